@@ -41,7 +41,7 @@ endif
 LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	  -Wno-missing-field-initializers -Iinclude -Isrc -I$(OUT) -pthread
+	  -Wno-missing-field-initializers -Wno-format-truncation -Iinclude -Isrc -I$(OUT) -pthread
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lpthread -lm
 ifeq ($(STATIC),1)
 LDFLAGS += -static
@@ -105,6 +105,8 @@ $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_DIR)/vmlinux.h | $(OUT)/bp
 $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\"
 
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
 	$(call msg,CC,$@)

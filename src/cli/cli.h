@@ -1,0 +1,26 @@
+/* The subcommands; each returns the process exit code. */
+#ifndef RP_CLI_CLI_H
+#define RP_CLI_CLI_H
+
+#include "trial/config.h"
+
+/* Exit codes, documented in README.md. */
+#define EXIT_OK		  0
+#define EXIT_FAILED	  1 /* the run could not be done: engine, images, output */
+#define EXIT_USAGE	  2 /* bad command line, missing privilege or kernel feature */
+#define EXIT_TOO_MANY	  3 /* stopped after too many consecutive failed trials */
+#define EXIT_INTERRUPTED_BASE 128 /* + the signal number */
+
+/* Parses `run` options into cfg. 0, or -1 with one line in err. */
+int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen);
+void run_config_free(struct run_config *cfg);
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+
+extern const char *const restartprof_version;
+
+#endif

@@ -1,0 +1,293 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/docker.h"
+#include "engine/events.h"
+#include "engine/http.h"
+#include "engine/image.h"
+#include "output/csv.h"
+#include "output/run_csv.h"
+#include "output/summary.h"
+#include "trace/tracer.h"
+#include "trial/experiment.h"
+#include "trial/leftovers.h"
+#include "trial/session.h"
+#include "util/caps.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/interrupt.h"
+
+struct run_ctx {
+	struct run_config cfg;
+	struct session s;
+	struct run_csv *csv;
+	int dirfd;
+	int ok, failed;
+	char stress_ref[IMAGE_REF_LEN];
+	bool built_stress, built_target;
+};
+
+static int abort_on_interrupt(void)
+{
+	return interrupt_requested();
+}
+
+static int sink_trial(void *ctx, const struct cell *cell, const struct trial *t,
+		      const struct trial_kernel *tk)
+{
+	struct run_ctx *rc = ctx;
+	int64_t ns = t->status == TRIAL_OK ? trial_restart_ns(t, t->method) : -1;
+
+	if (t->status == TRIAL_OK)
+		rc->ok++;
+	else
+		rc->failed++;
+	if (ns >= 0)
+		fprintf(stderr, "restartprof: %s trial %d/%d: %.3f s\n", cell->name, t->index,
+			rc->cfg.trials, (double)ns / NSEC_PER_SEC);
+	else
+		fprintf(stderr, "restartprof: %s trial %d/%d: %s: %s\n", cell->name, t->index,
+			rc->cfg.trials, trial_status_name(t->status), t->reason);
+	return run_csv_trial(rc->csv, cell, t, tk);
+}
+
+static void sink_progress(void *ctx, int cell, int trial, const char *note)
+{
+	struct run_ctx *rc = ctx;
+
+	if (note)
+		fprintf(stderr, "restartprof: %s: %s\n", rc->cfg.cells[cell].name, note);
+	(void)trial;
+}
+
+static int check_privileges(const struct run_config *cfg)
+{
+	char missing[128];
+
+	if (caps_missing(cfg->trace, cfg->ready.kind == READY_TCP, missing, sizeof(missing)) == 0)
+		return 0;
+	fprintf(stderr,
+		"restartprof: run needs %s%s (run it as root%s)\n", missing,
+		cfg->trace ? " to load BPF programs" : " to probe inside the container",
+		cfg->trace ? ", or pass --no-trace" : "");
+	return -1;
+}
+
+static int open_output(struct run_ctx *rc)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if (rc->cfg.out_dir[0]) {
+		snprintf(dir, sizeof(dir), "%s", rc->cfg.out_dir);
+	} else {
+		if (mkdir("results", 0755) < 0 && errno != EEXIST) {
+			fprintf(stderr, "restartprof: cannot create results/: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		snprintf(dir, sizeof(dir), "results/%s", rc->s.run_id);
+	}
+	fd = out_dir_open(dir, 1);
+	if (fd < 0) {
+		fprintf(stderr, "restartprof: output directory %s is not usable: %s\n", dir,
+			strerror(-fd));
+		return -1;
+	}
+	snprintf(rc->cfg.out_dir, sizeof(rc->cfg.out_dir), "%s", dir);
+	rc->dirfd = fd;
+	return 0;
+}
+
+static bool needs_load(const struct run_config *cfg)
+{
+	for (int i = 0; i < cfg->n_cells; i++)
+		if (cfg->cells[i].load != LOAD_NONE)
+			return true;
+	return false;
+}
+
+static int prepare_images(struct run_ctx *rc)
+{
+	struct session *s = &rc->s;
+	json_object *o;
+	int rc_;
+
+	if (rc->cfg.image[0]) {
+		rc_ = docker_image_inspect(&s->docker, rc->cfg.image, &o);
+		if (rc_) {
+			fprintf(stderr,
+				"restartprof: image %s is not in the engine (restartprof never "
+				"pulls: load or build it first)\n",
+				rc->cfg.image);
+			return EXIT_USAGE;
+		}
+		json_object_put(o);
+		snprintf(s->target_image, sizeof(s->target_image), "%s", rc->cfg.image);
+	} else {
+		fprintf(stderr, "restartprof: preparing the service image\n");
+		if (image_ensure_service(&s->docker, s->target_image, &(int){0},
+					 abort_on_interrupt)) {
+			fprintf(stderr, "restartprof: %s\n", s->docker.err);
+			return interrupt_requested() ? EXIT_INTERRUPTED_BASE + interrupt_signal()
+						     : EXIT_FAILED;
+		}
+		rc->built_target = true;
+	}
+	if (!needs_load(&rc->cfg))
+		return 0;
+	if (access(rc->cfg.stress_ng, X_OK) != 0) {
+		fprintf(stderr,
+			"restartprof: no stress-ng at %s (install Debian's stress-ng or pass "
+			"--stress-ng PATH)\n",
+			rc->cfg.stress_ng);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "restartprof: preparing the stress image from %s\n", rc->cfg.stress_ng);
+	if (image_ensure_stress(&s->docker, rc->cfg.stress_ng, s->stress_image, &(int){0},
+				abort_on_interrupt)) {
+		fprintf(stderr, "restartprof: %s\n", s->docker.err);
+		return interrupt_requested() ? EXIT_INTERRUPTED_BASE + interrupt_signal()
+					     : EXIT_FAILED;
+	}
+	rc->built_stress = true;
+	return 0;
+}
+
+static void start_tracer(struct run_ctx *rc)
+{
+	struct tracer_opts opts = {
+		.events_detail = rc->cfg.events_csv,
+		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
+	};
+	char err[256];
+
+	if (!rc->cfg.trace)
+		return;
+	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
+		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
+}
+
+static void print_summary(struct run_ctx *rc)
+{
+	char path[PATH_MAX + 16];
+	struct csv_table t;
+	struct cell_summary *cells;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/" TRIALS_CSV, rc->cfg.out_dir);
+	if (csv_read_file(path, &t))
+		return;
+	if (summary_compute(&t, &cells, &n) == 0) {
+		printf("restart time (%s method), %s\n", restart_method_name(rc->cfg.method),
+		       rc->cfg.out_dir);
+		summary_print(stdout, cells, n);
+		free(cells);
+	}
+	csv_table_free(&t);
+}
+
+static void remove_built_images(struct run_ctx *rc)
+{
+	if (rc->cfg.keep_images)
+		return;
+	if (rc->built_target)
+		docker_image_remove(&rc->s.docker, rc->s.target_image);
+	if (rc->built_stress)
+		docker_image_remove(&rc->s.docker, rc->s.stress_image);
+}
+
+static int exit_code_of(enum experiment_end end)
+{
+	switch (end) {
+	case EXP_DONE:
+		return EXIT_OK;
+	case EXP_INTERRUPTED:
+		return EXIT_INTERRUPTED_BASE + interrupt_signal();
+	case EXP_TOO_MANY_FAILURES:
+		return EXIT_TOO_MANY;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_ctx *rc = calloc(1, sizeof(*rc));
+	struct experiment_sink sink = {sink_trial, sink_progress, rc};
+	enum experiment_end end;
+	char err[512];
+	int code = EXIT_FAILED, e;
+
+	if (!rc)
+		return EXIT_FAILED;
+	rc->dirfd = -1;
+	if (run_options_parse(argc, argv, &rc->cfg, err, sizeof(err))) {
+		fprintf(stderr, "restartprof: %s\n", err);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (check_privileges(&rc->cfg)) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	interrupt_install();
+	http_global_init();
+	session_init(&rc->s, &rc->cfg);
+	e = docker_open(&rc->s.docker, rc->cfg.socket_path);
+	if (e) {
+		fprintf(stderr, "restartprof: %s\n", rc->s.docker.err);
+		goto out;
+	}
+	leftovers_remove(&rc->s.docker, stderr);
+	if (open_output(rc)) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	code = prepare_images(rc);
+	if (code)
+		goto out;
+	code = EXIT_FAILED;
+	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id, err, sizeof(err))) {
+		fprintf(stderr, "restartprof: %s\n", err);
+		code = EXIT_USAGE;
+		goto out;
+	}
+	start_tracer(rc);
+	if (event_stream_start(rc->cfg.socket_path, rc->s.docker.api_version, wall_ns(),
+			       &rc->s.events, err, sizeof(err))) {
+		fprintf(stderr, "restartprof: %s\n", err);
+		goto out;
+	}
+	fprintf(stderr, "restartprof: run %s, engine %s (API %s), writing %s\n", rc->s.run_id,
+		rc->s.docker.engine_version, rc->s.docker.api_version, rc->cfg.out_dir);
+	end = experiment_run(&rc->s, &sink);
+	code = exit_code_of(end);
+	if (end != EXP_DONE)
+		fprintf(stderr, "restartprof: run stopped: %s\n", rc->s.err);
+out:
+	if (rc->s.events)
+		event_stream_stop(rc->s.events);
+	if (rc->csv && (e = run_csv_close(rc->csv)) != 0) {
+		fprintf(stderr, "restartprof: writing the CSVs failed: %s\n", strerror(-e));
+		code = EXIT_FAILED;
+	}
+	if (rc->csv)
+		print_summary(rc);
+	tracer_close(rc->s.tracer);
+	if (rc->s.docker.http) {
+		remove_built_images(rc);
+		docker_close(&rc->s.docker);
+	}
+	if (rc->dirfd >= 0)
+		close(rc->dirfd);
+	run_config_free(&rc->cfg);
+	free(rc);
+	return code;
+}

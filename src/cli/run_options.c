@@ -1,0 +1,342 @@
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "engine/docker.h"
+#include "engine/image.h"
+#include "util/clock.h"
+
+enum {
+	OPT_GRACE = 1000,
+	OPT_TIMEOUT,
+	OPT_INTERVAL,
+	OPT_SETTLE,
+	OPT_NETWORK,
+	OPT_PUBLISH,
+	OPT_NO_PUBLISH,
+	OPT_DOCKER_HOST,
+	OPT_STRESS_NG,
+	OPT_STRESS_ARGS,
+	OPT_MAX_FAILURES,
+	OPT_NO_TRACE,
+	OPT_EVENTS,
+	OPT_REMOVE_IMAGES,
+	OPT_QUICK,
+	OPT_MATRIX,
+};
+
+static const struct argp_option options[] = {
+	{"output", 'o', "DIR", 0, "Write the CSVs into DIR (default results/RUN_ID)", 0},
+	{"trials", 'n', "N", 0, "Trials per cell (default 100, as in the paper)", 0},
+	{"load", 'l', "TYPE", 0, "none, cpu, mem, io (sync), hdd (file writes), or custom", 1},
+	{"stressors", 's', "N", 0, "Stressor containers (default 1, at most 16)", 1},
+	{"stress-args", OPT_STRESS_ARGS, "ARGS", 0,
+	 "stress-ng arguments for --load custom, split on white space", 1},
+	{"stress-ng", OPT_STRESS_NG, "PATH", 0, "stress-ng to put in the stress image", 1},
+	{"settle", OPT_SETTLE, "SECONDS", 0, "Wait after starting the load (default 5)", 1},
+	{"image", 'i', "NAME", 0,
+	 "Target image (default: the service shipped inside restartprof); its command may follow "
+	 "after --",
+	 2},
+	{"ready", 'r', "SPEC", 0, "stdout (default), tcp:PORT or log:REGEX", 2},
+	{"grace", OPT_GRACE, "SECONDS", 0, "Grace period of the stop (default 10)", 2},
+	{"timeout", OPT_TIMEOUT, "SECONDS", 0, "Per-trial readiness timeout (default 30)", 2},
+	{"interval", OPT_INTERVAL, "SECONDS", 0, "Pause between trials (default 1)", 2},
+	{"network", OPT_NETWORK, "NAME", 0, "Network of the target (default bridge)", 2},
+	{"publish", OPT_PUBLISH, "PORT", 0,
+	 "Publish this container port on 127.0.0.1 (default: the service's port)", 2},
+	{"no-publish", OPT_NO_PUBLISH, NULL, 0, "Publish no port", 2},
+	{"max-failures", OPT_MAX_FAILURES, "N", 0,
+	 "Stop after N failed trials in a row (default 5)", 3},
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
+	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 3},
+	{"no-trace", OPT_NO_TRACE, NULL, 0, "Do not load BPF programs", 3},
+	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
+	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
+	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
+	 3},
+	{"quick", OPT_QUICK, NULL, 0, "A short run: 10 trials per cell, 2 s settle", 3},
+	{0},
+};
+
+struct parse_state {
+	struct run_config *cfg;
+	char *err;
+	size_t errlen;
+	const char *load_arg;
+	int stressors;
+	int trials_set;
+	int publish_set;
+	const char *ready_arg;
+	const char *stress_args;
+	const char *docker_host;
+	int quick;
+};
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double lo, double hi, int64_t *out_ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || *end || errno || !(v >= lo && v <= hi))
+		return -1;
+	*out_ns = (int64_t)(v * NSEC_PER_SEC);
+	return 0;
+}
+
+static error_t bad(struct parse_state *ps, const char *fmt, const char *arg)
+{
+	snprintf(ps->err, ps->errlen, fmt, arg);
+	return EINVAL;
+}
+
+static int split_words(const char *text, char **argv, int max)
+{
+	int n = 0;
+	const char *p = text;
+
+	while (*p) {
+		p += strspn(p, " \t");
+		if (!*p)
+			break;
+		size_t len = strcspn(p, " \t");
+
+		if (n == max)
+			return -1;
+		argv[n++] = strndup(p, len);
+		p += len;
+	}
+	return n;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_state *ps = state->input;
+	struct run_config *cfg = ps->cfg;
+	long v;
+
+	switch (key) {
+	case 'o':
+		if (strlen(arg) >= sizeof(cfg->out_dir) || !*arg)
+			return bad(ps, "output directory '%.200s' is too long or empty", arg);
+		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "%s", arg);
+		break;
+	case 'n':
+		if (parse_long(arg, 1, 100000, &v))
+			return bad(ps, "--trials '%.50s': give a count from 1 to 100000", arg);
+		cfg->trials = (int)v;
+		ps->trials_set = 1;
+		break;
+	case 'l':
+		ps->load_arg = arg;
+		break;
+	case 's':
+		if (parse_long(arg, 1, 16, &v))
+			return bad(ps, "--stressors '%.50s': give a count from 1 to 16", arg);
+		ps->stressors = (int)v;
+		break;
+	case OPT_STRESS_ARGS:
+		ps->stress_args = arg;
+		break;
+	case OPT_STRESS_NG:
+		snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "%s", arg);
+		break;
+	case OPT_SETTLE:
+		if (parse_seconds(arg, 0, 3600, &cfg->load_settle_ns))
+			return bad(ps, "--settle '%.50s': give seconds from 0 to 3600", arg);
+		break;
+	case 'i':
+		if (strlen(arg) >= sizeof(cfg->image) || !*arg)
+			return bad(ps, "--image '%.100s' is not an image name", arg);
+		snprintf(cfg->image, sizeof(cfg->image), "%s", arg);
+		break;
+	case 'r':
+		ps->ready_arg = arg;
+		break;
+	case OPT_GRACE:
+		if (parse_long(arg, 0, 3600, &v))
+			return bad(ps, "--grace '%.50s': give seconds from 0 to 3600", arg);
+		cfg->grace_s = (int)v;
+		break;
+	case OPT_TIMEOUT:
+		if (parse_seconds(arg, 0.1, 3600, &cfg->ready_timeout_ns))
+			return bad(ps, "--timeout '%.50s': give seconds from 0.1 to 3600", arg);
+		break;
+	case OPT_INTERVAL:
+		if (parse_seconds(arg, 0, 3600, &cfg->interval_ns))
+			return bad(ps, "--interval '%.50s': give seconds from 0 to 3600", arg);
+		break;
+	case OPT_NETWORK:
+		if (!docker_name_valid(arg) || strlen(arg) >= sizeof(cfg->network))
+			return bad(ps, "--network '%.100s' is not a network name", arg);
+		snprintf(cfg->network, sizeof(cfg->network), "%s", arg);
+		break;
+	case OPT_PUBLISH:
+		if (parse_long(arg, 1, 65535, &v))
+			return bad(ps, "--publish '%.50s': give a port from 1 to 65535", arg);
+		cfg->publish_port = (int)v;
+		ps->publish_set = 1;
+		break;
+	case OPT_NO_PUBLISH:
+		cfg->publish_port = 0;
+		ps->publish_set = 1;
+		break;
+	case OPT_MAX_FAILURES:
+		if (parse_long(arg, 1, 100000, &v))
+			return bad(ps, "--max-failures '%.50s': give a count from 1 to 100000", arg);
+		cfg->max_failures = (int)v;
+		break;
+	case OPT_DOCKER_HOST:
+		ps->docker_host = arg;
+		break;
+	case OPT_NO_TRACE:
+		cfg->trace = false;
+		break;
+	case OPT_EVENTS:
+		cfg->events_csv = true;
+		break;
+	case OPT_REMOVE_IMAGES:
+		cfg->keep_images = false;
+		break;
+	case OPT_QUICK:
+		ps->quick = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (cfg->n_cmd >= CONFIG_MAX_ARGS)
+			return bad(ps, "the target command has more than %s words", "32");
+		cfg->cmd[cfg->n_cmd++] = strdup(arg);
+		break;
+	case ARGP_KEY_ERROR:
+		if (!ps->err[0] && state->next > 0 && state->next <= state->argc)
+			bad(ps, "unknown option or missing value at '%.100s' (see restartprof run "
+				"--help)",
+			    state->argv[state->next - 1]);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void set_defaults(struct run_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->trials = 100;
+	cfg->grace_s = 10;
+	cfg->ready_timeout_ns = 30 * NSEC_PER_SEC;
+	cfg->interval_ns = 1 * NSEC_PER_SEC;
+	cfg->load_settle_ns = 5 * NSEC_PER_SEC;
+	cfg->max_failures = 5;
+	cfg->trace = true;
+	cfg->keep_images = true;
+	snprintf(cfg->network, sizeof(cfg->network), "bridge");
+	snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "/usr/bin/stress-ng");
+}
+
+static int finish(struct parse_state *ps)
+{
+	struct run_config *cfg = ps->cfg;
+	int load = LOAD_NONE;
+
+	if (ps->quick) {
+		if (!ps->trials_set)
+			cfg->trials = 10;
+		cfg->load_settle_ns = 2 * NSEC_PER_SEC;
+	}
+	if (ps->load_arg) {
+		load = load_from_name(ps->load_arg);
+		if (load < 0) {
+			snprintf(ps->err, ps->errlen,
+				 "unknown load '%.50s': use none, cpu, mem, io, hdd or custom",
+				 ps->load_arg);
+			return -1;
+		}
+	}
+	if (ps->stress_args) {
+		if (ps->load_arg && load != LOAD_CUSTOM) {
+			snprintf(ps->err, ps->errlen, "--stress-args goes with --load custom");
+			return -1;
+		}
+		load = LOAD_CUSTOM;
+		cfg->n_stress_args = split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
+		if (cfg->n_stress_args <= 0) {
+			snprintf(ps->err, ps->errlen, "--stress-args: give 1 to %d words",
+				 CONFIG_MAX_ARGS);
+			return -1;
+		}
+	} else if (load == LOAD_CUSTOM) {
+		snprintf(ps->err, ps->errlen, "--load custom needs --stress-args");
+		return -1;
+	}
+	if (ps->stressors && load == LOAD_NONE) {
+		snprintf(ps->err, ps->errlen, "--stressors needs a --load other than none");
+		return -1;
+	}
+	cell_init(&cfg->cells[0], load, ps->stressors ? ps->stressors : 1, 0);
+	cfg->n_cells = 1;
+	if (ready_spec_parse(ps->ready_arg ? ps->ready_arg : "stdout", &cfg->ready, ps->err,
+			     ps->errlen))
+		return -1;
+	cfg->method = cfg->ready.kind == READY_TCP   ? RM_TCP
+		      : cfg->ready.kind == READY_LOG ? RM_LOG
+						     : RM_STDOUT;
+	if (!ps->publish_set)
+		cfg->publish_port = cfg->ready.kind == READY_TCP ? cfg->ready.port
+				    : cfg->image[0]		 ? 0
+								 : SERVICE_PORT;
+	return docker_resolve_socket(ps->docker_host, cfg->socket_path, sizeof(cfg->socket_path),
+				     ps->err, ps->errlen)
+		       ? -1
+		       : 0;
+}
+
+int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
+{
+	struct parse_state ps = {.cfg = cfg, .err = err, .errlen = errlen};
+	struct argp argp = {options, parse_opt, "[-- COMMAND...]",
+			    "Drive restart trials of a target container and measure them.", NULL,
+			    NULL, NULL};
+	int rc;
+
+	set_defaults(cfg);
+	err[0] = '\0';
+	cfg->argc = argc;
+	cfg->argv = argv;
+	/* argp stays silent on errors so that one line, ours, says what is wrong. */
+	rc = argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &ps);
+	if (rc) {
+		if (!err[0])
+			snprintf(err, errlen, "bad command line (see restartprof run --help)");
+		return -1;
+	}
+	return finish(&ps);
+}
+
+void run_config_free(struct run_config *cfg)
+{
+	for (int i = 0; i < cfg->n_cmd; i++)
+		free(cfg->cmd[i]);
+	for (int i = 0; i < cfg->n_stress_args; i++)
+		free(cfg->stress_args[i]);
+	ready_spec_free(&cfg->ready);
+	cfg->n_cmd = cfg->n_stress_args = 0;
+}

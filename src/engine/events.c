@@ -1,0 +1,378 @@
+#include "engine/events.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/docker.h"
+#include "engine/http.h"
+#include "util/clock.h"
+
+#define MAX_EVENTS	(1u << 20) /* a run of 100k trials is ~1M events */
+#define BACKOFF_MIN_NS	(50 * NSEC_PER_MSEC)
+#define BACKOFF_MAX_NS	(2 * NSEC_PER_SEC)
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+int engine_event_parse(const char *json, size_t len, struct engine_event *out)
+{
+	json_object *o = json_parse_buf(json, len);
+	json_object *attrs;
+	int rc = -1;
+
+	if (!o || !json_object_is_type(o, json_type_object))
+		goto done;
+	memset(out, 0, sizeof(*out));
+	out->exit_code = -1;
+	out->time_ns = json_int(o, "timeNano", 0);
+	if (out->time_ns <= 0)
+		out->time_ns = json_int(o, "time", 0) * NSEC_PER_SEC;
+	copy_str(out->type, sizeof(out->type), json_str(o, "Type", ""));
+	copy_str(out->action, sizeof(out->action), json_str(o, "Action", ""));
+	attrs = json_path(o, "Actor.Attributes");
+	copy_str(out->name, sizeof(out->name), json_str(attrs, "name", ""));
+	if (strcmp(out->type, "network") == 0)
+		copy_str(out->container, sizeof(out->container), json_str(attrs, "container", ""));
+	else
+		copy_str(out->container, sizeof(out->container),
+			 json_str(json_path(o, "Actor"), "ID", ""));
+	out->exit_code = (int)strtol(json_str(attrs, "exitCode", "-1"), NULL, 10);
+	out->signal = (int)strtol(json_str(attrs, "signal", "0"), NULL, 10);
+	if (out->time_ns > 0 && out->type[0] && out->action[0])
+		rc = 0;
+done:
+	json_object_put(o);
+	return rc;
+}
+
+struct event_splitter {
+	json_tokener *tok;
+	event_cb cb;
+	void *ctx;
+	int partial; /* the tokenizer holds the start of a value */
+};
+
+struct event_splitter *event_splitter_new(event_cb cb, void *ctx)
+{
+	struct event_splitter *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->tok = json_tokener_new();
+	if (!s->tok) {
+		free(s);
+		return NULL;
+	}
+	s->cb = cb;
+	s->ctx = ctx;
+	return s;
+}
+
+void event_splitter_free(struct event_splitter *s)
+{
+	if (!s)
+		return;
+	json_tokener_free(s->tok);
+	free(s);
+}
+
+static void deliver(struct event_splitter *s, json_object *o)
+{
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	struct engine_event ev;
+
+	if (engine_event_parse(text, strlen(text), &ev) == 0)
+		s->cb(&ev, s->ctx);
+}
+
+size_t event_splitter_feed(struct event_splitter *s, const char *data, size_t len)
+{
+	size_t junk = 0;
+
+	while (len > 0) {
+		/* White space between values is not fed: the tokenizer would wait on it. */
+		if (!s->partial &&
+		    (*data == '\n' || *data == '\r' || *data == ' ' || *data == '\t')) {
+			data++, len--;
+			continue;
+		}
+		int chunk = len > INT32_MAX ? INT32_MAX : (int)len;
+		json_object *o = json_tokener_parse_ex(s->tok, data, chunk);
+		enum json_tokener_error e = json_tokener_get_error(s->tok);
+		size_t used = json_tokener_get_parse_end(s->tok);
+
+		if (e == json_tokener_continue) {
+			s->partial = 1;
+			return junk;
+		}
+		s->partial = 0;
+		if (o) {
+			deliver(s, o);
+			json_object_put(o);
+		} else {
+			/* Garbage: drop one byte and start over. */
+			used = used ? used : 1;
+			junk += used;
+		}
+		json_tokener_reset(s->tok);
+		if (used == 0 || used > len)
+			used = len;
+		data += used;
+		len -= used;
+	}
+	return junk;
+}
+
+struct event_stream {
+	char socket_path[108];
+	char api_version[16];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct http_client *http;
+	struct event_splitter *splitter;
+	struct engine_event *events;
+	size_t n, cap;
+	int64_t since_ns;
+	int64_t last_ns;
+	atomic_bool stop;
+	atomic_int healthy;
+	atomic_int reconnects;
+	int started_ok;
+};
+
+static int same_event(const struct engine_event *a, const struct engine_event *b)
+{
+	return a->time_ns == b->time_ns && strcmp(a->action, b->action) == 0 &&
+	       strcmp(a->container, b->container) == 0 && strcmp(a->type, b->type) == 0;
+}
+
+static void store_event(const struct engine_event *ev, void *ctx)
+{
+	struct event_stream *es = ctx;
+
+	pthread_mutex_lock(&es->lock);
+	/* After a reconnect the engine repeats what it sent in the second we resumed from. */
+	for (size_t i = es->n; i > 0 && es->events[i - 1].time_ns >= ev->time_ns - NSEC_PER_SEC;
+	     i--)
+		if (same_event(&es->events[i - 1], ev))
+			goto out;
+	if (es->n == es->cap && es->cap < MAX_EVENTS) {
+		size_t cap = es->cap ? es->cap * 2 : 1024;
+		struct engine_event *p = realloc(es->events, cap * sizeof(*p));
+
+		if (p) {
+			es->events = p;
+			es->cap = cap;
+		}
+	}
+	if (es->n < es->cap) {
+		es->events[es->n++] = *ev;
+		if (ev->time_ns > es->last_ns)
+			es->last_ns = ev->time_ns;
+	}
+	pthread_cond_broadcast(&es->cond);
+out:
+	pthread_mutex_unlock(&es->lock);
+}
+
+static void on_status(long status, void *ctx)
+{
+	struct event_stream *es = ctx;
+
+	atomic_store(&es->healthy, status == 200);
+	pthread_mutex_lock(&es->lock);
+	es->started_ok = 1;
+	pthread_cond_broadcast(&es->cond);
+	pthread_mutex_unlock(&es->lock);
+}
+
+static int on_data(const char *data, size_t len, void *ctx)
+{
+	struct event_stream *es = ctx;
+
+	event_splitter_feed(es->splitter, data, len);
+	return atomic_load(&es->stop);
+}
+
+static void build_path(struct event_stream *es, char *path, size_t len)
+{
+	int64_t since = es->last_ns ? es->last_ns : es->since_ns;
+	char *filters = curl_easy_escape(NULL, "{\"type\":[\"container\",\"network\"]}", 0);
+
+	snprintf(path, len, "/events?since=%lld.%09lld&filters=%s",
+		 (long long)(since / NSEC_PER_SEC), (long long)(since % NSEC_PER_SEC),
+		 filters ? filters : "");
+	curl_free(filters);
+}
+
+static void *stream_main(void *arg)
+{
+	struct event_stream *es = arg;
+	struct http_stream_ops ops = {.on_status = on_status, .on_data = on_data, .ctx = es};
+	int64_t backoff = BACKOFF_MIN_NS;
+
+	while (!atomic_load(&es->stop)) {
+		struct http_result res;
+		char path[512];
+
+		pthread_mutex_lock(&es->lock);
+		build_path(es, path, sizeof(path));
+		pthread_mutex_unlock(&es->lock);
+		event_splitter_free(es->splitter);
+		es->splitter = event_splitter_new(store_event, es);
+		http_stream(es->http, "GET", path, &ops, &res);
+		atomic_store(&es->healthy, 0);
+		if (res.status == 200)
+			backoff = BACKOFF_MIN_NS;
+		http_result_free(&res);
+		if (atomic_load(&es->stop))
+			break;
+		atomic_fetch_add(&es->reconnects, 1);
+		pthread_mutex_lock(&es->lock);
+		es->started_ok = 1; /* a failed first attempt must not block the starter */
+		pthread_cond_broadcast(&es->cond);
+		pthread_mutex_unlock(&es->lock);
+		for (int64_t t = 0; t < backoff && !atomic_load(&es->stop); t += 10 * NSEC_PER_MSEC)
+			sleep_ns(10 * NSEC_PER_MSEC);
+		backoff = backoff * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : backoff * 2;
+	}
+	return NULL;
+}
+
+int event_stream_start(const char *socket_path, const char *api_version, int64_t since_ns,
+		       struct event_stream **out, char *err, size_t errlen)
+{
+	struct event_stream *es = calloc(1, sizeof(*es));
+
+	if (!es)
+		return -ENOMEM;
+	snprintf(es->socket_path, sizeof(es->socket_path), "%s", socket_path);
+	es->since_ns = since_ns;
+	pthread_mutex_init(&es->lock, NULL);
+	pthread_cond_init(&es->cond, NULL);
+	es->http = http_client_new(socket_path);
+	if (!es->http)
+		goto fail;
+	http_client_set_version(es->http, api_version);
+	if (pthread_create(&es->thread, NULL, stream_main, es))
+		goto fail;
+	/* Wait for the engine to accept the subscription so no event of ours is missed. */
+	pthread_mutex_lock(&es->lock);
+	while (!es->started_ok)
+		pthread_cond_wait(&es->cond, &es->lock);
+	pthread_mutex_unlock(&es->lock);
+	if (!atomic_load(&es->healthy)) {
+		snprintf(err, errlen, "the engine at %s refused the events stream", socket_path);
+		event_stream_stop(es);
+		return -ECOMM;
+	}
+	*out = es;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot start the events stream");
+	http_client_free(es->http);
+	free(es);
+	return -ENOMEM;
+}
+
+void event_stream_stop(struct event_stream *es)
+{
+	if (!es)
+		return;
+	atomic_store(&es->stop, true);
+	http_client_cancel(es->http);
+	pthread_join(es->thread, NULL);
+	http_client_free(es->http);
+	event_splitter_free(es->splitter);
+	pthread_mutex_destroy(&es->lock);
+	pthread_cond_destroy(&es->cond);
+	free(es->events);
+	free(es);
+}
+
+static int matches(const struct engine_event *ev, const char *type, const char *action,
+		   const char *id, int64_t after_ns)
+{
+	return ev->time_ns >= after_ns && (!type || strcmp(ev->type, type) == 0) &&
+	       strcmp(ev->action, action) == 0 &&
+	       strncmp(ev->container, id, strlen(id)) == 0;
+}
+
+int64_t event_stream_wait(struct event_stream *es, const char *type, const char *action,
+			  const char *id, int64_t after_ns, int64_t deadline_mono_ns)
+{
+	int64_t found = 0;
+	size_t scanned = 0;
+
+	pthread_mutex_lock(&es->lock);
+	for (;;) {
+		for (size_t i = es->n; i > scanned; i--)
+			if (matches(&es->events[i - 1], type, action, id, after_ns)) {
+				found = es->events[i - 1].time_ns;
+				goto out;
+			}
+		scanned = 0; /* re-scan all: reconnects may insert older events out of order */
+		int64_t left = deadline_mono_ns - mono_ns();
+
+		if (left <= 0)
+			break;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
+				(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
+
+		ts.tv_sec = until / NSEC_PER_SEC;
+		ts.tv_nsec = until % NSEC_PER_SEC;
+		pthread_cond_timedwait(&es->cond, &es->lock, &ts);
+	}
+out:
+	pthread_mutex_unlock(&es->lock);
+	return found;
+}
+
+int64_t event_stream_last(struct event_stream *es)
+{
+	pthread_mutex_lock(&es->lock);
+	int64_t t = es->last_ns;
+
+	pthread_mutex_unlock(&es->lock);
+	return t;
+}
+
+int event_stream_healthy(struct event_stream *es)
+{
+	return atomic_load(&es->healthy);
+}
+
+int event_stream_reconnects(struct event_stream *es)
+{
+	return atomic_load(&es->reconnects);
+}
+
+size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns,
+			    int64_t to_ns, struct engine_event *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&es->lock);
+	for (size_t i = 0; i < es->n && n < max; i++) {
+		const struct engine_event *ev = &es->events[i];
+
+		if (ev->time_ns >= from_ns && ev->time_ns <= to_ns &&
+		    strncmp(ev->container, id, strlen(id)) == 0)
+			out[n++] = *ev;
+	}
+	pthread_mutex_unlock(&es->lock);
+	return n;
+}

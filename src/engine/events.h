@@ -1,0 +1,56 @@
+/* The engine's /events stream: parsed, kept for the whole run, reconnected when it breaks. */
+#ifndef RP_ENGINE_EVENTS_H
+#define RP_ENGINE_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct engine_event {
+	int64_t time_ns;
+	char type[16];	   /* container, network, ... */
+	char action[32];   /* kill, die, connect, ... ("exec_start: ..." is cut) */
+	char container[65]; /* the container concerned: Actor.ID, or for network events the
+			       container attribute */
+	char name[128];	    /* container or network name */
+	int exit_code;	    /* die; -1 otherwise */
+	int signal;	    /* kill; 0 otherwise */
+};
+
+/* Parses one event object. 0 on success, -1 if it is not an event we can read. */
+int engine_event_parse(const char *json, size_t len, struct engine_event *out);
+
+/*
+ * Splits a byte stream into JSON values and parses each as an event. Keeps partial values
+ * across calls. Calls on_event for every event read; skips values that are no events.
+ * Returns the number of bytes it could not make sense of (0 normally).
+ */
+struct event_splitter;
+typedef void (*event_cb)(const struct engine_event *ev, void *ctx);
+struct event_splitter *event_splitter_new(event_cb cb, void *ctx);
+size_t event_splitter_feed(struct event_splitter *s, const char *data, size_t len);
+void event_splitter_free(struct event_splitter *s);
+
+struct event_stream;
+
+/* Opens its own connection and reads events from since_ns on, in a thread. */
+int event_stream_start(const char *socket_path, const char *api_version, int64_t since_ns,
+		       struct event_stream **out, char *err, size_t errlen);
+void event_stream_stop(struct event_stream *es);
+
+/*
+ * Waits until an event of `action` for container `id` (a prefix of the id is enough)
+ * with time >= after_ns has arrived, or deadline_mono_ns passes. Returns its time, or 0.
+ */
+int64_t event_stream_wait(struct event_stream *es, const char *type, const char *action,
+			  const char *id, int64_t after_ns, int64_t deadline_mono_ns);
+/* The newest event time seen so far, 0 if none. */
+int64_t event_stream_last(struct event_stream *es);
+/* Non-zero while the stream is connected; reconnects count failures. */
+int event_stream_healthy(struct event_stream *es);
+int event_stream_reconnects(struct event_stream *es);
+
+/* Copies the events of container id with time in [from_ns, to_ns]; returns how many. */
+size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns,
+			    int64_t to_ns, struct engine_event *out, size_t max);
+
+#endif

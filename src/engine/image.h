@@ -1,0 +1,60 @@
+/* Images built from host files through POST /images/create?fromSrc=-, no registry needed. */
+#ifndef RP_ENGINE_IMAGE_H
+#define RP_ENGINE_IMAGE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "engine/docker.h"
+
+#define IMAGE_LABEL_CONTENT "io.restartprof.content"
+#define IMAGE_REF_LEN	    256
+
+struct rootfs_file {
+	char path[256];	       /* absolute, inside the image */
+	const char *host_path; /* copied from the host (symlinks followed), or */
+	const void *blob;      /* taken from memory */
+	size_t blob_len;
+	mode_t mode;
+};
+
+struct image_spec {
+	const char *repo; /* repository name; the tag is the content hash */
+	const char *const *changes; /* Dockerfile instructions: ENTRYPOINT, WORKDIR, ... */
+	size_t n_changes;
+	const struct rootfs_file *files;
+	size_t n_files;
+	const char *const *dirs; /* empty directories to create, with mode 01777 for /tmp */
+	size_t n_dirs;
+};
+
+/* A deterministic tar of the spec's files in memory, and the SHA-256 of tar + changes. */
+struct image_tar {
+	unsigned char *data;
+	size_t len;
+	char digest[65];
+};
+
+int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *err, size_t errlen);
+void image_tar_free(struct image_tar *t);
+/* gzip with zlib. */
+int image_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len);
+
+/*
+ * Makes sure repo:<first 12 digits of the digest> exists with the content label; imports it
+ * if not, and removes older tags of the same repo. *built says whether it had to import.
+ */
+int image_ensure(struct docker *d, const struct image_spec *spec, char ref[IMAGE_REF_LEN],
+		 int *built, int (*abort_check)(void));
+
+/* The stress image: the host's stress-ng and every library it needs. */
+int image_ensure_stress(struct docker *d, const char *stress_ng_path, char ref[IMAGE_REF_LEN],
+			int *built, int (*abort_check)(void));
+/* The default target: the service shipped inside restartprof. */
+int image_ensure_service(struct docker *d, char ref[IMAGE_REF_LEN], int *built,
+			 int (*abort_check)(void));
+
+/* Port the shipped service listens on. */
+#define SERVICE_PORT 8080
+
+#endif

@@ -1,0 +1,186 @@
+#include "output/run_csv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/kernel.h"
+#include "output/csv.h"
+
+struct run_csv {
+	struct csv_writer trials, phases, api;
+	char run_id[64];
+};
+
+static const char *const trial_columns[] = {
+	"run_id",	     "cell",		 "load",		"stressors",
+	"trial",	     "status",		 "reason",		"method",
+	"restart_ns",	     "restart_stdout_ns", "restart_tcp_ns",	"restart_log_ns",
+	"restart_events_ns", "restart_kernel_ns", "window_begin_ns",	"window_end_ns",
+	"kill_ns",	     "die_ns",		 "disconnect_ns",	"stop_ns",
+	"destroy_ns",	     "create_ns",	 "attach_ns",		"connect_ns",
+	"start_ns",	     "ready_ns",	 "api_calls",		"api_total_ns",
+	"old_container",     "new_container",	 "kernel_drops",	"clock_error_ns",
+};
+
+static const char *const phase_columns[] = {
+	"run_id",   "cell",	"load",	  "stressors", "trial",	      "phase",
+	"order",    "event_ns", "start_ns", "end_ns",   "duration_ns",
+};
+
+static const char *const api_columns[] = {
+	"run_id", "cell", "trial", "seq", "call", "start_ns", "duration_ns", "http_status",
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, char *err, size_t errlen)
+{
+	struct run_csv *rc = calloc(1, sizeof(*rc));
+	const char *name = TRIALS_CSV;
+	int e;
+
+	if (!rc)
+		return -ENOMEM;
+	rc->trials.fd = rc->phases.fd = rc->api.fd = -1;
+	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
+	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
+	if (!e) {
+		name = PHASES_CSV;
+		e = csv_create(&rc->phases, dirfd, PHASES_CSV, phase_columns, N(phase_columns));
+	}
+	if (!e) {
+		name = API_CSV;
+		e = csv_create(&rc->api, dirfd, API_CSV, api_columns, N(api_columns));
+	}
+	if (e) {
+		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
+			 strerror(-e),
+			 e == -EEXIST ? " (it holds an earlier run; choose another -o)" : "");
+		run_csv_close(rc);
+		return e;
+	}
+	*out = rc;
+	return 0;
+}
+
+static void cell_fields(struct csv_writer *w, const char *run_id, const struct cell *cell)
+{
+	csv_str(w, run_id);
+	csv_str(w, cell->name);
+	csv_str(w, load_name(cell->load));
+	csv_i64(w, cell->stressors);
+}
+
+static int write_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
+		       const struct trial_kernel *tk)
+{
+	struct csv_writer *w = &rc->trials;
+	int64_t api_total = 0;
+	bool tiled = t->status == TRIAL_OK;
+
+	cell_fields(w, rc->run_id, cell);
+	csv_i64(w, t->index);
+	csv_str(w, trial_status_name(t->status));
+	csv_str(w, t->reason);
+	csv_str(w, restart_method_name(t->method));
+	csv_i64_opt(w, tiled ? trial_restart_ns(t, t->method) : -1);
+	for (int m = 0; m < RM_COUNT; m++)
+		csv_i64_opt(w, trial_restart_ns(t, m));
+	csv_i64_opt(w, tiled ? t->window[t->method].begin_ns : -1);
+	csv_i64_opt(w, tiled ? t->window[t->method].end_ns : -1);
+	for (int p = 0; p < PH_COUNT; p++)
+		csv_i64_opt(w, tiled ? t->phases[p].end_ns - t->phases[p].start_ns : -1);
+	for (int i = 0; i < t->n_api; i++)
+		api_total += t->api[i].duration_ns;
+	csv_i64(w, t->n_api);
+	csv_i64(w, api_total);
+	csv_str(w, t->old_id);
+	csv_str(w, t->new_id);
+	csv_i64_opt(w, tk ? (int64_t)tk->ring_drops : -1);
+	csv_i64_opt(w, tk ? tk->clock_error_ns : -1);
+	return csv_end_row(w);
+}
+
+static int phase_order(const struct trial *t, int p)
+{
+	int order = 0;
+
+	for (int q = 0; q < PH_COUNT; q++)
+		if (t->phases[q].start_ns < t->phases[p].start_ns ||
+		    (t->phases[q].start_ns == t->phases[p].start_ns &&
+		     t->phases[q].end_ns < t->phases[p].end_ns) ||
+		    (t->phases[q].start_ns == t->phases[p].start_ns &&
+		     t->phases[q].end_ns == t->phases[p].end_ns && q < p))
+			order++;
+	return order;
+}
+
+static int write_phases(struct run_csv *rc, const struct cell *cell, const struct trial *t)
+{
+	struct csv_writer *w = &rc->phases;
+	int err = 0;
+
+	if (t->status != TRIAL_OK)
+		return 0;
+	for (int p = 0; p < PH_COUNT && !err; p++) {
+		const struct phase_span *ps = &t->phases[p];
+
+		cell_fields(w, rc->run_id, cell);
+		csv_i64(w, t->index);
+		csv_str(w, phase_name(p));
+		csv_i64(w, phase_order(t, p));
+		csv_i64_opt(w, ps->event_ns ? ps->event_ns : -1);
+		csv_i64(w, ps->start_ns);
+		csv_i64(w, ps->end_ns);
+		csv_i64(w, ps->end_ns - ps->start_ns);
+		err = csv_end_row(w);
+	}
+	return err;
+}
+
+static int write_api(struct run_csv *rc, const struct cell *cell, const struct trial *t)
+{
+	struct csv_writer *w = &rc->api;
+	int err = 0;
+
+	for (int i = 0; i < t->n_api && !err; i++) {
+		csv_str(w, rc->run_id);
+		csv_str(w, cell->name);
+		csv_i64(w, t->index);
+		csv_i64(w, i + 1);
+		csv_str(w, t->api[i].what);
+		csv_i64(w, t->api[i].start_ns);
+		csv_i64(w, t->api[i].duration_ns);
+		csv_i64(w, t->api[i].http_status);
+		err = csv_end_row(w);
+	}
+	return err;
+}
+
+int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
+		  const struct trial_kernel *tk)
+{
+	/* Details first, the trial row last: a trial row promises its details are written. */
+	int err = write_phases(rc, cell, t);
+
+	if (!err)
+		err = write_api(rc, cell, t);
+	if (!err)
+		err = write_trial(rc, cell, t, tk);
+	return err;
+}
+
+int run_csv_close(struct run_csv *rc)
+{
+	int e1, e2, e3;
+
+	if (!rc)
+		return 0;
+	e1 = rc->trials.fd >= 0 ? csv_close(&rc->trials) : 0;
+	e2 = rc->phases.fd >= 0 ? csv_close(&rc->phases) : 0;
+	e3 = rc->api.fd >= 0 ? csv_close(&rc->api) : 0;
+	free(rc);
+	return e1 ? e1 : e2 ? e2 : e3;
+}

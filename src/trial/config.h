@@ -1,0 +1,44 @@
+/* Everything a run was asked to do, as parsed from the command line. */
+#ifndef RP_TRIAL_CONFIG_H
+#define RP_TRIAL_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/cell.h"
+#include "model/trial.h"
+#include "trial/ready.h"
+
+#define CONFIG_MAX_ARGS	 32
+#define CONFIG_MAX_CELLS 64
+
+struct run_config {
+	char socket_path[108];
+	char out_dir[PATH_MAX];
+	char image[256]; /* empty: the service shipped inside restartprof */
+	char *cmd[CONFIG_MAX_ARGS];
+	int n_cmd;
+	struct ready_spec ready;
+	enum restart_method method; /* follows from ready.kind */
+	int trials;
+	int grace_s;
+	int64_t ready_timeout_ns;
+	int64_t interval_ns;   /* pause between trials */
+	int64_t load_settle_ns; /* after the load starts, before the first trial */
+	char network[64];
+	int publish_port; /* container port published on 127.0.0.1; 0: none */
+	char stress_ng[PATH_MAX];
+	char *stress_args[CONFIG_MAX_ARGS];
+	int n_stress_args;
+	struct cell cells[CONFIG_MAX_CELLS];
+	int n_cells;
+	int max_failures; /* consecutive failed trials that end the run */
+	bool trace;
+	bool events_csv;
+	bool keep_images;
+	int argc;
+	char **argv;
+};
+
+#endif

@@ -1,0 +1,130 @@
+#include "trial/load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace/tracer.h"
+#include "util/interrupt.h"
+
+int load_stress_args(const struct run_config *cfg, enum load_type load, int workers, char **argv,
+		     char bufs[][16], int max)
+{
+	int n = 0;
+
+#define ARG(s)                                                                                    \
+	do {                                                                                       \
+		if (n + 1 >= max)                                                                  \
+			return -E2BIG;                                                             \
+		argv[n++] = (char *)(s);                                                           \
+	} while (0)
+
+	snprintf(bufs[0], 16, "%d", workers);
+	switch (load) {
+	case LOAD_CPU:
+		ARG("--cpu");
+		ARG(bufs[0]);
+		break;
+	case LOAD_MEM:
+		ARG("--vm");
+		ARG(bufs[0]);
+		ARG("--vm-bytes");
+		ARG("20m");
+		break;
+	case LOAD_IO:
+		ARG("--io");
+		ARG(bufs[0]);
+		break;
+	case LOAD_HDD:
+		ARG("--hdd");
+		ARG(bufs[0]);
+		break;
+	case LOAD_CUSTOM:
+		for (int i = 0; i < cfg->n_stress_args; i++)
+			ARG(cfg->stress_args[i]);
+		break;
+	default:
+		return -EINVAL;
+	}
+	ARG("--timeout");
+	ARG("0"); /* run until removed */
+	argv[n] = NULL;
+	return n;
+#undef ARG
+}
+
+static json_object *load_config(struct session *s, enum load_type load)
+{
+	char *argv[CONFIG_MAX_ARGS + 8], bufs[1][16];
+	long workers = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = load_stress_args(s->cfg, load, workers > 0 ? (int)workers : 1, argv, bufs,
+				 CONFIG_MAX_ARGS + 8);
+	json_object *c, *cmd, *hc;
+
+	if (n < 0)
+		return NULL;
+	c = json_object_new_object();
+	cmd = json_object_new_array();
+	hc = json_object_new_object();
+	for (int i = 0; i < n; i++)
+		json_object_array_add(cmd, json_object_new_string(argv[i]));
+	json_object_object_add(c, "Image", json_object_new_string(s->stress_image));
+	json_object_object_add(c, "Cmd", cmd);
+	json_object_object_add(c, "Labels", session_labels(s, "load"));
+	json_object_object_add(hc, "NetworkMode", json_object_new_string(s->cfg->network));
+	json_object_object_add(c, "HostConfig", hc);
+	return c;
+}
+
+int load_start(struct session *s, const struct cell *cell, struct load_set *ls)
+{
+	memset(ls, 0, sizeof(*ls));
+	if (cell->load == LOAD_NONE)
+		return 0;
+	if (cell->stressors > LOAD_MAX_CONTAINERS) {
+		snprintf(s->err, sizeof(s->err), "at most %d stressor containers",
+			 LOAD_MAX_CONTAINERS);
+		return -E2BIG;
+	}
+	for (int i = 0; i < cell->stressors && !interrupt_requested(); i++) {
+		json_object *config = load_config(s, cell->load);
+		char name[128];
+		pid_t pid;
+		int rc;
+
+		if (!config) {
+			snprintf(s->err, sizeof(s->err), "too many stress-ng arguments");
+			return -E2BIG;
+		}
+		session_container_name(s, "load", name, sizeof(name));
+		rc = docker_container_create(&s->docker, name, config, ls->id[ls->n]);
+		json_object_put(config);
+		if (rc == 0)
+			ls->n++;
+		if (rc == 0)
+			rc = docker_container_start(&s->docker, ls->id[ls->n - 1]);
+		if (rc == 0 && docker_container_pid(&s->docker, ls->id[ls->n - 1], &pid) != 0) {
+			snprintf(s->docker.err, sizeof(s->docker.err),
+				 "stressor container exited at once (is stress-ng usable in it?)");
+			rc = -ESRCH;
+		}
+		if (rc) {
+			snprintf(s->err, sizeof(s->err), "load: %s", s->docker.err);
+			return rc;
+		}
+		if (s->tracer)
+			tracer_add_load(s->tracer, ls->id[ls->n - 1], pid);
+	}
+	if (interrupt_requested())
+		return -EINTR;
+	interrupt_sleep(s->cfg->load_settle_ns);
+	return interrupt_requested() ? -EINTR : 0;
+}
+
+void load_stop(struct session *s, struct load_set *ls)
+{
+	for (int i = 0; i < ls->n; i++)
+		docker_container_remove(&s->docker, ls->id[i], 1);
+	ls->n = 0;
+}

@@ -1,0 +1,261 @@
+#include "trial/restart.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/kernel.h"
+#include "trace/tracer.h"
+#include "util/clock.h"
+#include "util/interrupt.h"
+
+#define EVENT_GRACE_NS	 (2 * NSEC_PER_SEC) /* engine events trail the API answers */
+#define STAMP_WAIT_NS	 (1 * NSEC_PER_SEC)
+#define TCP_SETTLE_NS	 (500 * NSEC_PER_MSEC)
+#define READY_SLICE_NS	 (100 * NSEC_PER_MSEC)
+#define OLD_EVENT_SLACK	 (50 * NSEC_PER_MSEC)
+
+static int fail(struct trial *t, enum trial_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (t->status != TRIAL_OK)
+		return -1; /* keep the first reason */
+	t->status = st;
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int interrupted(struct trial *t)
+{
+	if (!interrupt_requested())
+		return 0;
+	return fail(t, TRIAL_INTERRUPTED, "interrupted by signal %d", interrupt_signal());
+}
+
+/* Exit code of the container if the engine reported it dead after `after_ns`, else -1. */
+static int died(struct session *s, const char *id, int64_t after_ns)
+{
+	struct engine_event ev[8];
+	size_t n = event_stream_collect(s->events, id, after_ns, INT64_MAX, ev, 8);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ev[i].action, "die") == 0)
+			return ev[i].exit_code < 0 ? 255 : ev[i].exit_code;
+	return -1;
+}
+
+/* Waits until the new container serves by the configured method; wall ns, or 0 with reason. */
+static int64_t wait_ready(struct session *s, struct target *tg, int64_t since_ns, char *why,
+			  size_t whylen)
+{
+	const struct ready_spec *rs = &s->cfg->ready;
+	int64_t deadline = mono_ns() + s->cfg->ready_timeout_ns;
+
+	while (!interrupt_requested()) {
+		int64_t slice = mono_ns() + READY_SLICE_NS, at = 0;
+		int code;
+
+		if (slice > deadline)
+			slice = deadline;
+		if (rs->kind == READY_TCP) {
+			if (tg->pid > 0)
+				at = tcp_probe_until_up(tg->pid, rs->port, slice, why, whylen);
+			else
+				sleep_ns(slice - mono_ns());
+		} else {
+			at = output_watch_wait(&tg->watch, rs->kind, slice);
+		}
+		if (at)
+			return at;
+		code = died(s, tg->id, since_ns);
+		if (code >= 0) {
+			snprintf(why, whylen, "the service exited with code %d before it was ready",
+				 code);
+			return 0;
+		}
+		if (mono_ns() >= deadline) {
+			snprintf(why, whylen, "not ready within %.1f s (last output: %.120s)",
+				 (double)s->cfg->ready_timeout_ns / NSEC_PER_SEC,
+				 tg->watch.last_line[0] ? tg->watch.last_line : "none");
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "interrupted");
+	return 0;
+}
+
+int restart_prepare(struct session *s, struct target **cur)
+{
+	int64_t since = wall_ns();
+	struct target *tg = target_create(s, NULL);
+	char why[256];
+
+	*cur = NULL;
+	if (!tg)
+		return -EIO;
+	if (target_start(s, tg, NULL)) {
+		target_discard(s, tg);
+		return -EIO;
+	}
+	if (!wait_ready(s, tg, since, why, sizeof(why))) {
+		snprintf(s->err, sizeof(s->err), "the first target never served: %s", why);
+		target_discard(s, tg);
+		return -ETIMEDOUT;
+	}
+	*cur = tg;
+	return 0;
+}
+
+static int64_t find_event(struct session *s, const char *type, const char *action, const char *id,
+			  int64_t after_ns, int64_t deadline_mono)
+{
+	return id[0] ? event_stream_wait(s->events, type, action, id, after_ns, deadline_mono) : 0;
+}
+
+/* Reads every lifecycle event of the two containers; waits only for the last one. */
+static void collect_events(struct session *s, struct trial *t, int64_t t_req)
+{
+	int64_t old_after = t_req - OLD_EVENT_SLACK, now = mono_ns();
+
+	t->event_ns[PH_START] =
+		find_event(s, "container", "start", t->new_id, t_req, now + EVENT_GRACE_NS);
+	now = mono_ns();
+	t->event_ns[PH_KILL] = find_event(s, "container", "kill", t->old_id, old_after, now);
+	t->event_ns[PH_DIE] = find_event(s, "container", "die", t->old_id, old_after, now);
+	t->event_ns[PH_DISCONNECT] =
+		find_event(s, "network", "disconnect", t->old_id, old_after, now);
+	t->event_ns[PH_STOP] = find_event(s, "container", "stop", t->old_id, old_after, now);
+	t->event_ns[PH_DESTROY] = find_event(s, "container", "destroy", t->old_id, old_after, now);
+	t->event_ns[PH_CREATE] = find_event(s, "container", "create", t->new_id, old_after, now);
+	t->event_ns[PH_ATTACH] = find_event(s, "container", "attach", t->new_id, old_after, now);
+	t->event_ns[PH_CONNECT] = find_event(s, "network", "connect", t->new_id, old_after, now);
+}
+
+static void set_window(struct trial *t, enum restart_method m, int64_t begin, int64_t end)
+{
+	if (begin <= 0 || end <= 0 || end < begin)
+		return;
+	t->window[m] = (struct trial_window){begin, end};
+	t->have_window[m] = 1;
+}
+
+static void stop_old(struct session *s, struct target *old, struct trial *t, int64_t *last_tcp)
+{
+	const struct ready_spec *rs = &s->cfg->ready;
+	struct tcp_probe *probe = NULL;
+	int rc;
+
+	/* The last successful connect before the stop marks the old service's last sign of life. */
+	if (rs->kind == READY_TCP && old->pid > 0 &&
+	    tcp_probe_watch_start(old->pid, rs->port, &probe) == 0)
+		interrupt_sleep(5 * TCP_PROBE_INTERVAL_NS);
+	session_record_calls(s, t);
+	rc = docker_container_stop(&s->docker, old->id, s->cfg->grace_s);
+	session_record_calls(s, NULL);
+	if (probe)
+		*last_tcp = tcp_probe_watch_stop(probe);
+	if (rc)
+		fail(t, TRIAL_FAILED, "stop: %s", s->docker.err);
+}
+
+static void remove_old(struct session *s, struct target *old, struct trial *t)
+{
+	session_record_calls(s, t);
+	if (docker_container_remove(&s->docker, old->id, t->status != TRIAL_OK))
+		fail(t, TRIAL_FAILED, "remove: %s", s->docker.err);
+	else
+		old->live = false;
+	session_record_calls(s, NULL);
+	target_discard(s, old);
+}
+
+/* Creates and starts the new container; NULL (and t failed) if it cannot. */
+static struct target *bring_up(struct session *s, struct trial *t)
+{
+	struct target *tg;
+
+	if (interrupted(t))
+		return NULL;
+	tg = target_create(s, t);
+	if (!tg) {
+		fail(t, TRIAL_FAILED, "create: %s", s->err);
+		return NULL;
+	}
+	snprintf(t->new_id, sizeof(t->new_id), "%s", tg->id);
+	if (!interrupted(t) && target_start(s, tg, t))
+		fail(t, TRIAL_FAILED, "start: %s", s->err);
+	return tg;
+}
+
+static void set_windows(struct session *s, struct trial *t, struct target *next, int64_t t_req,
+			int64_t old_stamp, int64_t last_tcp, int64_t ready_at)
+{
+	const struct ready_spec *rs = &s->cfg->ready;
+	int64_t first_stamp = next ? output_watch_wait(&next->watch, READY_STDOUT, 0) : 0;
+
+	set_window(t, RM_STDOUT, old_stamp, first_stamp);
+	set_window(t, RM_TCP, last_tcp, rs->kind == READY_TCP ? ready_at : 0);
+	set_window(t, RM_LOG, t_req, rs->kind == READY_LOG ? ready_at : 0);
+	set_window(t, RM_EVENTS, t->event_ns[PH_KILL] ? t->event_ns[PH_KILL] : t->event_ns[PH_DIE],
+		   t->event_ns[PH_START]);
+}
+
+static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid_t new_pid,
+			  struct trial_kernel **tk)
+{
+	struct trial_window kw;
+
+	if (!s->tracer)
+		return;
+	tracer_trial_end(s->tracer, tk);
+	if (*tk && kernel_restart_window(*tk, old_pid, new_pid, &kw) == 0)
+		set_window(t, RM_KERNEL, kw.begin_ns, kw.end_ns);
+}
+
+int restart_trial(struct session *s, struct target **cur, struct trial *t,
+		  struct trial_kernel **tk)
+{
+	struct target *old = *cur, *next = NULL;
+	int64_t t_req, old_stamp = 0, last_tcp = 0, ready_at = 0;
+	pid_t old_pid = old->pid;
+	char why[256] = "";
+
+	*tk = NULL;
+	*cur = NULL;
+	t->status = TRIAL_OK;
+	t->method = s->cfg->method;
+	snprintf(t->old_id, sizeof(t->old_id), "%s", old->id);
+	if (s->tracer)
+		tracer_trial_begin(s->tracer);
+
+	t_req = wall_ns();
+	stop_old(s, old, t, &last_tcp);
+	if (t->status == TRIAL_OK)
+		old_stamp = output_watch_last_stamp(&old->watch, t_req, mono_ns() + STAMP_WAIT_NS);
+	remove_old(s, old, t);
+	if (t->status == TRIAL_OK)
+		next = bring_up(s, t);
+	if (t->status == TRIAL_OK && !interrupted(t)) {
+		ready_at = wait_ready(s, next, t_req, why, sizeof(why));
+		if (!ready_at && !interrupted(t))
+			fail(t, TRIAL_FAILED, "%s", why);
+	}
+	collect_events(s, t, t_req);
+	set_windows(s, t, next, t_req, old_stamp, last_tcp, ready_at);
+	kernel_window(s, t, old_pid, next ? next->pid : 0, tk);
+	if (t->status == TRIAL_OK && trial_tile_phases(t))
+		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
+		     t->method == RM_STDOUT ? "a service printed no timestamp"
+					    : "the service gave no sign of life");
+	if (t->status != TRIAL_OK) {
+		target_discard(s, next);
+		return -1;
+	}
+	*cur = next;
+	return 0;
+}

@@ -1,0 +1,191 @@
+#include "trial/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "util/proc.h"
+
+int owner_of_self(char *out, size_t len)
+{
+	char boot[64];
+	unsigned long long start;
+
+	if (proc_boot_id(boot, sizeof(boot)) || proc_stat_read(getpid(), NULL, &start, NULL))
+		return -1;
+	snprintf(out, len, "%s/%d/%llu", boot, (int)getpid(), start);
+	return 0;
+}
+
+bool owner_alive(const char *owner)
+{
+	char boot[64], mine[64];
+	unsigned long long start, now_start;
+	int pid;
+
+	if (sscanf(owner, "%63[^/]/%d/%llu", boot, &pid, &start) != 3 || pid <= 0)
+		return false;
+	if (proc_boot_id(mine, sizeof(mine)) || strcmp(mine, boot) != 0)
+		return false;
+	if (proc_stat_read(pid, NULL, &now_start, NULL))
+		return false;
+	return now_start == start;
+}
+
+void session_init(struct session *s, const struct run_config *cfg)
+{
+	unsigned char rnd[3] = {0};
+	time_t now = time(NULL);
+	struct tm tm;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) < 0) {
+		int64_t t = mono_ns();
+
+		memcpy(rnd, &t, sizeof(rnd));
+	}
+	gmtime_r(&now, &tm);
+	snprintf(s->run_id, sizeof(s->run_id), "%04d%02d%02dT%02d%02d%02d-%02x%02x%02x",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 rnd[0], rnd[1], rnd[2]);
+	if (owner_of_self(s->owner, sizeof(s->owner)))
+		snprintf(s->owner, sizeof(s->owner), "unknown/%d/0", (int)getpid());
+}
+
+json_object *session_labels(const struct session *s, const char *role)
+{
+	json_object *l = json_object_new_object();
+
+	json_object_object_add(l, LABEL_RUN, json_object_new_string(s->run_id));
+	json_object_object_add(l, LABEL_ROLE, json_object_new_string(role));
+	json_object_object_add(l, LABEL_OWNER, json_object_new_string(s->owner));
+	return l;
+}
+
+void session_container_name(struct session *s, const char *role, char *out, size_t len)
+{
+	snprintf(out, len, "restartprof-%s-%s-%d", s->run_id, role, ++s->next_name);
+}
+
+static json_object *str_array(char *const *v, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *target_config(struct session *s)
+{
+	const struct run_config *cfg = s->cfg;
+	json_object *c = json_object_new_object(), *hc = json_object_new_object();
+
+	json_object_object_add(c, "Image", json_object_new_string(s->target_image));
+	if (cfg->n_cmd)
+		json_object_object_add(c, "Cmd", str_array(cfg->cmd, cfg->n_cmd));
+	json_object_object_add(c, "Labels", session_labels(s, "target"));
+	json_object_object_add(c, "AttachStdout", json_object_new_boolean(1));
+	json_object_object_add(c, "AttachStderr", json_object_new_boolean(1));
+	json_object_object_add(c, "Tty", json_object_new_boolean(0));
+	json_object_object_add(hc, "NetworkMode", json_object_new_string(cfg->network));
+	if (cfg->publish_port) {
+		char port[32];
+		json_object *exposed = json_object_new_object(), *bindings = json_object_new_object();
+		json_object *b = json_object_new_object(), *list = json_object_new_array();
+
+		snprintf(port, sizeof(port), "%d/tcp", cfg->publish_port);
+		json_object_object_add(exposed, port, json_object_new_object());
+		json_object_object_add(c, "ExposedPorts", exposed);
+		/* Loopback only, on a port the engine picks: nothing reachable from outside. */
+		json_object_object_add(b, "HostIp", json_object_new_string("127.0.0.1"));
+		json_object_object_add(b, "HostPort", json_object_new_string(""));
+		json_object_array_add(list, b);
+		json_object_object_add(bindings, port, list);
+		json_object_object_add(hc, "PortBindings", bindings);
+	}
+	json_object_object_add(c, "HostConfig", hc);
+	return c;
+}
+
+static void record_call(void *ctx, const char *what, int64_t start_ns, int64_t dur_ns, int status)
+{
+	trial_add_api_call(ctx, what, start_ns, dur_ns, status);
+}
+
+void session_record_calls(struct session *s, struct trial *t)
+{
+	docker_set_hook(&s->docker, t ? record_call : NULL, t);
+}
+
+struct target *target_create(struct session *s, struct trial *t)
+{
+	struct target *tg = calloc(1, sizeof(*tg));
+	json_object *config;
+	int64_t call_ns = 0, dur_ns = 0;
+	int rc;
+
+	if (!tg) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return NULL;
+	}
+	session_container_name(s, "target", tg->name, sizeof(tg->name));
+	config = target_config(s);
+	session_record_calls(s, t);
+	rc = docker_container_create(&s->docker, tg->name, config, tg->id);
+	session_record_calls(s, NULL);
+	json_object_put(config);
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "%s", s->docker.err);
+		free(tg);
+		return NULL;
+	}
+	tg->live = true;
+	output_watch_init(&tg->watch, &s->cfg->ready);
+	tg->watching = true;
+	rc = attach_open(s->docker.socket_path, s->docker.api_version, tg->id, output_watch_line,
+			 &tg->watch, &tg->attach, &call_ns, &dur_ns, s->err, sizeof(s->err));
+	if (t)
+		trial_add_api_call(t, "attach", call_ns, dur_ns, rc ? 0 : 200);
+	if (rc) {
+		target_discard(s, tg);
+		return NULL;
+	}
+	return tg;
+}
+
+int target_start(struct session *s, struct target *tg, struct trial *t)
+{
+	int rc;
+
+	session_record_calls(s, t);
+	rc = docker_container_start(&s->docker, tg->id);
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "%s", s->docker.err);
+	} else if (docker_container_pid(&s->docker, tg->id, &tg->pid)) {
+		/* It may already be gone if the service exited at once. */
+		tg->pid = 0;
+	}
+	session_record_calls(s, NULL);
+	return rc;
+}
+
+void target_discard(struct session *s, struct target *tg)
+{
+	if (!tg)
+		return;
+	if (tg->live)
+		docker_container_remove(&s->docker, tg->id, 1);
+	if (tg->attach)
+		attach_close(tg->attach);
+	if (tg->watching)
+		output_watch_destroy(&tg->watch);
+	free(tg);
+}

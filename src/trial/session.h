@@ -1,0 +1,72 @@
+/* What a run holds open while it drives the engine: connections, images, tracer, names. */
+#ifndef RP_TRIAL_SESSION_H
+#define RP_TRIAL_SESSION_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "engine/attach.h"
+#include "engine/docker.h"
+#include "engine/events.h"
+#include "engine/image.h"
+#include "trial/config.h"
+#include "trial/ready.h"
+
+struct tracer;
+
+#define LABEL_RUN	"io.restartprof.run"
+#define LABEL_ROLE	"io.restartprof.role"
+#define LABEL_OWNER	"io.restartprof.owner" /* boot-id/pid/start-time of the run's process */
+#define RUN_ID_LEN	32
+
+struct session {
+	const struct run_config *cfg;
+	struct docker docker;
+	struct event_stream *events;
+	struct tracer *tracer; /* NULL when not tracing */
+	char run_id[RUN_ID_LEN];
+	char owner[128];
+	char target_image[IMAGE_REF_LEN];
+	char stress_image[IMAGE_REF_LEN];
+	int next_name;
+	char err[512];
+};
+
+/* One container of the target service, with its output watched from creation on. */
+struct target {
+	char id[65];
+	char name[128];
+	pid_t pid;
+	struct attach_stream *attach;
+	struct output_watch watch;
+	bool watching; /* watch initialised */
+	bool live;     /* exists in the engine */
+};
+
+/* Fills run id and owner label; no engine contact. */
+void session_init(struct session *s, const struct run_config *cfg);
+
+/* The labels every container of this run carries. */
+json_object *session_labels(const struct session *s, const char *role);
+/* A fresh container name for this run. */
+void session_container_name(struct session *s, const char *role, char *out, size_t len);
+
+/* Records the engine calls that follow into t (NULL: stop recording). */
+void session_record_calls(struct session *s, struct trial *t);
+
+/*
+ * Creates a target container and attaches to its output (calls recorded into t, may be NULL).
+ * Heap-allocated, because the attach thread writes into its watch. NULL on failure (s->err).
+ */
+struct target *target_create(struct session *s, struct trial *t);
+int target_start(struct session *s, struct target *tg, struct trial *t);
+/* Removes the container if it still exists (errors ignored: this is cleanup) and frees tg. */
+void target_discard(struct session *s, struct target *tg);
+
+/* Owner label of this process: "<boot id>/<pid>/<start time in ticks>". */
+int owner_of_self(char *out, size_t len);
+/* True while the process named by an owner label still runs. */
+bool owner_alive(const char *owner);
+
+#endif

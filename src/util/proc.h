@@ -1,0 +1,17 @@
+/* Small readers of /proc. The parsers take text so they can be tested and fuzzed. */
+#ifndef RP_UTIL_PROC_H
+#define RP_UTIL_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Field 22 (start time, clock ticks since boot) of a /proc/PID/stat text. 0 or -1. */
+int proc_stat_parse(const char *text, size_t len, pid_t *ppid, unsigned long long *start_time,
+		    char comm[16]);
+int proc_stat_read(pid_t pid, pid_t *ppid, unsigned long long *start_time, char comm[16]);
+/* /proc/sys/kernel/random/boot_id without the newline. */
+int proc_boot_id(char *out, size_t len);
+/* Reads a whole small file (at most len-1 bytes) NUL-terminated; returns bytes or -errno. */
+ssize_t read_small_file(const char *path, char *out, size_t len);
+
+#endif
