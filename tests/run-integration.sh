@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs integration tests against a private Docker engine started for them (never the system
+# one) and real BPF programs; removes the engine afterwards.   run-integration.sh OUT TEST...
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+out=$1
+shift
+if [ "$(id -u)" -ne 0 ]; then
+	echo "integration: these tests drive a real engine and load BPF programs: run them as root" >&2
+	exit 1
+fi
+dir=$(mktemp -d /tmp/rp-engine.XXXXXX)
+trap 'bash "$here/../scripts/private-dockerd.sh" stop "$dir"' EXIT
+bash "$here/../scripts/private-dockerd.sh" start "$dir" || exit 1
+export DOCKER_HOST="unix://$dir/docker.sock"
+export RESTARTPROF="$out/restartprof"
+export RP_ENGINE_DIR="$dir"
+pass=0 fail=0
+for t in "$@"; do
+	echo "== $t" >&2
+	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t" >&2; fi
+done
+echo "integration: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

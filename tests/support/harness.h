@@ -1,0 +1,41 @@
+/* What integration tests share: running restartprof for real, and reading what it left. */
+#ifndef RP_TESTS_HARNESS_H
+#define RP_TESTS_HARNESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "output/csv.h"
+
+struct proc_result {
+	int exit_code;	  /* -1 if killed by a signal */
+	int signal;	  /* the signal that killed it, 0 if none */
+	char *err;	  /* everything it wrote to stderr */
+	char *out;	  /* and to stdout */
+	int err_lines;
+};
+
+/* build/restartprof (or $RESTARTPROF). */
+const char *harness_binary(void);
+/* unix:// socket of the engine under test ($DOCKER_HOST), or NULL. */
+const char *harness_docker_host(void);
+/* Fresh empty directory under /tmp, removed by harness_rmtree. */
+char *harness_tmpdir(const char *tag);
+void harness_rmtree(const char *dir);
+
+/* Runs restartprof with argv (NULL-terminated, without the program), waits. uid < 0: as is. */
+int harness_run(const char *const *args, uid_t as_uid, struct proc_result *r);
+/* Starts it without waiting; returns the pid, stderr goes to err_path. */
+pid_t harness_spawn(const char *const *args, const char *err_path);
+/* Waits for a spawned run; fills exit_code/signal. */
+int harness_wait(pid_t pid, struct proc_result *r, int timeout_s);
+void proc_result_free(struct proc_result *r);
+
+/* Reads dir/name into t; asserts nothing. 0 or -errno. */
+int harness_csv(const char *dir, const char *name, struct csv_table *t);
+/* Containers in the engine under test carrying label (key or key=value). -1 on error. */
+int harness_count_containers(const char *label);
+/* Waits until some text appears in a file (a log), up to timeout. 0 when it did. */
+int harness_wait_for_text(const char *path, const char *text, int timeout_s);
+
+#endif

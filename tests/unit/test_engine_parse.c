@@ -1,0 +1,163 @@
+/* What restartprof reads from the engine: events, the attach stream, versions, names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine/attach.h"
+#include "engine/docker.h"
+#include "engine/events.h"
+
+static const char die_event[] =
+	"{\"status\":\"die\",\"id\":\"abc123\",\"Type\":\"container\",\"Action\":\"die\","
+	"\"Actor\":{\"ID\":\"abc123\",\"Attributes\":{\"exitCode\":\"137\",\"name\":\"x\"}},"
+	"\"scope\":\"local\",\"time\":1795547903,\"timeNano\":1795547903409900317}";
+static const char connect_event[] =
+	"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"net1\",\"Attributes\":{"
+	"\"container\":\"abc123\",\"name\":\"bridge\",\"type\":\"bridge\"}},\"time\":1795547903,"
+	"\"timeNano\":1795547903445574132}";
+
+static void parses_container_and_network_events(void **state)
+{
+	struct engine_event ev;
+
+	(void)state;
+	assert_int_equal(engine_event_parse(die_event, strlen(die_event), &ev), 0);
+	assert_string_equal(ev.type, "container");
+	assert_string_equal(ev.action, "die");
+	assert_string_equal(ev.container, "abc123");
+	assert_int_equal(ev.exit_code, 137);
+	assert_int_equal(ev.time_ns, 1795547903409900317LL);
+	assert_int_equal(engine_event_parse(connect_event, strlen(connect_event), &ev), 0);
+	assert_string_equal(ev.type, "network");
+	assert_string_equal(ev.container, "abc123"); /* the container, not the network */
+	assert_string_equal(ev.name, "bridge");
+}
+
+static void rejects_what_is_no_event(void **state)
+{
+	struct engine_event ev;
+
+	(void)state;
+	assert_int_equal(engine_event_parse("[]", 2, &ev), -1);
+	assert_int_equal(engine_event_parse("{\"Type\":\"container\"}", 20, &ev), -1);
+	assert_int_equal(engine_event_parse("{\"Action\":1,\"timeNano\":\"x\"}", 28, &ev), -1);
+	assert_int_equal(engine_event_parse("{", 1, &ev), -1);
+}
+
+struct seen {
+	int n;
+	char actions[8][32];
+};
+
+static void on_event(const struct engine_event *ev, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8)
+		strcpy(s->actions[s->n++], ev->action);
+}
+
+static void splitter_handles_chunks_and_garbage(void **state)
+{
+	struct seen s = {0};
+	struct event_splitter *sp = event_splitter_new(on_event, &s);
+	char stream[2048];
+
+	(void)state;
+	snprintf(stream, sizeof(stream), "%s\n%s\n", die_event, connect_event);
+	/* One byte at a time: values span any number of reads. */
+	for (size_t i = 0; i < strlen(stream); i++)
+		event_splitter_feed(sp, stream + i, 1);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.actions[0], "die");
+	assert_string_equal(s.actions[1], "connect");
+	/* Garbage between values is skipped, the following event still read. */
+	assert_true(event_splitter_feed(sp, "}}garbage\n", 10) > 0);
+	event_splitter_feed(sp, die_event, strlen(die_event));
+	assert_int_equal(s.n, 3);
+	event_splitter_free(sp);
+}
+
+struct lines {
+	int n;
+	int stream[8];
+	char text[8][64];
+};
+
+static void on_line(int stream, const char *line, size_t len, int64_t recv, void *ctx)
+{
+	struct lines *l = ctx;
+
+	(void)recv;
+	if (l->n < 8) {
+		l->stream[l->n] = stream;
+		snprintf(l->text[l->n++], 64, "%.*s", (int)len, line);
+	}
+}
+
+static void demux_frames_into_lines(void **state)
+{
+	struct attach_demux d;
+	struct lines l = {0};
+	/* stdout "hel", stdout "lo\nwor", stderr "oops\n", stdout "ld\n" */
+	const unsigned char data[] = {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'e', 'l',
+				      1, 0, 0, 0, 0, 0, 0, 6, 'l', 'o', '\n', 'w', 'o', 'r',
+				      2, 0, 0, 0, 0, 0, 0, 5, 'o', 'o', 'p', 's', '\n',
+				      1, 0, 0, 0, 0, 0, 0, 3, 'l', 'd', '\n'};
+
+	(void)state;
+	attach_demux_init(&d, on_line, &l);
+	for (size_t i = 0; i < sizeof(data); i += 5)
+		assert_int_equal(attach_demux_feed(&d, (const char *)data + i,
+						   sizeof(data) - i < 5 ? sizeof(data) - i : 5, 0),
+				 0);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.text[0], "hello");
+	assert_int_equal(l.stream[1], 2);
+	assert_string_equal(l.text[1], "oops");
+	assert_string_equal(l.text[2], "world");
+	const unsigned char bad[] = {7, 1, 0, 0, 0, 0, 0, 1, 'x'};
+
+	assert_int_equal(attach_demux_feed(&d, (const char *)bad, sizeof(bad), 0), -1);
+}
+
+static void versions_and_names(void **state)
+{
+	char sock[108], err[256];
+
+	(void)state;
+	assert_true(docker_version_cmp("1.41", "1.41") == 0);
+	assert_true(docker_version_cmp("1.9", "1.41") < 0);
+	assert_true(docker_version_cmp("1.47", "1.41") > 0);
+	assert_true(docker_version_cmp("2.0", "1.99") > 0);
+	assert_true(docker_name_valid("restartprof-20261124T191822-e4a0ec-target-1"));
+	assert_false(docker_name_valid("-x"));
+	assert_false(docker_name_valid("a/b"));
+	assert_false(docker_name_valid("a b"));
+	assert_false(docker_name_valid(""));
+	assert_int_equal(docker_resolve_socket("unix:///run/x.sock", sock, sizeof(sock), err,
+					       sizeof(err)),
+			 0);
+	assert_string_equal(sock, "/run/x.sock");
+	assert_true(docker_resolve_socket("tcp://127.0.0.1:2375", sock, sizeof(sock), err,
+					  sizeof(err)) < 0);
+	assert_true(docker_resolve_socket("unix://relative", sock, sizeof(sock), err,
+					  sizeof(err)) < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_container_and_network_events),
+		cmocka_unit_test(rejects_what_is_no_event),
+		cmocka_unit_test(splitter_handles_chunks_and_garbage),
+		cmocka_unit_test(demux_frames_into_lines),
+		cmocka_unit_test(versions_and_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
