@@ -16,11 +16,17 @@ start() {
 	# Another running engine owns docker0: take a bridge of our own instead.
 	local bridge_args=()
 	if pgrep -x dockerd >/dev/null; then
-		ip link add rp-br0 type bridge
-		ip addr add 172.31.254.1/24 dev rp-br0
-		ip link set rp-br0 up
-		bridge_args=(--bridge rp-br0)
-		echo rp-br0 >"$dir/.bridge"
+		# Name and subnet unique to this engine: several may run side by side.
+		local br="rpbr${dir: -6}" net
+		for _ in $(seq 1 50); do
+			net="172.31.$((RANDOM % 250 + 1))"
+			ip -4 route show | grep -q "^$net\." || break
+		done
+		ip link add "$br" type bridge
+		ip addr add "$net.1/24" dev "$br"
+		ip link set "$br" up
+		bridge_args=(--bridge "$br")
+		echo "$br" >"$dir/.bridge"
 	elif ! ip link show docker0 >/dev/null 2>&1; then
 		echo docker0 >"$dir/.bridge" # the engine creates it; we remove it
 	fi
@@ -49,7 +55,7 @@ stop() {
 	# containerd and shims it started live in the exec-root; none may outlive it.
 	pkill -KILL -f -- "$dir/exec" 2>/dev/null || true
 	# Mounts left by a killed engine (overlay layers, netns, the exec-root) go first.
-	grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+	{ grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
 	if [ -f "$dir/.bridge" ]; then ip link del "$(cat "$dir/.bridge")" 2>/dev/null || true; fi
