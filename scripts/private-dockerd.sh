@@ -4,17 +4,16 @@
 #
 #   scripts/private-dockerd.sh start DIR    start it; the socket is DIR/docker.sock
 #   scripts/private-dockerd.sh stop DIR     stop it and remove DIR entirely
-set -euo pipefail
+#   scripts/private-dockerd.sh halt DIR     stop the daemon only (its socket vanishes; data kept)
+#   scripts/private-dockerd.sh resume DIR   start a halted daemon again on the same data
+set -uo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2; }
 
-start() {
-	mkdir -p "$dir"
-	command -v dockerd >/dev/null || { echo "private-dockerd: dockerd is not installed (scripts/install-deps.sh run)" >&2; exit 1; }
+setup_bridge() {
 	# Another running engine owns docker0: take a bridge of our own instead.
-	local bridge_args=()
 	if pgrep -x dockerd >/dev/null; then
 		# Name and subnet unique to this engine: several may run side by side.
 		local br="rpbr${dir: -6}" net
@@ -22,16 +21,23 @@ start() {
 			net="172.31.$((RANDOM % 250 + 1))"
 			ip -4 route show | grep -q "^$net\." || break
 		done
-		ip link add "$br" type bridge
-		ip addr add "$net.1/24" dev "$br"
-		ip link set "$br" up
-		bridge_args=(--bridge "$br")
+		ip link add "$br" type bridge || return 1
+		ip addr add "$net.1/24" dev "$br" || return 1
+		ip link set "$br" up || return 1
 		echo "$br" >"$dir/.bridge"
-	elif ! ip link show docker0 >/dev/null 2>&1; then
-		echo docker0 >"$dir/.bridge" # the engine creates it; we remove it
+		echo "--bridge=$br" >"$dir/.args"
+	else
+		ip link show docker0 >/dev/null 2>&1 || echo docker0 >"$dir/.bridge" # ours to remove
+		: >"$dir/.args"
 	fi
+}
+
+launch() {
+	local extra
+	extra=$(cat "$dir/.args")
+	# shellcheck disable=SC2086 # .args holds at most one word we wrote ourselves
 	dockerd --data-root "$dir/root" --exec-root "$dir/exec" -H "unix://$dir/docker.sock" \
-		--pidfile "$dir/dockerd.pid" "${bridge_args[@]}" >"$dir/dockerd.log" 2>&1 &
+		--pidfile "$dir/dockerd.pid" $extra >>"$dir/dockerd.log" 2>&1 &
 	for _ in $(seq 1 300); do
 		if [ -S "$dir/docker.sock" ] && docker -H "unix://$dir/docker.sock" version >/dev/null 2>&1; then
 			return 0
@@ -40,30 +46,43 @@ start() {
 	done
 	echo "private-dockerd: the engine did not come up in 30 s; its log:" >&2
 	tail -20 "$dir/dockerd.log" >&2
-	stop
-	exit 1
+	return 1
+}
+
+halt() {
+	local pid=""
+	[ -f "$dir/dockerd.pid" ] && pid=$(cat "$dir/dockerd.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null
+		for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	# containerd and the shims it started live in the exec-root; none may outlive it.
+	pkill -KILL -f -- "$dir/exec" 2>/dev/null
+	return 0
 }
 
 stop() {
-	local pid=""
-	[ -f "$dir/dockerd.pid" ] && pid=$(cat "$dir/dockerd.pid" 2>/dev/null || true)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	# containerd and shims it started live in the exec-root; none may outlive it.
-	pkill -KILL -f -- "$dir/exec" 2>/dev/null || true
+	halt
 	# Mounts left by a killed engine (overlay layers, netns, the exec-root) go first.
 	{ grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
-		umount -l "$m" 2>/dev/null || true
+		umount -l "$m" 2>/dev/null
 	done
-	if [ -f "$dir/.bridge" ]; then ip link del "$(cat "$dir/.bridge")" 2>/dev/null || true; fi
+	[ -f "$dir/.bridge" ] && ip link del "$(cat "$dir/.bridge")" 2>/dev/null
 	rm -rf "$dir"
 }
 
 case "$cmd" in
-start) start ;;
+start)
+	command -v dockerd >/dev/null || { echo "private-dockerd: dockerd is not installed (scripts/install-deps.sh run)" >&2; exit 1; }
+	mkdir -p "$dir"
+	if ! setup_bridge || ! launch; then
+		stop
+		exit 1
+	fi
+	;;
 stop) stop ;;
-*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+halt) halt ;;
+resume) launch || exit 1 ;;
+*) echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2 ;;
 esac

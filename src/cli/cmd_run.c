@@ -70,6 +70,15 @@ static int check_privileges(const struct run_config *cfg)
 {
 	char missing[128];
 
+	if (cfg->trace && access(cfg->btf_path, R_OK) != 0) {
+		fprintf(stderr,
+			"restartprof: no kernel BTF at %s (the kernel needs "
+			"CONFIG_DEBUG_INFO_BTF=y, or give --btf PATH); pass --no-trace to measure "
+			"without kernel tracing\n",
+			cfg->btf_path);
+		return -1;
+	}
+
 	if (caps_missing(cfg->trace, cfg->ready.kind == READY_TCP, missing, sizeof(missing)) == 0)
 		return 0;
 	fprintf(stderr,
@@ -212,6 +221,8 @@ static int exit_code_of(enum experiment_end end)
 		return EXIT_INTERRUPTED_BASE + interrupt_signal();
 	case EXP_TOO_MANY_FAILURES:
 		return EXIT_TOO_MANY;
+	case EXP_SETUP_FAILED:
+		return EXIT_FAILED;
 	default:
 		return EXIT_FAILED;
 	}
@@ -282,6 +293,9 @@ out:
 		print_summary(rc);
 	tracer_close(rc->s.tracer);
 	if (rc->s.docker.http) {
+		/* Whatever path led here, no container of this run survives it. */
+		if (rc->s.run_id[0])
+			session_remove_all(&rc->s);
 		remove_built_images(rc);
 		docker_close(&rc->s.docker);
 	}

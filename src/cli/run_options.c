@@ -27,6 +27,8 @@ enum {
 	OPT_REMOVE_IMAGES,
 	OPT_QUICK,
 	OPT_MATRIX,
+	OPT_ENGINE_TIMEOUT,
+	OPT_BTF,
 };
 
 static const struct argp_option options[] = {
@@ -52,9 +54,13 @@ static const struct argp_option options[] = {
 	{"no-publish", OPT_NO_PUBLISH, NULL, 0, "Publish no port", 2},
 	{"max-failures", OPT_MAX_FAILURES, "N", 0,
 	 "Stop after N failed trials in a row (default 5)", 3},
+	{"engine-timeout", OPT_ENGINE_TIMEOUT, "SECONDS", 0,
+	 "Give up when the engine stops answering for this long (default 60)", 3},
 	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
 	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 3},
 	{"no-trace", OPT_NO_TRACE, NULL, 0, "Do not load BPF programs", 3},
+	{"btf", OPT_BTF, "PATH", 0,
+	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
 	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
@@ -208,8 +214,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_DOCKER_HOST:
 		ps->docker_host = arg;
 		break;
+	case OPT_ENGINE_TIMEOUT:
+		if (parse_seconds(arg, 1, 86400, &cfg->engine_timeout_ns))
+			return bad(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400", arg);
+		break;
 	case OPT_NO_TRACE:
 		cfg->trace = false;
+		break;
+	case OPT_BTF:
+		if (strlen(arg) >= sizeof(cfg->btf_path) || !*arg)
+			return bad(ps, "--btf '%.100s' is not a usable path", arg);
+		snprintf(cfg->btf_path, sizeof(cfg->btf_path), "%s", arg);
 		break;
 	case OPT_EVENTS:
 		cfg->events_csv = true;
@@ -246,10 +261,12 @@ static void set_defaults(struct run_config *cfg)
 	cfg->interval_ns = 1 * NSEC_PER_SEC;
 	cfg->load_settle_ns = 5 * NSEC_PER_SEC;
 	cfg->max_failures = 5;
+	cfg->engine_timeout_ns = 60 * NSEC_PER_SEC;
 	cfg->trace = true;
 	cfg->keep_images = true;
 	snprintf(cfg->network, sizeof(cfg->network), "bridge");
 	snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "/usr/bin/stress-ng");
+	snprintf(cfg->btf_path, sizeof(cfg->btf_path), "/sys/kernel/btf/vmlinux");
 }
 
 static int finish(struct parse_state *ps)

@@ -141,6 +141,7 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 		       text ? strlen(text) : 0, timeout_ms ? timeout_ms : CALL_TIMEOUT_MS, &res);
 	if (d->hook)
 		d->hook(d->hook_ctx, what, res.start_ns, res.duration_ns, (int)res.status);
+	d->last_status = res.status;
 	if (rc < 0) {
 		set_err(d, "%s: %s", what, res.error);
 		http_result_free(&res);
@@ -240,6 +241,11 @@ void docker_close(struct docker *d)
 	d->http = NULL;
 }
 
+int docker_ping(struct docker *d)
+{
+	return docker_call(d, "ping", "GET", "/_ping", NULL, 2000, NULL);
+}
+
 static int id_path(struct docker *d, char *buf, size_t len, const char *fmt, const char *id,
 		   const char *tail)
 {
@@ -287,8 +293,21 @@ int docker_container_stop(struct docker *d, const char *id, int grace_s)
 
 	snprintf(tail, sizeof(tail), "?t=%d", grace_s);
 	rc = id_path(d, path, sizeof(path), "/containers/%s/stop%s", id, tail);
-	return rc ? rc
-		  : docker_call(d, "stop", "POST", path, NULL, (grace_s + 60) * 1000L, NULL);
+	if (rc == 0)
+		rc = docker_call(d, "stop", "POST", path, NULL, (grace_s + 60) * 1000L, NULL);
+	return rc == 0 && d->last_status == 304 ? -EALREADY : rc;
+}
+
+int docker_container_exit_code(struct docker *d, const char *id)
+{
+	json_object *o;
+	int code;
+
+	if (docker_container_inspect(d, id, &o))
+		return -1;
+	code = (int)json_int(json_path(o, "State"), "ExitCode", -1);
+	json_object_put(o);
+	return code;
 }
 
 int docker_container_kill(struct docker *d, const char *id, const char *signal)

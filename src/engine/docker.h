@@ -23,7 +23,8 @@ struct docker {
 	char engine_api[16];	 /* the engine's own newest API version */
 	docker_call_hook hook;
 	void *hook_ctx;
-	char err[512]; /* why the last call failed */
+	char err[512];	  /* why the last call failed */
+	long last_status; /* HTTP status of the last call, 0 if none came */
 };
 
 /* errno-style results: 0, or -ENOENT (404), -EEXIST (409), -EIO (other status), -ECOMM (no
@@ -39,10 +40,16 @@ void docker_set_hook(struct docker *d, docker_call_hook hook, void *ctx);
 int docker_call(struct docker *d, const char *what, const char *method, const char *path,
 		json_object *body, long timeout_ms, json_object **out);
 
+/* GET /_ping with a short timeout: 0 when the engine answers. */
+int docker_ping(struct docker *d);
+
 int docker_container_create(struct docker *d, const char *name, json_object *config,
 			    char id[65]);
 int docker_container_start(struct docker *d, const char *id);
+/* -EALREADY when the container was not running any more. */
 int docker_container_stop(struct docker *d, const char *id, int grace_s);
+/* State.ExitCode of a container that has exited, -1 if unknown. */
+int docker_container_exit_code(struct docker *d, const char *id);
 int docker_container_kill(struct docker *d, const char *id, const char *signal);
 int docker_container_remove(struct docker *d, const char *id, int force);
 int docker_container_inspect(struct docker *d, const char *id, json_object **out);

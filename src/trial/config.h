@@ -34,7 +34,9 @@ struct run_config {
 	struct cell cells[CONFIG_MAX_CELLS];
 	int n_cells;
 	int max_failures; /* consecutive failed trials that end the run */
+	int64_t engine_timeout_ns; /* how long to wait for a lost engine to answer again */
 	bool trace;
+	char btf_path[PATH_MAX]; /* BTF of the running kernel */
 	bool events_csv;
 	bool keep_images;
 	int argc;

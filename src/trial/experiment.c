@@ -10,11 +10,16 @@
 #include "util/clock.h"
 #include "util/interrupt.h"
 
+#define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
+#define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
+
 struct cell_run {
 	struct session *s;
 	const struct experiment_sink *sink;
 	const struct cell *cell;
 	int cell_index;
+	struct load_set load;
+	struct target *cur;
 	int consecutive_failures;
 };
 
@@ -24,95 +29,139 @@ static void progress(struct cell_run *cr, int trial, const char *note)
 		cr->sink->progress(cr->sink->ctx, cr->cell_index, trial, note);
 }
 
-/* Hands a trial that never ran (setup failed, interrupted) to the sink, so it is on record. */
-static int record_unrun(struct cell_run *cr, int index, enum trial_status st, const char *why)
+/* Hands a trial that never ran (its target never served) to the sink, so it is on record. */
+static int record_unrun(struct cell_run *cr, int index, const char *why)
 {
-	struct trial t = {.index = index, .status = st, .method = cr->s->cfg->method};
+	struct trial t = {.index = index, .status = TRIAL_FAILED, .method = cr->s->cfg->method};
 
 	snprintf(t.reason, sizeof(t.reason), "%s", why);
 	return cr->sink->trial(cr->sink->ctx, cr->cell, &t, NULL);
 }
 
-static enum experiment_end run_trials(struct cell_run *cr)
+/*
+ * After a failure: if the engine stopped answering, waits for it with a bounded backoff.
+ * When it is back, whatever ran in it before is gone or stale: the load is started afresh.
+ * Returns 0 when the engine answers (again), -1 when it stayed away too long.
+ */
+static int recover_engine(struct cell_run *cr)
 {
 	struct session *s = cr->s;
-	const struct run_config *cfg = s->cfg;
-	struct target *cur = NULL;
-	enum experiment_end end = EXP_DONE;
+	int64_t start = mono_ns(), backoff = ENGINE_BACKOFF_MIN_NS;
 
-	for (int i = 1; i <= cfg->trials; i++) {
-		struct trial t = {.index = i};
-		struct trial_kernel *tk = NULL;
-
-		if (interrupt_requested())
-			return EXP_INTERRUPTED;
-		if (!cur) {
-			progress(cr, i, "starting the target");
-			if (restart_prepare(s, &cur)) {
-				if (interrupt_requested())
-					return EXP_INTERRUPTED;
-				record_unrun(cr, i, TRIAL_FAILED, s->err);
-				if (++cr->consecutive_failures >= cfg->max_failures) {
-					end = EXP_TOO_MANY_FAILURES;
-					break;
-				}
-				continue;
-			}
-		}
-		progress(cr, i, NULL);
-		restart_trial(s, &cur, &t, &tk);
-		int rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
-
-		trial_kernel_free(tk);
-		if (rc) {
-			snprintf(s->err, sizeof(s->err), "cannot record trial %d: %s", i,
-				 strerror(-rc));
-			end = EXP_SINK_FAILED;
-			break;
-		}
-		if (t.status == TRIAL_INTERRUPTED) {
-			end = EXP_INTERRUPTED;
-			break;
-		}
-		cr->consecutive_failures = t.status == TRIAL_OK ? 0 : cr->consecutive_failures + 1;
-		if (cr->consecutive_failures >= cfg->max_failures) {
+	if (docker_ping(&s->docker) == 0)
+		return 0;
+	progress(cr, 0, "the engine stopped answering; waiting for it");
+	while (docker_ping(&s->docker) != 0) {
+		if (mono_ns() - start > s->cfg->engine_timeout_ns) {
 			snprintf(s->err, sizeof(s->err),
-				 "%d trials in a row failed, the last because: %s",
-				 cr->consecutive_failures, t.reason);
-			end = EXP_TOO_MANY_FAILURES;
-			break;
+				 "the engine at %s did not answer for %.0f s; giving up",
+				 s->docker.socket_path,
+				 (double)s->cfg->engine_timeout_ns / NSEC_PER_SEC);
+			return -1;
 		}
-		if (i < cfg->trials && !interrupt_sleep(cfg->interval_ns)) {
-			end = EXP_INTERRUPTED;
-			break;
+		if (!interrupt_sleep(backoff))
+			return -1;
+		backoff = backoff * 2 > ENGINE_BACKOFF_MAX_NS ? ENGINE_BACKOFF_MAX_NS : backoff * 2;
+	}
+	progress(cr, 0, "the engine answers again; restarting the load");
+	target_discard(s, cr->cur);
+	cr->cur = NULL;
+	load_stop(s, &cr->load);
+	if (load_start(s, cr->cell, &cr->load))
+		return -1;
+	cr->consecutive_failures = 0;
+	return 0;
+}
+
+/* Counts a failure; says whether the run must end, and why (in s->err). */
+static enum experiment_end after_failure(struct cell_run *cr, const char *why)
+{
+	struct session *s = cr->s;
+
+	if (interrupt_requested())
+		return EXP_INTERRUPTED;
+	if (recover_engine(cr))
+		return interrupt_requested() ? EXP_INTERRUPTED : EXP_ENGINE_LOST;
+	if (++cr->consecutive_failures >= s->cfg->max_failures) {
+		snprintf(s->err, sizeof(s->err), "%d trials in a row failed, the last because: %s",
+			 cr->consecutive_failures, why);
+		return EXP_TOO_MANY_FAILURES;
+	}
+	return EXP_DONE;
+}
+
+static enum experiment_end sink_failed(struct session *s, int i, int rc)
+{
+	snprintf(s->err, sizeof(s->err), "cannot record trial %d: %s", i, strerror(-rc));
+	return EXP_SINK_FAILED;
+}
+
+static enum experiment_end one_trial(struct cell_run *cr, int i)
+{
+	struct session *s = cr->s;
+	struct trial t = {.index = i};
+	struct trial_kernel *tk = NULL;
+	int rc;
+
+	if (!cr->cur) {
+		progress(cr, i, "starting the target");
+		if (restart_prepare(s, &cr->cur)) {
+			char why[sizeof(s->err)];
+
+			if (interrupt_requested())
+				return EXP_INTERRUPTED;
+			snprintf(why, sizeof(why), "%s", s->err);
+			rc = record_unrun(cr, i, why);
+			return rc ? sink_failed(s, i, rc) : after_failure(cr, why);
 		}
 	}
-	target_discard(s, cur);
+	progress(cr, i, NULL);
+	restart_trial(s, &cr->cur, &t, &tk);
+	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
+	trial_kernel_free(tk);
+	if (rc)
+		return sink_failed(s, i, rc);
+	if (t.status == TRIAL_INTERRUPTED)
+		return EXP_INTERRUPTED;
+	if (t.status == TRIAL_FAILED)
+		return after_failure(cr, t.reason);
+	cr->consecutive_failures = 0;
+	return EXP_DONE;
+}
+
+static enum experiment_end run_cell(struct cell_run *cr)
+{
+	struct session *s = cr->s;
+	enum experiment_end end = EXP_DONE;
+
+	progress(cr, 0, cr->cell->load == LOAD_NONE ? "no load" : "starting the load");
+	if (load_start(s, cr->cell, &cr->load))
+		end = interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
+	for (int i = 1; i <= s->cfg->trials && end == EXP_DONE; i++) {
+		if (interrupt_requested())
+			end = EXP_INTERRUPTED;
+		else
+			end = one_trial(cr, i);
+		if (end == EXP_DONE && i < s->cfg->trials && !interrupt_sleep(s->cfg->interval_ns))
+			end = EXP_INTERRUPTED;
+	}
+	target_discard(s, cr->cur);
+	cr->cur = NULL;
+	progress(cr, 0, "removing the load");
+	load_stop(s, &cr->load);
 	return end;
 }
 
 enum experiment_end experiment_run(struct session *s, const struct experiment_sink *sink)
 {
-	const struct run_config *cfg = s->cfg;
 	enum experiment_end end = EXP_DONE;
 
-	for (int c = 0; c < cfg->n_cells && end == EXP_DONE; c++) {
-		struct cell_run cr = {.s = s, .sink = sink, .cell = &cfg->cells[c], .cell_index = c};
-		struct load_set ls;
+	for (int c = 0; c < s->cfg->n_cells && end == EXP_DONE; c++) {
+		struct cell_run cr = {.s = s, .sink = sink, .cell = &s->cfg->cells[c], .cell_index = c};
 
-		progress(&cr, 0, cr.cell->load == LOAD_NONE ? "no load" : "starting the load");
-		if (load_start(s, cr.cell, &ls)) {
-			load_stop(s, &ls);
-			if (interrupt_requested())
-				return EXP_INTERRUPTED;
-			return EXP_SETUP_FAILED;
-		}
-		end = run_trials(&cr);
-		progress(&cr, 0, "removing the load");
-		load_stop(s, &ls);
-		if (end == EXP_INTERRUPTED && !s->err[0])
-			snprintf(s->err, sizeof(s->err), "interrupted by signal %d",
-				 interrupt_signal());
+		end = run_cell(&cr);
 	}
+	if (end == EXP_INTERRUPTED)
+		snprintf(s->err, sizeof(s->err), "interrupted by signal %d", interrupt_signal());
 	return end;
 }

@@ -159,7 +159,10 @@ static void stop_old(struct session *s, struct target *old, struct trial *t, int
 	session_record_calls(s, NULL);
 	if (probe)
 		*last_tcp = tcp_probe_watch_stop(probe);
-	if (rc)
+	if (rc == -EALREADY)
+		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
+		     docker_container_exit_code(&s->docker, old->id));
+	else if (rc)
 		fail(t, TRIAL_FAILED, "stop: %s", s->docker.err);
 }
 
@@ -234,7 +237,12 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 		tracer_trial_begin(s->tracer);
 
 	t_req = wall_ns();
-	stop_old(s, old, t, &last_tcp);
+	int code = died(s, old->id, 0);
+
+	if (code >= 0)
+		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began", code);
+	else
+		stop_old(s, old, t, &last_tcp);
 	if (t->status == TRIAL_OK)
 		old_stamp = output_watch_last_stamp(&old->watch, t_req, mono_ns() + STAMP_WAIT_NS);
 	remove_old(s, old, t);

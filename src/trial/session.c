@@ -189,3 +189,22 @@ void target_discard(struct session *s, struct target *tg)
 		output_watch_destroy(&tg->watch);
 	free(tg);
 }
+
+int session_remove_all(struct session *s)
+{
+	char label[128];
+	json_object *list;
+	int n = 0;
+
+	snprintf(label, sizeof(label), "%s=%s", LABEL_RUN, s->run_id);
+	if (docker_containers_by_label(&s->docker, label, &list))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *id = json_str(json_object_array_get_idx(list, i), "Id", "");
+
+		if (*id && docker_container_remove(&s->docker, id, 1) == 0)
+			n++;
+	}
+	json_object_put(list);
+	return n;
+}

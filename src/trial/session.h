@@ -64,6 +64,9 @@ int target_start(struct session *s, struct target *tg, struct trial *t);
 /* Removes the container if it still exists (errors ignored: this is cleanup) and frees tg. */
 void target_discard(struct session *s, struct target *tg);
 
+/* Removes every container labelled with this run's id (the last word of any run). */
+int session_remove_all(struct session *s);
+
 /* Owner label of this process: "<boot id>/<pid>/<start time in ticks>". */
 int owner_of_self(char *out, size_t len);
 /* True while the process named by an owner label still runs. */

@@ -188,17 +188,23 @@ int harness_csv(const char *dir, const char *name, struct csv_table *t)
 	return csv_read_file(path, t);
 }
 
-int harness_count_containers(const char *label)
+int harness_docker(struct docker *d)
 {
-	struct docker d;
 	char sock[108], err[128];
-	json_object *list;
-	int n = -1;
 
 	if (docker_resolve_socket(NULL, sock, sizeof(sock), err, sizeof(err)))
 		return -1;
 	http_global_init();
-	if (docker_open(&d, sock))
+	return docker_open(d, sock) ? -1 : 0;
+}
+
+int harness_count_containers(const char *label)
+{
+	struct docker d;
+	json_object *list;
+	int n = -1;
+
+	if (harness_docker(&d))
 		return -1;
 	if (docker_containers_by_label(&d, label, &list) == 0) {
 		n = (int)json_object_array_length(list);
@@ -219,4 +225,64 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s)
 		sleep_ns(20 * NSEC_PER_MSEC);
 	}
 	return -1;
+}
+
+int harness_engine(const char *command)
+{
+	const char *dir = getenv("RP_ENGINE_DIR");
+	int status;
+	pid_t pid;
+
+	if (!dir)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		execlp("bash", "bash", "scripts/private-dockerd.sh", command, dir, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+char *harness_slurp(const char *path)
+{
+	char *buf = malloc(1 << 20);
+
+	if (buf && read_small_file(path, buf, 1 << 20) < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int harness_count_text(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+int harness_run_id(const char *log_path, char *out, size_t len, int timeout_s)
+{
+	char *log, *p;
+	int rc = -1;
+
+	if (harness_wait_for_text(log_path, ": run ", timeout_s))
+		return -1;
+	log = harness_slurp(log_path);
+	p = log ? strstr(log, ": run ") : NULL;
+	if (p) {
+		p += 6;
+		size_t n = strcspn(p, ", \n");
+
+		if (n && n < len) {
+			memcpy(out, p, n);
+			out[n] = '\0';
+			rc = 0;
+		}
+	}
+	free(log);
+	return rc;
 }

@@ -38,4 +38,16 @@ int harness_count_containers(const char *label);
 /* Waits until some text appears in a file (a log), up to timeout. 0 when it did. */
 int harness_wait_for_text(const char *path, const char *text, int timeout_s);
 
+/* An open connection to the engine under test. 0 or -1. */
+#include "engine/docker.h"
+int harness_docker(struct docker *d);
+/* scripts/private-dockerd.sh halt|resume on the engine under test ($RP_ENGINE_DIR). */
+int harness_engine(const char *command);
+/* The run id restartprof announced in its log ("run ID,"), waiting for it. 0 or -1. */
+int harness_run_id(const char *log_path, char *out, size_t len, int timeout_s);
+/* Reads a whole file into a NUL-terminated heap buffer, NULL if unreadable. */
+char *harness_slurp(const char *path);
+/* Lines of text containing needle. */
+int harness_count_text(const char *text, const char *needle);
+
 #endif
