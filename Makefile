@@ -81,7 +81,8 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz vmtest
+.PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
+	vmtest
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -154,6 +155,31 @@ test: deps
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/with-engine.sh $(BIN) run --trials 10 -o results/quick-$$(date +%Y%m%d-%H%M%S)
+
+# libFuzzer harnesses: the library again, built by clang with ASan+UBSan and coverage.
+FUZZ_OUT := build-fuzz
+FUZZ_FLAGS := -Wall -Wextra -Werror -Wno-missing-field-initializers -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -I$(OUT) -Itests $(FUZZ_FLAGS)
+FUZZ_OBJS := $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(LIB_SRCS))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_OUT)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 20
+
+$(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
+	$(call msg,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/lib.a
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OUT)/lib.a $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_TARGETS)
+
+fuzz-run: fuzz
+	$(Q)bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -154,10 +154,18 @@ int ldconf_read(const char *path, char ***dirs, size_t *n, int depth)
 
 	if (depth > 4)
 		return 0;
+	struct stat st;
+	int lines = 0;
+
 	f = fopen(path, "re");
 	if (!f)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
+	/* Only regular files, and only so much of them: /dev/zero is no configuration. */
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return 0;
+	}
+	while (lines++ < 10000 && fgets(line, sizeof(line), f)) {
 		char *p = line + strspn(line, " \t");
 
 		p[strcspn(p, "#\r\n")] = '\0';

@@ -154,7 +154,8 @@ static int collect_dirs(const struct image_spec *spec, char ***dirs, size_t *n)
 				break;
 		}
 	}
-	qsort(v, count, sizeof(*v), cmp_str);
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_str);
 	*dirs = v;
 	*n = count;
 	return 0;
@@ -296,23 +297,23 @@ static int has_content_label(struct docker *d, const char *ref, const char *dige
 	return ok;
 }
 
-/* The import answers with a stream of JSON progress objects; any may carry an error. */
-static int import_failed(struct docker *d, const struct http_buf *body)
+int image_import_error(const char *body, size_t len, char *msg, size_t msglen)
 {
-	const char *p = body->data ? body->data : "";
+	const char *p = body, *end = body + len;
 
-	while (*p) {
-		size_t n = strcspn(p, "\n");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		json_object *o = json_parse_buf(p, n);
 		const char *e = json_str(o, "error", NULL);
 
 		if (e) {
-			snprintf(d->err, sizeof(d->err), "image import: %.400s", e);
+			snprintf(msg, msglen, "image import: %.400s", e);
 			json_object_put(o);
 			return 1;
 		}
 		json_object_put(o);
-		p += n + (p[n] == '\n');
+		p += n + 1;
 	}
 	return 0;
 }
@@ -362,7 +363,9 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 	if (rc < 0) {
 		snprintf(d->err, sizeof(d->err), "image import: %s", res.error);
 		rc = -ECOMM;
-	} else if (res.status != 200 || import_failed(d, &res.body)) {
+	} else if (res.status != 200 ||
+		   image_import_error(res.body.data ? res.body.data : "", res.body.len, d->err,
+				      sizeof(d->err))) {
 		if (res.status != 200)
 			snprintf(d->err, sizeof(d->err), "image import: engine answered %ld: %.300s",
 				 res.status, res.body.data ? res.body.data : "");

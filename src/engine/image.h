@@ -37,6 +37,8 @@ struct image_tar {
 
 int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *err, size_t errlen);
 void image_tar_free(struct image_tar *t);
+/* The first error in an import's stream of JSON progress objects; 1 if any (msg filled). */
+int image_import_error(const char *body, size_t len, char *msg, size_t msglen);
 /* gzip with zlib. */
 int image_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len);
 

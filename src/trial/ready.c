@@ -45,6 +45,15 @@ int ready_spec_parse(const char *text, struct ready_spec *out, char *err, size_t
 			return -1;
 		}
 		snprintf(out->pattern, sizeof(out->pattern), "%s", text + 4);
+		/* Stacked repetitions ("a++", "x*{9}") mean nothing in ERE and make glibc's regcomp
+		 * take memory without bound. */
+		for (const char *p = out->pattern; p[0] && p[1]; p++)
+			if (strchr("*+?}", p[0]) && strchr("*+?{", p[1]) && (p == out->pattern || p[-1] != '\\')) {
+				snprintf(err, errlen,
+					 "bad ready spec '%s': stacked repetition '%c%c' in the pattern",
+					 text, p[0], p[1]);
+				return -1;
+			}
 		rc = regcomp(&out->re, out->pattern, REG_EXTENDED | REG_NOSUB);
 		if (rc) {
 			char why[128];

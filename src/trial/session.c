@@ -23,13 +23,35 @@ int owner_of_self(char *out, size_t len)
 	return 0;
 }
 
+int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid,
+		unsigned long long *start)
+{
+	const char *slash = strchr(owner, '/');
+	char *end;
+
+	if (!slash || slash == owner || (size_t)(slash - owner) >= bootlen)
+		return -1;
+	memcpy(boot, owner, (size_t)(slash - owner));
+	boot[slash - owner] = '\0';
+	errno = 0;
+	long p = strtol(slash + 1, &end, 10);
+
+	if (*end != '/' || p <= 0 || p > 1 << 22 || errno)
+		return -1;
+	*start = strtoull(end + 1, &end, 10);
+	if (*end || errno)
+		return -1;
+	*pid = (int)p;
+	return 0;
+}
+
 bool owner_alive(const char *owner)
 {
 	char boot[64], mine[64];
 	unsigned long long start, now_start;
 	int pid;
 
-	if (sscanf(owner, "%63[^/]/%d/%llu", boot, &pid, &start) != 3 || pid <= 0)
+	if (owner_parse(owner, boot, sizeof(boot), &pid, &start))
 		return false;
 	if (proc_boot_id(mine, sizeof(mine)) || strcmp(mine, boot) != 0)
 		return false;

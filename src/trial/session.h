@@ -69,6 +69,9 @@ int session_remove_all(struct session *s);
 
 /* Owner label of this process: "<boot id>/<pid>/<start time in ticks>". */
 int owner_of_self(char *out, size_t len);
+/* Splits an owner label; 0 or -1 when it is not one. */
+int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid,
+		unsigned long long *start);
 /* True while the process named by an owner label still runs. */
 bool owner_alive(const char *owner);
 

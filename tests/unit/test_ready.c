@@ -57,6 +57,10 @@ static void specs(void **state)
 	assert_int_equal(ready_spec_parse("log:[", &s, err, sizeof(err)), -1);
 	assert_int_equal(ready_spec_parse("log:", &s, err, sizeof(err)), -1);
 	assert_int_equal(ready_spec_parse("http:80", &s, err, sizeof(err)), -1);
+	assert_int_equal(ready_spec_parse("log:a++", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "stacked repetition"));
+	assert_int_equal(ready_spec_parse("log:a\\++", &s, err, sizeof(err)), 0);
+	ready_spec_free(&s);
 	assert_null(strchr(err, '\n'));
 }
 
