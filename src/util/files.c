@@ -7,12 +7,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int mkdir_parents(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int out_dir_open(const char *dir, int create)
 {
-	int fd;
+	int fd, rc;
 
-	if (create && mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	if (create && (rc = mkdir_parents(dir)) < 0)
+		return rc;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Creates dir if missing (one level), opens it without following a symlink. fd or -errno. */
+/* Creates dir (and parents) if missing, opens it without following a symlink. fd or -errno. */
 int out_dir_open(const char *dir, int create);
 
 /* Atomic replace of dirfd/name: write to a temporary, then rename over the name. */
