@@ -13,7 +13,8 @@
 
 #include "util/clock.h"
 
-#define BODY_LIMIT (64u << 20) /* no engine answer we read is anywhere near this */
+#define BODY_LIMIT (64u << 20)  /* no engine answer we read is anywhere near this */
+#define BUF_LIMIT  (1u << 30)   /* any buffer: an image tar stays far below */
 
 struct http_client {
 	CURL *curl;
@@ -87,7 +88,7 @@ int http_buf_append(struct http_buf *b, const void *data, size_t len)
 
 		while (cap < b->len + len + 1)
 			cap *= 2;
-		if (cap > BODY_LIMIT)
+		if (cap > BUF_LIMIT)
 			return -1;
 		char *p = realloc(b->data, cap);
 
@@ -170,7 +171,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ctx)
 		}
 		return len;
 	}
-	if (http_buf_append(&t->res->body, buf, len) < 0)
+	if (t->res->body.len + len > BODY_LIMIT || http_buf_append(&t->res->body, buf, len) < 0)
 		return CURL_WRITEFUNC_ERROR;
 	return len;
 }

@@ -20,34 +20,10 @@
 
 extern const unsigned char rp_svc_blob[], rp_svc_blob_end[];
 
-struct membuf {
-	unsigned char *data;
-	size_t len, cap;
-};
-
-static int membuf_add(struct membuf *m, const void *p, size_t n)
-{
-	if (m->len + n > m->cap) {
-		size_t cap = m->cap ? m->cap : 1 << 16;
-
-		while (cap < m->len + n)
-			cap *= 2;
-		unsigned char *q = realloc(m->data, cap);
-
-		if (!q)
-			return -1;
-		m->data = q;
-		m->cap = cap;
-	}
-	memcpy(m->data + m->len, p, n);
-	m->len += n;
-	return 0;
-}
-
 static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_t n)
 {
 	(void)a;
-	return membuf_add(ctx, buf, n) ? -1 : (la_ssize_t)n;
+	return http_buf_append(ctx, buf, n) ? -1 : (la_ssize_t)n;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -182,7 +158,7 @@ static void digest_hex(struct sha256_ctx *ctx, char out[65])
 
 int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *err, size_t errlen)
 {
-	struct membuf m = {0};
+	struct http_buf m = {0};
 	struct rootfs_file *files = NULL;
 	struct archive *a = archive_write_new();
 	struct sha256_ctx ctx;
@@ -231,11 +207,11 @@ int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *
 		goto out;
 	}
 	sha256_init(&ctx);
-	sha256_update(&ctx, m.len, m.data);
+	sha256_update(&ctx, m.len, (const uint8_t *)m.data);
 	for (size_t i = 0; i < spec->n_changes; i++)
 		sha256_update(&ctx, strlen(spec->changes[i]) + 1, (const uint8_t *)spec->changes[i]);
 	digest_hex(&ctx, out->digest);
-	out->data = m.data;
+	out->data = (unsigned char *)m.data;
 	out->len = m.len;
 	m.data = NULL;
 	rc = 0;

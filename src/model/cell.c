@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/names.h"
+
 static const char *const names[LOAD_COUNT] = {
 	[LOAD_NONE] = "none", [LOAD_CPU] = "cpu", [LOAD_MEM] = "mem",
 	[LOAD_IO] = "io",     [LOAD_HDD] = "hdd", [LOAD_CUSTOM] = "custom",
@@ -15,10 +17,7 @@ const char *load_name(enum load_type t)
 
 int load_from_name(const char *name)
 {
-	for (int i = 0; i < LOAD_COUNT; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
+	return name_lookup(names, LOAD_COUNT, name);
 }
 
 void cell_init(struct cell *c, enum load_type load, int stressors, int repeat)

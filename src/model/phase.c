@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "util/names.h"
+
 static const char *const names[PH_COUNT] = {
 	[PH_KILL] = "kill",	  [PH_DIE] = "die",	[PH_DISCONNECT] = "disconnect",
 	[PH_STOP] = "stop",	  [PH_DESTROY] = "destroy", [PH_CREATE] = "create",
@@ -16,10 +18,7 @@ const char *phase_name(enum phase p)
 
 int phase_from_name(const char *name)
 {
-	for (int i = 0; i < PH_COUNT; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
+	return name_lookup(names, PH_COUNT, name);
 }
 
 static int64_t clamp(int64_t v, int64_t lo, int64_t hi)

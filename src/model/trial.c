@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "util/names.h"
+
 static const char *const method_names[RM_COUNT] = {
 	[RM_STDOUT] = "stdout", [RM_TCP] = "tcp",	    [RM_LOG] = "log",
 	[RM_EVENTS] = "events", [RM_KERNEL] = "kernel",
@@ -14,10 +16,7 @@ const char *restart_method_name(enum restart_method m)
 
 int restart_method_from_name(const char *name)
 {
-	for (int i = 0; i < RM_COUNT; i++)
-		if (strcmp(method_names[i], name) == 0)
-			return i;
-	return -1;
+	return name_lookup(method_names, RM_COUNT, name);
 }
 
 const char *trial_status_name(enum trial_status s)

@@ -1,0 +1,11 @@
+#include "util/names.h"
+
+#include <string.h>
+
+int name_lookup(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
