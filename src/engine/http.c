@@ -83,13 +83,13 @@ void http_client_cancel(struct http_client *c)
 
 int http_buf_append(struct http_buf *b, const void *data, size_t len)
 {
+	if (len > BUF_LIMIT || b->len + len + 1 > BUF_LIMIT)
+		return -1;
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
 
 		while (cap < b->len + len + 1)
 			cap *= 2;
-		if (cap > BUF_LIMIT)
-			return -1;
 		char *p = realloc(b->data, cap);
 
 		if (!p)
