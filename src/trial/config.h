@@ -37,6 +37,7 @@ struct run_config {
 	bool trace;
 	bool events_csv;
 	bool keep_images;
+	bool matrix; /* cells from --matrix */
 	int argc;
 	char **argv;
 };

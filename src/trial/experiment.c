@@ -108,7 +108,8 @@ enum experiment_end experiment_run(struct session *s, const struct experiment_si
 			return EXP_SETUP_FAILED;
 		}
 		end = run_trials(&cr);
-		progress(&cr, 0, "removing the load");
+		if (ls.n)
+			progress(&cr, 0, "removing the load");
 		load_stop(s, &ls);
 		if (end == EXP_INTERRUPTED && !s->err[0])
 			snprintf(s->err, sizeof(s->err), "interrupted by signal %d",
