@@ -296,7 +296,7 @@ static void shares_plot(const struct figure_spec *fs, const struct report_run *r
 	fprintf(f, "  set style fill solid 0.9 border rgb \"#ffffff\"\n  set boxwidth 0.75\n");
 	fprintf(f, "  set key outside right top vertical reverse Left invert\n");
 	fprintf(f, "  set xtics nomirror%s\n  set grid noxtics ytics\n",
-		rows > 6 ? " rotate by -45" : "");
+		rows > 6 ? " rotate by 30 right" : "");
 	fprintf(f, "  plot ");
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%sdatafile using %d%s title \"%s\" lc rgb \"%s\"",
@@ -322,7 +322,8 @@ static int metric_data(const struct figure_spec *fs, const struct report_run *r,
 		free(v);
 		return 0;
 	}
-	fprintf(f, "# %s per ok trial (%s), mean per phase and load\nphase", fs->column, fs->unit);
+	fprintf(f, "# %s per ok trial (%s), mean per phase and load\n# phase", fs->column,
+		fs->unit);
 	for (size_t l = 0; l < nl; l++) {
 		char name[32];
 
@@ -362,6 +363,7 @@ static void metric_plot(const struct figure_spec *fs, const struct report_run *r
 	fprintf(f, "  set style data histograms\n  set style histogram clustered gap 1\n");
 	fprintf(f, "  set style fill solid 0.9 border rgb \"#ffffff\"\n");
 	fprintf(f, "  set key outside right top vertical\n  set grid noxtics ytics\n");
+	fprintf(f, "  set xtics nomirror rotate by 30 right\n");
 	fprintf(f, "  plot ");
 	for (size_t l = 0; l < r->sum.n_loads; l++) {
 		char name[32];
@@ -547,7 +549,7 @@ int figures_write_run(const struct report_run *r, int dirfd, const struct figure
 static int compare_data(const struct report_run *runs, size_t n_runs, FILE *f, int *rows)
 {
 	fprintf(f, "# median, min, max restart time (s) of each cell in each run; ? when the run "
-		   "lacks the cell\ncell");
+		   "lacks the cell\n# cell");
 	for (size_t k = 0; k < n_runs; k++)
 		fprintf(f, " run%zu run%zu_min run%zu_max", k + 1, k + 1, k + 1);
 	fprintf(f, "\n");
@@ -589,10 +591,11 @@ static void compare_plot(const struct report_run *runs, size_t n_runs, int rows,
 	fprintf(f, "  set title \"Median restart time per cell, run by run (bars: min-max)\"\n");
 	fprintf(f, "  set ylabel \"restart time (s)\"\n  set yrange [0:*]\n");
 	fprintf(f, "  set datafile missing \"?\"\n");
-	fprintf(f, "  set style data histograms\n  set style histogram errorbars gap 2 lw 1\n");
+	fprintf(f, "  set style data histograms\n  set style histogram errorbars gap 2 lw 1.5\n");
+	fprintf(f, "  set errorbars lc rgb \"#333333\"\n");
 	fprintf(f, "  set style fill solid 0.85 border rgb \"#ffffff\"\n");
 	fprintf(f, "  set key outside bottom center horizontal\n  set grid noxtics ytics\n");
-	fprintf(f, "  set xtics nomirror%s\n", rows > 6 ? " rotate by -45" : "");
+	fprintf(f, "  set xtics nomirror%s\n", rows > 6 ? " rotate by 30 right" : "");
 	fprintf(f, "  plot ");
 	for (size_t k = 0; k < n_runs; k++) {
 		char label[128];

@@ -128,9 +128,10 @@ static void info_rows(FILE *f, const struct report_run *r)
 	snprintf(buf, sizeof(buf), "%s (%s)", report_info(r, "host.kernel", "?"),
 		 report_info(r, "host.architecture", "?"));
 	kv(f, "kernel", buf);
-	snprintf(buf, sizeof(buf), "%s, %s cores, governor %s, %s KiB memory",
+	snprintf(buf, sizeof(buf), "%s, %s cores, cpufreq governor %s, %.1f GiB memory",
 		 report_info(r, "host.cpu_model", "?"), report_info(r, "host.cpus", "?"),
-		 report_info(r, "host.cpu_governor", "?"), report_info(r, "host.memory_kib", "?"));
+		 report_info(r, "host.cpu_governor", "?"),
+		 atof(report_info(r, "host.memory_kib", "0")) / (1024.0 * 1024.0));
 	kv(f, "CPU", buf);
 	kv(f, "Docker data-root", report_info(r, "storage.docker_root_dir", NULL));
 	storage_text(r, buf, sizeof(buf));
@@ -393,6 +394,8 @@ static void files_section(FILE *f)
 		{"api_calls.csv", "every Engine API call of each trial and its duration"},
 		{"summary.csv", "the per-cell table above"},
 		{"summary_loads.csv", "the per-load table above"},
+		{"phase_shares.csv", "the phase table above: share and mean duration of each "
+				     "phase per cell"},
 		{TIMELINE_JSON, "the median trial of each cell in the Chrome trace-event format: "
 				"open it in ui.perfetto.dev or chrome://tracing"},
 		{"figures/", "each figure as .svg and .png, with its gnuplot script (.gp) and "
