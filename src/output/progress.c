@@ -66,10 +66,9 @@ void progress_format_bar(const struct progress *p, int64_t now_ns, char *buf, si
 		snprintf(text, sizeof(text), " %3d%% cell %d/%d %s: %s ETA %s%s", pct, p->cell + 1,
 			 p->n_cells, p->cell_name, p->note[0] ? p->note : "setting up", eta,
 			 failed);
-	/* The bar takes what the text leaves, between 10 and 30 columns, or nothing. */
-	room = width - 1 - (int)strlen(text) - 2;
-	room = room > 30 ? 30 : room;
-	if (room >= 10) {
+	/* A bar of fixed width when the terminal is wide enough, so it does not jitter. */
+	room = width >= 60 ? 20 : 0;
+	if (room) {
 		fill = room * pct / 100;
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(room - fill));
