@@ -26,13 +26,16 @@ double trial_restart_s(const struct csv_table *t, const struct trial_columns *c,
 	int64_t ns = csv_get_i64(t, r, c->restart, -1);
 
 	if (c->restart < 0) {
-		/* An older file: the method's own column, else the first one measured. */
+		/* An older file: the column of the row's method; without a method column, the
+		 * first method measured. Never another method's time for a row that names one. */
 		int m = csv_col(t, "method");
 		char name[64];
 
-		snprintf(name, sizeof(name), "restart_%.32s_ns", csv_get(t, r, m));
-		ns = m >= 0 ? csv_get_i64(t, r, csv_col(t, name), -1) : -1;
-		for (int i = 0; i < 4 && ns < 0; i++)
+		if (m >= 0 && *csv_get(t, r, m)) {
+			snprintf(name, sizeof(name), "restart_%.32s_ns", csv_get(t, r, m));
+			ns = csv_get_i64(t, r, csv_col(t, name), -1);
+		}
+		for (int i = 0; i < 4 && ns < 0 && (m < 0 || !*csv_get(t, r, m)); i++)
 			ns = csv_get_i64(t, r, c->alt[i], -1);
 	}
 	return ns >= 0 ? (double)ns / 1e9 : NAN;
