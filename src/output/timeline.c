@@ -425,7 +425,8 @@ json_object *timeline_build(const struct report_run *r)
 
 	for (size_t c = 0; c < r->sum.n_cells; c++)
 		cell_tracks(&l, r, (int)c);
-	qsort(l.v, l.n, sizeof(*l.v), cmp_ev);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_ev);
 	for (size_t i = 0; i < l.n; i++)
 		json_object_array_add(arr, l.v[i].o);
 	free(l.v);

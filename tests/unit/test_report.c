@@ -523,6 +523,39 @@ static void older_run(void **state)
 	rmtree(dir);
 }
 
+/* A run whose every trial failed still gets its tables, an empty timeline and a page. */
+static void all_failed(void **state)
+{
+	char *dir = tmpdir(), err[512];
+	const char *dirs[] = {dir};
+	char *html;
+	json_object *root, *events;
+	struct csv_table t;
+	char path[512];
+
+	(void)state;
+	put(dir, "trials.csv",
+	    "cell,load,stressors,trial,status,reason,restart_ns\n"
+	    "none,none,0,1,failed,never ready,\n"
+	    "none,none,0,2,interrupted,signal 2,\n");
+	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), 0);
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	assert_int_equal(csv_read_file(path, &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(csv_get_i64(&t, 0, csv_col(&t, "failures"), -1), 2);
+	assert_string_equal(csv_get(&t, 0, csv_col(&t, "median_s")), "");
+	csv_table_free(&t);
+	root = timeline(dir);
+	assert_true(json_object_object_get_ex(root, "traceEvents", &events));
+	assert_int_equal(json_object_array_length(events), 0);
+	json_object_put(root);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "no ok trial to draw"));
+	free(html);
+	assert_int_equal(size_of(dir, "figures/fig3-cdf.gp"), -1);
+	rmtree(dir);
+}
+
 static void refuses_what_is_no_run(void **state)
 {
 	char *dir = tmpdir(), err[512];
@@ -600,13 +633,10 @@ static void hostile_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_report),
-		cmocka_unit_test(without_gnuplot),
-		cmocka_unit_test(kernel_columns),
-		cmocka_unit_test(older_run),
-		cmocka_unit_test(refuses_what_is_no_run),
-		cmocka_unit_test(comparison),
-		cmocka_unit_test(hostile_names),
+		cmocka_unit_test(full_report),	  cmocka_unit_test(without_gnuplot),
+		cmocka_unit_test(kernel_columns), cmocka_unit_test(older_run),
+		cmocka_unit_test(all_failed),	  cmocka_unit_test(refuses_what_is_no_run),
+		cmocka_unit_test(comparison),	  cmocka_unit_test(hostile_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
