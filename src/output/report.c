@@ -210,6 +210,27 @@ static void report_compare(struct report_ctx *c, const struct report_run *runs, 
 		fprintf(c->o->table, "comparison of %zu runs: %s/%s\n", n, out, COMPARE_HTML);
 }
 
+/* Runs of the same host and kernel (before/after a fix) are told apart by their directory. */
+static void distinct_labels(struct report_run *runs, size_t n)
+{
+	bool same[16] = {false};
+
+	for (size_t i = 0; i < n && i < 16; i++)
+		for (size_t j = 0; j < n; j++)
+			if (i != j && strcmp(runs[i].label, runs[j].label) == 0)
+				same[i] = true;
+	for (size_t i = 0; i < n && i < 16; i++) {
+		const char *base = strrchr(runs[i].dir, '/');
+		char label[sizeof(runs[i].label)];
+
+		if (!same[i])
+			continue;
+		base = base && base[1] ? base + 1 : runs[i].dir;
+		snprintf(label, sizeof(label), "%.40s, %.40s", base, runs[i].label);
+		memcpy(runs[i].label, label, sizeof(label));
+	}
+}
+
 int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, char *err,
 		size_t errlen)
 {
@@ -242,9 +263,10 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 		if (o->cancelled && o->cancelled())
 			break;
 	}
-	if (n > 1 && loaded == n)
+	if (n > 1 && loaded == n) {
+		distinct_labels(runs, n);
 		report_compare(&c, runs, n);
-	else if (n > 1 && !c.failed)
+	} else if (n > 1 && !c.failed)
 		snprintf(err, errlen, "interrupted before the comparison");
 	for (size_t i = 0; i < loaded; i++)
 		report_run_free(&runs[i]);
