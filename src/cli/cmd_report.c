@@ -110,6 +110,7 @@ int cmd_report(int argc, char **argv)
 			    NULL,
 			    NULL};
 	struct report_opts o;
+	int rc;
 
 	if (cli_help_asked(argc, argv)) {
 		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof report");
@@ -126,11 +127,12 @@ int cmd_report(int argc, char **argv)
 				 .table = a.quiet ? NULL : stdout,
 				 .log = stderr,
 				 .compare_out = a.out};
-	if (report_dirs(a.dirs, a.n, &o, err, sizeof(err))) {
+	rc = report_dirs(a.dirs, a.n, &o, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "restartprof: %s\n", err);
-		return interrupt_requested()	    ? EXIT_INTERRUPTED_BASE + interrupt_signal()
-		       : strstr(err, "cannot read") ? EXIT_USAGE
-						    : EXIT_FAILED;
+		if (interrupt_requested())
+			return EXIT_INTERRUPTED_BASE + interrupt_signal();
+		return rc == REPORT_BAD_INPUT ? EXIT_USAGE : EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

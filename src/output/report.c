@@ -237,6 +237,7 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 	struct report_ctx c = {.o = o, .err = err, .errlen = errlen};
 	struct report_run *runs = calloc(n + 1, sizeof(*runs));
 	size_t loaded = 0;
+	bool bad_input = false;
 
 	err[0] = '\0';
 	if (!runs) {
@@ -256,6 +257,7 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 			if (!c.failed)
 				snprintf(err, errlen, "%s", why);
 			c.failed = 1;
+			bad_input = true;
 			continue;
 		}
 		report_one(&c, &runs[loaded]);
@@ -271,5 +273,7 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 	for (size_t i = 0; i < loaded; i++)
 		report_run_free(&runs[i]);
 	free(runs);
-	return c.failed || (n > 1 && loaded != n) ? -1 : 0;
+	if (bad_input)
+		return REPORT_BAD_INPUT;
+	return c.failed || (n > 1 && loaded != n) ? REPORT_FAILED : 0;
 }

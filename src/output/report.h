@@ -23,7 +23,13 @@ struct report_opts {
 	const char *compare_out; /* several dirs: where the comparison goes; NULL: the first */
 };
 
-/* 0, or -1 with one line in err (the first problem; the other directories are still done). */
+/*
+ * 0; REPORT_BAD_INPUT when a directory holds no readable run; REPORT_FAILED when something
+ * could not be written. err gets one line on the first problem; the other directories are
+ * still done.
+ */
+#define REPORT_FAILED	 (-1)
+#define REPORT_BAD_INPUT (-2)
 int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, char *err,
 		size_t errlen);
 
