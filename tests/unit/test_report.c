@@ -562,10 +562,10 @@ static void refuses_what_is_no_run(void **state)
 	const char *dirs[] = {dir};
 
 	(void)state;
-	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), -1);
+	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), REPORT_BAD_INPUT);
 	assert_non_null(strstr(err, "trials.csv"));
 	put(dir, "trials.csv", "a,b\n1,2\n");
-	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), -1);
+	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), REPORT_BAD_INPUT);
 	assert_non_null(strstr(err, "lacks the columns"));
 	rmtree(dir);
 }
