@@ -89,10 +89,12 @@ static bool cancelled(void)
 	return interrupt_requested();
 }
 
+/* At the end of a run, also an interrupted one: the interrupt that stopped the run must not
+ * stop its report too (a second SIGINT ends the process; gnuplot has its own time limit). */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen)
 {
 	const char *dirs[1] = {dir};
-	struct report_opts o = {.cancelled = cancelled, .table = table, .log = stderr};
+	struct report_opts o = {.table = table, .log = stderr};
 
 	return report_dirs(dirs, 1, &o, err, errlen);
 }
