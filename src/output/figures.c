@@ -390,7 +390,9 @@ const struct figure_spec figure_specs[] = {
 	 "Time spent in each lifecycle phase, summed over the cell's ok trials, as a share of "
 	 "their summed restart windows.",
 	 shares_data, shares_plot, NULL, 0, NULL},
-	/* Kernel attribution: appear when phases.csv has these columns with values. */
+	/* Kernel attribution: appear when phases.csv has these columns with values. Off-CPU flame
+	 * graphs will come as a spec with its own render function, from the folded stacks the
+	 * kernel attribution writes. */
 	{"fig6-engine-iowait", "Engine I/O wait per phase and load type",
 	 "Time the engine's processes (dockerd, containerd, shims, runc) spent blocked on I/O in "
 	 "each phase, mean per trial.",
@@ -492,6 +494,14 @@ static int membuf_close(struct membuf *m)
 	return bad || !m->p ? -ENOMEM : 0;
 }
 
+static void describe(struct figure_out *fo, const struct figure_spec *fs)
+{
+	memset(fo, 0, sizeof(*fo));
+	snprintf(fo->name, sizeof(fo->name), "%s", fs->name);
+	snprintf(fo->title, sizeof(fo->title), "%s", fs->title);
+	snprintf(fo->caption, sizeof(fo->caption), "%s", fs->caption);
+}
+
 static int one_spec(const struct figure_spec *fs, const struct report_run *r, int dirfd,
 		    const struct figure_opts *o, struct figure_out *fo, bool *made)
 {
@@ -499,6 +509,12 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	int rc, have;
 
 	*made = false;
+	if (fs->render) {
+		describe(fo, fs);
+		rc = fs->render(fs, r, dirfd, fo);
+		*made = rc > 0;
+		return rc < 0 ? rc : 0;
+	}
 	if (membuf_open(&data))
 		return -ENOMEM;
 	have = fs->data(fs, r, data.f);
@@ -514,10 +530,7 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	fs->plot(fs, r, script.f);
 	script_tail(script.f);
 	rc = membuf_close(&script);
-	memset(fo, 0, sizeof(*fo));
-	snprintf(fo->name, sizeof(fo->name), "%s", fs->name);
-	snprintf(fo->title, sizeof(fo->title), "%s", fs->title);
-	snprintf(fo->caption, sizeof(fo->caption), "%s", fs->caption);
+	describe(fo, fs);
 	if (!rc)
 		rc = figure_emit(dirfd, fs->name, data.p, data.len, script.p, script.len, o, fo);
 	free(data.p);
@@ -526,15 +539,15 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	return rc;
 }
 
-int figures_write_run(const struct report_run *r, int dirfd, const struct figure_opts *o,
-		      struct figure_out *out, size_t *n)
+int figures_write_specs(const struct figure_spec *specs, size_t n_specs, const struct report_run *r,
+			int dirfd, const struct figure_opts *o, struct figure_out *out, size_t *n)
 {
 	int first = 0;
 
 	*n = 0;
-	for (size_t i = 0; i < n_figure_specs && *n < FIGURE_MAX; i++) {
+	for (size_t i = 0; i < n_specs && *n < FIGURE_MAX; i++) {
 		bool made;
-		int rc = one_spec(&figure_specs[i], r, dirfd, o, &out[*n], &made);
+		int rc = one_spec(&specs[i], r, dirfd, o, &out[*n], &made);
 
 		if (made)
 			(*n)++;
@@ -542,6 +555,12 @@ int figures_write_run(const struct report_run *r, int dirfd, const struct figure
 			first = rc;
 	}
 	return first;
+}
+
+int figures_write_run(const struct report_run *r, int dirfd, const struct figure_opts *o,
+		      struct figure_out *out, size_t *n)
+{
+	return figures_write_specs(figure_specs, n_figure_specs, r, dirfd, o, out, n);
 }
 
 /* --- several runs: medians per cell, side by side --- */

@@ -48,6 +48,14 @@ struct figure_spec {
 	const char *column;
 	double scale;
 	const char *unit;
+	/*
+	 * A figure gnuplot does not draw (an off-CPU flame graph from folded stacks): when set,
+	 * it is called instead of data/plot, writes name.svg (and what else it likes) into
+	 * dirfd and sets fo->svg. 1 when it made the figure, 0 when the run lacks the data
+	 * (skip), -errno.
+	 */
+	int (*render)(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+		      struct figure_out *fo);
 };
 
 extern const struct figure_spec figure_specs[];
@@ -60,6 +68,10 @@ extern const size_t n_figure_specs;
  */
 int figures_write_run(const struct report_run *r, int dirfd, const struct figure_opts *o,
 		      struct figure_out *out, size_t *n);
+
+/* The same over any list of specs (figures_write_run uses figure_specs[]). */
+int figures_write_specs(const struct figure_spec *specs, size_t n_specs, const struct report_run *r,
+			int dirfd, const struct figure_opts *o, struct figure_out *out, size_t *n);
 
 /* The comparison figure of several runs (median and min-max of each cell, side by side). */
 int figures_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,

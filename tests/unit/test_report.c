@@ -21,6 +21,8 @@
 
 #include "model/phase.h"
 #include "output/csv.h"
+#include "output/figures.h"
+#include "output/html.h"
 #include "output/report.h"
 #include "output/report_data.h"
 #include "output/run_json.h"
@@ -630,13 +632,84 @@ static void hostile_names(void **state)
 	rmtree(dir);
 }
 
+/* A figure that is not gnuplot's: an SVG written by the spec's own render function. */
+static int flame_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+			struct figure_out *fo)
+{
+	static const char svg[] = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/"
+				  "svg\" viewBox=\"0 0 10 10\"><rect id=\"flame-test\" "
+				  "width=\"10\" height=\"5\"/></svg>\n";
+	char name[96];
+	int fd;
+
+	(void)r;
+	snprintf(name, sizeof(name), "%s.svg", fs->name);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	assert_int_equal(write(fd, svg, sizeof(svg) - 1), (ssize_t)sizeof(svg) - 1);
+	close(fd);
+	fo->svg = true;
+	return 1;
+}
+
+static int no_data(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+		   struct figure_out *fo)
+{
+	(void)fs, (void)r, (void)dirfd, (void)fo;
+	return 0;
+}
+
+static void figure_extension(void **state)
+{
+	const struct figure_spec specs[] = {
+		{.name = "fig10-offcpu",
+		 .title = "Off-CPU",
+		 .caption = "c",
+		 .render = flame_render},
+		{.name = "fig11-none", .title = "Nothing", .caption = "c", .render = no_data},
+		figure_specs[0],
+	};
+	char *dir = tmpdir(), err[512], fdir[600];
+	struct report_run r;
+	struct figure_opts o = {.render = true};
+	struct figure_out out[FIGURE_MAX];
+	size_t n;
+	int dfd, ffd;
+	char *html;
+
+	(void)state;
+	synth_run(dir, matrix, N_MATRIX, false);
+	assert_int_equal(report_run_load(dir, &r, err, sizeof(err)), 0);
+	snprintf(fdir, sizeof(fdir), "%s/figures", dir);
+	assert_int_equal(mkdir(fdir, 0755), 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	ffd = open(fdir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(figures_write_specs(specs, 3, &r, ffd, &o, out, &n), 0);
+	assert_int_equal(n, 2); /* the one without data is left out */
+	assert_string_equal(out[0].name, "fig10-offcpu");
+	assert_string_equal(out[1].name, "fig3-cdf");
+	assert_true(out[1].svg && out[1].png);
+	assert_int_equal(html_write_report(&r, dfd, out, n, NULL), 0);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(strstr(html, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox"));
+	assert_non_null(strstr(html, "id=\"flame-test\""));
+	assert_null(strstr(html, "<?xml"));
+	free(html);
+	close(ffd);
+	close(dfd);
+	report_run_free(&r);
+	rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_report),	  cmocka_unit_test(without_gnuplot),
-		cmocka_unit_test(kernel_columns), cmocka_unit_test(older_run),
-		cmocka_unit_test(all_failed),	  cmocka_unit_test(refuses_what_is_no_run),
-		cmocka_unit_test(comparison),	  cmocka_unit_test(hostile_names),
+		cmocka_unit_test(full_report),	    cmocka_unit_test(without_gnuplot),
+		cmocka_unit_test(kernel_columns),   cmocka_unit_test(older_run),
+		cmocka_unit_test(all_failed),	    cmocka_unit_test(refuses_what_is_no_run),
+		cmocka_unit_test(comparison),	    cmocka_unit_test(hostile_names),
+		cmocka_unit_test(figure_extension),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
