@@ -82,7 +82,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest
+	vmtest FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -107,7 +107,14 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\"
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(GIT_DESCRIBE)\"
+# run.json records the git hash: rebuild version.o whenever it changes (the stamp is rewritten
+# only then, so an unchanged tree still builds nothing).
+$(OUT)/obj/cli/version.o: $(OUT)/git-describe
+$(OUT)/git-describe: FORCE | $(OUT)
+	$(Q)[ "$$(cat $@ 2>/dev/null)" = "$(GIT_DESCRIBE)" ] || echo "$(GIT_DESCRIBE)" > $@
+FORCE:
 
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
 	$(call msg,CC,$@)

@@ -2,6 +2,9 @@
 #ifndef RP_CLI_CLI_H
 #define RP_CLI_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "trial/config.h"
 
 /* Exit codes, documented in README.md. */
@@ -11,9 +14,21 @@
 #define EXIT_TOO_MANY	  3 /* stopped after too many consecutive failed trials */
 #define EXIT_INTERRUPTED_BASE 128 /* + the signal number */
 
-/* Parses `run` options into cfg. 0, or -1 with one line in err. */
+/* Parses `run` options into cfg. 0, 1 when it printed the help instead, or -1 with one line
+ * in err. */
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen);
 void run_config_free(struct run_config *cfg);
+/* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
+bool cli_help_asked(int argc, char **argv);
+
+struct run_info;
+struct docker;
+/* Fills run.json's facts from the host, the engine (GET /info) and cfg; never fails. */
+void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct docker *d,
+		      const char *run_id, int64_t start_ns);
+
+/* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
+int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

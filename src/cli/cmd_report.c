@@ -1,38 +1,140 @@
+#include <argp.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "output/csv.h"
-#include "output/run_csv.h"
-#include "output/summary.h"
+#include "output/report.h"
+#include "util/interrupt.h"
+
+#define REPORT_MAX_DIRS 16
+
+enum {
+	OPT_GNUPLOT = 1000
+};
+
+static const struct argp_option options[] = {
+	{"output", 'o', "DIR", 0,
+	 "With several run directories, write the comparison here (default: the first)", 0},
+	{"gnuplot", OPT_GNUPLOT, "PROGRAM", 0, "gnuplot to draw the figures with (default gnuplot)",
+	 0},
+	{"quiet", 'q', NULL, 0, "Print no table", 0},
+	{0},
+};
+
+struct report_args {
+	const char *dirs[REPORT_MAX_DIRS];
+	size_t n;
+	const char *out;
+	const char *gnuplot;
+	int quiet;
+	char *err;
+	size_t errlen;
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct report_args *a = state->input;
+
+	switch (key) {
+	case 'o':
+		if (!*arg || strlen(arg) >= PATH_MAX - 64) {
+			snprintf(a->err, a->errlen, "-o: give a directory");
+			return EINVAL;
+		}
+		a->out = arg;
+		break;
+	case OPT_GNUPLOT:
+		a->gnuplot = arg;
+		break;
+	case 'q':
+		a->quiet = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->n == REPORT_MAX_DIRS) {
+			snprintf(a->err, a->errlen, "report takes at most %d run directories",
+				 REPORT_MAX_DIRS);
+			return EINVAL;
+		}
+		if (strlen(arg) >= PATH_MAX - 64) {
+			snprintf(a->err, a->errlen, "run directory name too long");
+			return EINVAL;
+		}
+		a->dirs[a->n++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->n) {
+			snprintf(a->err, a->errlen,
+				 "usage: restartprof report DIR [DIR...] [-o OUT] (see --help)");
+			return EINVAL;
+		}
+		break;
+	case ARGP_KEY_ERROR:
+		if (!a->err[0] && state->next > 0 && state->next <= state->argc)
+			snprintf(a->err, a->errlen,
+				 "unknown option or missing value at '%.100s' (see restartprof "
+				 "report --help)",
+				 state->argv[state->next - 1]);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static bool cancelled(void)
+{
+	return interrupt_requested();
+}
+
+/* At the end of a run, also an interrupted one: the interrupt that stopped the run must not
+ * stop its report too (a second SIGINT ends the process; gnuplot has its own time limit). */
+int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen)
+{
+	const char *dirs[1] = {dir};
+	struct report_opts o = {.table = table, .log = stderr};
+
+	return report_dirs(dirs, 1, &o, err, errlen);
+}
 
 int cmd_report(int argc, char **argv)
 {
-	char path[PATH_MAX];
-	struct csv_table t;
-	struct cell_summary *cells;
-	size_t n;
+	char err[512] = "";
+	struct report_args a = {.err = err, .errlen = sizeof(err)};
+	struct argp argp = {options,
+			    parse_opt,
+			    "DIR [DIR...]",
+			    "Statistics, figures, a timeline and a report page from run "
+			    "directories; with several, also a comparison of them.",
+			    NULL,
+			    NULL,
+			    NULL};
+	struct report_opts o;
 	int rc;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "restartprof: usage: restartprof report DIR\n");
+	if (cli_help_asked(argc, argv)) {
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof report");
+		return EXIT_OK;
+	}
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &a)) {
+		fprintf(stderr, "restartprof: %s\n",
+			err[0] ? err : "bad command line (see restartprof report --help)");
 		return EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "%s/%s", argv[1], TRIALS_CSV);
-	rc = csv_read_file(path, &t);
+	interrupt_install();
+	o = (struct report_opts){.gnuplot = a.gnuplot,
+				 .cancelled = cancelled,
+				 .table = a.quiet ? NULL : stdout,
+				 .log = stderr,
+				 .compare_out = a.out};
+	rc = report_dirs(a.dirs, a.n, &o, err, sizeof(err));
 	if (rc) {
-		fprintf(stderr, "restartprof: cannot read %s\n", path);
-		return EXIT_USAGE;
+		fprintf(stderr, "restartprof: %s\n", err);
+		if (interrupt_requested())
+			return EXIT_INTERRUPTED_BASE + interrupt_signal();
+		return rc == REPORT_BAD_INPUT ? EXIT_USAGE : EXIT_FAILED;
 	}
-	if (summary_compute(&t, &cells, &n)) {
-		fprintf(stderr, "restartprof: %s lacks the columns of a trials file\n", path);
-		csv_table_free(&t);
-		return EXIT_USAGE;
-	}
-	summary_print(stdout, cells, n);
-	free(cells);
-	csv_table_free(&t);
 	return EXIT_OK;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,8 +13,9 @@
 #include "engine/http.h"
 #include "engine/image.h"
 #include "output/csv.h"
+#include "output/progress.h"
 #include "output/run_csv.h"
-#include "output/summary.h"
+#include "output/run_json.h"
 #include "trace/tracer.h"
 #include "trial/experiment.h"
 #include "trial/leftovers.h"
@@ -27,6 +29,9 @@ struct run_ctx {
 	struct run_config cfg;
 	struct session s;
 	struct run_csv *csv;
+	struct progress progress;
+	struct run_info info;
+	bool info_written;
 	int dirfd;
 	int ok, failed;
 	char stress_ref[IMAGE_REF_LEN];
@@ -43,17 +48,14 @@ static int sink_trial(void *ctx, const struct cell *cell, const struct trial *t,
 {
 	struct run_ctx *rc = ctx;
 	int64_t ns = t->status == TRIAL_OK ? trial_restart_ns(t, t->method) : -1;
+	int index = (int)(cell - rc->cfg.cells);
 
 	if (t->status == TRIAL_OK)
 		rc->ok++;
 	else
 		rc->failed++;
-	if (ns >= 0)
-		fprintf(stderr, "restartprof: %s trial %d/%d: %.3f s\n", cell->name, t->index,
-			rc->cfg.trials, (double)ns / NSEC_PER_SEC);
-	else
-		fprintf(stderr, "restartprof: %s trial %d/%d: %s: %s\n", cell->name, t->index,
-			rc->cfg.trials, trial_status_name(t->status), t->reason);
+	progress_trial(&rc->progress, index, cell->name, t->index, ns, trial_status_name(t->status),
+		       t->reason, mono_ns());
 	return run_csv_trial(rc->csv, cell, t, tk);
 }
 
@@ -61,9 +63,51 @@ static void sink_progress(void *ctx, int cell, int trial, const char *note)
 {
 	struct run_ctx *rc = ctx;
 
-	if (note)
-		fprintf(stderr, "restartprof: %s: %s\n", rc->cfg.cells[cell].name, note);
-	(void)trial;
+	progress_update(&rc->progress, cell, rc->cfg.cells[cell].name, trial, note, mono_ns());
+}
+
+/* Terminal width of stderr, or 0 when it is no terminal (then plain lines). */
+static int stderr_width(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDERR_FILENO))
+		return 0;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* run.json: written as soon as the run starts, rewritten when it ends. */
+static void write_run_json(struct run_ctx *rc, const char *state)
+{
+	int e;
+
+	if (rc->dirfd < 0)
+		return;
+	if (!rc->info_written)
+		run_meta_collect(&rc->info, &rc->cfg, &rc->s.docker, rc->s.run_id, wall_ns());
+	snprintf(rc->info.state, sizeof(rc->info.state), "%s", state);
+	if (strcmp(state, "running") != 0)
+		rc->info.end_ns = wall_ns();
+	e = run_json_write(rc->dirfd, &rc->info);
+	if (e)
+		fprintf(stderr, "restartprof: cannot write %s: %s\n", RUN_JSON, strerror(-e));
+	rc->info_written = true;
+}
+
+static const char *state_of(enum experiment_end end)
+{
+	switch (end) {
+	case EXP_DONE:
+		return "done";
+	case EXP_INTERRUPTED:
+		return "interrupted";
+	case EXP_TOO_MANY_FAILURES:
+		return "stopped";
+	default:
+		return "failed";
+	}
 }
 
 static int check_privileges(const struct run_config *cfg)
@@ -183,23 +227,19 @@ static void start_tracer(struct run_ctx *rc)
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
 }
 
-static void print_summary(struct run_ctx *rc)
+/* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */
+static void run_report(struct run_ctx *rc)
 {
-	char path[PATH_MAX + 16];
-	struct csv_table t;
-	struct cell_summary *cells;
-	size_t n;
+	char err[512];
 
-	snprintf(path, sizeof(path), "%s/" TRIALS_CSV, rc->cfg.out_dir);
-	if (csv_read_file(path, &t))
-		return;
-	if (summary_compute(&t, &cells, &n) == 0) {
-		printf("restart time (%s method), %s\n", restart_method_name(rc->cfg.method),
-		       rc->cfg.out_dir);
-		summary_print(stdout, cells, n);
-		free(cells);
-	}
-	csv_table_free(&t);
+	fflush(stdout);
+	if (report_run_dir(rc->cfg.out_dir, stdout, err, sizeof(err)))
+		fprintf(stderr,
+			"restartprof: report: %s (the CSVs are complete; run restartprof "
+			"report %s again)\n",
+			err, rc->cfg.out_dir);
+	else
+		fprintf(stderr, "restartprof: report in %s/report.html\n", rc->cfg.out_dir);
 }
 
 static void remove_built_images(struct run_ctx *rc)
@@ -239,9 +279,11 @@ int cmd_run(int argc, char **argv)
 	if (!rc)
 		return EXIT_FAILED;
 	rc->dirfd = -1;
-	if (run_options_parse(argc, argv, &rc->cfg, err, sizeof(err))) {
-		fprintf(stderr, "restartprof: %s\n", err);
-		code = EXIT_USAGE;
+	e = run_options_parse(argc, argv, &rc->cfg, err, sizeof(err));
+	if (e) {
+		if (e < 0)
+			fprintf(stderr, "restartprof: %s\n", err);
+		code = e < 0 ? EXIT_USAGE : EXIT_OK;
 		goto out;
 	}
 	if (check_privileges(&rc->cfg)) {
@@ -270,6 +312,7 @@ int cmd_run(int argc, char **argv)
 		code = EXIT_USAGE;
 		goto out;
 	}
+	write_run_json(rc, "running");
 	start_tracer(rc);
 	if (event_stream_start(rc->cfg.socket_path, rc->s.docker.api_version, wall_ns(),
 			       &rc->s.events, err, sizeof(err))) {
@@ -278,8 +321,12 @@ int cmd_run(int argc, char **argv)
 	}
 	fprintf(stderr, "restartprof: run %s, engine %s (API %s), writing %s\n", rc->s.run_id,
 		rc->s.docker.engine_version, rc->s.docker.api_version, rc->cfg.out_dir);
+	progress_init(&rc->progress, stderr, stderr_width(), rc->cfg.n_cells, rc->cfg.trials,
+		      mono_ns());
 	end = experiment_run(&rc->s, &sink);
+	progress_end(&rc->progress);
 	code = exit_code_of(end);
+	write_run_json(rc, state_of(end));
 	if (end != EXP_DONE)
 		fprintf(stderr, "restartprof: run stopped: %s\n", rc->s.err);
 out:
@@ -289,8 +336,10 @@ out:
 		fprintf(stderr, "restartprof: writing the CSVs failed: %s\n", strerror(-e));
 		code = EXIT_FAILED;
 	}
+	if (rc->csv && rc->info_written && strcmp(rc->info.state, "running") == 0)
+		write_run_json(rc, "failed");
 	if (rc->csv)
-		print_summary(rc);
+		run_report(rc);
 	tracer_close(rc->s.tracer);
 	if (rc->s.docker.http) {
 		/* Whatever path led here, no container of this run survives it. */

@@ -34,8 +34,18 @@ enum {
 static const struct argp_option options[] = {
 	{"output", 'o', "DIR", 0, "Write the CSVs into DIR (default results/RUN_ID)", 0},
 	{"trials", 'n', "N", 0, "Trials per cell (default 100, as in the paper)", 0},
-	{"load", 'l', "TYPE", 0, "none, cpu, mem, io (sync), hdd (file writes), or custom", 1},
-	{"stressors", 's', "N", 0, "Stressor containers (default 1, at most 16)", 1},
+	{"load", 'l', "TYPE", 0,
+	 "none, cpu, mem, io (sync), hdd (file writes), or custom; with --matrix a list such as "
+	 "cpu,hdd (default cpu,mem,io,hdd)",
+	 1},
+	{"stressors", 's', "N", 0,
+	 "Stressor containers (default 1, at most 16); with --matrix the most, every count from 1 "
+	 "(default 4, 2 with --quick)",
+	 1},
+	{"matrix", OPT_MATRIX, NULL, 0,
+	 "The paper's grid: a baseline, then every load with 1..N stressors, each load block "
+	 "followed by another baseline",
+	 1},
 	{"stress-args", OPT_STRESS_ARGS, "ARGS", 0,
 	 "stress-ng arguments for --load custom, split on white space", 1},
 	{"stress-ng", OPT_STRESS_NG, "PATH", 0, "stress-ng to put in the stress image", 1},
@@ -65,7 +75,8 @@ static const struct argp_option options[] = {
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
 	 3},
-	{"quick", OPT_QUICK, NULL, 0, "A short run: 10 trials per cell, 2 s settle", 3},
+	{"quick", OPT_QUICK, NULL, 0,
+	 "A short run: 10 trials per cell (5 with --matrix, up to 2 stressors), 2 s settle", 3},
 	{0},
 };
 
@@ -81,6 +92,8 @@ struct parse_state {
 	const char *stress_args;
 	const char *docker_host;
 	int quick;
+	int matrix;
+	int settle_set;
 };
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -169,6 +182,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SETTLE:
 		if (parse_seconds(arg, 0, 3600, &cfg->load_settle_ns))
 			return bad(ps, "--settle '%.50s': give seconds from 0 to 3600", arg);
+		ps->settle_set = 1;
 		break;
 	case 'i':
 		if (strlen(arg) >= sizeof(cfg->image) || !*arg)
@@ -235,6 +249,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_QUICK:
 		ps->quick = 1;
 		break;
+	case OPT_MATRIX:
+		ps->matrix = 1;
+		break;
 	case ARGP_KEY_ARG:
 		if (cfg->n_cmd >= CONFIG_MAX_ARGS)
 			return bad(ps, "the target command has more than %s words", "32");
@@ -269,15 +286,97 @@ static void set_defaults(struct run_config *cfg)
 	snprintf(cfg->btf_path, sizeof(cfg->btf_path), "/sys/kernel/btf/vmlinux");
 }
 
-static int finish(struct parse_state *ps)
+/* --load for --matrix: a comma-separated list of distinct loads other than none. */
+static int parse_load_list(struct parse_state *ps, enum load_type *loads, int *n)
+{
+	const char *p = ps->load_arg;
+
+	*n = 0;
+	if (!p) {
+		static const enum load_type paper[] = {LOAD_CPU, LOAD_MEM, LOAD_IO, LOAD_HDD};
+
+		for (size_t i = 0; i < sizeof(paper) / sizeof(paper[0]); i++)
+			loads[(*n)++] = paper[i];
+		return 0;
+	}
+	while (*p) {
+		char name[16];
+		size_t len = strcspn(p, ",");
+		int t;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
+		t = load_from_name(name);
+		if (t < 0 || t == LOAD_NONE) {
+			snprintf(ps->err, ps->errlen,
+				 "--matrix --load '%.100s': give a list of cpu, mem, io, hdd or "
+				 "custom "
+				 "(the baseline is always run)",
+				 ps->load_arg);
+			return -1;
+		}
+		for (int i = 0; i < *n; i++)
+			if (loads[i] == (enum load_type)t) {
+				snprintf(ps->err, ps->errlen, "--load '%.100s' names %s twice",
+					 ps->load_arg, name);
+				return -1;
+			}
+		loads[(*n)++] = (enum load_type)t;
+		p += len;
+		if (*p == ',' && *++p == '\0') {
+			snprintf(ps->err, ps->errlen, "--load '%.100s' ends with a comma",
+				 ps->load_arg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int matrix_cells(struct parse_state *ps)
+{
+	struct run_config *cfg = ps->cfg;
+	enum load_type loads[LOAD_COUNT];
+	int n_loads, max = ps->stressors ? ps->stressors : ps->quick ? 2 : 4, n;
+
+	if (parse_load_list(ps, loads, &n_loads))
+		return -1;
+	for (int i = 0; i < n_loads; i++)
+		if ((loads[i] == LOAD_CUSTOM) != (ps->stress_args != NULL)) {
+			snprintf(ps->err, ps->errlen,
+				 "--load custom and --stress-args go together");
+			return -1;
+		}
+	if (ps->stress_args) {
+		cfg->n_stress_args =
+			split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
+		if (cfg->n_stress_args <= 0) {
+			snprintf(ps->err, ps->errlen, "--stress-args: give 1 to %d words",
+				 CONFIG_MAX_ARGS);
+			return -1;
+		}
+	}
+	n = cells_matrix(loads, n_loads, max, cfg->cells, CONFIG_MAX_CELLS);
+	if (n < 0) {
+		snprintf(ps->err, ps->errlen,
+			 "--matrix with %d loads and up to %d stressors makes %d cells, more than "
+			 "%d: give fewer --stressors",
+			 n_loads, max, n_loads * (max + 1) + 1, CONFIG_MAX_CELLS);
+		return -1;
+	}
+	cfg->n_cells = n;
+	cfg->matrix = true;
+	return 0;
+}
+
+/* One cell, from --load and --stressors. */
+static int single_cell(struct parse_state *ps)
 {
 	struct run_config *cfg = ps->cfg;
 	int load = LOAD_NONE;
 
-	if (ps->quick) {
-		if (!ps->trials_set)
-			cfg->trials = 10;
-		cfg->load_settle_ns = 2 * NSEC_PER_SEC;
+	if (ps->load_arg && strchr(ps->load_arg, ',')) {
+		snprintf(ps->err, ps->errlen, "a list of loads ('%.100s') needs --matrix",
+			 ps->load_arg);
+		return -1;
 	}
 	if (ps->load_arg) {
 		load = load_from_name(ps->load_arg);
@@ -310,6 +409,21 @@ static int finish(struct parse_state *ps)
 	}
 	cell_init(&cfg->cells[0], load, ps->stressors ? ps->stressors : 1, 0);
 	cfg->n_cells = 1;
+	return 0;
+}
+
+static int finish(struct parse_state *ps)
+{
+	struct run_config *cfg = ps->cfg;
+
+	if (ps->quick) {
+		if (!ps->trials_set)
+			cfg->trials = ps->matrix ? 5 : 10;
+		if (!ps->settle_set)
+			cfg->load_settle_ns = 2 * NSEC_PER_SEC;
+	}
+	if (ps->matrix ? matrix_cells(ps) : single_cell(ps))
+		return -1;
 	if (ready_spec_parse(ps->ready_arg ? ps->ready_arg : "stdout", &cfg->ready, ps->err,
 			     ps->errlen))
 		return -1;
@@ -326,6 +440,15 @@ static int finish(struct parse_state *ps)
 		       : 0;
 }
 
+bool cli_help_asked(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-?") == 0 ||
+		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--usage") == 0)
+			return true;
+	return false;
+}
+
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
 {
 	struct parse_state ps = {.cfg = cfg, .err = err, .errlen = errlen};
@@ -338,6 +461,10 @@ int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, 
 	err[0] = '\0';
 	cfg->argc = argc;
 	cfg->argv = argv;
+	if (cli_help_asked(argc, argv)) {
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof run");
+		return 1;
+	}
 	/* argp stays silent on errors so that one line, ours, says what is wrong. */
 	rc = argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &ps);
 	if (rc) {

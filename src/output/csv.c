@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/files.h"
+
 #define CSV_FILE_LIMIT (1u << 30)
 
 static int grow(struct csv_writer *w, size_t more)
@@ -141,6 +143,34 @@ int csv_close(struct csv_writer *w)
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 	return rc;
+}
+
+int csv_detach(struct csv_writer *w)
+{
+	int rc = w->failed ? -w->failed : 0;
+
+	free(w->row);
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	return rc;
+}
+
+int csv_write_atomic(int dirfd, const char *name, const char *const *columns, size_t n_columns,
+		     int (*rows)(struct csv_writer *w, const void *ctx), const void *ctx)
+{
+	struct atomic_file af;
+	struct csv_writer w;
+	int rc = atomic_file_begin(&af, dirfd, name), rc2;
+
+	if (rc)
+		return rc;
+	rc = csv_attach(&w, af.fd, columns, n_columns);
+	if (!rc)
+		rc = rows(&w, ctx);
+	rc2 = csv_detach(&w);
+	rc = rc ? rc : rc2;
+	rc2 = atomic_file_commit(&af, rc);
+	return rc ? rc : rc2;
 }
 
 /* --- reading --- */

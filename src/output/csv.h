@@ -31,6 +31,14 @@ void csv_empty(struct csv_writer *w);
 int csv_end_row(struct csv_writer *w);
 /* Returns the first error of any write, 0 if none. Closes the file (fsync'd). */
 int csv_close(struct csv_writer *w);
+/* Returns the first error of any write, 0 if none; frees the writer, leaves the fd open. */
+int csv_detach(struct csv_writer *w);
+/*
+ * Replaces dirfd/name atomically (util/files.h) with a header and the rows that rows(w, ctx)
+ * writes (it returns 0 or -errno). 0 or -errno; on failure the old file stays.
+ */
+int csv_write_atomic(int dirfd, const char *name, const char *const *columns, size_t n_columns,
+		     int (*rows)(struct csv_writer *w, const void *ctx), const void *ctx);
 
 struct csv_table {
 	char **header;

@@ -39,6 +39,7 @@ struct run_config {
 	char btf_path[PATH_MAX]; /* BTF of the running kernel */
 	bool events_csv;
 	bool keep_images;
+	bool matrix; /* cells from --matrix */
 	int argc;
 	char **argv;
 };

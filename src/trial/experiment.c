@@ -147,7 +147,8 @@ static enum experiment_end run_cell(struct cell_run *cr)
 	}
 	target_discard(s, cr->cur);
 	cr->cur = NULL;
-	progress(cr, 0, "removing the load");
+	if (cr->load.n)
+		progress(cr, 0, "removing the load");
 	load_stop(s, &cr->load);
 	return end;
 }

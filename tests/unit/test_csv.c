@@ -106,20 +106,134 @@ static void summary_per_cell(void **state)
 			    "hdd-2,hdd,2,failed,\n"
 			    "cpu-1,cpu,1,failed,\n";
 	struct csv_table t;
-	struct cell_summary *c;
-	size_t n;
+	struct run_summary s;
 
 	(void)state;
 	assert_int_equal(csv_parse(text, strlen(text), &t), 0);
-	assert_int_equal(summary_compute(&t, &c, &n), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(c[0].cell, "none");
-	assert_true(c[0].restart_s.median == 2.0);
-	assert_int_equal(c[1].failures, 1);
-	assert_true(c[1].change_pct == 100.0);
-	assert_int_equal(c[2].restart_s.n, 0); /* all failed */
-	free(c);
+	assert_int_equal(summary_compute_run(&t, &s), 0);
+	assert_int_equal(s.n_cells, 3);
+	assert_string_equal(s.cells[0].cell, "none");
+	assert_true(s.cells[0].restart_s.median == 2.0);
+	assert_int_equal(s.cells[1].failures, 1);
+	assert_true(s.cells[1].change_pct == 100.0);
+	assert_int_equal(s.cells[2].restart_s.n, 0); /* all failed */
+	run_summary_free(&s);
 	csv_table_free(&t);
+}
+
+/* Quoted fields may hold the separator, quotes, CR and LF; a quoted empty field is empty. */
+static void quoting(void **state)
+{
+	const char text[] = "cell,reason,restart_ns\r\n"
+			    "\"none\",\"a, b\r\nc \"\"d\"\"\",\"1000\"\r\n"
+			    "hdd-1,\"\",2000\r\n"
+			    "\"cpu-1\",plain \"mid\" quote,\n";
+	struct csv_table t;
+
+	(void)state;
+	assert_int_equal(csv_parse(text, strlen(text), &t), 0);
+	assert_int_equal(t.n_rows, 3);
+	assert_string_equal(csv_get(&t, 0, 0), "none");
+	assert_string_equal(csv_get(&t, 0, 1), "a, b\r\nc \"d\"");
+	assert_int_equal(csv_get_i64(&t, 0, 2, -1), 1000);
+	assert_string_equal(csv_get(&t, 1, 1), "");
+	assert_int_equal(csv_get_i64(&t, 2, 2, -1), -1);
+	csv_table_free(&t);
+	/* No final newline, and a header only. */
+	assert_int_equal(csv_parse("a,b\n1,2", 8, &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_string_equal(csv_get(&t, 0, 1), "2");
+	csv_table_free(&t);
+	assert_int_equal(csv_parse("a,b\n", 4, &t), 0);
+	assert_int_equal(t.n_rows, 0);
+	csv_table_free(&t);
+}
+
+/*
+ * A trials.csv of an older restartprof: no load, stressors, status or restart_ns columns, the
+ * restart time only under its method's column, columns in another order.
+ */
+static void older_column_set(void **state)
+{
+	const char text[] = "trial,restart_stdout_ns,method,cell\n"
+			    "1,1000000000,stdout,none\n"
+			    "2,2000000000,stdout,none\n"
+			    "1,3000000000,stdout,hdd-2\n"
+			    "2,,stdout,hdd-2\n"
+			    "1,500000000,tcp,none#2\n";
+	const char no_cell[] = "load,stressors,status,restart_ns\n"
+			       "none,0,ok,1000000000\n"
+			       "cpu,3,ok,2000000000\n";
+	struct csv_table t;
+	struct run_summary s;
+
+	(void)state;
+	assert_int_equal(csv_parse(text, strlen(text), &t), 0);
+	assert_int_equal(summary_compute_run(&t, &s), 0);
+	assert_int_equal(s.n_cells, 3);
+	assert_string_equal(s.cells[1].load, "hdd");
+	assert_int_equal(s.cells[1].stressors, 2);
+	assert_int_equal(s.cells[1].failures, 1); /* no status: a row without a time failed */
+	assert_true(s.cells[1].restart_s.median == 3.0);
+	assert_string_equal(s.cells[2].load, "none");
+	assert_int_equal(s.cells[2].repeat, 2);
+	/* restart_tcp_ns is missing: the row has no time under its method (another method's
+	 * time is not taken for it). */
+	assert_int_equal(s.cells[2].restart_s.n, 0);
+	run_summary_free(&s);
+	csv_table_free(&t);
+	assert_int_equal(csv_parse(no_cell, strlen(no_cell), &t), 0);
+	assert_int_equal(summary_compute_run(&t, &s), 0);
+	assert_int_equal(s.n_cells, 2);
+	assert_string_equal(s.cells[1].cell, "cpu-3");
+	assert_true(s.cells[1].change_pct == 100.0);
+	run_summary_free(&s);
+	csv_table_free(&t);
+	assert_int_equal(csv_parse("trial,restart_ns\n1,5\n", 20, &t), 0);
+	assert_int_equal(summary_compute_run(&t, &s), -1); /* neither cell nor load */
+	csv_table_free(&t);
+}
+
+static int two_rows(struct csv_writer *w, const void *ctx)
+{
+	(void)ctx;
+	csv_str(w, "x");
+	csv_end_row(w);
+	csv_str(w, "y");
+	return csv_end_row(w);
+}
+
+static int failing_rows(struct csv_writer *w, const void *ctx)
+{
+	(void)w, (void)ctx;
+	return -EIO;
+}
+
+/* Summaries are replaced whole or not at all, and never through a symlink. */
+static void atomic_replace(void **state)
+{
+	char dir[] = "/tmp/rp-test-csv.XXXXXX", path[64], link[64];
+	const char *cols[] = {"v"};
+	struct csv_table t;
+	int dfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "%s/s.csv", dir);
+	assert_int_equal(csv_write_atomic(dfd, "s.csv", cols, 1, two_rows, NULL), 0);
+	assert_int_equal(csv_write_atomic(dfd, "s.csv", cols, 1, failing_rows, NULL), -EIO);
+	assert_int_equal(csv_read_file(path, &t), 0);
+	assert_int_equal(t.n_rows, 2); /* the failed write left the old file */
+	csv_table_free(&t);
+	snprintf(link, sizeof(link), "%s/l.csv", dir);
+	assert_int_equal(symlink("/tmp/rp-test-csv-target-never", link), 0);
+	assert_int_equal(csv_write_atomic(dfd, "l.csv", cols, 1, two_rows, NULL), 0);
+	assert_int_equal(access("/tmp/rp-test-csv-target-never", F_OK), -1);
+	unlink(link);
+	unlink(path);
+	close(dfd);
+	rmdir(dir);
 }
 
 int main(void)
@@ -129,6 +243,9 @@ int main(void)
 		cmocka_unit_test(missing_and_extra_columns),
 		cmocka_unit_test(stats_known_values),
 		cmocka_unit_test(summary_per_cell),
+		cmocka_unit_test(quoting),
+		cmocka_unit_test(older_column_set),
+		cmocka_unit_test(atomic_replace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
