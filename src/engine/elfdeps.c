@@ -186,7 +186,8 @@ int ldconf_read(const char *path, char ***dirs, size_t *n, int depth)
 				pat = full;
 			}
 			if (glob(pat, 0, NULL, &g) == 0) {
-				for (size_t i = 0; i < g.gl_pathc; i++)
+				/* Bounded, as real configurations include a few dozen. */
+				for (size_t i = 0; i < g.gl_pathc && i < 256; i++)
 					ldconf_read(g.gl_pathv[i], dirs, n, depth + 1);
 				globfree(&g);
 			}

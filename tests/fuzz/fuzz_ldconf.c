@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		ldconf_read(path, &dirs, &n, 3); /* depth 3: includes go no further */
+		ldconf_read(path, &dirs, &n, 4); /* depth 4: included files are not opened */
 	}
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);
