@@ -108,6 +108,10 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 
 $(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(shell git describe --always --dirty 2>/dev/null || echo unknown)\"
 
+# Skeletons embed the BPF objects: whatever includes them is rebuilt when they change.
+$(OUT)/obj/trace/loader.o: $(SKELS)
+.SECONDARY: $(BPF_OBJS)
+
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
