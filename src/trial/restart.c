@@ -213,7 +213,7 @@ static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid
 	if (!s->tracer)
 		return;
 	tracer_trial_end(s->tracer, tk);
-	if (*tk && kernel_restart_window(*tk, old_pid, new_pid, &kw) == 0)
+	if (*tk && kernel_restart_window(*tk, t->new_id, old_pid, new_pid, &kw) == 0)
 		set_window(t, RM_KERNEL, kw.begin_ns, kw.end_ns);
 }
 
@@ -252,6 +252,9 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
 		     t->method == RM_STDOUT ? "a service printed no timestamp"
 					    : "the service gave no sign of life");
+	/* Per phase and actor; for a failed trial only the actors and the execs. */
+	if (*tk)
+		kernel_attribute(*tk, t);
 	if (t->status != TRIAL_OK) {
 		target_discard(s, next);
 		return -1;
