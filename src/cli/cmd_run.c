@@ -12,6 +12,7 @@
 #include "engine/http.h"
 #include "engine/image.h"
 #include "output/csv.h"
+#include "output/kernel_csv.h"
 #include "output/run_csv.h"
 #include "output/summary.h"
 #include "trace/tracer.h"
@@ -160,11 +161,40 @@ static int prepare_images(struct run_ctx *rc)
 	return 0;
 }
 
+/* One line: how many probes run and on which paths; the details go to probes.csv. */
+static void report_probes(struct run_ctx *rc)
+{
+	int n, used = 0, by_path[PROBE_PATH_COUNT] = {0};
+	const struct probe_status *p = tracer_probes(rc->s.tracer, &n);
+	char paths[128] = "";
+	int e;
+
+	for (int i = 0; i < n; i++)
+		if (p[i].chosen >= 0) {
+			used++;
+			by_path[p[i].chosen]++;
+		}
+	for (int k = 0; k < PROBE_PATH_COUNT; k++)
+		if (by_path[k]) {
+			size_t l = strlen(paths);
+
+			snprintf(paths + l, sizeof(paths) - l, "%s%s %d", l ? ", " : "",
+				 probe_path_name(k), by_path[k]);
+		}
+	fprintf(stderr, "restartprof: kernel tracing with %d of %d probes (%s), see %s\n", used, n,
+		paths, PROBES_CSV);
+	e = kernel_probes_write(rc->dirfd, p, n);
+	if (e)
+		fprintf(stderr, "restartprof: cannot write %s: %s\n", PROBES_CSV, strerror(-e));
+}
+
 static void start_tracer(struct run_ctx *rc)
 {
 	struct tracer_opts opts = {
 		.events_detail = rc->cfg.events_csv,
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
+		.probe_paths = rc->cfg.probe_paths,
+		.no_stacks = rc->cfg.no_stacks,
 	};
 	char err[256];
 
@@ -254,12 +284,17 @@ int cmd_run(int argc, char **argv)
 	if (code)
 		goto out;
 	code = EXIT_FAILED;
-	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id, err, sizeof(err))) {
+	start_tracer(rc);
+	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id,
+			 (rc->s.tracer ? RUN_CSV_KERNEL : 0) |
+				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0),
+			 err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		code = EXIT_USAGE;
 		goto out;
 	}
-	start_tracer(rc);
+	if (rc->s.tracer)
+		report_probes(rc);
 	if (event_stream_start(rc->cfg.socket_path, rc->s.docker.api_version, wall_ns(),
 			       &rc->s.events, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);

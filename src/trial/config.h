@@ -36,6 +36,8 @@ struct run_config {
 	int max_failures; /* consecutive failed trials that end the run */
 	bool trace;
 	bool events_csv;
+	unsigned probe_paths; /* 1 << enum probe_path for each path allowed; 0: all */
+	bool no_stacks;
 	bool keep_images;
 	int argc;
 	char **argv;
