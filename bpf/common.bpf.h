@@ -197,9 +197,27 @@ static __always_inline __u32 rp_off_state(struct task_struct *t)
 	return RP_OFF_SLEEP;
 }
 
-static __always_inline bool rp_is_runc(const char *comm)
+/*
+ * runc before it execs the container's program: its comm says runc ("runc", "runc:[2:INIT]"),
+ * or, between its re-exec of itself (/proc/self/exe or a memfd copy) and its renaming, "exe"
+ * with runc as the file it runs.
+ */
+static __always_inline bool rp_is_runc(struct task_struct *t, const char *comm)
 {
-	return comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c';
+	char exe[12] = {};
+	const unsigned char *name;
+
+	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c')
+		return true;
+	if (comm[0] != 'e' || comm[1] != 'x' || comm[2] != 'e' || comm[3] != '\0')
+		return false;
+	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 0)
+		return false;
+	if (exe[0] == 'r' && exe[1] == 'u' && exe[2] == 'n' && exe[3] == 'c')
+		return true;
+	return exe[0] == 'm' && exe[1] == 'e' && exe[2] == 'm' && exe[3] == 'f' && exe[4] == 'd' &&
+	       exe[5] == ':' && exe[6] == 'r' && exe[7] == 'u' && exe[8] == 'n' && exe[9] == 'c';
 }
 
 static __always_inline __u32 *rp_tracked_hint(__u32 tid)
@@ -221,7 +239,7 @@ static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 	w->hint = 0;
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		w->flags |= RP_TF_KTHREAD;
-	if (rp_is_runc(w->comm))
+	if (rp_is_runc(t, w->comm))
 		w->flags |= RP_TF_RUNC;
 	hint = rp_tracked_hint(w->tid);
 	if (hint) {

@@ -29,7 +29,7 @@ enum rp_hint {
 /* Bits of rp_who.flags and rp_agg_key.flags. */
 enum rp_task_flags {
 	RP_TF_KTHREAD = 1, /* PF_KTHREAD */
-	RP_TF_RUNC = 2, /* comm begins with "runc": runc before it execs the container's process */
+	RP_TF_RUNC = 2,	   /* runc before it execs the container's program (see rp_is_runc) */
 	RP_TF_LOADCG = 4,  /* cgroup marked as a load container's by userspace */
 	RP_TF_TRACKED = 8, /* in the tracked-task map */
 };

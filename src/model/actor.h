@@ -20,7 +20,7 @@ enum actor {
 
 /* Task flags as the model knows them. */
 #define KT_KTHREAD 1 /* a kernel thread */
-#define KT_RUNC	   2 /* comm begins with "runc" */
+#define KT_RUNC	   2 /* runs runc: comm begins with "runc", or is "exe" running runc */
 #define KT_LOADCG  4 /* its cgroup was marked as a load container's in the kernel */
 #define KT_TRACKED 8 /* in the engine's lineage (spawned by dockerd, containerd or a shim) */
 

@@ -489,6 +489,45 @@ int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
 
 /* ---- trials ---- */
 
+static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size_t *pos)
+{
+	while (*pos + sizeof(__u32) <= tr->arena_len) {
+		const struct rp_hdr *h;
+		__u32 sz;
+
+		memcpy(&sz, tr->arena + *pos, sizeof(sz));
+		h = (const void *)(tr->arena + *pos + sizeof(sz));
+		*pos += sizeof(sz) + sz;
+		if (sz >= sizeof(*h) && h->type == RP_REC_LISTEN &&
+		    ((pid > 0 && (h->who.pid == (__u32)pid || h->who.ppid == (__u32)pid)) ||
+		     (cgid && h->who.cgid == cgid)))
+			return true;
+	}
+	return false;
+}
+
+int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns)
+{
+	int64_t deadline = mono_ns() + timeout_ns;
+	uint64_t cgid = 0;
+	size_t pos = 0;
+	bool seen = false;
+
+	for (;;) {
+		pthread_mutex_lock(&tr->lock);
+		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
+			if (strcmp(tr->cg[i].container, container_id) == 0)
+				cgid = tr->cg[i].id;
+		if (tr->recording)
+			seen = listen_seen_locked(tr, cgid, pid, &pos);
+		pthread_mutex_unlock(&tr->lock);
+		if (seen || !tr->recording || mono_ns() >= deadline)
+			break;
+		sleep_ns(5 * NSEC_PER_MSEC);
+	}
+	return seen ? 0 : -ETIMEDOUT;
+}
+
 int tracer_trial_begin(struct tracer *tr)
 {
 	int64_t err;

@@ -31,6 +31,13 @@ const char *tracer_cgroup_desc(const struct tracer *tr);
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);
 
+/*
+ * Waits (up to timeout_ns) until a TCP LISTEN by the new service (pid, a child of it, or a
+ * task in the container's cgroup) is recorded: the end of the kernel's restart window may
+ * come after the readiness method's (a service prints before it listens). 0 when seen.
+ */
+int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns);
+
 /* Starts recording a trial; ends it and hands over everything recorded for it. */
 int tracer_trial_begin(struct tracer *tr);
 int tracer_trial_end(struct tracer *tr, struct trial_kernel **out);
