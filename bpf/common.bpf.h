@@ -42,7 +42,7 @@ struct {
 /* cgroup id -> rp_cg_role, written by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, __u32);
 } rp_cgroups SEC(".maps");

@@ -200,6 +200,10 @@ static void start_tracer(struct run_ctx *rc)
 
 	if (!rc->cfg.trace)
 		return;
+	if (opts.engine_pid <= 0)
+		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
+				"will count as other\n",
+			rc->cfg.socket_path);
 	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
 }

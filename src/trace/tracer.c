@@ -105,10 +105,12 @@ static void add_cgroup_locked(struct tracer *tr, uint64_t id, int root, const ch
 {
 	struct kcgroup c;
 
-	if (root != tr->cg_mode.root ||
-	    grow((void **)&tr->cg, &tr->cap_cg, tr->n_cg + 1, sizeof(*tr->cg)))
+	if (root != tr->cg_mode.root)
 		return;
 	kcgroup_init(&c, id, root, path);
+	/* Only containers' cgroups tell actors apart; the others would only grow the table. */
+	if (!c.container[0] || grow((void **)&tr->cg, &tr->cap_cg, tr->n_cg + 1, sizeof(*tr->cg)))
+		return;
 	tr->cg[tr->n_cg++] = c;
 }
 
