@@ -294,47 +294,62 @@ static int probe_of_prog(int concern, const char *name, int *path)
 	return -1;
 }
 
+/* The verifier's complaint: the last line of its log that is not its statistics. */
+static void verifier_word(char *why, size_t wlen)
+{
+	char *begin = strstr(logbuf, "-- BEGIN PROG LOAD LOG --");
+	char *end = begin ? strstr(begin, "-- END PROG LOAD LOG --") : NULL;
+	char *e = end, *best = NULL, *best_end = NULL;
+	size_t n = strlen(why);
+
+	while (e && e > begin) {
+		char *s = e;
+
+		while (s > begin && s[-1] != '\n')
+			s--;
+		if (e - s > 1 && strncmp(s, "processed ", 10) != 0 &&
+		    strncmp(s, "verification time", 17) != 0 &&
+		    strncmp(s, "stack depth", 11) != 0 && strncmp(s, "-- ", 3) != 0) {
+			best = s;
+			best_end = e;
+			break;
+		}
+		e = s > begin ? s - 1 : NULL;
+	}
+	if (best) {
+		while (best_end > best && (best_end[-1] == '\n' || best_end[-1] == ' '))
+			best_end--;
+		snprintf(why + n, wlen - n, ": %.*s", (int)(best_end - best), best);
+	}
+}
+
 /* From libbpf's messages: the program whose load failed, and a one-line reason. */
 static int failed_prog(char *name, size_t nlen, char *why, size_t wlen)
 {
-	char *p = logbuf, *hit = NULL;
+	static const char *const phrases[] = {
+		"BPF program load failed: ", "failed to load: ", NULL};
+	char *hit = NULL, *q;
 
-	while ((p = strstr(p, "prog '"))) {
-		char *eol = strchr(p, '\n');
+	for (int k = 0; phrases[k] && !hit; k++)
+		for (char *p = logbuf; (p = strstr(p, "prog '")); p += 6) {
+			char *eol = strchr(p, '\n');
 
-		if (eol && memmem(p, (size_t)(eol - p), "fail", 4))
-			hit = p;
-		p += 6;
-	}
+			if (eol && memmem(p, (size_t)(eol - p), phrases[k], strlen(phrases[k]))) {
+				hit = p;
+				break;
+			}
+		}
 	if (!hit)
 		return -1;
 	hit += 6;
-	char *q = strchr(hit, '\'');
-	char *eol = strchr(hit, '\n');
-
-	if (!q || !eol)
+	q = strchr(hit, '\'');
+	if (!q)
 		return -1;
 	snprintf(name, nlen, "%.*s", (int)(q - hit), hit);
-	q += q[1] == ':' ? 3 : 1;
-	snprintf(why, wlen, "%.*s", (int)(eol > q ? eol - q : 0), q);
-	/* The verifier's last word, when it printed a log. */
-	char *end = strstr(logbuf, "-- END PROG LOAD LOG --");
-
-	if (end) {
-		char *s = end;
-
-		while (s > logbuf && s[-1] == '\n')
-			s--;
-		char *e = s;
-
-		while (s > logbuf && s[-1] != '\n')
-			s--;
-		if (e > s) {
-			size_t n = strlen(why);
-
-			snprintf(why + n, wlen - n, " (%.*s)", (int)(e - s), s);
-		}
-	}
+	q = strstr(q, "failed") + 6;
+	q += strspn(q, ": ");
+	snprintf(why, wlen, "%.*s", (int)strcspn(q, "\n"), q);
+	verifier_word(why, wlen);
 	return 0;
 }
 
