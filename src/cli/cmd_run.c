@@ -11,6 +11,7 @@
 #include "engine/events.h"
 #include "engine/http.h"
 #include "engine/image.h"
+#include "model/kernel.h"
 #include "output/csv.h"
 #include "output/kernel_csv.h"
 #include "output/run_csv.h"
@@ -49,7 +50,11 @@ static int sink_trial(void *ctx, const struct cell *cell, const struct trial *t,
 		rc->ok++;
 	else
 		rc->failed++;
-	if (ns >= 0)
+	if (ns >= 0 && tk && trial_kernel_drops(tk))
+		fprintf(stderr, "restartprof: %s trial %d/%d: %.3f s (%llu kernel records lost)\n",
+			cell->name, t->index, rc->cfg.trials, (double)ns / NSEC_PER_SEC,
+			(unsigned long long)trial_kernel_drops(tk));
+	else if (ns >= 0)
 		fprintf(stderr, "restartprof: %s trial %d/%d: %.3f s\n", cell->name, t->index,
 			rc->cfg.trials, (double)ns / NSEC_PER_SEC);
 	else
