@@ -513,17 +513,18 @@ int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, i
 	int64_t deadline = mono_ns() + timeout_ns;
 	uint64_t cgid = 0;
 	size_t pos = 0;
-	bool seen = false;
+	bool seen = false, recording;
 
 	for (;;) {
 		pthread_mutex_lock(&tr->lock);
 		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
 			if (strcmp(tr->cg[i].container, container_id) == 0)
 				cgid = tr->cg[i].id;
-		if (tr->recording)
+		recording = tr->recording;
+		if (recording)
 			seen = listen_seen_locked(tr, cgid, pid, &pos);
 		pthread_mutex_unlock(&tr->lock);
-		if (seen || !tr->recording || mono_ns() >= deadline)
+		if (seen || !recording || mono_ns() >= deadline)
 			break;
 		sleep_ns(5 * NSEC_PER_MSEC);
 	}
