@@ -22,6 +22,10 @@ _Static_assert(KT_KTHREAD == RP_TF_KTHREAD && KT_RUNC == RP_TF_RUNC && KT_LOADCG
 	       "task flags");
 _Static_assert(KH_ENGINE == RP_HINT_ENGINE, "hints");
 _Static_assert(KSTACK_DEPTH == RP_STACK_DEPTH, "stack depth");
+/* The BPF side is a 64-bit target: a 32-bit userspace (armhf) must see the same layouts. */
+_Static_assert(sizeof(struct rp_who) == 40 && sizeof(struct rp_hdr) == 56, "record header");
+_Static_assert(sizeof(struct rp_agg_key) == 32 && sizeof(struct rp_agg_val) == 40, "aggregates");
+_Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 552, "layouts");
 
 static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
 {
