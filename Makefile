@@ -116,6 +116,10 @@ $(OUT)/git-describe: FORCE | $(OUT)
 	$(Q)[ "$$(cat $@ 2>/dev/null)" = "$(GIT_DESCRIBE)" ] || echo "$(GIT_DESCRIBE)" > $@
 FORCE:
 
+# Skeletons embed the BPF objects: whatever includes them is rebuilt when they change.
+$(OUT)/obj/trace/loader.o: $(SKELS)
+.SECONDARY: $(BPF_OBJS)
+
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -12,7 +12,9 @@
 #include "engine/events.h"
 #include "engine/http.h"
 #include "engine/image.h"
+#include "model/kernel.h"
 #include "output/csv.h"
+#include "output/kernel_csv.h"
 #include "output/progress.h"
 #include "output/run_csv.h"
 #include "output/run_json.h"
@@ -49,13 +51,17 @@ static int sink_trial(void *ctx, const struct cell *cell, const struct trial *t,
 	struct run_ctx *rc = ctx;
 	int64_t ns = t->status == TRIAL_OK ? trial_restart_ns(t, t->method) : -1;
 	int index = (int)(cell - rc->cfg.cells);
+	char remark[64] = "";
 
 	if (t->status == TRIAL_OK)
 		rc->ok++;
 	else
 		rc->failed++;
+	if (ns >= 0 && tk && trial_kernel_drops(tk))
+		snprintf(remark, sizeof(remark), "%llu kernel records lost",
+			 (unsigned long long)trial_kernel_drops(tk));
 	progress_trial(&rc->progress, index, cell->name, t->index, ns, trial_status_name(t->status),
-		       t->reason, mono_ns());
+		       ns >= 0 ? remark : t->reason, mono_ns());
 	return run_csv_trial(rc->csv, cell, t, tk);
 }
 
@@ -213,16 +219,51 @@ static int prepare_images(struct run_ctx *rc)
 	return 0;
 }
 
+/* One line: how many probes run and on which paths; the details go to probes.csv. */
+static void report_probes(struct run_ctx *rc)
+{
+	int n, used = 0, by_path[PROBE_PATH_COUNT] = {0};
+	const struct probe_status *p = tracer_probes(rc->s.tracer, &n);
+	char paths[128] = "";
+	int e;
+
+	for (int i = 0; i < n; i++)
+		if (p[i].chosen >= 0) {
+			used++;
+			by_path[p[i].chosen]++;
+		}
+	for (int k = 0; k < PROBE_PATH_COUNT; k++)
+		if (by_path[k]) {
+			size_t l = strlen(paths);
+
+			snprintf(paths + l, sizeof(paths) - l, "%s%s %d", l ? ", " : "",
+				 probe_path_name(k), by_path[k]);
+		}
+	fprintf(stderr, "restartprof: kernel tracing with %d of %d probes (%s), see %s\n", used, n,
+		paths, PROBES_CSV);
+	e = kernel_probes_write(rc->dirfd, p, n);
+	if (e)
+		fprintf(stderr, "restartprof: cannot write %s: %s\n", PROBES_CSV, strerror(-e));
+}
+
 static void start_tracer(struct run_ctx *rc)
 {
 	struct tracer_opts opts = {
 		.events_detail = rc->cfg.events_csv,
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
+		.probe_paths = rc->cfg.probe_paths,
+		.no_stacks = rc->cfg.no_stacks,
+		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
+									: NULL,
 	};
 	char err[256];
 
 	if (!rc->cfg.trace)
 		return;
+	if (opts.engine_pid <= 0)
+		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
+				"will count as other\n",
+			rc->cfg.socket_path);
 	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
 }
@@ -307,13 +348,18 @@ int cmd_run(int argc, char **argv)
 	if (code)
 		goto out;
 	code = EXIT_FAILED;
-	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id, err, sizeof(err))) {
+	start_tracer(rc);
+	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id,
+			 (rc->s.tracer ? RUN_CSV_KERNEL : 0) |
+				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0),
+			 err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		code = EXIT_USAGE;
 		goto out;
 	}
 	write_run_json(rc, "running");
-	start_tracer(rc);
+	if (rc->s.tracer)
+		report_probes(rc);
 	if (event_stream_start(rc->cfg.socket_path, rc->s.docker.api_version, wall_ns(),
 			       &rc->s.events, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);

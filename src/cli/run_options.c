@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "engine/docker.h"
 #include "engine/image.h"
+#include "model/probe.h"
 #include "util/clock.h"
 
 enum {
@@ -29,6 +30,10 @@ enum {
 	OPT_MATRIX,
 	OPT_ENGINE_TIMEOUT,
 	OPT_BTF,
+	OPT_PROBE_PATHS,
+	OPT_NO_FENTRY,
+	OPT_NO_KPROBE,
+	OPT_NO_STACKS,
 };
 
 static const struct argp_option options[] = {
@@ -72,6 +77,13 @@ static const struct argp_option options[] = {
 	{"btf", OPT_BTF, "PATH", 0,
 	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
 	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
+	{"probe-paths", OPT_PROBE_PATHS, "LIST", 0,
+	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint (default all; "
+	 "see restartprof check)",
+	 3},
+	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
+	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
+	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
 	 3},
@@ -151,6 +163,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
 	struct run_config *cfg = ps->cfg;
+	unsigned paths;
 	long v;
 
 	switch (key) {
@@ -242,6 +255,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_EVENTS:
 		cfg->events_csv = true;
+		break;
+	case OPT_PROBE_PATHS:
+		if (probe_paths_parse(arg, &paths, ps->err, ps->errlen))
+			return EINVAL;
+		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) & paths;
+		break;
+	case OPT_NO_FENTRY:
+		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
+				   ~(1u << PROBE_FENTRY);
+		break;
+	case OPT_NO_KPROBE:
+		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
+				   ~(1u << PROBE_KPROBE);
+		break;
+	case OPT_NO_STACKS:
+		cfg->no_stacks = true;
 		break;
 	case OPT_REMOVE_IMAGES:
 		cfg->keep_images = false;

@@ -1,22 +1,274 @@
-/* What the kernel recorded during one trial, in model terms (no BPF, no libbpf). */
+/*
+ * What the kernel recorded during one trial, in model terms (no BPF, no libbpf): the events
+ * streamed one by one, the per-slot aggregates, the cgroups known, and, once attributed to
+ * the trial's phases, the per (phase, actor) figures and the list of programs exec'd.
+ * All times are wall-clock ns (the trace layer converts BPF's monotonic clock).
+ */
 #ifndef RP_MODEL_KERNEL_H
 #define RP_MODEL_KERNEL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "model/actor.h"
 #include "model/trial.h"
 
-struct trial_kernel {
-	int64_t wall_minus_mono_ns; /* add to a BPF timestamp to get wall-clock ns */
-	int64_t clock_error_ns;
-	uint64_t ring_drops;
+#define KEV_COMM_LEN	16
+#define KEV_NAME_LEN	128
+#define KEV_FSTYPE_LEN	16
+#define KEV_EXE_LEN	48
+#define KSTACK_DEPTH	48
+#define KLOAD_MAX	16
+#define KEXEC_NAMES_LEN 256
+
+enum kev_type {
+	KEV_EXEC,
+	KEV_FORK,
+	KEV_EXIT,
+	KEV_CGROUP,
+	KEV_SYSCALL,
+	KEV_LISTEN,
+	KEV_BIO,
+	KEV_OFFCPU,
+	KEV_NET,
+	KEV_OVL,
+	KEV_TYPE_COUNT
 };
 
-void trial_kernel_free(struct trial_kernel *tk);
+enum kev_cgroup_op {
+	KCG_MKDIR = 1,
+	KCG_RMDIR,
+	KCG_ATTACH
+};
+enum kev_sys_kind {
+	KSYS_MOUNT = 1,
+	KSYS_UMOUNT,
+	KSYS_SETNS,
+	KSYS_UNSHARE
+};
+enum kev_off_state {
+	KOFF_RUNQ,
+	KOFF_IOWAIT,
+	KOFF_BLOCKED,
+	KOFF_SLEEP
+};
+enum kev_bio_op {
+	KBIO_READ,
+	KBIO_WRITE,
+	KBIO_FLUSH,
+	KBIO_DISCARD,
+	KBIO_OTHER
+};
+enum kev_net_kind {
+	KNET_VETH_XMIT = 1,
+	KNET_BRIDGE_XMIT,
+	KNET_FDB_ADD,
+	KNET_FDB_UPDATE,
+	KNET_FDB_DELETE,
+	KNET_VETH_NEWLINK,
+	KNET_VETH_DELLINK,
+	KNET_BR_ADD_IF,
+	KNET_BR_DEL_IF,
+	KNET_KIND_COUNT
+};
+enum kev_ovl_fn {
+	KOVL_LOOKUP = 1,
+	KOVL_CREATE,
+	KOVL_COPY_UP,
+	KOVL_FN_COUNT
+};
 
-/* Old service's exit to the new service's first listen(), in wall-clock ns. 0, or -1. */
-int kernel_restart_window(const struct trial_kernel *tk, pid_t old_pid, pid_t new_pid,
+/* Aggregate kinds, in the order of the BPF side's (see trace/convert.c). */
+enum kagg_kind {
+	KAGG_OFF_IOWAIT,
+	KAGG_OFF_BLOCKED,
+	KAGG_OFF_SLEEP,
+	KAGG_RUNQ,
+	KAGG_BIO_READ,
+	KAGG_BIO_WRITE,
+	KAGG_BIO_OTHER,
+	KAGG_EXEC,
+	KAGG_FORK,
+	KAGG_NET,
+	KAGG_OVL,
+	KAGG_KIND_COUNT
+};
+
+struct kevent {
+	int type;    /* kev_type */
+	int64_t ts;  /* the event; spans: their beginning (off-CPU: left the CPU; I/O: queued) */
+	int64_t end; /* spans: their end (back on a CPU, completed, returned); == ts otherwise */
+	struct kev_task who;
+	int actor; /* enum actor, filled by kernel_attribute(); -1 before */
+	union {
+		struct {
+			int32_t old_tid;
+			char filename[KEV_NAME_LEN];
+			char exe[KEV_EXE_LEN]; /* the file run: "runc" for /proc/self/exe */
+		} exec;
+		struct {
+			int32_t child_pid, child_tid;
+			int thread;
+		} fork;
+		struct {
+			int code; /* wait(2) status */
+			int group_dead;
+			int64_t start; /* wall ns of the task's fork */
+		} exit;
+		struct {
+			int op; /* kev_cgroup_op */
+			int root;
+			int level;
+			int32_t task_tid;
+			uint64_t id;
+			char path[KEV_NAME_LEN];
+		} cgroup;
+		struct {
+			int kind; /* kev_sys_kind */
+			int nr;
+			int overlay; /* an overlay mount, or the unmount of a known overlay mount */
+			int64_t ret;
+			uint64_t arg;
+			char fstype[KEV_FSTYPE_LEN];
+			char path[KEV_NAME_LEN];
+		} sys;
+		struct {
+			int port, family;
+		} listen;
+		struct {
+			int64_t insert; /* 0 when issued directly */
+			int64_t issue;
+			uint64_t sector;
+			uint32_t dev;
+			uint32_t bytes;
+			int op, flags, error;
+		} bio;
+		struct {
+			int state; /* kev_off_state */
+			int32_t stackid;
+			int64_t wake;
+			int32_t waker_pid, waker_tid;
+			char waker_comm[KEV_COMM_LEN];
+		} off;
+		struct {
+			int kind; /* kev_net_kind */
+			uint32_t ifindex, len;
+			int64_t ret;
+			char dev[KEV_COMM_LEN];
+		} net;
+		struct {
+			int fn; /* kev_ovl_fn */
+			int64_t ret;
+		} ovl;
+	};
+};
+
+/* One in-kernel aggregate entry: what `who` did in one time slot. */
+struct kagg {
+	int kind; /* kagg_kind */
+	int64_t slot_start;
+	int64_t slot_ns;
+	struct kev_task who; /* pid is 0 when summed over processes; tid and comm are empty */
+	int32_t sub;	     /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn */
+	uint64_t count, sum_ns, max_ns, bytes, queue_ns;
+	int actor;
+};
+
+struct kstack {
+	int32_t id;
+	int depth;
+	uint64_t ip[KSTACK_DEPTH];
+};
+
+/* Per phase and actor. */
+struct kphase_stats {
+	int64_t bio_reqs, bio_bytes, bio_dev_ns_sum, bio_dev_ns_max, bio_queue_ns;
+	int64_t iowait_ns, blocked_ns, runq_ns;
+	int64_t execs, forks, exits;
+	int64_t mounts, mount_ns, ovl_mounts, ovl_mount_ns;
+	int64_t net_events;
+	char exec_names[KEXEC_NAMES_LEN]; /* ;-joined, in time order, "..." when cut */
+};
+
+/* A program exec'd during the trial and how long it ran as that program. */
+struct kexec {
+	int64_t start;
+	int64_t end; /* its exit or next exec; -1 when neither was seen */
+	int phase;   /* enum phase holding start, -1 outside the window */
+	int actor;
+	int32_t pid, ppid;
+	int exit_code;		/* -1 unless it ended by exit */
+	char comm[KEV_EXE_LEN]; /* the program's name (see exec_name in kernel.c) */
+	char filename[KEV_NAME_LEN];
+};
+
+struct trial_kernel {
+	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
+	int64_t clock_error_ns;
+	uint64_t ring_drops, agg_drops, stack_drops, track_drops;
+	int64_t record_begin_ns, record_end_ns; /* when recording ran, wall */
+
+	struct kevent *ev;
+	size_t n_ev, cap_ev;
+	struct kagg *agg;
+	size_t n_agg, cap_agg;
+	struct kcgroup *cg;
+	size_t n_cg, cap_cg;
+	struct kstack *stacks;
+	size_t n_stacks, cap_stacks;
+	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
+
+	/* Filled by kernel_attribute(). */
+	bool attributed;
+	struct kphase_stats by[PH_COUNT][ACTOR_COUNT];
+	struct kexec *execs;
+	size_t n_execs;
+	/* Filled by kernel_restart_window(). */
+	int64_t old_exit_ns, new_exec_ns, new_listen_ns;
+};
+
+/* Growing arrays; -ENOMEM on failure. */
+int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e);
+int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a);
+int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c);
+int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s);
+void trial_kernel_free(struct trial_kernel *tk);
+/* Drops reported for the trial: ring, aggregate and tracking drops (stack ids are separate). */
+uint64_t trial_kernel_drops(const struct trial_kernel *tk);
+
+/* Sorts the events by time (stable), as the ring delivers them per CPU. */
+void trial_kernel_sort(struct trial_kernel *tk);
+
+/*
+ * The kernel's restart window: the exit of the old service's main process (old_pid's
+ * leader thread, its first exit after recording began) to the first TCP LISTEN, after that
+ * exit, by a process of the new container (cgroup of new_id, or a descendant of new_pid).
+ * The new service's exec (new_pid's first exec after the exit) is kept in new_exec_ns.
+ * 0 and w filled, or -1 when the exit or the listen was not seen.
+ */
+int kernel_restart_window(struct trial_kernel *tk, const char *new_id, pid_t old_pid, pid_t new_pid,
 			  struct trial_window *w);
+
+/*
+ * Gives every event and aggregate an actor (old and new container of t are `target`) and,
+ * when t's phases are tiled (status ok), adds everything up per (phase, actor) and lists the
+ * execs. Instants count in the phase holding them (a phase is [start, end)); off-CPU spans,
+ * mount durations are split over the phases they overlap; block requests count in the phase
+ * in which their first bio was queued; aggregates in the phase holding their slot's middle.
+ */
+int kernel_attribute(struct trial_kernel *tk, const struct trial *t);
+
+/* The phase holding ts (-1 outside the window or in no phase). */
+int phase_at(const struct trial *t, int64_t ts);
+
+const char *kev_type_name(int type);
+const char *kev_off_state_name(int state);
+const char *kev_bio_op_name(int op);
+const char *kev_net_kind_name(int kind);
+const char *kev_ovl_fn_name(int fn);
+const char *kev_sys_kind_name(int kind);
+const char *kev_cgroup_op_name(int op);
 
 #endif

@@ -7,9 +7,10 @@
 
 #include "model/kernel.h"
 #include "output/csv.h"
+#include "output/kernel_csv.h"
 
 struct run_csv {
-	struct csv_writer trials, phases, api;
+	struct csv_writer trials, phases, api, execs, events;
 	char run_id[64];
 };
 
@@ -35,7 +36,24 @@ static const char *const api_columns[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, char *err, size_t errlen)
+/* phases.csv: the columns above, then the kernel's per-actor columns. */
+static int create_phases(struct csv_writer *w, int dirfd)
+{
+	size_t nk = kernel_phase_column_count(), n = N(phase_columns) + nk;
+	const char **cols = calloc(n, sizeof(*cols));
+	int e;
+
+	if (!cols)
+		return -ENOMEM;
+	memcpy(cols, phase_columns, sizeof(phase_columns));
+	kernel_phase_columns(cols + N(phase_columns));
+	e = csv_create(w, dirfd, PHASES_CSV, cols, n);
+	free(cols);
+	return e;
+}
+
+int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,
+		 size_t errlen)
 {
 	struct run_csv *rc = calloc(1, sizeof(*rc));
 	const char *name = TRIALS_CSV;
@@ -43,16 +61,26 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, char *err,
 
 	if (!rc)
 		return -ENOMEM;
-	rc->trials.fd = rc->phases.fd = rc->api.fd = -1;
+	rc->trials.fd = rc->phases.fd = rc->api.fd = rc->execs.fd = rc->events.fd = -1;
 	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
 	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
 	if (!e) {
 		name = PHASES_CSV;
-		e = csv_create(&rc->phases, dirfd, PHASES_CSV, phase_columns, N(phase_columns));
+		e = create_phases(&rc->phases, dirfd);
 	}
 	if (!e) {
 		name = API_CSV;
 		e = csv_create(&rc->api, dirfd, API_CSV, api_columns, N(api_columns));
+	}
+	if (!e && (flags & RUN_CSV_KERNEL)) {
+		name = EXECS_CSV;
+		e = csv_create(&rc->execs, dirfd, EXECS_CSV, kernel_exec_columns,
+			       kernel_exec_column_count);
+	}
+	if (!e && (flags & RUN_CSV_EVENTS)) {
+		name = EVENTS_CSV;
+		e = csv_create(&rc->events, dirfd, EVENTS_CSV, kernel_event_columns,
+			       kernel_event_column_count);
 	}
 	if (e) {
 		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
@@ -98,7 +126,7 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_i64(w, api_total);
 	csv_str(w, t->old_id);
 	csv_str(w, t->new_id);
-	csv_i64_opt(w, tk ? (int64_t)tk->ring_drops : -1);
+	csv_i64_opt(w, tk ? (int64_t)trial_kernel_drops(tk) : -1);
 	csv_i64_opt(w, tk ? tk->clock_error_ns : -1);
 	return csv_end_row(w);
 }
@@ -117,7 +145,8 @@ static int phase_order(const struct trial *t, int p)
 	return order;
 }
 
-static int write_phases(struct run_csv *rc, const struct cell *cell, const struct trial *t)
+static int write_phases(struct run_csv *rc, const struct cell *cell, const struct trial *t,
+			const struct trial_kernel *tk)
 {
 	struct csv_writer *w = &rc->phases;
 	int err = 0;
@@ -135,6 +164,7 @@ static int write_phases(struct run_csv *rc, const struct cell *cell, const struc
 		csv_i64(w, ps->start_ns);
 		csv_i64(w, ps->end_ns);
 		csv_i64(w, ps->end_ns - ps->start_ns);
+		kernel_phase_fields(w, tk, p);
 		err = csv_end_row(w);
 	}
 	return err;
@@ -163,10 +193,14 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		  const struct trial_kernel *tk)
 {
 	/* Details first, the trial row last: a trial row promises its details are written. */
-	int err = write_phases(rc, cell, t);
+	int err = write_phases(rc, cell, t, tk);
 
 	if (!err)
 		err = write_api(rc, cell, t);
+	if (!err && tk && rc->execs.fd >= 0)
+		err = kernel_exec_rows(&rc->execs, rc->run_id, cell, t, tk);
+	if (!err && tk && rc->events.fd >= 0)
+		err = kernel_event_rows(&rc->events, rc->run_id, cell, t, tk);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
 	return err;
@@ -174,13 +208,18 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 
 int run_csv_close(struct run_csv *rc)
 {
-	int e1, e2, e3;
+	int first = 0;
 
 	if (!rc)
 		return 0;
-	e1 = rc->trials.fd >= 0 ? csv_close(&rc->trials) : 0;
-	e2 = rc->phases.fd >= 0 ? csv_close(&rc->phases) : 0;
-	e3 = rc->api.fd >= 0 ? csv_close(&rc->api) : 0;
+	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api, &rc->execs, &rc->events};
+
+	for (size_t i = 0; i < N(all); i++) {
+		int e = all[i]->fd >= 0 ? csv_close(all[i]) : 0;
+
+		if (e && !first)
+			first = e;
+	}
 	free(rc);
-	return e1 ? e1 : e2 ? e2 : e3;
+	return first;
 }

@@ -15,8 +15,12 @@ struct run_csv;
 #define PHASES_CSV "phases.csv"
 #define API_CSV	   "api_calls.csv"
 
+#define RUN_CSV_KERNEL 1 /* execs.csv: the kernel is traced */
+#define RUN_CSV_EVENTS 2 /* events.csv: every kernel event (--events) */
+
 /* Creates the files in dirfd; fails if any already exists (a run is never overwritten). */
-int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, char *err, size_t errlen);
+int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,
+		 size_t errlen);
 /* Appends the rows of one trial. 0 or -errno. */
 int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
 		  const struct trial_kernel *tk);

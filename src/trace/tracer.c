@@ -1,36 +1,702 @@
+/*
+ * The tracer: loads the BPF objects (loader.c), seeds the tracked tasks (seed.c), reads the
+ * ring buffer in a thread, drains the aggregate maps, and at each trial's end converts what
+ * was recorded into a struct trial_kernel (convert.c), on the wall clock.
+ *
+ * Aggregates are double-buffered: the programs add into the map rp_state.gen names; every
+ * AGG_PERIOD the reader flips gen and, on its next turn, drains the map just left, which no
+ * program writes any more.
+ */
 #include "trace/tracer.h"
 
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "model/kernel.h"
+#include "restartprof/kevents.h"
+#include "trace/cgroups.h"
+#include "trace/convert.h"
+#include "trace/loader.h"
+#include "trace/pathprobe.h"
+#include "trace/seed.h"
+#include "util/clock.h"
+
+#define RING_BYTES	  (4u << 20)
+#define RING_BYTES_DETAIL (32u << 20)
+#define POLL_MS		  20
+#define AGG_PERIOD_NS	  (250 * NSEC_PER_MSEC)
+#define LONG_SPAN_NS	  (1 * NSEC_PER_MSEC)
+#define SLOT_NS		  (1 * NSEC_PER_MSEC)
+#define AGG_BATCH	  1024
+#define OVL_DIRS_MAX	  256
+
+struct raw_aggs {
+	struct rp_agg_key *k;
+	struct rp_agg_val *v;
+	size_t n, cap;
+};
+
+struct tracer {
+	struct tracer_opts opts;
+	struct btf *btf;
+	struct pathprobe *pp;
+	struct loader ld;
+	struct cgroup_mode cg_mode;
+	char cg_desc[96];
+	struct ring_buffer *rb;
+	pthread_t reader;
+	bool reader_running;
+	atomic_bool stop;
+
+	pthread_mutex_t agg_lock; /* one drain at a time, and its buffers */
+	struct rp_agg_key *batch_k;
+	struct rp_agg_val *batch_v;
+	pthread_mutex_t lock; /* everything below */
+	pthread_cond_t cond;
+	struct rp_state st;
+	uint64_t drain_req, drain_done;
+	int pending_gen; /* the map to drain on the reader's next turn, -1 none */
+	int64_t last_flip;
+	bool recording;
+	/* The trial being recorded. */
+	unsigned char *arena; /* [u32 size][record] ... */
+	size_t arena_len, arena_cap;
+	uint64_t arena_lost;
+	struct raw_aggs aggs;
+	struct rp_counters c_begin;
+	int64_t off_begin, err_begin, wall_begin;
+	/* Across trials. */
+	struct kcgroup *cg;
+	size_t n_cg, cap_cg;
+	struct actor_map map;
+	char *ovl_dirs[OVL_DIRS_MAX];
+	int n_ovl_dirs;
+};
+
+/* ---- small helpers ---- */
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static void add_cgroup_locked(struct tracer *tr, uint64_t id, int root, const char *path)
+{
+	struct kcgroup c;
+
+	if (root != tr->cg_mode.root)
+		return;
+	kcgroup_init(&c, id, root, path);
+	/* Only containers' cgroups tell actors apart; the others would only grow the table. */
+	if (!c.container[0] || grow((void **)&tr->cg, &tr->cap_cg, tr->n_cg + 1, sizeof(*tr->cg)))
+		return;
+	tr->cg[tr->n_cg++] = c;
+}
+
+static void write_state_locked(struct tracer *tr)
+{
+	__u32 zero = 0;
+
+	bpf_map_update_elem(tr->ld.shared[SM_STATE], &zero, &tr->st, BPF_ANY);
+}
+
+static void read_counters(struct tracer *tr, struct rp_counters *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct rp_counters *per;
+	__u32 zero = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0 || !(per = calloc((size_t)ncpu, sizeof(*per))))
+		return;
+	if (bpf_map_lookup_elem(tr->ld.shared[SM_COUNTERS], &zero, per) == 0)
+		for (int i = 0; i < ncpu; i++) {
+			sum->ring_drops += per[i].ring_drops;
+			sum->agg_drops += per[i].agg_drops;
+			sum->stack_drops += per[i].stack_drops;
+			sum->track_drops += per[i].track_drops;
+		}
+	free(per);
+}
+
+/* ---- the ring buffer ---- */
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct tracer *tr = ctx;
+	const struct rp_hdr *h = data;
+	__u32 sz = (__u32)size;
+
+	if (size < sizeof(*h))
+		return 0;
+	pthread_mutex_lock(&tr->lock);
+	if (h->type == RP_REC_CGROUP && h->sub == RP_CG_MKDIR &&
+	    size >= sizeof(struct rp_cgroup_rec)) {
+		const struct rp_cgroup_rec *r = data;
+		char path[RP_NAME_LEN + 1];
+
+		memcpy(path, r->path, RP_NAME_LEN);
+		path[RP_NAME_LEN] = '\0';
+		add_cgroup_locked(tr, r->id, r->root, path);
+	}
+	if (tr->recording) {
+		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + sizeof(sz) + size,
+			 1)) {
+			tr->arena_lost++;
+		} else {
+			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
+			memcpy(tr->arena + tr->arena_len + sizeof(sz), data, size);
+			tr->arena_len += sizeof(sz) + size;
+		}
+	}
+	pthread_mutex_unlock(&tr->lock);
+	return 0;
+}
+
+/* ---- the aggregate maps ---- */
+
+static int append_aggs(struct tracer *tr, const struct rp_agg_key *k, const struct rp_agg_val *v,
+		       size_t n)
+{
+	struct raw_aggs *a = &tr->aggs;
+	size_t cap_k = a->cap, cap_v = a->cap;
+
+	if (grow((void **)&a->k, &cap_k, a->n + n, sizeof(*k)) ||
+	    grow((void **)&a->v, &cap_v, a->n + n, sizeof(*v)))
+		return -ENOMEM;
+	a->cap = cap_k < cap_v ? cap_k : cap_v;
+	memcpy(a->k + a->n, k, n * sizeof(*k));
+	memcpy(a->v + a->n, v, n * sizeof(*v));
+	a->n += n;
+	return 0;
+}
+
+/* One by one, for kernels without batch operations on hash maps (before 5.6). */
+static void drain_slow(struct tracer *tr, int fd)
+{
+	struct rp_agg_key k, next;
+	struct rp_agg_val v;
+	bool first = true;
+
+	while (bpf_map_get_next_key(fd, first ? NULL : &k, &next) == 0) {
+		first = false;
+		if (bpf_map_lookup_elem(fd, &next, &v) == 0) {
+			pthread_mutex_lock(&tr->lock);
+			append_aggs(tr, &next, &v, 1);
+			pthread_mutex_unlock(&tr->lock);
+		}
+		bpf_map_delete_elem(fd, &next);
+		first = true; /* the deleted key cannot lead on: start over */
+	}
+}
+
+/* Moves every entry of one aggregate map into the trial's list; no program may write it. */
+static void drain_aggs(struct tracer *tr, int which)
+{
+	int fd = tr->ld.shared[which ? SM_AGG1 : SM_AGG0];
+	struct rp_agg_key *keys = tr->batch_k;
+	struct rp_agg_val *vals = tr->batch_v;
+	__u64 in = 0, out = 0;
+	bool first = true;
+
+	if (fd < 0 || !keys || !vals)
+		return;
+	pthread_mutex_lock(&tr->agg_lock);
+	for (;;) {
+		__u32 count = AGG_BATCH;
+		int err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in, &out, keys, vals,
+							  &count, NULL);
+
+		if (err && errno != ENOENT) {
+			if (first && (errno == EINVAL || errno == ENOTSUP || errno == 524))
+				drain_slow(tr, fd);
+			break;
+		}
+		if (count) {
+			pthread_mutex_lock(&tr->lock);
+			append_aggs(tr, keys, vals, count);
+			pthread_mutex_unlock(&tr->lock);
+		}
+		if (err) /* ENOENT: that was the last batch */
+			break;
+		in = out;
+		first = false;
+	}
+	pthread_mutex_unlock(&tr->agg_lock);
+}
+
+/* During a trial: flip the map the programs fill, drain the one left on the next turn. */
+static void rotate_aggs(struct tracer *tr)
+{
+	int drain = -1;
+
+	pthread_mutex_lock(&tr->lock);
+	if (tr->st.recording) {
+		if (tr->pending_gen >= 0) {
+			drain = tr->pending_gen;
+			tr->pending_gen = -1;
+		} else if (mono_ns() - tr->last_flip >= AGG_PERIOD_NS) {
+			tr->pending_gen = (int)(tr->st.gen & 1);
+			tr->st.gen ^= 1;
+			write_state_locked(tr);
+			tr->last_flip = mono_ns();
+		}
+	}
+	pthread_mutex_unlock(&tr->lock);
+	if (drain >= 0)
+		drain_aggs(tr, drain);
+}
+
+static void *reader_main(void *arg)
+{
+	struct tracer *tr = arg;
+
+	while (!atomic_load(&tr->stop)) {
+		uint64_t req;
+
+		ring_buffer__poll(tr->rb, POLL_MS);
+		rotate_aggs(tr);
+		pthread_mutex_lock(&tr->lock);
+		req = tr->drain_req;
+		pthread_mutex_unlock(&tr->lock);
+		if (req != tr->drain_done) {
+			ring_buffer__consume(tr->rb);
+			pthread_mutex_lock(&tr->lock);
+			tr->drain_done = req;
+			pthread_cond_broadcast(&tr->cond);
+			pthread_mutex_unlock(&tr->lock);
+		}
+	}
+	return NULL;
+}
+
+/* Waits until the reader has consumed everything the ring holds now. */
+static void drain_ring(struct tracer *tr)
+{
+	pthread_mutex_lock(&tr->lock);
+	uint64_t want = ++tr->drain_req;
+
+	while (tr->reader_running && tr->drain_done < want)
+		pthread_cond_wait(&tr->cond, &tr->lock);
+	pthread_mutex_unlock(&tr->lock);
+}
+
+/* ---- opening ---- */
+
+static int block_rq_has_q(const struct btf *btf)
+{
+	int id = btf__find_by_name_kind(btf, "btf_trace_block_rq_insert", BTF_KIND_TYPEDEF);
+	const struct btf_type *t;
+
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	while (t && (btf_is_typedef(t) || btf_is_ptr(t)))
+		t = btf__type_by_id(btf, t->type);
+	/* (void *data, struct request *rq) from 5.11; (void *, q, rq) before. */
+	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
+}
+
+static void fill_config(struct tracer *tr, struct rp_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cgroup_ssid = tr->cg_mode.v2 ? -1 : tr->cg_mode.ssid;
+	cfg->detail = tr->opts.events_detail;
+	cfg->long_span_ns = LONG_SPAN_NS;
+	cfg->slot_ns = SLOT_NS;
+	cfg->stacks = !tr->opts.no_stacks;
+	cfg->stacks_load = 0;
+	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
+	cfg->self_tgid = (__u32)getpid();
+#ifdef SYS_mount
+	cfg->sys_kind[SYS_mount] = RP_SYS_MOUNT;
+#endif
+#ifdef SYS_umount2
+	cfg->sys_kind[SYS_umount2] = RP_SYS_UMOUNT;
+#endif
+#ifdef SYS_setns
+	cfg->sys_kind[SYS_setns] = RP_SYS_SETNS;
+#endif
+#ifdef SYS_unshare
+	cfg->sys_kind[SYS_unshare] = RP_SYS_UNSHARE;
+#endif
+}
+
+static void seed(struct tracer *tr)
+{
+	pid_t *tids = NULL;
+	size_t n = 0;
+	__u32 hint = RP_HINT_ENGINE;
+
+	if (tr->opts.engine_pid <= 0 || seed_engine_tids(tr->opts.engine_pid, &tids, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		__u32 tid = (__u32)tids[i];
+
+		bpf_map_update_elem(tr->ld.shared[SM_TRACKED], &tid, &hint, BPF_ANY);
+	}
+	free(tids);
+}
 
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen)
 {
-	(void)opts;
+	struct tracer *tr = calloc(1, sizeof(*tr));
+	char why[256];
+
 	*out = NULL;
-	snprintf(err, errlen, "kernel tracing is not built in yet");
-	return -ENOSYS;
+	if (!tr) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	tr->opts = *opts;
+	tr->pending_gen = -1;
+	pthread_mutex_init(&tr->lock, NULL);
+	pthread_mutex_init(&tr->agg_lock, NULL);
+	pthread_cond_init(&tr->cond, NULL);
+	tr->batch_k = calloc(AGG_BATCH, sizeof(*tr->batch_k));
+	tr->batch_v = calloc(AGG_BATCH, sizeof(*tr->batch_v));
+	loader_init(&tr->ld);
+	tr->btf = btf__load_vmlinux_btf();
+	if (!tr->btf) {
+		snprintf(err, errlen,
+			 "the kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF "
+			 "programs cannot be relocated");
+		goto fail;
+	}
+	if (cgroup_mode_detect(&tr->cg_mode, tr->btf, why, sizeof(why))) {
+		snprintf(err, errlen, "cgroups: %s", why);
+		goto fail;
+	}
+	if (tr->cg_mode.v2)
+		snprintf(tr->cg_desc, sizeof(tr->cg_desc), "v2 (default hierarchy at %s)",
+			 tr->cg_mode.mount);
+	else
+		snprintf(tr->cg_desc, sizeof(tr->cg_desc),
+			 "v1, controller %s (hierarchy %d, "
+			 "subsystem %d) at %s",
+			 tr->cg_mode.controller, tr->cg_mode.root, tr->cg_mode.ssid,
+			 tr->cg_mode.mount);
+	tr->map.root = tr->cg_mode.root;
+	tr->pp = pathprobe_new(tr->btf);
+	if (!tr->pp) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	tr->ld.pp = tr->pp;
+	tr->ld.allowed = opts->probe_paths ? opts->probe_paths & PROBE_PATHS_ALL : PROBE_PATHS_ALL;
+	tr->ld.ring_bytes = opts->events_detail ? RING_BYTES_DETAIL : RING_BYTES;
+	tr->ld.btf_path = opts->btf_path;
+	fill_config(tr, &tr->ld.cfg);
+	if (loader_run(&tr->ld, err, errlen))
+		goto fail;
+	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
+	if (!tr->rb) {
+		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	/* Twice: a task forked by one not yet seeded while the first scan ran is caught. */
+	seed(tr);
+	seed(tr);
+	if (pthread_create(&tr->reader, NULL, reader_main, tr)) {
+		snprintf(err, errlen, "cannot start the reader thread");
+		goto fail;
+	}
+	tr->reader_running = true;
+	*out = tr;
+	return 0;
+fail:
+	tracer_close(tr);
+	return -EIO;
 }
 
 void tracer_close(struct tracer *tr)
 {
-	(void)tr;
+	if (!tr)
+		return;
+	if (tr->reader_running) {
+		atomic_store(&tr->stop, true);
+		pthread_join(tr->reader, NULL);
+	}
+	ring_buffer__free(tr->rb);
+	loader_destroy(&tr->ld);
+	pathprobe_free(tr->pp);
+	btf__free(tr->btf);
+	for (int i = 0; i < tr->n_ovl_dirs; i++)
+		free(tr->ovl_dirs[i]);
+	free(tr->arena);
+	free(tr->aggs.k);
+	free(tr->aggs.v);
+	free(tr->cg);
+	free(tr->batch_k);
+	free(tr->batch_v);
+	pthread_mutex_destroy(&tr->agg_lock);
+	pthread_mutex_destroy(&tr->lock);
+	pthread_cond_destroy(&tr->cond);
+	free(tr);
+}
+
+const struct probe_status *tracer_probes(const struct tracer *tr, int *n)
+{
+	*n = tr->ld.n_probes;
+	return tr->ld.probes;
+}
+
+const char *tracer_cgroup_desc(const struct tracer *tr)
+{
+	return tr->cg_desc;
 }
 
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
 {
-	(void)tr, (void)container_id, (void)pid;
+	char path[KCG_PATH_LEN];
+	uint64_t id;
+	__u32 role = RP_CG_LOAD;
+	int err;
+
+	pthread_mutex_lock(&tr->lock);
+	if (tr->map.n_load < KLOAD_MAX)
+		snprintf(tr->map.load[tr->map.n_load++], sizeof(tr->map.load[0]), "%s",
+			 container_id);
+	pthread_mutex_unlock(&tr->lock);
+	err = cgroup_of_pid(&tr->cg_mode, pid, &id, path, sizeof(path));
+	if (err)
+		return err;
+	if (bpf_map_update_elem(tr->ld.shared[SM_CGROUPS], &id, &role, BPF_ANY))
+		return -errno;
+	pthread_mutex_lock(&tr->lock);
+	add_cgroup_locked(tr, id, tr->cg_mode.root, path);
+	pthread_mutex_unlock(&tr->lock);
 	return 0;
+}
+
+/* ---- trials ---- */
+
+static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size_t *pos)
+{
+	while (*pos + sizeof(__u32) <= tr->arena_len) {
+		const struct rp_hdr *h;
+		__u32 sz;
+
+		memcpy(&sz, tr->arena + *pos, sizeof(sz));
+		h = (const void *)(tr->arena + *pos + sizeof(sz));
+		*pos += sizeof(sz) + sz;
+		if (sz >= sizeof(*h) && h->type == RP_REC_LISTEN &&
+		    ((pid > 0 && (h->who.pid == (__u32)pid || h->who.ppid == (__u32)pid)) ||
+		     (cgid && h->who.cgid == cgid)))
+			return true;
+	}
+	return false;
+}
+
+int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns)
+{
+	int64_t deadline = mono_ns() + timeout_ns;
+	uint64_t cgid = 0;
+	size_t pos = 0;
+	bool seen = false, recording;
+
+	for (;;) {
+		pthread_mutex_lock(&tr->lock);
+		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
+			if (strcmp(tr->cg[i].container, container_id) == 0)
+				cgid = tr->cg[i].id;
+		recording = tr->recording;
+		if (recording)
+			seen = listen_seen_locked(tr, cgid, pid, &pos);
+		pthread_mutex_unlock(&tr->lock);
+		if (seen || !recording || mono_ns() >= deadline)
+			break;
+		sleep_ns(5 * NSEC_PER_MSEC);
+	}
+	return seen ? 0 : -ETIMEDOUT;
 }
 
 int tracer_trial_begin(struct tracer *tr)
 {
-	(void)tr;
+	int64_t err;
+	int64_t off = clock_offset_ns(&err);
+
+	read_counters(tr, &tr->c_begin);
+	pthread_mutex_lock(&tr->lock);
+	tr->arena_len = 0;
+	tr->arena_lost = 0;
+	tr->aggs.n = 0;
+	tr->off_begin = off;
+	tr->err_begin = err;
+	tr->wall_begin = wall_ns();
+	tr->st.recording++;
+	if (!tr->st.recording) /* wrapped: 0 means "not recording" */
+		tr->st.recording = 1;
+	tr->st.gen = 0;
+	tr->pending_gen = -1;
+	tr->last_flip = mono_ns();
+	tr->recording = true;
+	write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
+	return 0;
+}
+
+static bool ovl_dir_take(struct tracer *tr, const char *dir, bool add)
+{
+	for (int i = 0; i < tr->n_ovl_dirs; i++)
+		if (strcmp(tr->ovl_dirs[i], dir) == 0) {
+			if (!add) {
+				free(tr->ovl_dirs[i]);
+				tr->ovl_dirs[i] = tr->ovl_dirs[--tr->n_ovl_dirs];
+			}
+			return true;
+		}
+	if (add) {
+		if (tr->n_ovl_dirs == OVL_DIRS_MAX) {
+			free(tr->ovl_dirs[0]);
+			tr->ovl_dirs[0] = tr->ovl_dirs[--tr->n_ovl_dirs];
+		}
+		tr->ovl_dirs[tr->n_ovl_dirs] = strdup(dir);
+		if (tr->ovl_dirs[tr->n_ovl_dirs])
+			tr->n_ovl_dirs++;
+	}
+	return false;
+}
+
+/* Unmounts of a directory an overlay was mounted on (in any earlier trial) are overlay's. */
+static void mark_overlay(struct tracer *tr, struct kevent *e)
+{
+	if (e->type != KEV_SYSCALL || e->sys.ret != 0)
+		return;
+	if (e->sys.kind == KSYS_MOUNT && e->sys.overlay)
+		ovl_dir_take(tr, e->sys.path, true);
+	else if (e->sys.kind == KSYS_UMOUNT && e->sys.path[0])
+		e->sys.overlay = ovl_dir_take(tr, e->sys.path, false);
+}
+
+static int add_stack(struct trial_kernel *tk, int fd, int32_t id)
+{
+	struct kstack s = {.id = id};
+
+	if (id < 0)
+		return 0;
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		if (tk->stacks[i].id == id)
+			return 0;
+	if (bpf_map_lookup_elem(fd, &id, s.ip))
+		return 0;
+	while (s.depth < KSTACK_DEPTH && s.ip[s.depth])
+		s.depth++;
+	return trial_kernel_add_stack(tk, &s);
+}
+
+/* Stacks the trial's events name, read from the stack map and then removed from it. */
+static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
+{
+	int fd = tr->ld.shared[SM_STACKS];
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < tk->n_ev; i++)
+		if (tk->ev[i].type == KEV_OFFCPU)
+			add_stack(tk, fd, tk->ev[i].off.stackid);
+	for (size_t i = 0; i < tk->n_agg; i++)
+		if (tk->agg[i].kind <= KAGG_OFF_SLEEP)
+			add_stack(tk, fd, tk->agg[i].sub);
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		bpf_map_delete_elem(fd, &tk->stacks[i].id);
+}
+
+static int build(struct tracer *tr, struct trial_kernel *tk, int64_t off)
+{
+	size_t pos = 0;
+
+	while (pos + sizeof(__u32) <= tr->arena_len) {
+		__u32 sz;
+		struct kevent e;
+
+		memcpy(&sz, tr->arena + pos, sizeof(sz));
+		pos += sizeof(sz);
+		if (pos + sz > tr->arena_len)
+			break;
+		if (convert_record(tr->arena + pos, sz, off, &e) == 0) {
+			mark_overlay(tr, &e);
+			if (trial_kernel_add_event(tk, &e))
+				return -ENOMEM;
+		}
+		pos += sz;
+	}
+	for (size_t i = 0; i < tr->aggs.n; i++) {
+		struct kagg a;
+
+		if (convert_agg(&tr->aggs.k[i], &tr->aggs.v[i], SLOT_NS, off, &a) == 0 &&
+		    trial_kernel_add_agg(tk, &a))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < tr->n_cg; i++)
+		if (trial_kernel_add_cgroup(tk, &tr->cg[i]))
+			return -ENOMEM;
+	tk->map = tr->map;
+	trial_kernel_sort(tk);
 	return 0;
 }
 
 int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 {
-	(void)tr;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	struct rp_counters c_end;
+	int64_t err_end, off_end, off, diff;
+	int rc;
+
 	*out = NULL;
+	pthread_mutex_lock(&tr->lock);
+	tr->st.recording = 0;
+	write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
+	/* Programs that saw recording on finish within microseconds; then empty the ring. */
+	sleep_ns(2 * NSEC_PER_MSEC);
+	drain_ring(tr);
+	drain_aggs(tr, 0);
+	drain_aggs(tr, 1);
+	read_counters(tr, &c_end);
+	off_end = clock_offset_ns(&err_end);
+	pthread_mutex_lock(&tr->lock);
+	tr->recording = false;
+	pthread_mutex_unlock(&tr->lock);
+	if (!tk)
+		return -ENOMEM;
+	diff = off_end > tr->off_begin ? off_end - tr->off_begin : tr->off_begin - off_end;
+	off = tr->off_begin + (off_end - tr->off_begin) / 2;
+	tk->wall_minus_mono_ns = off;
+	tk->clock_error_ns = (tr->err_begin > err_end ? tr->err_begin : err_end) + diff;
+	tk->record_begin_ns = tr->wall_begin;
+	tk->record_end_ns = wall_ns();
+	tk->ring_drops = c_end.ring_drops - tr->c_begin.ring_drops + tr->arena_lost;
+	tk->agg_drops = c_end.agg_drops - tr->c_begin.agg_drops;
+	tk->stack_drops = c_end.stack_drops - tr->c_begin.stack_drops;
+	tk->track_drops = c_end.track_drops - tr->c_begin.track_drops;
+	rc = build(tr, tk, off);
+	if (rc) {
+		trial_kernel_free(tk);
+		return rc;
+	}
+	collect_stacks(tr, tk);
+	*out = tk;
 	return 0;
 }

@@ -6,20 +6,38 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "model/probe.h"
+
 struct tracer;
 struct trial_kernel; /* model/kernel.h */
 
 struct tracer_opts {
-	bool events_detail; /* stream every event (for events.csv), not only the aggregates */
-	pid_t engine_pid;   /* dockerd, found from the socket's peer */
+	bool events_detail;   /* stream every event (for events.csv), not only the aggregates */
+	pid_t engine_pid;     /* dockerd, found from the socket's peer; 0: track nothing (check) */
+	unsigned probe_paths; /* paths allowed (1 << enum probe_path); 0 means all */
+	bool no_stacks;	      /* do not capture kernel stacks of sleeping tasks */
+	const char *btf_path; /* kernel BTF when not at /sys/kernel/btf/vmlinux; NULL: default */
 };
 
 /* Loads and attaches what this kernel allows. Fails only if nothing useful can run. */
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen);
+/* Detaches and unloads everything (and unmounts tracefs if it mounted it). */
 void tracer_close(struct tracer *tr);
+
+/* Each probe, the path it uses and why better ones were not used. */
+const struct probe_status *tracer_probes(const struct tracer *tr, int *n);
+/* "v1 pids (hierarchy 8, subsystem 11)" or "v2". */
+const char *tracer_cgroup_desc(const struct tracer *tr);
 
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);
+
+/*
+ * Waits (up to timeout_ns) until a TCP LISTEN by the new service (pid, a child of it, or a
+ * task in the container's cgroup) is recorded: the end of the kernel's restart window may
+ * come after the readiness method's (a service prints before it listens). 0 when seen.
+ */
+int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns);
 
 /* Starts recording a trial; ends it and hands over everything recorded for it. */
 int tracer_trial_begin(struct tracer *tr);

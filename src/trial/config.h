@@ -38,6 +38,8 @@ struct run_config {
 	bool trace;
 	char btf_path[PATH_MAX]; /* BTF of the running kernel */
 	bool events_csv;
+	unsigned probe_paths; /* 1 << enum probe_path for each path allowed; 0: all */
+	bool no_stacks;
 	bool keep_images;
 	bool matrix; /* cells from --matrix */
 	int argc;

@@ -16,6 +16,7 @@
 #define TCP_SETTLE_NS	 (500 * NSEC_PER_MSEC)
 #define READY_SLICE_NS	 (100 * NSEC_PER_MSEC)
 #define OLD_EVENT_SLACK	 (50 * NSEC_PER_MSEC)
+#define LISTEN_WAIT_NS	 (1 * NSEC_PER_SEC) /* a service may print before it listens */
 
 static int fail(struct trial *t, enum trial_status st, const char *fmt, ...)
 {
@@ -215,8 +216,10 @@ static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid
 
 	if (!s->tracer)
 		return;
+	if (t->status == TRIAL_OK && new_pid > 0)
+		tracer_wait_listen(s->tracer, t->new_id, new_pid, LISTEN_WAIT_NS);
 	tracer_trial_end(s->tracer, tk);
-	if (*tk && kernel_restart_window(*tk, old_pid, new_pid, &kw) == 0)
+	if (*tk && kernel_restart_window(*tk, t->new_id, old_pid, new_pid, &kw) == 0)
 		set_window(t, RM_KERNEL, kw.begin_ns, kw.end_ns);
 }
 
@@ -260,6 +263,9 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
 		     t->method == RM_STDOUT ? "a service printed no timestamp"
 					    : "the service gave no sign of life");
+	/* Per phase and actor; for a failed trial only the actors and the execs. */
+	if (*tk)
+		kernel_attribute(*tk, t);
 	if (t->status != TRIAL_OK) {
 		target_discard(s, next);
 		return -1;

@@ -364,8 +364,12 @@ static void run_expecting(const char *const *args, int code, const char *reason,
 	assert_int_equal(harness_csv(dir, "trials.csv", &t), 0);
 	assert_int_equal(t.n_rows, rows);
 	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *why = csv_get(&t, i, csv_col(&t, "reason"));
+
+		if (!strstr(why, reason))
+			fprintf(stderr, "reason of trial %zu: %s\n", i + 1, why);
 		assert_string_equal(csv_get(&t, i, csv_col(&t, "status")), "failed");
-		assert_non_null(strstr(csv_get(&t, i, csv_col(&t, "reason")), reason));
+		assert_non_null(strstr(why, reason));
 	}
 	assert_non_null(strstr(r.err, "in a row failed"));
 	assert_int_equal(harness_count_containers(LABEL), 0);

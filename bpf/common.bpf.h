@@ -1,0 +1,351 @@
+/*
+ * What every restartprof BPF object shares: the maps userspace shares between the objects
+ * (bpf_map__reuse_fd), the configuration in .rodata, and CO-RE helpers that read a task
+ * the same way on every kernel we support (5.10 and later, field renames included).
+ */
+#ifndef RP_COMMON_BPF_H
+#define RP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "restartprof/kevents.h"
+
+#define PF_KTHREAD	     0x00200000
+#define TASK_RUNNING	     0x0000
+#define TASK_INTERRUPTIBLE   0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define TASK_DEAD	     0x0080
+#define TASK_NOLOAD	     0x0400
+#define TCP_LISTEN_STATE     10
+#define RP_MAJOR(dev)	     ((__u32)(dev) >> 20)
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct rp_config rp_cfg = {
+	.cgroup_ssid = -1,
+	.long_span_ns = 1000000,
+	.slot_ns = 1000000,
+	.stacks = 1,
+};
+
+/* tid -> rp_hint: the engine's tasks and everything they spawn. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, __u32);
+} rp_tracked SEC(".maps");
+
+/* cgroup id -> rp_cg_role, written by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} rp_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rp_state);
+} rp_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rp_counters);
+} rp_counters SEC(".maps");
+
+/* Size set by userspace before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} rp_events SEC(".maps");
+
+/* Two aggregate maps: the programs fill the one rp_state.gen names, userspace drains the other. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct rp_agg_key);
+	__type(value, struct rp_agg_val);
+} rp_agg0 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct rp_agg_key);
+	__type(value, struct rp_agg_val);
+} rp_agg1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 8192);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, RP_STACK_DEPTH * sizeof(__u64));
+} rp_stacks SEC(".maps");
+
+/* Older kernels' names, for CO-RE to pick whichever exists. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct rp_state *rp_st(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&rp_state, &zero);
+}
+
+static __always_inline bool rp_recording(void)
+{
+	struct rp_state *s = rp_st();
+
+	return s && s->recording;
+}
+
+static __always_inline void rp_count(int which)
+{
+	__u32 zero = 0;
+	struct rp_counters *c = bpf_map_lookup_elem(&rp_counters, &zero);
+
+	if (!c)
+		return;
+	if (which == 0)
+		c->ring_drops++;
+	else if (which == 1)
+		c->agg_drops++;
+	else if (which == 2)
+		c->stack_drops++;
+	else
+		c->track_drops++;
+}
+
+#define RP_DROP_RING  0
+#define RP_DROP_AGG   1
+#define RP_DROP_STACK 2
+#define RP_DROP_TRACK 3
+
+/* Reserves a ring record; counts the drop when the ring is full. */
+#define rp_reserve(type)                                                                           \
+	({                                                                                         \
+		type *__r = bpf_ringbuf_reserve(&rp_events, sizeof(type), 0);                      \
+		if (!__r)                                                                          \
+			rp_count(RP_DROP_RING);                                                    \
+		__r;                                                                               \
+	})
+
+/*
+ * Submits without waking the reader, which polls every few milliseconds anyway, unless the
+ * ring is a quarter full: a wake-up per record would cost more than the record, at the rate
+ * context switches come with --events.
+ */
+static __always_inline void rp_submit(void *r)
+{
+	__u64 avail = bpf_ringbuf_query(&rp_events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&rp_events, BPF_RB_RING_SIZE);
+
+	bpf_ringbuf_submit(r, avail * 4 > size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline struct task_struct *rp_current(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+/* Cgroup id of a task: on v1 in the controller userspace chose, on v2 the default one. */
+static __always_inline __u64 rp_task_cgid(struct task_struct *t)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct css_set *cs;
+	int ssid = rp_cfg.cgroup_ssid;
+
+	if (ssid < 0)
+		return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	if (ssid >= RP_MAX_SUBSYS)
+		return 0;
+	cs = BPF_CORE_READ(t, cgroups);
+	if (!cs || bpf_core_read(&css, sizeof(css), &cs->subsys[ssid]) || !css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+static __always_inline unsigned int rp_task_state(struct task_struct *t)
+{
+	struct task_struct___pre514 *o = (void *)t;
+
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (unsigned int)BPF_CORE_READ(o, state);
+}
+
+static __always_inline __u32 rp_off_state(struct task_struct *t)
+{
+	unsigned int st = rp_task_state(t);
+
+	if (st == TASK_RUNNING)
+		return RP_OFF_RUNQ;
+	if ((st & TASK_UNINTERRUPTIBLE) && !(st & TASK_NOLOAD)) {
+		if (BPF_CORE_READ_BITFIELD_PROBED(t, in_iowait))
+			return RP_OFF_IOWAIT;
+		return RP_OFF_BLOCKED;
+	}
+	return RP_OFF_SLEEP;
+}
+
+/*
+ * runc before it execs the container's program: its comm says runc ("runc", "runc:[2:INIT]"),
+ * or, between its re-exec of itself (/proc/self/exe or a memfd copy) and its renaming, "exe"
+ * with runc as the file it runs.
+ */
+static __always_inline bool rp_is_runc(struct task_struct *t, const char *comm)
+{
+	char exe[12] = {};
+	const unsigned char *name;
+
+	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c')
+		return true;
+	if (comm[0] != 'e' || comm[1] != 'x' || comm[2] != 'e' || comm[3] != '\0')
+		return false;
+	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 0)
+		return false;
+	if (exe[0] == 'r' && exe[1] == 'u' && exe[2] == 'n' && exe[3] == 'c')
+		return true;
+	return exe[0] == 'm' && exe[1] == 'e' && exe[2] == 'm' && exe[3] == 'f' && exe[4] == 'd' &&
+	       exe[5] == ':' && exe[6] == 'r' && exe[7] == 'u' && exe[8] == 'n' && exe[9] == 'c';
+}
+
+static __always_inline __u32 *rp_tracked_hint(__u32 tid)
+{
+	return bpf_map_lookup_elem(&rp_tracked, &tid);
+}
+
+/* Fills who from a task; flags say kthread, runc, load cgroup and tracked. */
+static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
+{
+	__u32 *hint, *role;
+
+	w->cgid = rp_task_cgid(t);
+	w->pid = BPF_CORE_READ(t, tgid);
+	w->tid = BPF_CORE_READ(t, pid);
+	w->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	bpf_probe_read_kernel_str(w->comm, sizeof(w->comm), &t->comm);
+	w->flags = 0;
+	w->hint = 0;
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		w->flags |= RP_TF_KTHREAD;
+	if (rp_is_runc(t, w->comm))
+		w->flags |= RP_TF_RUNC;
+	hint = rp_tracked_hint(w->tid);
+	if (hint) {
+		w->hint = (__u8)*hint;
+		w->flags |= RP_TF_TRACKED;
+	}
+	role = bpf_map_lookup_elem(&rp_cgroups, &w->cgid);
+	if (role && *role == RP_CG_LOAD)
+		w->flags |= RP_TF_LOADCG;
+}
+
+static __always_inline void rp_hdr(struct rp_hdr *h, __u32 type, __u32 sub, __u64 ts,
+				   struct task_struct *t)
+{
+	h->ts = ts;
+	h->type = type;
+	h->sub = sub;
+	rp_fill_who(&h->who, t);
+}
+
+/* Stream a record of this task, or only count it in the aggregates? */
+static __always_inline bool rp_stream_who(const struct rp_who *w)
+{
+	if (rp_cfg.detail)
+		return true;
+	return (w->flags & RP_TF_TRACKED) && !(w->flags & RP_TF_LOADCG);
+}
+
+static __always_inline void rp_agg_key_of(struct rp_agg_key *k, __u16 kind, __u64 ts,
+					  const struct rp_who *w, __s32 stackid)
+{
+	__u64 slot_ns = rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
+
+	k->slot = ts / slot_ns;
+	k->cgid = w->cgid;
+	/* Load and other: summed over processes; engine, target and kernel threads: each. */
+	k->tgid = (w->flags & (RP_TF_TRACKED | RP_TF_KTHREAD)) && !(w->flags & RP_TF_LOADCG)
+			  ? w->pid
+			  : 0;
+	k->stackid = stackid;
+	k->kind = kind;
+	k->hint = w->hint;
+	k->flags = w->flags & (RP_TF_KTHREAD | RP_TF_RUNC | RP_TF_LOADCG | RP_TF_TRACKED);
+	k->pad = 0;
+}
+
+static __always_inline void rp_agg_val_add(struct rp_agg_val *v, __u64 ns, __u64 bytes,
+					   __u64 queue_ns)
+{
+	__sync_fetch_and_add(&v->count, 1);
+	if (ns)
+		__sync_fetch_and_add(&v->sum_ns, ns);
+	if (bytes)
+		__sync_fetch_and_add(&v->bytes, bytes);
+	if (queue_ns)
+		__sync_fetch_and_add(&v->queue_ns, queue_ns);
+	if (ns > v->max_ns)
+		v->max_ns = ns; /* racy but only ever grows; an exact max is not needed */
+}
+
+static __always_inline int rp_agg_into(void *map, const struct rp_agg_key *k, __u64 ns, __u64 bytes,
+				       __u64 queue_ns)
+{
+	struct rp_agg_val *v = bpf_map_lookup_elem(map, k);
+
+	if (!v) {
+		struct rp_agg_val zero = {};
+
+		bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(map, k);
+		if (!v)
+			return -1;
+	}
+	rp_agg_val_add(v, ns, bytes, queue_ns);
+	return 0;
+}
+
+static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 bytes,
+				   __u64 queue_ns)
+{
+	struct rp_state *s = rp_st();
+	int err;
+
+	if (!s)
+		return;
+	if (s->gen & 1)
+		err = rp_agg_into(&rp_agg1, k, ns, bytes, queue_ns);
+	else
+		err = rp_agg_into(&rp_agg0, k, ns, bytes, queue_ns);
+	if (err)
+		rp_count(RP_DROP_AGG);
+}
+
+static __always_inline __s32 rp_stackid(void *ctx)
+{
+	long id = bpf_get_stackid(ctx, &rp_stacks, 0);
+
+	if (id < 0) {
+		rp_count(RP_DROP_STACK);
+		return -1;
+	}
+	return (__s32)id;
+}
+
+/* Length-bounded copy of a __data_loc string of a classic tracepoint record. */
+#define rp_tp_str(dst, ctx, loc)                                                                   \
+	bpf_probe_read_kernel_str(dst, sizeof(dst), (void *)(ctx) + ((loc)&0xffff))
+
+#endif

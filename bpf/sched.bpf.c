@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scheduling of tracked tasks only (and of kernel threads in uninterruptible sleep), filtered
+ * here: when such a task leaves the CPU its state and kernel stack are kept; its wake-up adds
+ * the time and the waker; when it runs again the span [left, woken, back] is complete. Spans
+ * of at least rp_cfg.long_span_ns are streamed whole (userspace splits them exactly at phase
+ * boundaries); shorter ones are added to the aggregates: the sleep at the slot it began in,
+ * the run-queue wait at the slot of the wake-up.
+ */
+#include "common.bpf.h"
+
+struct off_start {
+	__u64 ts;
+	__u64 wake;
+	__u32 state;
+	__s32 stackid;
+	__u32 waker_pid;
+	__u32 waker_tid;
+	__u32 epoch;
+	__u32 pad;
+	char waker_comm[RP_COMM_LEN];
+	struct rp_who who;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct off_start);
+} rp_offstart SEC(".maps");
+
+/* Keeps the value off the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct off_start);
+} rp_offscratch SEC(".maps");
+
+static __always_inline __u32 rp_epoch(void)
+{
+	struct rp_state *s = rp_st();
+
+	/* recording holds the trial's number, so entries of an earlier trial are told apart. */
+	return s ? s->recording : 0;
+}
+
+static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
+	bool tracked = rp_tracked_hint(tid) != NULL, kthread;
+	struct off_start *o;
+
+	if (!tid)
+		return;
+	kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
+	if (!tracked && !kthread)
+		return;
+	if (rp_task_state(prev) & TASK_DEAD)
+		return;
+	state = rp_off_state(prev);
+	/* Kernel threads: only their uninterruptible sleeps (writeback, journal) matter here. */
+	if (!tracked && state != RP_OFF_IOWAIT && state != RP_OFF_BLOCKED)
+		return;
+	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
+	if (!o)
+		return;
+	rp_fill_who(&o->who, prev);
+	o->ts = now;
+	o->wake = state == RP_OFF_RUNQ ? now : 0;
+	o->state = state;
+	o->stackid = -1;
+	o->waker_pid = o->waker_tid = 0;
+	o->waker_comm[0] = '\0';
+	o->epoch = rp_epoch();
+	if (rp_cfg.stacks && state != RP_OFF_RUNQ &&
+	    (rp_cfg.stacks_load || !(o->who.flags & RP_TF_LOADCG)))
+		o->stackid = rp_stackid(ctx);
+	if (bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY))
+		rp_count(RP_DROP_TRACK);
+}
+
+static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u64 end)
+{
+	struct rp_agg_key k;
+
+	if (o->state != RP_OFF_RUNQ && wake > o->ts) {
+		rp_agg_key_of(&k, RP_AGG_OFF_IOWAIT + o->state - RP_OFF_IOWAIT, o->ts, &o->who,
+			      o->stackid);
+		rp_agg(&k, wake - o->ts, 0, 0);
+	}
+	if (end > wake) {
+		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, -1);
+		rp_agg(&k, end - wake, 0, 0);
+	}
+}
+
+static __always_inline void back_on_cpu(__u32 tid, __u64 now)
+{
+	struct off_start *o = bpf_map_lookup_elem(&rp_offstart, &tid);
+	struct rp_offcpu_rec *r;
+	__u64 wake;
+
+	if (!o)
+		return;
+	if (o->epoch != rp_epoch() || now < o->ts) {
+		bpf_map_delete_elem(&rp_offstart, &tid);
+		return;
+	}
+	/* A wake-up we missed: the whole span counts as sleep. */
+	wake = o->wake ? o->wake : now;
+	/*
+	 * Streamed: long spans of engine and target tasks; with --events also the short ones,
+	 * except preemptions (tens of thousands a second: streaming them slows the engine).
+	 */
+	if ((rp_cfg.detail && (o->state != RP_OFF_RUNQ || now - o->ts >= rp_cfg.long_span_ns)) ||
+	    (now - o->ts >= rp_cfg.long_span_ns && !(o->who.flags & RP_TF_LOADCG) &&
+	     !(o->who.flags & RP_TF_KTHREAD))) {
+		r = rp_reserve(struct rp_offcpu_rec);
+		if (r) {
+			r->h.ts = o->ts;
+			r->h.type = RP_REC_OFFCPU;
+			r->h.sub = o->state;
+			r->h.who = o->who;
+			r->wake = wake;
+			r->end = now;
+			r->stackid = o->stackid;
+			r->waker_pid = o->waker_pid;
+			r->waker_tid = o->waker_tid;
+			r->pad = 0;
+			__builtin_memcpy(r->waker_comm, o->waker_comm, sizeof(r->waker_comm));
+			rp_submit(r);
+		}
+	} else {
+		agg_span(o, wake, now);
+	}
+	bpf_map_delete_elem(&rp_offstart, &tid);
+}
+
+static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 next_tid)
+{
+	__u64 now;
+
+	if (!rp_recording())
+		return 0;
+	now = bpf_ktime_get_ns();
+	left_cpu(ctx, prev, now);
+	if (next_tid)
+		back_on_cpu(next_tid, now);
+	return 0;
+}
+
+static __always_inline int on_wakeup(__u32 tid)
+{
+	struct off_start *o;
+	struct task_struct *cur;
+
+	if (!rp_recording())
+		return 0;
+	o = bpf_map_lookup_elem(&rp_offstart, &tid);
+	if (!o || o->wake)
+		return 0;
+	o->wake = bpf_ktime_get_ns();
+	cur = rp_current();
+	o->waker_pid = BPF_CORE_READ(cur, tgid);
+	o->waker_tid = BPF_CORE_READ(cur, pid);
+	bpf_get_current_comm(o->waker_comm, sizeof(o->waker_comm));
+	return 0;
+}
+
+/* A new task of a tracked parent: its wait for a first CPU is run-queue delay. */
+static __always_inline int on_wakeup_new(struct task_struct *p, __u32 tid)
+{
+	struct off_start *o;
+	__u32 zero = 0;
+	__u64 now;
+
+	if (!rp_recording() || !rp_tracked_hint(tid))
+		return 0;
+	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
+	if (!o)
+		return 0;
+	now = bpf_ktime_get_ns();
+	rp_fill_who(&o->who, p);
+	o->ts = o->wake = now;
+	o->state = RP_OFF_RUNQ;
+	o->stackid = -1;
+	o->waker_pid = o->waker_tid = 0;
+	o->waker_comm[0] = '\0';
+	o->epoch = rp_epoch();
+	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(ctx, prev, BPF_CORE_READ(next, pid));
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(ctx, prev, BPF_CORE_READ(next, pid));
+}
+
+/* prev is current at sched_switch; the classic record has only next's pid. */
+SEC("tracepoint/sched/sched_switch")
+int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
+{
+	return on_switch(ctx, rp_current(), ctx->next_pid);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
+{
+	return on_wakeup(BPF_CORE_READ(p, pid));
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
+{
+	return on_wakeup(BPF_CORE_READ(p, pid));
+}
+
+SEC("tracepoint/sched/sched_wakeup")
+int sched_wakeup_tp(struct trace_event_raw_sched_wakeup_template *ctx)
+{
+	return on_wakeup(ctx->pid);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
+{
+	return on_wakeup_new(p, BPF_CORE_READ(p, pid));
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
+{
+	return on_wakeup_new(p, BPF_CORE_READ(p, pid));
+}
+
+/*
+ * The classic record has the new task's pid only, and the waker is its parent, not the
+ * task: its who is filled from the parent (same cgroup and hint at this point).
+ */
+SEC("tracepoint/sched/sched_wakeup_new")
+int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
+{
+	struct off_start *o;
+	__u32 zero = 0, tid = ctx->pid;
+
+	if (!rp_recording() || !rp_tracked_hint(tid))
+		return 0;
+	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
+	if (!o)
+		return 0;
+	rp_fill_who(&o->who, rp_current());
+	o->who.tid = tid;
+	o->ts = o->wake = bpf_ktime_get_ns();
+	o->state = RP_OFF_RUNQ;
+	o->stackid = -1;
+	o->waker_pid = o->waker_tid = 0;
+	o->waker_comm[0] = '\0';
+	o->epoch = rp_epoch();
+	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
+	return 0;
+}

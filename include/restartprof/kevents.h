@@ -1,0 +1,287 @@
+/*
+ * What the BPF programs (bpf/) hand to userspace (src/trace/): the records of the ring
+ * buffer, the keys and values of the in-kernel aggregates, the shared maps' values and the
+ * configuration in .rodata. Included by both sides: keep it free of anything but fixed-size
+ * types. Times are bpf_ktime_get_ns() (CLOCK_MONOTONIC); userspace moves them to the wall
+ * clock.
+ */
+#ifndef RESTARTPROF_KEVENTS_H
+#define RESTARTPROF_KEVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define RP_COMM_LEN    16
+#define RP_NAME_LEN    128 /* exec filenames, cgroup paths, mount points */
+#define RP_FSTYPE_LEN  16
+#define RP_EXE_LEN     48
+#define RP_STACK_DEPTH 48
+#define RP_SYS_MAX     512 /* syscall numbers the syscall table covers */
+#define RP_MAX_SUBSYS  16  /* bound for the v1 controller index */
+
+/* Lineage hint kept for every tracked task (seeded by userspace, inherited on fork). */
+enum rp_hint {
+	RP_HINT_NONE = 0,
+	RP_HINT_ENGINE = 1, /* dockerd, containerd, shims, and every task they spawned */
+};
+
+/* Bits of rp_who.flags and rp_agg_key.flags. */
+enum rp_task_flags {
+	RP_TF_KTHREAD = 1, /* PF_KTHREAD */
+	RP_TF_RUNC = 2,	   /* runc before it execs the container's program (see rp_is_runc) */
+	RP_TF_LOADCG = 4,  /* cgroup marked as a load container's by userspace */
+	RP_TF_TRACKED = 8, /* in the tracked-task map */
+};
+
+/* Roles userspace gives cgroups in the rp_cgroups map. */
+enum rp_cg_role {
+	RP_CG_LOAD = 1,
+};
+
+/* What a syscall number means to the syscall programs (rp_config.sys_kind). */
+enum rp_sys_kind {
+	RP_SYS_NONE = 0,
+	RP_SYS_MOUNT,
+	RP_SYS_UMOUNT,
+	RP_SYS_SETNS,
+	RP_SYS_UNSHARE,
+	RP_SYS_KIND_COUNT,
+};
+
+enum rp_rec_type {
+	RP_REC_EXEC = 1,
+	RP_REC_FORK,
+	RP_REC_EXIT,
+	RP_REC_CGROUP,
+	RP_REC_SYSCALL,
+	RP_REC_LISTEN,
+	RP_REC_BIO,
+	RP_REC_OFFCPU,
+	RP_REC_NET,
+	RP_REC_OVL,
+};
+
+enum rp_cgroup_op {
+	RP_CG_MKDIR = 1,
+	RP_CG_RMDIR,
+	RP_CG_ATTACH,
+};
+
+/* Off-CPU states, from the task's state when it left the CPU. */
+enum rp_off_state {
+	RP_OFF_RUNQ = 0,    /* preempted: runnable all along, the span is run-queue wait */
+	RP_OFF_IOWAIT = 1,  /* uninterruptible, in io_schedule() */
+	RP_OFF_BLOCKED = 2, /* uninterruptible, not I/O (locks, ...) */
+	RP_OFF_SLEEP = 3,   /* interruptible, idle (TASK_IDLE) or anything else */
+};
+
+enum rp_bio_op {
+	RP_BIO_READ = 0,
+	RP_BIO_WRITE = 1,
+	RP_BIO_FLUSH = 2,
+	RP_BIO_DISCARD = 3,
+	RP_BIO_OTHER = 4,
+};
+
+enum rp_bio_flags {
+	RP_BIOF_SYNC = 1,
+	RP_BIOF_META = 2,
+	RP_BIOF_FUA = 4,
+	RP_BIOF_PREFLUSH = 8,
+};
+
+enum rp_net_kind {
+	RP_NET_VETH_XMIT = 1,
+	RP_NET_BRIDGE_XMIT,
+	RP_NET_FDB_ADD,
+	RP_NET_FDB_UPDATE,
+	RP_NET_FDB_DELETE,
+	RP_NET_VETH_NEWLINK,
+	RP_NET_VETH_DELLINK,
+	RP_NET_BR_ADD_IF,
+	RP_NET_BR_DEL_IF,
+	RP_NET_KIND_COUNT,
+};
+
+enum rp_ovl_fn {
+	RP_OVL_LOOKUP = 1,
+	RP_OVL_CREATE,
+	RP_OVL_COPY_UP,
+	RP_OVL_FN_COUNT,
+};
+
+/* The task an event is about (for block I/O: the submitter of its first bio). */
+struct rp_who {
+	__u64 cgid; /* v1: the chosen controller's cgroup; v2: the default hierarchy's */
+	__u32 pid;  /* tgid */
+	__u32 tid;
+	__u32 ppid; /* real parent's tgid */
+	__u8 hint;
+	__u8 flags;
+	__u16 pad;
+	char comm[RP_COMM_LEN];
+};
+
+struct rp_hdr {
+	__u64 ts;
+	__u32 type; /* rp_rec_type */
+	__u32 sub;  /* per type: cgroup op, syscall kind, net kind, ovl fn, off-CPU state */
+	struct rp_who who;
+};
+
+struct rp_exec_rec {
+	struct rp_hdr h;
+	__u32 old_tid; /* a non-leader thread that exec'd becomes the leader */
+	__u32 pad;
+	char filename[RP_NAME_LEN]; /* as given to execve: /proc/self/exe, /dev/fd/6... */
+	char exe[RP_EXE_LEN];	    /* the name of the file actually run (mm->exe_file) */
+};
+
+struct rp_fork_rec {
+	struct rp_hdr h; /* who: the parent */
+	__u32 child_pid;
+	__u32 child_tid;
+	__u32 is_thread;
+	__u32 pad;
+};
+
+struct rp_exit_rec {
+	struct rp_hdr h;
+	__u64 start_ns;	 /* when the task was forked (same clock) */
+	__s32 exit_code; /* as wait(2) reports it */
+	__u32 group_dead;
+};
+
+struct rp_cgroup_rec {
+	struct rp_hdr h; /* who: the task that made, removed or moved into the cgroup */
+	__u64 id;	 /* kernfs id of the cgroup in its hierarchy */
+	__s32 root;	 /* hierarchy id (0: the v2 default hierarchy) */
+	__s32 level;
+	__u32 task_tid; /* ATTACH: the task moved */
+	__u32 pad;
+	char path[RP_NAME_LEN];
+};
+
+struct rp_syscall_rec {
+	struct rp_hdr h; /* ts: entry */
+	__u64 end;
+	__s64 ret;
+	__u32 nr;
+	__u32 pad;
+	__u64 arg; /* mount/umount flags, setns/unshare namespace type */
+	char fstype[RP_FSTYPE_LEN];
+	char path[RP_NAME_LEN]; /* mount point, umount target */
+};
+
+struct rp_listen_rec {
+	struct rp_hdr h;
+	__u16 port;
+	__u16 family;
+	__u32 pad;
+};
+
+struct rp_bio_rec {
+	struct rp_hdr h; /* ts: the first bio queued (or the insert, if no bio was seen) */
+	__u64 insert;	 /* 0 when the request was issued directly */
+	__u64 issue;
+	__u64 complete;
+	__u64 sector;
+	__u32 dev; /* major << 20 | minor, as the kernel's dev_t */
+	__u32 bytes;
+	__u32 op; /* rp_bio_op */
+	__u32 flags;
+	__s32 error;
+	__u32 pad;
+};
+
+struct rp_offcpu_rec {
+	struct rp_hdr h; /* ts: left the CPU; sub: rp_off_state */
+	__u64 wake;	 /* woken (== ts when preempted) */
+	__u64 end;	 /* back on a CPU */
+	__s32 stackid;	 /* kernel stack when it left, -1 none */
+	__u32 waker_pid;
+	__u32 waker_tid;
+	__u32 pad;
+	char waker_comm[RP_COMM_LEN];
+};
+
+struct rp_net_rec {
+	struct rp_hdr h; /* sub: rp_net_kind; ts: the event, or the function's entry */
+	__u64 end;	 /* the function's return (== ts for tracepoints) */
+	__s64 ret;
+	__u32 ifindex;
+	__u32 len;
+	char dev[RP_COMM_LEN];
+};
+
+struct rp_ovl_rec {
+	struct rp_hdr h; /* sub: rp_ovl_fn */
+	__u64 end;
+	__s64 ret;
+};
+
+/* In-kernel aggregates, one entry per time slot and who. */
+enum rp_agg_kind {
+	RP_AGG_OFF_IOWAIT = 1, /* these four as rp_off_state + 1 */
+	RP_AGG_OFF_BLOCKED,
+	RP_AGG_OFF_SLEEP,
+	RP_AGG_RUNQ,
+	RP_AGG_BIO_READ,
+	RP_AGG_BIO_WRITE,
+	RP_AGG_BIO_OTHER,
+	RP_AGG_EXEC,
+	RP_AGG_FORK,
+	RP_AGG_NET, /* key.stackid holds the rp_net_kind */
+	RP_AGG_OVL, /* key.stackid holds the rp_ovl_fn */
+	RP_AGG_KIND_COUNT,
+};
+
+struct rp_agg_key {
+	__u64 slot; /* ts / slot_ns: off-CPU at leaving the CPU, run-queue at wake-up, I/O at
+		       its first bio, others at the event */
+	__u64 cgid;
+	__u32 tgid;    /* 0 when summed over the processes of a cgroup (load, other) */
+	__s32 stackid; /* off-CPU: the stack, -1 none; NET/OVL: the kind */
+	__u16 kind;    /* rp_agg_kind */
+	__u8 hint;
+	__u8 flags;
+	__u32 pad;
+};
+
+struct rp_agg_val {
+	__u64 count;
+	__u64 sum_ns; /* off-CPU/run-queue time; I/O: device time (issue to completion) */
+	__u64 max_ns;
+	__u64 bytes;
+	__u64 queue_ns; /* I/O: queued to issued */
+};
+
+/* The one entry of the rp_state array, written by userspace only. */
+struct rp_state {
+	__u32 recording; /* 0 between trials (programs return at once), else the trial's number */
+	__u32 gen;	 /* which of the two aggregate maps the programs fill */
+};
+
+/* The per-CPU entry of the rp_counters array, written by the programs only. */
+struct rp_counters {
+	__u64 ring_drops;  /* ring buffer full: a record lost */
+	__u64 agg_drops;   /* aggregate map full: a count lost */
+	__u64 stack_drops; /* no stack id (map full, or no stack) */
+	__u64 track_drops; /* tracked-task or pending-state map full */
+};
+
+/* Per-skeleton .rodata, filled by userspace before load. */
+struct rp_config {
+	__s32 cgroup_ssid; /* v1 controller's subsystem index; -1: the v2 default hierarchy */
+	__u32 detail;	   /* stream every event, aggregate nothing */
+	__u64 long_span_ns;
+	__u64 slot_ns;
+	__u32 stacks;	   /* capture kernel stacks of sleeping tasks */
+	__u32 stacks_load; /* ... also of load tasks */
+	__u32 rq_has_q;	   /* block_rq_* tracepoints take (q, rq): kernels before 5.11 */
+	__u32 self_tgid;
+	__u8 sys_kind[RP_SYS_MAX]; /* rp_sys_kind by syscall number */
+};
+
+#endif

@@ -1,0 +1,66 @@
+#include "model/probe.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[PROBE_PATH_COUNT] = {
+	[PROBE_FENTRY] = "fentry", [PROBE_KPROBE] = "kprobe",	      [PROBE_TP_BTF] = "tp_btf",
+	[PROBE_RAW_TP] = "raw_tp", [PROBE_TRACEPOINT] = "tracepoint",
+};
+
+const char *probe_path_name(int path)
+{
+	return path >= 0 && path < PROBE_PATH_COUNT ? names[path] : "none";
+}
+
+int probe_path_from_name(const char *name)
+{
+	for (int i = 0; i < PROBE_PATH_COUNT; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int probe_paths_parse(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	const char *p = list;
+	unsigned m = 0;
+
+	if (strcmp(list, "all") == 0) {
+		*mask = PROBE_PATHS_ALL;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char word[32];
+		int path;
+
+		if (len == 0 || len >= sizeof(word)) {
+			snprintf(err, errlen,
+				 "--probe-paths '%.60s': give a comma-separated list of "
+				 "fentry, kprobe, tp_btf, raw_tp, tracepoint",
+				 list);
+			return -1;
+		}
+		memcpy(word, p, len);
+		word[len] = '\0';
+		path = probe_path_from_name(word);
+		if (path < 0) {
+			snprintf(err, errlen,
+				 "--probe-paths: unknown path '%.30s' (fentry, kprobe, "
+				 "tp_btf, raw_tp, tracepoint)",
+				 word);
+			return -1;
+		}
+		m |= 1u << path;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!m) {
+		snprintf(err, errlen, "--probe-paths: give at least one path");
+		return -1;
+	}
+	*mask = m;
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * The kernel's share of a run's CSVs: the per-actor columns of phases.csv, execs.csv (every
+ * program exec'd in a trial and how long it ran), events.csv (with --events: every kernel
+ * event) and probes.csv (the attach path of each probe).
+ */
+#ifndef RP_OUTPUT_KERNEL_CSV_H
+#define RP_OUTPUT_KERNEL_CSV_H
+
+#include <stddef.h>
+
+#include "model/cell.h"
+#include "model/kernel.h"
+#include "model/probe.h"
+#include "model/trial.h"
+#include "output/csv.h"
+
+#define EXECS_CSV  "execs.csv"
+#define EVENTS_CSV "events.csv"
+#define PROBES_CSV "probes.csv"
+
+/* The per-actor metrics of phases.csv, named "<actor>_<metric>". */
+size_t kernel_phase_column_count(void);
+/* Appends the names to columns (room for kernel_phase_column_count()); strings are static. */
+void kernel_phase_columns(const char **columns);
+/* Writes the fields of one phase (tk NULL or not attributed: empty fields). */
+void kernel_phase_fields(struct csv_writer *w, const struct trial_kernel *tk, int phase);
+
+extern const char *const kernel_exec_columns[];
+extern const size_t kernel_exec_column_count;
+extern const char *const kernel_event_columns[];
+extern const size_t kernel_event_column_count;
+
+int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		     const struct trial *t, const struct trial_kernel *tk);
+int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		      const struct trial *t, const struct trial_kernel *tk);
+/* Creates probes.csv in dirfd with one row per probe. 0 or -errno. */
+int kernel_probes_write(int dirfd, const struct probe_status *p, int n);
+
+#endif

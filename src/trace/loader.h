@@ -1,0 +1,78 @@
+/*
+ * Loading the BPF objects (one per concern: proc, cgroup, sched, blkio, sys, net, ovl) with
+ * the best path this kernel allows for each probe, falling back on load and attach failures,
+ * and sharing the maps every object declares (tracked tasks, cgroup roles, state, counters,
+ * ring buffer, aggregates, stacks) through bpf_map__reuse_fd.
+ */
+#ifndef RP_TRACE_LOADER_H
+#define RP_TRACE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/probe.h"
+#include "restartprof/kevents.h"
+
+struct btf;
+struct bpf_link;
+struct bpf_object;
+struct pathprobe;
+
+enum concern {
+	C_PROC,
+	C_CGROUP,
+	C_SCHED,
+	C_BLKIO,
+	C_SYS,
+	C_NET,
+	C_OVL,
+	C_COUNT
+};
+
+enum shared_map {
+	SM_TRACKED,
+	SM_CGROUPS,
+	SM_STATE,
+	SM_COUNTERS,
+	SM_EVENTS,
+	SM_AGG0,
+	SM_AGG1,
+	SM_STACKS,
+	SM_COUNT
+};
+
+#define LOADER_MAX_PROBES 32
+#define LOADER_MAX_LINKS  48
+
+struct loaded_concern {
+	void *skel;
+	struct bpf_object *obj;
+	struct bpf_link *links[LOADER_MAX_LINKS];
+	int n_links;
+	char why[PROBE_WHY_LEN]; /* why the object did not load at all, "" otherwise */
+};
+
+struct loader {
+	/* In. */
+	unsigned allowed; /* PROBE_PATHS_ALL unless the user restricted them */
+	struct rp_config cfg;
+	unsigned ring_bytes;
+	const char *btf_path; /* kernel BTF when not at the standard place; NULL: libbpf finds it */
+	struct pathprobe *pp;
+	/* Out. */
+	struct probe_status probes[LOADER_MAX_PROBES];
+	int n_probes;
+	struct loaded_concern c[C_COUNT];
+	int shared[SM_COUNT]; /* fds, -1 until an object made them */
+};
+
+void loader_init(struct loader *l);
+/* Loads and attaches everything it can. Fails (-1, why in err) only when an essential probe
+ * (fork, exit) cannot run. */
+int loader_run(struct loader *l, char *err, size_t len);
+/* Detaches and unloads everything; closes the shared maps. */
+void loader_destroy(struct loader *l);
+const char *concern_name(int c);
+const char *shared_map_name(int m);
+
+#endif

@@ -1,0 +1,355 @@
+#include "trace/pathprobe.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "model/probe.h"
+#include "util/proc.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+#define CACHE_MAX	64
+
+struct cached {
+	int path;
+	char target[64];
+	int rc;
+	char why[PROBE_WHY_LEN];
+};
+
+struct pathprobe {
+	const struct btf *btf;
+	char tracefs[64];
+	bool tracefs_known, mounted;
+	char tracefs_why[128];
+	struct cached cache[CACHE_MAX];
+	int n_cache;
+};
+
+struct pathprobe *pathprobe_new(const struct btf *vmlinux)
+{
+	struct pathprobe *pp = calloc(1, sizeof(*pp));
+
+	if (pp)
+		pp->btf = vmlinux;
+	return pp;
+}
+
+void pathprobe_free(struct pathprobe *pp)
+{
+	if (!pp)
+		return;
+	if (pp->mounted)
+		umount2(TRACEFS, 0); /* busy (someone else uses it now): leave it */
+	free(pp);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *pathprobe_tracefs(struct pathprobe *pp, bool mount_if_missing, char *why, size_t len)
+{
+	if (!pp->tracefs_known || (!pp->tracefs[0] && mount_if_missing)) {
+		pp->tracefs_known = true;
+		if (is_dir(TRACEFS "/events"))
+			snprintf(pp->tracefs, sizeof(pp->tracefs), TRACEFS);
+		else if (is_dir(DEBUGFS_TRACING "/events"))
+			snprintf(pp->tracefs, sizeof(pp->tracefs), DEBUGFS_TRACING);
+		else if (!mount_if_missing)
+			snprintf(pp->tracefs_why, sizeof(pp->tracefs_why),
+				 "tracefs is not mounted");
+		else if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0) {
+			pp->mounted = true;
+			snprintf(pp->tracefs, sizeof(pp->tracefs), TRACEFS);
+		} else {
+			snprintf(pp->tracefs_why, sizeof(pp->tracefs_why),
+				 "tracefs is not mounted and mounting it at " TRACEFS " failed: %s",
+				 strerror(errno));
+		}
+	}
+	if (!pp->tracefs[0] && why)
+		snprintf(why, len, "%s", pp->tracefs_why);
+	return pp->tracefs;
+}
+
+bool pathprobe_mounted_tracefs(const struct pathprobe *pp)
+{
+	return pp->mounted;
+}
+
+static const char *err_name(int err)
+{
+	static char buf[64];
+
+	switch (err) {
+	case 524:
+		return "ENOTSUPP (524)";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case EBUSY:
+		return "EBUSY";
+	default:
+		snprintf(buf, sizeof(buf), "%s (%d)", strerror(err), err);
+		return buf;
+	}
+}
+
+static int load_trivial(enum bpf_prog_type type, enum bpf_attach_type expected, int btf_id)
+{
+	/* r0 = 0; exit */
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	struct utsname u;
+	unsigned a = 0, b = 0, c = 0;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = expected,
+		    .attach_btf_id = btf_id > 0 ? (unsigned)btf_id : 0);
+	int fd;
+
+	if (type == BPF_PROG_TYPE_KPROBE && uname(&u) == 0 &&
+	    sscanf(u.release, "%u.%u.%u", &a, &b, &c) >= 2)
+		opts.kern_version = (a << 16) + (b << 8) + (c > 255 ? 255 : c);
+	fd = bpf_prog_load(type, "rp_probe", "GPL", insns, 2, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static int perf_open(struct perf_event_attr *attr)
+{
+	int fd = (int)syscall(__NR_perf_event_open, attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int attach_perf(int prog, struct perf_event_attr *attr)
+{
+	int pfd = perf_open(attr), rc = 0;
+
+	if (pfd < 0)
+		return pfd;
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog) < 0)
+		rc = -errno;
+	close(pfd);
+	return rc;
+}
+
+static int btf_id_of(const struct btf *btf, const char *name, int kind)
+{
+	return btf ? btf__find_by_name_kind(btf, name, kind) : -ENOENT;
+}
+
+static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t len)
+{
+	int id = btf_id_of(pp->btf, fn, BTF_KIND_FUNC), fd, link;
+
+	if (id < 0) {
+		snprintf(why, len, "no function %s in the kernel's BTF", fn);
+		return -1;
+	}
+	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id);
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load an fentry program: %s",
+			 err_name(-fd));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0) {
+		int e = errno;
+
+		close(fd);
+		snprintf(why, len, "fentry loads but does not attach to %s: %s", fn, err_name(e));
+		return -1;
+	}
+	close(link);
+	close(fd);
+	return 0;
+}
+
+static int kprobe_pmu_type(void)
+{
+	char buf[32];
+
+	if (read_small_file("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+static int try_kprobe(const char *fn, char *why, size_t len)
+{
+	struct perf_event_attr attr = {0};
+	int type = kprobe_pmu_type(), fd, rc;
+
+	if (type < 0) {
+		snprintf(why, len,
+			 "no kprobe support in this kernel (no kprobe PMU: CONFIG_KPROBES "
+			 "is off)");
+		return -1;
+	}
+	fd = load_trivial(BPF_PROG_TYPE_KPROBE, 0, 0);
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load a kprobe program: %s",
+			 err_name(-fd));
+		return -1;
+	}
+	attr.size = sizeof(attr);
+	attr.type = (unsigned)type;
+	attr.config1 = (unsigned long long)(unsigned long)fn;
+	attr.config2 = 0;
+	rc = attach_perf(fd, &attr);
+	close(fd);
+	if (rc) {
+		snprintf(why, len, "kprobe on %s: %s", fn, err_name(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t len)
+{
+	char name[96];
+	int id, fd, link;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf_id_of(pp->btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0) {
+		snprintf(why, len, "no tracepoint %s in the kernel's BTF", tp);
+		return -1;
+	}
+	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id);
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load a tp_btf program: %s",
+			 err_name(-fd));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	if (link < 0) {
+		int e = errno;
+
+		close(fd);
+		snprintf(why, len, "tp_btf loads but does not attach to %s: %s", tp, err_name(e));
+		return -1;
+	}
+	close(link);
+	close(fd);
+	return 0;
+}
+
+static int try_raw_tp(const char *tp, char *why, size_t len)
+{
+	int fd = load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0), link;
+
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load a raw_tp program: %s",
+			 err_name(-fd));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(tp, fd);
+	if (link < 0) {
+		int e = errno;
+
+		close(fd);
+		snprintf(why, len, "raw_tp %s: %s", tp, err_name(e));
+		return -1;
+	}
+	close(link);
+	close(fd);
+	return 0;
+}
+
+static int try_tracepoint(struct pathprobe *pp, const char *tp, char *why, size_t len)
+{
+	const char *fs = pathprobe_tracefs(pp, true, why, len);
+	struct perf_event_attr attr = {0};
+	char path[256], buf[32];
+	int fd, rc;
+
+	if (!fs[0])
+		return -1;
+	snprintf(path, sizeof(path), "%s/events/%s/id", fs, tp);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0) {
+		snprintf(why, len, "no tracepoint %s in %s/events", tp, fs);
+		return -1;
+	}
+	fd = load_trivial(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load a tracepoint program: %s",
+			 err_name(-fd));
+		return -1;
+	}
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = strtoull(buf, NULL, 10);
+	attr.sample_period = 1;
+	rc = attach_perf(fd, &attr);
+	close(fd);
+	if (rc) {
+		snprintf(why, len, "tracepoint %s: %s", tp, err_name(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+int pathprobe_try(struct pathprobe *pp, int path, const char *target, char *why, size_t len)
+{
+	struct cached *c;
+	int rc;
+
+	for (int i = 0; i < pp->n_cache; i++)
+		if (pp->cache[i].path == path && strcmp(pp->cache[i].target, target) == 0) {
+			snprintf(why, len, "%s", pp->cache[i].why);
+			return pp->cache[i].rc;
+		}
+	why[0] = '\0';
+	switch (path) {
+	case PROBE_FENTRY:
+		rc = try_fentry(pp, target, why, len);
+		break;
+	case PROBE_KPROBE:
+		rc = try_kprobe(target, why, len);
+		break;
+	case PROBE_TP_BTF:
+		rc = try_tp_btf(pp, target, why, len);
+		break;
+	case PROBE_RAW_TP:
+		rc = try_raw_tp(target, why, len);
+		break;
+	case PROBE_TRACEPOINT:
+		rc = try_tracepoint(pp, target, why, len);
+		break;
+	default:
+		snprintf(why, len, "unknown path");
+		return -1;
+	}
+	if (pp->n_cache < CACHE_MAX) {
+		c = &pp->cache[pp->n_cache++];
+		c->path = path;
+		snprintf(c->target, sizeof(c->target), "%s", target);
+		c->rc = rc;
+		snprintf(c->why, sizeof(c->why), "%s", why);
+	}
+	return rc;
+}

@@ -1,0 +1,239 @@
+#include "trace/seed.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/proc.h"
+
+#define DEFAULT_CONTAINERD "/run/containerd/containerd.sock"
+
+static bool is_shim(const char *comm)
+{
+	return strncmp(comm, "containerd-shim", 15) == 0;
+}
+
+size_t seed_select(struct proc_info *p, size_t n, pid_t dockerd)
+{
+	size_t marked = 0, own_containerd = 0;
+	bool changed = true;
+
+	for (size_t i = 0; i < n; i++)
+		p[i].engine = false;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].pid == dockerd)
+			p[i].engine = true;
+		else if (strcmp(p[i].comm, "containerd") == 0 && p[i].ppid == dockerd)
+			p[i].engine = true, own_containerd++;
+	}
+	/* A dockerd started with an external containerd (Debian's and systemd's setups). */
+	if (!own_containerd)
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(p[i].comm, "containerd") == 0 && p[i].ppid <= 1)
+				p[i].engine = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_shim(p[i].comm) || !p[i].addr[0])
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (p[j].engine && strcmp(p[j].comm, "containerd") == 0 &&
+			    strcmp(p[j].addr, p[i].addr) == 0)
+				p[i].engine = true;
+	}
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i].engine)
+				continue;
+			for (size_t j = 0; j < n; j++)
+				if (p[j].engine && p[j].pid == p[i].ppid && p[i].ppid > 1) {
+					p[i].engine = changed = true;
+					break;
+				}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		marked += p[i].engine;
+	return marked;
+}
+
+int cmdline_option(const char *cmdline, size_t len, const char *const *names, char *out,
+		   size_t outlen)
+{
+	const char *p = cmdline, *end = cmdline + len;
+
+	while (p < end) {
+		size_t alen = strnlen(p, (size_t)(end - p));
+
+		for (const char *const *nm = names; *nm; nm++) {
+			size_t nlen = strlen(*nm);
+
+			if (alen == nlen && strncmp(p, *nm, nlen) == 0 && p + alen + 1 < end) {
+				snprintf(out, outlen, "%s", p + alen + 1);
+				return 0;
+			}
+			if (alen > nlen && strncmp(p, *nm, nlen) == 0 && p[nlen] == '=') {
+				snprintf(out, outlen, "%.*s", (int)(alen - nlen - 1), p + nlen + 1);
+				return 0;
+			}
+		}
+		p += alen + 1;
+	}
+	return -1;
+}
+
+int containerd_config_address(const char *toml, char *out, size_t len)
+{
+	const char *line = toml;
+	bool in_grpc = false;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		char buf[512];
+		size_t llen = nl ? (size_t)(nl - line) : strlen(line);
+		const char *s = buf, *q1, *q2;
+
+		if (llen < sizeof(buf)) {
+			memcpy(buf, line, llen);
+			buf[llen] = '\0';
+			while (isspace((unsigned char)*s))
+				s++;
+			if (*s == '[')
+				in_grpc = strncmp(s, "[grpc]", 6) == 0;
+			else if (in_grpc && strncmp(s, "address", 7) == 0 &&
+				 (q1 = strchr(s, '"')) && (q2 = strchr(q1 + 1, '"')) &&
+				 q2 > q1 + 1) {
+				snprintf(out, len, "%.*s", (int)(q2 - q1 - 1), q1 + 1);
+				return 0;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+static ssize_t read_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	return read_small_file(path, buf, len);
+}
+
+static void fill_addr(struct proc_info *pi)
+{
+	static const char *const shim_opts[] = {"-address", "--address", NULL};
+	static const char *const ctd_opts[] = {"--address", "-a", NULL};
+	static const char *const cfg_opts[] = {"--config", "-c", NULL};
+	char cmd[4096], cfg[512];
+	ssize_t n;
+
+	if (!is_shim(pi->comm) && strcmp(pi->comm, "containerd") != 0)
+		return;
+	n = read_cmdline(pi->pid, cmd, sizeof(cmd));
+	if (n <= 0)
+		return;
+	if (is_shim(pi->comm)) {
+		cmdline_option(cmd, (size_t)n, shim_opts, pi->addr, sizeof(pi->addr));
+		return;
+	}
+	if (cmdline_option(cmd, (size_t)n, ctd_opts, pi->addr, sizeof(pi->addr)) == 0)
+		return;
+	if (cmdline_option(cmd, (size_t)n, cfg_opts, cfg, sizeof(cfg)) == 0) {
+		char *toml = malloc(1 << 16);
+
+		if (toml && read_small_file(cfg, toml, 1 << 16) > 0 &&
+		    containerd_config_address(toml, pi->addr, sizeof(pi->addr)) == 0) {
+			free(toml);
+			return;
+		}
+		free(toml);
+	}
+	snprintf(pi->addr, sizeof(pi->addr), "%s", DEFAULT_CONTAINERD);
+}
+
+static int snapshot(struct proc_info **out, size_t *n)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	struct proc_info *p = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		unsigned long long start;
+		struct proc_info pi = {0};
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pi.pid = (pid_t)atoi(de->d_name);
+		if (proc_stat_read(pi.pid, &pi.ppid, &start, pi.comm))
+			continue;
+		fill_addr(&pi);
+		if (*n == cap) {
+			struct proc_info *np = realloc(p, (cap = cap ? cap * 2 : 256) * sizeof(*p));
+
+			if (!np) {
+				free(p);
+				closedir(d);
+				return -ENOMEM;
+			}
+			p = np;
+		}
+		p[(*n)++] = pi;
+	}
+	closedir(d);
+	*out = p;
+	return 0;
+}
+
+static int add_threads(pid_t pid, pid_t **tids, size_t *n, size_t *cap)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0; /* gone meanwhile */
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (*n == *cap) {
+			pid_t *nt = realloc(*tids, (*cap = *cap ? *cap * 2 : 256) * sizeof(**tids));
+
+			if (!nt) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*tids = nt;
+		}
+		(*tids)[(*n)++] = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n)
+{
+	struct proc_info *p = NULL;
+	size_t np = 0, cap = 0;
+	int err;
+
+	*tids = NULL;
+	*n = 0;
+	err = snapshot(&p, &np);
+	if (err)
+		return err;
+	seed_select(p, np, dockerd);
+	for (size_t i = 0; i < np && !err; i++)
+		if (p[i].engine)
+			err = add_threads(p[i].pid, tids, n, &cap);
+	free(p);
+	return err;
+}
