@@ -218,78 +218,6 @@ static void check_probes(const struct run *r, const char *path)
 	assert_true(essential_seen);
 }
 
-/* ---- nothing of ours stays in the kernel ---- */
-
-static bool held_by_a_process(const char *key, unsigned id)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *p;
-	bool held = false;
-	char want[64];
-
-	snprintf(want, sizeof(want), "%s:\t%u\n", key, id);
-	while (proc && !held && (p = readdir(proc))) {
-		char dir[300];
-		DIR *fds;
-		struct dirent *f;
-
-		if (!isdigit((unsigned char)p->d_name[0]))
-			continue;
-		snprintf(dir, sizeof(dir), "/proc/%s/fdinfo", p->d_name);
-		fds = opendir(dir);
-		while (fds && !held && (f = readdir(fds))) {
-			char path[600], text[1024];
-
-			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
-			if (read_small_file(path, text, sizeof(text)) > 0 && strstr(text, want))
-				held = true;
-		}
-		if (fds)
-			closedir(fds);
-	}
-	if (proc)
-		closedir(proc);
-	return held;
-}
-
-/* Maps named rp_* (every restartprof object has them) that no live process holds. */
-static int orphan_maps(bool report)
-{
-	unsigned id = 0;
-	int orphans = 0;
-
-	while (bpf_map_get_next_id(id, &id) == 0) {
-		struct bpf_map_info info = {0};
-		unsigned len = sizeof(info);
-		int fd = bpf_map_get_fd_by_id(id);
-		bool ours;
-
-		if (fd < 0)
-			continue;
-		ours = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		       strncmp(info.name, "rp_", 3) == 0;
-		close(fd); /* our own look must not count as a holder */
-		if (ours && !held_by_a_process("map_id", id)) {
-			if (report)
-				fprintf(stderr, "BPF map %u (%s) outlived its run\n", id,
-					info.name);
-			orphans++;
-		}
-	}
-	return orphans;
-}
-
-/* The kernel frees a closed program's maps a moment later (deferred work): allow 5 s. */
-static int leaked_maps(void)
-{
-	for (int i = 0; i < 100; i++) {
-		if (orphan_maps(false) == 0)
-			return 0;
-		usleep(50000);
-	}
-	return orphan_maps(true);
-}
-
 /* ---- tests ---- */
 
 static const char *const every_phase[] = {"kill",    "die",    "disconnect", "stop",
@@ -304,7 +232,7 @@ static void baseline_traced(void **state)
 	check_execs(&baseline);
 	check_actors(&baseline, false);
 	check_probes(&baseline, "tp_btf");
-	assert_int_equal(leaked_maps(), 0);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
 }
 
 static void hdd_traced(void **state)
@@ -316,7 +244,7 @@ static void hdd_traced(void **state)
 	check_trials(&hdd);
 	check_execs(&hdd);
 	check_actors(&hdd, true);
-	assert_int_equal(leaked_maps(), 0);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
 }
 
 /*
@@ -410,7 +338,7 @@ static void fallback_path_gives_the_same_picture(void **state)
 		assert_true(found);
 	}
 	assert_int_equal(na, nb);
-	assert_int_equal(leaked_maps(), 0);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
 }
 
 static void check_reports_paths(void **state)
@@ -435,7 +363,7 @@ static void check_reports_paths(void **state)
 	assert_non_null(strstr(r.out, "  sched          tp_btf"));
 	assert_non_null(strstr(r.out, "not fentry: disabled by --probe-paths"));
 	proc_result_free(&r);
-	assert_int_equal(leaked_maps(), 0);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
 }
 
 static int teardown(void **state)

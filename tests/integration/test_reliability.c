@@ -61,6 +61,15 @@ static void check_no_temporaries(const char *dir)
 	closedir(d);
 }
 
+static int tracefs_mounts(void)
+{
+	char *m = harness_slurp("/proc/self/mounts");
+	int n = harness_count_text(m, " tracefs ");
+
+	free(m);
+	return n;
+}
+
 static const char *stage_of(const char *log)
 {
 	const char *last = NULL, *p;
@@ -83,6 +92,10 @@ static const char *stage_of(const char *log)
 		return "removing the load";
 	if (strstr(last, "trial"))
 		return "between or inside trials";
+	if (strstr(last, "kernel tracing") || strstr(last, "probes"))
+		return "loading BPF programs";
+	if (strstr(last, "report"))
+		return "writing the report";
 	return "setting up";
 }
 
@@ -121,6 +134,8 @@ static void signals_at_random_points(void **state)
 	} hist[16] = {{0}};
 	int n_hist = 0, counted = 0;
 
+	int tracefs_before = tracefs_mounts();
+
 	(void)state;
 	srand(seed);
 	fprintf(stderr, "signals: %d rounds, seed %u\n", rounds, seed);
@@ -129,9 +144,9 @@ static void signals_at_random_points(void **state)
 		int variant = round % 3, sig = sigs[rand() % 3];
 		/* Early rounds start from no images, so some signals land in the image build. */
 		int64_t delay_ms = variant == 0 ? rand() % 2500 : 300 + rand() % 5000;
+		/* Traced: the BPF programs must be gone however the run ends. */
 		const char *args[] = {"run", "--trials", "20", "--interval", "0.2", "--settle", "1",
-				      "--no-trace", "-o", dir, variant == 1 ? NULL : "--load", "cpu",
-				      NULL};
+				      "-o", dir, variant == 1 ? NULL : "--load", "cpu", NULL};
 		struct proc_result r;
 
 		if (variant == 0)
@@ -154,6 +169,8 @@ static void signals_at_random_points(void **state)
 		check_csvs_whole(dir, log ? log : "");
 		check_no_temporaries(dir);
 		assert_int_equal(harness_count_containers(LABEL), 0);
+		assert_int_equal(harness_leaked_bpf_maps(), 0);
+		assert_int_equal(tracefs_mounts(), tracefs_before);
 		int k = 0;
 
 		while (k < n_hist && strcmp(hist[k].stage, stage) != 0)
