@@ -123,7 +123,7 @@ if ! extract_btf "$scan" "$btf"; then
 		cp "$ko" "$work/$m.ko"
 		pahole -J --btf_base "$btf" "$work/$m.ko" >>"$work/pahole.log" 2>&1 || lab_die "pahole -J $m.ko failed"
 	done
-	rm -rf "$work/usr"
+	rm -rf "$work/usr" "$deb"
 	lab_log "$kernel: BTF encoded from DWARF by pahole -J${modules:+ (and $modules)}"
 	modules_done=1
 fi
@@ -154,3 +154,5 @@ mkdir -p "$(dirname "$out")"
 bpftool "${base[@]}" btf dump file $dump format c >"$out.tmp"
 mv "$out.tmp" "$out"
 lab_log "wrote $out ($(wc -l <"$out") lines) from $(cat "$kd/pkg") (${modules:+modules: $modules})"
+# The intermediate files are large (the DWARF vmlinux of armhf is 240 MB).
+rm -f "$work/vmlinux.dwarf" "$work/vmlinux.elf" "$work"/*.ko

@@ -116,7 +116,7 @@ attempt() {
 	{ printf 'exec'; printf ' %q' "${CMD[@]}"; echo; } >"$ctl/cmd"
 	: >"$ctl/output"
 	local dev=(
-		-drive "file=$img,if=none,id=hd0,format=raw,cache=unsafe" -device virtio-blk-pci,drive=hd0
+		-drive "file=$img,if=none,id=hd0,format=raw,cache=unsafe,discard=unmap" -device virtio-blk-pci,drive=hd0
 		-fsdev "local,id=lab,path=$ctl,security_model=none" -device virtio-9p-pci,fsdev=lab,mount_tag=lab
 		-device virtio-rng-pci
 	)
