@@ -32,10 +32,17 @@ for g in "$@"; do
 	wanted+=("${pkgs[@]}")
 done
 
+# Installed for the architecture asked for (pkg:arch), or else the native one (or 'all'):
+# with a foreign architecture added, an unqualified name can match several packages.
+native=$(dpkg --print-architecture)
+installed() {
+	local name=${1%%:*} arch=$native
+	case $1 in *:*) arch=${1##*:} ;; esac
+	dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null | grep -qE "^install ok installed ($arch|all)\$"
+}
 missing=()
 for p in "${wanted[@]}"; do
-	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$status" = "install ok installed" ] || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -45,7 +52,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-native=$(dpkg --print-architecture)
 
 update() {
 	# A mirror caught mid-sync fails one index (seen: bookworm-security armhf); the install
@@ -56,7 +62,8 @@ install() { apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
 
 # Native packages first, then one batch per foreign architecture, so that a foreign
 # architecture the mirror cannot serve consistently does not block the rest.
-batch=() declare -A foreign=()
+batch=()
+declare -A foreign=()
 for p in "${missing[@]}"; do
 	case $p in
 	*:"$native" | *:all) batch+=("$p") ;;
@@ -91,5 +98,7 @@ for a in "${!foreign[@]}"; do
 done
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "install-deps: FAILED for architecture(s): ${failed[*]} (see the apt errors above)" >&2
+	echo "install-deps: a cross build can use a sysroot instead, made without touching the host's apt:" >&2
+	echo "install-deps:   eval make ARCH=arm \"\$(tests/vm/sysroot.sh armhf)\"   (arm64: ARCH=arm64, sysroot.sh arm64)" >&2
 	exit 1
 fi

@@ -3,7 +3,7 @@
 #
 #   tests/vm/lab.sh [--kernels "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"] [--init systemd|light]
 #                   [--cmd 'CMD']... [--out DIR] [--tree-amd64 DIR] [--tree-arm64 DIR]
-#                   [--tree-armhf DIR] [--timeout SEC] [--retries N] [--prepare-only]
+#                   [--tree-armhf DIR] [--timeout SEC] [--retries N] [--prepare-only] [--refresh]
 #
 # For each kernel, a share directory is made with:
 #   build/            a copy of the built tree of that architecture (default build/ for amd64,
@@ -24,13 +24,16 @@
 # Exit code: 0 when every command passed on every kernel, 1 when a command failed,
 # 125 when the lab itself failed on some kernel (crash, timeout), 2 on a usage error.
 #
+# --prepare-only fetches kernels and builds images and bpfcheck, then stops. --refresh first
+# asks the lab's apt lists for the newest kernel packages (otherwise the cached ones are used).
+#
 # Environment: VMLAB_KERNELS (default kernel list), VM_CACHE (cache directory).
 set -uo pipefail
 LAB_PROG=lab.sh
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out= timeout=900 retries=1 prepare_only=
+kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out= timeout=900 retries=1 prepare_only= refresh=
 cmds=()
 declare -A tree=([amd64]=$REPO_DIR/build [arm64]=$REPO_DIR/build-arm64 [armhf]=$REPO_DIR/build-arm)
 while [ $# -gt 0 ]; do
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--retries) retries=$2; shift 2 ;;
 	--prepare-only) prepare_only=1; shift ;;
+	--refresh) refresh=1; shift ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) LAB_DIE_RC=2 lab_die "unknown option '$1' (see --help)" ;;
 	esac
@@ -56,7 +60,7 @@ lab_host_deps
 
 T0=$SECONDS
 # Everything is fetched and built first, so that the VM times below are VM times only.
-for k in $kernels; do lab_prepare "$k"; done
+for k in $kernels; do lab_prepare "$k" "$refresh"; done
 archs=$(for k in $kernels; do lab_kernel_arch "$k"; done | sort -u)
 for a in $archs; do
 	if [ "$a" != amd64 ] && ! [ -f "/usr/lib/$(case $a in arm64) echo aarch64-linux-gnu ;; armhf) echo arm-linux-gnueabihf ;; esac)/libbpf.a" ]; then

@@ -74,6 +74,7 @@ lab_apt() { APT_CONFIG=$LAB_APT/apt.conf "$@"; }
 lab_apt_update() {
 	lab_apt_conf
 	local force=${1:-}
+	[ -n "$force" ] && [ -n "${LAB_APT_FORCED:-}" ] && return 0
 	if [ -z "$force" ] && [ -f "$LAB_APT/updated" ] &&
 		[ -n "$(find "$LAB_APT/updated" -mmin -1440 2>/dev/null)" ]; then
 		return 0
@@ -82,6 +83,8 @@ lab_apt_update() {
 	lab_apt apt-get -q update >"$LAB_APT/update.log" 2>&1 ||
 		{ cat "$LAB_APT/update.log" >&2; lab_die "apt-get update of the lab's lists failed"; }
 	touch "$LAB_APT/updated"
+	[ -n "$force" ] && LAB_APT_FORCED=1
+	return 0
 }
 
 # lab_apt_download DIR PKG[:ARCH][=VER]... : downloads .debs into DIR (kept: the download cache).
@@ -279,4 +282,32 @@ lab_prepare() {
 	local id=$1 refresh=${2:-}
 	lab_kernel_prepare "$id" "$refresh"
 	lab_image "$(lab_kernel_arch "$id")"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Cross-build sysroot of a Debian architecture, from the lab's private apt (no change to the
+# host's dpkg or apt). The fallback when the multiarch -dev packages cannot be installed on the
+# host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
+# is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
+LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+lab_sysroot() {
+	local arch=$1 d key deb
+	shift
+	local pkgs=("$@")
+	[ ${#pkgs[@]} -gt 0 ] || read -r -a pkgs <<<"$LAB_SYSROOT_PKGS"
+	d=$VM_CACHE/sysroot/$arch
+	key=$(echo "$arch ${pkgs[*]}" | sha256sum | cut -c1-16)
+	if [ -f "$d/key" ] && [ "$(cat "$d/key")" = "$key" ]; then echo "$d"; return 0; fi
+	lab_apt_update
+	rm -rf "$d"
+	mkdir -p "$d/debs/partial" "$d/root"
+	lab_apt apt-get install -d -y -q --no-install-recommends -o Dir::Cache::archives="$d/debs" \
+		-o Debug::NoLocking=1 "${pkgs[@]/%/:$arch}" >"$d/download.log" 2>&1 ||
+		{ tail "$d/download.log" >&2; lab_die "sysroot $arch: apt-get install --download-only failed"; }
+	for deb in "$d"/debs/*_"$arch".deb "$d"/debs/*_all.deb; do
+		[ -f "$deb" ] && dpkg-deb -x "$deb" "$d/root"
+	done
+	rm -rf "$d/debs"
+	echo "$key" >"$d/key"
+	echo "$d"
 }
