@@ -63,8 +63,11 @@ T0=$SECONDS
 for k in $kernels; do lab_prepare "$k" "$refresh"; done
 archs=$(for k in $kernels; do lab_kernel_arch "$k"; done | sort -u)
 for a in $archs; do
-	if [ "$a" != amd64 ] && ! [ -f "/usr/lib/$(case $a in arm64) echo aarch64-linux-gnu ;; armhf) echo arm-linux-gnueabihf ;; esac)/libbpf.a" ]; then
-		bash "$REPO_DIR/scripts/install-deps.sh" "cross-$a" >&2 || lab_log "cross-$a: could not install; bpfcheck for $a may be missing"
+	case $a in arm64) cc=aarch64-linux-gnu-gcc ;; armhf) cc=arm-linux-gnueabihf-gcc ;; *) cc=gcc ;; esac
+	if ! command -v "$cc" >/dev/null; then
+		# The cross compiler, and the multiarch -dev packages if the mirror allows (else
+		# bpfcheck/build.sh uses a sysroot from the lab's apt).
+		bash "$REPO_DIR/scripts/install-deps.sh" "cross-$a" >&2 || lab_log "cross-$a: not all installed"
 	fi
 	bash "$LAB_DIR/bpfcheck/build.sh" "$a" "$VM_CACHE/bpfcheck/$a" || lab_log "bpfcheck for $a could not be built"
 done
