@@ -60,7 +60,13 @@ lab_host_deps
 
 T0=$SECONDS
 # Everything is fetched and built first, so that the VM times below are VM times only.
+mkdir -p "$VM_CACHE"
+exec 8>"$VM_CACHE/prepare.lock"
+flock 8
+export LAB_PREPARE_LOCKED=1
 for k in $kernels; do lab_prepare "$k" "$refresh"; done
+unset LAB_PREPARE_LOCKED
+flock -u 8
 archs=$(for k in $kernels; do lab_kernel_arch "$k"; done | sort -u)
 for a in $archs; do
 	case $a in arm64) cc=aarch64-linux-gnu-gcc ;; armhf) cc=arm-linux-gnueabihf-gcc ;; *) cc=gcc ;; esac

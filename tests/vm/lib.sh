@@ -26,6 +26,15 @@ LAB_DEFAULT_KERNELS="amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"
 lab_log() { printf '%s: %s\n' "${LAB_PROG:-vm}" "$*" >&2; }
 lab_die() { printf '%s: %s\n' "${LAB_PROG:-vm}" "$*" >&2; exit "${LAB_DIE_RC:-125}"; }
 
+# Removes a build directory: unmounts anything left mounted below it (an interrupted
+# debootstrap leaves proc/sys/dev mounts in its target), never crosses into another filesystem.
+lab_rmtree() {
+	local d=$1 m
+	[ -e "$d" ] || return 0
+	for m in $(findmnt -rn -o TARGET | grep -F "$d/" | sort -r); do umount -l "$m" 2>/dev/null || true; done
+	rm -rf --one-file-system "$d"
+}
+
 lab_need_root() { [ "$(id -u)" -eq 0 ] || lab_die "must run as root (debootstrap, mke2fs -d of a root-owned tree)"; }
 
 # Installs the host tools the lab uses (Debian packages only).
@@ -205,7 +214,7 @@ lab_initramfs() {
 	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$kd/initramfs.cpio.gz.tmp"
 	mv "$kd/initramfs.cpio.gz.tmp" "$kd/initramfs.cpio.gz"
 	echo "$key" >"$kd/initramfs.key"
-	rm -rf "$tmp"
+	lab_rmtree "$tmp"
 }
 
 lab_kernel_prepare() {
@@ -232,7 +241,7 @@ lab_kernel_for_arch() {
 }
 
 lab_image() {
-	local arch=$1 img tmp pkgs size log t0 foreign=() id
+	local arch=$1 img tmp pkgs size log t0 foreign=() id t
 	img=$(lab_image_path "$arch")
 	[ -f "$img" ] && return 0
 	lab_need_root
@@ -240,25 +249,28 @@ lab_image() {
 	log=${img%.img}.log
 	t0=$(date +%s)
 	lab_log "image $arch: building $(basename "$img") (debootstrap minbase; log: $log)"
+	# Leftovers of an interrupted build (callers hold the prepare lock).
+	for t in "$VM_CACHE"/tmp.rootfs.*; do lab_rmtree "$t"; done
 	tmp=$(mktemp -d "$VM_CACHE/tmp.rootfs.XXXXXX")
 	pkgs=$(grep -v '^#' "$LAB_DIR/image/packages" | xargs | tr ' ' ',')
 	[ "$arch" = amd64 ] || foreign=(--foreign)
 	if ! debootstrap --variant=minbase --arch="$arch" "${foreign[@]}" --include="$pkgs" \
 		--components=main "$LAB_SUITE" "$tmp/root" "$LAB_MIRROR" >"$log" 2>&1; then
 		tail -20 "$log" >&2
-		rm -rf "$tmp"
+		lab_rmtree "$tmp"
 		lab_die "image $arch: debootstrap failed (log: $log)"
 	fi
 	cp "$LAB_DIR/image/configure.sh" "$tmp/root/lab-configure.sh"
 	if [ "$arch" = amd64 ]; then
 		chroot "$tmp/root" /bin/sh /lab-configure.sh >>"$log" 2>&1 ||
-			{ rm -rf "$tmp"; lab_die "image $arch: configure.sh failed (log: $log)"; }
+			{ lab_rmtree "$tmp"; lab_die "image $arch: configure.sh failed (log: $log)"; }
 		rm -f "$tmp/root/lab-configure.sh"
 	fi
 	size=$(cat "$LAB_DIR/image/size")
+	rm -f "$img.tmp"
 	mke2fs -q -t ext4 -L lab-root -d "$tmp/root" "$img.tmp" "$size" >>"$log" 2>&1 ||
-		{ rm -rf "$tmp" "$img.tmp"; lab_die "image $arch: mke2fs -d failed (log: $log)"; }
-	rm -rf "$tmp"
+		{ lab_rmtree "$tmp"; rm -f "$img.tmp"; lab_die "image $arch: mke2fs -d failed (log: $log)"; }
+	lab_rmtree "$tmp"
 	if [ "$arch" != amd64 ]; then
 		# Second stage (and configure.sh) inside an emulated VM of that architecture.
 		id=$(lab_kernel_for_arch "$arch") || lab_die "no kernel to run the $arch second stage"

@@ -71,7 +71,7 @@ amd64) qemu=(qemu-system-x86_64 -machine pc -cpu max) console=ttyS0 ;;
 arm64) qemu=(qemu-system-aarch64 -machine virt -cpu max,pauth-impdef=on) console=ttyAMA0 ;;
 armhf) qemu=(qemu-system-arm -machine virt,highmem=off -cpu cortex-a15) console=ttyAMA0 ;;
 esac
-command -v "${qemu[0]}" >/dev/null || lab_host_deps
+lab_host_deps
 
 # Kernel, initramfs and image (built on first use, cached; see lib.sh).
 mkdir -p "$VM_CACHE"
