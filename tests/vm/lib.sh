@@ -302,6 +302,7 @@ lab_prepare() {
 # host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
 # is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
 LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+LAB_STATIC_PKGS="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
 lab_sysroot() {
 	local arch=$1 d key deb
 	shift
