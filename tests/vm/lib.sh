@@ -48,7 +48,7 @@ lab_host_deps() {
 LAB_APT=$VM_CACHE/apt
 lab_apt_conf() {
 	local a=$LAB_APT
-	[ -f "$a/apt.conf" ] && [ "$(cat "$a/recipe" 2>/dev/null)" = "$LAB_MIRROR v1" ] && return 0
+	[ -f "$a/apt.conf" ] && [ "$(cat "$a/recipe" 2>/dev/null)" = "$LAB_MIRROR v2" ] && return 0
 	mkdir -p "$a/etc/sources.list.d" "$a/etc/preferences.d" "$a/etc/apt.conf.d" \
 		"$a/state/lists/partial" "$a/cache/archives/partial"
 	: >"$a/state/status"
@@ -72,8 +72,10 @@ lab_apt_conf() {
 		APT::Sandbox::User "root";
 		Acquire::Languages "none";
 		Acquire::Retries "3";
+		Acquire::GzipIndexes "true";
+		Acquire::CompressionTypes::Order:: "gz";
 	EOF
-	echo "$LAB_MIRROR v1" >"$a/recipe"
+	echo "$LAB_MIRROR v2" >"$a/recipe"
 	rm -f "$a/updated"
 }
 
@@ -150,6 +152,7 @@ lab_kernel_fetch() {
 	echo "$rel" >"$kd/release"
 	echo "$pkg $ver" >"$kd/pkg"
 	basename "$deb" >"$kd/deb"
+	rm -f "$deb" # unpacked in root/; apt-get download fetches it again if ever needed
 	touch "$kd/ready"
 	rm -f "$kd/initramfs.key"
 }
