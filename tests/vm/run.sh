@@ -124,7 +124,7 @@ attempt() {
 		-device virtio-9p-pci,fsdev=share,mount_tag=share)
 	dev+=(-fsdev "local,id=modules,path=$kd/root/lib/modules,security_model=none,readonly=on"
 		-device virtio-9p-pci,fsdev=modules,mount_tag=modules)
-	local t0=$SECONDS
+
 	timeout --kill-after=15 "$timeout" "${qemu[@]}" -accel tcg,thread=multi -smp "$smp" -m "$mem" \
 		-nic none -display none -monitor none -no-reboot "${snapshot[@]}" \
 		-serial "file:$ctl/console.log" \
@@ -138,7 +138,6 @@ attempt() {
 	wait $qpid
 	qrc=$?
 	[ -n "$quiet" ] || wait "$tailpid" 2>/dev/null
-	wall=$((SECONDS - t0))
 	crash=$(grep -a -m1 -E 'Kernel panic - not syncing|Internal error: Oops|BUG: unable to handle|general protection fault|Unable to handle kernel|Oops: |kernel BUG at|BUG: soft lockup|detected stall|hung_task_panic' "$ctl/console.log" 2>/dev/null | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')
 	boot=$(cat "$ctl/uptime-start" 2>/dev/null || echo -)
 	cmdtime=-
