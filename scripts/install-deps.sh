@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what restartprof needs from Debian's packages, and only what is missing.
-# Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [vm] [cross]   (default: build run test)
+# Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [vm] [cross] [cross-arm64] [cross-armhf]
+#        (default: build run test; cross = cross-arm64 + cross-armhf)
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
 
@@ -10,9 +11,18 @@ declare -A groups=(
 	[test]="libcmocka-dev"
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf"
-	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs"
-	[cross]="gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf"
+	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs kmod xz-utils zstd debian-archive-keyring dwarves clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev"
+	[cross-arm64]="gcc-aarch64-linux-gnu"
+	[cross-armhf]="gcc-arm-linux-gnueabihf"
 )
+# Cross builds (make ARCH=arm64 / ARCH=arm) link against Debian's multiarch -dev packages of the
+# target architecture, which is how Debian documents cross-building: the architecture is added
+# to dpkg (dpkg --add-architecture) and the -dev packages are installed as pkg:arm64 / pkg:armhf.
+cross_dev="libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+for a in arm64 armhf; do
+	for p in $cross_dev; do groups[cross-$a]+=" $p:$a"; done
+done
+groups[cross]="${groups[cross-arm64]} ${groups[cross-armhf]}"
 
 wanted=()
 [ $# -eq 0 ] && set -- build run test
@@ -22,10 +32,17 @@ for g in "$@"; do
 	wanted+=("${pkgs[@]}")
 done
 
+# Installed for the architecture asked for (pkg:arch), or else the native one (or 'all'):
+# with a foreign architecture added, an unqualified name can match several packages.
+native=$(dpkg --print-architecture)
+installed() {
+	local name=${1%%:*} arch=$native
+	case $1 in *:*) arch=${1##*:} ;; esac
+	dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null | grep -qE "^install ok installed ($arch|all)\$"
+}
 missing=()
 for p in "${wanted[@]}"; do
-	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[ "$status" = "install ok installed" ] || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -35,5 +52,53 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+update() {
+	# A mirror caught mid-sync fails one index (seen: bookworm-security armhf); the install
+	# that follows still fails loudly if that index was needed.
+	apt-get update -qq || echo "install-deps: apt-get update reported errors (above); trying the install anyway" >&2
+}
+install() { apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+
+# Native packages first, then one batch per foreign architecture, so that a foreign
+# architecture the mirror cannot serve consistently does not block the rest.
+batch=()
+declare -A foreign=()
+for p in "${missing[@]}"; do
+	case $p in
+	*:"$native" | *:all) batch+=("$p") ;;
+	*:*) foreign[${p##*:}]+=" $p" ;;
+	*) batch+=("$p") ;;
+	esac
+done
+update
+[ ${#batch[@]} -eq 0 ] || install "${batch[@]}"
+
+failed=()
+for a in "${!foreign[@]}"; do
+	added=
+	if ! dpkg --print-foreign-architectures | grep -qx "$a"; then
+		echo "install-deps: dpkg --add-architecture $a (for the cross-build -dev packages)" >&2
+		dpkg --add-architecture "$a"
+		added=1
+		update
+	fi
+	# shellcheck disable=SC2086
+	if ! install ${foreign[$a]}; then
+		failed+=("$a")
+		echo "install-deps: could not install the $a packages:${foreign[$a]}" >&2
+		# apt treats each Release as one transaction: a broken $a index of one suite leaves that
+		# whole suite's lists stale (security updates included). Undo what this run added.
+		if [ -n "$added" ] && [ -z "$(dpkg-query -W -f='${Package}\n' "*:$a" 2>/dev/null)" ]; then
+			echo "install-deps: dpkg --remove-architecture $a (undoing the change above)" >&2
+			dpkg --remove-architecture "$a"
+			update
+		fi
+	fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "install-deps: FAILED for architecture(s): ${failed[*]} (see the apt errors above)" >&2
+	echo "install-deps: a cross build can use a sysroot instead, made without touching the host's apt:" >&2
+	echo "install-deps:   eval make ARCH=arm \"\$(tests/vm/sysroot.sh armhf)\"   (arm64: ARCH=arm64, sysroot.sh arm64)" >&2
+	exit 1
+fi
