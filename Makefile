@@ -5,7 +5,9 @@
 #   make run             install what is missing, build, run a short experiment
 #   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
-#   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from the running kernel's BTF
+#   make STATIC=1        one statically linked binary into build-static/ (see README.md)
+#   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from Debian's 6.1 kernel BTF
+#   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
 #   make format          clang-format the tree;  make bench, make fuzz, make vmtest: see README.md
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
@@ -19,23 +21,31 @@ CROSS_TRIPLE_arm64 := aarch64-linux-gnu
 CROSS_TRIPLE_arm := arm-linux-gnueabihf
 CROSS_TRIPLE := $(CROSS_TRIPLE_$(ARCH))
 CC := $(CROSS_TRIPLE)-gcc
-export PKG_CONFIG_LIBDIR := /usr/lib/$(CROSS_TRIPLE)/pkgconfig:/usr/share/pkgconfig
+# Given to pkg-config on its command line: GNU make 4.3 does not pass exported variables to
+# $(shell ...). A sysroot build sets PKG_CONFIG_SYSROOT_DIR too (tests/vm/sysroot.sh).
+PKG_CONFIG_LIBDIR ?= /usr/lib/$(CROSS_TRIPLE)/pkgconfig:/usr/share/pkgconfig
+PKG_CONFIG ?= PKG_CONFIG_LIBDIR=$(PKG_CONFIG_LIBDIR) PKG_CONFIG_SYSROOT_DIR=$(PKG_CONFIG_SYSROOT_DIR) pkg-config
 endif
 ifeq ($(SANITIZE),1)
 OUT := $(OUT)-asan
+endif
+ifeq ($(STATIC),1)
+OUT := $(OUT)-static
 endif
 
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 PKG_CONFIG ?= pkg-config
 
-# A vmlinux.h made from the running kernel is preferred for native builds; the checked-in one
-# is the fallback and the one cross builds use.
+# BPF objects compile against the checked-in vmlinux.h of their architecture, made from
+# Debian's 6.1 kernel, the oldest the VM lab tests: CO-RE carries them to newer kernels, and
+# no field a 6.1 device lacks can creep in. NATIVE_VMLINUX=1 regenerates the native header
+# from the running kernel's BTF (into $(OUT)/vmlinux) and compiles against that instead.
 NATIVE_BTF := /sys/kernel/btf/vmlinux
-ifeq ($(ARCH)$(wildcard $(NATIVE_BTF)),$(HOST_ARCH)$(NATIVE_BTF))
+ifeq ($(NATIVE_VMLINUX)$(ARCH),1$(HOST_ARCH))
 VMLINUX_DIR := $(OUT)/vmlinux
 else
-VMLINUX_DIR := vmlinux/$(ARCH)
+VMLINUX_DIR ?= vmlinux/$(ARCH)
 endif
 
 LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle
@@ -44,8 +54,17 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	  -Wno-missing-field-initializers -Wno-format-truncation -Iinclude -Isrc -I$(OUT) -pthread
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lpthread -lm
 ifeq ($(STATIC),1)
+# pkg-config --static cannot be used: Debian's libcurl.pc names -lgssapi_krb5 (Debian ships no
+# static krb5) and -lldap/-llber/-lrtmp (their archives need libp11-kit.a, which Debian lacks),
+# and leaves out -lbrotlicommon and -lunistring. These are the archives Debian has;
+# src/engine/static_stubs.c stands in for GSS-API, LDAP and RTMP, which an HTTP client on
+# a unix socket never calls (tests/vm/README.md).
 LDFLAGS += -static
-LDLIBS := $(shell $(PKG_CONFIG) --static --libs $(LIBS_PC)) -lpthread -lm
+LDLIBS := -lbpf -lelf -lcurl -lnghttp2 -lidn2 -lssh2 -lpsl -lssl -lcrypto -lbrotlidec \
+	-lbrotlicommon -ljson-c -larchive -lacl -lzstd -llz4 -lbz2 -llzma -lnettle \
+	-lunistring -lz -lpthread -lm
+# After libcurl.a on the link line, not inside librestartprof.a (scanned before libcurl.a).
+STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o
 endif
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -63,7 +82,7 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 
-LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c,$(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o
 LIB := $(OUT)/librestartprof.a
 BIN := $(OUT)/restartprof
@@ -95,7 +114,7 @@ $(OUT)/vmlinux/vmlinux.h: | $(OUT)/vmlinux
 	$(Q)$(BPFTOOL) btf dump file $(NATIVE_BTF) format c > $@
 
 vmlinux:
-	$(BPFTOOL) btf dump file $(NATIVE_BTF) format c > vmlinux/$(HOST_ARCH)/vmlinux.h
+	bash scripts/gen-vmlinux.sh $(ARCH)
 
 $(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_DIR)/vmlinux.h | $(OUT)/bpf
 	$(call msg,BPF,$@)
@@ -118,7 +137,7 @@ FORCE:
 
 # Skeletons embed the BPF objects: whatever includes them is rebuilt when they change.
 $(OUT)/obj/trace/loader.o: $(SKELS)
-.SECONDARY: $(BPF_OBJS)
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 $(OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartprof/*.h) | $(SKELS)
 	$(call msg,CC,$@)
@@ -139,17 +158,17 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BIN): $(OUT)/obj/cli/main.o $(LIB)
+$(BIN): $(OUT)/obj/cli/main.o $(LIB) $(STATIC_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(OUT)/obj/cli/main.o $(LIB) $(LDLIBS) $(STATIC_OBJS) -o $@
 
-$(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(LIB) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(LIB) $(STATIC_OBJS) | $(OUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) $< $(TEST_SUPPORT) $(LIB) -lcmocka $(LDLIBS) $(STATIC_OBJS) -o $@
 
-$(OUT)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(LIB) | $(OUT)/tests
+$(OUT)/tests/%: tests/integration/%.c $(TEST_SUPPORT) $(LIB) $(STATIC_OBJS) | $(OUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) $< $(TEST_SUPPORT) $(LIB) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) $< $(TEST_SUPPORT) $(LIB) -lcmocka $(LDLIBS) $(STATIC_OBJS) -o $@
 
 $(OUT) $(OUT)/bpf $(OUT)/skel $(OUT)/obj $(OUT)/tests $(OUT)/vmlinux:
 	$(Q)mkdir -p $@
@@ -197,6 +216,14 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# The VM lab (tests/vm/README.md): builds amd64 and arm64, runs the guest tests on stock Debian
+# kernels. VMLAB_KERNELS="amd64-6.12 arm64-6.1" picks kernels; VMTEST_ARGS goes to lab.sh.
+vmtest:
+	$(Q)bash scripts/install-deps.sh build vm cross-arm64
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory ARCH=arm64 all
+	$(Q)bash tests/vm/lab.sh $(VMTEST_ARGS)
 
 clean:
 	rm -rf build build-*
