@@ -275,7 +275,14 @@ static void *reader_main(void *arg)
 	while (!atomic_load(&tr->stop)) {
 		uint64_t req;
 
+		/*
+		 * Records are submitted without a wake-up (rp_submit) until the ring is a quarter
+		 * full, so the poll mostly just times out: read what is there on every turn, or a
+		 * trial's LISTEN would wait for the end of the trial (tracer_wait_listen would
+		 * always wait its whole timeout).
+		 */
 		ring_buffer__poll(tr->rb, POLL_MS);
+		ring_buffer__consume(tr->rb);
 		rotate_aggs(tr);
 		pthread_mutex_lock(&tr->lock);
 		req = tr->drain_req;
