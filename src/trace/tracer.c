@@ -67,6 +67,7 @@ struct tracer {
 	int pending_gen; /* the map to drain on the reader's next turn, -1 none */
 	int64_t last_flip;
 	bool recording;
+	__u32 epoch; /* the number of the last trial recorded */
 	/* The trial being recorded. */
 	unsigned char *arena; /* [u32 size][record] ... */
 	size_t arena_len, arena_cap;
@@ -552,9 +553,14 @@ int tracer_trial_begin(struct tracer *tr)
 	tr->off_begin = off;
 	tr->err_begin = err;
 	tr->wall_begin = wall_ns();
-	tr->st.recording++;
-	if (!tr->st.recording) /* wrapped: 0 means "not recording" */
-		tr->st.recording = 1;
+	/*
+	 * The trial's number, from a counter of its own: st.recording is 0 between trials, so
+	 * counting on it would give every trial the number 1, and a sleep begun in one trial
+	 * would be taken for one of the next (sched.bpf.c tells them apart by this number).
+	 */
+	if (!++tr->epoch) /* wrapped: 0 means "not recording" */
+		tr->epoch = 1;
+	tr->st.recording = tr->epoch;
 	tr->st.gen = 0;
 	tr->pending_gen = -1;
 	tr->last_flip = mono_ns();
