@@ -45,6 +45,14 @@ static __always_inline __u32 rp_epoch(void)
 	return s ? s->recording : 0;
 }
 
+/* --alternate stacks: userspace turns capture off for the even trials. */
+static __always_inline bool rp_no_stacks_now(void)
+{
+	struct rp_state *s = rp_st();
+
+	return s && (s->flags & RP_STATE_NO_STACKS);
+}
+
 static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
 {
 	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
@@ -73,7 +81,7 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
-	if (rp_cfg.stacks && state != RP_OFF_RUNQ &&
+	if (rp_cfg.stacks && !rp_no_stacks_now() && state != RP_OFF_RUNQ &&
 	    (rp_cfg.stacks_load || !(o->who.flags & RP_TF_LOADCG)))
 		o->stackid = rp_stackid(ctx);
 	if (bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY))

@@ -253,6 +253,7 @@ static void start_tracer(struct run_ctx *rc)
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
 		.probe_paths = rc->cfg.probe_paths,
 		.no_stacks = rc->cfg.no_stacks,
+		.prog_stats = rc->cfg.prog_stats,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
 									: NULL,
 	};
@@ -266,6 +267,9 @@ static void start_tracer(struct run_ctx *rc)
 			rc->cfg.socket_path);
 	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
+	else if (opts.prog_stats && tracer_prog_stats_note(rc->s.tracer)[0])
+		fprintf(stderr, "restartprof: --prog-stats: %s\n",
+			tracer_prog_stats_note(rc->s.tracer));
 }
 
 /* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */
@@ -351,7 +355,8 @@ int cmd_run(int argc, char **argv)
 	start_tracer(rc);
 	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id,
 			 (rc->s.tracer ? RUN_CSV_KERNEL : 0) |
-				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0),
+				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0) |
+				 (rc->s.tracer && rc->cfg.prog_stats ? RUN_CSV_PROGS : 0),
 			 err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		code = EXIT_USAGE;

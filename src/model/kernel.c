@@ -64,6 +64,7 @@ void trial_kernel_free(struct trial_kernel *tk)
 	free(tk->cg);
 	free(tk->stacks);
 	free(tk->execs);
+	free(tk->progs);
 	free(tk);
 }
 

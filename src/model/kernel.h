@@ -204,6 +204,16 @@ struct kexec {
 	char filename[KEV_NAME_LEN];
 };
 
+/* One BPF program's work during a trial (--prog-stats): the kernel's own counters' change. */
+#define KPROG_NAME_LEN 64
+struct kprog {
+	uint32_t id;
+	char name[KPROG_NAME_LEN]; /* ours: the full program name; others: the kernel's 15 chars */
+	char type[24];		   /* "tracing", "raw_tracepoint", "tracepoint", "kprobe"... */
+	bool own;		   /* one of restartprof's */
+	uint64_t run_cnt, run_time_ns;
+};
+
 struct trial_kernel {
 	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
 	int64_t clock_error_ns;
@@ -219,6 +229,8 @@ struct trial_kernel {
 	struct kstack *stacks;
 	size_t n_stacks, cap_stacks;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
+	struct kprog *progs; /* --prog-stats: programs that ran in the trial, and all of ours */
+	size_t n_progs;
 
 	/* Filled by kernel_attribute(). */
 	bool attributed;

@@ -17,6 +17,7 @@
 #define EXECS_CSV  "execs.csv"
 #define EVENTS_CSV "events.csv"
 #define PROBES_CSV "probes.csv"
+#define PROGS_CSV  "progstats.csv"
 
 /* The per-actor metrics of phases.csv, named "<actor>_<metric>". */
 size_t kernel_phase_column_count(void);
@@ -34,6 +35,11 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 		     const struct trial *t, const struct trial_kernel *tk);
 int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
 		      const struct trial *t, const struct trial_kernel *tk);
+/* progstats.csv (--prog-stats): per trial, each BPF program that ran, and every one of ours. */
+extern const char *const kernel_prog_columns[];
+extern const size_t kernel_prog_column_count;
+int kernel_prog_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		     const struct trial *t, const struct trial_kernel *tk);
 /* Creates probes.csv in dirfd with one row per probe. 0 or -errno. */
 int kernel_probes_write(int dirfd, const struct probe_status *p, int n);
 

@@ -10,7 +10,7 @@
 #include "output/kernel_csv.h"
 
 struct run_csv {
-	struct csv_writer trials, phases, api, execs, events;
+	struct csv_writer trials, phases, api, execs, events, progs;
 	char run_id[64];
 };
 
@@ -23,6 +23,7 @@ static const char *const trial_columns[] = {
 	"destroy_ns",	     "create_ns",	 "attach_ns",		"connect_ns",
 	"start_ns",	     "ready_ns",	 "api_calls",		"api_total_ns",
 	"old_container",     "new_container",	 "kernel_drops",	"clock_error_ns",
+	"variant",
 };
 
 static const char *const phase_columns[] = {
@@ -62,6 +63,7 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 	if (!rc)
 		return -ENOMEM;
 	rc->trials.fd = rc->phases.fd = rc->api.fd = rc->execs.fd = rc->events.fd = -1;
+	rc->progs.fd = -1;
 	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
 	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
 	if (!e) {
@@ -81,6 +83,11 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 		name = EVENTS_CSV;
 		e = csv_create(&rc->events, dirfd, EVENTS_CSV, kernel_event_columns,
 			       kernel_event_column_count);
+	}
+	if (!e && (flags & RUN_CSV_PROGS)) {
+		name = PROGS_CSV;
+		e = csv_create(&rc->progs, dirfd, PROGS_CSV, kernel_prog_columns,
+			       kernel_prog_column_count);
 	}
 	if (e) {
 		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
@@ -128,6 +135,7 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_str(w, t->new_id);
 	csv_i64_opt(w, tk ? (int64_t)trial_kernel_drops(tk) : -1);
 	csv_i64_opt(w, tk ? tk->clock_error_ns : -1);
+	csv_str(w, t->variant ? t->variant : "");
 	return csv_end_row(w);
 }
 
@@ -201,6 +209,8 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		err = kernel_exec_rows(&rc->execs, rc->run_id, cell, t, tk);
 	if (!err && tk && rc->events.fd >= 0)
 		err = kernel_event_rows(&rc->events, rc->run_id, cell, t, tk);
+	if (!err && tk && rc->progs.fd >= 0)
+		err = kernel_prog_rows(&rc->progs, rc->run_id, cell, t, tk);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
 	return err;
@@ -212,7 +222,8 @@ int run_csv_close(struct run_csv *rc)
 
 	if (!rc)
 		return 0;
-	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api, &rc->execs, &rc->events};
+	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api, &rc->execs,
+				  &rc->events, &rc->progs};
 
 	for (size_t i = 0; i < N(all); i++) {
 		int e = all[i]->fd >= 0 ? csv_close(all[i]) : 0;
