@@ -1,5 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +356,15 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	code = EXIT_FAILED;
 	start_tracer(rc);
+#ifdef __GLIBC__
+	/*
+	 * Images are built in memory (tens of MiB for the stress image) and loading the BPF
+	 * objects parses the kernel's BTF again and again; once glibc has seen such large blocks
+	 * freed it serves the next ones from its heap, and keeps what is freed there unless
+	 * asked: the run would carry 20 MiB it no longer uses to its end.
+	 */
+	malloc_trim(0);
+#endif
 	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id,
 			 (rc->s.tracer ? RUN_CSV_KERNEL : 0) |
 				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0) |

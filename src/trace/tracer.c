@@ -453,6 +453,14 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	fill_config(tr, &tr->ld.cfg);
 	if (loader_run(&tr->ld, err, errlen))
 		goto fail;
+	/*
+	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
+	 * are loaded (re-attaching does not probe paths again): a Raspberry Pi has better use
+	 * for the memory.
+	 */
+	pathprobe_drop_btf(tr->pp);
+	btf__free(tr->btf);
+	tr->btf = NULL;
 	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
 	if (!tr->rb) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(errno));
