@@ -198,6 +198,8 @@ $(BENCH_STORM): bench/storm.c | $(OUT)
 bench:
 	$(Q)bash scripts/install-deps.sh build run bench
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_STORM)
+	$(Q)$(MAKE) --no-print-directory STATIC=1 all >/dev/null 2>&1 || \
+		echo "bench: no static build here (make STATIC=1): its memory is not measured"
 	$(Q)bash bench/bench.sh $(BENCH_ARGS)
 
 # libFuzzer harnesses: the library again, built by clang with ASan+UBSan and coverage.

@@ -66,6 +66,9 @@ section_cost() {
 	: >"$out/peers.txt"
 	: >"$out/peers-status.txt"
 	tracefs_on || log "cannot mount tracefs: bpftrace and execsnoop will not attach"
+	# --prog-stats turns the statistics on itself (BPF_ENABLE_STATS); the sysctl is set too, in
+	# case that fails, and restored after the section.
+	bpf_stats_on
 	dockerd=$(cat "$ENGINE_DIR/dockerd.pid")
 	containerd=$(pgrep -P "$dockerd" -x containerd | head -1)
 	log "cost: starting the peers"
@@ -140,6 +143,24 @@ cost_tables() {
 			printf "| %s | %s | %s |", f[1], f[2], f[3]
 			for (j = 1; j <= nc; j++) printf " %s | %s |", ev[order[i], c[j]] == "" ? "-" : sprintf("%.0f", ev[order[i], c[j]]), ns[order[i], c[j]] == "" ? "-" : sprintf("%.0f", ns[order[i], c[j]])
 			print "" } }'
+	echo
+	echo "The same attach point side by side (ns per run; a peer's program does its own work there):"
+	echo
+	echo "| attach point | cell | restartprof | bpftrace | libbpf-tools |"
+	echo "|---|---|---|---|---|"
+	for cell in $cells; do cost_rows "$cell" | sed "s/^/$cell /"; done |
+		awk -v cells="$cells" '
+		{ at = $4; sub(/^tracepoint:[a-z_]*:/, "", at)
+		  if ($5 > 0 && $6 > 0) { ns = sprintf("%.0f", $7 / $6) } else next
+		  if ($2 == "restartprof") rp[at, $1] = ns
+		  else if ($2 == "bpftrace") bt[at, $1] = ns
+		  else { lt[at, $1] = (lt[at, $1] != "" ? lt[at, $1] ", " : "") ns " (" $2 ")"; peer[at] = 1 }
+		  if ($2 != "restartprof") peer[at] = 1 }
+		END { nc = split(cells, c, " ")
+		      for (at in peer) for (j = 1; j <= nc; j++) {
+			k = at SUBSEP c[j]
+			if (!(k in rp) && !(k in bt) && !(k in lt)) continue
+			printf "| %s | %s | %s | %s | %s |\n", at, c[j], (k in rp) ? rp[k] : "-", (k in bt) ? bt[k] : "-", (k in lt) ? lt[k] : "-" } }' | sort
 	echo
 	echo "BPF CPU time per recorded trial, by tool (sum over its programs, microseconds):"
 	echo

@@ -66,11 +66,17 @@ harness_table() {
 	tail -q -n +2 "$out"/cli-*.csv | awk -F, '{ print $2, $3 }' |
 		awk_stats -f "$BENCH_DIR/driver.awk" -v label="docker CLI (bench/cli-peer.sh)" | tee "$out/cli.rows"
 	echo
-	# The CLI's own cost per call, and what it predicts.
-	awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-		$col["call"] == "inspect" { print $col["duration_ns"] }' "$out"/rp-notrace-*/api_calls.csv >"$out/api-inspect.ns"
-	awk_stats -f "$BENCH_DIR/cli_cost.awk" -v calls="$out/cli-inspect.txt" -v api="$out/api-inspect.ns" \
-		-v rp="$out/rp.rows" -v cli="$out/cli.rows" /dev/null
+	# The CLI's own cost per call (its wall time less the engine's time for the same work, from
+	# restartprof's api_calls.csv), and the restart time that predicts.
+	{
+		awk '{ print "cli_inspect", $1 }' "$out/cli-inspect.txt"
+		tail -q -n +2 "$out"/cli-*.csv | awk -F, '{ print "cli_stop", $4; print "cli_logs", $5; print "cli_rm", $6; print "cli_run", $7 }'
+		awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+			{ c = $col["call"]; d = $col["duration_ns"]; k = FILENAME SUBSEP $col["trial"] }
+			c == "inspect" || c == "stop" || c == "remove" { print "api_" c, d }
+			c == "create" || c == "attach" || c == "start" { up[k] += d; n[k]++ }
+			END { for (k in up) if (n[k] == 3) print "api_up", up[k] }' "$out"/rp-notrace-*/api_calls.csv
+	} | awk_stats -f "$BENCH_DIR/cli_cost.awk" -v rp="$out/rp.rows" -v cli="$out/cli.rows"
 	echo
 	echo "Raw: \`$(basename "$BENCH_OUT")/harness/\` (restartprof runs, cli-*.csv with each CLI step's wall time)."
 }

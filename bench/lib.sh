@@ -49,10 +49,11 @@ awk_stats() { awk -f "$BENCH_DIR/lib.awk" "$@"; }
 machine_state() {
 	local qemu engines load progs
 	qemu=$(pgrep -c qemu-system || true)
-	engines=$(pgrep -c -x dockerd || true)
+	# Engines other than the bench's own.
+	engines=$(pgrep -a -x dockerd | grep -vc -- "${ENGINE_DIR:-/nonexistent}/" || true)
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	progs=$(bpftool prog show -j 2>/dev/null | jq length 2>/dev/null || echo "?")
-	echo "qemu-system processes $qemu, dockerd processes $engines (ours included), load average $load, BPF programs loaded $progs"
+	echo "qemu-system processes $qemu, other dockerd processes $engines, load average $load, BPF programs loaded $progs"
 }
 
 # Quiet: no qemu and a 1-minute load average under 0.5 (2 cores).

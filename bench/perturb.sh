@@ -47,8 +47,8 @@ section_perturb() {
 
 perturb_table() {
 	local what=$1 title=$2 cell csv
-	echo "| cell ($title) | n A/B | median A ms | median B ms | A/B | 95 % CI of A/B | A/A split | B/B split | A/B <= 1.02 | CI holds 1 |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	echo "| cell ($title) | n A/B | median A ms | median B ms | A/B | 95 % CI of A/B | A/A split | B/B split | A/B <= 1.02 | CI holds 1 | verdict |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for cell in none hdd-2; do
 		csv=$BENCH_OUT/perturb/$what-$cell/trials.csv
 		csv_cols "$csv" status variant restart_ns | awk '$1 == "ok" { print $2, $3 }' |

@@ -8,6 +8,7 @@
 section_stacks() {
 	local out=$BENCH_OUT/stacks md=$BENCH_OUT/stacks.md cell
 	mkdir -p "$out"
+	bpf_stats_on
 	for cell in none hdd-2; do
 		log "stacks: --alternate stacks --prog-stats --events, $cell"
 		# shellcheck disable=SC2046
