@@ -10,6 +10,7 @@ section_harness() {
 	for b in $(seq 1 "$HARNESS_BLOCKS"); do
 		log "harness: block $b/$HARNESS_BLOCKS: restartprof --no-trace, docker CLI, restartprof traced"
 		rp_run "$out/rp-notrace-$b" --no-trace --trials "$HARNESS_N" --interval 0 || return 1
+		settle
 		DOCKER=$DOCKER bash "$BENCH_DIR/cli-peer.sh" "$HARNESS_N" "$out/cli-$b.csv" 2>"$out/cli-$b.log" ||
 			{ log "harness: cli-peer failed:"; tail -3 "$out/cli-$b.log" >&2; return 1; }
 		rp_run "$out/rp-trace-$b" --trials "$HARNESS_N" --interval 0 || return 1

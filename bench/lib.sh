@@ -8,11 +8,24 @@ die() { log "$*"; exit 1; }
 # Wall clock in ns.
 now_ns() { date +%s%N; }
 
+# Lets the disk calm down before a measurement: what an earlier disk load left dirty is written
+# back (sync), then up to 30 s more until less than 1 MiB is dirty or under writeback.
+settle() {
+	sync
+	for _ in $(seq 1 30); do
+		awk '/^(Dirty|Writeback):/ { s += $2 } END { exit !(s < 1024) }' /proc/meminfo && break
+		sleep 1
+	done
+	sleep 1
+}
+
 # restartprof run against the private engine, its stderr into DIR/stderr.log; args after DIR.
+# The disk settles first.
 #   rp_run DIR [OPTIONS...]
 rp_run() {
 	local dir=$1
 	shift
+	settle
 	"$RP" run --docker-host "$DOCKER_HOST" -o "$dir" "$@" 2>"$dir.stderr.log" >"$dir.stdout.log"
 	local rc=$?
 	[ $rc -eq 0 ] || { log "restartprof run $* failed ($rc), its log:"; tail -5 "$dir.stderr.log" >&2; }

@@ -34,7 +34,8 @@ section_loader() {
 	tpid=$!
 	pid=$(child_of "$tpid") || { wait "$tpid"; log "loader: restartprof did not start"; return 1; }
 	# Its RSS before the first trial (images built, BPF objects loaded), every 0.1 s.
-	while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$out/matrix/trials.csv" 2>/dev/null || echo 0)" -lt 2 ]; do
+	while kill -0 "$pid" 2>/dev/null && ! { [ -f "$out/matrix/trials.csv" ] &&
+		[ "$(wc -l <"$out/matrix/trials.csv")" -ge 2 ]; }; do
 		awk '/^VmRSS:/ { print $2 }' /proc/"$pid"/status 2>/dev/null
 		sleep 0.1
 	done >"$out/rss-setup.kib"
@@ -100,7 +101,7 @@ map_use() {
 	ids=$(bpf_ids_of "$pid" | awk '$1 == "map" { print $2 }')
 	while kill -0 "$pid" 2>/dev/null; do
 		for id in $ids; do
-			bpftool map show id "$id" -j 2>/dev/null | jq -r 'select(.type | test("hash|stack")) | .name' |
+			bpftool map show id "$id" -j 2>/dev/null | jq -r 'select((.type // "") | test("hash|stack")) | .name' |
 				while read -r name; do
 					echo "$name $(bpftool map dump id "$id" -j 2>/dev/null | jq length)"
 				done
@@ -110,26 +111,25 @@ map_use() {
 		END { for (m in max) print m, max[m] }' >"$file"
 }
 
-# Runs BIN for three baseline trials 3 s apart; prints "label largest_VmRSS_KiB ring_KiB", the
-# largest RSS seen from the first trial on, and what the ring buffer's mapping held of it.
+# Runs BIN for three baseline trials 3 s apart; prints "label largest_RSS_KiB
+# largest_RSS_less_the_ring_KiB", over samples every 0.2 s from the first trial to its exit
+# (the report it writes at the end included); the ring buffer's mappings are the bpf-map ones.
 rss_of_run() {
-	local bin=$1 dir=$2 pid top=0 ring=0 r
+	local bin=$1 dir=$2 pid
+	settle
 	"$bin" run --docker-host "$DOCKER_HOST" -o "$dir" --trials 3 --interval 3 \
 		2>"$dir.stderr.log" >"$dir.stdout.log" &
 	pid=$!
 	if wait_lines "$dir/trials.csv" 2 "$pid"; then
 		while kill -0 "$pid" 2>/dev/null; do
-			r=$(awk '/^VmRSS:/ { print $2 }' /proc/"$pid"/status 2>/dev/null)
-			[ -n "$r" ] || break
-			if [ "$r" -gt "$top" ]; then
-				top=$r
-				ring=$(rss_by_mapping "$pid" | awk '$2 == "anon_inode:bpf-map" { print $1 }')
-			fi
+			awk '/^[0-9a-f]+-[0-9a-f]+ / { ring = $6 == "anon_inode:bpf-map" }
+				/^Rss:/ { all += $2; if (ring) r += $2 } END { if (all) print all, all - r }' \
+				/proc/"$pid"/smaps 2>/dev/null
 			sleep 0.2
-		done
+		done >"$dir.rss"
 	fi
 	wait "$pid"
-	echo "$(basename "$(dirname "$bin")") $top ${ring:-0}"
+	awk -v b="$(basename "$(dirname "$bin")")" '$1 > a { a = $1 } $2 > l { l = $2 } END { print b, a + 0, l + 0 }' "$dir.rss"
 }
 
 # "KiB mapping" of a process's resident memory, grouped by what is mapped, largest first.
@@ -202,15 +202,16 @@ loader_table() {
 		echo
 	fi
 	if [ -s "$out/rss-bins.txt" ]; then
-		echo "The same baseline run (3 trials, 3 s apart) with the dynamically linked binary and the"
+		echo "A baseline run (3 trials, 3 s apart; RSS from /proc/PID/smaps every 0.2 s from the first"
+		echo "trial to the exit, the report written at the end included) with the dynamically linked binary and the"
 		echo "statically linked one a device would carry (\`make STATIC=1\`, when it builds here). The"
 		echo "ring buffer is mapped twice into the process (so that a record can be read across the"
 		echo "ring's end) and the kernel fills both mappings at once: RSS shows its memory twice, and"
 		echo "that memory is the kernel's, counted already in the maps' bytes_memlock above."
 		echo
-		echo "| binary | largest RSS, MiB | of it the ring's mappings, MiB | RSS less the ring, MiB | < 16 MiB |"
-		echo "|---|---|---|---|---|"
-		awk '{ printf "| %s | %.1f | %.1f | %.1f | %s |\n", $1 == "build-static" ? "static (build-static/)" : "dynamic (build/)", $2 / 1024, $3 / 1024, ($2 - $3) / 1024, (($2 - $3) / 1024 < 16 ? "yes, less the ring" : "**no**") }' "$out/rss-bins.txt"
+		echo "| binary | largest RSS, MiB | largest RSS less the ring's mappings, MiB | < 16 MiB |"
+		echo "|---|---|---|---|"
+		awk '{ printf "| %s | %.1f | %.1f | %s |\n", ($1 == "build-static" ? "static (build-static/)" : "dynamic (build/)"), $2 / 1024, $3 / 1024, ($3 / 1024 < 16 ? "yes, less the ring" : "**no**") }' "$out/rss-bins.txt"
 		echo
 	fi
 	echo "The maps, largest first; entries in use: the most seen in the samples taken every second"
