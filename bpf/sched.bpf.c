@@ -5,7 +5,9 @@
  * the time and the waker; when it runs again the span [left, woken, back] is complete. Spans
  * of at least rp_cfg.long_span_ns are streamed whole (userspace splits them exactly at phase
  * boundaries); shorter ones are added to the aggregates: the sleep at the slot it began in,
- * the run-queue wait at the slot of the wake-up.
+ * the run-queue wait at the slot of the wake-up. The aggregates are keyed by process, comm,
+ * state and kernel stack, so they hold the off-CPU time per (task, stack, state) per 1 ms
+ * slot; userspace sums the slots into phases, whose boundaries it learns only afterwards.
  */
 #include "common.bpf.h"
 
@@ -73,8 +75,10 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
+	/* Load tasks: only their uninterruptible sleeps, the ones that tie to disk work. */
 	if (rp_cfg.stacks && state != RP_OFF_RUNQ &&
-	    (rp_cfg.stacks_load || !(o->who.flags & RP_TF_LOADCG)))
+	    (!(o->who.flags & RP_TF_LOADCG) ||
+	     (rp_cfg.stacks_load && (state == RP_OFF_IOWAIT || state == RP_OFF_BLOCKED))))
 		o->stackid = rp_stackid(ctx);
 	if (bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY))
 		rp_count(RP_DROP_TRACK);

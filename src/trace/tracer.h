@@ -28,6 +28,8 @@ void tracer_close(struct tracer *tr);
 const struct probe_status *tracer_probes(const struct tracer *tr, int *n);
 /* "v1 pids (hierarchy 8, subsystem 11)" or "v2". */
 const char *tracer_cgroup_desc(const struct tracer *tr);
+/* What /proc/kallsyms allows (trace/symbols.h); ok (may be NULL) when stacks get names. */
+const char *tracer_symbols_desc(const struct tracer *tr, bool *ok);
 
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);
