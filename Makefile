@@ -83,7 +83,9 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 
 LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c,$(wildcard src/*/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o
+LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o \
+	$(OUT)/obj/rules_blob.o
+RULES := rules/causes.rules
 LIB := $(OUT)/librestartprof.a
 BIN := $(OUT)/restartprof
 SVC := $(OUT)/restartprof-svc
@@ -154,6 +156,12 @@ $(OUT)/obj/svc_blob.o: $(SVC) | $(OUT)/obj
 	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_svc_blob\nrp_svc_blob:\n\t.incbin "%s"\n\t.global rp_svc_blob_end\nrp_svc_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(SVC)" > $(OUT)/obj/svc_blob.S
 	$(Q)$(CC) -c $(OUT)/obj/svc_blob.S -o $@
 
+# The cause rules ship inside restartprof too (explain --rules FILE reads another file).
+$(OUT)/obj/rules_blob.o: $(RULES) | $(OUT)/obj
+	$(call msg,EMBED,$@)
+	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_rules_blob\nrp_rules_blob:\n\t.incbin "%s"\n\t.global rp_rules_blob_end\nrp_rules_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(RULES)" > $(OUT)/obj/rules_blob.S
+	$(Q)$(CC) -c $(OUT)/obj/rules_blob.S -o $@
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -199,7 +207,7 @@ $(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartpro
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o
+$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o $(OUT)/obj/rules_blob.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/lib.a
