@@ -972,10 +972,14 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 	struct flame_tree *base = NULL;
 	size_t n = 0;
 	double h = 8, y = 4;
-	bool paired = false;
+	bool paired = false, any = false;
 
 	if (!rows)
 		return -ENOMEM;
+	if (!r->traced) {
+		free(rows);
+		return 0;
+	}
 	for (size_t c = 0; c < r->n_cells; c++)
 		paired = paired || (r->have_base && !is_base_load(r->cells[c].load));
 	if (paired)
@@ -989,6 +993,7 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 		rows[n].right = paired ? ec : NULL;
 		rows[n].lt = paired ? base : cell_tree(ec);
 		rows[n].rt = paired ? cell_tree(ec) : NULL;
+		any = any || flame_total(rows[n].lt) || flame_total(rows[n].rt);
 		h += (flame_height(rows[n].lt) > flame_height(rows[n].rt)
 			      ? flame_height(rows[n].lt)
 			      : flame_height(rows[n].rt)) +
@@ -1014,5 +1019,5 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 	fputs("</svg>\n", f);
 	flame_free(base);
 	free(rows);
-	return n ? 1 : 0;
+	return n && any ? 1 : 0;
 }

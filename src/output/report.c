@@ -120,6 +120,11 @@ static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, stru
 		rules_free(rules);
 		return;
 	}
+	if (!dx->traced) { /* no kernel tracing: nothing to diagnose, no section */
+		explain_run_free(dx);
+		rules_free(rules);
+		return;
+	}
 	if ((e = explain_write_folded(dirfd, dx)))
 		fail(c, "cannot write the folded stacks", r->dir, e);
 	r->explain = dx;
