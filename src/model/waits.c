@@ -190,6 +190,7 @@ static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls
 			r.a = wake;
 			r.b = e->end;
 			r.state = KW_RUNQ;
+			stack_of(tk, e->off.stackid, &r); /* where it resumes */
 			set_call(&r, call_of(calls, nc, e->who.tid, r.a + (r.b - r.a) / 2));
 			r.sweep = waiting_actor(r.actor);
 			if (push(ps, &r))
@@ -287,8 +288,7 @@ static int agg_pieces(const struct trial_kernel *tk, const struct trial *t,
 		x.state = state;
 		x.comm = g->who.comm;
 		x.amount = (int64_t)g->sum_ns;
-		if (state != KW_RUNQ)
-			stack_of(tk, g->sub, &x);
+		stack_of(tk, g->sub, &x);
 		x.a = g->slot_start > t->phases[p].start_ns ? g->slot_start : t->phases[p].start_ns;
 		x.b = g->slot_start + len < t->phases[p].end_ns ? g->slot_start + len
 								: t->phases[p].end_ns;

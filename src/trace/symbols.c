@@ -83,8 +83,9 @@ int ksyms_describe(const struct ksyms *ks, int load_err, char *out, size_t len)
 	}
 	if (ksyms_zeroed(ks)) {
 		snprintf(out, len,
-			 "addresses read as zero (kptr_restrict=%s hides them from this user): "
-			 "kernel stacks cannot be symbolized and stay addresses",
+			 "addresses read as zero for this user (kptr_restrict=%s; addresses need "
+			 "CAP_SYSLOG, or kptr_restrict=0 with perf_event_paranoid <= 1): kernel "
+			 "stacks cannot be symbolized and stay addresses",
 			 kr);
 		return -1;
 	}

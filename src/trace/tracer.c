@@ -722,7 +722,7 @@ static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 		if (tk->ev[i].type == KEV_OFFCPU)
 			add_stack(tk, fd, tk->ev[i].off.stackid);
 	for (size_t i = 0; i < tk->n_agg; i++)
-		if (tk->agg[i].kind <= KAGG_OFF_SLEEP)
+		if (tk->agg[i].kind <= KAGG_RUNQ)
 			add_stack(tk, fd, tk->agg[i].sub);
 	for (size_t i = 0; i < tk->n_stacks; i++)
 		bpf_map_delete_elem(fd, &tk->stacks[i].id);
