@@ -28,7 +28,7 @@ const volatile struct rp_config rp_cfg = {
 	.cgroup_ssid = -1,
 	.long_span_ns = 1000000,
 	.slot_ns = 1000000,
-	.stacks = 1,
+	.stacks = RP_STACKS_WAITS,
 };
 
 /* tid -> rp_hint: the engine's tasks and everything they spawn. */

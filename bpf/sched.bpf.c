@@ -76,11 +76,13 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
 	/*
-	 * Engine and target tasks: every state, preemptions included (where a task was when it
-	 * lost its CPU is the evidence of a run-queue wait). Load tasks: only their
+	 * Engine and target tasks: uninterruptible sleeps and preemptions (where a task was when
+	 * it lost its CPU is the evidence of a run-queue wait); their interruptible sleeps (idle
+	 * threads, the most frequent by far) only when asked. Load tasks: only their
 	 * uninterruptible sleeps, the ones that tie to disk work.
 	 */
-	if (rp_cfg.stacks &&
+	if ((rp_cfg.stacks & RP_STACKS_WAITS) &&
+	    (state != RP_OFF_SLEEP || (rp_cfg.stacks & RP_STACKS_SLEEP)) &&
 	    (!(o->who.flags & RP_TF_LOADCG) ||
 	     (rp_cfg.stacks_load && (state == RP_OFF_IOWAIT || state == RP_OFF_BLOCKED))))
 		o->stackid = rp_stackid(ctx);

@@ -308,13 +308,19 @@ struct rp_counters {
 	__u64 stack_ns;	   /* time spent in bpf_get_stackid, measured around each call */
 };
 
+/* Bits of rp_config.stacks. */
+enum rp_stacks {
+	RP_STACKS_WAITS = 1, /* tracked tasks' uninterruptible sleeps and run-queue waits */
+	RP_STACKS_SLEEP = 2, /* ... and their interruptible sleeps (idle threads: many) */
+};
+
 /* Per-skeleton .rodata, filled by userspace before load. */
 struct rp_config {
 	__s32 cgroup_ssid; /* v1 controller's subsystem index; -1: the v2 default hierarchy */
 	__u32 detail;	   /* stream every event, aggregate nothing */
 	__u64 long_span_ns;
 	__u64 slot_ns;
-	__u32 stacks;	   /* capture kernel stacks of sleeping tasks */
+	__u32 stacks;	   /* rp_stacks bits: which kernel stacks to capture */
 	__u32 stacks_load; /* ... also of load tasks (uninterruptible sleeps only) */
 	__u32 rq_has_q;	   /* block_rq_* tracepoints take (q, rq): kernels before 5.11 */
 	__u32 self_tgid;

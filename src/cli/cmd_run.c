@@ -253,6 +253,7 @@ static void start_tracer(struct run_ctx *rc)
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
 		.probe_paths = rc->cfg.probe_paths,
 		.no_stacks = rc->cfg.no_stacks,
+		.sleep_stacks = rc->cfg.sleep_stacks,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
 									: NULL,
 	};

@@ -411,7 +411,8 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 	cfg->detail = tr->opts.events_detail;
 	cfg->long_span_ns = LONG_SPAN_NS;
 	cfg->slot_ns = SLOT_NS;
-	cfg->stacks = !tr->opts.no_stacks;
+	cfg->stacks = tr->opts.no_stacks ? 0
+		      : RP_STACKS_WAITS | (tr->opts.sleep_stacks ? RP_STACKS_SLEEP : 0);
 	cfg->stacks_load = !tr->opts.no_stacks;
 	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
 	cfg->self_tgid = (__u32)getpid();

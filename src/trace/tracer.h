@@ -16,6 +16,7 @@ struct tracer_opts {
 	pid_t engine_pid;     /* dockerd, found from the socket's peer; 0: track nothing (check) */
 	unsigned probe_paths; /* paths allowed (1 << enum probe_path); 0 means all */
 	bool no_stacks;	      /* do not capture kernel stacks of sleeping tasks */
+	bool sleep_stacks;    /* ... and do capture them for interruptible sleeps */
 	const char *btf_path; /* kernel BTF when not at /sys/kernel/btf/vmlinux; NULL: default */
 };
 
