@@ -265,8 +265,17 @@ static void start_tracer(struct run_ctx *rc)
 		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
 				"will count as other\n",
 			rc->cfg.socket_path);
-	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
+	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
+		return;
+	}
+	if (!opts.no_stacks) {
+		bool named;
+		const char *why = tracer_symbols_desc(rc->s.tracer, &named);
+
+		if (!named)
+			fprintf(stderr, "restartprof: /proc/kallsyms: %s\n", why);
+	}
 }
 
 /* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */

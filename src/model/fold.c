@@ -146,7 +146,8 @@ static int cmp_entry(const void *a, const void *b)
 
 void fold_sort(struct fold *f)
 {
-	qsort(f->e, f->n, sizeof(*f->e), cmp_entry);
+	if (f->n)
+		qsort(f->e, f->n, sizeof(*f->e), cmp_entry);
 	/* The indexes moved: the next add rebuilds the table. */
 	free(f->slot);
 	f->slot = NULL;

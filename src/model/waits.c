@@ -108,7 +108,8 @@ static size_t collect_calls(const struct trial_kernel *tk, struct call *out)
 			continue;
 		out[n++] = (struct call){e->who.tid, e->who.pid, e->ts, e->end, e};
 	}
-	qsort(out, n, sizeof(*out), cmp_call);
+	if (n)
+		qsort(out, n, sizeof(*out), cmp_call);
 	return n;
 }
 
@@ -212,7 +213,8 @@ static int cmp_tid_a(const void *x, const void *y)
 /* Each call, minus its thread's off-CPU spans within it: the time "in the call". */
 static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, size_t n_off)
 {
-	qsort(ps->p, n_off, sizeof(*ps->p), cmp_tid_a);
+	if (n_off)
+		qsort(ps->p, n_off, sizeof(*ps->p), cmp_tid_a);
 	for (size_t i = 0; i < nc; i++) {
 		const struct call *c = &calls[i];
 		struct piece p = {.count = 1,
@@ -379,7 +381,8 @@ static int sweep(struct pieces *ps)
 			ev[ne++] = (struct edge){ps->p[i].a, +1};
 			ev[ne++] = (struct edge){ps->p[i].b, -1};
 		}
-	qsort(ev, ne, sizeof(*ev), cmp_edge);
+	if (ne)
+		qsort(ev, ne, sizeof(*ev), cmp_edge);
 	for (size_t i = 0; i < ne;) {
 		int64_t x = ev[i].x;
 
@@ -474,7 +477,8 @@ static int make_rows(struct trial_kernel *tk, struct pieces *ps)
 {
 	size_t n = 0;
 
-	qsort(ps->p, ps->n, sizeof(*ps->p), cmp_key);
+	if (ps->n)
+		qsort(ps->p, ps->n, sizeof(*ps->p), cmp_key);
 	tk->waits = calloc(ps->n ? ps->n : 1, sizeof(*tk->waits));
 	if (!tk->waits)
 		return -ENOMEM;

@@ -87,7 +87,8 @@ static int cmp_node(const void *a, const void *b)
 
 static void sort_tree(struct node *n)
 {
-	qsort(n->child, n->n, sizeof(*n->child), cmp_node);
+	if (n->n)
+		qsort(n->child, n->n, sizeof(*n->child), cmp_node);
 	for (size_t i = 0; i < n->n; i++)
 		sort_tree(&n->child[i]);
 }
