@@ -833,6 +833,25 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cau
 	fputs("</ul></details></li>", f);
 }
 
+/* "+X ms in A, +Y ms in B" against the baseline: the largest changes the phase's way. */
+static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phase *ph,
+		      const struct dx_phase *base)
+{
+	struct dx_diff d;
+	int shown = 0;
+
+	dx_compare(ph, base, &d);
+	if (fabs(d.measured_ms) < 0.5)
+		return;
+	fprintf(f, "<p>vs baseline %+.1f ms:", d.measured_ms);
+	for (int i = 0; i < d.n && shown < 4; i++)
+		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
+			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
+			esc(f, dx_category_name(r->rules, d.d[i].rule));
+		}
+	fputs("</p>", f);
+}
+
 static void html_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
 		       const struct explain_cell *base, int p)
 {
@@ -852,6 +871,8 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		"</ol><p>unexplained %.1f ms: no wait %.1f ms (on a CPU or idle), waits no rule "
 		"matches %.1f ms</p>",
 		ph->uncategorized_ms + ph->nowait_ms, ph->nowait_ms, ph->uncategorized_ms);
+	if (base)
+		html_diff(f, r, ph, &base->dx.phase[p]);
 	if (ph->unexplained.n_stacks || ph->n_behind) {
 		fputs("<details><summary>unmatched stacks, work behind</summary><ul>", f);
 		html_items(f, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
