@@ -103,7 +103,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest FORCE
+	vmtest bench-stacks FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -218,6 +218,11 @@ fuzz: $(FUZZ_TARGETS)
 
 fuzz-run: fuzz
 	$(Q)bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The cost of kernel stacks and the perturbation with them on and off (bench/stacks.sh; a
+# private engine unless DOCKER_HOST names one). STACKS_ARGS: e.g. "-l hdd -s 2 -t 10 -r 3".
+bench-stacks: all
+	$(Q)bash bench/stacks.sh -b $(BIN) $(STACKS_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
