@@ -67,7 +67,7 @@ prog_stats() {
 		}
 		if (name ~ /^sched_switch_/) { sc += cnt; sn += ns }
 		ac += cnt; an += ns
-	} END { printf "%d %d %d %d\n", sc, sn, ac, an }'
+	} END { printf "%.0f %.0f %.0f %.0f\n", sc, sn, ac, an }'
 }
 
 # One run; prints "median_restart_ns stacks stack_ns sched_cnt sched_ns all_cnt all_ns ok".
@@ -94,7 +94,7 @@ one_run() {
 			for (i = 2; i <= n; i++)
 				for (j = i; j > 1 && r[j - 1] > r[j]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
 			m = n ? (n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2) : 0
-			printf "%d %d %d %s %d\n", m, st, sn, stats, n
+			printf "%.0f %.0f %.0f %s %d\n", m, st, sn, stats, n
 		}' "$dir/trials.csv"
 }
 
