@@ -41,6 +41,9 @@
 #define SLOT_NS		  (1 * NSEC_PER_MSEC)
 #define AGG_BATCH	  1024
 #define OVL_DIRS_MAX	  256
+/* The arena holds [u32 size, pad][record, padded] so every record is 8-byte aligned. */
+#define ARENA_HDR     8u
+#define ARENA_STEP(n) (ARENA_HDR + (((size_t)(n) + 7) & ~(size_t)7))
 #define MEM_PERIOD_NS	  (10 * NSEC_PER_MSEC)
 #define FOLDED_MAX	  (KSTACK_DEPTH * 64)
 
@@ -73,7 +76,7 @@ struct tracer {
 	int64_t last_flip;
 	bool recording;
 	/* The trial being recorded. */
-	unsigned char *arena; /* [u32 size][record] ... */
+	unsigned char *arena; /* [u32 size, pad][record, padded to 8] ... */
 	size_t arena_len, arena_cap;
 	uint64_t arena_lost;
 	struct raw_aggs aggs;
@@ -174,13 +177,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		add_cgroup_locked(tr, r->id, r->root, path);
 	}
 	if (tr->recording) {
-		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + sizeof(sz) + size,
-			 1)) {
+		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + ARENA_STEP(size), 1)) {
 			tr->arena_lost++;
 		} else {
 			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
-			memcpy(tr->arena + tr->arena_len + sizeof(sz), data, size);
-			tr->arena_len += sizeof(sz) + size;
+			memcpy(tr->arena + tr->arena_len + ARENA_HDR, data, size);
+			tr->arena_len += ARENA_STEP(size);
 		}
 	}
 	pthread_mutex_unlock(&tr->lock);
@@ -597,13 +599,13 @@ int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
 
 static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size_t *pos)
 {
-	while (*pos + sizeof(__u32) <= tr->arena_len) {
+	while (*pos + ARENA_HDR <= tr->arena_len) {
 		const struct rp_hdr *h;
 		__u32 sz;
 
 		memcpy(&sz, tr->arena + *pos, sizeof(sz));
-		h = (const void *)(tr->arena + *pos + sizeof(sz));
-		*pos += sizeof(sz) + sz;
+		h = (const void *)(tr->arena + *pos + ARENA_HDR);
+		*pos += ARENA_STEP(sz);
 		if (sz >= sizeof(*h) && h->type == RP_REC_LISTEN &&
 		    ((pid > 0 && (h->who.pid == (__u32)pid || h->who.ppid == (__u32)pid)) ||
 		     (cgid && h->who.cgid == cgid)))
@@ -759,20 +761,19 @@ static int build(struct tracer *tr, struct trial_kernel *tk, int64_t off)
 {
 	size_t pos = 0;
 
-	while (pos + sizeof(__u32) <= tr->arena_len) {
+	while (pos + ARENA_HDR <= tr->arena_len) {
 		__u32 sz;
 		struct kevent e;
 
 		memcpy(&sz, tr->arena + pos, sizeof(sz));
-		pos += sizeof(sz);
-		if (pos + sz > tr->arena_len)
+		if (pos + ARENA_HDR + sz > tr->arena_len)
 			break;
-		if (convert_record(tr->arena + pos, sz, off, &e) == 0) {
+		if (convert_record(tr->arena + pos + ARENA_HDR, sz, off, &e) == 0) {
 			mark_overlay(tr, &e);
 			if (trial_kernel_add_event(tk, &e))
 				return -ENOMEM;
 		}
-		pos += sz;
+		pos += ARENA_STEP(sz);
 	}
 	for (size_t i = 0; i < tr->aggs.n; i++) {
 		struct kagg a;

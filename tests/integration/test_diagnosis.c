@@ -377,12 +377,13 @@ static void files_of_blocking_calls_are_real(void **state)
 static void report_has_the_diagnosis_and_flame_graph(void **state)
 {
 	char path[600], *html, *folded;
-	struct fold *f = fold_new();
+	struct fold *f;
 	size_t bad = 1;
 
 	(void)state;
 	if (!hdd.ok)
 		skip();
+	f = fold_new();
 	snprintf(path, sizeof(path), "%s/report.html", hdd.dir);
 	html = harness_slurp(path);
 	assert_non_null(html);
