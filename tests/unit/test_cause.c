@@ -686,6 +686,9 @@ static void builtin_rules(void **state)
 		 "/var/lib/docker/containers/c/.tmp-hostconfig.json1", "blocked", "dockerd",
 		 "journal-commit"},
 		{"", "", "", "runq", "runc", "cpu-wait"},
+		{"entry_SYSCALL_64_after_hwframe;do_syscall_64;__do_sys_clone;kernel_clone;"
+		 "wait_for_completion_state;__wait_for_common;schedule_timeout;schedule",
+		 "", "", "blocked", "dockerd", "spawn-vfork"},
 		{"x;balance_dirty_pages_ratelimited_flags;balance_dirty_pages;io_schedule_timeout",
 		 "", "", "iowait", "dockerd", "dirty-throttle"},
 	};
