@@ -18,7 +18,8 @@ ROOT=$(dirname "$BENCH_DIR")
 BENCH_OUT=$BENCH_DIR/work
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"
-for s in perturb stacks cost loader harness headroom; do
+# One file per section (section_NAME); bench/stacks.sh is another thing: make bench-stacks.
+for s in perturb stack_cost cost loader harness headroom; do
 	# shellcheck disable=SC1090
 	. "$BENCH_DIR/$s.sh"
 done

@@ -257,6 +257,7 @@ static void start_tracer(struct run_ctx *rc)
 		.probe_paths = rc->cfg.probe_paths,
 		.no_stacks = rc->cfg.no_stacks,
 		.prog_stats = rc->cfg.prog_stats,
+		.sleep_stacks = rc->cfg.sleep_stacks,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
 									: NULL,
 	};
@@ -268,11 +269,19 @@ static void start_tracer(struct run_ctx *rc)
 		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
 				"will count as other\n",
 			rc->cfg.socket_path);
-	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
+	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
-	else if (opts.prog_stats && tracer_prog_stats_note(rc->s.tracer)[0])
-		fprintf(stderr, "restartprof: --prog-stats: %s\n",
-			tracer_prog_stats_note(rc->s.tracer));
+		return;
+	}
+	if (opts.prog_stats && tracer_prog_stats_note(rc->s.tracer)[0])
+		fprintf(stderr, "restartprof: --prog-stats: %s\n", tracer_prog_stats_note(rc->s.tracer));
+	if (!opts.no_stacks) {
+		bool named;
+		const char *why = tracer_symbols_desc(rc->s.tracer, &named);
+
+		if (!named)
+			fprintf(stderr, "restartprof: /proc/kallsyms: %s\n", why);
+	}
 }
 
 /* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */

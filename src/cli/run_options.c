@@ -36,6 +36,7 @@ enum {
 	OPT_NO_STACKS,
 	OPT_ALTERNATE,
 	OPT_PROG_STATS,
+	OPT_SLEEP_STACKS,
 };
 
 static const struct argp_option options[] = {
@@ -92,7 +93,11 @@ static const struct argp_option options[] = {
 	 3},
 	{"prog-stats", OPT_PROG_STATS, NULL, 0,
 	 "Write progstats.csv: run count and run time of every BPF program on the machine in each "
-	 "trial (needs sysctl kernel.bpf_stats_enabled=1)",
+	 "trial (BPF statistics are kept on for the run)",
+	 3},
+	{"sleep-stacks", OPT_SLEEP_STACKS, NULL, 0,
+	 "Also record the kernel stacks of the engine's interruptible sleeps (idle threads: "
+	 "costly, for complete off-CPU flame graphs)",
 	 3},
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
@@ -278,6 +283,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_KPROBE:
 		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
 				   ~(1u << PROBE_KPROBE);
+		break;
+	case OPT_SLEEP_STACKS:
+		cfg->sleep_stacks = true;
 		break;
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;

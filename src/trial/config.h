@@ -42,6 +42,7 @@ struct run_config {
 	bool no_stacks;
 	enum alternate alternate; /* --alternate: on for odd trials, off for even ones */
 	bool prog_stats;	     /* --prog-stats: progstats.csv */
+	bool sleep_stacks; /* also stacks of interruptible sleeps */
 	bool keep_images;
 	bool matrix; /* cells from --matrix */
 	int argc;

@@ -11,6 +11,8 @@ int proc_stat_parse(const char *text, size_t len, pid_t *ppid, unsigned long lon
 int proc_stat_read(pid_t pid, pid_t *ppid, unsigned long long *start_time, char comm[16]);
 /* /proc/sys/kernel/random/boot_id without the newline. */
 int proc_boot_id(char *out, size_t len);
+/* Dirty: and Writeback: of a /proc/meminfo text, in KiB. 0, or -1 when either is missing. */
+int meminfo_parse(const char *text, size_t len, long long *dirty_kib, long long *writeback_kib);
 /* Reads a whole small file (at most len-1 bytes) NUL-terminated; returns bytes or -errno. */
 ssize_t read_small_file(const char *path, char *out, size_t len);
 

@@ -1,4 +1,4 @@
-/* /proc/PID/stat texts and the owner labels that name a run's process. */
+/* /proc/PID/stat texts, /proc/meminfo texts and the owner labels that name a run's process. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	proc_stat_parse(s, size, &ppid, &start, comm);
 	owner_parse(s, boot, sizeof(boot), &pid, &start);
+	{
+		long long dirty, wb;
+
+		meminfo_parse(s, size, &dirty, &wb);
+	}
 	free(s);
 	return 0;
 }

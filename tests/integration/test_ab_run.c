@@ -124,6 +124,11 @@ static void stacks_on_odd_trials_only(void **state)
 
 		assert_string_equal(str(&trials, i, "variant"), odd ? "stacks" : "no-stacks");
 		assert_true(get(&trials, i, "kernel_drops") >= 0);
+		/* The captures counted in the kernel: some in odd trials, none in even ones. */
+		if (odd)
+			assert_true(get(&trials, i, "stacks") > 0);
+		else
+			assert_int_equal(get(&trials, i, "stacks"), 0);
 	}
 	for (size_t i = 0; i < events.n_rows; i++) {
 		int64_t t = get(&events, i, "trial");
