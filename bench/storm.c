@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 	unsigned long long made = 0;
 	struct timespec tick;
 
-	if (argc != 3 || (rate = strtod(argv[1], NULL)) < 0 || (seconds = strtod(argv[2], NULL)) <= 0) {
+	if (argc != 3 || (rate = strtod(argv[1], NULL)) < 0 ||
+	    (seconds = strtod(argv[2], NULL)) <= 0) {
 		fprintf(stderr, "usage: storm RATE SECONDS\n");
 		return 2;
 	}
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &tick);
 	while (!stop && (t = now()) < end) {
 		/* Threads due by now at the asked rate; then sleep to the next millisecond. */
-		unsigned long long due = rate > 0 ? (unsigned long long)((t - start) * rate) : made + 64;
+		unsigned long long due =
+			rate > 0 ? (unsigned long long)((t - start) * rate) : made + 64;
 		pthread_t th;
 
 		while (made < due) {
