@@ -1,4 +1,4 @@
-/* /proc/PID/stat texts and the owner labels that name a run's process. */
+/* /proc/PID/stat and /proc/net/unix texts, and the owner labels that name a run's process. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	proc_stat_parse(s, size, &ppid, &start, comm);
 	owner_parse(s, boot, sizeof(boot), &pid, &start);
+	proc_net_unix_listener(s, size, "/run/docker.sock");
 	free(s);
 	return 0;
 }
