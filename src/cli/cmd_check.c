@@ -44,15 +44,21 @@ static void print_tracefs(void)
 /* Stack symbolization needs real addresses in /proc/kallsyms. */
 static void print_kallsyms(void)
 {
-	char kr[16] = "?", buf[4096];
+	char kr[16] = "?", buf[16384];
 	ssize_t n = read_small_file("/proc/kallsyms", buf, sizeof(buf));
-	bool nonzero = false;
+	bool nonzero = false, at_start = true;
 
 	if (read_small_file("/proc/sys/kernel/kptr_restrict", kr, sizeof(kr)) > 0)
 		kr[strcspn(kr, "\n")] = '\0';
-	for (ssize_t i = 0; i < n && buf[i] != ' '; i++)
-		if (buf[i] != '0')
+	/* Per-CPU symbols come first at address 0 on x86-64: any line with a nonzero one. */
+	for (ssize_t i = 0; i < n && !nonzero; i++) {
+		if (at_start && buf[i] != '0' && buf[i] != ' ' && buf[i] != '\n')
 			nonzero = true;
+		if (buf[i] == ' ')
+			at_start = false;
+		else if (buf[i] == '\n')
+			at_start = true;
+	}
 	if (n <= 0)
 		printf(COL "/proc/kallsyms is not readable (kptr_restrict=%s)\n", "kallsyms", kr);
 	else if (nonzero)
