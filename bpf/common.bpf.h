@@ -229,6 +229,7 @@ static __always_inline __u32 *rp_tracked_hint(__u32 tid)
 static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 {
 	__u32 *hint, *role;
+	__u64 cgid;
 
 	w->cgid = rp_task_cgid(t);
 	w->pid = BPF_CORE_READ(t, tgid);
@@ -246,7 +247,10 @@ static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 		w->hint = (__u8)*hint;
 		w->flags |= RP_TF_TRACKED;
 	}
-	role = bpf_map_lookup_elem(&rp_cgroups, &w->cgid);
+	/* A key on the stack: w may be ring-buffer memory, which 6.1's verifier refuses as a
+	 * map key ("R2 type=alloc_mem expected=fp, ..."); 6.2 and later accept it. */
+	cgid = w->cgid;
+	role = bpf_map_lookup_elem(&rp_cgroups, &cgid);
 	if (role && *role == RP_CG_LOAD)
 		w->flags |= RP_TF_LOADCG;
 }
