@@ -50,7 +50,7 @@ endif
 
 LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wno-missing-field-initializers -Wno-format-truncation -Iinclude -Isrc -I$(OUT) -pthread
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -lpthread -lm
 ifeq ($(STATIC),1)
