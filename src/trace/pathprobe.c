@@ -21,6 +21,9 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 #define CACHE_MAX	64
+#define NO_KERNEL_BTF                                                                              \
+	"the kernel has no BTF of its own (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "     \
+	"the kernel checks these programs against it"
 
 struct cached {
 	int path;
@@ -40,7 +43,7 @@ struct pathprobe {
 	const struct btf *btf;
 	struct modbtf *mods;
 	int n_mods;
-	bool mods_loaded;
+	bool mods_loaded, no_kernel_btf;
 	char tracefs[64];
 	bool tracefs_known, mounted;
 	char tracefs_why[128];
@@ -52,8 +55,11 @@ struct pathprobe *pathprobe_new(const struct btf *vmlinux)
 {
 	struct pathprobe *pp = calloc(1, sizeof(*pp));
 
-	if (pp)
+	if (pp) {
 		pp->btf = vmlinux;
+		/* vmlinux may come from a --btf file: fentry and tp_btf need the kernel's own. */
+		pp->no_kernel_btf = access("/sys/kernel/btf/vmlinux", R_OK) != 0;
+	}
 	return pp;
 }
 
@@ -242,8 +248,13 @@ static int find_func(struct pathprobe *pp, const char *fn, int *obj_fd, const ch
 static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t len)
 {
 	const char *module;
-	int obj_fd, id = find_func(pp, fn, &obj_fd, &module), fd, link;
+	int obj_fd, id, fd, link;
 
+	if (pp->no_kernel_btf) {
+		snprintf(why, len, "%s", NO_KERNEL_BTF);
+		return -1;
+	}
+	id = find_func(pp, fn, &obj_fd, &module);
 	if (id < 0) {
 		snprintf(why, len,
 			 "no function %s in the BTF of the kernel or of its loaded modules (is its "
@@ -324,6 +335,10 @@ static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t le
 	char name[96];
 	int id, fd, link;
 
+	if (pp->no_kernel_btf) {
+		snprintf(why, len, "%s", NO_KERNEL_BTF);
+		return -1;
+	}
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	id = btf_id_of(pp->btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0) {

@@ -387,12 +387,13 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 				 strerror(errno));
 			goto fail;
 		}
-		tr->btf = btf__load_vmlinux_btf();
+		tr->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? btf__load_vmlinux_btf()
+								       : NULL;
 		if (tr->btf)
 			btf__free(given);
 		else
 			tr->btf = given;
-	} else {
+	} else if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
 		tr->btf = btf__load_vmlinux_btf();
 	}
 	if (!tr->btf) {
