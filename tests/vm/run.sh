@@ -73,12 +73,27 @@ armhf) qemu=(qemu-system-arm -machine virt,highmem=off -cpu cortex-a15) console=
 esac
 lab_host_deps
 
+# Stopped from outside (Ctrl-C, lab.sh interrupted, a CI timeout): qemu goes with us.
+qpid='' tailpid='' preparing=''
+on_signal() {
+	trap - INT TERM HUP
+	[ -n "$qpid" ] && lab_kill_tree "$qpid" TERM
+	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+	[ -n "$preparing" ] && lab_prepare_cleanup
+	lab_log "interrupted: $kernel VM stopped"
+	exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
+
 # Kernel, initramfs and image (built on first use, cached; see lib.sh).
 mkdir -p "$VM_CACHE"
 exec 8>"$VM_CACHE/prepare.lock"
 if [ -z "${LAB_PREPARE_LOCKED:-}" ]; then
 	flock 8
 	export LAB_PREPARE_LOCKED=1
+	preparing=1
 fi
 lab_kernel_prepare "$kernel"
 kd=$(lab_kdir "$kernel")
@@ -89,6 +104,7 @@ else
 	img=$(lab_image_path "$arch") snapshot=(-snapshot)
 fi
 flock -u 8
+preparing=''
 
 if [ -z "$logdir" ]; then
 	mkdir -p "$VM_CACHE/runs"
@@ -105,7 +121,7 @@ kargs="console=$console panic=-1 oops=panic lab.init=$init $append"
 
 # One attempt: boots the VM with a fresh lab share $1; sets status, reason, rc.
 attempt() {
-	local ctl=$1 qrc tailpid crash
+	local ctl=$1 qrc crash
 	rm -rf "$ctl"
 	mkdir -p "$ctl"
 	cp "$LAB_DIR/guest/guest-run" "$LAB_DIR/guest/guest-init" "$ctl/"
@@ -130,14 +146,16 @@ attempt() {
 		-serial "file:$ctl/console.log" \
 		-kernel "$kd/vmlinuz" -initrd "$kd/initramfs.cpio.gz" -append "$kargs" \
 		"${dev[@]}" </dev/null >"$ctl/qemu.log" 2>&1 &
-	local qpid=$!
+	qpid=$!
 	if [ -z "$quiet" ]; then
 		tail -n +1 -F --pid=$qpid -s 0.5 "$ctl/output" 2>/dev/null &
 		tailpid=$!
 	fi
 	wait $qpid
 	qrc=$?
+	qpid=''
 	[ -n "$quiet" ] || wait "$tailpid" 2>/dev/null
+	tailpid=
 	crash=$(grep -a -m1 -E 'Kernel panic - not syncing|Internal error: Oops|BUG: unable to handle|general protection fault|Unable to handle kernel|Oops: |kernel BUG at|BUG: soft lockup|detected stall|hung_task_panic' "$ctl/console.log" 2>/dev/null | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')
 	boot=$(cat "$ctl/uptime-start" 2>/dev/null || echo -)
 	cmdtime=-
