@@ -4,7 +4,7 @@
 #   tests/vm/lab.sh [--kernels "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"] [--init systemd|light]
 #                   [--build] [--cmd 'CMD']... [--env NAME=VALUE]... [--out DIR]
 #                   [--tree-amd64 DIR] [--tree-arm64 DIR] [--tree-armhf DIR]
-#                   [--timeout SEC] [--retries N] [--prepare-only] [--refresh]
+#                   [--timeout SEC] [--retries N] [--budget SEC] [--prepare-only] [--refresh]
 #
 # --build first builds the static restartprof of each architecture the kernels need
 # (make STATIC=1; ARCH=arm64 / ARCH=arm with a sysroot from the lab's apt, tests/vm/sysroot.sh)
@@ -32,16 +32,21 @@
 # 125 when the lab itself failed on some kernel (crash, timeout), 2 on a usage error,
 # 130/143 when interrupted (the VM is stopped first).
 #
+# --timeout bounds one VM attempt (default 900 s), --retries the attempts after a lab failure
+# (default 1). --budget SEC bounds the whole lab, preparation included: no VM attempt runs past
+# it, and a kernel with no time left is reported as a lab failure (CI: make vmtest-ci).
+#
 # --prepare-only fetches kernels and builds images and bpfcheck, then stops. --refresh first
 # asks the lab's apt lists for the newest kernel packages (otherwise the cached ones are used).
 #
 # Environment: VMLAB_KERNELS (default kernel list), VM_CACHE (cache directory).
+# shellcheck disable=SC2317 # on_signal and prepare_all are called by trap and bg
 set -uo pipefail
 LAB_PROG=lab.sh
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out= timeout=900 retries=1 prepare_only= refresh= build=
+kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out='' timeout=900 retries=1 prepare_only='' refresh='' build='' deadline=()
 cmds=()
 envs=()
 declare -A tree=([amd64]=$REPO_DIR/build-static [arm64]=$REPO_DIR/build-arm64-static [armhf]=$REPO_DIR/build-arm-static)
@@ -58,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--tree-armhf) tree[armhf]=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--retries) retries=$2; shift 2 ;;
+	--budget) deadline=(--deadline "$(($(date +%s) + $2))"); shift 2 ;;
 	--prepare-only) prepare_only=1; shift ;;
 	--refresh) refresh=1; shift ;;
 	-h | --help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
@@ -74,7 +80,7 @@ lab_host_report
 
 # Interrupted (Ctrl-C, a CI timeout): the VM, a build or an image in the making is stopped
 # with the lab, and what a preparation left half-done is removed (mounts included).
-child= preparing=
+child='' preparing=
 on_signal() {
 	trap - INT TERM HUP
 	lab_log "interrupted: stopping ${child:+process tree $child and }the lab"
@@ -144,14 +150,16 @@ mkcmds() {
 	echo 'mkdir -p lab-out; : >lab-out/cmds.tsv; worst=0; i=0'
 	local c
 	for c in "${cmds[@]}"; do
+		# shellcheck disable=SC2016 # the guest's own variables, written literally
 		printf 'i=$((i+1)); c=%q\n' "$c"
-		# shellcheck disable=SC2016
+		# shellcheck disable=SC2016,SC2028 # written literally for the guest
 		echo 'echo "#### lab: command $i: $c"; t0=$(date +%s.%N)
 bash -c "$c" 2>&1 | tee "lab-out/cmd-$i.log"; rc=${PIPESTATUS[0]}
 t=$(awk -v a="$t0" -v b="$(date +%s.%N)" "BEGIN{printf \"%.1f\", b-a}")
 printf "%s\t%s\t%s\t%s\n" "$i" "$rc" "$t" "$c" >>lab-out/cmds.tsv
 echo "#### lab: command $i exited $rc after ${t} s"; [ "$rc" -ne 0 ] && worst=$rc'
 	done
+	# shellcheck disable=SC2016
 	echo 'exit $worst'
 }
 
@@ -178,7 +186,7 @@ for k in $kernels; do
 	mkcmds >"$s/lab-cmds.sh"
 	lab_log "$k: booting ($init), ${#cmds[@]} command(s)"
 	bg "$LAB_DIR/run.sh" --kernel "$k" --init "$init" --share "$s" --log "$kd/run" --timeout "$timeout" \
-		--retries "$retries" --env LAB_TREE=/mnt/share/build "${envs[@]}" -- bash lab-cmds.sh
+		--retries "$retries" "${deadline[@]}" --env LAB_TREE=/mnt/share/build "${envs[@]}" -- bash lab-cmds.sh
 	rc=$?
 	# shellcheck disable=SC1091
 	status=$(sed -n 's/^status=//p' "$kd/run/result")
@@ -201,6 +209,7 @@ fact_of() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1 | grep . || echo 
 {
 	echo "# VM lab summary ($(date -u +%Y-%m-%dT%H:%MZ), init $init)"
 	echo
+	# shellcheck disable=SC2016 # Markdown backquotes
 	echo "Total wall time ${total} s (preparation ${prep} s). Commands: $(printf '`%s` ' "${cmds[@]}")"
 	echo "Host: $LAB_HOST_REPORT"
 	echo

@@ -21,6 +21,7 @@ declare -A LAB_KERNELS=(
 	[armhf-6.1]="armhf linux-image-armmp bookworm"
 	[armhf-6.12]="armhf linux-image-armmp bookworm-backports"
 )
+# shellcheck disable=SC2034 # used by run.sh and lab.sh
 LAB_DEFAULT_KERNELS="amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"
 
 lab_log() { printf '%s: %s\n' "${LAB_PROG:-vm}" "$*" >&2; }
@@ -111,7 +112,11 @@ lab_apt_download() {
 # Kernels
 
 lab_kernel_known() { [ -n "${LAB_KERNELS[$1]+x}" ]; }
-lab_kernel_arch() { set -- ${LAB_KERNELS[$1]}; echo "$1"; }
+lab_kernel_arch() {
+	local a _
+	read -r a _ <<<"${LAB_KERNELS[$1]}"
+	echo "$a"
+}
 lab_kdir() { echo "$VM_CACHE/kernels/$1"; }
 
 # Resolves the kernel package of a kernel id from the private lists: prints "PKG VERSION".
@@ -145,7 +150,7 @@ lab_kernel_fetch() {
 	rm -rf "$kd"
 	mkdir -p "$kd/root"
 	dpkg-deb -x "$deb" "$kd/root"
-	rel=$(ls "$kd/root/lib/modules" | head -1)
+	rel=$(find "$kd/root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -1)
 	[ -n "$rel" ] || lab_die "$deb has no modules"
 	depmod -b "$kd/root" "$rel" || lab_die "depmod failed for $rel"
 	ln -sf "root/boot/vmlinuz-$rel" "$kd/vmlinuz"
@@ -166,7 +171,7 @@ lab_busybox() {
 	lab_apt_update
 	mkdir -p "$d"
 	lab_apt_download "$d/deb" "busybox-static:$arch"
-	dpkg-deb -x "$(ls "$d"/deb/busybox-static_*_"$arch".deb | head -1)" "$d/x"
+	dpkg-deb -x "$(find "$d/deb" -name "busybox-static_*_$arch.deb" | head -1)" "$d/x"
 	cp "$d/x/bin/busybox" "$d/busybox"
 	rm -rf "$d/x"
 	echo "$d/busybox"
@@ -305,6 +310,7 @@ lab_prepare() {
 # host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
 # is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
 LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+# shellcheck disable=SC2034 # used by sysroot.sh
 LAB_STATIC_PKGS="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
 lab_sysroot() {
 	local arch=$1 d key deb
@@ -335,7 +341,7 @@ lab_sysroot() {
 # signalled parent-first so that none is re-parented out of reach), then waits up to 10 s for
 # them to go and sends SIGKILL to what is left.
 lab_kill_tree() {
-	local root=$1 sig=${2:-TERM} pids=() queue=("$1") p c i
+	local root=$1 sig=${2:-TERM} pids=() queue=("$1") p c
 	while [ ${#queue[@]} -gt 0 ]; do
 		p=${queue[0]}
 		queue=("${queue[@]:1}")
@@ -343,7 +349,7 @@ lab_kill_tree() {
 		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do queue+=("$c"); done
 	done
 	kill -"$sig" "${pids[@]}" 2>/dev/null
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		kill -0 "${pids[@]}" 2>/dev/null || break
 		sleep 0.5
 	done

@@ -13,6 +13,8 @@
 #   --no-docker       with systemd: mask docker/containerd (faster when CMD needs no engine)
 #   --env NAME=VALUE  export NAME in the guest (repeatable)
 #   --timeout SEC     wall-time limit of one attempt, boot included (default 900)
+#   --deadline EPOCH  no attempt runs past this time (date +%s): an attempt's limit is cut to
+#                     it, and no retry starts with less than 2 minutes left (lab.sh --budget)
 #   --retries N       attempts after a lab failure (timeout, kernel crash, no result; default 1);
 #                     a command that ran and exited non-zero is never retried
 #   --mem MIB, --smp N   guest size (default 2048, 2)
@@ -29,12 +31,15 @@
 # printed as a warning ("run.sh: WARNING: guest kernel ...") and recorded in the result file.
 #
 # One VM at a time: runs queue on a lock (tests/vm/cache/vm.lock). /dev/kvm is never used.
+# qemu options are comma-separated lists inside array elements; on_signal is called by trap.
+# shellcheck disable=SC2054,SC2317
 set -uo pipefail
 LAB_PROG=run.sh
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kernel= share= init=systemd docker=1 timeout=900 retries=1 mem=2048 smp=2 logdir= append= quiet= disk=
+kernel='' share='' init=systemd docker=1 timeout=900 retries=1 mem=2048 smp=2 logdir='' append='' quiet='' disk='' deadline=''
+limit=900
 envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--no-docker) docker=0; shift ;;
 	--env) envs+=("$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--deadline) deadline=$2; shift 2 ;;
 	--retries) retries=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
@@ -141,7 +147,7 @@ attempt() {
 	dev+=(-fsdev "local,id=modules,path=$kd/root/lib/modules,security_model=none,readonly=on"
 		-device virtio-9p-pci,fsdev=modules,mount_tag=modules)
 
-	timeout --kill-after=15 "$timeout" "${qemu[@]}" -accel tcg,thread=multi -smp "$smp" -m "$mem" \
+	timeout --kill-after=15 "$limit" "${qemu[@]}" -accel tcg,thread=multi -smp "$smp" -m "$mem" \
 		-nic none -display none -monitor none -no-reboot "${snapshot[@]}" \
 		-serial "file:$ctl/console.log" \
 		-kernel "$kd/vmlinuz" -initrd "$kd/initramfs.cpio.gz" -append "$kargs" \
@@ -171,7 +177,7 @@ attempt() {
 	if [ -n "$crash" ]; then
 		status=crash reason="guest kernel crashed: $crash"
 	elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
-		status=timeout reason="timeout after ${timeout} s ($(grep -a -c . "$ctl/console.log" 2>/dev/null || echo 0) console lines; last: $(grep -a . "$ctl/console.log" 2>/dev/null | tail -1 | tr -d '\r' | cut -c1-120))"
+		status=timeout reason="timeout after ${limit} s ($(grep -a -c . "$ctl/console.log" 2>/dev/null || echo 0) console lines; last: $(grep -a . "$ctl/console.log" 2>/dev/null | tail -1 | tr -d '\r' | cut -c1-120))"
 	elif [ $qrc -ne 0 ]; then
 		reason="qemu exited $qrc: $(tail -1 "$ctl/qemu.log")"
 	elif grep -q -a 'lab-init: ERROR' "$ctl/console.log" 2>/dev/null; then
@@ -189,13 +195,25 @@ T0=$SECONDS
 n=0
 while :; do
 	n=$((n + 1))
+	limit=$timeout
+	if [ -n "$deadline" ]; then
+		left=$((deadline - $(date +%s)))
+		[ "$left" -lt "$limit" ] && limit=$left
+		if [ "$limit" -lt 120 ]; then
+			# Reached only before a first attempt or after a failed one.
+			n=$((n - 1))
+			[ $n -gt 0 ] || { status=lab-error boot=- cmdtime=- oops=''; }
+			rc=125 reason="${reason:+$reason; }the lab's deadline leaves ${left} s: no attempt started"
+			break
+		fi
+	fi
 	attempt "$logdir/attempt-$n" && break
 	if [ $n -gt "$retries" ]; then break; fi
 	lab_log "attempt $n on $kernel failed ($reason); retrying"
 done
 flock -u 9
 total=$((SECONDS - T0))
-ln -sfn "attempt-$n" "$logdir/last"
+[ $n -gt 0 ] && ln -sfn "attempt-$n" "$logdir/last"
 {
 	echo "kernel=$kernel"
 	echo "init=$init"
