@@ -223,13 +223,17 @@ format-check:
 # (check, short runs, actors, fallback) in each. vmtest: the four kernels; vmtest-ci: the CI
 # subset (amd64 6.12, arm64 6.1). VMLAB_KERNELS picks kernels; VMTEST_ARGS goes to lab.sh.
 VMTEST_CI_KERNELS := amd64-6.12 arm64-6.1
+# CI: the whole lab within 40 minutes however it goes (a retried crash included), cold cache
+# and all; it normally takes about half of that.
+VMTEST_CI_BUDGET ?= 2400
 vmtest:
 	$(Q)bash scripts/install-deps.sh build static vm
 	$(Q)bash tests/vm/lab.sh --build $(VMTEST_ARGS)
 
 vmtest-ci:
 	$(Q)bash scripts/install-deps.sh build static vm
-	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build $(VMTEST_ARGS)
+	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build --budget $(VMTEST_CI_BUDGET) \
+		$(VMTEST_ARGS)
 
 clean:
 	rm -rf build build-*
