@@ -84,7 +84,9 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 
 LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c,$(wildcard src/*/*.c))
-LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o
+LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o \
+	$(OUT)/obj/rules_blob.o
+RULES := rules/causes.rules
 LIB := $(OUT)/librestartprof.a
 BIN := $(OUT)/restartprof
 SVC := $(OUT)/restartprof-svc
@@ -102,7 +104,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci FORCE
+	vmtest vmtest-ci bench-stacks FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -155,6 +157,12 @@ $(OUT)/obj/svc_blob.o: $(SVC) | $(OUT)/obj
 	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_svc_blob\nrp_svc_blob:\n\t.incbin "%s"\n\t.global rp_svc_blob_end\nrp_svc_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(SVC)" > $(OUT)/obj/svc_blob.S
 	$(Q)$(CC) -c $(OUT)/obj/svc_blob.S -o $@
 
+# The cause rules ship inside restartprof too (explain --rules FILE reads another file).
+$(OUT)/obj/rules_blob.o: $(RULES) | $(OUT)/obj
+	$(call msg,EMBED,$@)
+	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_rules_blob\nrp_rules_blob:\n\t.incbin "%s"\n\t.global rp_rules_blob_end\nrp_rules_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(RULES)" > $(OUT)/obj/rules_blob.S
+	$(Q)$(CC) -c $(OUT)/obj/rules_blob.S -o $@
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -200,7 +208,7 @@ $(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartpro
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o
+$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o $(OUT)/obj/rules_blob.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/lib.a
@@ -211,6 +219,11 @@ fuzz: $(FUZZ_TARGETS)
 
 fuzz-run: fuzz
 	$(Q)bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The cost of kernel stacks and the perturbation with them on and off (bench/stacks.sh; a
+# private engine unless DOCKER_HOST names one). STACKS_ARGS: e.g. "-l hdd -s 2 -t 10 -r 3".
+bench-stacks: all
+	$(Q)bash bench/stacks.sh -b $(BIN) $(STACKS_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -28,7 +28,7 @@ const volatile struct rp_config rp_cfg = {
 	.cgroup_ssid = -1,
 	.long_span_ns = 1000000,
 	.slot_ns = 1000000,
-	.stacks = 1,
+	.stacks = RP_STACKS_WAITS,
 };
 
 /* tid -> rp_hint: the engine's tasks and everything they spawn. */
@@ -247,8 +247,7 @@ static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 		w->hint = (__u8)*hint;
 		w->flags |= RP_TF_TRACKED;
 	}
-	/* A key on the stack: w may be ring-buffer memory, which 6.1's verifier refuses as a
-	 * map key ("R2 type=alloc_mem expected=fp, ..."); 6.2 and later accept it. */
+	/* The key from the stack: w may be ring buffer memory, which 6.1 refuses as a key. */
 	cgid = w->cgid;
 	role = bpf_map_lookup_elem(&rp_cgroups, &cgid);
 	if (role && *role == RP_CG_LOAD)
@@ -288,6 +287,11 @@ static __always_inline void rp_agg_key_of(struct rp_agg_key *k, __u16 kind, __u6
 	k->hint = w->hint;
 	k->flags = w->flags & (RP_TF_KTHREAD | RP_TF_RUNC | RP_TF_LOADCG | RP_TF_TRACKED);
 	k->pad = 0;
+	/* Other tasks stay summed per cgroup: their comms would only multiply the entries. */
+	if (k->tgid || (w->flags & RP_TF_LOADCG))
+		__builtin_memcpy(k->comm, w->comm, sizeof(k->comm));
+	else
+		__builtin_memset(k->comm, 0, sizeof(k->comm));
 }
 
 static __always_inline void rp_agg_val_add(struct rp_agg_val *v, __u64 ns, __u64 bytes,
@@ -337,15 +341,24 @@ static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 b
 		rp_count(RP_DROP_AGG);
 }
 
+/* The current task's kernel stack; counts the capture and the time it took (its cost). */
 static __always_inline __s32 rp_stackid(void *ctx)
 {
+	__u64 t0 = bpf_ktime_get_ns(), t1;
 	long id = bpf_get_stackid(ctx, &rp_stacks, 0);
+	struct rp_counters *c;
+	__u32 zero = 0;
 
-	if (id < 0) {
-		rp_count(RP_DROP_STACK);
-		return -1;
+	t1 = bpf_ktime_get_ns();
+	c = bpf_map_lookup_elem(&rp_counters, &zero);
+	if (c) {
+		if (id < 0)
+			c->stack_drops++;
+		else
+			c->stacks++;
+		c->stack_ns += t1 - t0;
 	}
-	return (__s32)id;
+	return id < 0 ? -1 : (__s32)id;
 }
 
 /* Length-bounded copy of a __data_loc string of a classic tracepoint record. */

@@ -5,7 +5,9 @@
  * the time and the waker; when it runs again the span [left, woken, back] is complete. Spans
  * of at least rp_cfg.long_span_ns are streamed whole (userspace splits them exactly at phase
  * boundaries); shorter ones are added to the aggregates: the sleep at the slot it began in,
- * the run-queue wait at the slot of the wake-up.
+ * the run-queue wait at the slot of the wake-up. The aggregates are keyed by process, comm,
+ * state and kernel stack, so they hold the off-CPU time per (task, stack, state) per 1 ms
+ * slot; userspace sums the slots into phases, whose boundaries it learns only afterwards.
  */
 #include "common.bpf.h"
 
@@ -73,8 +75,16 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
-	if (rp_cfg.stacks && state != RP_OFF_RUNQ &&
-	    (rp_cfg.stacks_load || !(o->who.flags & RP_TF_LOADCG)))
+	/*
+	 * Engine and target tasks: uninterruptible sleeps and preemptions (where a task was when
+	 * it lost its CPU is the evidence of a run-queue wait); their interruptible sleeps (idle
+	 * threads, the most frequent by far) only when asked. Load tasks: only their
+	 * uninterruptible sleeps, the ones that tie to disk work.
+	 */
+	if ((rp_cfg.stacks & RP_STACKS_WAITS) &&
+	    (state != RP_OFF_SLEEP || (rp_cfg.stacks & RP_STACKS_SLEEP)) &&
+	    (!(o->who.flags & RP_TF_LOADCG) ||
+	     (rp_cfg.stacks_load && (state == RP_OFF_IOWAIT || state == RP_OFF_BLOCKED))))
 		o->stackid = rp_stackid(ctx);
 	if (bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY))
 		rp_count(RP_DROP_TRACK);
@@ -89,8 +99,9 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 			      o->stackid);
 		rp_agg(&k, wake - o->ts, 0, 0);
 	}
+	/* The run-queue wait keeps the stack the task will resume in. */
 	if (end > wake) {
-		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, -1);
+		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, o->stackid);
 		rp_agg(&k, end - wake, 0, 0);
 	}
 }
@@ -168,8 +179,11 @@ static __always_inline int on_wakeup(__u32 tid)
 	return 0;
 }
 
-/* A new task of a tracked parent: its wait for a first CPU is run-queue delay. */
-static __always_inline int on_wakeup_new(struct task_struct *p, __u32 tid)
+/*
+ * A new task of a tracked parent: its wait for a first CPU is run-queue delay. Its stack is
+ * its parent's here (clone waking it up): the evidence of what made the task.
+ */
+static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32 tid)
 {
 	struct off_start *o;
 	__u32 zero = 0;
@@ -184,7 +198,7 @@ static __always_inline int on_wakeup_new(struct task_struct *p, __u32 tid)
 	rp_fill_who(&o->who, p);
 	o->ts = o->wake = now;
 	o->state = RP_OFF_RUNQ;
-	o->stackid = -1;
+	o->stackid = rp_cfg.stacks && !(o->who.flags & RP_TF_LOADCG) ? rp_stackid(ctx) : -1;
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
@@ -232,13 +246,13 @@ int sched_wakeup_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
 {
-	return on_wakeup_new(p, BPF_CORE_READ(p, pid));
+	return on_wakeup_new(ctx, p, BPF_CORE_READ(p, pid));
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 {
-	return on_wakeup_new(p, BPF_CORE_READ(p, pid));
+	return on_wakeup_new(ctx, p, BPF_CORE_READ(p, pid));
 }
 
 /*
@@ -260,7 +274,7 @@ int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 	o->who.tid = tid;
 	o->ts = o->wake = bpf_ktime_get_ns();
 	o->state = RP_OFF_RUNQ;
-	o->stackid = -1;
+	o->stackid = rp_cfg.stacks && !(o->who.flags & RP_TF_LOADCG) ? rp_stackid(ctx) : -1;
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();

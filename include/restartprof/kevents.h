@@ -13,7 +13,9 @@
 #endif
 
 #define RP_COMM_LEN    16
-#define RP_NAME_LEN    128 /* exec filenames, cgroup paths, mount points */
+#define RP_NAME_LEN    128 /* exec filenames, cgroup paths */
+#define RP_PATH_LEN    256 /* files and mount points of blocking calls, resolved in the kernel */
+#define RP_PATH_DEPTH  24  /* steps walked up from a dentry: names and mounts crossed */
 #define RP_FSTYPE_LEN  16
 #define RP_EXE_LEN     48
 #define RP_STACK_DEPTH 48
@@ -46,7 +48,35 @@ enum rp_sys_kind {
 	RP_SYS_UMOUNT,
 	RP_SYS_SETNS,
 	RP_SYS_UNSHARE,
+	/* Blocking file calls of tracked tasks: the file is resolved in the kernel at entry. */
+	RP_SYS_FSYNC,		/* fd */
+	RP_SYS_FDATASYNC,	/* fd */
+	RP_SYS_SYNC,		/* - */
+	RP_SYS_SYNCFS,		/* fd */
+	RP_SYS_SYNC_FILE_RANGE, /* fd, ..., flags */
+	RP_SYS_RENAME,		/* old, new */
+	RP_SYS_RENAMEAT,	/* olddirfd, old, newdirfd, new (renameat2: flags too) */
+	RP_SYS_UNLINK,		/* path */
+	RP_SYS_UNLINKAT,	/* dirfd, path, flags */
+	RP_SYS_FLOCK,		/* fd, operation */
 	RP_SYS_KIND_COUNT,
+};
+
+/* Bits of rp_syscall_rec.flags. */
+enum rp_sys_flags {
+	RP_SYSF_DELETED = 1,   /* the file had no name left (unlinked while open) */
+	RP_SYSF_TRUNCATED = 2, /* the path was longer than RP_PATH_LEN or RP_PATH_DEPTH */
+	RP_SYSF_RELATIVE = 4,  /* a relative name whose directory could not be resolved */
+};
+
+/* Why the flusher wrote pages back (the kernel's enum wb_reason, folded). */
+enum rp_wb_reason {
+	RP_WB_OTHER = 0,  /* laptop mode, free space, foreign flush, ... */
+	RP_WB_BACKGROUND, /* dirty memory above the background threshold */
+	RP_WB_PERIODIC,	  /* dirty for longer than dirty_expire_centisecs */
+	RP_WB_SYNC,	  /* sync(2), syncfs(2), umount, or a task's WB_SYNC_ALL writeback */
+	RP_WB_RECLAIM,	  /* memory reclaim */
+	RP_WB_REASON_COUNT,
 };
 
 enum rp_rec_type {
@@ -168,10 +198,12 @@ struct rp_syscall_rec {
 	__u64 end;
 	__s64 ret;
 	__u32 nr;
-	__u32 pad;
-	__u64 arg; /* mount/umount flags, setns/unshare namespace type */
+	__u32 flags; /* rp_sys_flags */
+	__u64 arg;   /* mount/umount/unlinkat/renameat2/sync_file_range flags, setns/unshare
+			namespace type, flock operation, the fd of fd calls */
 	char fstype[RP_FSTYPE_LEN];
-	char path[RP_NAME_LEN]; /* mount point, umount target */
+	char path[RP_PATH_LEN]; /* mount point, umount target; the file of fd calls; unlink's
+				   name; rename's new name */
 };
 
 struct rp_listen_rec {
@@ -234,6 +266,8 @@ enum rp_agg_kind {
 	RP_AGG_FORK,
 	RP_AGG_NET, /* key.stackid holds the rp_net_kind */
 	RP_AGG_OVL, /* key.stackid holds the rp_ovl_fn */
+	RP_AGG_WB,  /* pages written back, by the inode's dirtier: stackid holds the
+		       rp_wb_reason, bytes the pages */
 	RP_AGG_KIND_COUNT,
 };
 
@@ -247,6 +281,7 @@ struct rp_agg_key {
 	__u8 hint;
 	__u8 flags;
 	__u32 pad;
+	char comm[RP_COMM_LEN]; /* per-process entries (tgid != 0) and load: the task's comm */
 };
 
 struct rp_agg_val {
@@ -269,6 +304,14 @@ struct rp_counters {
 	__u64 agg_drops;   /* aggregate map full: a count lost */
 	__u64 stack_drops; /* no stack id (map full, or no stack) */
 	__u64 track_drops; /* tracked-task or pending-state map full */
+	__u64 stacks;	   /* kernel stacks captured (bpf_get_stackid calls that succeeded) */
+	__u64 stack_ns;	   /* time spent in bpf_get_stackid, measured around each call */
+};
+
+/* Bits of rp_config.stacks. */
+enum rp_stacks {
+	RP_STACKS_WAITS = 1, /* tracked tasks' uninterruptible sleeps and run-queue waits */
+	RP_STACKS_SLEEP = 2, /* ... and their interruptible sleeps (idle threads: many) */
 };
 
 /* Per-skeleton .rodata, filled by userspace before load. */
@@ -277,8 +320,8 @@ struct rp_config {
 	__u32 detail;	   /* stream every event, aggregate nothing */
 	__u64 long_span_ns;
 	__u64 slot_ns;
-	__u32 stacks;	   /* capture kernel stacks of sleeping tasks */
-	__u32 stacks_load; /* ... also of load tasks */
+	__u32 stacks;	   /* rp_stacks bits: which kernel stacks to capture */
+	__u32 stacks_load; /* ... also of load tasks (uninterruptible sleeps only) */
 	__u32 rq_has_q;	   /* block_rq_* tracepoints take (q, rq): kernels before 5.11 */
 	__u32 self_tgid;
 	__u8 sys_kind[RP_SYS_MAX]; /* rp_sys_kind by syscall number */

@@ -12,8 +12,10 @@
 #include "cli/cli.h"
 #include "engine/docker.h"
 #include "engine/http.h"
+#include "model/ksyms.h"
 #include "model/probe.h"
 #include "trace/cgroups.h"
+#include "trace/symbols.h"
 #include "trace/tracer.h"
 #include "util/caps.h"
 #include "util/proc.h"
@@ -41,34 +43,16 @@ static void print_tracefs(void)
 		       "tracefs");
 }
 
-/* Stack symbolization needs real addresses in /proc/kallsyms. */
+/* Stack symbolization needs real addresses in /proc/kallsyms: read as a run reads them. */
 static void print_kallsyms(void)
 {
-	char kr[16] = "?", buf[16384];
-	ssize_t n = read_small_file("/proc/kallsyms", buf, sizeof(buf));
-	bool nonzero = false, at_start = true;
+	struct ksyms *ks = NULL;
+	char line[256];
+	int e = ksyms_load(KALLSYMS_PATH, &ks);
 
-	if (read_small_file("/proc/sys/kernel/kptr_restrict", kr, sizeof(kr)) > 0)
-		kr[strcspn(kr, "\n")] = '\0';
-	/* Per-CPU symbols come first at address 0 on x86-64: any line with a nonzero one. */
-	for (ssize_t i = 0; i < n && !nonzero; i++) {
-		if (at_start && buf[i] != '0' && buf[i] != ' ' && buf[i] != '\n')
-			nonzero = true;
-		if (buf[i] == ' ')
-			at_start = false;
-		else if (buf[i] == '\n')
-			at_start = true;
-	}
-	if (n <= 0)
-		printf(COL "/proc/kallsyms is not readable (kptr_restrict=%s)\n", "kallsyms", kr);
-	else if (nonzero)
-		printf(COL "readable with addresses (kptr_restrict=%s): kernel stacks can be "
-			   "symbolized\n",
-		       "kallsyms", kr);
-	else
-		printf(COL "addresses read as zero (kptr_restrict=%s): stacks cannot be symbolized "
-			   "as this user\n",
-		       "kallsyms", kr);
+	ksyms_describe(ks, e, line, sizeof(line));
+	printf(COL "%s\n", "kallsyms", line);
+	ksyms_free(ks);
 }
 
 /* What the kernel's own BTF gives, and what is lost without it. */

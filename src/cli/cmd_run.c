@@ -253,6 +253,7 @@ static void start_tracer(struct run_ctx *rc)
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
 		.probe_paths = rc->cfg.probe_paths,
 		.no_stacks = rc->cfg.no_stacks,
+		.sleep_stacks = rc->cfg.sleep_stacks,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
 									: NULL,
 	};
@@ -264,8 +265,17 @@ static void start_tracer(struct run_ctx *rc)
 		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
 				"will count as other\n",
 			rc->cfg.socket_path);
-	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err)))
+	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
+		return;
+	}
+	if (!opts.no_stacks) {
+		bool named;
+		const char *why = tracer_symbols_desc(rc->s.tracer, &named);
+
+		if (!named)
+			fprintf(stderr, "restartprof: /proc/kallsyms: %s\n", why);
+	}
 }
 
 /* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */

@@ -34,6 +34,7 @@ enum {
 	OPT_NO_FENTRY,
 	OPT_NO_KPROBE,
 	OPT_NO_STACKS,
+	OPT_SLEEP_STACKS,
 };
 
 static const struct argp_option options[] = {
@@ -84,6 +85,10 @@ static const struct argp_option options[] = {
 	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
 	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
+	{"sleep-stacks", OPT_SLEEP_STACKS, NULL, 0,
+	 "Also record the kernel stacks of the engine's interruptible sleeps (idle threads: "
+	 "costly, for complete off-CPU flame graphs)",
+	 3},
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
 	 3},
@@ -268,6 +273,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_KPROBE:
 		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
 				   ~(1u << PROBE_KPROBE);
+		break;
+	case OPT_SLEEP_STACKS:
+		cfg->sleep_stacks = true;
 		break;
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;

@@ -1,6 +1,7 @@
 #include "model/kernel.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,15 +56,37 @@ int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s)
 	return 0;
 }
 
+int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m)
+{
+	if (grow((void **)&tk->mem, &tk->cap_mem, tk->n_mem, sizeof(*m)))
+		return -ENOMEM;
+	tk->mem[tk->n_mem++] = *m;
+	return 0;
+}
+
+const struct kstack *trial_kernel_stack(const struct trial_kernel *tk, int32_t id)
+{
+	if (id < 0)
+		return NULL;
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		if (tk->stacks[i].id == id)
+			return &tk->stacks[i];
+	return NULL;
+}
+
 void trial_kernel_free(struct trial_kernel *tk)
 {
 	if (!tk)
 		return;
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		free(tk->stacks[i].folded);
 	free(tk->ev);
 	free(tk->agg);
 	free(tk->cg);
 	free(tk->stacks);
+	free(tk->mem);
 	free(tk->execs);
+	free(tk->waits);
 	free(tk);
 }
 
@@ -243,6 +266,40 @@ static void add_bio(struct kphase_stats *s, int64_t reqs, int64_t bytes, int64_t
 	s->bio_queue_ns += queue;
 }
 
+static void attribute_call(struct trial_kernel *tk, const struct trial *t, const struct kevent *e,
+			   struct kphase_stats *s)
+{
+	int a = e->actor, k = e->sys.kind;
+
+	if (k == KSYS_MOUNT || k == KSYS_UMOUNT) {
+		if (s)
+			s->mounts++;
+		SPLIT(tk, t, a, e->ts, e->end, mount_ns);
+		if (e->sys.overlay) {
+			if (s)
+				s->ovl_mounts++;
+			SPLIT(tk, t, a, e->ts, e->end, ovl_mount_ns);
+		}
+	} else if (k == KSYS_SETNS || k == KSYS_UNSHARE) {
+		if (s && (e->sys.arg == 0 || (e->sys.arg & CLONE_NEWNET_FLAG)))
+			s->net_events++;
+	} else if (kev_sys_is_sync(k)) {
+		if (s)
+			s->syncs++;
+		SPLIT(tk, t, a, e->ts, e->end, sync_ns);
+	} else if (k == KSYS_RENAME || k == KSYS_RENAMEAT) {
+		if (s)
+			s->renames++;
+	} else if (k == KSYS_UNLINK || k == KSYS_UNLINKAT) {
+		if (s)
+			s->unlinks++;
+	} else if (k == KSYS_FLOCK) {
+		if (s)
+			s->flocks++;
+		SPLIT(tk, t, a, e->ts, e->end, flock_ns);
+	}
+}
+
 static void attribute_event(struct trial_kernel *tk, const struct trial *t, const struct kevent *e)
 {
 	int a = e->actor, p = phase_at(t, e->ts);
@@ -276,21 +333,12 @@ static void attribute_event(struct trial_kernel *tk, const struct trial *t, cons
 			SPLIT(tk, t, a, e->ts, e->off.wake, iowait_ns);
 		else if (e->off.state == KOFF_BLOCKED)
 			SPLIT(tk, t, a, e->ts, e->off.wake, blocked_ns);
+		else if (e->off.state == KOFF_SLEEP)
+			SPLIT(tk, t, a, e->ts, e->off.wake, sleep_ns);
 		SPLIT(tk, t, a, e->off.state == KOFF_RUNQ ? e->ts : e->off.wake, e->end, runq_ns);
 		break;
 	case KEV_SYSCALL:
-		if (e->sys.kind == KSYS_MOUNT || e->sys.kind == KSYS_UMOUNT) {
-			if (s)
-				s->mounts++;
-			SPLIT(tk, t, a, e->ts, e->end, mount_ns);
-			if (e->sys.overlay) {
-				if (s)
-					s->ovl_mounts++;
-				SPLIT(tk, t, a, e->ts, e->end, ovl_mount_ns);
-			}
-		} else if (s && (e->sys.arg == 0 || (e->sys.arg & CLONE_NEWNET_FLAG))) {
-			s->net_events++;
-		}
+		attribute_call(tk, t, e, s);
 		break;
 	case KEV_NET:
 		if (s)
@@ -315,6 +363,17 @@ static void attribute_agg(struct trial_kernel *tk, const struct trial *t, const 
 		break;
 	case KAGG_OFF_BLOCKED:
 		s->blocked_ns += (int64_t)g->sum_ns;
+		break;
+	case KAGG_OFF_SLEEP:
+		s->sleep_ns += (int64_t)g->sum_ns;
+		break;
+	case KAGG_WB:
+		if (g->sub >= 0 && g->sub < KWB_REASON_COUNT)
+			tk->wb[p].pages[g->sub] += (int64_t)g->bytes;
+		if (!g->who.cgid && !g->who.pid)
+			tk->wb[p].pages_unknown += (int64_t)g->bytes;
+		else
+			s->wb_pages += (int64_t)g->bytes;
 		break;
 	case KAGG_RUNQ:
 		s->runq_ns += (int64_t)g->sum_ns;
@@ -397,6 +456,29 @@ static int build_execs(struct trial_kernel *tk, const struct trial *t, bool tile
 	return 0;
 }
 
+/* The last sample at or before ts, else the first after it; NULL without samples. */
+static const struct kmem_sample *mem_at(const struct trial_kernel *tk, int64_t ts)
+{
+	const struct kmem_sample *best = NULL;
+
+	for (size_t i = 0; i < tk->n_mem && tk->mem[i].ts <= ts; i++)
+		best = &tk->mem[i];
+	return best ? best : tk->n_mem ? &tk->mem[0] : NULL;
+}
+
+static void memory_context(struct trial_kernel *tk, const struct trial *t)
+{
+	for (int p = 0; p < PH_COUNT; p++) {
+		const struct kmem_sample *b = mem_at(tk, t->phases[p].start_ns);
+		const struct kmem_sample *e = mem_at(tk, t->phases[p].end_ns);
+
+		tk->wb[p].dirty_kib_begin = b ? b->dirty_kib : -1;
+		tk->wb[p].writeback_kib_begin = b ? b->writeback_kib : -1;
+		tk->wb[p].dirty_kib_end = e ? e->dirty_kib : -1;
+		tk->wb[p].writeback_kib_end = e ? e->writeback_kib : -1;
+	}
+}
+
 int kernel_attribute(struct trial_kernel *tk, const struct trial *t)
 {
 	struct actor_ctx c = ctx_of(tk, t->old_id, t->new_id);
@@ -404,6 +486,7 @@ int kernel_attribute(struct trial_kernel *tk, const struct trial *t)
 
 	trial_kernel_sort(tk);
 	memset(tk->by, 0, sizeof(tk->by));
+	memset(tk->wb, 0, sizeof(tk->wb));
 	for (size_t i = 0; i < tk->n_ev; i++)
 		tk->ev[i].actor = actor_of(&c, &tk->ev[i].who);
 	for (size_t i = 0; i < tk->n_agg; i++)
@@ -413,6 +496,7 @@ int kernel_attribute(struct trial_kernel *tk, const struct trial *t)
 			attribute_event(tk, t, &tk->ev[i]);
 		for (size_t i = 0; i < tk->n_agg; i++)
 			attribute_agg(tk, t, &tk->agg[i]);
+		memory_context(tk, t);
 	}
 	tk->attributed = tiled;
 	return build_execs(tk, t, tiled);
@@ -467,9 +551,45 @@ const char *kev_ovl_fn_name(int fn)
 
 const char *kev_sys_kind_name(int kind)
 {
-	static const char *const n[] = {"?", "mount", "umount", "setns", "unshare"};
+	static const char *const n[KSYS_KIND_COUNT] = {
+		[KSYS_MOUNT] = "mount",
+		[KSYS_UMOUNT] = "umount",
+		[KSYS_SETNS] = "setns",
+		[KSYS_UNSHARE] = "unshare",
+		[KSYS_FSYNC] = "fsync",
+		[KSYS_FDATASYNC] = "fdatasync",
+		[KSYS_SYNC] = "sync",
+		[KSYS_SYNCFS] = "syncfs",
+		[KSYS_SYNC_FILE_RANGE] = "sync_file_range",
+		[KSYS_RENAME] = "rename",
+		[KSYS_RENAMEAT] = "renameat",
+		[KSYS_UNLINK] = "unlink",
+		[KSYS_UNLINKAT] = "unlinkat",
+		[KSYS_FLOCK] = "flock",
+	};
+	return kind > 0 && kind < KSYS_KIND_COUNT ? n[kind] : "?";
+}
 
-	return kind > 0 && kind < 5 ? n[kind] : "?";
+bool kev_sys_is_sync(int kind)
+{
+	return kind == KSYS_FSYNC || kind == KSYS_FDATASYNC || kind == KSYS_SYNC ||
+	       kind == KSYS_SYNCFS || kind == KSYS_SYNC_FILE_RANGE;
+}
+
+bool kev_sys_has_path(int kind)
+{
+	return kind > 0 && kind < KSYS_KIND_COUNT && kind != KSYS_SETNS && kind != KSYS_UNSHARE &&
+	       kind != KSYS_SYNC;
+}
+
+const char *kwb_reason_name(int reason)
+{
+	static const char *const n[KWB_REASON_COUNT] = {
+		[KWB_OTHER] = "other",	   [KWB_BACKGROUND] = "background",
+		[KWB_PERIODIC] = "periodic", [KWB_SYNC] = "sync",
+		[KWB_RECLAIM] = "reclaim",
+	};
+	return reason >= 0 && reason < KWB_REASON_COUNT ? n[reason] : "?";
 }
 
 const char *kev_cgroup_op_name(int op)

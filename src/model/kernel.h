@@ -17,6 +17,7 @@
 
 #define KEV_COMM_LEN	16
 #define KEV_NAME_LEN	128
+#define KEV_PATH_LEN	256
 #define KEV_FSTYPE_LEN	16
 #define KEV_EXE_LEN	48
 #define KSTACK_DEPTH	48
@@ -46,7 +47,32 @@ enum kev_sys_kind {
 	KSYS_MOUNT = 1,
 	KSYS_UMOUNT,
 	KSYS_SETNS,
-	KSYS_UNSHARE
+	KSYS_UNSHARE,
+	KSYS_FSYNC, /* the blocking file calls of the engine, from here on */
+	KSYS_FDATASYNC,
+	KSYS_SYNC,
+	KSYS_SYNCFS,
+	KSYS_SYNC_FILE_RANGE,
+	KSYS_RENAME,
+	KSYS_RENAMEAT,
+	KSYS_UNLINK,
+	KSYS_UNLINKAT,
+	KSYS_FLOCK,
+	KSYS_KIND_COUNT
+};
+/* Bits of kevent.sys.flags. */
+#define KSYSF_DELETED	1 /* the file had no name left when the call began */
+#define KSYSF_TRUNCATED 2 /* the path was cut (too long or too deep) */
+#define KSYSF_RELATIVE	4 /* a relative name whose directory was not known */
+
+/* Why pages were written back (see bpf/wb.bpf.c). */
+enum kwb_reason {
+	KWB_OTHER,
+	KWB_BACKGROUND,
+	KWB_PERIODIC,
+	KWB_SYNC,
+	KWB_RECLAIM,
+	KWB_REASON_COUNT
 };
 enum kev_off_state {
 	KOFF_RUNQ,
@@ -93,6 +119,7 @@ enum kagg_kind {
 	KAGG_FORK,
 	KAGG_NET,
 	KAGG_OVL,
+	KAGG_WB, /* pages written back (bytes: pages), sub: kwb_reason, who: the dirtier */
 	KAGG_KIND_COUNT
 };
 
@@ -129,10 +156,11 @@ struct kevent {
 			int kind; /* kev_sys_kind */
 			int nr;
 			int overlay; /* an overlay mount, or the unmount of a known overlay mount */
+			int flags;   /* KSYSF_* */
 			int64_t ret;
 			uint64_t arg;
 			char fstype[KEV_FSTYPE_LEN];
-			char path[KEV_NAME_LEN];
+			char path[KEV_PATH_LEN];
 		} sys;
 		struct {
 			int port, family;
@@ -170,16 +198,27 @@ struct kagg {
 	int kind; /* kagg_kind */
 	int64_t slot_start;
 	int64_t slot_ns;
-	struct kev_task who; /* pid is 0 when summed over processes; tid and comm are empty */
-	int32_t sub;	     /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn */
+	struct kev_task who; /* pid is 0 when summed over processes; tid is empty; comm is the
+				process's (or the load's), empty for other tasks; WB: the inode's
+				dirtier, cgid 0 when unknown */
+	int32_t sub; /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn; WB: reason */
 	uint64_t count, sum_ns, max_ns, bytes, queue_ns;
 	int actor;
 };
 
+struct kwait; /* model/waits.h */
+
 struct kstack {
 	int32_t id;
 	int depth;
-	uint64_t ip[KSTACK_DEPTH];
+	uint64_t ip[KSTACK_DEPTH]; /* leaf first, as the kernel gives it */
+	char *folded; /* symbolized, root first, ';'-joined (malloc'd; NULL until symbolized) */
+};
+
+/* /proc/meminfo's Dirty and Writeback at one moment. */
+struct kmem_sample {
+	int64_t ts;
+	int64_t dirty_kib, writeback_kib;
 };
 
 /* Per phase and actor. */
@@ -189,6 +228,11 @@ struct kphase_stats {
 	int64_t execs, forks, exits;
 	int64_t mounts, mount_ns, ovl_mounts, ovl_mount_ns;
 	int64_t net_events;
+	int64_t sleep_ns;	       /* interruptible sleep, summed over tasks */
+	int64_t syncs, sync_ns;	       /* fsync, fdatasync, sync, syncfs, sync_file_range */
+	int64_t renames, unlinks;      /* rename(at)(2), unlink(at) */
+	int64_t flocks, flock_ns;      /* flock */
+	int64_t wb_pages;	       /* pages written back that this actor dirtied */
 	char exec_names[KEXEC_NAMES_LEN]; /* ;-joined, in time order, "..." when cut */
 };
 
@@ -204,10 +248,20 @@ struct kexec {
 	char filename[KEV_NAME_LEN];
 };
 
+/* Per phase, not per actor: the writeback context. */
+struct kphase_wb {
+	int64_t dirty_kib_begin, dirty_kib_end;	    /* -1 when not sampled */
+	int64_t writeback_kib_begin, writeback_kib_end;
+	int64_t pages[KWB_REASON_COUNT]; /* written back in the phase, by reason */
+	int64_t pages_unknown;		 /* ... of inodes whose dirtier is unknown */
+};
+
 struct trial_kernel {
 	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
 	int64_t clock_error_ns;
 	uint64_t ring_drops, agg_drops, stack_drops, track_drops;
+	uint64_t stacks_captured, stack_ns; /* kernel stacks taken, and the time it took */
+	int64_t page_size;		    /* bytes per page, for the writeback counts */
 	int64_t record_begin_ns, record_end_ns; /* when recording ran, wall */
 
 	struct kevent *ev;
@@ -218,13 +272,19 @@ struct trial_kernel {
 	size_t n_cg, cap_cg;
 	struct kstack *stacks;
 	size_t n_stacks, cap_stacks;
+	struct kmem_sample *mem; /* in time order */
+	size_t n_mem, cap_mem;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
 
 	/* Filled by kernel_attribute(). */
 	bool attributed;
 	struct kphase_stats by[PH_COUNT][ACTOR_COUNT];
+	struct kphase_wb wb[PH_COUNT];
 	struct kexec *execs;
 	size_t n_execs;
+	/* Filled by kernel_waits() (model/waits.h). */
+	struct kwait *waits;
+	size_t n_waits;
 	/* Filled by kernel_restart_window(). */
 	int64_t old_exit_ns, new_exec_ns, new_listen_ns;
 };
@@ -234,6 +294,9 @@ int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e);
 int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a);
 int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c);
 int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s);
+int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m);
+/* The stack of that id, NULL when not collected. */
+const struct kstack *trial_kernel_stack(const struct trial_kernel *tk, int32_t id);
 void trial_kernel_free(struct trial_kernel *tk);
 /* Drops reported for the trial: ring, aggregate and tracking drops (stack ids are separate). */
 uint64_t trial_kernel_drops(const struct trial_kernel *tk);
@@ -270,5 +333,10 @@ const char *kev_net_kind_name(int kind);
 const char *kev_ovl_fn_name(int fn);
 const char *kev_sys_kind_name(int kind);
 const char *kev_cgroup_op_name(int op);
+const char *kwb_reason_name(int reason);
+/* The blocking file calls: fsync, fdatasync, sync, syncfs, sync_file_range. */
+bool kev_sys_is_sync(int kind);
+/* Whether a call's kind names a file or mount point (everything but setns, unshare). */
+bool kev_sys_has_path(int kind);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "output/explain.h"
 #include "output/gnuplot.h"
 #include "util/files.h"
 
@@ -376,6 +377,40 @@ static void metric_plot(const struct figure_spec *fs, const struct report_run *r
 	fprintf(f, "\n");
 }
 
+/* --- off-CPU flame graphs, drawn by restartprof (output/flame.c) --- */
+
+static int offcpu_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+			 struct figure_out *fo)
+{
+	char file[96];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int made, rc;
+
+	if (!r->explain)
+		return 0;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return -ENOMEM;
+	made = explain_flame_figure(f, r->explain);
+	if (fclose(f) || made < 0) {
+		free(buf);
+		return made < 0 ? made : -ENOMEM;
+	}
+	if (!made) {
+		free(buf);
+		return 0;
+	}
+	snprintf(file, sizeof(file), "%s.svg", fs->name);
+	rc = atomic_write(dirfd, file, buf, len);
+	free(buf);
+	if (rc)
+		return rc;
+	fo->svg = true;
+	return 1;
+}
+
 const struct figure_spec figure_specs[] = {
 	{"fig3-cdf", "Restart time per load type (CDF, paper Fig. 3)",
 	 "Cumulative distribution of the restart time over the ok trials of every cell of each "
@@ -390,22 +425,29 @@ const struct figure_spec figure_specs[] = {
 	 "Time spent in each lifecycle phase, summed over the cell's ok trials, as a share of "
 	 "their summed restart windows.",
 	 shares_data, shares_plot, NULL, 0, NULL},
-	/* Kernel attribution: appear when phases.csv has these columns with values. Off-CPU flame
-	 * graphs will come as a spec with its own render function, from the folded stacks the
-	 * kernel attribution writes. */
+	/* Kernel attribution: appear when phases.csv has these columns with values. The off-CPU
+	 * flame graphs come last, a spec with its own render function. */
 	{"fig6-engine-iowait", "Engine I/O wait per phase and load type",
 	 "Time the engine's processes (dockerd, containerd, shims, runc) spent blocked on I/O in "
 	 "each phase, mean per trial.",
 	 metric_data, metric_plot, "engine_iowait_ns", 1e-6, "ms"},
 	{"fig7-engine-blkio", "Engine block I/O per phase and load type",
 	 "Bytes of block I/O the engine's processes issued in each phase, mean per trial.",
-	 metric_data, metric_plot, "engine_blkio_bytes", 1.0 / 1024, "KiB"},
+	 metric_data, metric_plot, "engine_bio_bytes", 1.0 / 1024, "KiB"},
 	{"fig8-engine-blkio-latency", "Engine block I/O device time per phase and load type",
 	 "Summed device time of the engine's block I/O requests in each phase, mean per trial.",
-	 metric_data, metric_plot, "engine_blkio_ns", 1e-6, "ms"},
+	 metric_data, metric_plot, "engine_bio_dev_ns_sum", 1e-6, "ms"},
 	{"fig9-engine-runq", "Engine run-queue delay per phase and load type",
 	 "Time the engine's threads waited for a CPU in each phase, mean per trial.", metric_data,
 	 metric_plot, "engine_runq_ns", 1e-6, "ms"},
+	{"fig10-offcpu-flame", "Off-CPU flame graphs of the engine, each cell beside the baseline",
+	 "Where the engine and the target slept in the kernel during the restart window, per "
+	 "trial: uninterruptible sleeps ([iowait], [blocked]) and run-queue waits ([runq]) by "
+	 "actor, process and kernel stack, root at the bottom; a box's width is its time, the "
+	 "baseline's graph on the left at the same scale. Hover a box for its time. Interruptible "
+	 "sleeps, and the load's and kernel threads' waits, are in the folded stacks "
+	 "(folded/CELL.folded, folded/CELL.PHASE.folded).",
+	 NULL, NULL, NULL, 0, NULL, offcpu_render},
 };
 const size_t n_figure_specs = sizeof(figure_specs) / sizeof(figure_specs[0]);
 
@@ -511,6 +553,7 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	*made = false;
 	if (fs->render) {
 		describe(fo, fs);
+		fo->native = true;
 		rc = fs->render(fs, r, dirfd, fo);
 		*made = rc > 0;
 		return rc < 0 ? rc : 0;

@@ -32,6 +32,7 @@ struct figure_out {
 	char title[128];
 	char caption[512];
 	bool svg, png; /* rendered */
+	bool native;   /* drawn by restartprof itself (no gnuplot script or data file) */
 	char err[256]; /* why not, when render was asked and failed */
 };
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output/explain.h"
 #include "output/run_json.h"
 #include "output/summary.h"
 #include "output/timeline.h"
@@ -332,7 +333,7 @@ static void figure_links(FILE *f, const char *prefix, const struct figure_out *f
 	static const char *const what[] = {"PNG", "SVG", "gnuplot script", "data"};
 
 	for (int i = 0; i < 4; i++) {
-		if ((i == 0 && !fo->png) || (i == 1 && !fo->svg))
+		if ((i == 0 && !fo->png) || (i == 1 && !fo->svg) || (i >= 2 && fo->native))
 			continue;
 		fprintf(f, " · <a href=\"%s%s.%s\">%s</a>", prefix, fo->name, ext[i], what[i]);
 	}
@@ -349,8 +350,9 @@ static void one_figure(FILE *f, int figdir, const char *prefix, const struct fig
 			fputs(": ", f);
 			esc(f, fo->err);
 		}
-		fputs(". The data and the gnuplot script are kept; run the script with gnuplot to "
-		      "draw it.</p>",
+		fputs(fo->native ? ".</p>"
+				 : ". The data and the gnuplot script are kept; run the script with "
+				   "gnuplot to draw it.</p>",
 		      f);
 	}
 	fputs("\n<figcaption>", f);
@@ -400,6 +402,11 @@ static void files_section(FILE *f)
 				"open it in ui.perfetto.dev or chrome://tracing"},
 		{"figures/", "each figure as .svg and .png, with its gnuplot script (.gp) and "
 			     "data (.dat)"},
+		{"waits.csv", "the waits of each trial and phase (off-CPU states, blocking calls "
+			      "and their files) with their share of the phase's time"},
+		{"stacks.csv", "the kernel stacks waits.csv names, symbolized"},
+		{"folded/", "folded stacks (frame;frame;frame count) per cell and per cell and "
+			    "phase, for flame-graph tools; counts are microseconds"},
 	};
 
 	fputs("<section id=\"files\"><h2>Files</h2><table class=\"kv\">\n", f);
@@ -437,9 +444,11 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 		esc(f, report_info(r, "start", ""));
 	}
 	fputs("</p>\n<nav><a href=\"#run\">Run</a><a href=\"#summary\">Restart time</a>"
-	      "<a href=\"#figures\">Figures</a><a href=\"#phases\">Phases</a>"
-	      "<a href=\"#files\">Files</a></nav>\n",
+	      "<a href=\"#figures\">Figures</a><a href=\"#phases\">Phases</a>",
 	      f);
+	if (r->explain)
+		fputs("<a href=\"#diagnosis\">Diagnosis</a>", f);
+	fputs("<a href=\"#files\">Files</a></nav>\n", f);
 	run_info(f, r);
 	fputs("<section id=\"summary\"><h2>Restart time per cell</h2>\n", f);
 	order_note(f, r);
@@ -448,6 +457,8 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 	fputs("</section>\n", f);
 	figures(f, dirfd, figs, n_figs, note);
 	phase_table(f, r);
+	if (r->explain)
+		explain_html(f, r->explain);
 	files_section(f);
 	footer(f, r);
 }

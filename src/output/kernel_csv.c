@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/actor.h"
 #include "model/phase.h"
+#include "model/waits.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -29,6 +31,14 @@ enum metric {
 	M_OVL_MOUNTS,
 	M_OVL_MOUNT_NS,
 	M_NET,
+	M_SLEEP,
+	M_SYNCS,
+	M_SYNC_NS,
+	M_RENAMES,
+	M_UNLINKS,
+	M_FLOCKS,
+	M_FLOCK_NS,
+	M_WB_PAGES,
 	M_COUNT
 };
 
@@ -50,11 +60,75 @@ static const char *const metric_names[M_COUNT] = {
 	[M_OVL_MOUNTS] = "ovl_mounts",
 	[M_OVL_MOUNT_NS] = "ovl_mount_ns",
 	[M_NET] = "net_events",
+	[M_SLEEP] = "sleep_ns",
+	[M_SYNCS] = "syncs",
+	[M_SYNC_NS] = "sync_ns",
+	[M_RENAMES] = "renames",
+	[M_UNLINKS] = "unlinks",
+	[M_FLOCKS] = "flocks",
+	[M_FLOCK_NS] = "flock_ns",
+	[M_WB_PAGES] = "wb_pages",
 };
+
+/* Per phase, not per actor: the writeback context. */
+enum phase_metric {
+	PM_DIRTY_BEGIN,
+	PM_DIRTY_END,
+	PM_WRITEBACK_BEGIN,
+	PM_WRITEBACK_END,
+	PM_WB_BACKGROUND,
+	PM_WB_PERIODIC,
+	PM_WB_SYNC,
+	PM_WB_RECLAIM,
+	PM_WB_OTHER,
+	PM_WB_UNKNOWN,
+	PM_COUNT
+};
+
+static const char *const phase_metric_names[PM_COUNT] = {
+	[PM_DIRTY_BEGIN] = "dirty_kib_begin",
+	[PM_DIRTY_END] = "dirty_kib_end",
+	[PM_WRITEBACK_BEGIN] = "writeback_kib_begin",
+	[PM_WRITEBACK_END] = "writeback_kib_end",
+	[PM_WB_BACKGROUND] = "wb_pages_background",
+	[PM_WB_PERIODIC] = "wb_pages_periodic",
+	[PM_WB_SYNC] = "wb_pages_sync",
+	[PM_WB_RECLAIM] = "wb_pages_reclaim",
+	[PM_WB_OTHER] = "wb_pages_other",
+	[PM_WB_UNKNOWN] = "wb_pages_unknown_dirtier",
+};
+
+static int64_t phase_metric(const struct kphase_wb *w, int m)
+{
+	switch (m) {
+	case PM_DIRTY_BEGIN:
+		return w->dirty_kib_begin;
+	case PM_DIRTY_END:
+		return w->dirty_kib_end;
+	case PM_WRITEBACK_BEGIN:
+		return w->writeback_kib_begin;
+	case PM_WRITEBACK_END:
+		return w->writeback_kib_end;
+	case PM_WB_BACKGROUND:
+		return w->pages[KWB_BACKGROUND];
+	case PM_WB_PERIODIC:
+		return w->pages[KWB_PERIODIC];
+	case PM_WB_SYNC:
+		return w->pages[KWB_SYNC];
+	case PM_WB_RECLAIM:
+		return w->pages[KWB_RECLAIM];
+	case PM_WB_OTHER:
+		return w->pages[KWB_OTHER];
+	case PM_WB_UNKNOWN:
+		return w->pages_unknown;
+	default:
+		return -1;
+	}
+}
 
 size_t kernel_phase_column_count(void)
 {
-	return (size_t)ACTOR_COUNT * M_COUNT;
+	return (size_t)ACTOR_COUNT * M_COUNT + PM_COUNT;
 }
 
 void kernel_phase_columns(const char **columns)
@@ -68,6 +142,8 @@ void kernel_phase_columns(const char **columns)
 			snprintf(n, sizeof(names[0]), "%s_%s", actor_name(a), metric_names[m]);
 			columns[a * M_COUNT + m] = n;
 		}
+	for (int m = 0; m < PM_COUNT; m++)
+		columns[ACTOR_COUNT * M_COUNT + m] = phase_metric_names[m];
 }
 
 static int64_t metric(const struct kphase_stats *s, int m)
@@ -105,6 +181,22 @@ static int64_t metric(const struct kphase_stats *s, int m)
 		return s->ovl_mount_ns;
 	case M_NET:
 		return s->net_events;
+	case M_SLEEP:
+		return s->sleep_ns;
+	case M_SYNCS:
+		return s->syncs;
+	case M_SYNC_NS:
+		return s->sync_ns;
+	case M_RENAMES:
+		return s->renames;
+	case M_UNLINKS:
+		return s->unlinks;
+	case M_FLOCKS:
+		return s->flocks;
+	case M_FLOCK_NS:
+		return s->flock_ns;
+	case M_WB_PAGES:
+		return s->wb_pages;
 	default:
 		return -1;
 	}
@@ -121,6 +213,11 @@ void kernel_phase_fields(struct csv_writer *w, const struct trial_kernel *tk, in
 			else
 				csv_i64(w, metric(&tk->by[phase][a], m));
 		}
+	for (int m = 0; m < PM_COUNT; m++)
+		if (!tk || !tk->attributed)
+			csv_empty(w);
+		else
+			csv_i64_opt(w, phase_metric(&tk->wb[phase], m));
 }
 
 /* ---- execs.csv ---- */
@@ -193,9 +290,12 @@ static void what_and_detail(const struct kevent *e, char *what, size_t wlen, cha
 		break;
 	case KEV_SYSCALL:
 		snprintf(what, wlen, "%s", kev_sys_kind_name(e->sys.kind));
-		snprintf(d, dlen, "nr=%d ret=%" PRId64 " arg=0x%" PRIx64 " fstype=%s path=%s%s",
+		snprintf(d, dlen, "nr=%d ret=%" PRId64 " arg=0x%" PRIx64 " fstype=%s path=%s%s%s%s%s",
 			 e->sys.nr, e->sys.ret, e->sys.arg, e->sys.fstype, e->sys.path,
-			 e->sys.overlay ? " overlay=1" : "");
+			 e->sys.overlay ? " overlay=1" : "",
+			 e->sys.flags & KSYSF_DELETED ? " deleted=1" : "",
+			 e->sys.flags & KSYSF_TRUNCATED ? " truncated=1" : "",
+			 e->sys.flags & KSYSF_RELATIVE ? " relative=1" : "");
 		break;
 	case KEV_LISTEN:
 		snprintf(what, wlen, "port %d", e->listen.port);
@@ -243,7 +343,7 @@ int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cel
 		const struct kevent *e = &tk->ev[i];
 		const struct kcgroup *cg =
 			kcgroup_find(tk->cg, tk->n_cg, tk->map.root, e->who.cgid);
-		char what[160], detail[512];
+		char what[160], detail[768];
 		int p = tiled ? phase_at(t, e->ts) : -1;
 
 		what_and_detail(e, what, sizeof(what), detail, sizeof(detail));
@@ -296,6 +396,127 @@ int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 
 		if (!err)
 			err = e;
+	}
+	return err;
+}
+
+/* ---- waits.csv and stacks.csv ---- */
+
+const char *const kernel_wait_columns[] = {
+	"run_id", "cell",  "trial",  "phase", "actor", "comm",	    "state",	 "stack",
+	"call",	  "file",  "deleted", "waker", "count", "offcpu_ns", "wall_ns",
+};
+const size_t kernel_wait_column_count = N(kernel_wait_columns);
+
+const char *const kernel_stack_columns[] = {"stack", "frames", "folded"};
+const size_t kernel_stack_column_count = N(kernel_stack_columns);
+
+void stack_id_text(uint64_t id, char out[17])
+{
+	snprintf(out, 17, "%016" PRIx64, id);
+}
+
+int kernel_wait_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		     const struct trial *t, const struct trial_kernel *tk)
+{
+	int err = 0;
+
+	for (size_t i = 0; tk && i < tk->n_waits && !err; i++) {
+		const struct kwait *k = &tk->waits[i];
+		char id[17] = "";
+
+		if (k->stack)
+			stack_id_text(k->stack, id);
+		csv_str(w, run_id);
+		csv_str(w, cell->name);
+		csv_i64(w, t->index);
+		csv_str(w, phase_name(k->phase));
+		csv_str(w, actor_name(k->actor));
+		csv_str(w, k->comm);
+		csv_str(w, kwait_state_name(k->state));
+		csv_str(w, id);
+		csv_str(w, k->call ? kev_sys_kind_name(k->call) : "");
+		csv_str(w, k->file);
+		csv_i64(w, (k->file_flags & KSYSF_DELETED) != 0);
+		csv_str(w, k->waker);
+		csv_i64(w, k->count);
+		csv_i64(w, k->offcpu_ns);
+		csv_i64(w, k->wall_ns);
+		err = csv_end_row(w);
+	}
+	return err;
+}
+
+/* ---- the set of stacks already written ---- */
+
+struct stack_set {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
+static int set_add(struct stack_set *s, uint64_t id)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (size_t k = 0; k < s->cap; k++)
+			if (s->slot[k]) {
+				for (i = s->slot[k] % ncap; ns[i]; i = (i + 1) % ncap)
+					;
+				ns[i] = s->slot[k];
+			}
+		free(s->slot);
+		s->slot = ns;
+		s->cap = ncap;
+	}
+	for (i = id % s->cap; s->slot[i]; i = (i + 1) % s->cap)
+		if (s->slot[i] == id)
+			return 0;
+	s->slot[i] = id;
+	s->n++;
+	return 1;
+}
+
+struct stack_set *stack_set_new(void)
+{
+	return calloc(1, sizeof(struct stack_set));
+}
+
+void stack_set_free(struct stack_set *s)
+{
+	if (s)
+		free(s->slot);
+	free(s);
+}
+
+int kernel_stack_rows(struct csv_writer *w, struct stack_set *seen, const struct trial_kernel *tk)
+{
+	int err = 0;
+
+	for (size_t i = 0; tk && i < tk->n_waits && !err; i++) {
+		const struct kwait *k = &tk->waits[i];
+		char id[17];
+		int frames = 1, added;
+
+		if (!k->stack || !k->folded)
+			continue;
+		added = set_add(seen, k->stack);
+		if (added <= 0) {
+			err = added;
+			continue;
+		}
+		for (const char *c = k->folded; *c; c++)
+			frames += *c == ';';
+		stack_id_text(k->stack, id);
+		csv_str(w, id);
+		csv_i64(w, frames);
+		csv_str(w, k->folded);
+		err = csv_end_row(w);
 	}
 	return err;
 }

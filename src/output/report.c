@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output/explain.h"
 #include "output/figures.h"
 #include "output/gnuplot.h"
 #include "output/html.h"
@@ -99,14 +100,42 @@ static void note_figures(struct report_ctx *c, const char *dir, const struct fig
 		c->noted = true;
 	}
 	for (size_t i = 0; c->render && i < n; i++)
-		if (!figs[i].svg || !figs[i].png)
+		if (!figs[i].svg || (!figs[i].png && !figs[i].native))
 			say(c, "figure %s not drawn: %s", figs[i].name, figs[i].err);
 }
 
-static void report_one(struct report_ctx *c, const struct report_run *r)
+/* The diagnosis with the built-in rules, its folded stacks, for the page and the figures. */
+static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, struct rules *rules,
+		     struct explain_run *dx)
+{
+	char why[512];
+	int e;
+
+	if (explain_rules_load(NULL, rules, why, sizeof(why))) {
+		say(c, "built-in cause rules: %s%s", why, "");
+		return;
+	}
+	if (explain_load(r->dir, rules, dx, why, sizeof(why))) {
+		say(c, "no diagnosis: %s%s", why, "");
+		rules_free(rules);
+		return;
+	}
+	if (!dx->traced) { /* no kernel tracing: nothing to diagnose, no section */
+		explain_run_free(dx);
+		rules_free(rules);
+		return;
+	}
+	if ((e = explain_write_folded(dirfd, dx)))
+		fail(c, "cannot write the folded stacks", r->dir, e);
+	r->explain = dx;
+}
+
+static void report_one(struct report_ctx *c, struct report_run *r)
 {
 	struct figure_opts fo = {c->gnuplot, c->render, c->o->cancelled};
 	struct figure_out figs[FIGURE_MAX];
+	struct rules rules = {0};
+	struct explain_run dx = {0};
 	size_t n_figs = 0;
 	int dirfd = out_dir_open(r->dir, 0), figfd, e;
 
@@ -114,6 +143,7 @@ static void report_one(struct report_ctx *c, const struct report_run *r)
 		fail(c, "cannot write the report", r->dir, dirfd);
 		return;
 	}
+	diagnose(c, r, dirfd, &rules, &dx);
 	if ((e = summary_write_csv(dirfd, &r->sum)) || (e = write_shares(r, dirfd)))
 		fail(c, "cannot write the summary", r->dir, e);
 	figfd = figures_dir(dirfd);
@@ -130,6 +160,11 @@ static void report_one(struct report_ctx *c, const struct report_run *r)
 		fail(c, "cannot write " REPORT_HTML, r->dir, e);
 	close(dirfd);
 	print_table(c, r);
+	if (r->explain) {
+		explain_run_free(&dx);
+		rules_free(&rules);
+		r->explain = NULL;
+	}
 }
 
 struct compare_rows_ctx {

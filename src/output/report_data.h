@@ -26,6 +26,8 @@ struct report_trial {
 	bool have_phases;	    /* every phase known */
 };
 
+struct explain_run; /* output/explain.h */
+
 struct report_run {
 	char dir[PATH_MAX];
 	char label[96];	   /* short name in comparisons: host and kernel, else the directory */
@@ -38,6 +40,8 @@ struct report_run {
 	double (*share_pct)[PH_COUNT]; /* per cell: % of the restart time spent in each phase */
 	double (*phase_mean_ms)[PH_COUNT];
 	int *share_trials; /* per cell: trials the shares are made of (0: no phase data) */
+	/* The diagnosis (waits, causes, folded stacks) when the report made one; NULL if not. */
+	const struct explain_run *explain;
 };
 
 /* Reads dir. Fails (-1, err) only without a readable trials.csv. */

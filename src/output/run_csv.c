@@ -10,7 +10,8 @@
 #include "output/kernel_csv.h"
 
 struct run_csv {
-	struct csv_writer trials, phases, api, execs, events;
+	struct csv_writer trials, phases, api, execs, events, waits, stacks;
+	struct stack_set *seen;
 	char run_id[64];
 };
 
@@ -23,6 +24,7 @@ static const char *const trial_columns[] = {
 	"destroy_ns",	     "create_ns",	 "attach_ns",		"connect_ns",
 	"start_ns",	     "ready_ns",	 "api_calls",		"api_total_ns",
 	"old_container",     "new_container",	 "kernel_drops",	"clock_error_ns",
+	"stacks",	     "stack_ns",	 "stack_drops",
 };
 
 static const char *const phase_columns[] = {
@@ -62,6 +64,7 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 	if (!rc)
 		return -ENOMEM;
 	rc->trials.fd = rc->phases.fd = rc->api.fd = rc->execs.fd = rc->events.fd = -1;
+	rc->waits.fd = rc->stacks.fd = -1;
 	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
 	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
 	if (!e) {
@@ -76,6 +79,18 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 		name = EXECS_CSV;
 		e = csv_create(&rc->execs, dirfd, EXECS_CSV, kernel_exec_columns,
 			       kernel_exec_column_count);
+	}
+	if (!e && (flags & RUN_CSV_KERNEL)) {
+		name = WAITS_CSV;
+		e = csv_create(&rc->waits, dirfd, WAITS_CSV, kernel_wait_columns,
+			       kernel_wait_column_count);
+	}
+	if (!e && (flags & RUN_CSV_KERNEL)) {
+		name = STACKS_CSV;
+		e = csv_create(&rc->stacks, dirfd, STACKS_CSV, kernel_stack_columns,
+			       kernel_stack_column_count);
+		if (!e && !(rc->seen = stack_set_new()))
+			e = -ENOMEM;
 	}
 	if (!e && (flags & RUN_CSV_EVENTS)) {
 		name = EVENTS_CSV;
@@ -128,6 +143,9 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_str(w, t->new_id);
 	csv_i64_opt(w, tk ? (int64_t)trial_kernel_drops(tk) : -1);
 	csv_i64_opt(w, tk ? tk->clock_error_ns : -1);
+	csv_i64_opt(w, tk ? (int64_t)tk->stacks_captured : -1);
+	csv_i64_opt(w, tk ? (int64_t)tk->stack_ns : -1);
+	csv_i64_opt(w, tk ? (int64_t)tk->stack_drops : -1);
 	return csv_end_row(w);
 }
 
@@ -201,6 +219,11 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		err = kernel_exec_rows(&rc->execs, rc->run_id, cell, t, tk);
 	if (!err && tk && rc->events.fd >= 0)
 		err = kernel_event_rows(&rc->events, rc->run_id, cell, t, tk);
+	/* Stacks before the waits that name them. */
+	if (!err && tk && rc->stacks.fd >= 0)
+		err = kernel_stack_rows(&rc->stacks, rc->seen, tk);
+	if (!err && tk && rc->waits.fd >= 0)
+		err = kernel_wait_rows(&rc->waits, rc->run_id, cell, t, tk);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
 	return err;
@@ -212,7 +235,8 @@ int run_csv_close(struct run_csv *rc)
 
 	if (!rc)
 		return 0;
-	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api, &rc->execs, &rc->events};
+	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api,	  &rc->execs,
+				    &rc->events, &rc->waits,  &rc->stacks};
 
 	for (size_t i = 0; i < N(all); i++) {
 		int e = all[i]->fd >= 0 ? csv_close(all[i]) : 0;
@@ -220,6 +244,7 @@ int run_csv_close(struct run_csv *rc)
 		if (e && !first)
 			first = e;
 	}
+	stack_set_free(rc->seen);
 	free(rc);
 	return first;
 }

@@ -8,7 +8,16 @@
 /* The model's enums mirror the BPF side's; these keep them honest. */
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(KCG_MKDIR, RP_CG_MKDIR) && SAME(KCG_ATTACH, RP_CG_ATTACH), "cgroup ops");
-_Static_assert(SAME(KSYS_MOUNT, RP_SYS_MOUNT) && SAME(KSYS_UNSHARE, RP_SYS_UNSHARE), "syscalls");
+_Static_assert(SAME(KSYS_MOUNT, RP_SYS_MOUNT) && SAME(KSYS_UNSHARE, RP_SYS_UNSHARE) &&
+		       SAME(KSYS_FSYNC, RP_SYS_FSYNC) && SAME(KSYS_FLOCK, RP_SYS_FLOCK) &&
+		       SAME(KSYS_KIND_COUNT, RP_SYS_KIND_COUNT),
+	       "syscalls");
+_Static_assert(KSYSF_DELETED == RP_SYSF_DELETED && KSYSF_TRUNCATED == RP_SYSF_TRUNCATED &&
+		       KSYSF_RELATIVE == RP_SYSF_RELATIVE && KEV_PATH_LEN == RP_PATH_LEN,
+	       "syscall flags and paths");
+_Static_assert(SAME(KWB_OTHER, RP_WB_OTHER) && SAME(KWB_RECLAIM, RP_WB_RECLAIM) &&
+		       SAME(KWB_REASON_COUNT, RP_WB_REASON_COUNT),
+	       "writeback reasons");
 _Static_assert(SAME(KOFF_RUNQ, RP_OFF_RUNQ) && SAME(KOFF_SLEEP, RP_OFF_SLEEP), "off-CPU states");
 _Static_assert(SAME(KBIO_READ, RP_BIO_READ) && SAME(KBIO_OTHER, RP_BIO_OTHER), "bio ops");
 _Static_assert(SAME(KNET_VETH_XMIT, RP_NET_VETH_XMIT) && SAME(KNET_KIND_COUNT, RP_NET_KIND_COUNT),
@@ -24,7 +33,9 @@ _Static_assert(KH_ENGINE == RP_HINT_ENGINE, "hints");
 _Static_assert(KSTACK_DEPTH == RP_STACK_DEPTH, "stack depth");
 /* The BPF side is a 64-bit target: a 32-bit userspace (armhf) must see the same layouts. */
 _Static_assert(sizeof(struct rp_who) == 40 && sizeof(struct rp_hdr) == 56, "record header");
-_Static_assert(sizeof(struct rp_agg_key) == 32 && sizeof(struct rp_agg_val) == 40, "aggregates");
+_Static_assert(sizeof(struct rp_agg_key) == 48 && sizeof(struct rp_agg_val) == 40, "aggregates");
+_Static_assert(sizeof(struct rp_syscall_rec) == 360 && sizeof(struct rp_counters) == 48,
+	       "syscall record and counters");
 _Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 552, "layouts");
 
 static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
@@ -126,6 +137,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 		e->sys.nr = (int)r->nr;
 		e->sys.ret = r->ret;
 		e->sys.arg = r->arg;
+		e->sys.flags = (int)r->flags;
 		COPY(e->sys.fstype, r->fstype);
 		COPY(e->sys.path, r->path);
 		e->sys.overlay = strcmp(e->sys.fstype, "overlay") == 0;
@@ -213,6 +225,7 @@ int convert_agg(const struct rp_agg_key *k, const struct rp_agg_val *v, uint64_t
 	w.pid = k->tgid;
 	w.hint = k->hint;
 	w.flags = k->flags;
+	memcpy(w.comm, k->comm, sizeof(w.comm));
 	convert_who(&w, &a->who);
 	a->sub = k->stackid;
 	a->count = v->count;

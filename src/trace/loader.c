@@ -18,6 +18,7 @@
 #include "skel/proc.skel.h"
 #include "skel/sched.skel.h"
 #include "skel/sys.skel.h"
+#include "skel/wb.skel.h"
 
 /* One adapter per skeleton, so the loader can treat them alike. */
 struct concern_ops {
@@ -53,6 +54,7 @@ CONCERN_OPS(blkio)
 CONCERN_OPS(sys)
 CONCERN_OPS(net)
 CONCERN_OPS(ovl)
+CONCERN_OPS(wb)
 
 #define OPS(n)                                                                                     \
 	{                                                                                          \
@@ -61,7 +63,7 @@ CONCERN_OPS(ovl)
 static const struct concern_ops ops[C_COUNT] = {
 	[C_PROC] = OPS(proc),	[C_CGROUP] = OPS(cgroup), [C_SCHED] = OPS(sched),
 	[C_BLKIO] = OPS(blkio), [C_SYS] = OPS(sys),	  [C_NET] = OPS(net),
-	[C_OVL] = OPS(ovl),
+	[C_OVL] = OPS(ovl),	[C_WB] = OPS(wb),
 };
 
 static const char *const shared_names[SM_COUNT] = {
@@ -123,7 +125,8 @@ static const struct probe_def defs[] = {
 	 C_SYS,
 	 TP3,
 	 false,
-	 "mount, umount, setns, unshare: duration and arguments",
+	 "mount, umount, setns, unshare; the engine's fsync, fdatasync, sync, syncfs, "
+	 "sync_file_range, rename, unlink, flock with their files",
 	 {"sys_enter", "sys_exit"}},
 	{"listen",
 	 C_NET,
@@ -142,6 +145,13 @@ static const struct probe_def defs[] = {
 	{"ovl_lookup", C_OVL, FN2, false, "overlayfs lookups", {"ovl_lookup"}},
 	{"ovl_create", C_OVL, FN2, false, "overlayfs objects created", {"ovl_create_object"}},
 	{"ovl_copy_up", C_OVL, FN2, false, "overlayfs copy-ups", {"ovl_copy_up_flags"}},
+	{"writeback",
+	 C_WB,
+	 TP3,
+	 false,
+	 "pages written back, the reason, and who dirtied them",
+	 {"writeback_dirty_inode_enqueue", "writeback_start", "writeback_written",
+	  "writeback_single_inode"}},
 };
 
 #define N_DEFS (int)(sizeof(defs) / sizeof(defs[0]))

@@ -1,5 +1,5 @@
 /*
- * Loading the BPF objects (one per concern: proc, cgroup, sched, blkio, sys, net, ovl) with
+ * Loading the BPF objects (one per concern: proc, cgroup, sched, blkio, sys, net, ovl, wb) with
  * the best path this kernel allows for each probe, falling back on load and attach failures,
  * and sharing the maps every object declares (tracked tasks, cgroup roles, state, counters,
  * ring buffer, aggregates, stacks) through bpf_map__reuse_fd.
@@ -26,6 +26,7 @@ enum concern {
 	C_SYS,
 	C_NET,
 	C_OVL,
+	C_WB,
 	C_COUNT
 };
 

@@ -22,13 +22,16 @@
 #include <unistd.h>
 
 #include "model/kernel.h"
+#include "model/ksyms.h"
 #include "restartprof/kevents.h"
 #include "trace/cgroups.h"
 #include "trace/convert.h"
 #include "trace/loader.h"
 #include "trace/pathprobe.h"
 #include "trace/seed.h"
+#include "trace/symbols.h"
 #include "util/clock.h"
+#include "util/proc.h"
 
 #define RING_BYTES	  (4u << 20)
 #define RING_BYTES_DETAIL (32u << 20)
@@ -38,6 +41,11 @@
 #define SLOT_NS		  (1 * NSEC_PER_MSEC)
 #define AGG_BATCH	  1024
 #define OVL_DIRS_MAX	  256
+/* The arena holds [u32 size, pad][record, padded] so every record is 8-byte aligned. */
+#define ARENA_HDR     8u
+#define ARENA_STEP(n) (ARENA_HDR + (((size_t)(n) + 7) & ~(size_t)7))
+#define MEM_PERIOD_NS	  (10 * NSEC_PER_MSEC)
+#define FOLDED_MAX	  (KSTACK_DEPTH * 64)
 
 struct raw_aggs {
 	struct rp_agg_key *k;
@@ -68,10 +76,13 @@ struct tracer {
 	int64_t last_flip;
 	bool recording;
 	/* The trial being recorded. */
-	unsigned char *arena; /* [u32 size][record] ... */
+	unsigned char *arena; /* [u32 size, pad][record, padded to 8] ... */
 	size_t arena_len, arena_cap;
 	uint64_t arena_lost;
 	struct raw_aggs aggs;
+	struct kmem_sample *mem; /* monotonic times until the trial ends */
+	size_t n_mem, cap_mem;
+	int64_t last_mem;
 	struct rp_counters c_begin;
 	int64_t off_begin, err_begin, wall_begin;
 	/* Across trials. */
@@ -80,6 +91,9 @@ struct tracer {
 	struct actor_map map;
 	char *ovl_dirs[OVL_DIRS_MAX];
 	int n_ovl_dirs;
+	struct ksyms *syms; /* NULL when /proc/kallsyms could not be read */
+	bool syms_ok;	    /* stacks can be symbolized */
+	char syms_desc[256];
 };
 
 /* ---- small helpers ---- */
@@ -136,6 +150,8 @@ static void read_counters(struct tracer *tr, struct rp_counters *sum)
 			sum->agg_drops += per[i].agg_drops;
 			sum->stack_drops += per[i].stack_drops;
 			sum->track_drops += per[i].track_drops;
+			sum->stacks += per[i].stacks;
+			sum->stack_ns += per[i].stack_ns;
 		}
 	free(per);
 }
@@ -161,13 +177,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		add_cgroup_locked(tr, r->id, r->root, path);
 	}
 	if (tr->recording) {
-		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + sizeof(sz) + size,
-			 1)) {
+		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + ARENA_STEP(size), 1)) {
 			tr->arena_lost++;
 		} else {
 			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
-			memcpy(tr->arena + tr->arena_len + sizeof(sz), data, size);
-			tr->arena_len += sizeof(sz) + size;
+			memcpy(tr->arena + tr->arena_len + ARENA_HDR, data, size);
+			tr->arena_len += ARENA_STEP(size);
 		}
 	}
 	pthread_mutex_unlock(&tr->lock);
@@ -268,6 +283,30 @@ static void rotate_aggs(struct tracer *tr)
 		drain_aggs(tr, drain);
 }
 
+/* Dirty and Writeback of /proc/meminfo now, into the trial's samples. */
+static void sample_mem(struct tracer *tr, bool force)
+{
+	char text[8192];
+	long long dirty, wb;
+	int64_t now = mono_ns();
+	ssize_t n;
+
+	pthread_mutex_lock(&tr->lock);
+	if (!tr->recording || (!force && now - tr->last_mem < MEM_PERIOD_NS)) {
+		pthread_mutex_unlock(&tr->lock);
+		return;
+	}
+	tr->last_mem = now;
+	pthread_mutex_unlock(&tr->lock);
+	n = read_small_file("/proc/meminfo", text, sizeof(text));
+	if (n <= 0 || meminfo_parse(text, (size_t)n, &dirty, &wb))
+		return;
+	pthread_mutex_lock(&tr->lock);
+	if (tr->recording && !grow((void **)&tr->mem, &tr->cap_mem, tr->n_mem + 1, sizeof(*tr->mem)))
+		tr->mem[tr->n_mem++] = (struct kmem_sample){now, dirty, wb};
+	pthread_mutex_unlock(&tr->lock);
+}
+
 static void *reader_main(void *arg)
 {
 	struct tracer *tr = arg;
@@ -275,7 +314,8 @@ static void *reader_main(void *arg)
 	while (!atomic_load(&tr->stop)) {
 		uint64_t req;
 
-		ring_buffer__poll(tr->rb, POLL_MS);
+		ring_buffer__poll(tr->rb, POLL_MS / 2);
+		sample_mem(tr, false);
 		rotate_aggs(tr);
 		pthread_mutex_lock(&tr->lock);
 		req = tr->drain_req;
@@ -318,6 +358,54 @@ static int block_rq_has_q(const struct btf *btf)
 	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
 }
 
+/* The engine's blocking file calls; architectures lack some (arm64 has only the *at ones). */
+static void fill_file_calls(struct rp_config *cfg)
+{
+	static const struct {
+		long nr;
+		__u8 kind;
+	} calls[] = {
+#ifdef SYS_fsync
+		{SYS_fsync, RP_SYS_FSYNC},
+#endif
+#ifdef SYS_fdatasync
+		{SYS_fdatasync, RP_SYS_FDATASYNC},
+#endif
+#ifdef SYS_sync
+		{SYS_sync, RP_SYS_SYNC},
+#endif
+#ifdef SYS_syncfs
+		{SYS_syncfs, RP_SYS_SYNCFS},
+#endif
+#ifdef SYS_sync_file_range
+		{SYS_sync_file_range, RP_SYS_SYNC_FILE_RANGE},
+#endif
+#ifdef SYS_rename
+		{SYS_rename, RP_SYS_RENAME},
+#endif
+#ifdef SYS_renameat
+		{SYS_renameat, RP_SYS_RENAMEAT},
+#endif
+#ifdef SYS_renameat2
+		{SYS_renameat2, RP_SYS_RENAMEAT},
+#endif
+#ifdef SYS_unlink
+		{SYS_unlink, RP_SYS_UNLINK},
+#endif
+#ifdef SYS_unlinkat
+		{SYS_unlinkat, RP_SYS_UNLINKAT},
+#endif
+#ifdef SYS_flock
+		{SYS_flock, RP_SYS_FLOCK},
+#endif
+		{-1, 0},
+	};
+
+	for (size_t i = 0; calls[i].nr >= 0; i++)
+		if (calls[i].nr < RP_SYS_MAX)
+			cfg->sys_kind[calls[i].nr] = calls[i].kind;
+}
+
 static void fill_config(struct tracer *tr, struct rp_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -325,8 +413,9 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 	cfg->detail = tr->opts.events_detail;
 	cfg->long_span_ns = LONG_SPAN_NS;
 	cfg->slot_ns = SLOT_NS;
-	cfg->stacks = !tr->opts.no_stacks;
-	cfg->stacks_load = 0;
+	cfg->stacks = tr->opts.no_stacks ? 0
+		      : RP_STACKS_WAITS | (tr->opts.sleep_stacks ? RP_STACKS_SLEEP : 0);
+	cfg->stacks_load = !tr->opts.no_stacks;
 	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
 	cfg->self_tgid = (__u32)getpid();
 #ifdef SYS_mount
@@ -341,6 +430,7 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 #ifdef SYS_unshare
 	cfg->sys_kind[SYS_unshare] = RP_SYS_UNSHARE;
 #endif
+	fill_file_calls(cfg);
 }
 
 static void seed(struct tracer *tr)
@@ -428,6 +518,12 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	fill_config(tr, &tr->ld.cfg);
 	if (loader_run(&tr->ld, err, errlen))
 		goto fail;
+	/* After loading: the symbols then name our own programs, whose frames are cut. */
+	{
+		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
+
+		tr->syms_ok = ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
+	}
 	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
 	if (!tr->rb) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(errno));
@@ -463,6 +559,8 @@ void tracer_close(struct tracer *tr)
 	for (int i = 0; i < tr->n_ovl_dirs; i++)
 		free(tr->ovl_dirs[i]);
 	free(tr->arena);
+	free(tr->mem);
+	ksyms_free(tr->syms);
 	free(tr->aggs.k);
 	free(tr->aggs.v);
 	free(tr->cg);
@@ -483,6 +581,13 @@ const struct probe_status *tracer_probes(const struct tracer *tr, int *n)
 const char *tracer_cgroup_desc(const struct tracer *tr)
 {
 	return tr->cg_desc;
+}
+
+const char *tracer_symbols_desc(const struct tracer *tr, bool *ok)
+{
+	if (ok)
+		*ok = tr->syms_ok;
+	return tr->syms_desc;
 }
 
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
@@ -512,13 +617,13 @@ int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
 
 static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size_t *pos)
 {
-	while (*pos + sizeof(__u32) <= tr->arena_len) {
+	while (*pos + ARENA_HDR <= tr->arena_len) {
 		const struct rp_hdr *h;
 		__u32 sz;
 
 		memcpy(&sz, tr->arena + *pos, sizeof(sz));
-		h = (const void *)(tr->arena + *pos + sizeof(sz));
-		*pos += sizeof(sz) + sz;
+		h = (const void *)(tr->arena + *pos + ARENA_HDR);
+		*pos += ARENA_STEP(sz);
 		if (sz >= sizeof(*h) && h->type == RP_REC_LISTEN &&
 		    ((pid > 0 && (h->who.pid == (__u32)pid || h->who.ppid == (__u32)pid)) ||
 		     (cgid && h->who.cgid == cgid)))
@@ -560,6 +665,8 @@ int tracer_trial_begin(struct tracer *tr)
 	tr->arena_len = 0;
 	tr->arena_lost = 0;
 	tr->aggs.n = 0;
+	tr->n_mem = 0;
+	tr->last_mem = 0;
 	tr->off_begin = off;
 	tr->err_begin = err;
 	tr->wall_begin = wall_ns();
@@ -572,6 +679,7 @@ int tracer_trial_begin(struct tracer *tr)
 	tr->recording = true;
 	write_state_locked(tr);
 	pthread_mutex_unlock(&tr->lock);
+	sample_mem(tr, true);
 	return 0;
 }
 
@@ -635,30 +743,55 @@ static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 		if (tk->ev[i].type == KEV_OFFCPU)
 			add_stack(tk, fd, tk->ev[i].off.stackid);
 	for (size_t i = 0; i < tk->n_agg; i++)
-		if (tk->agg[i].kind <= KAGG_OFF_SLEEP)
+		if (tk->agg[i].kind <= KAGG_RUNQ)
 			add_stack(tk, fd, tk->agg[i].sub);
 	for (size_t i = 0; i < tk->n_stacks; i++)
 		bpf_map_delete_elem(fd, &tk->stacks[i].id);
+}
+
+/* Names for every stack (raw addresses when the symbols are not usable). */
+static void symbolize(struct tracer *tr, struct trial_kernel *tk)
+{
+	char buf[FOLDED_MAX];
+
+	for (size_t i = 0; i < tk->n_stacks; i++) {
+		struct kstack *s = &tk->stacks[i];
+
+		ksyms_fold(tr->syms_ok ? tr->syms : NULL, s->ip, s->depth, buf, sizeof(buf));
+		free(s->folded);
+		s->folded = strdup(buf);
+	}
+}
+
+static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)
+{
+	for (size_t i = 0; i < tr->n_mem; i++) {
+		struct kmem_sample m = tr->mem[i];
+
+		m.ts += off;
+		if (trial_kernel_add_mem(tk, &m))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int build(struct tracer *tr, struct trial_kernel *tk, int64_t off)
 {
 	size_t pos = 0;
 
-	while (pos + sizeof(__u32) <= tr->arena_len) {
+	while (pos + ARENA_HDR <= tr->arena_len) {
 		__u32 sz;
 		struct kevent e;
 
 		memcpy(&sz, tr->arena + pos, sizeof(sz));
-		pos += sizeof(sz);
-		if (pos + sz > tr->arena_len)
+		if (pos + ARENA_HDR + sz > tr->arena_len)
 			break;
-		if (convert_record(tr->arena + pos, sz, off, &e) == 0) {
+		if (convert_record(tr->arena + pos + ARENA_HDR, sz, off, &e) == 0) {
 			mark_overlay(tr, &e);
 			if (trial_kernel_add_event(tk, &e))
 				return -ENOMEM;
 		}
-		pos += sz;
+		pos += ARENA_STEP(sz);
 	}
 	for (size_t i = 0; i < tr->aggs.n; i++) {
 		struct kagg a;
@@ -692,6 +825,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	drain_ring(tr);
 	drain_aggs(tr, 0);
 	drain_aggs(tr, 1);
+	sample_mem(tr, true);
 	read_counters(tr, &c_end);
 	off_end = clock_offset_ns(&err_end);
 	pthread_mutex_lock(&tr->lock);
@@ -709,12 +843,18 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	tk->agg_drops = c_end.agg_drops - tr->c_begin.agg_drops;
 	tk->stack_drops = c_end.stack_drops - tr->c_begin.stack_drops;
 	tk->track_drops = c_end.track_drops - tr->c_begin.track_drops;
+	tk->stacks_captured = c_end.stacks - tr->c_begin.stacks;
+	tk->stack_ns = c_end.stack_ns - tr->c_begin.stack_ns;
+	tk->page_size = sysconf(_SC_PAGESIZE);
 	rc = build(tr, tk, off);
+	if (!rc)
+		rc = move_mem(tr, tk, off);
 	if (rc) {
 		trial_kernel_free(tk);
 		return rc;
 	}
 	collect_stacks(tr, tk);
+	symbolize(tr, tk);
 	*out = tk;
 	return 0;
 }

@@ -16,6 +16,7 @@ struct tracer_opts {
 	pid_t engine_pid;     /* dockerd, found from the socket's peer; 0: track nothing (check) */
 	unsigned probe_paths; /* paths allowed (1 << enum probe_path); 0 means all */
 	bool no_stacks;	      /* do not capture kernel stacks of sleeping tasks */
+	bool sleep_stacks;    /* ... and do capture them for interruptible sleeps */
 	const char *btf_path; /* kernel BTF when not at /sys/kernel/btf/vmlinux; NULL: default */
 };
 
@@ -28,6 +29,8 @@ void tracer_close(struct tracer *tr);
 const struct probe_status *tracer_probes(const struct tracer *tr, int *n);
 /* "v1 pids (hierarchy 8, subsystem 11)" or "v2". */
 const char *tracer_cgroup_desc(const struct tracer *tr);
+/* What /proc/kallsyms allows (trace/symbols.h); ok (may be NULL) when stacks get names. */
+const char *tracer_symbols_desc(const struct tracer *tr, bool *ok);
 
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);

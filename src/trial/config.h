@@ -40,6 +40,7 @@ struct run_config {
 	bool events_csv;
 	unsigned probe_paths; /* 1 << enum probe_path for each path allowed; 0: all */
 	bool no_stacks;
+	bool sleep_stacks; /* also stacks of interruptible sleeps */
 	bool keep_images;
 	bool matrix; /* cells from --matrix */
 	int argc;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/kernel.h"
+#include "model/waits.h"
 #include "trace/tracer.h"
 #include "util/clock.h"
 #include "util/interrupt.h"
@@ -264,8 +265,8 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 		     t->method == RM_STDOUT ? "a service printed no timestamp"
 					    : "the service gave no sign of life");
 	/* Per phase and actor; for a failed trial only the actors and the execs. */
-	if (*tk)
-		kernel_attribute(*tk, t);
+	if (*tk && kernel_attribute(*tk, t) == 0)
+		kernel_waits(*tk, t);
 	if (t->status != TRIAL_OK) {
 		target_discard(s, next);
 		return -1;

@@ -186,3 +186,32 @@ pid_t proc_socket_holder(unsigned long ino, const char *comm, pid_t skip)
 	closedir(d);
 	return first;
 }
+
+/* The kB value of "Key:   N kB" at the start of a line of text, -1 if absent. */
+static long long meminfo_field(const char *text, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = 0; i + klen < len; i++) {
+		long long v = 0;
+		size_t j;
+		int digits = 0;
+
+		if ((i && text[i - 1] != '\n') || memcmp(text + i, key, klen) != 0 ||
+		    text[i + klen] != ':')
+			continue;
+		for (j = i + klen + 1; j < len && text[j] == ' '; j++)
+			;
+		for (; j < len && text[j] >= '0' && text[j] <= '9' && digits < 18; j++, digits++)
+			v = v * 10 + (text[j] - '0');
+		return digits ? v : -1;
+	}
+	return -1;
+}
+
+int meminfo_parse(const char *text, size_t len, long long *dirty_kib, long long *writeback_kib)
+{
+	*dirty_kib = meminfo_field(text, len, "Dirty");
+	*writeback_kib = meminfo_field(text, len, "Writeback");
+	return *dirty_kib >= 0 && *writeback_kib >= 0 ? 0 : -1;
+}

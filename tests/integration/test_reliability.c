@@ -159,7 +159,8 @@ static void signals_at_random_points(void **state)
 		const char *stage = stage_of(before);
 
 		kill(pid, sig);
-		assert_int_equal(harness_wait(pid, &r, 90), 0);
+		/* Generous: a stop in flight finishes first, and CI machines can be slow. */
+		assert_int_equal(harness_wait(pid, &r, 180), 0);
 		char *log = harness_slurp(log_path);
 
 		if (r.exit_code != 128 + sig)
@@ -220,7 +221,9 @@ static void second_sigint_exits_at_once(void **state)
 	int64_t t0 = mono_ns();
 
 	assert_int_equal(harness_wait(pid, &r, 30), 0);
-	assert_true(mono_ns() - t0 < 2 * NSEC_PER_SEC);
+	/* "At once": no trial is finished, no container removed (those take seconds under load);
+	 * the bound leaves room for a loaded machine's scheduling. */
+	assert_true(mono_ns() - t0 < 5 * NSEC_PER_SEC);
 	assert_int_equal(r.exit_code, 130);
 	assert_int_equal(harness_csv(dir, "trials.csv", &t), 0);
 	assert_int_equal(t.bad_rows, 0);

@@ -47,7 +47,7 @@ int harness_engine(const char *command);
 int harness_run_id(const char *log_path, char *out, size_t len, int timeout_s);
 /* Reads a whole file into a NUL-terminated heap buffer, NULL if unreadable. */
 char *harness_slurp(const char *path);
-/* rp_* BPF maps no live process holds, waiting up to 5 s for deferred frees; reports them. */
+/* rp_* BPF maps no live process holds, waiting up to 20 s for deferred frees; reports them. */
 int harness_leaked_bpf_maps(void);
 /* Lines of text containing needle. */
 int harness_count_text(const char *text, const char *needle);

@@ -146,7 +146,7 @@ static void synth_run(const char *dir, const struct synth *cells, int n, bool ke
 	fprintf(p,
 		"run_id,cell,load,stressors,trial,phase,order,event_ns,start_ns,end_ns,"
 		"duration_ns%s\n",
-		kernel ? ",engine_iowait_ns,engine_blkio_bytes" : "");
+		kernel ? ",engine_iowait_ns,engine_bio_bytes" : "");
 	fputs("run_id,cell,trial,seq,call,start_ns,duration_ns,http_status\n", a);
 	for (int c = 0; c < n; c++)
 		for (int k = 1; k <= cells[c].trials; k++) {

@@ -1,0 +1,445 @@
+#include "model/diagnosis.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHORT_FRAMES 5
+
+/* ---- a tally: text -> time and count ---- */
+
+struct tally_entry {
+	char *key, *detail;
+	int64_t ns, count;
+};
+
+struct tally {
+	struct tally_entry *e;
+	size_t n, cap;
+	size_t *slot; /* index + 1, 0 empty */
+	size_t n_slots;
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int tally_rehash(struct tally *t)
+{
+	size_t ns = t->n_slots ? t->n_slots * 2 : 64;
+	size_t *slot;
+
+	while (ns < 4 * (t->n + 1))
+		ns *= 2;
+	slot = calloc(ns, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t h = hash(t->e[i].key) % ns;
+
+		while (slot[h])
+			h = (h + 1) % ns;
+		slot[h] = i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->n_slots = ns;
+	return 0;
+}
+
+static int tally_add(struct tally *t, const char *key, const char *detail, int64_t ns,
+		     int64_t count)
+{
+	size_t h;
+
+	if (!key[0])
+		return 0;
+	if ((t->n + 1) * 2 > t->n_slots && tally_rehash(t))
+		return -ENOMEM;
+	for (h = hash(key) % t->n_slots; t->slot[h]; h = (h + 1) % t->n_slots) {
+		struct tally_entry *e = &t->e[t->slot[h] - 1];
+
+		if (strcmp(e->key, key) == 0) {
+			e->ns += ns;
+			e->count += count;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		struct tally_entry *ne = realloc(t->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		t->e = ne;
+		t->cap = ncap;
+	}
+	t->e[t->n].key = strdup(key);
+	t->e[t->n].detail = strdup(detail ? detail : "");
+	if (!t->e[t->n].key || !t->e[t->n].detail) {
+		free(t->e[t->n].key);
+		free(t->e[t->n].detail);
+		return -ENOMEM;
+	}
+	t->e[t->n].ns = ns;
+	t->e[t->n].count = count;
+	t->slot[h] = ++t->n;
+	return 0;
+}
+
+static void tally_free(struct tally *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->e[i].key);
+		free(t->e[i].detail);
+	}
+	free(t->e);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool before(const struct tally_entry *x, const struct tally_entry *y)
+{
+	return x->ns > y->ns || (x->ns == y->ns && strcmp(x->key, y->key) < 0);
+}
+
+/* The largest entries (ties: by key) into items. */
+static int tally_top(const struct tally *t, struct dx_item *items, int max, int trials)
+{
+	size_t chosen[DX_TOP];
+	int n = 0;
+
+	if (max > DX_TOP)
+		max = DX_TOP;
+	for (; n < max; n++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < t->n; i++) {
+			bool taken = false;
+
+			for (int k = 0; k < n && !taken; k++)
+				taken = chosen[k] == i;
+			if (!taken && (best == SIZE_MAX || before(&t->e[i], &t->e[best])))
+				best = i;
+		}
+		if (best == SIZE_MAX || t->e[best].ns <= 0)
+			break;
+		chosen[n] = best;
+		snprintf(items[n].text, sizeof(items[n].text), "%s", t->e[best].key);
+		snprintf(items[n].detail, sizeof(items[n].detail), "%s",
+			 strcmp(t->e[best].detail, t->e[best].key) ? t->e[best].detail : "");
+		items[n].ms = (double)t->e[best].ns / 1e6 / (trials ? trials : 1);
+		items[n].count = t->e[best].count;
+	}
+	return n;
+}
+
+/* ---- the builder ---- */
+
+struct acc {
+	int64_t wall_ns, offcpu_ns, waits;
+	struct tally stacks, files, tasks, wakers;
+	bool seen;
+};
+
+struct dx_builder {
+	const struct rules *rules;
+	int trials;
+	int64_t dur_ns[PH_COUNT];
+	struct acc *acc[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
+	struct tally behind[PH_COUNT];
+	/* The last wait's rule, for the next one with the same stack and call. */
+	const char *last_folded, *last_call, *last_file, *last_state, *last_comm, *last_actor,
+		*last_waker;
+	int last_rule;
+};
+
+struct dx_builder *dx_builder_new(const struct rules *rules)
+{
+	struct dx_builder *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->rules = rules;
+	for (int p = 0; p < PH_COUNT; p++) {
+		b->acc[p] = calloc((size_t)rules->n + 1, sizeof(struct acc));
+		if (!b->acc[p]) {
+			dx_builder_free(b);
+			return NULL;
+		}
+	}
+	return b;
+}
+
+static void acc_free(struct acc *a)
+{
+	tally_free(&a->stacks);
+	tally_free(&a->files);
+	tally_free(&a->tasks);
+	tally_free(&a->wakers);
+}
+
+void dx_builder_free(struct dx_builder *b)
+{
+	if (!b)
+		return;
+	for (int p = 0; p < PH_COUNT; p++) {
+		for (int i = 0; b->acc[p] && i <= b->rules->n; i++)
+			acc_free(&b->acc[p][i]);
+		free(b->acc[p]);
+		tally_free(&b->behind[p]);
+	}
+	free(b);
+}
+
+void dx_add_trial(struct dx_builder *b)
+{
+	b->trials++;
+}
+
+void dx_add_phase(struct dx_builder *b, int phase, int64_t duration_ns)
+{
+	if (phase >= 0 && phase < PH_COUNT && duration_ns > 0)
+		b->dur_ns[phase] += duration_ns;
+}
+
+void dx_short_stack(const char *folded, int frames, char *out, size_t len)
+{
+	const char *f[128];
+	size_t fl[128], o = 0;
+	int n = 0, leaf;
+
+	out[0] = '\0';
+	for (const char *s = folded; *s && n < 128;) {
+		size_t l = strcspn(s, ";");
+
+		f[n] = s;
+		fl[n++] = l;
+		s += l;
+		if (*s == ';')
+			s++;
+	}
+	for (leaf = n - 1; leaf >= 0 && sched_plumbing_frame(f[leaf], fl[leaf]); leaf--)
+		;
+	for (int i = leaf, k = 0; i >= 0 && k < frames; i--, k++) {
+		int w = snprintf(out + o, len - o, "%s%.*s", k ? " < " : "", (int)fl[i], f[i]);
+
+		if (w < 0 || (size_t)w >= len - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)w;
+	}
+}
+
+static bool is_waiting(const char *actor)
+{
+	return strcmp(actor, "engine") == 0 || strcmp(actor, "target") == 0;
+}
+
+static int rule_of(struct dx_builder *b, const struct dx_wait *w)
+{
+	struct wait_view v = {w->folded, w->call, w->file, w->state, w->comm, w->actor, w->waker};
+
+	/* Rows come grouped by stack: most are the previous row's case again. */
+	if (b->last_folded && strcmp(b->last_folded, w->folded) == 0 &&
+	    strcmp(b->last_call, w->call) == 0 && strcmp(b->last_file, w->file) == 0 &&
+	    strcmp(b->last_state, w->state) == 0 && strcmp(b->last_comm, w->comm) == 0 &&
+	    strcmp(b->last_actor, w->actor) == 0 && strcmp(b->last_waker, w->waker) == 0)
+		return b->last_rule;
+	b->last_rule = rules_match(b->rules, &v);
+	b->last_folded = w->folded;
+	b->last_call = w->call;
+	b->last_file = w->file;
+	b->last_state = w->state;
+	b->last_comm = w->comm;
+	b->last_actor = w->actor;
+	b->last_waker = w->waker;
+	return b->last_rule;
+}
+
+static int add_behind(struct dx_builder *b, const struct dx_wait *w)
+{
+	char key[DX_TEXT], stack[DX_TEXT - 64];
+
+	if (w->offcpu_ns <= 0 || strcmp(w->state, "sleep") == 0)
+		return 0;
+	dx_short_stack(w->folded, 3, stack, sizeof(stack));
+	snprintf(key, sizeof(key), "%s %s %s%s%s", w->actor, w->comm, w->state,
+		 stack[0] ? ": " : "", stack);
+	return tally_add(&b->behind[w->phase], key, w->folded, w->offcpu_ns, w->count);
+}
+
+int dx_add_wait(struct dx_builder *b, const struct dx_wait *w)
+{
+	char text[DX_TEXT];
+	struct acc *a;
+	int r, rc;
+
+	if (w->phase < 0 || w->phase >= PH_COUNT)
+		return -EINVAL;
+	if (!is_waiting(w->actor))
+		return add_behind(b, w);
+	if (w->wall_ns <= 0 && w->offcpu_ns <= 0)
+		return 0;
+	if (w->wall_ns <= 0)
+		return 0; /* an interruptible sleep outside calls: no share, no cause */
+	r = rule_of(b, w);
+	a = &b->acc[w->phase][r >= 0 ? r : b->rules->n];
+	a->seen = true;
+	a->wall_ns += w->wall_ns;
+	a->offcpu_ns += w->offcpu_ns;
+	a->waits += w->count;
+	dx_short_stack(w->folded, SHORT_FRAMES, text, sizeof(text));
+	rc = tally_add(&a->stacks, text, w->folded, w->wall_ns, w->count);
+	if (!rc && w->call[0]) {
+		snprintf(text, sizeof(text), "%s %s%s", w->call, w->file[0] ? w->file : "-",
+			 w->deleted ? " (deleted)" : "");
+		rc = tally_add(&a->files, text, NULL, w->wall_ns, w->count);
+	}
+	if (!rc) {
+		snprintf(text, sizeof(text), "%s %s", w->comm[0] ? w->comm : "?",
+			 strcmp(w->state, "call") == 0 ? "in call" : w->state);
+		rc = tally_add(&a->tasks, text, NULL, w->wall_ns, w->count);
+	}
+	if (!rc)
+		rc = tally_add(&a->wakers, w->waker, NULL, w->wall_ns, w->count);
+	return rc;
+}
+
+static void fill_cause(struct dx_cause *c, int rule, const struct acc *a, int trials)
+{
+	double t = trials ? trials : 1;
+
+	memset(c, 0, sizeof(*c));
+	c->rule = rule;
+	c->ms = (double)a->wall_ns / 1e6 / t;
+	c->offcpu_ms = (double)a->offcpu_ns / 1e6 / t;
+	c->waits = a->waits;
+	c->n_stacks = tally_top(&a->stacks, c->stacks, DX_TOP, trials);
+	c->n_files = tally_top(&a->files, c->files, DX_TOP, trials);
+	c->n_tasks = tally_top(&a->tasks, c->tasks, DX_TOP, trials);
+	c->n_wakers = tally_top(&a->wakers, c->wakers, DX_TOP, trials);
+}
+
+static int cmp_cause(const void *x, const void *y)
+{
+	const struct dx_cause *a = x, *b = y;
+
+	if (a->ms != b->ms)
+		return a->ms > b->ms ? -1 : 1;
+	return a->rule - b->rule;
+}
+
+static int finish_phase(struct dx_builder *b, int p, struct dx_phase *ph)
+{
+	double t = b->trials ? b->trials : 1;
+	int n = 0;
+
+	memset(ph, 0, sizeof(*ph));
+	ph->measured_ms = (double)b->dur_ns[p] / 1e6 / t;
+	ph->causes = calloc((size_t)b->rules->n + 1, sizeof(*ph->causes));
+	if (!ph->causes)
+		return -ENOMEM;
+	for (int r = 0; r < b->rules->n; r++)
+		if (b->acc[p][r].seen && b->acc[p][r].wall_ns > 0)
+			fill_cause(&ph->causes[n++], r, &b->acc[p][r], b->trials);
+	qsort(ph->causes, (size_t)n, sizeof(*ph->causes), cmp_cause);
+	ph->n_causes = n;
+	fill_cause(&ph->unexplained, DX_UNCATEGORIZED, &b->acc[p][b->rules->n], b->trials);
+	for (int i = 0; i < n; i++)
+		ph->explained_ms += ph->causes[i].ms;
+	ph->uncategorized_ms = ph->unexplained.ms;
+	/* What is left: on a CPU or asleep interruptibly. Rounding may leave a few ns below 0. */
+	ph->nowait_ms = ph->measured_ms - ph->explained_ms - ph->uncategorized_ms;
+	if (ph->nowait_ms < 0 && ph->nowait_ms > -1e-3)
+		ph->nowait_ms = 0;
+	ph->n_behind = tally_top(&b->behind[p], ph->behind, DX_TOP, b->trials);
+	return 0;
+}
+
+int dx_finish(struct dx_builder *b, struct dx_cell *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->trials = b->trials;
+	for (int p = 0; p < PH_COUNT; p++)
+		if (finish_phase(b, p, &out->phase[p])) {
+			dx_cell_free(out);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void dx_cell_free(struct dx_cell *c)
+{
+	for (int p = 0; p < PH_COUNT; p++) {
+		free(c->phase[p].causes);
+		c->phase[p].causes = NULL;
+		c->phase[p].n_causes = 0;
+	}
+}
+
+/* ---- against a baseline ---- */
+
+static double cause_ms(const struct dx_phase *p, int rule)
+{
+	for (int i = 0; i < p->n_causes; i++)
+		if (p->causes[i].rule == rule)
+			return p->causes[i].ms;
+	return 0;
+}
+
+static int cmp_delta(const void *x, const void *y)
+{
+	const struct dx_delta *a = x, *b = y;
+
+	if (a->ms != b->ms)
+		return a->ms > b->ms ? -1 : 1;
+	return a->rule - b->rule;
+}
+
+static void add_delta(struct dx_diff *out, int rule, double ms)
+{
+	for (int i = 0; i < out->n; i++)
+		if (out->d[i].rule == rule)
+			return;
+	out->d[out->n].rule = rule;
+	out->d[out->n].ms = ms;
+	out->n++;
+}
+
+void dx_compare(const struct dx_phase *a, const struct dx_phase *base, struct dx_diff *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->measured_ms = a->measured_ms - base->measured_ms;
+	for (int i = 0; i < a->n_causes && out->n < RULES_MAX; i++)
+		add_delta(out, a->causes[i].rule,
+			  a->causes[i].ms - cause_ms(base, a->causes[i].rule));
+	for (int i = 0; i < base->n_causes && out->n < RULES_MAX; i++)
+		add_delta(out, base->causes[i].rule,
+			  cause_ms(a, base->causes[i].rule) - base->causes[i].ms);
+	add_delta(out, DX_UNCATEGORIZED, a->uncategorized_ms - base->uncategorized_ms);
+	add_delta(out, DX_NOWAIT, a->nowait_ms - base->nowait_ms);
+	qsort(out->d, (size_t)out->n, sizeof(*out->d), cmp_delta);
+}
+
+const char *dx_category_name(const struct rules *r, int rule)
+{
+	if (rule == DX_UNCATEGORIZED)
+		return "unexplained (waits no rule matches)";
+	if (rule == DX_NOWAIT)
+		return "unexplained (no wait: on a CPU or idle)";
+	if (r && rule >= 0 && rule < r->n)
+		return r->rule[rule].name;
+	return "?";
+}

@@ -1,0 +1,243 @@
+#include "model/fold.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	char *stack;
+	uint64_t value;
+};
+
+struct fold {
+	struct entry *e;
+	size_t n, cap;
+	size_t *slot; /* open addressing: index + 1, 0 empty */
+	size_t n_slots;
+	uint64_t total;
+};
+
+static uint64_t hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+struct fold *fold_new(void)
+{
+	return calloc(1, sizeof(struct fold));
+}
+
+void fold_free(struct fold *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		free(f->e[i].stack);
+	free(f->e);
+	free(f->slot);
+	free(f);
+}
+
+static int rehash(struct fold *f)
+{
+	size_t ns = f->n_slots ? f->n_slots * 2 : 256;
+	size_t *slot;
+
+	while (ns < 4 * (f->n + 1))
+		ns *= 2;
+	slot = calloc(ns, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->n; i++) {
+		size_t h = hash(f->e[i].stack, strlen(f->e[i].stack)) % ns;
+
+		while (slot[h])
+			h = (h + 1) % ns;
+		slot[h] = i + 1;
+	}
+	free(f->slot);
+	f->slot = slot;
+	f->n_slots = ns;
+	return 0;
+}
+
+static bool valid_stack(const char *s, size_t n)
+{
+	if (!n || s[0] == ';' || s[n - 1] == ';')
+		return false;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == ';' && s[i + 1] == ';')
+			return false;
+	return memchr(s, '\n', n) == NULL && memchr(s, '\0', n) == NULL;
+}
+
+static int add_n(struct fold *f, const char *stack, size_t n, uint64_t value)
+{
+	size_t h;
+
+	if (!valid_stack(stack, n))
+		return -EINVAL;
+	if ((f->n + 1) * 2 > f->n_slots && rehash(f))
+		return -ENOMEM;
+	for (h = hash(stack, n) % f->n_slots; f->slot[h]; h = (h + 1) % f->n_slots) {
+		struct entry *e = &f->e[f->slot[h] - 1];
+
+		if (strlen(e->stack) == n && memcmp(e->stack, stack, n) == 0) {
+			e->value += value;
+			f->total += value;
+			return 0;
+		}
+	}
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 64;
+		struct entry *ne = realloc(f->e, ncap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		f->e = ne;
+		f->cap = ncap;
+	}
+	f->e[f->n].stack = strndup(stack, n);
+	if (!f->e[f->n].stack)
+		return -ENOMEM;
+	f->e[f->n].value = value;
+	f->slot[h] = ++f->n;
+	f->total += value;
+	return 0;
+}
+
+int fold_add(struct fold *f, const char *stack, uint64_t value)
+{
+	return add_n(f, stack, strlen(stack), value);
+}
+
+size_t fold_count(const struct fold *f)
+{
+	return f->n;
+}
+
+uint64_t fold_total(const struct fold *f)
+{
+	return f->total;
+}
+
+const char *fold_stack(const struct fold *f, size_t i)
+{
+	return i < f->n ? f->e[i].stack : NULL;
+}
+
+uint64_t fold_value(const struct fold *f, size_t i)
+{
+	return i < f->n ? f->e[i].value : 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->stack, ((const struct entry *)b)->stack);
+}
+
+void fold_sort(struct fold *f)
+{
+	if (f->n)
+		qsort(f->e, f->n, sizeof(*f->e), cmp_entry);
+	/* The indexes moved: the next add rebuilds the table. */
+	free(f->slot);
+	f->slot = NULL;
+	f->n_slots = 0;
+}
+
+int fold_write(struct fold *f, FILE *out)
+{
+	fold_sort(f);
+	for (size_t i = 0; i < f->n; i++)
+		if (fprintf(out, "%s %llu\n", f->e[i].stack, (unsigned long long)f->e[i].value) < 0)
+			return -EIO;
+	return 0;
+}
+
+int fold_parse(struct fold *f, const char *text, size_t len, size_t *bad)
+{
+	size_t pos = 0, nbad = 0;
+
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos), *sp;
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		uint64_t v = 0;
+		bool ok = true;
+		int rc;
+
+		pos += n + 1;
+		if (n && line[n - 1] == '\r')
+			n--;
+		if (!n)
+			continue;
+		for (sp = line + n; sp > line && sp[-1] != ' '; sp--)
+			;
+		if (sp == line || sp == line + n)
+			ok = false;
+		for (const char *d = sp; ok && d < line + n; d++) {
+			if (*d < '0' || *d > '9' || v > (UINT64_MAX - 9) / 10)
+				ok = false;
+			else
+				v = v * 10 + (uint64_t)(*d - '0');
+		}
+		rc = ok ? add_n(f, line, (size_t)(sp - 1 - line), v) : -EINVAL;
+		if (rc == -ENOMEM)
+			return rc;
+		nbad += rc != 0;
+	}
+	if (bad)
+		*bad = nbad;
+	return 0;
+}
+
+static size_t put_clean(char *out, size_t o, size_t len, const char *s)
+{
+	for (; s && *s && o + 1 < len; s++)
+		out[o++] = (*s == ';' || *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') ? '_'
+											      : *s;
+	return o;
+}
+
+void fold_frames(const char *actor, const char *comm, const char *state, const char *call,
+		 const char *folded, char *out, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return;
+	o = put_clean(out, o, len, actor && *actor ? actor : "?");
+	if (o + 1 < len)
+		out[o++] = ';';
+	o = put_clean(out, o, len, comm && *comm ? comm : "?");
+	if (o + 2 < len) {
+		out[o++] = ';';
+		out[o++] = '[';
+		o = put_clean(out, o, len, state && *state ? state : "?");
+		if (o + 1 < len)
+			out[o++] = ']';
+	}
+	if (folded && *folded) {
+		/* The kernel stack's own ';' separate its frames. */
+		for (const char *s = folded; *s && o + 2 < len; s++) {
+			if (s == folded)
+				out[o++] = ';';
+			out[o++] = (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') ? '_' : *s;
+		}
+	} else if (call && *call && o + 2 < len) {
+		out[o++] = ';';
+		o = put_clean(out, o, len, call);
+	}
+	out[o < len ? o : len - 1] = '\0';
+	/* A cut may leave a trailing or doubled ';': drop the tail after it. */
+	while (o > 0 && out[o - 1] == ';')
+		out[--o] = '\0';
+}

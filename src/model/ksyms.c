@@ -1,0 +1,239 @@
+#include "model/ksyms.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Past the last symbol an address still belongs to it for this much (the end of .text). */
+#define LAST_SYMBOL_SPAN (4u << 20)
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name; /* offset into names */
+	uint8_t global;
+};
+
+struct ksyms {
+	struct ksym *sym;
+	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
+	size_t listed; /* function symbols seen, zero addresses included */
+	bool zeroed;
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 1024;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One line [p, end): "ADDR TYPE NAME[\t[MODULE]]". 1 when it is a function symbol. */
+static int parse_line(const char *p, const char *end, uint64_t *addr, char *type, const char **name,
+		      size_t *name_len)
+{
+	int digits = 0, v;
+
+	*addr = 0;
+	while (p < end && (v = hexval(*p)) >= 0) {
+		if (++digits > 16)
+			return 0;
+		*addr = (*addr << 4) | (uint64_t)v;
+		p++;
+	}
+	if (!digits || p + 3 > end || p[0] != ' ' || p[2] != ' ')
+		return 0;
+	*type = p[1];
+	p += 3;
+	*name = p;
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	*name_len = (size_t)(p - *name);
+	if (!*name_len || *name_len > 512)
+		return 0;
+	return strchr("tTwW", *type) != NULL;
+}
+
+static int add_symbol(struct ksyms *ks, uint64_t addr, char type, const char *name, size_t nlen)
+{
+	if (grow((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
+	    grow((void **)&ks->names, &ks->names_cap, ks->names_len + nlen + 1, 1))
+		return -ENOMEM;
+	ks->sym[ks->n].addr = addr;
+	ks->sym[ks->n].name = (uint32_t)ks->names_len;
+	ks->sym[ks->n].global = type == 'T' || type == 'W';
+	ks->n++;
+	memcpy(ks->names + ks->names_len, name, nlen);
+	ks->names[ks->names_len + nlen] = '\0';
+	ks->names_len += nlen + 1;
+	return 0;
+}
+
+/* By address; at one address the global symbol first, then the first listed. */
+static int cmp_sym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->global != y->global)
+		return x->global ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static void dedup(struct ksyms *ks)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < ks->n; i++)
+		if (!o || ks->sym[o - 1].addr != ks->sym[i].addr)
+			ks->sym[o++] = ks->sym[i];
+	ks->n = o;
+}
+
+int ksyms_parse(const char *text, size_t len, struct ksyms **out)
+{
+	struct ksyms *ks = calloc(1, sizeof(*ks));
+	const char *p = text, *end = text + len;
+
+	*out = NULL;
+	if (!ks)
+		return -ENOMEM;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *name;
+		size_t nlen;
+		uint64_t addr;
+		char type;
+
+		if (!eol)
+			eol = end;
+		if (parse_line(p, eol, &addr, &type, &name, &nlen)) {
+			ks->listed++;
+			if (addr && add_symbol(ks, addr, type, name, nlen)) {
+				ksyms_free(ks);
+				return -ENOMEM;
+			}
+		}
+		p = eol + 1;
+	}
+	ks->zeroed = ks->listed > 0 && ks->n == 0;
+	if (ks->n)
+		qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_sym);
+	dedup(ks);
+	*out = ks;
+	return 0;
+}
+
+void ksyms_free(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->sym);
+	free(ks->names);
+	free(ks);
+}
+
+size_t ksyms_count(const struct ksyms *ks)
+{
+	return ks ? ks->n : 0;
+}
+
+bool ksyms_zeroed(const struct ksyms *ks)
+{
+	return ks && ks->zeroed;
+}
+
+const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset)
+{
+	size_t lo = 0, hi;
+
+	if (!ks || !ks->n || addr < ks->sym[0].addr)
+		return NULL;
+	hi = ks->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->sym[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo == ks->n - 1 && addr - ks->sym[lo].addr > LAST_SYMBOL_SPAN)
+		return NULL;
+	if (offset)
+		*offset = addr - ks->sym[lo].addr;
+	return ks->names + ks->sym[lo].name;
+}
+
+/* The tracer's own frames, at the leaf end of a stack taken in its program. */
+static bool tracer_frame(const char *name)
+{
+	static const char *const prefixes[] = {"bpf_prog_", "bpf_trace_run", "__bpf_trace_",
+					       "__traceiter_", "bpf_get_stackid"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Leaf-end frames looked at for the tracer's own: its program, bpf_trace_run, the tracepoint. */
+#define TRACER_FRAMES 6
+
+int ksyms_fold(const struct ksyms *ks, const uint64_t *ip, int depth, char *out, size_t len)
+{
+	int leaf = 0, frames = 0;
+	size_t o = 0;
+
+	if (!len)
+		return 0;
+	out[0] = '\0';
+	/* Everything leafward of the outermost tracer frame is the tracer's. */
+	for (int i = 0; i < depth && i < TRACER_FRAMES; i++) {
+		const char *name = ksyms_lookup(ks, ip[i], NULL);
+
+		if (name && tracer_frame(name))
+			leaf = i + 1;
+	}
+	for (int i = depth - 1; i >= leaf; i--) {
+		const char *name = ksyms_lookup(ks, ip[i], NULL);
+		char hex[24];
+		int n;
+
+		if (!name) {
+			snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)ip[i]);
+			name = hex;
+		}
+		n = snprintf(out + o, len - o, "%s%s", frames ? ";" : "", name);
+		if (n < 0 || (size_t)n >= len - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+		frames++;
+	}
+	return frames;
+}

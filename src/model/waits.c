@@ -1,0 +1,541 @@
+#include "model/waits.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WAKERS 8
+
+/* A blocking call of an engine or target thread. */
+struct call {
+	int32_t tid, pid;
+	int64_t a, b;
+	const struct kevent *e;
+};
+
+/* A stretch of one wait before it is split into phases and merged into rows. */
+struct piece {
+	int64_t a, b;	/* its place on the timeline (a == b: none) */
+	int64_t amount; /* off-CPU time it adds */
+	int64_t count;	/* spans it stands for */
+	bool sweep;	/* takes a share of the elapsed time */
+	int phase;	/* -1 until split */
+	double share;	/* filled by the sweep */
+	int32_t tid;	/* 0 for aggregates */
+	int actor, state, call, file_flags;
+	uint64_t stack;
+	const char *comm, *folded, *file, *waker;
+};
+
+struct pieces {
+	struct piece *p;
+	size_t n, cap;
+};
+
+uint64_t stack_hash(const char *folded)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	if (!folded || !*folded)
+		return 0;
+	for (; *folded; folded++) {
+		h ^= (unsigned char)*folded;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+static const char *const state_names[KW_STATE_COUNT] = {
+	[KW_RUNQ] = "runq",   [KW_IOWAIT] = "iowait", [KW_BLOCKED] = "blocked",
+	[KW_SLEEP] = "sleep", [KW_CALL] = "call",
+};
+
+const char *kwait_state_name(int state)
+{
+	return state >= 0 && state < KW_STATE_COUNT ? state_names[state] : "?";
+}
+
+int kwait_state_from_name(const char *name)
+{
+	for (int s = 0; s < KW_STATE_COUNT; s++)
+		if (strcmp(state_names[s], name) == 0)
+			return s;
+	return -1;
+}
+
+static int push(struct pieces *ps, const struct piece *p)
+{
+	if (ps->n == ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 256;
+		struct piece *np = realloc(ps->p, ncap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		ps->p = np;
+		ps->cap = ncap;
+	}
+	ps->p[ps->n++] = *p;
+	return 0;
+}
+
+static bool waiting_actor(int actor)
+{
+	return actor == ACTOR_ENGINE || actor == ACTOR_TARGET;
+}
+
+/* ---- calls ---- */
+
+static int cmp_call(const void *x, const void *y)
+{
+	const struct call *a = x, *b = y;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return a->a < b->a ? -1 : a->a > b->a;
+}
+
+static size_t collect_calls(const struct trial_kernel *tk, struct call *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tk->n_ev; i++) {
+		const struct kevent *e = &tk->ev[i];
+
+		if (e->type != KEV_SYSCALL || !waiting_actor(e->actor) ||
+		    e->sys.kind == KSYS_SETNS || e->sys.kind == KSYS_UNSHARE || e->end <= e->ts)
+			continue;
+		out[n++] = (struct call){e->who.tid, e->who.pid, e->ts, e->end, e};
+	}
+	if (n)
+		qsort(out, n, sizeof(*out), cmp_call);
+	return n;
+}
+
+/* The call of thread tid holding ts, NULL when none. */
+static const struct call *call_of(const struct call *c, size_t n, int32_t tid, int64_t ts)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c[mid].tid < tid || (c[mid].tid == tid && c[mid].a <= ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* c[lo-1] is the last call of tid beginning at or before ts. */
+	if (lo && c[lo - 1].tid == tid && ts < c[lo - 1].b)
+		return &c[lo - 1];
+	return NULL;
+}
+
+static bool process_in_call(const struct call *c, size_t n, int32_t pid, int64_t ts)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].pid == pid && c[i].a <= ts && ts < c[i].b)
+			return true;
+	return false;
+}
+
+static void set_call(struct piece *p, const struct call *c)
+{
+	if (!c)
+		return;
+	p->call = c->e->sys.kind;
+	p->file = c->e->sys.path;
+	p->file_flags = c->e->sys.flags;
+}
+
+/* ---- pieces from events, calls and aggregates ---- */
+
+static void stack_of(const struct trial_kernel *tk, int32_t id, struct piece *p)
+{
+	const struct kstack *s = trial_kernel_stack(tk, id);
+
+	if (s && s->folded && s->folded[0]) {
+		p->folded = s->folded;
+		p->stack = stack_hash(s->folded);
+	}
+}
+
+static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls, size_t nc,
+			 struct pieces *ps)
+{
+	for (size_t i = 0; i < tk->n_ev; i++) {
+		const struct kevent *e = &tk->ev[i];
+		struct piece p = {.count = 1, .phase = -1, .tid = e->who.tid, .comm = e->who.comm};
+		int64_t wake = e->off.state == KOFF_RUNQ ? e->ts : e->off.wake;
+
+		if (e->type != KEV_OFFCPU)
+			continue;
+		p.actor = e->actor;
+		if (e->off.state != KOFF_RUNQ && wake > e->ts) {
+			struct piece s = p;
+
+			s.a = e->ts;
+			s.b = wake;
+			s.state = e->off.state;
+			s.waker = e->off.waker_comm;
+			stack_of(tk, e->off.stackid, &s);
+			set_call(&s, call_of(calls, nc, e->who.tid, s.a + (s.b - s.a) / 2));
+			s.sweep = waiting_actor(s.actor) && (s.state != KW_SLEEP || s.call);
+			if (push(ps, &s))
+				return -ENOMEM;
+		}
+		if (e->end > wake) {
+			struct piece r = p;
+
+			r.a = wake;
+			r.b = e->end;
+			r.state = KW_RUNQ;
+			stack_of(tk, e->off.stackid, &r); /* where it resumes */
+			set_call(&r, call_of(calls, nc, e->who.tid, r.a + (r.b - r.a) / 2));
+			r.sweep = waiting_actor(r.actor);
+			if (push(ps, &r))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int cmp_tid_a(const void *x, const void *y)
+{
+	const struct piece *a = x, *b = y;
+
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return a->a < b->a ? -1 : a->a > b->a;
+}
+
+/* Each call, minus its thread's off-CPU spans within it: the time "in the call". */
+static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, size_t n_off)
+{
+	if (n_off)
+		qsort(ps->p, n_off, sizeof(*ps->p), cmp_tid_a);
+	for (size_t i = 0; i < nc; i++) {
+		const struct call *c = &calls[i];
+		struct piece p = {.count = 1,
+				  .phase = -1,
+				  .tid = c->tid,
+				  .state = KW_CALL,
+				  .actor = c->e->actor,
+				  .comm = c->e->who.comm,
+				  .sweep = true};
+		int64_t at = c->a;
+
+		set_call(&p, c);
+		for (size_t k = 0; k < n_off; k++) {
+			/* push() may move the array: the span's bounds are copied first. */
+			int64_t oa = ps->p[k].a, ob = ps->p[k].b;
+
+			if (ps->p[k].tid != c->tid || ob <= at || oa >= c->b)
+				continue;
+			if (oa > at) {
+				p.a = at;
+				p.b = oa;
+				if (push(ps, &p))
+					return -ENOMEM;
+				p.count = 0; /* the call is counted once */
+			}
+			if (ob > at)
+				at = ob;
+		}
+		if (c->b > at) {
+			p.a = at;
+			p.b = c->b;
+			if (push(ps, &p))
+				return -ENOMEM;
+		} else if (p.count) {
+			p.a = p.b = c->a; /* wholly off-CPU: counted, no time of its own */
+			p.sweep = false;
+			if (push(ps, &p))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int agg_state(int kind)
+{
+	switch (kind) {
+	case KAGG_OFF_IOWAIT:
+		return KW_IOWAIT;
+	case KAGG_OFF_BLOCKED:
+		return KW_BLOCKED;
+	case KAGG_OFF_SLEEP:
+		return KW_SLEEP;
+	case KAGG_RUNQ:
+		return KW_RUNQ;
+	default:
+		return -1;
+	}
+}
+
+static int agg_pieces(const struct trial_kernel *tk, const struct trial *t,
+		      const struct call *calls, size_t nc, struct pieces *ps)
+{
+	for (size_t i = 0; i < tk->n_agg; i++) {
+		const struct kagg *g = &tk->agg[i];
+		int state = agg_state(g->kind);
+		int64_t mid = g->slot_start + g->slot_ns / 2;
+		int p = phase_at(t, mid);
+		struct piece x = {.count = (int64_t)g->count, .phase = p, .actor = g->actor};
+		int64_t len = (int64_t)g->sum_ns < g->slot_ns ? (int64_t)g->sum_ns : g->slot_ns;
+
+		if (state < 0 || p < 0 || !g->sum_ns)
+			continue;
+		x.state = state;
+		x.comm = g->who.comm;
+		x.amount = (int64_t)g->sum_ns;
+		stack_of(tk, g->sub, &x);
+		x.a = g->slot_start > t->phases[p].start_ns ? g->slot_start : t->phases[p].start_ns;
+		x.b = g->slot_start + len < t->phases[p].end_ns ? g->slot_start + len
+								: t->phases[p].end_ns;
+		if (x.b < x.a)
+			x.b = x.a;
+		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
+			  !process_in_call(calls, nc, g->who.pid, mid);
+		if (push(ps, &x))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Cuts the pieces not yet in a phase at the phase boundaries (outside the window: gone). */
+static int split_phases(const struct trial *t, struct pieces *in, struct pieces *out)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		const struct piece *p = &in->p[i];
+		bool counted = false;
+
+		if (p->phase >= 0) {
+			if (push(out, p))
+				return -ENOMEM;
+			continue;
+		}
+		for (int ph = 0; ph < PH_COUNT; ph++) {
+			int64_t s = t->phases[ph].start_ns, e = t->phases[ph].end_ns;
+			struct piece q = *p;
+
+			if (p->a == p->b ? !(s <= p->a && p->a < e) : (p->b <= s || p->a >= e))
+				continue;
+			q.phase = ph;
+			q.a = p->a > s ? p->a : s;
+			q.b = p->b < e ? p->b : e;
+			q.amount = q.state == KW_CALL ? 0 : q.b - q.a;
+			q.count = counted ? 0 : p->count;
+			counted = true;
+			if (push(out, &q))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* ---- the sweep: each instant shared equally by the waits in progress ---- */
+
+struct edge {
+	int64_t x;
+	int d;
+};
+
+static int cmp_edge(const void *x, const void *y)
+{
+	const struct edge *a = x, *b = y;
+
+	return a->x < b->x ? -1 : a->x > b->x;
+}
+
+static size_t find_x(const int64_t *xs, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (xs[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int sweep(struct pieces *ps)
+{
+	size_t ne = 0, nx = 0;
+	struct edge *ev = malloc(2 * (ps->n + 1) * sizeof(*ev));
+	int64_t *xs = malloc(2 * (ps->n + 1) * sizeof(*xs));
+	double *F = malloc(2 * (ps->n + 1) * sizeof(*F));
+	int k = 0;
+
+	if (!ev || !xs || !F) {
+		free(ev), free(xs), free(F);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->p[i].sweep && ps->p[i].b > ps->p[i].a) {
+			ev[ne++] = (struct edge){ps->p[i].a, +1};
+			ev[ne++] = (struct edge){ps->p[i].b, -1};
+		}
+	if (ne)
+		qsort(ev, ne, sizeof(*ev), cmp_edge);
+	for (size_t i = 0; i < ne;) {
+		int64_t x = ev[i].x;
+
+		/* F at x: the integral of 1/k up to x. */
+		F[nx] = nx ? F[nx - 1] + (k > 0 ? (double)(x - xs[nx - 1]) / k : 0) : 0;
+		xs[nx++] = x;
+		for (; i < ne && ev[i].x == x; i++)
+			k += ev[i].d;
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		struct piece *p = &ps->p[i];
+
+		p->share = 0;
+		if (p->sweep && p->b > p->a)
+			p->share = F[find_x(xs, nx, p->b)] - F[find_x(xs, nx, p->a)];
+	}
+	free(ev), free(xs), free(F);
+	return 0;
+}
+
+/* ---- rows ---- */
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+	const struct piece *a = x, *b = y;
+	int c;
+
+	if (a->phase != b->phase)
+		return a->phase - b->phase;
+	if (a->actor != b->actor)
+		return a->actor - b->actor;
+	if ((c = cmp_str(a->comm, b->comm)))
+		return c;
+	if (a->state != b->state)
+		return a->state - b->state;
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	if (a->call != b->call)
+		return a->call - b->call;
+	if ((c = cmp_str(a->file, b->file)))
+		return c;
+	return a->file_flags - b->file_flags;
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+struct waker_tally {
+	const char *name[WAKERS];
+	int64_t ns[WAKERS];
+	int n;
+};
+
+static void tally(struct waker_tally *w, const struct piece *p)
+{
+	int i;
+
+	if (!p->waker || !p->waker[0])
+		return;
+	for (i = 0; i < w->n && strcmp(w->name[i], p->waker) != 0; i++)
+		;
+	if (i == w->n) {
+		if (w->n == WAKERS)
+			return;
+		w->name[w->n] = p->waker;
+		w->ns[w->n++] = 0;
+	}
+	w->ns[i] += p->amount;
+}
+
+static const char *top_waker(const struct waker_tally *w)
+{
+	int best = -1;
+
+	for (int i = 0; i < w->n; i++)
+		if (best < 0 || w->ns[i] > w->ns[best])
+			best = i;
+	return best >= 0 ? w->name[best] : "";
+}
+
+static int make_rows(struct trial_kernel *tk, struct pieces *ps)
+{
+	size_t n = 0;
+
+	if (ps->n)
+		qsort(ps->p, ps->n, sizeof(*ps->p), cmp_key);
+	tk->waits = calloc(ps->n ? ps->n : 1, sizeof(*tk->waits));
+	if (!tk->waits)
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->n;) {
+		struct kwait *w = &tk->waits[n++];
+		struct waker_tally wt = {0};
+		const struct piece *p = &ps->p[i];
+		double share = 0;
+
+		w->phase = p->phase;
+		w->actor = p->actor;
+		copy(w->comm, sizeof(w->comm), p->comm);
+		w->state = p->state;
+		w->stack = p->stack;
+		w->folded = p->folded;
+		w->call = p->call;
+		w->file_flags = p->file_flags;
+		copy(w->file, sizeof(w->file), p->file);
+		for (; i < ps->n && cmp_key(&ps->p[i], p) == 0; i++) {
+			w->count += ps->p[i].count;
+			w->offcpu_ns += ps->p[i].amount;
+			share += ps->p[i].share;
+			tally(&wt, &ps->p[i]);
+		}
+		w->wall_ns = llround(share);
+		copy(w->waker, sizeof(w->waker), top_waker(&wt));
+	}
+	tk->n_waits = n;
+	return 0;
+}
+
+int kernel_waits(struct trial_kernel *tk, const struct trial *t)
+{
+	struct pieces raw = {0}, split = {0};
+	struct call *calls;
+	size_t nc, n_off;
+	int rc = -ENOMEM;
+
+	free(tk->waits);
+	tk->waits = NULL;
+	tk->n_waits = 0;
+	if (!tk->attributed)
+		return 0;
+	calls = malloc((tk->n_ev + 1) * sizeof(*calls));
+	if (!calls)
+		return -ENOMEM;
+	nc = collect_calls(tk, calls);
+	if (offcpu_pieces(tk, calls, nc, &raw))
+		goto out;
+	n_off = raw.n;
+	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
+	    split_phases(t, &raw, &split) || sweep(&split) || make_rows(tk, &split))
+		goto out;
+	rc = 0;
+out:
+	free(raw.p);
+	free(split.p);
+	free(calls);
+	return rc;
+}
