@@ -36,7 +36,7 @@ LAB_PROG=gen-vmlinux
 
 arch=${1:-}
 shift || true
-kernel= modules=overlay out= rawbtf=
+kernel='' modules=overlay out='' rawbtf=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
@@ -123,7 +123,7 @@ if ! extract_btf "$scan" "$btf"; then
 		cp "$ko" "$work/$m.ko"
 		pahole -J --btf_base "$btf" "$work/$m.ko" >>"$work/pahole.log" 2>&1 || lab_die "pahole -J $m.ko failed"
 	done
-	rm -rf "$work/usr" "$deb"
+	rm -rf "${work:?}/usr" "$deb"
 	lab_log "$kernel: BTF encoded from DWARF by pahole -J${modules:+ (and $modules)}"
 	modules_done=1
 fi

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what restartprof needs from Debian's packages, and only what is missing.
-# Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [vm] [cross] [cross-arm64] [cross-armhf]
+# Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
+#                                [cross] [cross-arm64] [cross-armhf]
 #        (default: build run test; cross = cross-arm64 + cross-armhf)
+# static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
+# only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
+# cross-ARCH: the cross compiler and the target's multiarch -dev packages (make ARCH=arm64).
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
 
@@ -12,6 +16,9 @@ declare -A groups=(
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf jq time"
 	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs kmod xz-utils zstd debian-archive-keyring dwarves clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev"
+	[static]="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
+	[cc-arm64]="gcc-aarch64-linux-gnu"
+	[cc-armhf]="gcc-arm-linux-gnueabihf"
 	[cross-arm64]="gcc-aarch64-linux-gnu"
 	[cross-armhf]="gcc-arm-linux-gnueabihf"
 )

@@ -25,7 +25,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "restartprof: check takes --docker-host unix://PATH, --probe-paths LIST, "
-			"--no-fentry, --no-kprobe\n");
+			"--no-fentry, --no-kprobe, --btf PATH\n");
 	return EXIT_USAGE;
 }
 
@@ -53,6 +53,29 @@ static void print_kallsyms(void)
 	ksyms_describe(ks, e, line, sizeof(line));
 	printf(COL "%s\n", "kallsyms", line);
 	ksyms_free(ks);
+}
+
+/* What the kernel's own BTF gives, and what is lost without it. */
+static void print_btf(const char *given)
+{
+	bool own = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+
+	if (own && !given)
+		printf(COL "yes (/sys/kernel/btf/vmlinux)\n", "btf");
+	else if (own)
+		printf(COL "yes (/sys/kernel/btf/vmlinux); relocating with %s (--btf)\n", "btf",
+		       given);
+	else if (given)
+		printf(COL "the kernel has none (/sys/kernel/btf/vmlinux: built without "
+			   "CONFIG_DEBUG_INFO_BTF); relocating with %s (--btf): fentry and tp_btf "
+			   "cannot work without the kernel's own, kprobe, raw_tp and tracepoint can\n",
+		       "btf", given);
+	else
+		printf(COL "no (/sys/kernel/btf/vmlinux missing: the kernel was built without "
+			   "CONFIG_DEBUG_INFO_BTF): kernel tracing needs this kernel's BTF, from "
+			   "--btf PATH (then kprobe, raw_tp and tracepoint work, fentry and tp_btf "
+			   "never); without it, run --no-trace\n",
+		       "btf");
 }
 
 static void print_probes(const struct probe_status *p, int n)
@@ -84,6 +107,8 @@ static int parse(int argc, char **argv, const char **host, struct tracer_opts *o
 				fprintf(stderr, "restartprof: %s\n", err);
 				return -1;
 			}
+		} else if (strcmp(argv[i], "--btf") == 0 && i + 1 < argc) {
+			o->btf_path = argv[++i];
 		} else if (strcmp(argv[i], "--no-fentry") == 0) {
 			o->probe_paths = (o->probe_paths ? o->probe_paths : PROBE_PATHS_ALL) &
 					 ~(1u << PROBE_FENTRY);
@@ -113,17 +138,18 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	uname(&u);
 	printf(COL "%s %s\n", "kernel", u.release, u.machine);
-	printf(COL "%s\n", "btf",
-	       access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? "yes (/sys/kernel/btf/vmlinux)"
-							    : "no: BPF programs cannot load");
+	print_btf(topts.btf_path);
 	privileged = caps_missing(true, true, missing, sizeof(missing)) == 0;
 	printf(COL "%s%s\n", "privileges",
 	       privileged ? "enough (BPF, perfmon, sys_admin)" : "missing ",
 	       privileged ? "" : missing);
 	print_tracefs();
 	print_kallsyms();
-	if (cgroup_mode_detect(&cm, NULL, err, sizeof(err)))
+	memset(&cm, 0, sizeof(cm));
+	if (cgroup_mode_detect(&cm, NULL, err, sizeof(err))) {
 		printf(COL "%s\n", "cgroups", err);
+		memset(&cm, 0, sizeof(cm));
+	}
 	if (privileged && tracer_open(&topts, &tr, err, sizeof(err)) == 0) {
 		int n;
 		const struct probe_status *p = tracer_probes(tr, &n);
@@ -134,6 +160,11 @@ int cmd_check(int argc, char **argv)
 		tracing = true;
 		printf(COL "%s\n", "tracing", "yes");
 	} else {
+		if (cm.v2)
+			printf(COL "v2 (default hierarchy at %s)\n", "cgroups", cm.mount);
+		else if (cm.mount[0])
+			printf(COL "v1, controller %s at %s\n", "cgroups", cm.controller,
+			       cm.mount);
 		printf(COL "no: %s\n", "tracing", privileged ? err : "needs privileges");
 	}
 	if (docker_resolve_socket(host, socket, sizeof(socket), err, sizeof(err))) {

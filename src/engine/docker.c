@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "util/proc.h"
 
 #define CALL_TIMEOUT_MS 120000L
 
@@ -407,12 +410,21 @@ int docker_image_remove(struct docker *d, const char *ref)
 	return rc ? rc : docker_call(d, "image-remove", "DELETE", path, NULL, 0, NULL);
 }
 
+/*
+ * SO_PEERCRED names the process that called listen(). Under systemd's socket activation
+ * (docker.socket, as Debian and Raspberry Pi OS set it up) that is systemd itself, pid 1, and
+ * dockerd only inherited the listening socket: then the engine is the process, other than
+ * pid 1, that holds that socket open (found through /proc/net/unix and /proc/PID/fd).
+ */
 pid_t docker_peer_pid(const char *socket_path)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	pid_t pid = 0;
+	pid_t pid = 0, holder = 0;
+	unsigned long long start;
+	char comm[16] = "", real[PATH_MAX], *text;
+	ssize_t n;
 	int fd;
 
 	if (strlen(socket_path) >= sizeof(a.sun_path))
@@ -425,5 +437,20 @@ pid_t docker_peer_pid(const char *socket_path)
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 		pid = cred.pid;
 	close(fd);
-	return pid;
+	if (pid <= 0)
+		return 0;
+	if (pid != 1 && (proc_stat_read(pid, NULL, &start, comm) || strcmp(comm, "systemd") != 0))
+		return pid;
+	/* The socket's bound path, as /proc/net/unix shows it (/var/run is often a link). */
+	if (!realpath(socket_path, real))
+		snprintf(real, sizeof(real), "%s", socket_path);
+	text = malloc(1 << 20);
+	if (!text)
+		return pid;
+	n = read_small_file("/proc/net/unix", text, 1 << 20);
+	if (n > 0)
+		holder = proc_socket_holder(proc_net_unix_listener(text, (size_t)n, real), "dockerd",
+					    pid);
+	free(text);
+	return holder > 0 ? holder : pid;
 }

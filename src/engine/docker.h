@@ -75,6 +75,9 @@ json_object *json_parse_buf(const char *data, size_t len);
 
 #ifndef RP_ENGINE_DOCKER_PEER
 #define RP_ENGINE_DOCKER_PEER
-/* The pid of the process serving the socket (dockerd), from SO_PEERCRED. 0 if unknown. */
+/*
+ * The pid of the process serving the socket (dockerd): SO_PEERCRED's, or, when that is
+ * systemd (socket activation), the process holding the listening socket. 0 if unknown.
+ */
 pid_t docker_peer_pid(const char *socket_path);
 #endif

@@ -414,8 +414,9 @@ static int attach_chosen(struct loader *l, int ci, struct loaded_concern *c)
 
 				if (!link || c->n_links >= LOADER_MAX_LINKS) {
 					snprintf(p->why[p->chosen], sizeof(p->why[p->chosen]),
-						 "loaded, but attaching %s failed: %s",
-						 d->members[m], strerror(err ? err : E2BIG));
+						 "loaded, but attaching %s failed: %s%s",
+						 d->members[m], err == 524 ? "ENOTSUPP, " : "",
+						 strerror(err ? err : E2BIG));
 					failed_paths[i] |= BIT(p->chosen);
 					bpf_link__destroy(link);
 					return -1;

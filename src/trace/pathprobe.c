@@ -21,6 +21,9 @@
 #define TRACEFS		"/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 #define CACHE_MAX	64
+#define NO_KERNEL_BTF                                                                              \
+	"the kernel has no BTF of its own (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "     \
+	"the kernel checks these programs against it"
 
 struct cached {
 	int path;
@@ -29,8 +32,18 @@ struct cached {
 	char why[PROBE_WHY_LEN];
 };
 
+/* The BTF of a loaded module (Debian builds bridge, veth and overlay as modules). */
+struct modbtf {
+	struct btf *btf;
+	unsigned id;
+	char name[64];
+};
+
 struct pathprobe {
 	const struct btf *btf;
+	struct modbtf *mods;
+	int n_mods;
+	bool mods_loaded, no_kernel_btf;
 	char tracefs[64];
 	bool tracefs_known, mounted;
 	char tracefs_why[128];
@@ -42,8 +55,11 @@ struct pathprobe *pathprobe_new(const struct btf *vmlinux)
 {
 	struct pathprobe *pp = calloc(1, sizeof(*pp));
 
-	if (pp)
+	if (pp) {
 		pp->btf = vmlinux;
+		/* vmlinux may come from a --btf file: fentry and tp_btf need the kernel's own. */
+		pp->no_kernel_btf = access("/sys/kernel/btf/vmlinux", R_OK) != 0;
+	}
 	return pp;
 }
 
@@ -58,6 +74,9 @@ void pathprobe_free(struct pathprobe *pp)
 		return;
 	if (pp->mounted)
 		umount2(TRACEFS, 0); /* busy (someone else uses it now): leave it */
+	for (int i = 0; i < pp->n_mods; i++)
+		btf__free(pp->mods[i].btf);
+	free(pp->mods);
 	free(pp);
 }
 
@@ -104,7 +123,8 @@ static const char *err_name(int err)
 
 	switch (err) {
 	case 524:
-		return "ENOTSUPP (524)";
+		return "ENOTSUPP (524: no BPF trampoline here, e.g. arm64 without ftrace direct "
+		       "calls)";
 	case EPERM:
 		return "EPERM";
 	case EACCES:
@@ -123,7 +143,8 @@ static const char *err_name(int err)
 	}
 }
 
-static int load_trivial(enum bpf_prog_type type, enum bpf_attach_type expected, int btf_id)
+static int load_trivial(enum bpf_prog_type type, enum bpf_attach_type expected, int btf_id,
+			int btf_obj_fd)
 {
 	/* r0 = 0; exit */
 	const struct bpf_insn insns[] = {
@@ -133,7 +154,8 @@ static int load_trivial(enum bpf_prog_type type, enum bpf_attach_type expected, 
 	struct utsname u;
 	unsigned a = 0, b = 0, c = 0;
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = expected,
-		    .attach_btf_id = btf_id > 0 ? (unsigned)btf_id : 0);
+		    .attach_btf_id = btf_id > 0 ? (unsigned)btf_id : 0,
+		    .attach_btf_obj_fd = btf_obj_fd > 0 ? (unsigned)btf_obj_fd : 0);
 	int fd;
 
 	if (type == BPF_PROG_TYPE_KPROBE && uname(&u) == 0 &&
@@ -167,15 +189,87 @@ static int btf_id_of(const struct btf *btf, const char *name, int kind)
 	return btf ? btf__find_by_name_kind(btf, name, kind) : -ENOENT;
 }
 
+/* The kernel's BTF objects of loaded modules, split on vmlinux's (once, when first needed). */
+static void load_module_btfs(struct pathprobe *pp)
+{
+	__u32 id = 0;
+
+	if (pp->mods_loaded || !pp->btf)
+		return;
+	pp->mods_loaded = true;
+	while (bpf_btf_get_next_id(id, &id) == 0) {
+		struct bpf_btf_info info;
+		__u32 len = sizeof(info);
+		char name[64] = "";
+		int fd = bpf_btf_get_fd_by_id(id);
+		struct modbtf *m;
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.name = (__u64)(unsigned long)name;
+		info.name_len = sizeof(name);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf ||
+		    strcmp(name, "vmlinux") == 0) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		m = realloc(pp->mods, (size_t)(pp->n_mods + 1) * sizeof(*m));
+		if (!m)
+			return;
+		pp->mods = m;
+		m = &pp->mods[pp->n_mods];
+		m->btf = btf__load_from_kernel_by_id_split(id, (struct btf *)pp->btf);
+		if (!m->btf)
+			continue;
+		m->id = id;
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		pp->n_mods++;
+	}
+}
+
+/* A function in vmlinux's BTF (*obj_fd = 0) or a loaded module's (*obj_fd = its BTF's fd). */
+static int find_func(struct pathprobe *pp, const char *fn, int *obj_fd, const char **module)
+{
+	int id = btf_id_of(pp->btf, fn, BTF_KIND_FUNC);
+
+	*obj_fd = 0;
+	*module = NULL;
+	if (id > 0 || !pp->btf)
+		return id;
+	load_module_btfs(pp);
+	for (int i = 0; i < pp->n_mods; i++) {
+		id = btf__find_by_name_kind(pp->mods[i].btf, fn, BTF_KIND_FUNC);
+		if (id > 0) {
+			*obj_fd = bpf_btf_get_fd_by_id(pp->mods[i].id);
+			*module = pp->mods[i].name;
+			return *obj_fd > 0 ? id : -ENOENT;
+		}
+	}
+	return -ENOENT;
+}
+
 static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t len)
 {
-	int id = btf_id_of(pp->btf, fn, BTF_KIND_FUNC), fd, link;
+	const char *module;
+	int obj_fd, id, fd, link;
 
-	if (id < 0) {
-		snprintf(why, len, "no function %s in the kernel's BTF", fn);
+	if (pp->no_kernel_btf) {
+		snprintf(why, len, "%s", NO_KERNEL_BTF);
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id);
+	id = find_func(pp, fn, &obj_fd, &module);
+	if (id < 0) {
+		snprintf(why, len,
+			 "no function %s in the BTF of the kernel or of its loaded modules (is its "
+			 "module loaded?)",
+			 fn);
+		return -1;
+	}
+	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id, obj_fd);
+	if (obj_fd > 0)
+		close(obj_fd);
 	if (fd < 0) {
 		snprintf(why, len, "the kernel refused to load an fentry program: %s",
 			 err_name(-fd));
@@ -186,7 +280,8 @@ static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t le
 		int e = errno;
 
 		close(fd);
-		snprintf(why, len, "fentry loads but does not attach to %s: %s", fn, err_name(e));
+		snprintf(why, len, "fentry loads but does not attach to %s%s%s: %s", fn,
+			 module ? " in module " : "", module ? module : "", err_name(e));
 		return -1;
 	}
 	close(link);
@@ -214,7 +309,7 @@ static int try_kprobe(const char *fn, char *why, size_t len)
 			 "is off)");
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_KPROBE, 0, 0);
+	fd = load_trivial(BPF_PROG_TYPE_KPROBE, 0, 0, 0);
 	if (fd < 0) {
 		snprintf(why, len, "the kernel refused to load a kprobe program: %s",
 			 err_name(-fd));
@@ -226,6 +321,13 @@ static int try_kprobe(const char *fn, char *why, size_t len)
 	attr.config2 = 0;
 	rc = attach_perf(fd, &attr);
 	close(fd);
+	if (rc == -ENOENT) {
+		snprintf(why, len,
+			 "kprobe on %s: ENOENT (no such function in the running kernel: is its "
+			 "module loaded?)",
+			 fn);
+		return -1;
+	}
 	if (rc) {
 		snprintf(why, len, "kprobe on %s: %s", fn, err_name(-rc));
 		return -1;
@@ -238,13 +340,17 @@ static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t le
 	char name[96];
 	int id, fd, link;
 
+	if (pp->no_kernel_btf) {
+		snprintf(why, len, "%s", NO_KERNEL_BTF);
+		return -1;
+	}
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	id = btf_id_of(pp->btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0) {
 		snprintf(why, len, "no tracepoint %s in the kernel's BTF", tp);
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id);
+	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id, 0);
 	if (fd < 0) {
 		snprintf(why, len, "the kernel refused to load a tp_btf program: %s",
 			 err_name(-fd));
@@ -265,7 +371,7 @@ static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t le
 
 static int try_raw_tp(const char *tp, char *why, size_t len)
 {
-	int fd = load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0), link;
+	int fd = load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0), link;
 
 	if (fd < 0) {
 		snprintf(why, len, "the kernel refused to load a raw_tp program: %s",
@@ -299,7 +405,7 @@ static int try_tracepoint(struct pathprobe *pp, const char *tp, char *why, size_
 		snprintf(why, len, "no tracepoint %s in %s/events", tp, fs);
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_TRACEPOINT, 0, 0);
+	fd = load_trivial(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0);
 	if (fd < 0) {
 		snprintf(why, len, "the kernel refused to load a tracepoint program: %s",
 			 err_name(-fd));
@@ -323,6 +429,12 @@ int pathprobe_try(struct pathprobe *pp, int path, const char *target, char *why,
 	struct cached *c;
 	int rc;
 
+	/* A test knob: skip the trial attach of function probes, so that the real programs'
+	 * load or attach failure is what makes the loader fall back (tests/vm/guest-test.sh). */
+	if ((path == PROBE_FENTRY || path == PROBE_KPROBE) && getenv("RESTARTPROF_NO_TRIAL_ATTACH")) {
+		why[0] = '\0';
+		return 0;
+	}
 	for (int i = 0; i < pp->n_cache; i++)
 		if (pp->cache[i].path == path && strcmp(pp->cache[i].target, target) == 0) {
 			snprintf(why, len, "%s", pp->cache[i].why);

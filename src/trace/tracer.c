@@ -510,11 +510,29 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	tr->batch_k = calloc(AGG_BATCH, sizeof(*tr->batch_k));
 	tr->batch_v = calloc(AGG_BATCH, sizeof(*tr->batch_v));
 	loader_init(&tr->ld);
-	tr->btf = btf__load_vmlinux_btf();
+	/* The kernel's own BTF names what the kernel can attach to; a --btf file stands in for
+	 * it only when the kernel has none (libbpf relocates with the file in any case). */
+	if (opts->btf_path) {
+		struct btf *given = btf__parse(opts->btf_path, NULL);
+
+		if (!given) {
+			snprintf(err, errlen, "cannot read BTF from %s: %s", opts->btf_path,
+				 strerror(errno));
+			goto fail;
+		}
+		tr->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? btf__load_vmlinux_btf()
+								       : NULL;
+		if (tr->btf)
+			btf__free(given);
+		else
+			tr->btf = given;
+	} else if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+		tr->btf = btf__load_vmlinux_btf();
+	}
 	if (!tr->btf) {
 		snprintf(err, errlen,
 			 "the kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF "
-			 "programs cannot be relocated");
+			 "programs cannot be relocated (give --btf PATH)");
 		goto fail;
 	}
 	if (cgroup_mode_detect(&tr->cg_mode, tr->btf, why, sizeof(why))) {

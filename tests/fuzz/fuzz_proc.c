@@ -1,4 +1,5 @@
-/* /proc/PID/stat texts, /proc/meminfo texts and the owner labels that name a run's process. */
+/* /proc/PID/stat, /proc/net/unix and /proc/meminfo texts, and the owner labels that name a
+ * run's process. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	proc_stat_parse(s, size, &ppid, &start, comm);
 	owner_parse(s, boot, sizeof(boot), &pid, &start);
+	proc_net_unix_listener(s, size, "/run/docker.sock");
 	{
 		long long dirty, wb;
 

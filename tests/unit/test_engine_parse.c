@@ -5,11 +5,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "engine/attach.h"
 #include "engine/docker.h"
 #include "engine/events.h"
+#include "util/proc.h"
 
 static const char die_event[] =
 	"{\"status\":\"die\",\"id\":\"abc123\",\"Type\":\"container\",\"Action\":\"die\","
@@ -149,6 +154,65 @@ static void versions_and_names(void **state)
 					  sizeof(err)) < 0);
 }
 
+/* Under socket activation the listener is systemd's; dockerd only holds it (docker_peer_pid). */
+static void socket_activated_listener(void **state)
+{
+	static const char text[] =
+		"Num       RefCount Protocol Flags    Type St Inode Path\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 15838 /run/systemd/private\n"
+		"0000000000000000: 00000003 00000000 00000000 0001 03 21345 /run/docker.sock\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 14522 /run/docker.sock\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 14523 /run/docker.sock.x\n"
+		"0000000000000000: 00000002 00000000 00010000 0005 01 14524 @abstract\n"
+		"0000000000000000: 00000003 00000000 00000000 0001 03 21346\n"
+		"garbage line\n";
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/rp-unix-XXXXXX", buf[1 << 16];
+	unsigned long ino;
+	int fd, p[2];
+	pid_t child;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(proc_net_unix_listener(text, sizeof(text) - 1, "/run/docker.sock"), 14522);
+	assert_int_equal(proc_net_unix_listener(text, sizeof(text) - 1, "/run/docker"), 0);
+	assert_int_equal(proc_net_unix_listener(text, sizeof(text) - 1, "/run/systemd/private"),
+			 15838);
+	assert_int_equal(proc_net_unix_listener("", 0, "/run/docker.sock"), 0);
+	assert_int_equal(proc_net_unix_listener(text, 60, "/run/systemd/private"), 0);
+
+	/* Live: a listener made here and held by a child is found in the child. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/s", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	n = read_small_file("/proc/net/unix", buf, sizeof(buf));
+	assert_true(n > 0);
+	ino = proc_net_unix_listener(buf, (size_t)n, a.sun_path);
+	assert_true(ino > 0);
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		char c;
+
+		close(p[1]);
+		(void)!read(p[0], &c, 1); /* holds fd until the parent closes the pipe */
+		_exit(0);
+	}
+	close(p[0]);
+	assert_int_equal(proc_socket_holder(ino, "no-such-comm", getpid()), child);
+	assert_int_equal(proc_socket_holder(ino, NULL, child), getpid());
+	assert_int_equal(proc_socket_holder(ino + 1000000000UL, NULL, 0), 0);
+	close(p[1]);
+	waitpid(child, NULL, 0);
+	close(fd);
+	unlink(a.sun_path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +221,7 @@ int main(void)
 		cmocka_unit_test(splitter_handles_chunks_and_garbage),
 		cmocka_unit_test(demux_frames_into_lines),
 		cmocka_unit_test(versions_and_names),
+		cmocka_unit_test(socket_activated_listener),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

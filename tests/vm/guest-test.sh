@@ -1,80 +1,361 @@
 #!/bin/bash
-# restartprof VM lab: placeholder guest test (runs inside the VM, cwd = the share).
-# The project's real guest test (restartprof check + short runs) replaces it; lab.sh runs
-# whatever --cmd says. Facts for the lab's summary go to lab-facts.txt as key=value lines.
+# restartprof VM lab: the guest test. Runs inside a VM of tests/vm/lab.sh as root, with the
+# share as the working directory and restartprof at $LAB_TREE/restartprof (the static binary
+# built on the host for the VM's architecture).
 #
-# Checks: kernel, cgroup v2, BTF, LSMs, the engine (docker info + one container from local
-# files, when dockerd runs), and which BPF attach types load+attach+fire (bpfcheck).
+#   1. the kernel as seen independently of restartprof: BTF, cgroup v2, docker's cgroup driver,
+#      which attach types load and attach (bpfcheck/, when lab.sh provided it)
+#   2. restartprof check: exit code, cgroup v2, the engine (dockerd's pid, not systemd's), the
+#      path of every probe: tp_btf for the tracepoint probes, fentry for the function probes
+#      where bpfcheck says fentry attaches, kprobe where it does not (arm64 6.1: ENOTSUPP);
+#      the same with the trial attach skipped (the real programs' attach failure must make
+#      the loader fall back), and with only raw_tp, only tracepoint (every tracepoint probe
+#      loads and attaches by each)
+#   3. short real runs: baseline, then --load hdd, then --load hdd again with fentry and
+#      kprobes switched off; for each: exit code, every trial ok, cgroup v2 and the systemd
+#      driver in run.json, actors in execs.csv, phases.csv and events.csv (the target's exec
+#      is target, runc and the shims engine, dockerd's children engine, stress-ng's block I/O
+#      load, kworkers kernel), no container and no tracing BPF program left behind
+#   4. the fallback gives the same picture: the same programs per actor, the same phases with
+#      engine execs, the same actors per kind of kernel event (overlayfs events aside: those
+#      probes have no tracepoint path)
+# Without kernel BTF (Debian's armhf kernels): check must say that tracing is impossible and
+# why, run must refuse to trace and say so, and run --no-trace must work; with a BTF file in
+# the share (btf/vmlinux.btf, scripts/gen-vmlinux.sh arm --btf), check --btf must trace.
+#
+# Output: one "ok"/"FAIL" line per assertion, the closing count; lab-facts.txt (key=value, for
+# lab.sh's summary); everything restartprof wrote under gt/. Exit 0 when every assertion held.
+# Environment: GT_TRIALS (trials per run, default 3), GT_STRESSORS (default 1).
+# shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 set -u
+export LC_ALL=C
+RP=${LAB_TREE:-$PWD/build}/restartprof
+TRIALS=${GT_TRIALS:-3}
+STRESSORS=${GT_STRESSORS:-1}
+out=gt
 facts=lab-facts.txt
+rm -rf "$out"
+mkdir -p "$out"
 : >"$facts"
-fail=0
+pass=0 fail=0
+
 fact() { echo "$1=$2" >>"$facts"; }
+ok() { pass=$((pass + 1)); echo "ok   - $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $*"; }
+# t DESCRIPTION COMMAND...: the command's success is the assertion.
+t() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
 section() { printf '\n== %s\n' "$*"; }
+secs() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
 
-section uname
+# CSV queries: csvq FILE 'awk code' runs the code on every data row with v("column") giving a
+# field (quoted fields with commas and doubled quotes handled); END blocks may follow.
+CSV_AWK='
+function csvsplit(s, a,    n, i, c, q, fld) {
+	if (index(s, "\"") == 0) return split(s, a, ",")
+	n = 0; fld = ""; q = 0
+	for (i = 1; i <= length(s); i++) {
+		c = substr(s, i, 1)
+		if (q) {
+			if (c == "\"") { if (substr(s, i + 1, 1) == "\"") { fld = fld c; i++ } else q = 0 }
+			else fld = fld c
+		} else if (c == "\"") q = 1
+		else if (c == ",") { a[++n] = fld; fld = "" }
+		else fld = fld c
+	}
+	a[++n] = fld
+	return n
+}
+function v(name) { return (name in col) ? f[col[name]] : "" }
+NR == 1 { nh = csvsplit($0, h); for (i = 1; i <= nh; i++) col[h[i]] = i; next }
+{ delete f; csvsplit($0, f) }
+'
+csvq() {
+	local file=$1
+	shift
+	[ -f "$file" ] || { echo "csvq: no $file" >&2; return 1; }
+	awk "$CSV_AWK$*" "$file"
+}
+# The number printed by a query, compared: num_is VALUE OP NUMBER.
+num_is() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN{
+	if (a !~ /^-?[0-9.]+$/) exit 1
+	if (op == ">") exit !(a + 0 > b + 0); if (op == ">=") exit !(a + 0 >= b + 0)
+	if (op == "==") exit !(a + 0 == b + 0); exit 1 }'; }
+json_val() { grep -o "\"$2\":\"[^\"]*\"" "$1" | head -1 | sed 's/.*:"\(.*\)"/\1/'; }
+
+# Tracing BPF programs alive now (restartprof's are of these types; systemd's and docker's
+# cgroup programs are not).
+tracing_progs() { bpftool prog show 2>/dev/null | grep -cE '^[0-9]+: (tracing|kprobe|raw_tracepoint|tracepoint) '; }
+run_containers() { docker ps -aq --filter label=io.restartprof.run | wc -l; }
+
+# ---------------------------------------------------------------------------------------------
+section "kernel, cgroups, engine"
 uname -a
-fact kernel "$(uname -r)"
+kernel=$(uname -r)
+fact kernel "$kernel"
 fact arch "$(uname -m)"
-fact init "${LAB_INIT:-?}"
 fact uptime_at_test "$(cut -d' ' -f1 /proc/uptime)"
+[ -x "$RP" ] || { bad "restartprof binary at $RP"; fact result "no-binary"; exit 1; }
+echo "$("$RP" --version 2>&1 | head -1) ($(stat -c %s "$RP") bytes)"
+t "cgroup v2 mounted at /sys/fs/cgroup" test "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs
+fact cgroup "$(stat -fc %T /sys/fs/cgroup | sed 's/cgroup2fs/v2/')"
+have_btf=0 traced=0 rpbtf=()
+[ -r /sys/kernel/btf/vmlinux ] && have_btf=1 traced=1
+fact btf "$([ $have_btf = 1 ] && echo yes || echo no)"
+driver=$(docker info --format '{{.CgroupDriver}}' 2>/dev/null)
+t "docker answers, with the systemd cgroup driver (got '${driver:-no engine}')" test "$driver" = systemd
+fact docker_cgroup_driver "${driver:-none}"
 
-section cgroup
-cat /proc/self/cgroup
-fs=$(stat -fc %T /sys/fs/cgroup)
-echo "/sys/fs/cgroup: $fs"
-[ "$fs" = cgroup2fs ] && fact cgroup v2 || { fact cgroup "v1($fs)"; fail=1; }
+declare -A bpf=()
+if [ -x bpfcheck/bpfcheck ] && mountpoint -q /sys/kernel/tracing; then
+	bpfcheck/bpfcheck bpfcheck/probes.bpf.o >"$out/bpfcheck.txt" 2>&1
+	cat "$out/bpfcheck.txt"
+	# "fentry_vfs_read load=ok attach=-524(ENOTSUPP) hits=0 ...": one line per attach type.
+	while read -r name load attach _; do
+		load=${load#load=} attach=${attach#attach=}
+		if [ "$load" = ok ] && [ "$attach" = ok ]; then bpf[$name]=ok; else bpf[$name]="load:$load/attach:$attach"; fi
+		fact "bpf_$name" "${bpf[$name]}"
+	done <"$out/bpfcheck.txt"
+else
+	echo "bpfcheck not available: the expectations below use the kernel's BTF only"
+fi
+# Whether fentry attaches on this kernel, independently of restartprof (unknown: "").
+fentry_ok=${bpf[fentry_vfs_read]:-}
 
-section btf
-if ls -la /sys/kernel/btf/vmlinux; then fact btf yes; else fact btf no; fail=1; fi
-section lsm
-cat /sys/kernel/security/lsm 2>/dev/null && echo
-fact lsm "$(cat /sys/kernel/security/lsm 2>/dev/null)"
+# ---------------------------------------------------------------------------------------------
+# Probe paths in a check output: "name path" per probe.
+probe_paths() { sed -n '/^probes/,/^tracing/p' "$1" | awk 'NF >= 2 && $1 != "probes" && $1 != "not" && $1 != "tracing" && $2 ~ /^(fentry|kprobe|tp_btf|raw_tp|tracepoint|NONE)$/ {print $1, $2}'; }
+path_counts() { probe_paths "$1" | awk '{n[$2]++} END{for (p in n) printf "%s%s:%d", (k++ ? "," : ""), p, n[p]}' | tr ',' '\n' | sort | paste -sd, -; }
+fn_probes="veth_newlink veth_dellink br_add_if br_del_if ovl_lookup ovl_create ovl_copy_up"
+declare -A fn_of=([veth_newlink]=veth_newlink [veth_dellink]=veth_dellink [br_add_if]=br_add_if
+	[br_del_if]=br_del_if [ovl_lookup]=ovl_lookup [ovl_create]=ovl_create_object [ovl_copy_up]=ovl_copy_up_flags)
+in_kallsyms() { grep -qE " $1([[:space:]]|$)" /proc/kallsyms; }
 
-section docker
-if docker info >/dev/null 2>&1; then
-	docker info 2>&1 | grep -E 'Server Version|Storage Driver|Cgroup|Security Options|apparmor|seccomp|Kernel Version'
-	fact docker_cgroup_driver "$(docker info --format '{{.CgroupDriver}}')"
-	fact docker_cgroup_version "$(docker info --format '{{.CgroupVersion}}')"
-	# An image from the guest's own files (no registry), one container run, timed.
-	d=$(mktemp -d)
-	mkdir -p "$d/bin"
-	cp /bin/dash "$d/bin/sh"
-	for l in $(ldd /bin/dash | grep -o '/[^ ]*'); do mkdir -p "$d$(dirname "$l")"; cp -L "$l" "$d$l"; done
-	tar -C "$d" -c . | docker import - lab/sh:1 >/dev/null
-	t0=$(date +%s.%N)
-	if out=$(docker run --rm lab/sh:1 /bin/sh -c 'read -r c </proc/self/cgroup; echo "$c"' 2>&1); then
-		echo "container cgroup: $out"
-		fact docker_run "ok($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'))"
-	else
-		echo "docker run failed: $out"
-		fact docker_run failed
-		fail=1
+# check_paths FILE EXPECT_FN: asserts the paths of a check output. EXPECT_FN: fentry, kprobe
+# (fentry must then be reported as failing to attach), or none (fentry and kprobe disabled).
+check_paths() {
+	local f=$1 want=$2 p path bad_tp=0 why
+	while read -r p path; do
+		case " $fn_probes " in
+		*" $p "*)
+			if ! in_kallsyms "${fn_of[$p]}"; then
+				# Its module is not loaded (veth loads with the first container).
+				t "$p: NONE, its function ${fn_of[$p]} is not in the running kernel" test "$path" = NONE
+				continue
+			fi
+			t "$p: $want (its function is loaded)" test "$path" = "$want"
+			if [ "$want" = kprobe ]; then
+				why=$(sed -n "/^  $p /,/^  [a-z]/p" "$f" | grep 'not fentry:' | head -1)
+				t "$p: says why not fentry (${why##*not fentry: })" grep -qE '524|ENOTSUPP|no BTF of its own' <<<"$why"
+			fi
+			;;
+		*)
+			[ "$path" = "$3" ] || { bad_tp=$((bad_tp + 1)); echo "  $p: $path, expected $3"; }
+			;;
+		esac
+	done < <(probe_paths "$f")
+	t "every tracepoint probe uses $3" test $bad_tp -eq 0
+}
+
+section "restartprof check"
+if [ $have_btf = 1 ]; then
+	"$RP" check >"$out/check.txt" 2>&1
+	rc=$?
+	cat "$out/check.txt"
+	t "check exits 0 (rc $rc)" test $rc -eq 0
+	t "check: tracing yes" grep -q '^tracing  *yes' "$out/check.txt"
+	t "check: cgroups v2" grep -q '^cgroups  *v2' "$out/check.txt"
+	t "check: run can start with kernel tracing" grep -q '^run  *can start, with kernel tracing' "$out/check.txt"
+	epid=$(sed -n 's/^engine .*(dockerd pid \([0-9]*\)).*/\1/p' "$out/check.txt")
+	t "check: the engine's pid is dockerd's ($epid: $(cat "/proc/$epid/comm" 2>/dev/null))" \
+		test "$(cat "/proc/${epid:-0}/comm" 2>/dev/null)" = dockerd
+	if [ "$fentry_ok" = ok ]; then want=fentry; elif [ -n "$fentry_ok" ]; then want=kprobe; else want=fentry; fi
+	fact fentry "${fentry_ok:-unknown}"
+	check_paths "$out/check.txt" "$want" tp_btf
+	fact paths "$(path_counts "$out/check.txt")"
+
+	section "check with the trial attach skipped: the real programs' attach decides"
+	RESTARTPROF_NO_TRIAL_ATTACH=1 "$RP" check >"$out/check-real-attach.txt" 2>&1
+	sed -n '/^probes/,/^tracing/p' "$out/check-real-attach.txt" | grep -E "^  (veth|br_|ovl)|not fentry"
+	check_paths "$out/check-real-attach.txt" "$want" tp_btf
+	if [ "$want" = kprobe ]; then
+		t "the loader reports the real attach failure" grep -q 'not fentry: loaded, but attaching' "$out/check-real-attach.txt"
 	fi
-	rm -rf "$d"
-elif [ "${LAB_INIT:-}" = light ]; then
-	echo "no dockerd under the light init (start it by hand if the test needs it)"
-	fact docker_run skipped
+	fact paths_real_attach "$(path_counts "$out/check-real-attach.txt")"
+
+	for only in raw_tp tracepoint; do
+		section "check --probe-paths $only"
+		"$RP" check --probe-paths "$only" >"$out/check-$only.txt" 2>&1
+		t "check --probe-paths $only: tracing yes" grep -q '^tracing  *yes' "$out/check-$only.txt"
+		check_paths "$out/check-$only.txt" NONE "$only"
+		fact "paths_$only" "$(path_counts "$out/check-$only.txt")"
+	done
 else
-	docker info 2>&1 | tail -3
-	fact docker_run "no-engine"
-	fail=1
+	"$RP" check >"$out/check.txt" 2>&1
+	rc=$?
+	cat "$out/check.txt"
+	t "check (no BTF) exits 0: a run can start without tracing (rc $rc)" test $rc -eq 0
+	t "check (no BTF): the btf line names CONFIG_DEBUG_INFO_BTF and --btf" \
+		grep -qE '^btf .*CONFIG_DEBUG_INFO_BTF.*--btf' "$out/check.txt"
+	t "check (no BTF): tracing no, because of the missing BTF" grep -qE '^tracing  *no: .*BTF' "$out/check.txt"
+	t "check (no BTF): run can start without kernel tracing" grep -q '^run  *can start, without kernel tracing' "$out/check.txt"
+	t "check: cgroups v2" grep -q '^cgroups  *v2' "$out/check.txt"
+	fact paths "none(no-btf)"
+	if [ -f btf/vmlinux.btf ]; then
+		section "check --btf btf/vmlinux.btf"
+		"$RP" check --btf btf/vmlinux.btf >"$out/check-btf.txt" 2>&1
+		cat "$out/check-btf.txt"
+		t "check --btf: tracing yes" grep -q '^tracing  *yes' "$out/check-btf.txt"
+		t "check --btf: says why not tp_btf (no BTF of the kernel's own)" grep -q 'not tp_btf: the kernel has no BTF of its own' "$out/check-btf.txt"
+		check_paths "$out/check-btf.txt" kprobe raw_tp
+		if grep -q '^tracing  *yes' "$out/check-btf.txt"; then
+			traced=1 rpbtf=(--btf btf/vmlinux.btf)
+			sed -i '/^paths=/d' "$facts"
+			fact paths "$(path_counts "$out/check-btf.txt")(--btf)"
+		fi
+	fi
 fi
 
-section bpf
-mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
-if [ -x bpfcheck/bpfcheck ]; then
-	bpfcheck/bpfcheck bpfcheck/probes.bpf.o | tee bpfcheck.out
-	while read -r name load attach hits rest; do
-		load=${load#load=} attach=${attach#attach=} hits=${hits#hits=}
-		if [ "$load" = ok ] && [ "$attach" = ok ]; then v="ok"; elif [ "$load" = ok ]; then v="attach:$attach"; else v="load:$load"; fi
-		fact "bpf_$name" "$v"
-	done <bpfcheck.out
-else
-	echo "bpfcheck not in the share (lab.sh builds it)"
-fi
-bpftool version 2>/dev/null | head -1
+# ---------------------------------------------------------------------------------------------
+# run_check NAME LOAD [ARGS...]: one run into $out/NAME and its assertions.
+run_check() {
+	local name=$1 load=$2 d=$out/$1 t0 rc n before after
+	shift 2
+	local args=(run --trials "$TRIALS" --interval 0.5 --settle 2 -o "$d" "${rpbtf[@]}" "$@")
+	[ "$load" = none ] || args+=(--load "$load" --stressors "$STRESSORS")
+	section "restartprof ${args[*]}"
+	before=$(tracing_progs)
+	t0=$(date +%s.%N)
+	"$RP" "${args[@]}" >"$out/$name.log" 2>&1
+	rc=$?
+	fact "${name}_s" "$(secs "$t0")"
+	cat "$out/$name.log"
+	t "$name: exit 0 (rc $rc)" test $rc -eq 0
+	n=$(csvq "$d/trials.csv" '$0 != "" && v("status") == "ok" {n++} END{print n + 0}')
+	t "$name: $TRIALS trials ok ($n)" test "${n:-0}" -eq "$TRIALS"
+	fact "${name}_median_s" "$(csvq "$d/summary.csv" '{printf "%.3f", v("median_s")}')"
+	fact "${name}_kernel_drops" "$(csvq "$d/trials.csv" '{n += v("kernel_drops")} END{print n + 0}')"
+	[ -f "$d/probes.csv" ] && fact "${name}_paths" "$(csvq "$d/probes.csv" '{n[v("path")]++}
+		END{for (p in n) print p ":" n[p]}' | sort | paste -sd, -)"
+	t "$name: run.json: cgroup v2, systemd driver" test \
+		"$(json_val "$d/run.json" cgroup_version)/$(json_val "$d/run.json" cgroup_driver)" = 2/systemd
+	after=$(tracing_progs)
+	t "$name: no tracing BPF program left ($before before, $after after)" test "$after" -le "$before"
+	t "$name: no container of the run left" test "$(run_containers)" -eq 0
 
-section facts
+	[ "$traced" = 1 ] && [ "${1:-}" != --no-trace ] || return 0
+	# execs.csv: who ran which program.
+	csvq "$d/execs.csv" '{print v("actor"), v("name")}' | sort | uniq -c >"$d.exec-actors"
+	echo "programs executed per actor:"
+	cat "$d.exec-actors"
+	t "$name: the target's service exec'd as target, once per trial" \
+		test "$(csvq "$d/execs.csv" 'v("name") == "restartprof-svc" && v("actor") == "target" {n++} END{print n + 0}')" -ge "$TRIALS"
+	t "$name: no exec of the service outside target" \
+		test "$(csvq "$d/execs.csv" 'v("name") == "restartprof-svc" && v("actor") != "target" {n++} END{print n + 0}')" -eq 0
+	t "$name: runc exec'd as engine" \
+		test "$(csvq "$d/execs.csv" 'v("name") == "runc" && v("actor") == "engine" {n++} END{print n + 0}')" -ge "$TRIALS"
+	t "$name: the engine's programs (runc, shims, iptables, docker-proxy, dockerd) only as engine" \
+		test "$(csvq "$d/execs.csv" 'v("name") ~ /^(runc|containerd-shim.*|iptables.*|ip6tables.*|docker-proxy|dockerd)$/ && v("actor") != "engine" {n++} END{print n + 0}')" -eq 0
+	# phases.csv: per-phase columns per actor.
+	t "$name: phases.csv: target_execs add up to one per trial" \
+		num_is "$(csvq "$d/phases.csv" '{n += v("target_execs")} END{print n + 0}')" == "$TRIALS"
+	t "$name: phases.csv: engine execs and forks in the window" \
+		num_is "$(csvq "$d/phases.csv" '{n += v("engine_execs") + v("engine_forks")} END{print n + 0}')" ">" 0
+	if [ "$load" = none ]; then
+		t "$name: phases.csv: no load activity without load" \
+			num_is "$(csvq "$d/phases.csv" '{n += v("load_bio_reqs") + v("load_execs") + v("load_forks") + v("load_iowait_ns")} END{print n + 0}')" == 0
+	else
+		# stress-ng's writes are mostly written back by kworkers (kernel): its own block
+		# requests in the window vary from run to run; its I/O waits do not.
+		t "$name: phases.csv: stress-ng's I/O (requests, iowait, blocked) counted as load" \
+			num_is "$(csvq "$d/phases.csv" '{n += v("load_bio_bytes") + v("load_iowait_ns") + v("load_blocked_ns")} END{print n + 0}')" ">" 0
+		fact "${name}_load_bio_bytes" "$(csvq "$d/phases.csv" '{n += v("load_bio_bytes")} END{print n + 0}')"
+	fi
+	# events.csv (with --events): every event's actor.
+	if [ -f "$d/events.csv" ]; then
+		# Kinds of event: the type, and for net events what (veth_xmit, fdb_*, veth_newlink...).
+		csvq "$d/events.csv" '{print v("type") (v("type") == "net" ? "/" v("what") : ""), v("actor")}' |
+			sort | uniq -c >"$d.event-actors"
+		echo "kernel events per type and actor:"
+		cat "$d.event-actors"
+		local wrong
+		wrong=$(csvq "$d/events.csv" '
+			(v("comm") ~ /^stress-ng/ && v("actor") != "load") ||
+			(v("comm") == "dockerd" && v("actor") != "engine") ||
+			(v("comm") ~ /^containerd/ && v("actor") != "engine") ||
+			(v("comm") ~ /^(kworker|jbd2)/ && v("actor") != "kernel") ||
+			(v("comm") == "restartprof-svc" && v("actor") != "target") {
+				print v("type"), v("comm"), v("actor"); n++ }
+			END{ if (n) print n " misattributed" }' | tail -5)
+		t "$name: events.csv: stress-ng=load, dockerd/containerd=engine, kworker/jbd2=kernel, the service=target${wrong:+ ($wrong)}" test -z "$wrong"
+		t "$name: events.csv: the new service's listen is target" \
+			test "$(csvq "$d/events.csv" 'v("type") == "listen" && v("actor") == "target" {n++} END{print n + 0}')" -ge "$TRIALS"
+		# The function probes in use fire: veth and bridge ports by the engine, overlayfs calls.
+		local p what
+		for p in veth_newlink veth_dellink br_add_if br_del_if; do
+			what=$(csvq "$d/probes.csv" 'v("probe") == "'$p'" {print v("path")}')
+			[ "$what" = none ] || [ -z "$what" ] && continue
+			t "$name: events.csv: $p ($what) recorded for the engine in every trial" \
+				test "$(csvq "$d/events.csv" 'v("type") == "net" && v("what") == "'$p'" && v("actor") == "engine" {n++} END{print n + 0}')" -ge "$TRIALS"
+		done
+		what=$(csvq "$d/probes.csv" 'v("probe") == "ovl_lookup" {print v("path")}')
+		if [ "$what" != none ] && [ -n "$what" ]; then
+			t "$name: events.csv: overlayfs calls ($what) recorded for the engine" \
+				test "$(csvq "$d/events.csv" 'v("type") == "ovl" && v("actor") == "engine" {n++} END{print n + 0}')" -gt 0
+		fi
+		if [ "$load" != none ]; then
+			t "$name: events.csv: block I/O of stress-ng as load" \
+				test "$(csvq "$d/events.csv" 'v("type") == "bio" && v("actor") == "load" {n++} END{print n + 0}')" -gt 0
+		fi
+	fi
+	# The phases in which the engine exec'd in at least half of the trials.
+	csvq "$d/phases.csv" '{e[v("phase")] += (v("engine_execs") > 0)}
+		END{for (p in e) if (2 * e[p] >= '"$TRIALS"') print p}' | sort | paste -sd' ' - >"$d.exec-phases"
+	echo "phases with engine execs in most trials: $(cat "$d.exec-phases")"
+}
+
+section "short runs"
+if [ $have_btf = 1 ]; then
+	run_check base none
+	run_check hdd hdd --events
+	run_check hdd-fallback hdd --events --no-fentry --no-kprobe
+
+	section "the fallback against the best paths"
+	grep -E ',(fentry|kprobe),' "$out/hdd-fallback/probes.csv" | sed 's/^/  /'
+	t "fallback: no probe on fentry or kprobe" test "$(grep -cE '^[^,]*,[^,]*,(fentry|kprobe),' "$out/hdd-fallback/probes.csv")" -eq 0
+	t "fallback: the same programs per actor (execs.csv)" \
+		diff <(awk '{print $2, $3}' "$out/hdd.exec-actors") <(awk '{print $2, $3}' "$out/hdd-fallback.exec-actors")
+	t "fallback: the same phases with engine execs ($(cat "$out/hdd.exec-phases") / $(cat "$out/hdd-fallback.exec-phases"))" \
+		diff "$out/hdd.exec-phases" "$out/hdd-fallback.exec-phases"
+	# Kinds of event per actor: one seen 5 times or more by one run must be seen by the other
+	# (overlayfs calls, veth pairs and bridge ports come from function probes only).
+	missing=$(awk 'FNR == 1 {r++} $2 !~ /^(ovl|net\/(veth_newlink|veth_dellink|br_add_if|br_del_if))$/ {
+			c[r, $2 " " $3] = $1; k[$2 " " $3] }
+		END{for (x in k) { a = c[1, x] + 0; b = c[2, x] + 0
+			if ((a >= 5 && b == 0) || (b >= 5 && a == 0)) printf "%s(%d/%d) ", x, a, b }}' \
+		"$out/hdd.event-actors" "$out/hdd-fallback.event-actors")
+	t "fallback: the same kinds of kernel event per actor${missing:+ (differ: $missing)}" test -z "$missing"
+else
+	run_check notrace none --no-trace
+	section "run without --no-trace on a kernel without BTF"
+	"$RP" run --trials 1 -o "$out/refused" >"$out/refused.log" 2>&1
+	rc=$?
+	cat "$out/refused.log"
+	t "run without BTF refuses to trace (exit 2, rc $rc)" test $rc -eq 2
+	t "run without BTF says to pass --no-trace" grep -q -- "--no-trace" "$out/refused.log"
+	if [ "$traced" = 1 ]; then
+		# The kernel's BTF from a file: kprobe and raw_tp programs, relocated with it.
+		run_check base none
+		run_check hdd hdd --events
+	fi
+fi
+
+section "facts"
+fact tests "$pass/$((pass + fail))"
 cat "$facts"
-exit $fail
+echo
+echo "guest-test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

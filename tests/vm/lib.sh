@@ -21,6 +21,7 @@ declare -A LAB_KERNELS=(
 	[armhf-6.1]="armhf linux-image-armmp bookworm"
 	[armhf-6.12]="armhf linux-image-armmp bookworm-backports"
 )
+# shellcheck disable=SC2034 # used by run.sh and lab.sh
 LAB_DEFAULT_KERNELS="amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"
 
 lab_log() { printf '%s: %s\n' "${LAB_PROG:-vm}" "$*" >&2; }
@@ -111,7 +112,11 @@ lab_apt_download() {
 # Kernels
 
 lab_kernel_known() { [ -n "${LAB_KERNELS[$1]+x}" ]; }
-lab_kernel_arch() { set -- ${LAB_KERNELS[$1]}; echo "$1"; }
+lab_kernel_arch() {
+	local a _
+	read -r a _ <<<"${LAB_KERNELS[$1]}"
+	echo "$a"
+}
 lab_kdir() { echo "$VM_CACHE/kernels/$1"; }
 
 # Resolves the kernel package of a kernel id from the private lists: prints "PKG VERSION".
@@ -145,7 +150,7 @@ lab_kernel_fetch() {
 	rm -rf "$kd"
 	mkdir -p "$kd/root"
 	dpkg-deb -x "$deb" "$kd/root"
-	rel=$(ls "$kd/root/lib/modules" | head -1)
+	rel=$(find "$kd/root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -1)
 	[ -n "$rel" ] || lab_die "$deb has no modules"
 	depmod -b "$kd/root" "$rel" || lab_die "depmod failed for $rel"
 	ln -sf "root/boot/vmlinuz-$rel" "$kd/vmlinuz"
@@ -166,7 +171,7 @@ lab_busybox() {
 	lab_apt_update
 	mkdir -p "$d"
 	lab_apt_download "$d/deb" "busybox-static:$arch"
-	dpkg-deb -x "$(ls "$d"/deb/busybox-static_*_"$arch".deb | head -1)" "$d/x"
+	dpkg-deb -x "$(find "$d/deb" -name "busybox-static_*_$arch.deb" | head -1)" "$d/x"
 	cp "$d/x/bin/busybox" "$d/busybox"
 	rm -rf "$d/x"
 	echo "$d/busybox"
@@ -305,6 +310,7 @@ lab_prepare() {
 # host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
 # is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
 LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+# shellcheck disable=SC2034 # used by sysroot.sh
 LAB_STATIC_PKGS="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
 lab_sysroot() {
 	local arch=$1 d key deb
@@ -326,4 +332,88 @@ lab_sysroot() {
 	rm -rf "$d/debs"
 	echo "$key" >"$d/key"
 	echo "$d"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes, host facts, builds
+
+# lab_kill_tree PID [SIGNAL]: signals PID and all its descendants (children first found, then
+# signalled parent-first so that none is re-parented out of reach), then waits up to 10 s for
+# them to go and sends SIGKILL to what is left.
+lab_kill_tree() {
+	local root=$1 sig=${2:-TERM} pids=() queue=("$1") p c
+	while [ ${#queue[@]} -gt 0 ]; do
+		p=${queue[0]}
+		queue=("${queue[@]:1}")
+		pids+=("$p")
+		for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do queue+=("$c"); done
+	done
+	kill -"$sig" "${pids[@]}" 2>/dev/null
+	for _ in $(seq 20); do
+		kill -0 "${pids[@]}" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "${pids[@]}" 2>/dev/null
+	[ "$root" ] && wait "$root" 2>/dev/null
+	return 0
+}
+
+# What the host offers the lab, said once per run (LAB_HOST_REPORT holds it for summaries).
+lab_host_report() {
+	local kvm mem_kib disk_kib cpus q
+	if [ -e /dev/kvm ]; then
+		kvm="/dev/kvm present, not used (stock kernels stall under this kind of nested virtualisation; TCG)"
+	else
+		kvm="/dev/kvm absent (fine: the lab always uses TCG)"
+	fi
+	cpus=$(nproc)
+	mem_kib=$(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+	mkdir -p "$VM_CACHE"
+	disk_kib=$(df -Pk "$VM_CACHE" | awk 'NR == 2 {print $4}')
+	q=$(qemu-system-x86_64 --version 2>/dev/null | head -1 | sed 's/^QEMU emulator version //')
+	LAB_HOST_REPORT="$kvm; $cpus CPUs; $((mem_kib / 1024)) MiB available; $((disk_kib / 1024 / 1024)) GiB free for the cache; qemu ${q:-?}"
+	lab_log "host: $LAB_HOST_REPORT"
+	[ "$cpus" -ge 2 ] || lab_log "WARNING: one CPU: the VMs get 2 vCPUs on it and run about twice as slow"
+	[ "$mem_kib" -ge $((2600 * 1024)) ] || lab_log "WARNING: less than 2.6 GiB of memory available: a 2 GiB VM may not start or may be swapped"
+	[ "$disk_kib" -ge $((8 * 1024 * 1024)) ] || lab_log "WARNING: less than 8 GiB free under $VM_CACHE: building images (up to 1 GB each, 4 GiB sparse) may fail"
+}
+
+# The C compiler of a Debian architecture, installed (compiler only) when missing.
+lab_cross_cc() {
+	local cc
+	case $1 in arm64) cc=aarch64-linux-gnu-gcc ;; armhf) cc=arm-linux-gnueabihf-gcc ;; *) return 0 ;; esac
+	command -v "$cc" >/dev/null && return 0
+	bash "$REPO_DIR/scripts/install-deps.sh" "cc-$1" >&2 && command -v "$cc" >/dev/null
+}
+
+lab_static_tree() {
+	case $1 in amd64) echo "$REPO_DIR/build-static" ;; arm64) echo "$REPO_DIR/build-arm64-static" ;; armhf) echo "$REPO_DIR/build-arm-static" ;; esac
+}
+
+# lab_build_static ARCH: the static restartprof of a Debian architecture. amd64 links the host's
+# archives (scripts/install-deps.sh build static); arm64 and armhf link a sysroot made from the
+# lab's apt (tests/vm/sysroot.sh --static), which changes nothing in the host's dpkg.
+lab_build_static() {
+	local arch=$1 vars=() make_arch
+	case $arch in
+	amd64) bash "$REPO_DIR/scripts/install-deps.sh" build static >&2 || return 1 ;;
+	arm64 | armhf)
+		lab_cross_cc "$arch" || return 1
+		bash "$REPO_DIR/scripts/install-deps.sh" build >&2 || return 1
+		eval "vars=($(LAB_PROG=sysroot.sh bash "$LAB_DIR/sysroot.sh" "$arch" --static))" || return 1
+		;;
+	*) return 1 ;;
+	esac
+	make_arch=$(case $arch in amd64) echo x86 ;; arm64) echo arm64 ;; armhf) echo arm ;; esac)
+	make -C "$REPO_DIR" --no-print-directory -j"$(nproc)" ARCH="$make_arch" STATIC=1 "${vars[@]}" all >&2
+}
+
+# Leftovers of an interrupted preparation: debootstrap trees (with their mounts) and half-made
+# images. Only for the holder of the prepare lock.
+lab_prepare_cleanup() {
+	local t
+	for t in "$VM_CACHE"/tmp.rootfs.* "$VM_CACHE"/tmp.initramfs.*; do
+		[ -e "$t" ] && lab_rmtree "$t"
+	done
+	rm -f "$VM_CACHE"/images/*.img.tmp "$VM_CACHE"/kernels/*/initramfs.cpio.gz.tmp
 }

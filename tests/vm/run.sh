@@ -13,6 +13,8 @@
 #   --no-docker       with systemd: mask docker/containerd (faster when CMD needs no engine)
 #   --env NAME=VALUE  export NAME in the guest (repeatable)
 #   --timeout SEC     wall-time limit of one attempt, boot included (default 900)
+#   --deadline EPOCH  no attempt runs past this time (date +%s): an attempt's limit is cut to
+#                     it, and no retry starts with less than 2 minutes left (lab.sh --budget)
 #   --retries N       attempts after a lab failure (timeout, kernel crash, no result; default 1);
 #                     a command that ran and exited non-zero is never retried
 #   --mem MIB, --smp N   guest size (default 2048, 2)
@@ -29,12 +31,15 @@
 # printed as a warning ("run.sh: WARNING: guest kernel ...") and recorded in the result file.
 #
 # One VM at a time: runs queue on a lock (tests/vm/cache/vm.lock). /dev/kvm is never used.
+# qemu options are comma-separated lists inside array elements; on_signal is called by trap.
+# shellcheck disable=SC2054,SC2317
 set -uo pipefail
 LAB_PROG=run.sh
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kernel= share= init=systemd docker=1 timeout=900 retries=1 mem=2048 smp=2 logdir= append= quiet= disk=
+kernel='' share='' init=systemd docker=1 timeout=900 retries=1 mem=2048 smp=2 logdir='' append='' quiet='' disk='' deadline=''
+limit=900
 envs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--no-docker) docker=0; shift ;;
 	--env) envs+=("$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--deadline) deadline=$2; shift 2 ;;
 	--retries) retries=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
@@ -73,12 +79,27 @@ armhf) qemu=(qemu-system-arm -machine virt,highmem=off -cpu cortex-a15) console=
 esac
 lab_host_deps
 
+# Stopped from outside (Ctrl-C, lab.sh interrupted, a CI timeout): qemu goes with us.
+qpid='' tailpid='' preparing=''
+on_signal() {
+	trap - INT TERM HUP
+	[ -n "$qpid" ] && lab_kill_tree "$qpid" TERM
+	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+	[ -n "$preparing" ] && lab_prepare_cleanup
+	lab_log "interrupted: $kernel VM stopped"
+	exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
+
 # Kernel, initramfs and image (built on first use, cached; see lib.sh).
 mkdir -p "$VM_CACHE"
 exec 8>"$VM_CACHE/prepare.lock"
 if [ -z "${LAB_PREPARE_LOCKED:-}" ]; then
 	flock 8
 	export LAB_PREPARE_LOCKED=1
+	preparing=1
 fi
 lab_kernel_prepare "$kernel"
 kd=$(lab_kdir "$kernel")
@@ -89,6 +110,7 @@ else
 	img=$(lab_image_path "$arch") snapshot=(-snapshot)
 fi
 flock -u 8
+preparing=''
 
 if [ -z "$logdir" ]; then
 	mkdir -p "$VM_CACHE/runs"
@@ -105,7 +127,7 @@ kargs="console=$console panic=-1 oops=panic lab.init=$init $append"
 
 # One attempt: boots the VM with a fresh lab share $1; sets status, reason, rc.
 attempt() {
-	local ctl=$1 qrc tailpid crash
+	local ctl=$1 qrc crash
 	rm -rf "$ctl"
 	mkdir -p "$ctl"
 	cp "$LAB_DIR/guest/guest-run" "$LAB_DIR/guest/guest-init" "$ctl/"
@@ -125,19 +147,21 @@ attempt() {
 	dev+=(-fsdev "local,id=modules,path=$kd/root/lib/modules,security_model=none,readonly=on"
 		-device virtio-9p-pci,fsdev=modules,mount_tag=modules)
 
-	timeout --kill-after=15 "$timeout" "${qemu[@]}" -accel tcg,thread=multi -smp "$smp" -m "$mem" \
+	timeout --kill-after=15 "$limit" "${qemu[@]}" -accel tcg,thread=multi -smp "$smp" -m "$mem" \
 		-nic none -display none -monitor none -no-reboot "${snapshot[@]}" \
 		-serial "file:$ctl/console.log" \
 		-kernel "$kd/vmlinuz" -initrd "$kd/initramfs.cpio.gz" -append "$kargs" \
 		"${dev[@]}" </dev/null >"$ctl/qemu.log" 2>&1 &
-	local qpid=$!
+	qpid=$!
 	if [ -z "$quiet" ]; then
 		tail -n +1 -F --pid=$qpid -s 0.5 "$ctl/output" 2>/dev/null &
 		tailpid=$!
 	fi
 	wait $qpid
 	qrc=$?
+	qpid=''
 	[ -n "$quiet" ] || wait "$tailpid" 2>/dev/null
+	tailpid=
 	crash=$(grep -a -m1 -E 'Kernel panic - not syncing|Internal error: Oops|BUG: unable to handle|general protection fault|Unable to handle kernel|Oops: |kernel BUG at|BUG: soft lockup|detected stall|hung_task_panic' "$ctl/console.log" 2>/dev/null | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')
 	boot=$(cat "$ctl/uptime-start" 2>/dev/null || echo -)
 	cmdtime=-
@@ -153,7 +177,7 @@ attempt() {
 	if [ -n "$crash" ]; then
 		status=crash reason="guest kernel crashed: $crash"
 	elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
-		status=timeout reason="timeout after ${timeout} s ($(grep -a -c . "$ctl/console.log" 2>/dev/null || echo 0) console lines; last: $(grep -a . "$ctl/console.log" 2>/dev/null | tail -1 | tr -d '\r' | cut -c1-120))"
+		status=timeout reason="timeout after ${limit} s ($(grep -a -c . "$ctl/console.log" 2>/dev/null || echo 0) console lines; last: $(grep -a . "$ctl/console.log" 2>/dev/null | tail -1 | tr -d '\r' | cut -c1-120))"
 	elif [ $qrc -ne 0 ]; then
 		reason="qemu exited $qrc: $(tail -1 "$ctl/qemu.log")"
 	elif grep -q -a 'lab-init: ERROR' "$ctl/console.log" 2>/dev/null; then
@@ -171,13 +195,25 @@ T0=$SECONDS
 n=0
 while :; do
 	n=$((n + 1))
+	limit=$timeout
+	if [ -n "$deadline" ]; then
+		left=$((deadline - $(date +%s)))
+		[ "$left" -lt "$limit" ] && limit=$left
+		if [ "$limit" -lt 120 ]; then
+			# Reached only before a first attempt or after a failed one.
+			n=$((n - 1))
+			[ $n -gt 0 ] || { status=lab-error boot=- cmdtime=- oops=''; }
+			rc=125 reason="${reason:+$reason; }the lab's deadline leaves ${left} s: no attempt started"
+			break
+		fi
+	fi
 	attempt "$logdir/attempt-$n" && break
 	if [ $n -gt "$retries" ]; then break; fi
 	lab_log "attempt $n on $kernel failed ($reason); retrying"
 done
 flock -u 9
 total=$((SECONDS - T0))
-ln -sfn "attempt-$n" "$logdir/last"
+[ $n -gt 0 ] && ln -sfn "attempt-$n" "$logdir/last"
 {
 	echo "kernel=$kernel"
 	echo "init=$init"
