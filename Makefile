@@ -195,6 +195,22 @@ run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/with-engine.sh $(BIN) run --trials 10 -o results/quick-$$(date +%Y%m%d-%H%M%S)
 
+# make bench (bench/README.md): restartprof's own cost against its peers, into bench/results.md;
+# not part of make test (some 20 minutes). BENCH_ARGS go to bench/bench.sh (--quick, --only ...).
+BENCH_STORM := $(OUT)/bench/storm
+
+$(BENCH_STORM): bench/storm.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread $< -o $@
+
+bench:
+	$(Q)bash scripts/install-deps.sh build run bench
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_STORM)
+	$(Q)$(MAKE) --no-print-directory STATIC=1 all >/dev/null 2>&1 || \
+		echo "bench: no static build here (make STATIC=1): its memory is not measured"
+	$(Q)bash bench/bench.sh $(BENCH_ARGS)
+
 # libFuzzer harnesses: the library again, built by clang with ASan+UBSan and coverage.
 FUZZ_OUT := build-fuzz
 FUZZ_FLAGS := -Wall -Wextra -Werror -Wno-missing-field-initializers -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined

@@ -47,6 +47,14 @@ static __always_inline __u32 rp_epoch(void)
 	return s ? s->recording : 0;
 }
 
+/* --alternate stacks: userspace turns capture off for the even trials. */
+static __always_inline bool rp_no_stacks_now(void)
+{
+	struct rp_state *s = rp_st();
+
+	return s && (s->flags & RP_STATE_NO_STACKS);
+}
+
 static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
 {
 	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
@@ -79,9 +87,10 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	 * Engine and target tasks: uninterruptible sleeps and preemptions (where a task was when
 	 * it lost its CPU is the evidence of a run-queue wait); their interruptible sleeps (idle
 	 * threads, the most frequent by far) only when asked. Load tasks: only their
-	 * uninterruptible sleeps, the ones that tie to disk work.
+	 * uninterruptible sleeps, the ones that tie to disk work. None at all while userspace
+	 * says so (--alternate stacks, even trials).
 	 */
-	if ((rp_cfg.stacks & RP_STACKS_WAITS) &&
+	if ((rp_cfg.stacks & RP_STACKS_WAITS) && !rp_no_stacks_now() &&
 	    (state != RP_OFF_SLEEP || (rp_cfg.stacks & RP_STACKS_SLEEP)) &&
 	    (!(o->who.flags & RP_TF_LOADCG) ||
 	     (rp_cfg.stacks_load && (state == RP_OFF_IOWAIT || state == RP_OFF_BLOCKED))))
@@ -198,7 +207,9 @@ static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32
 	rp_fill_who(&o->who, p);
 	o->ts = o->wake = now;
 	o->state = RP_OFF_RUNQ;
-	o->stackid = rp_cfg.stacks && !(o->who.flags & RP_TF_LOADCG) ? rp_stackid(ctx) : -1;
+	o->stackid = -1;
+	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
+		o->stackid = rp_stackid(ctx);
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
@@ -274,7 +285,9 @@ int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 	o->who.tid = tid;
 	o->ts = o->wake = bpf_ktime_get_ns();
 	o->state = RP_OFF_RUNQ;
-	o->stackid = rp_cfg.stacks && !(o->who.flags & RP_TF_LOADCG) ? rp_stackid(ctx) : -1;
+	o->stackid = -1;
+	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
+		o->stackid = rp_stackid(ctx);
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();

@@ -296,6 +296,13 @@ struct rp_agg_val {
 struct rp_state {
 	__u32 recording; /* 0 between trials (programs return at once), else the trial's number */
 	__u32 gen;	 /* which of the two aggregate maps the programs fill */
+	__u32 flags;	 /* rp_state_flags, switched by userspace between trials */
+	__u32 pad;
+};
+
+/* Bits of rp_state.flags. */
+enum rp_state_flags {
+	RP_STATE_NO_STACKS = 1, /* capture no kernel stacks now (--alternate stacks, even trials) */
 };
 
 /* The per-CPU entry of the rp_counters array, written by the programs only. */

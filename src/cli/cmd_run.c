@@ -1,5 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +256,7 @@ static void start_tracer(struct run_ctx *rc)
 		.engine_pid = docker_peer_pid(rc->cfg.socket_path),
 		.probe_paths = rc->cfg.probe_paths,
 		.no_stacks = rc->cfg.no_stacks,
+		.prog_stats = rc->cfg.prog_stats,
 		.sleep_stacks = rc->cfg.sleep_stacks,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
 									: NULL,
@@ -269,6 +273,8 @@ static void start_tracer(struct run_ctx *rc)
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
 		return;
 	}
+	if (opts.prog_stats && tracer_prog_stats_note(rc->s.tracer)[0])
+		fprintf(stderr, "restartprof: --prog-stats: %s\n", tracer_prog_stats_note(rc->s.tracer));
 	if (!opts.no_stacks) {
 		bool named;
 		const char *why = tracer_symbols_desc(rc->s.tracer, &named);
@@ -359,9 +365,19 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	code = EXIT_FAILED;
 	start_tracer(rc);
+#ifdef __GLIBC__
+	/*
+	 * Images are built in memory (tens of MiB for the stress image) and loading the BPF
+	 * objects parses the kernel's BTF again and again; once glibc has seen such large blocks
+	 * freed it serves the next ones from its heap, and keeps what is freed there unless
+	 * asked: the run would carry 20 MiB it no longer uses to its end.
+	 */
+	malloc_trim(0);
+#endif
 	if (run_csv_open(&rc->csv, rc->dirfd, rc->s.run_id,
 			 (rc->s.tracer ? RUN_CSV_KERNEL : 0) |
-				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0),
+				 (rc->s.tracer && rc->cfg.events_csv ? RUN_CSV_EVENTS : 0) |
+				 (rc->s.tracer && rc->cfg.prog_stats ? RUN_CSV_PROGS : 0),
 			 err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		code = EXIT_USAGE;

@@ -62,6 +62,7 @@ void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct 
 	engine_facts(ri, d);
 	ri->matrix = cfg->matrix;
 	ri->trace = cfg->trace;
+	ri->alternate = alternate_name(cfg->alternate);
 	ri->trials_per_cell = cfg->trials;
 	copy(ri->method, sizeof(ri->method), restart_method_name(cfg->method));
 	copy(ri->image, sizeof(ri->image), cfg->image);

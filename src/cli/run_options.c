@@ -34,6 +34,8 @@ enum {
 	OPT_NO_FENTRY,
 	OPT_NO_KPROBE,
 	OPT_NO_STACKS,
+	OPT_ALTERNATE,
+	OPT_PROG_STATS,
 	OPT_SLEEP_STACKS,
 };
 
@@ -85,6 +87,14 @@ static const struct argp_option options[] = {
 	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
 	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
+	{"alternate", OPT_ALTERNATE, "WHAT", 0,
+	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel stacks "
+	 "captured) on odd trials only, off on even ones; trials.csv says which (variant)",
+	 3},
+	{"prog-stats", OPT_PROG_STATS, NULL, 0,
+	 "Write progstats.csv: run count and run time of every BPF program on the machine in each "
+	 "trial (BPF statistics are kept on for the run)",
+	 3},
 	{"sleep-stacks", OPT_SLEEP_STACKS, NULL, 0,
 	 "Also record the kernel stacks of the engine's interruptible sleeps (idle threads: "
 	 "costly, for complete off-CPU flame graphs)",
@@ -280,6 +290,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;
 		break;
+	case OPT_ALTERNATE: {
+		int a = alternate_from_name(arg);
+
+		if (a != ALT_TRACE && a != ALT_STACKS)
+			return bad(ps, "--alternate '%.50s': give trace or stacks", arg);
+		cfg->alternate = (enum alternate)a;
+		break;
+	}
+	case OPT_PROG_STATS:
+		cfg->prog_stats = true;
+		break;
 	case OPT_REMOVE_IMAGES:
 		cfg->keep_images = false;
 		break;
@@ -461,6 +482,19 @@ static int finish(struct parse_state *ps)
 	}
 	if (ps->matrix ? matrix_cells(ps) : single_cell(ps))
 		return -1;
+	if (cfg->alternate != ALT_NONE && !cfg->trace) {
+		snprintf(ps->err, ps->errlen, "--alternate %s needs kernel tracing (not --no-trace)",
+			 alternate_name(cfg->alternate));
+		return -1;
+	}
+	if (cfg->alternate == ALT_STACKS && cfg->no_stacks) {
+		snprintf(ps->err, ps->errlen, "--alternate stacks and --no-stacks contradict each other");
+		return -1;
+	}
+	if (cfg->prog_stats && !cfg->trace) {
+		snprintf(ps->err, ps->errlen, "--prog-stats needs kernel tracing (not --no-trace)");
+		return -1;
+	}
 	if (ready_spec_parse(ps->ready_arg ? ps->ready_arg : "stdout", &cfg->ready, ps->err,
 			     ps->errlen))
 		return -1;

@@ -86,6 +86,7 @@ void trial_kernel_free(struct trial_kernel *tk)
 	free(tk->stacks);
 	free(tk->mem);
 	free(tk->execs);
+	free(tk->progs);
 	free(tk->waits);
 	free(tk);
 }

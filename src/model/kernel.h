@@ -248,6 +248,16 @@ struct kexec {
 	char filename[KEV_NAME_LEN];
 };
 
+/* One BPF program's work during a trial (--prog-stats): the kernel's own counters' change. */
+#define KPROG_NAME_LEN 64
+struct kprog {
+	uint32_t id;
+	char name[KPROG_NAME_LEN]; /* ours: the full program name; others: the kernel's 15 chars */
+	char type[24];		   /* "tracing", "raw_tracepoint", "tracepoint", "kprobe"... */
+	bool own;		   /* one of restartprof's */
+	uint64_t run_cnt, run_time_ns;
+};
+
 /* Per phase, not per actor: the writeback context. */
 struct kphase_wb {
 	int64_t dirty_kib_begin, dirty_kib_end;	    /* -1 when not sampled */
@@ -275,6 +285,8 @@ struct trial_kernel {
 	struct kmem_sample *mem; /* in time order */
 	size_t n_mem, cap_mem;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
+	struct kprog *progs; /* --prog-stats: programs that ran in the trial, and all of ours */
+	size_t n_progs;
 
 	/* Filled by kernel_attribute(). */
 	bool attributed;

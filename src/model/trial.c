@@ -54,3 +54,36 @@ int trial_tile_phases(struct trial *t)
 	return phases_tile(t->window[t->method].begin_ns, t->window[t->method].end_ns, t->event_ns,
 			   t->phases);
 }
+
+static const char *const alternate_names[ALT_COUNT] = {
+	[ALT_NONE] = "none",
+	[ALT_TRACE] = "trace",
+	[ALT_STACKS] = "stacks",
+};
+
+const char *alternate_name(enum alternate a)
+{
+	return (unsigned)a < ALT_COUNT ? alternate_names[a] : "?";
+}
+
+int alternate_from_name(const char *name)
+{
+	return name_lookup(alternate_names, ALT_COUNT, name);
+}
+
+bool alternate_on(int index)
+{
+	return index % 2 != 0;
+}
+
+const char *alternate_variant(enum alternate a, int index)
+{
+	switch (a) {
+	case ALT_TRACE:
+		return alternate_on(index) ? "trace" : "no-trace";
+	case ALT_STACKS:
+		return alternate_on(index) ? "stacks" : "no-stacks";
+	default:
+		return NULL;
+	}
+}

@@ -2,6 +2,7 @@
 #ifndef RP_MODEL_TRIAL_H
 #define RP_MODEL_TRIAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model/phase.h"
@@ -14,6 +15,17 @@ enum restart_method {
 	RM_EVENTS, /* engine's kill event to its start event */
 	RM_KERNEL, /* old service's exit to the new one's first listen(), seen by BPF */
 	RM_COUNT
+};
+
+/*
+ * --alternate: one thing switched on for odd trials and off for even ones within one run, so
+ * that its cost is measured A B A B on the same cell (make bench). Trial numbers are 1-based.
+ */
+enum alternate {
+	ALT_NONE,
+	ALT_TRACE,  /* kernel probes attached, or detached (programs stay loaded) */
+	ALT_STACKS, /* kernel stacks of sleeping tasks captured, or not */
+	ALT_COUNT
 };
 
 enum trial_status {
@@ -51,6 +63,8 @@ struct trial {
 	int n_api;
 	char old_id[CONTAINER_ID_LEN + 1];
 	char new_id[CONTAINER_ID_LEN + 1];
+	/* With --alternate: "trace" or "no-trace", "stacks" or "no-stacks"; NULL otherwise. */
+	const char *variant;
 };
 
 const char *restart_method_name(enum restart_method m);
@@ -62,5 +76,12 @@ void trial_add_api_call(struct trial *t, const char *what, int64_t start_ns, int
 			int http_status);
 /* Tiles the phases over the window of t->method; fails if that window is missing. */
 int trial_tile_phases(struct trial *t);
+
+const char *alternate_name(enum alternate a);
+int alternate_from_name(const char *name); /* -1 when unknown */
+/* Whether trial `index` (1-based) runs with the alternated thing on: the odd ones. */
+bool alternate_on(int index);
+/* The variant name of trial `index`: "trace"/"no-trace", "stacks"/"no-stacks"; NULL for ALT_NONE. */
+const char *alternate_variant(enum alternate a, int index);
 
 #endif

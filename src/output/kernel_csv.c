@@ -254,6 +254,38 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 	return err;
 }
 
+/* ---- progstats.csv ---- */
+
+const char *const kernel_prog_columns[] = {
+	"run_id",  "cell",    "trial",	 "variant",	"record_ns", "prog_id",
+	"program", "type",    "owner",	 "run_cnt",	"run_time_ns",
+};
+const size_t kernel_prog_column_count = N(kernel_prog_columns);
+
+int kernel_prog_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		     const struct trial *t, const struct trial_kernel *tk)
+{
+	int err = 0;
+
+	for (size_t i = 0; tk && i < tk->n_progs && !err; i++) {
+		const struct kprog *p = &tk->progs[i];
+
+		csv_str(w, run_id);
+		csv_str(w, cell->name);
+		csv_i64(w, t->index);
+		csv_str(w, t->variant ? t->variant : "");
+		csv_i64(w, tk->record_end_ns - tk->record_begin_ns);
+		csv_i64(w, p->id);
+		csv_str(w, p->name);
+		csv_str(w, p->type);
+		csv_str(w, p->own ? "restartprof" : "other");
+		csv_i64(w, (int64_t)p->run_cnt);
+		csv_i64(w, (int64_t)p->run_time_ns);
+		err = csv_end_row(w);
+	}
+	return err;
+}
+
 /* ---- events.csv ---- */
 
 const char *const kernel_event_columns[] = {

@@ -20,6 +20,7 @@
 #define EXECS_CSV  "execs.csv"
 #define EVENTS_CSV "events.csv"
 #define PROBES_CSV "probes.csv"
+#define PROGS_CSV  "progstats.csv"
 #define WAITS_CSV  "waits.csv"
 #define STACKS_CSV "stacks.csv"
 
@@ -39,6 +40,11 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 		     const struct trial *t, const struct trial_kernel *tk);
 int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
 		      const struct trial *t, const struct trial_kernel *tk);
+/* progstats.csv (--prog-stats): per trial, each BPF program that ran, and every one of ours. */
+extern const char *const kernel_prog_columns[];
+extern const size_t kernel_prog_column_count;
+int kernel_prog_rows(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		     const struct trial *t, const struct trial_kernel *tk);
 extern const char *const kernel_wait_columns[];
 extern const size_t kernel_wait_column_count;
 extern const char *const kernel_stack_columns[];

@@ -10,7 +10,7 @@
 #include "output/kernel_csv.h"
 
 struct run_csv {
-	struct csv_writer trials, phases, api, execs, events, waits, stacks;
+	struct csv_writer trials, phases, api, execs, events, waits, stacks, progs;
 	struct stack_set *seen;
 	char run_id[64];
 };
@@ -25,6 +25,7 @@ static const char *const trial_columns[] = {
 	"start_ns",	     "ready_ns",	 "api_calls",		"api_total_ns",
 	"old_container",     "new_container",	 "kernel_drops",	"clock_error_ns",
 	"stacks",	     "stack_ns",	 "stack_drops",
+	"variant",
 };
 
 static const char *const phase_columns[] = {
@@ -64,6 +65,7 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 	if (!rc)
 		return -ENOMEM;
 	rc->trials.fd = rc->phases.fd = rc->api.fd = rc->execs.fd = rc->events.fd = -1;
+	rc->progs.fd = -1;
 	rc->waits.fd = rc->stacks.fd = -1;
 	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
 	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
@@ -96,6 +98,11 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 		name = EVENTS_CSV;
 		e = csv_create(&rc->events, dirfd, EVENTS_CSV, kernel_event_columns,
 			       kernel_event_column_count);
+	}
+	if (!e && (flags & RUN_CSV_PROGS)) {
+		name = PROGS_CSV;
+		e = csv_create(&rc->progs, dirfd, PROGS_CSV, kernel_prog_columns,
+			       kernel_prog_column_count);
 	}
 	if (e) {
 		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
@@ -146,6 +153,7 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_i64_opt(w, tk ? (int64_t)tk->stacks_captured : -1);
 	csv_i64_opt(w, tk ? (int64_t)tk->stack_ns : -1);
 	csv_i64_opt(w, tk ? (int64_t)tk->stack_drops : -1);
+	csv_str(w, t->variant ? t->variant : "");
 	return csv_end_row(w);
 }
 
@@ -224,6 +232,8 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		err = kernel_stack_rows(&rc->stacks, rc->seen, tk);
 	if (!err && tk && rc->waits.fd >= 0)
 		err = kernel_wait_rows(&rc->waits, rc->run_id, cell, t, tk);
+	if (!err && tk && rc->progs.fd >= 0)
+		err = kernel_prog_rows(&rc->progs, rc->run_id, cell, t, tk);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
 	return err;
@@ -236,7 +246,7 @@ int run_csv_close(struct run_csv *rc)
 	if (!rc)
 		return 0;
 	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api,	  &rc->execs,
-				    &rc->events, &rc->waits,  &rc->stacks};
+				    &rc->events, &rc->waits,  &rc->stacks, &rc->progs};
 
 	for (size_t i = 0; i < N(all); i++) {
 		int e = all[i]->fd >= 0 ? csv_close(all[i]) : 0;

@@ -17,6 +17,7 @@ struct run_csv;
 
 #define RUN_CSV_KERNEL 1 /* execs.csv: the kernel is traced */
 #define RUN_CSV_EVENTS 2 /* events.csv: every kernel event (--events) */
+#define RUN_CSV_PROGS  4 /* progstats.csv: BPF programs' run counts and times (--prog-stats) */
 
 /* Creates the files in dirfd; fails if any already exists (a run is never overwritten). */
 int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,

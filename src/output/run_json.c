@@ -162,6 +162,7 @@ static json_object *experiment_json(const struct run_info *ri)
 	json_object_object_add(o, "settle_s", seconds(ri->settle_ns));
 	json_object_object_add(o, "interval_s", seconds(ri->interval_ns));
 	json_object_object_add(o, "kernel_trace", json_object_new_boolean(ri->trace));
+	add_str(o, "alternate", ri->alternate ? ri->alternate : "none");
 	add_str(o, "cell_order", run_cell_order_text(ri->matrix));
 	for (int i = 0; i < ri->n_cells; i++) {
 		json_object *c = json_object_new_object();

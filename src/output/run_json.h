@@ -30,6 +30,7 @@ struct run_info {
 	char storage_driver[64], cgroup_version[16], cgroup_driver[64], engine_os[256];
 	/* experiment */
 	bool matrix, trace;
+	const char *alternate; /* "none", "trace", "stacks" */
 	int trials_per_cell;
 	char method[16];
 	char image[256];

@@ -1,5 +1,6 @@
 #include "trace/loader.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "trace/pathprobe.h"
+#include "trace/progstats.h"
 
 #include "skel/blkio.skel.h"
 #include "skel/cgroup.skel.h"
@@ -542,4 +544,72 @@ void loader_destroy(struct loader *l)
 			close(l->shared[i]);
 		l->shared[i] = -1;
 	}
+}
+
+bool loader_attached(const struct loader *l)
+{
+	for (int ci = 0; ci < C_COUNT; ci++)
+		if (l->c[ci].n_links)
+			return true;
+	return false;
+}
+
+void loader_detach(struct loader *l)
+{
+	for (int ci = 0; ci < C_COUNT; ci++)
+		detach_all(&l->c[ci]);
+}
+
+int loader_attach(struct loader *l, char *err, size_t len)
+{
+	for (int ci = 0; ci < C_COUNT; ci++) {
+		struct loaded_concern *c = &l->c[ci];
+
+		if (!c->skel || c->n_links)
+			continue;
+		if (attach_chosen(l, ci, c)) {
+			int i;
+
+			for (i = 0; i < N_DEFS; i++)
+				if (defs[i].concern == ci && l->probes[i].chosen >= 0 &&
+				    l->probes[i].why[l->probes[i].chosen][0])
+					break;
+			snprintf(err, len, "%s", i < N_DEFS ? l->probes[i].why[l->probes[i].chosen]
+							    : "attaching failed");
+			/* attach_chosen marked it failed; this run keeps the path it chose. */
+			if (i < N_DEFS)
+				l->probes[i].why[l->probes[i].chosen][0] = '\0';
+			loader_detach(l);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+size_t loader_programs(const struct loader *l, struct own_prog *out, size_t max)
+{
+	size_t n = 0;
+
+	for (int ci = 0; ci < C_COUNT; ci++) {
+		struct bpf_program *prog;
+
+		if (!l->c[ci].skel)
+			continue;
+		bpf_object__for_each_program(prog, l->c[ci].obj)
+		{
+			struct bpf_prog_info info;
+			__u32 len = sizeof(info);
+			int fd = bpf_program__fd(prog);
+
+			if (fd < 0 || n == max)
+				continue;
+			memset(&info, 0, sizeof(info));
+			if (bpf_obj_get_info_by_fd(fd, &info, &len))
+				continue;
+			out[n].id = info.id;
+			snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(prog));
+			n++;
+		}
+	}
+	return n;
 }

@@ -71,6 +71,18 @@ void loader_init(struct loader *l);
 /* Loads and attaches everything it can. Fails (-1, why in err) only when an essential probe
  * (fork, exit) cannot run. */
 int loader_run(struct loader *l, char *err, size_t len);
+/*
+ * Detaches every program (destroys its links; programs and maps stay loaded), and attaches
+ * the same ones again: for A/B measurements of tracing within one run (--alternate trace).
+ * loader_attach fails (-1, why in err) if any chosen program does not attach again; what did
+ * attach is detached again then.
+ */
+void loader_detach(struct loader *l);
+int loader_attach(struct loader *l, char *err, size_t len);
+bool loader_attached(const struct loader *l);
+/* The id and full name of every program loaded (at most max); how many. */
+struct own_prog;
+size_t loader_programs(const struct loader *l, struct own_prog *out, size_t max);
 /* Detaches and unloads everything; closes the shared maps. */
 void loader_destroy(struct loader *l);
 const char *concern_name(int c);

@@ -63,6 +63,11 @@ struct pathprobe *pathprobe_new(const struct btf *vmlinux)
 	return pp;
 }
 
+void pathprobe_drop_btf(struct pathprobe *pp)
+{
+	pp->btf = NULL;
+}
+
 void pathprobe_free(struct pathprobe *pp)
 {
 	if (!pp)

@@ -15,6 +15,8 @@ struct pathprobe;
 
 /* Takes no ownership of btf (may be NULL: then only raw_tp and tracepoint can be tried). */
 struct pathprobe *pathprobe_new(const struct btf *vmlinux);
+/* Forgets the BTF (its owner frees it); what was probed stays known, new probes run as without. */
+void pathprobe_drop_btf(struct pathprobe *pp);
 /* Unmounts tracefs if this prober mounted it. */
 void pathprobe_free(struct pathprobe *pp);
 

@@ -28,6 +28,7 @@
 #include "trace/convert.h"
 #include "trace/loader.h"
 #include "trace/pathprobe.h"
+#include "trace/progstats.h"
 #include "trace/seed.h"
 #include "trace/symbols.h"
 #include "util/clock.h"
@@ -75,6 +76,7 @@ struct tracer {
 	int pending_gen; /* the map to drain on the reader's next turn, -1 none */
 	int64_t last_flip;
 	bool recording;
+	__u32 epoch; /* the number of the last trial recorded */
 	/* The trial being recorded. */
 	unsigned char *arena; /* [u32 size, pad][record, padded to 8] ... */
 	size_t arena_len, arena_cap;
@@ -94,6 +96,12 @@ struct tracer {
 	struct ksyms *syms; /* NULL when /proc/kallsyms could not be read */
 	bool syms_ok;	    /* stacks can be symbolized */
 	char syms_desc[256];
+	/* --prog-stats */
+	int stats_fd; /* BPF_ENABLE_STATS: statistics stay on while it is open */
+	char stats_note[160];
+	struct own_prog own[LOADER_MAX_LINKS * C_COUNT];
+	size_t n_own;
+	struct prog_snaps snap_begin, snap_end;
 };
 
 /* ---- small helpers ---- */
@@ -314,7 +322,14 @@ static void *reader_main(void *arg)
 	while (!atomic_load(&tr->stop)) {
 		uint64_t req;
 
+		/*
+		 * Records are submitted without a wake-up (rp_submit) until the ring is a quarter
+		 * full, so the poll mostly just times out: read what is there on every turn, or a
+		 * trial's LISTEN would wait for the end of the trial (tracer_wait_listen would
+		 * always wait its whole timeout).
+		 */
 		ring_buffer__poll(tr->rb, POLL_MS / 2);
+		ring_buffer__consume(tr->rb);
 		sample_mem(tr, false);
 		rotate_aggs(tr);
 		pthread_mutex_lock(&tr->lock);
@@ -449,6 +464,33 @@ static void seed(struct tracer *tr)
 	free(tids);
 }
 
+static void open_prog_stats(struct tracer *tr)
+{
+	char on[8] = "";
+	FILE *f;
+
+	tr->n_own = loader_programs(&tr->ld, tr->own, sizeof(tr->own) / sizeof(tr->own[0]));
+	tr->stats_fd = prog_stats_enable();
+	if (tr->stats_fd >= 0)
+		return;
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	if (f) {
+		if (!fgets(on, sizeof(on), f))
+			on[0] = '\0';
+		fclose(f);
+	}
+	if (on[0] != '1')
+		snprintf(tr->stats_note, sizeof(tr->stats_note),
+			 "BPF statistics are off and cannot be turned on (%s): run times will be "
+			 "0 (sysctl -w kernel.bpf_stats_enabled=1)",
+			 strerror(-tr->stats_fd));
+}
+
+const char *tracer_prog_stats_note(const struct tracer *tr)
+{
+	return tr->stats_note;
+}
+
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen)
 {
 	struct tracer *tr = calloc(1, sizeof(*tr));
@@ -461,6 +503,7 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	}
 	tr->opts = *opts;
 	tr->pending_gen = -1;
+	tr->stats_fd = -1;
 	pthread_mutex_init(&tr->lock, NULL);
 	pthread_mutex_init(&tr->agg_lock, NULL);
 	pthread_cond_init(&tr->cond, NULL);
@@ -524,6 +567,14 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 
 		tr->syms_ok = ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
 	}
+	/*
+	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
+	 * are loaded (re-attaching does not probe paths again): a Raspberry Pi has better use
+	 * for the memory.
+	 */
+	pathprobe_drop_btf(tr->pp);
+	btf__free(tr->btf);
+	tr->btf = NULL;
 	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
 	if (!tr->rb) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(errno));
@@ -532,6 +583,8 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	/* Twice: a task forked by one not yet seeded while the first scan ran is caught. */
 	seed(tr);
 	seed(tr);
+	if (opts->prog_stats)
+		open_prog_stats(tr);
 	if (pthread_create(&tr->reader, NULL, reader_main, tr)) {
 		snprintf(err, errlen, "cannot start the reader thread");
 		goto fail;
@@ -554,6 +607,10 @@ void tracer_close(struct tracer *tr)
 	}
 	ring_buffer__free(tr->rb);
 	loader_destroy(&tr->ld);
+	if (tr->stats_fd >= 0)
+		close(tr->stats_fd);
+	prog_snaps_free(&tr->snap_begin);
+	prog_snaps_free(&tr->snap_end);
 	pathprobe_free(tr->pp);
 	btf__free(tr->btf);
 	for (int i = 0; i < tr->n_ovl_dirs; i++)
@@ -590,27 +647,89 @@ const char *tracer_symbols_desc(const struct tracer *tr, bool *ok)
 	return tr->syms_desc;
 }
 
-int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
+/* The cgroup of a running container's process, into the table (and its role into the map). */
+static int note_container(struct tracer *tr, pid_t pid, __u32 role)
 {
 	char path[KCG_PATH_LEN];
 	uint64_t id;
-	__u32 role = RP_CG_LOAD;
 	int err;
 
+	err = cgroup_of_pid(&tr->cg_mode, pid, &id, path, sizeof(path));
+	if (err)
+		return err;
+	if (role && bpf_map_update_elem(tr->ld.shared[SM_CGROUPS], &id, &role, BPF_ANY))
+		return -errno;
+	pthread_mutex_lock(&tr->lock);
+	for (size_t i = 0; i < tr->n_cg; i++)
+		if (tr->cg[i].id == id) {
+			pthread_mutex_unlock(&tr->lock);
+			return 0;
+		}
+	add_cgroup_locked(tr, id, tr->cg_mode.root, path);
+	pthread_mutex_unlock(&tr->lock);
+	return 0;
+}
+
+int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
+{
 	pthread_mutex_lock(&tr->lock);
 	if (tr->map.n_load < KLOAD_MAX)
 		snprintf(tr->map.load[tr->map.n_load++], sizeof(tr->map.load[0]), "%s",
 			 container_id);
 	pthread_mutex_unlock(&tr->lock);
-	err = cgroup_of_pid(&tr->cg_mode, pid, &id, path, sizeof(path));
-	if (err)
-		return err;
-	if (bpf_map_update_elem(tr->ld.shared[SM_CGROUPS], &id, &role, BPF_ANY))
-		return -errno;
-	pthread_mutex_lock(&tr->lock);
-	add_cgroup_locked(tr, id, tr->cg_mode.root, path);
-	pthread_mutex_unlock(&tr->lock);
+	return note_container(tr, pid, RP_CG_LOAD);
+}
+
+int tracer_add_container(struct tracer *tr, pid_t pid)
+{
+	return note_container(tr, pid, 0);
+}
+
+/* ---- A/B within a run (--alternate) ---- */
+
+bool tracer_attached(const struct tracer *tr)
+{
+	return loader_attached(&tr->ld);
+}
+
+void tracer_detach(struct tracer *tr)
+{
+	loader_detach(&tr->ld);
+}
+
+/* Empties the tracked-task map: while detached, exits were not seen and tids get reused. */
+static void clear_tracked(struct tracer *tr)
+{
+	int fd = tr->ld.shared[SM_TRACKED];
+	__u32 key;
+
+	while (fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0)
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
+int tracer_attach(struct tracer *tr, char *err, size_t len)
+{
+	if (tracer_attached(tr))
+		return 0;
+	clear_tracked(tr);
+	if (loader_attach(&tr->ld, err, len))
+		return -EIO;
+	/* As at start: twice, for a task forked by one not yet seeded during the first scan. */
+	seed(tr);
+	seed(tr);
 	return 0;
+}
+
+void tracer_set_stacks(struct tracer *tr, bool on)
+{
+	pthread_mutex_lock(&tr->lock);
+	if (on)
+		tr->st.flags &= ~(__u32)RP_STATE_NO_STACKS;
+	else
+		tr->st.flags |= RP_STATE_NO_STACKS;
+	write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
 }
 
 /* ---- trials ---- */
@@ -660,6 +779,8 @@ int tracer_trial_begin(struct tracer *tr)
 	int64_t err;
 	int64_t off = clock_offset_ns(&err);
 
+	if (tr->opts.prog_stats)
+		prog_snaps_read(&tr->snap_begin);
 	read_counters(tr, &tr->c_begin);
 	pthread_mutex_lock(&tr->lock);
 	tr->arena_len = 0;
@@ -670,9 +791,14 @@ int tracer_trial_begin(struct tracer *tr)
 	tr->off_begin = off;
 	tr->err_begin = err;
 	tr->wall_begin = wall_ns();
-	tr->st.recording++;
-	if (!tr->st.recording) /* wrapped: 0 means "not recording" */
-		tr->st.recording = 1;
+	/*
+	 * The trial's number, from a counter of its own: st.recording is 0 between trials, so
+	 * counting on it would give every trial the number 1, and a sleep begun in one trial
+	 * would be taken for one of the next (sched.bpf.c tells them apart by this number).
+	 */
+	if (!++tr->epoch) /* wrapped: 0 means "not recording" */
+		tr->epoch = 1;
+	tr->st.recording = tr->epoch;
 	tr->st.gen = 0;
 	tr->pending_gen = -1;
 	tr->last_flip = mono_ns();
@@ -827,6 +953,8 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	drain_aggs(tr, 1);
 	sample_mem(tr, true);
 	read_counters(tr, &c_end);
+	if (tr->opts.prog_stats)
+		prog_snaps_read(&tr->snap_end);
 	off_end = clock_offset_ns(&err_end);
 	pthread_mutex_lock(&tr->lock);
 	tr->recording = false;
@@ -849,6 +977,9 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	rc = build(tr, tk, off);
 	if (!rc)
 		rc = move_mem(tr, tk, off);
+	if (!rc && tr->opts.prog_stats)
+		rc = prog_snaps_delta(&tr->snap_begin, &tr->snap_end, tr->own, tr->n_own, &tk->progs,
+				      &tk->n_progs);
 	if (rc) {
 		trial_kernel_free(tk);
 		return rc;

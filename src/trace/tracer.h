@@ -18,10 +18,13 @@ struct tracer_opts {
 	bool no_stacks;	      /* do not capture kernel stacks of sleeping tasks */
 	bool sleep_stacks;    /* ... and do capture them for interruptible sleeps */
 	const char *btf_path; /* kernel BTF when not at /sys/kernel/btf/vmlinux; NULL: default */
+	bool prog_stats;      /* every BPF program's run count and time per trial (tk->progs) */
 };
 
 /* Loads and attaches what this kernel allows. Fails only if nothing useful can run. */
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen);
+/* With prog_stats: "" when BPF statistics are on, else why the run times will be zero. */
+const char *tracer_prog_stats_note(const struct tracer *tr);
 /* Detaches and unloads everything (and unmounts tracefs if it mounted it). */
 void tracer_close(struct tracer *tr);
 
@@ -34,6 +37,21 @@ const char *tracer_symbols_desc(const struct tracer *tr, bool *ok);
 
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);
+
+/* A container that already runs, whose cgroup was made while nothing was attached. */
+int tracer_add_container(struct tracer *tr, pid_t pid);
+
+/*
+ * A/B measurements within one run (--alternate). tracer_detach destroys every probe's link
+ * (programs, maps and the reader stay); tracer_attach attaches them again and seeds the
+ * tracked tasks afresh (exits and forks went unseen meanwhile). tracer_set_stacks turns the
+ * capture of kernel stacks of sleeping tasks on or off (with it off, tracer_open's no_stacks
+ * still wins).
+ */
+bool tracer_attached(const struct tracer *tr);
+void tracer_detach(struct tracer *tr);
+int tracer_attach(struct tracer *tr, char *err, size_t len);
+void tracer_set_stacks(struct tracer *tr, bool on);
 
 /*
  * Waits (up to timeout_ns) until a TCP LISTEN by the new service (pid, a child of it, or a

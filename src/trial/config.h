@@ -40,6 +40,8 @@ struct run_config {
 	bool events_csv;
 	unsigned probe_paths; /* 1 << enum probe_path for each path allowed; 0: all */
 	bool no_stacks;
+	enum alternate alternate; /* --alternate: on for odd trials, off for even ones */
+	bool prog_stats;	     /* --prog-stats: progstats.csv */
 	bool sleep_stacks; /* also stacks of interruptible sleeps */
 	bool keep_images;
 	bool matrix; /* cells from --matrix */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/kernel.h"
+#include "trace/tracer.h"
 #include "trial/load.h"
 #include "trial/restart.h"
 #include "util/clock.h"
@@ -96,6 +97,36 @@ static enum experiment_end sink_failed(struct session *s, int i, int rc)
 	return EXP_SINK_FAILED;
 }
 
+/*
+ * --alternate: puts the tracer in the state trial i runs in (odd: on, even: off). Called
+ * before the pause that precedes the trial, so the switch settles before its window.
+ */
+static void set_variant(struct cell_run *cr, int i)
+{
+	struct session *s = cr->s;
+	bool on = alternate_on(i);
+	char err[256];
+
+	if (!s->tracer)
+		return;
+	if (s->cfg->alternate == ALT_STACKS) {
+		tracer_set_stacks(s->tracer, on);
+	} else if (s->cfg->alternate == ALT_TRACE) {
+		if (!on) {
+			tracer_detach(s->tracer);
+		} else if (tracer_attach(s->tracer, err, sizeof(err)) == 0) {
+			/* The target was made while detached: its cgroup went unseen. */
+			if (cr->cur && cr->cur->pid > 0)
+				tracer_add_container(s->tracer, cr->cur->pid);
+		} else {
+			char note[300];
+
+			snprintf(note, sizeof(note), "probes not attached again: %s", err);
+			progress(cr, i, note);
+		}
+	}
+}
+
 static enum experiment_end one_trial(struct cell_run *cr, int i)
 {
 	struct session *s = cr->s;
@@ -116,6 +147,8 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 		}
 	}
 	progress(cr, i, NULL);
+	if (s->tracer)
+		t.variant = alternate_variant(s->cfg->alternate, i);
 	restart_trial(s, &cr->cur, &t, &tk);
 	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
 	trial_kernel_free(tk);
@@ -137,11 +170,15 @@ static enum experiment_end run_cell(struct cell_run *cr)
 	progress(cr, 0, cr->cell->load == LOAD_NONE ? "no load" : "starting the load");
 	if (load_start(s, cr->cell, &cr->load))
 		end = interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
+	if (end == EXP_DONE)
+		set_variant(cr, 1);
 	for (int i = 1; i <= s->cfg->trials && end == EXP_DONE; i++) {
 		if (interrupt_requested())
 			end = EXP_INTERRUPTED;
 		else
 			end = one_trial(cr, i);
+		if (end == EXP_DONE && i < s->cfg->trials)
+			set_variant(cr, i + 1);
 		if (end == EXP_DONE && i < s->cfg->trials && !interrupt_sleep(s->cfg->interval_ns))
 			end = EXP_INTERRUPTED;
 	}

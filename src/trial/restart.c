@@ -215,7 +215,7 @@ static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid
 {
 	struct trial_window kw;
 
-	if (!s->tracer)
+	if (!s->tracer || !tracer_attached(s->tracer))
 		return;
 	if (t->status == TRIAL_OK && new_pid > 0)
 		tracer_wait_listen(s->tracer, t->new_id, new_pid, LISTEN_WAIT_NS);
@@ -237,7 +237,8 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 	t->status = TRIAL_OK;
 	t->method = s->cfg->method;
 	snprintf(t->old_id, sizeof(t->old_id), "%s", old->id);
-	if (s->tracer)
+	/* Detached (--alternate trace, even trials): nothing is recorded, no kernel columns. */
+	if (s->tracer && tracer_attached(s->tracer))
 		tracer_trial_begin(s->tracer);
 
 	t_req = wall_ns();

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# make bench: what restartprof costs, measured side by side in one run on this machine, into
+# bench/results.md (bench/README.md says what each table measures and how).
+#
+#   bench/bench.sh [--quick] [--only LIST] [--wait-quiet SECONDS] [--results FILE]
+#
+# --quick        tiny trial counts, to try the bench out (results into bench/work/results.md)
+# --only LIST    sections to run, comma-separated: perturb,stacks,cost,loader,harness,headroom
+# --wait-quiet S wait up to S seconds for a quiet machine (no qemu, 1-min load average < 0.5)
+# --results FILE where the tables go (default bench/results.md; with --quick bench/work/results.md)
+#
+# Starts a private Docker engine of its own (scripts/private-dockerd.sh; never the system one)
+# and removes it, with everything else it started or changed, however it ends. Root only.
+set -uo pipefail
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+BENCH_OUT=$BENCH_DIR/work
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
+# One file per section (section_NAME); bench/stacks.sh is another thing: make bench-stacks.
+for s in perturb stack_cost cost loader harness headroom; do
+	# shellcheck disable=SC1090
+	. "$BENCH_DIR/$s.sh"
+done
+
+quick=
+only=perturb,stacks,cost,loader,harness,headroom
+wait_quiet=0
+results=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--only) only=$2; shift ;;
+	--wait-quiet) wait_quiet=$2; shift ;;
+	--results) results=$2; shift ;;
+	*) die "unknown argument '$1' (see the head of bench/bench.sh)" ;;
+	esac
+	shift
+done
+[ -n "$results" ] || results=$([ -n "$quick" ] && echo "$BENCH_OUT/results.md" || echo "$BENCH_DIR/results.md")
+
+# Sizes: the full bench takes some 20 minutes here; --quick about 4.
+if [ -n "$quick" ]; then
+	: "${PERTURB_N_NONE:=6}" "${PERTURB_N_HDD:=4}" "${STACKS_N:=2}" "${COST_N:=2}" \
+		"${LOADER_MATRIX_N:=1}" "${LOADER_IDLE_S:=12}" "${HARNESS_N:=3}" "${HARNESS_BLOCKS:=1}" \
+		"${HARNESS_CALLS:=5}" "${HEADROOM_N:=1}" "${HEADROOM_RATES:=5000 0}"
+fi
+: "${PERTURB_N_NONE:=100}" "${PERTURB_N_HDD:=50}" "${STACKS_N:=10}" "${COST_N:=10}" \
+	"${LOADER_MATRIX_N:=3}" "${LOADER_IDLE_S:=30}" "${HARNESS_N:=15}" "${HARNESS_BLOCKS:=2}" \
+	"${HARNESS_CALLS:=20}" "${HEADROOM_N:=2}" "${HEADROOM_RATES:=2000 5000 10000 20000 40000 0}" \
+	"${BENCH_INTERVAL:=0.5}"
+
+RP=$ROOT/build/restartprof
+STORM=$ROOT/build/bench/storm
+# Debian's CLI, the engine's own version, when there is one.
+DOCKER=$(command -v /usr/bin/docker || command -v docker || true)
+
+[ "$(id -u)" -eq 0 ] || die "run as root (a private engine, BPF programs, sysctl)"
+[ -x "$RP" ] || die "no $RP: make first (make bench does)"
+[ -x "$STORM" ] || die "no $STORM: make build/bench/storm first (make bench does)"
+for tool in bpftool jq bpftrace dockerd "$DOCKER" /usr/bin/time stress-ng; do
+	command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-deps.sh bench run)"
+done
+
+ENGINE_DIR=
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	stop_tracked
+	bpf_stats_restore
+	tracefs_restore
+	if [ -n "$ENGINE_DIR" ]; then
+		log "stopping the private engine"
+		bash "$ROOT/scripts/private-dockerd.sh" stop "$ENGINE_DIR"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+if [ "$wait_quiet" -gt 0 ] && ! machine_quiet; then
+	log "waiting up to $wait_quiet s for a quiet machine: $(machine_state)"
+	end=$((SECONDS + wait_quiet))
+	while [ $SECONDS -lt $end ] && ! machine_quiet; do sleep 30; done
+fi
+state_start=$(machine_state)
+quiet_start=$(machine_quiet && echo quiet || echo busy)
+log "machine: $state_start ($quiet_start)"
+
+rm -rf "$BENCH_OUT"
+mkdir -p "$BENCH_OUT"
+ENGINE_DIR=$(mktemp -d /tmp/rp-bench.XXXXXX)
+bash "$ROOT/scripts/private-dockerd.sh" start "$ENGINE_DIR" || die "the private engine did not start"
+export DOCKER_HOST="unix://$ENGINE_DIR/docker.sock"
+start_s=$SECONDS
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+failed=()
+for s in perturb stacks cost loader harness headroom; do
+	case ",$only," in *",$s,"*) ;; *) continue ;; esac
+	log "== $s"
+	"section_$s" || { failed+=("$s"); log "section $s failed"; }
+	stop_tracked
+	bpf_stats_restore
+done
+state_end=$(machine_state)
+quiet_end=$(machine_quiet && echo quiet || echo busy)
+minutes=$(((SECONDS - start_s + 30) / 60))
+
+# The targets of every table, from the tables themselves.
+summary() {
+	echo "| table | what | target | value | met | why |"
+	echo "|---|---|---|---|---|---|"
+	[ -f "$BENCH_OUT/perturb.md" ] && awk -F'|' '
+		/^## 1\./ { t = "1 tracing on/off" } /^## 6b\./ { t = "6b stacks on/off" }
+		/^\| (none|hdd-2) / { gsub(/ /, "", $2)
+			printf "| %s | %s, A/B of restart medians | <= 1.02 | %s |%s |%s |\n", t, $2, $6, $10, $12
+			printf "| %s | %s, A/B within its noise | 95 %% CI holds 1 | %s |%s | |\n", t, $2, $7, $11 }' "$BENCH_OUT/perturb.md"
+	[ -f "$BENCH_OUT/loader.md" ] && awk -F'|' '
+		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | see table 3 |\n", $2, $4, $3, $5 }
+		/^\| (static|dynamic) / { printf "| 3 loader | RSS less the ring'"'"'s double mapping, %s | < 16 MiB | %s MiB | %s | the ring is the kernel'"'"'s memory, in the maps'"'"' line |\n", $2, $4, $5 }' "$BENCH_OUT/loader.md"
+	for s in "${failed[@]}"; do echo "| $s | the section failed (see bench/work) | | | **no** | |"; done
+}
+
+{
+	echo "# restartprof: what it costs"
+	echo
+	echo "Written by \`make bench\` (bench/bench.sh$([ -n "$quick" ] && echo ' --quick')) on $started, $minutes min. Every"
+	echo "figure below comes from the commands named with it; the raw data stay in \`bench/work/\`."
+	echo "Compare figures of one run only."
+	echo
+	echo "## Machine"
+	echo
+	echo "| | |"
+	echo "|---|---|"
+	echo "| kernel | $(uname -srm) |"
+	echo "| CPU | $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores |"
+	echo "| memory | $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |"
+	echo "| engine data-root | $(findmnt -n -o FSTYPE,SOURCE --target "$ENGINE_DIR" | tr -s ' ' ' ') |"
+	echo "| engine | dockerd $(dockerd --version | awk '{ print $3 }' | tr -d ,), private (scripts/private-dockerd.sh) |"
+	echo "| restartprof | $("$RP" --version 2>/dev/null | head -1) |"
+	echo "| tools | $(bpftool version | head -1), bpftrace $(bpftrace --version | awk '{ print $2 }'), libbpf-tools $(dpkg-query -W -f='${Version}' libbpf-tools 2>/dev/null), docker CLI $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null) |"
+	echo "| machine at start | $state_start: $quiet_start |"
+	echo "| machine at end | $state_end: $quiet_end |"
+	echo
+	echo "Quiet means no qemu-system process and a 1-minute load average under 0.5; a busy machine's"
+	echo "figures are noisier than they need be (the noise columns say how much)."
+	echo
+	echo "## Targets"
+	echo
+	summary
+	echo
+	for s in perturb stacks cost loader harness headroom; do
+		if [ -f "$BENCH_OUT/$s.md" ]; then
+			cat "$BENCH_OUT/$s.md"
+			echo
+		fi
+	done
+} >"$results.tmp"
+mv "$results.tmp" "$results" || die "cannot write $results"
+log "results in $results"
+[ ${#failed[@]} -eq 0 ] || die "failed sections: ${failed[*]}"

@@ -1,0 +1,60 @@
+# shellcheck shell=bash
+# Sections 1 and 6b: restart time with kernel tracing on and off, and with stack capture on
+# and off, A B A B within one run of one cell (restartprof run --alternate trace|stacks).
+# Sourced by bench.sh; writes $BENCH_OUT/perturb.md.
+
+perturb_cell_args() {
+	case $1 in
+	none) echo "--trials $PERTURB_N_NONE" ;;
+	hdd-2) echo "--load hdd --stressors 2 --trials $PERTURB_N_HDD" ;;
+	esac
+}
+
+section_perturb() {
+	local out=$BENCH_OUT/perturb md=$BENCH_OUT/perturb.md what cell dir
+	mkdir -p "$out"
+	for what in trace stacks; do
+		for cell in none hdd-2; do
+			dir=$out/$what-$cell
+			log "perturbation: --alternate $what, $cell"
+			# shellcheck disable=SC2046 # the cell's options are words
+			rp_run "$dir" --alternate "$what" --interval "$BENCH_INTERVAL" \
+				$(perturb_cell_args "$cell") || return 1
+		done
+	done
+	{
+		echo "## 1. Perturbation: restart time with kernel tracing on and off"
+		echo
+		echo "Same cell, one run, trials alternating A B A B: odd trials with the BPF links"
+		echo "attached (A), even ones with every link detached, programs and maps still loaded (B)"
+		echo "(\`restartprof run --alternate trace --interval $BENCH_INTERVAL\`; baseline"
+		echo "$PERTURB_N_NONE trials, \`--load hdd --stressors 2\` $PERTURB_N_HDD). Restart time by the"
+		echo "service's own stamps (the paper's), ms. Noise, two ways: the 95 % bootstrap interval of"
+		echo "A/B (A and B resampled independently, 2000 replicates), and the A/A and B/B splits"
+		echo "(odd-numbered against even-numbered trials of the same arm: a ratio that measures"
+		echo "nothing but noise). Target: A/B <= 1.02, and the interval holds 1."
+		echo
+		perturb_table trace "tracing on / off"
+		echo
+		echo "## 6b. Perturbation by stack capture: stacks on and off"
+		echo
+		echo "The same with \`--alternate stacks\`: every trial traced, kernel stacks of sleeping"
+		echo "tasks captured in odd trials (A) and not in even ones (B)."
+		echo
+		perturb_table stacks "stacks on / off"
+	} >"$md"
+}
+
+perturb_table() {
+	local what=$1 title=$2 cell csv
+	echo "| cell ($title) | n A/B | median A ms | median B ms | A/B | 95 % CI of A/B | A/A split | B/B split | A/B <= 1.02 | CI holds 1 | verdict |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	for cell in none hdd-2; do
+		csv=$BENCH_OUT/perturb/$what-$cell/trials.csv
+		csv_cols "$csv" status variant restart_ns | awk '$1 == "ok" { print $2, $3 }' |
+			awk_stats -f "$BENCH_DIR/abtable.awk" -v on="$what" -v label="$cell" -v scale=1e6 \
+				-v reps=2000 -v seed=42
+	done
+	echo
+	echo "Raw: \`$(basename "$BENCH_OUT")/perturb/$what-*/trials.csv\` (column \`variant\`)."
+}
