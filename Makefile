@@ -242,10 +242,10 @@ bench-stacks: all
 	$(Q)bash bench/stacks.sh -b $(BIN) $(STACKS_ARGS)
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files '*.c' '*.h' ':!vmlinux/')
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' ':!vmlinux/')
 
 # The VM lab (tests/vm/README.md): builds the static binaries (amd64, and arm64 against a
 # sysroot from the lab's apt), boots stock Debian kernels under qemu and runs the guest test

@@ -8,10 +8,10 @@
 #include "trial/config.h"
 
 /* Exit codes, documented in README.md. */
-#define EXIT_OK		  0
-#define EXIT_FAILED	  1 /* the run could not be done: engine, images, output */
-#define EXIT_USAGE	  2 /* bad command line, missing privilege or kernel feature */
-#define EXIT_TOO_MANY	  3 /* stopped after too many consecutive failed trials */
+#define EXIT_OK		      0
+#define EXIT_FAILED	      1	  /* the run could not be done: engine, images, output */
+#define EXIT_USAGE	      2	  /* bad command line, missing privilege or kernel feature */
+#define EXIT_TOO_MANY	      3	  /* stopped after too many consecutive failed trials */
 #define EXIT_INTERRUPTED_BASE 128 /* + the signal number */
 
 /* Parses `run` options into cfg. 0, 1 when it printed the help instead, or -1 with one line

@@ -66,9 +66,10 @@ static void print_btf(const char *given)
 		printf(COL "yes (/sys/kernel/btf/vmlinux); relocating with %s (--btf)\n", "btf",
 		       given);
 	else if (given)
-		printf(COL "the kernel has none (/sys/kernel/btf/vmlinux: built without "
-			   "CONFIG_DEBUG_INFO_BTF); relocating with %s (--btf): fentry and tp_btf "
-			   "cannot work without the kernel's own, kprobe, raw_tp and tracepoint can\n",
+		printf(COL
+		       "the kernel has none (/sys/kernel/btf/vmlinux: built without "
+		       "CONFIG_DEBUG_INFO_BTF); relocating with %s (--btf): fentry and tp_btf "
+		       "cannot work without the kernel's own, kprobe, raw_tp and tracepoint can\n",
 		       "btf", given);
 	else
 		printf(COL "no (/sys/kernel/btf/vmlinux missing: the kernel was built without "
@@ -163,8 +164,7 @@ int cmd_check(int argc, char **argv)
 		if (cm.v2)
 			printf(COL "v2 (default hierarchy at %s)\n", "cgroups", cm.mount);
 		else if (cm.mount[0])
-			printf(COL "v1, controller %s at %s\n", "cgroups", cm.controller,
-			       cm.mount);
+			printf(COL "v1, controller %s at %s\n", "cgroups", cm.controller, cm.mount);
 		printf(COL "no: %s\n", "tracing", privileged ? err : "needs privileges");
 	}
 	if (docker_resolve_socket(host, socket, sizeof(socket), err, sizeof(err))) {

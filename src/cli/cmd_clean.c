@@ -16,7 +16,8 @@ int cmd_clean(int argc, char **argv)
 		if (strcmp(argv[i], "--docker-host") == 0 && i + 1 < argc) {
 			host = argv[++i];
 		} else {
-			fprintf(stderr, "restartprof: clean takes only --docker-host unix://PATH\n");
+			fprintf(stderr,
+				"restartprof: clean takes only --docker-host unix://PATH\n");
 			return EXIT_USAGE;
 		}
 	}

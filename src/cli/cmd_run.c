@@ -134,8 +134,7 @@ static int check_privileges(const struct run_config *cfg)
 
 	if (caps_missing(cfg->trace, cfg->ready.kind == READY_TCP, missing, sizeof(missing)) == 0)
 		return 0;
-	fprintf(stderr,
-		"restartprof: run needs %s%s (run it as root%s)\n", missing,
+	fprintf(stderr, "restartprof: run needs %s%s (run it as root%s)\n", missing,
 		cfg->trace ? " to load BPF programs" : " to probe inside the container",
 		cfg->trace ? ", or pass --no-trace" : "");
 	return -1;
@@ -259,22 +258,24 @@ static void start_tracer(struct run_ctx *rc)
 		.prog_stats = rc->cfg.prog_stats,
 		.sleep_stacks = rc->cfg.sleep_stacks,
 		.btf_path = strcmp(rc->cfg.btf_path, "/sys/kernel/btf/vmlinux") ? rc->cfg.btf_path
-									: NULL,
+										: NULL,
 	};
 	char err[256];
 
 	if (!rc->cfg.trace)
 		return;
 	if (opts.engine_pid <= 0)
-		fprintf(stderr, "restartprof: the engine's pid is unknown (no peer on %s): its tasks "
-				"will count as other\n",
+		fprintf(stderr,
+			"restartprof: the engine's pid is unknown (no peer on %s): its tasks "
+			"will count as other\n",
 			rc->cfg.socket_path);
 	if (tracer_open(&opts, &rc->s.tracer, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: measuring without kernel tracing: %s\n", err);
 		return;
 	}
 	if (opts.prog_stats && tracer_prog_stats_note(rc->s.tracer)[0])
-		fprintf(stderr, "restartprof: --prog-stats: %s\n", tracer_prog_stats_note(rc->s.tracer));
+		fprintf(stderr, "restartprof: --prog-stats: %s\n",
+			tracer_prog_stats_note(rc->s.tracer));
 	if (!opts.no_stacks) {
 		bool named;
 		const char *why = tracer_symbols_desc(rc->s.tracer, &named);

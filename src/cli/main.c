@@ -42,7 +42,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "restartprof: unknown command '%.64s' (run, check, report, explain, clean)\n",
+	fprintf(stderr,
+		"restartprof: unknown command '%.64s' (run, check, report, explain, clean)\n",
 		argv[1]);
 	return EXIT_USAGE;
 }

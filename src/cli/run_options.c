@@ -88,7 +88,8 @@ static const struct argp_option options[] = {
 	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
-	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel stacks "
+	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel "
+	 "stacks "
 	 "captured) on odd trials only, off on even ones; trials.csv says which (variant)",
 	 3},
 	{"prog-stats", OPT_PROG_STATS, NULL, 0,
@@ -250,7 +251,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_FAILURES:
 		if (parse_long(arg, 1, 100000, &v))
-			return bad(ps, "--max-failures '%.50s': give a count from 1 to 100000", arg);
+			return bad(ps, "--max-failures '%.50s': give a count from 1 to 100000",
+				   arg);
 		cfg->max_failures = (int)v;
 		break;
 	case OPT_DOCKER_HOST:
@@ -258,7 +260,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ENGINE_TIMEOUT:
 		if (parse_seconds(arg, 1, 86400, &cfg->engine_timeout_ns))
-			return bad(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400", arg);
+			return bad(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400",
+				   arg);
 		break;
 	case OPT_NO_TRACE:
 		cfg->trace = false;
@@ -317,8 +320,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ERROR:
 		if (!ps->err[0] && state->next > 0 && state->next <= state->argc)
-			bad(ps, "unknown option or missing value at '%.100s' (see restartprof run "
-				"--help)",
+			bad(ps,
+			    "unknown option or missing value at '%.100s' (see restartprof run "
+			    "--help)",
 			    state->argv[state->next - 1]);
 		break;
 	default:
@@ -451,7 +455,8 @@ static int single_cell(struct parse_state *ps)
 			return -1;
 		}
 		load = LOAD_CUSTOM;
-		cfg->n_stress_args = split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
+		cfg->n_stress_args =
+			split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
 		if (cfg->n_stress_args <= 0) {
 			snprintf(ps->err, ps->errlen, "--stress-args: give 1 to %d words",
 				 CONFIG_MAX_ARGS);
@@ -483,12 +488,14 @@ static int finish(struct parse_state *ps)
 	if (ps->matrix ? matrix_cells(ps) : single_cell(ps))
 		return -1;
 	if (cfg->alternate != ALT_NONE && !cfg->trace) {
-		snprintf(ps->err, ps->errlen, "--alternate %s needs kernel tracing (not --no-trace)",
+		snprintf(ps->err, ps->errlen,
+			 "--alternate %s needs kernel tracing (not --no-trace)",
 			 alternate_name(cfg->alternate));
 		return -1;
 	}
 	if (cfg->alternate == ALT_STACKS && cfg->no_stacks) {
-		snprintf(ps->err, ps->errlen, "--alternate stacks and --no-stacks contradict each other");
+		snprintf(ps->err, ps->errlen,
+			 "--alternate stacks and --no-stacks contradict each other");
 		return -1;
 	}
 	if (cfg->prog_stats && !cfg->trace) {
@@ -523,9 +530,13 @@ bool cli_help_asked(int argc, char **argv)
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
 {
 	struct parse_state ps = {.cfg = cfg, .err = err, .errlen = errlen};
-	struct argp argp = {options, parse_opt, "[-- COMMAND...]",
-			    "Drive restart trials of a target container and measure them.", NULL,
-			    NULL, NULL};
+	struct argp argp = {options,
+			    parse_opt,
+			    "[-- COMMAND...]",
+			    "Drive restart trials of a target container and measure them.",
+			    NULL,
+			    NULL,
+			    NULL};
 	int rc;
 
 	set_defaults(cfg);

@@ -128,9 +128,9 @@ static void *attach_main(void *arg)
 	return NULL;
 }
 
-int attach_open(const char *socket_path, const char *api_version, const char *id,
-		attach_line_cb cb, void *ctx, struct attach_stream **out, int64_t *call_ns,
-		int64_t *dur_ns, char *err, size_t errlen)
+int attach_open(const char *socket_path, const char *api_version, const char *id, attach_line_cb cb,
+		void *ctx, struct attach_stream **out, int64_t *call_ns, int64_t *dur_ns, char *err,
+		size_t errlen)
 {
 	struct attach_stream *as;
 	int64_t t0;

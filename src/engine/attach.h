@@ -37,9 +37,9 @@ struct attach_stream;
  * accepted (so start can follow without losing output), or fails. *call_ns gets the wall time
  * the request was sent and *dur_ns how long acceptance took.
  */
-int attach_open(const char *socket_path, const char *api_version, const char *id,
-		attach_line_cb cb, void *ctx, struct attach_stream **out, int64_t *call_ns,
-		int64_t *dur_ns, char *err, size_t errlen);
+int attach_open(const char *socket_path, const char *api_version, const char *id, attach_line_cb cb,
+		void *ctx, struct attach_stream **out, int64_t *call_ns, int64_t *dur_ns, char *err,
+		size_t errlen);
 void attach_close(struct attach_stream *as);
 
 #endif

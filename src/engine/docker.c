@@ -20,7 +20,8 @@ const char *json_str(json_object *o, const char *key, const char *def)
 {
 	json_object *v;
 
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return def;
 	return json_object_get_string(v);
 }
@@ -134,7 +135,8 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 		json_object *body, long timeout_ms, json_object **out)
 {
 	struct http_result res;
-	const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
+	const char *text =
+		body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN) : NULL;
 	json_object *answer = NULL;
 	int rc;
 
@@ -155,8 +157,8 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 	if (res.status >= 300) {
 		const char *msg = json_str(answer, "message", res.body.data ? res.body.data : "");
 
-		snprintf(d->err, sizeof(d->err), "%s: engine answered %ld: %.400s", what, res.status,
-			 msg);
+		snprintf(d->err, sizeof(d->err), "%s: engine answered %ld: %.400s", what,
+			 res.status, msg);
 		rc = res.status == 404 ? -ENOENT : res.status == 409 ? -EEXIST : -EIO;
 		if (res.status == 304)
 			rc = 0; /* already started or stopped: the state we asked for */
@@ -227,7 +229,7 @@ int docker_open(struct docker *d, const char *socket_path)
 	}
 	snprintf(d->api_version, sizeof(d->api_version), "%s",
 		 docker_version_cmp(d->engine_api, DOCKER_API_MAX) > 0 ? DOCKER_API_MAX
-								      : d->engine_api);
+								       : d->engine_api);
 	http_client_set_version(d->http, d->api_version);
 	json_object_put(v);
 	return 0;
@@ -449,8 +451,8 @@ pid_t docker_peer_pid(const char *socket_path)
 		return pid;
 	n = read_small_file("/proc/net/unix", text, 1 << 20);
 	if (n > 0)
-		holder = proc_socket_holder(proc_net_unix_listener(text, (size_t)n, real), "dockerd",
-					    pid);
+		holder = proc_socket_holder(proc_net_unix_listener(text, (size_t)n, real),
+					    "dockerd", pid);
 	free(text);
 	return holder > 0 ? holder : pid;
 }

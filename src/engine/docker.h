@@ -43,8 +43,7 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 /* GET /_ping with a short timeout: 0 when the engine answers. */
 int docker_ping(struct docker *d);
 
-int docker_container_create(struct docker *d, const char *name, json_object *config,
-			    char id[65]);
+int docker_container_create(struct docker *d, const char *name, json_object *config, char id[65]);
 int docker_container_start(struct docker *d, const char *id);
 /* -EALREADY when the container was not running any more. */
 int docker_container_stop(struct docker *d, const char *id, int grace_s);

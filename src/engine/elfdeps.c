@@ -233,7 +233,8 @@ static void search_init(struct search *s, const struct elf_dyninfo *prog, const 
 	/* RUNPATH entries, with $ORIGIN, come first. */
 	char *rp = strdup(prog->runpath), *save = NULL;
 
-	for (char *tok = rp ? strtok_r(rp, ":", &save) : NULL; tok; tok = strtok_r(NULL, ":", &save)) {
+	for (char *tok = rp ? strtok_r(rp, ":", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ":", &save)) {
 		if (strncmp(tok, "$ORIGIN", 7) == 0) {
 			snprintf(buf, sizeof(buf), "%s%s", origin, tok + 7);
 			add_str(&s->dirs, &s->n, buf);
@@ -311,7 +312,8 @@ int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_
 			goto done;
 		}
 		if (find_lib(&s, queue[qi], path, sizeof(path), &lib) != 0) {
-			snprintf(err, errlen, "%s needs %s, which is not found", program, queue[qi]);
+			snprintf(err, errlen, "%s needs %s, which is not found", program,
+				 queue[qi]);
 			rc = -ENOENT;
 			goto done;
 		}

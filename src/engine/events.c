@@ -14,9 +14,9 @@
 #include "engine/http.h"
 #include "util/clock.h"
 
-#define MAX_EVENTS	(1u << 20) /* a run of 100k trials is ~1M events */
-#define BACKOFF_MIN_NS	(50 * NSEC_PER_MSEC)
-#define BACKOFF_MAX_NS	(2 * NSEC_PER_SEC)
+#define MAX_EVENTS     (1u << 20) /* a run of 100k trials is ~1M events */
+#define BACKOFF_MIN_NS (50 * NSEC_PER_MSEC)
+#define BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 
 static void copy_str(char *dst, size_t len, const char *src)
 {
@@ -304,8 +304,7 @@ static int matches(const struct engine_event *ev, const char *type, const char *
 		   const char *id, int64_t after_ns)
 {
 	return ev->time_ns >= after_ns && (!type || strcmp(ev->type, type) == 0) &&
-	       strcmp(ev->action, action) == 0 &&
-	       strncmp(ev->container, id, strlen(id)) == 0;
+	       strcmp(ev->action, action) == 0 && strncmp(ev->container, id, strlen(id)) == 0;
 }
 
 int64_t event_stream_wait(struct event_stream *es, const char *type, const char *action,
@@ -360,8 +359,8 @@ int event_stream_reconnects(struct event_stream *es)
 	return atomic_load(&es->reconnects);
 }
 
-size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns,
-			    int64_t to_ns, struct engine_event *out, size_t max)
+size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns, int64_t to_ns,
+			    struct engine_event *out, size_t max)
 {
 	size_t n = 0;
 

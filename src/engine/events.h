@@ -7,8 +7,8 @@
 
 struct engine_event {
 	int64_t time_ns;
-	char type[16];	   /* container, network, ... */
-	char action[32];   /* kill, die, connect, ... ("exec_start: ..." is cut) */
+	char type[16];	    /* container, network, ... */
+	char action[32];    /* kill, die, connect, ... ("exec_start: ..." is cut) */
 	char container[65]; /* the container concerned: Actor.ID, or for network events the
 			       container attribute */
 	char name[128];	    /* container or network name */
@@ -50,7 +50,7 @@ int event_stream_healthy(struct event_stream *es);
 int event_stream_reconnects(struct event_stream *es);
 
 /* Copies the events of container id with time in [from_ns, to_ns]; returns how many. */
-size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns,
-			    int64_t to_ns, struct engine_event *out, size_t max);
+size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns, int64_t to_ns,
+			    struct engine_event *out, size_t max);
 
 #endif

@@ -13,8 +13,8 @@
 
 #include "util/clock.h"
 
-#define BODY_LIMIT (64u << 20)  /* no engine answer we read is anywhere near this */
-#define BUF_LIMIT  (1u << 30)   /* any buffer: an image tar stays far below */
+#define BODY_LIMIT (64u << 20) /* no engine answer we read is anywhere near this */
+#define BUF_LIMIT  (1u << 30)  /* any buffer: an image tar stays far below */
 
 struct http_client {
 	CURL *curl;

@@ -31,8 +31,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int write_header(struct archive *a, const char *path, mode_t type, mode_t perm,
-			int64_t size)
+static int write_header(struct archive *a, const char *path, mode_t type, mode_t perm, int64_t size)
 {
 	struct archive_entry *e = archive_entry_new();
 	int rc;
@@ -72,8 +71,8 @@ static int write_host_file(struct archive *a, const struct rootfs_file *f, char 
 	int64_t left = st.st_size;
 
 	/* Exactly the size announced, even if the file changes under us. */
-	while (left > 0 && (n = read(fd, buf, left < (int64_t)sizeof(buf) ? (size_t)left
-									  : sizeof(buf))) > 0) {
+	while (left > 0 &&
+	       (n = read(fd, buf, left < (int64_t)sizeof(buf) ? (size_t)left : sizeof(buf))) > 0) {
 		if (archive_write_data(a, buf, (size_t)n) != n)
 			goto out;
 		left -= n;
@@ -96,11 +95,12 @@ static int collect_dirs(const struct image_spec *spec, char ***dirs, size_t *n)
 	size_t count = 0, cap = 0;
 
 	for (size_t i = 0; i < spec->n_files + spec->n_dirs; i++) {
-		const char *p = i < spec->n_files ? spec->files[i].path : spec->dirs[i - spec->n_files];
+		const char *p =
+			i < spec->n_files ? spec->files[i].path : spec->dirs[i - spec->n_files];
 		char tmp[256];
 
 		snprintf(tmp, sizeof(tmp), "%s", p);
-		for (char *s = tmp + 1; ; s++) {
+		for (char *s = tmp + 1;; s++) {
 			int last = (*s == '\0');
 
 			if (*s != '/' && !last)
@@ -209,7 +209,8 @@ int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *
 	sha256_init(&ctx);
 	sha256_update(&ctx, m.len, (const uint8_t *)m.data);
 	for (size_t i = 0; i < spec->n_changes; i++)
-		sha256_update(&ctx, strlen(spec->changes[i]) + 1, (const uint8_t *)spec->changes[i]);
+		sha256_update(&ctx, strlen(spec->changes[i]) + 1,
+			      (const uint8_t *)spec->changes[i]);
 	digest_hex(&ctx, out->digest);
 	out->data = (unsigned char *)m.data;
 	out->len = m.len;
@@ -335,16 +336,17 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 	http_client_set_abort(d->http, NULL);
 	free(gz);
 	if (d->hook)
-		d->hook(d->hook_ctx, "image-import", res.start_ns, res.duration_ns, (int)res.status);
+		d->hook(d->hook_ctx, "image-import", res.start_ns, res.duration_ns,
+			(int)res.status);
 	if (rc < 0) {
 		snprintf(d->err, sizeof(d->err), "image import: %s", res.error);
 		rc = -ECOMM;
-	} else if (res.status != 200 ||
-		   image_import_error(res.body.data ? res.body.data : "", res.body.len, d->err,
-				      sizeof(d->err))) {
+	} else if (res.status != 200 || image_import_error(res.body.data ? res.body.data : "",
+							   res.body.len, d->err, sizeof(d->err))) {
 		if (res.status != 200)
-			snprintf(d->err, sizeof(d->err), "image import: engine answered %ld: %.300s",
-				 res.status, res.body.data ? res.body.data : "");
+			snprintf(d->err, sizeof(d->err),
+				 "image import: engine answered %ld: %.300s", res.status,
+				 res.body.data ? res.body.data : "");
 		rc = -EIO;
 	}
 	http_result_free(&res);
@@ -410,7 +412,8 @@ int image_ensure(struct docker *d, const struct image_spec *spec, char ref[IMAGE
 int image_ensure_stress(struct docker *d, const char *stress_ng_path, char ref[IMAGE_REF_LEN],
 			int *built, int (*abort_check)(void))
 {
-	static const char *const changes[] = {"ENTRYPOINT [\"/usr/bin/stress-ng\"]", "WORKDIR /tmp"};
+	static const char *const changes[] = {"ENTRYPOINT [\"/usr/bin/stress-ng\"]",
+					      "WORKDIR /tmp"};
 	static const char *const dirs[] = {"/tmp", "/proc", "/sys", "/dev", "/etc"};
 	struct elf_deps deps;
 	struct rootfs_file *files;

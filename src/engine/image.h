@@ -19,7 +19,7 @@ struct rootfs_file {
 };
 
 struct image_spec {
-	const char *repo; /* repository name; the tag is the content hash */
+	const char *repo;	    /* repository name; the tag is the content hash */
 	const char *const *changes; /* Dockerfile instructions: ENTRYPOINT, WORKDIR, ... */
 	size_t n_changes;
 	const struct rootfs_file *files;

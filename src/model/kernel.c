@@ -586,9 +586,8 @@ bool kev_sys_has_path(int kind)
 const char *kwb_reason_name(int reason)
 {
 	static const char *const n[KWB_REASON_COUNT] = {
-		[KWB_OTHER] = "other",	   [KWB_BACKGROUND] = "background",
-		[KWB_PERIODIC] = "periodic", [KWB_SYNC] = "sync",
-		[KWB_RECLAIM] = "reclaim",
+		[KWB_OTHER] = "other", [KWB_BACKGROUND] = "background", [KWB_PERIODIC] = "periodic",
+		[KWB_SYNC] = "sync",   [KWB_RECLAIM] = "reclaim",
 	};
 	return reason >= 0 && reason < KWB_REASON_COUNT ? n[reason] : "?";
 }

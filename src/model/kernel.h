@@ -201,7 +201,8 @@ struct kagg {
 	struct kev_task who; /* pid is 0 when summed over processes; tid is empty; comm is the
 				process's (or the load's), empty for other tasks; WB: the inode's
 				dirtier, cgid 0 when unknown */
-	int32_t sub; /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn; WB: reason */
+	int32_t sub; /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn; WB: reason
+		      */
 	uint64_t count, sum_ns, max_ns, bytes, queue_ns;
 	int actor;
 };
@@ -228,11 +229,11 @@ struct kphase_stats {
 	int64_t execs, forks, exits;
 	int64_t mounts, mount_ns, ovl_mounts, ovl_mount_ns;
 	int64_t net_events;
-	int64_t sleep_ns;	       /* interruptible sleep, summed over tasks */
-	int64_t syncs, sync_ns;	       /* fsync, fdatasync, sync, syncfs, sync_file_range */
-	int64_t renames, unlinks;      /* rename(at)(2), unlink(at) */
-	int64_t flocks, flock_ns;      /* flock */
-	int64_t wb_pages;	       /* pages written back that this actor dirtied */
+	int64_t sleep_ns;		  /* interruptible sleep, summed over tasks */
+	int64_t syncs, sync_ns;		  /* fsync, fdatasync, sync, syncfs, sync_file_range */
+	int64_t renames, unlinks;	  /* rename(at)(2), unlink(at) */
+	int64_t flocks, flock_ns;	  /* flock */
+	int64_t wb_pages;		  /* pages written back that this actor dirtied */
 	char exec_names[KEXEC_NAMES_LEN]; /* ;-joined, in time order, "..." when cut */
 };
 
@@ -260,7 +261,7 @@ struct kprog {
 
 /* Per phase, not per actor: the writeback context. */
 struct kphase_wb {
-	int64_t dirty_kib_begin, dirty_kib_end;	    /* -1 when not sampled */
+	int64_t dirty_kib_begin, dirty_kib_end; /* -1 when not sampled */
 	int64_t writeback_kib_begin, writeback_kib_end;
 	int64_t pages[KWB_REASON_COUNT]; /* written back in the phase, by reason */
 	int64_t pages_unknown;		 /* ... of inodes whose dirtier is unknown */
@@ -270,8 +271,8 @@ struct trial_kernel {
 	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
 	int64_t clock_error_ns;
 	uint64_t ring_drops, agg_drops, stack_drops, track_drops;
-	uint64_t stacks_captured, stack_ns; /* kernel stacks taken, and the time it took */
-	int64_t page_size;		    /* bytes per page, for the writeback counts */
+	uint64_t stacks_captured, stack_ns;	/* kernel stacks taken, and the time it took */
+	int64_t page_size;			/* bytes per page, for the writeback counts */
 	int64_t record_begin_ns, record_end_ns; /* when recording ran, wall */
 
 	struct kevent *ev;
@@ -285,7 +286,7 @@ struct trial_kernel {
 	struct kmem_sample *mem; /* in time order */
 	size_t n_mem, cap_mem;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
-	struct kprog *progs; /* --prog-stats: programs that ran in the trial, and all of ours */
+	struct kprog *progs;  /* --prog-stats: programs that ran in the trial, and all of ours */
 	size_t n_progs;
 
 	/* Filled by kernel_attribute(). */

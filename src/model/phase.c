@@ -5,8 +5,8 @@
 #include "util/names.h"
 
 static const char *const names[PH_COUNT] = {
-	[PH_KILL] = "kill",	  [PH_DIE] = "die",	[PH_DISCONNECT] = "disconnect",
-	[PH_STOP] = "stop",	  [PH_DESTROY] = "destroy", [PH_CREATE] = "create",
+	[PH_KILL] = "kill",	[PH_DIE] = "die",	  [PH_DISCONNECT] = "disconnect",
+	[PH_STOP] = "stop",	[PH_DESTROY] = "destroy", [PH_CREATE] = "create",
 	[PH_ATTACH] = "attach", [PH_CONNECT] = "connect", [PH_START] = "start",
 	[PH_READY] = "ready",
 };

@@ -5,7 +5,7 @@
 #include "util/names.h"
 
 static const char *const method_names[RM_COUNT] = {
-	[RM_STDOUT] = "stdout", [RM_TCP] = "tcp",	    [RM_LOG] = "log",
+	[RM_STDOUT] = "stdout", [RM_TCP] = "tcp",	[RM_LOG] = "log",
 	[RM_EVENTS] = "events", [RM_KERNEL] = "kernel",
 };
 

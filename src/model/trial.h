@@ -81,7 +81,8 @@ const char *alternate_name(enum alternate a);
 int alternate_from_name(const char *name); /* -1 when unknown */
 /* Whether trial `index` (1-based) runs with the alternated thing on: the odd ones. */
 bool alternate_on(int index);
-/* The variant name of trial `index`: "trace"/"no-trace", "stacks"/"no-stacks"; NULL for ALT_NONE. */
+/* The variant name of trial `index`: "trace"/"no-trace", "stacks"/"no-stacks"; NULL for ALT_NONE.
+ */
 const char *alternate_variant(enum alternate a, int index);
 
 #endif

@@ -350,9 +350,10 @@ static void one_figure(FILE *f, int figdir, const char *prefix, const struct fig
 			fputs(": ", f);
 			esc(f, fo->err);
 		}
-		fputs(fo->native ? ".</p>"
-				 : ". The data and the gnuplot script are kept; run the script with "
-				   "gnuplot to draw it.</p>",
+		fputs(fo->native
+			      ? ".</p>"
+			      : ". The data and the gnuplot script are kept; run the script with "
+				"gnuplot to draw it.</p>",
 		      f);
 	}
 	fputs("\n<figcaption>", f);

@@ -257,8 +257,8 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 /* ---- progstats.csv ---- */
 
 const char *const kernel_prog_columns[] = {
-	"run_id",  "cell",    "trial",	 "variant",	"record_ns", "prog_id",
-	"program", "type",    "owner",	 "run_cnt",	"run_time_ns",
+	"run_id",  "cell", "trial", "variant", "record_ns",   "prog_id",
+	"program", "type", "owner", "run_cnt", "run_time_ns",
 };
 const size_t kernel_prog_column_count = N(kernel_prog_columns);
 
@@ -322,7 +322,8 @@ static void what_and_detail(const struct kevent *e, char *what, size_t wlen, cha
 		break;
 	case KEV_SYSCALL:
 		snprintf(what, wlen, "%s", kev_sys_kind_name(e->sys.kind));
-		snprintf(d, dlen, "nr=%d ret=%" PRId64 " arg=0x%" PRIx64 " fstype=%s path=%s%s%s%s%s",
+		snprintf(d, dlen,
+			 "nr=%d ret=%" PRId64 " arg=0x%" PRIx64 " fstype=%s path=%s%s%s%s%s",
 			 e->sys.nr, e->sys.ret, e->sys.arg, e->sys.fstype, e->sys.path,
 			 e->sys.overlay ? " overlay=1" : "",
 			 e->sys.flags & KSYSF_DELETED ? " deleted=1" : "",
@@ -435,8 +436,8 @@ int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 /* ---- waits.csv and stacks.csv ---- */
 
 const char *const kernel_wait_columns[] = {
-	"run_id", "cell",  "trial",  "phase", "actor", "comm",	    "state",	 "stack",
-	"call",	  "file",  "deleted", "waker", "count", "offcpu_ns", "wall_ns",
+	"run_id", "cell", "trial",   "phase", "actor", "comm",	    "state",   "stack",
+	"call",	  "file", "deleted", "waker", "count", "offcpu_ns", "wall_ns",
 };
 const size_t kernel_wait_column_count = N(kernel_wait_columns);
 

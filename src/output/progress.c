@@ -138,9 +138,10 @@ void progress_trial(struct progress *p, int cell, const char *cell_name, int tri
 			 reason && *reason ? reason : "no reason given");
 	else
 		snprintf(line, sizeof(line),
-			 "restartprof: %s trial %d/%d: %.3f s (cell %d/%d, ETA %s%s%s)", p->cell_name,
-			 trial, p->trials_per_cell, (double)restart_ns / NS_PER_S, cell + 1,
-			 p->n_cells, eta, reason && *reason ? "; " : "", reason ? reason : "");
+			 "restartprof: %s trial %d/%d: %.3f s (cell %d/%d, ETA %s%s%s)",
+			 p->cell_name, trial, p->trials_per_cell, (double)restart_ns / NS_PER_S,
+			 cell + 1, p->n_cells, eta, reason && *reason ? "; " : "",
+			 reason ? reason : "");
 	/* On a terminal only failures and remarks leave a line; the bar shows the rest. */
 	if (!p->width || restart_ns < 0 || (reason && *reason))
 		progress_line(p, line);

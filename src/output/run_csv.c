@@ -16,21 +16,47 @@ struct run_csv {
 };
 
 static const char *const trial_columns[] = {
-	"run_id",	     "cell",		 "load",		"stressors",
-	"trial",	     "status",		 "reason",		"method",
-	"restart_ns",	     "restart_stdout_ns", "restart_tcp_ns",	"restart_log_ns",
-	"restart_events_ns", "restart_kernel_ns", "window_begin_ns",	"window_end_ns",
-	"kill_ns",	     "die_ns",		 "disconnect_ns",	"stop_ns",
-	"destroy_ns",	     "create_ns",	 "attach_ns",		"connect_ns",
-	"start_ns",	     "ready_ns",	 "api_calls",		"api_total_ns",
-	"old_container",     "new_container",	 "kernel_drops",	"clock_error_ns",
-	"stacks",	     "stack_ns",	 "stack_drops",
+	"run_id",
+	"cell",
+	"load",
+	"stressors",
+	"trial",
+	"status",
+	"reason",
+	"method",
+	"restart_ns",
+	"restart_stdout_ns",
+	"restart_tcp_ns",
+	"restart_log_ns",
+	"restart_events_ns",
+	"restart_kernel_ns",
+	"window_begin_ns",
+	"window_end_ns",
+	"kill_ns",
+	"die_ns",
+	"disconnect_ns",
+	"stop_ns",
+	"destroy_ns",
+	"create_ns",
+	"attach_ns",
+	"connect_ns",
+	"start_ns",
+	"ready_ns",
+	"api_calls",
+	"api_total_ns",
+	"old_container",
+	"new_container",
+	"kernel_drops",
+	"clock_error_ns",
+	"stacks",
+	"stack_ns",
+	"stack_drops",
 	"variant",
 };
 
 static const char *const phase_columns[] = {
-	"run_id",   "cell",	"load",	  "stressors", "trial",	      "phase",
-	"order",    "event_ns", "start_ns", "end_ns",   "duration_ns",
+	"run_id", "cell",     "load",	  "stressors", "trial",	      "phase",
+	"order",  "event_ns", "start_ns", "end_ns",    "duration_ns",
 };
 
 static const char *const api_columns[] = {
@@ -245,7 +271,7 @@ int run_csv_close(struct run_csv *rc)
 
 	if (!rc)
 		return 0;
-	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api,	  &rc->execs,
+	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api,	   &rc->execs,
 				    &rc->events, &rc->waits,  &rc->stacks, &rc->progs};
 
 	for (size_t i = 0; i < N(all); i++) {

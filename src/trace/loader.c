@@ -574,8 +574,9 @@ int loader_attach(struct loader *l, char *err, size_t len)
 				if (defs[i].concern == ci && l->probes[i].chosen >= 0 &&
 				    l->probes[i].why[l->probes[i].chosen][0])
 					break;
-			snprintf(err, len, "%s", i < N_DEFS ? l->probes[i].why[l->probes[i].chosen]
-							    : "attaching failed");
+			snprintf(err, len, "%s",
+				 i < N_DEFS ? l->probes[i].why[l->probes[i].chosen]
+					    : "attaching failed");
 			/* attach_chosen marked it failed; this run keeps the path it chose. */
 			if (i < N_DEFS)
 				l->probes[i].why[l->probes[i].chosen][0] = '\0';

@@ -22,7 +22,7 @@
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
 #define CACHE_MAX	64
 #define NO_KERNEL_BTF                                                                              \
-	"the kernel has no BTF of its own (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "     \
+	"the kernel has no BTF of its own (/sys/kernel/btf/vmlinux; CONFIG_DEBUG_INFO_BTF): "      \
 	"the kernel checks these programs against it"
 
 struct cached {
@@ -431,7 +431,8 @@ int pathprobe_try(struct pathprobe *pp, int path, const char *target, char *why,
 
 	/* A test knob: skip the trial attach of function probes, so that the real programs'
 	 * load or attach failure is what makes the loader fall back (tests/vm/guest-test.sh). */
-	if ((path == PROBE_FENTRY || path == PROBE_KPROBE) && getenv("RESTARTPROF_NO_TRIAL_ATTACH")) {
+	if ((path == PROBE_FENTRY || path == PROBE_KPROBE) &&
+	    getenv("RESTARTPROF_NO_TRIAL_ATTACH")) {
 		why[0] = '\0';
 		return 0;
 	}

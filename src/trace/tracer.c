@@ -45,8 +45,8 @@
 /* The arena holds [u32 size, pad][record, padded] so every record is 8-byte aligned. */
 #define ARENA_HDR     8u
 #define ARENA_STEP(n) (ARENA_HDR + (((size_t)(n) + 7) & ~(size_t)7))
-#define MEM_PERIOD_NS	  (10 * NSEC_PER_MSEC)
-#define FOLDED_MAX	  (KSTACK_DEPTH * 64)
+#define MEM_PERIOD_NS (10 * NSEC_PER_MSEC)
+#define FOLDED_MAX    (KSTACK_DEPTH * 64)
 
 struct raw_aggs {
 	struct rp_agg_key *k;
@@ -185,7 +185,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		add_cgroup_locked(tr, r->id, r->root, path);
 	}
 	if (tr->recording) {
-		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + ARENA_STEP(size), 1)) {
+		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + ARENA_STEP(size),
+			 1)) {
 			tr->arena_lost++;
 		} else {
 			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
@@ -310,7 +311,8 @@ static void sample_mem(struct tracer *tr, bool force)
 	if (n <= 0 || meminfo_parse(text, (size_t)n, &dirty, &wb))
 		return;
 	pthread_mutex_lock(&tr->lock);
-	if (tr->recording && !grow((void **)&tr->mem, &tr->cap_mem, tr->n_mem + 1, sizeof(*tr->mem)))
+	if (tr->recording &&
+	    !grow((void **)&tr->mem, &tr->cap_mem, tr->n_mem + 1, sizeof(*tr->mem)))
 		tr->mem[tr->n_mem++] = (struct kmem_sample){now, dirty, wb};
 	pthread_mutex_unlock(&tr->lock);
 }
@@ -428,8 +430,9 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 	cfg->detail = tr->opts.events_detail;
 	cfg->long_span_ns = LONG_SPAN_NS;
 	cfg->slot_ns = SLOT_NS;
-	cfg->stacks = tr->opts.no_stacks ? 0
-		      : RP_STACKS_WAITS | (tr->opts.sleep_stacks ? RP_STACKS_SLEEP : 0);
+	cfg->stacks = tr->opts.no_stacks
+			      ? 0
+			      : RP_STACKS_WAITS | (tr->opts.sleep_stacks ? RP_STACKS_SLEEP : 0);
 	cfg->stacks_load = !tr->opts.no_stacks;
 	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
 	cfg->self_tgid = (__u32)getpid();
@@ -565,7 +568,8 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	{
 		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
 
-		tr->syms_ok = ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
+		tr->syms_ok =
+			ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
 	}
 	/*
 	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
@@ -978,8 +982,8 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	if (!rc)
 		rc = move_mem(tr, tk, off);
 	if (!rc && tr->opts.prog_stats)
-		rc = prog_snaps_delta(&tr->snap_begin, &tr->snap_end, tr->own, tr->n_own, &tk->progs,
-				      &tk->n_progs);
+		rc = prog_snaps_delta(&tr->snap_begin, &tr->snap_end, tr->own, tr->n_own,
+				      &tk->progs, &tk->n_progs);
 	if (rc) {
 		trial_kernel_free(tk);
 		return rc;

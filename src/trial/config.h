@@ -24,7 +24,7 @@ struct run_config {
 	int trials;
 	int grace_s;
 	int64_t ready_timeout_ns;
-	int64_t interval_ns;   /* pause between trials */
+	int64_t interval_ns;	/* pause between trials */
 	int64_t load_settle_ns; /* after the load starts, before the first trial */
 	char network[64];
 	int publish_port; /* container port published on 127.0.0.1; 0: none */
@@ -33,7 +33,7 @@ struct run_config {
 	int n_stress_args;
 	struct cell cells[CONFIG_MAX_CELLS];
 	int n_cells;
-	int max_failures; /* consecutive failed trials that end the run */
+	int max_failures;	   /* consecutive failed trials that end the run */
 	int64_t engine_timeout_ns; /* how long to wait for a lost engine to answer again */
 	bool trace;
 	char btf_path[PATH_MAX]; /* BTF of the running kernel */
@@ -41,8 +41,8 @@ struct run_config {
 	unsigned probe_paths; /* 1 << enum probe_path for each path allowed; 0: all */
 	bool no_stacks;
 	enum alternate alternate; /* --alternate: on for odd trials, off for even ones */
-	bool prog_stats;	     /* --prog-stats: progstats.csv */
-	bool sleep_stacks; /* also stacks of interruptible sleeps */
+	bool prog_stats;	  /* --prog-stats: progstats.csv */
+	bool sleep_stacks;	  /* also stacks of interruptible sleeps */
 	bool keep_images;
 	bool matrix; /* cells from --matrix */
 	int argc;

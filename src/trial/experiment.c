@@ -195,7 +195,8 @@ enum experiment_end experiment_run(struct session *s, const struct experiment_si
 	enum experiment_end end = EXP_DONE;
 
 	for (int c = 0; c < s->cfg->n_cells && end == EXP_DONE; c++) {
-		struct cell_run cr = {.s = s, .sink = sink, .cell = &s->cfg->cells[c], .cell_index = c};
+		struct cell_run cr = {
+			.s = s, .sink = sink, .cell = &s->cfg->cells[c], .cell_index = c};
 
 		end = run_cell(&cr);
 	}

@@ -13,7 +13,7 @@ int load_stress_args(const struct run_config *cfg, enum load_type load, int work
 {
 	int n = 0;
 
-#define ARG(s)                                                                                    \
+#define ARG(s)                                                                                     \
 	do {                                                                                       \
 		if (n + 1 >= max)                                                                  \
 			return -E2BIG;                                                             \

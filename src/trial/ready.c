@@ -40,17 +40,21 @@ int ready_spec_parse(const char *text, struct ready_spec *out, char *err, size_t
 		int rc;
 
 		if (!text[4] || strlen(text + 4) >= sizeof(out->pattern)) {
-			snprintf(err, errlen, "bad ready spec '%s': log:REGEX needs a pattern of 1-%zu "
-				 "characters", text, sizeof(out->pattern) - 1);
+			snprintf(err, errlen,
+				 "bad ready spec '%s': log:REGEX needs a pattern of 1-%zu "
+				 "characters",
+				 text, sizeof(out->pattern) - 1);
 			return -1;
 		}
 		snprintf(out->pattern, sizeof(out->pattern), "%s", text + 4);
 		/* Stacked repetitions ("a++", "x*{9}") mean nothing in ERE and make glibc's regcomp
 		 * take memory without bound. */
 		for (const char *p = out->pattern; p[0] && p[1]; p++)
-			if (strchr("*+?}", p[0]) && strchr("*+?{", p[1]) && (p == out->pattern || p[-1] != '\\')) {
+			if (strchr("*+?}", p[0]) && strchr("*+?{", p[1]) &&
+			    (p == out->pattern || p[-1] != '\\')) {
 				snprintf(err, errlen,
-					 "bad ready spec '%s': stacked repetition '%c%c' in the pattern",
+					 "bad ready spec '%s': stacked repetition '%c%c' in the "
+					 "pattern",
 					 text, p[0], p[1]);
 				return -1;
 			}
@@ -212,7 +216,8 @@ int64_t output_watch_last_stamp(struct output_watch *w, int64_t after_ns, int64_
 	int64_t t;
 
 	pthread_mutex_lock(&w->lock);
-	while (w->last_stamp_ns < after_ns && mono_ns() < deadline_mono_ns && !interrupt_requested())
+	while (w->last_stamp_ns < after_ns && mono_ns() < deadline_mono_ns &&
+	       !interrupt_requested())
 		timed_wait(w, deadline_mono_ns);
 	t = w->last_stamp_ns >= after_ns ? w->last_stamp_ns : 0;
 	pthread_mutex_unlock(&w->lock);
@@ -225,8 +230,8 @@ struct tcp_probe {
 	int port;
 	atomic_bool stop;
 	int64_t deadline_mono;
-	bool until_up;	 /* probe until the first success instead of the first failure */
-	int64_t result;	 /* first success (until_up) or last success */
+	bool until_up;	/* probe until the first success instead of the first failure */
+	int64_t result; /* first success (until_up) or last success */
 	char err[128];
 };
 
@@ -321,8 +326,7 @@ int64_t tcp_probe_watch_stop(struct tcp_probe *p)
 	return probe_finish(p, true, NULL, 0);
 }
 
-int64_t tcp_probe_until_up(pid_t pid, int port, int64_t deadline_mono_ns, char *err,
-			   size_t errlen)
+int64_t tcp_probe_until_up(pid_t pid, int port, int64_t deadline_mono_ns, char *err, size_t errlen)
 {
 	struct tcp_probe *p;
 	int rc = probe_start(pid, port, true, deadline_mono_ns, &p);

@@ -17,8 +17,8 @@ enum ready_kind {
 
 struct ready_spec {
 	enum ready_kind kind;
-	int port;	    /* READY_TCP */
-	char pattern[256];  /* READY_LOG, POSIX extended regex */
+	int port;	   /* READY_TCP */
+	char pattern[256]; /* READY_LOG, POSIX extended regex */
 	regex_t re;
 	bool re_compiled;
 };
@@ -64,8 +64,7 @@ int tcp_probe_watch_start(pid_t pid, int port, struct tcp_probe **out);
 /* Stops and returns the wall time of the last successful connect (0 if none). */
 int64_t tcp_probe_watch_stop(struct tcp_probe *p);
 /* Probes until the first successful connect; returns its wall time, or 0 at the deadline. */
-int64_t tcp_probe_until_up(pid_t pid, int port, int64_t deadline_mono_ns, char *err,
-			   size_t errlen);
+int64_t tcp_probe_until_up(pid_t pid, int port, int64_t deadline_mono_ns, char *err, size_t errlen);
 
 #define TCP_PROBE_INTERVAL_NS 2000000LL
 

@@ -12,12 +12,12 @@
 #include "util/clock.h"
 #include "util/interrupt.h"
 
-#define EVENT_GRACE_NS	 (2 * NSEC_PER_SEC) /* engine events trail the API answers */
-#define STAMP_WAIT_NS	 (1 * NSEC_PER_SEC)
-#define TCP_SETTLE_NS	 (500 * NSEC_PER_MSEC)
-#define READY_SLICE_NS	 (100 * NSEC_PER_MSEC)
-#define OLD_EVENT_SLACK	 (50 * NSEC_PER_MSEC)
-#define LISTEN_WAIT_NS	 (1 * NSEC_PER_SEC) /* a service may print before it listens */
+#define EVENT_GRACE_NS	(2 * NSEC_PER_SEC) /* engine events trail the API answers */
+#define STAMP_WAIT_NS	(1 * NSEC_PER_SEC)
+#define TCP_SETTLE_NS	(500 * NSEC_PER_MSEC)
+#define READY_SLICE_NS	(100 * NSEC_PER_MSEC)
+#define OLD_EVENT_SLACK (50 * NSEC_PER_MSEC)
+#define LISTEN_WAIT_NS	(1 * NSEC_PER_SEC) /* a service may print before it listens */
 
 static int fail(struct trial *t, enum trial_status st, const char *fmt, ...)
 {
@@ -224,8 +224,7 @@ static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid
 		set_window(t, RM_KERNEL, kw.begin_ns, kw.end_ns);
 }
 
-int restart_trial(struct session *s, struct target **cur, struct trial *t,
-		  struct trial_kernel **tk)
+int restart_trial(struct session *s, struct target **cur, struct trial *t, struct trial_kernel **tk)
 {
 	struct target *old = *cur, *next = NULL;
 	int64_t t_req, old_stamp = 0, last_tcp = 0, ready_at = 0;
@@ -245,7 +244,8 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t,
 	int code = died(s, old->id, 0);
 
 	if (code >= 0)
-		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began", code);
+		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
+		     code);
 	else
 		stop_old(s, old, t, &last_tcp);
 	if (t->status == TRIAL_OK)

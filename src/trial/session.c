@@ -23,8 +23,7 @@ int owner_of_self(char *out, size_t len)
 	return 0;
 }
 
-int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid,
-		unsigned long long *start)
+int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid, unsigned long long *start)
 {
 	const char *slash = strchr(owner, '/');
 	char *end;
@@ -120,7 +119,8 @@ static json_object *target_config(struct session *s)
 	json_object_object_add(hc, "NetworkMode", json_object_new_string(cfg->network));
 	if (cfg->publish_port) {
 		char port[32];
-		json_object *exposed = json_object_new_object(), *bindings = json_object_new_object();
+		json_object *exposed = json_object_new_object(),
+			    *bindings = json_object_new_object();
 		json_object *b = json_object_new_object(), *list = json_object_new_array();
 
 		snprintf(port, sizeof(port), "%d/tcp", cfg->publish_port);

@@ -15,10 +15,10 @@
 
 struct tracer;
 
-#define LABEL_RUN	"io.restartprof.run"
-#define LABEL_ROLE	"io.restartprof.role"
-#define LABEL_OWNER	"io.restartprof.owner" /* boot-id/pid/start-time of the run's process */
-#define RUN_ID_LEN	32
+#define LABEL_RUN   "io.restartprof.run"
+#define LABEL_ROLE  "io.restartprof.role"
+#define LABEL_OWNER "io.restartprof.owner" /* boot-id/pid/start-time of the run's process */
+#define RUN_ID_LEN  32
 
 struct session {
 	const struct run_config *cfg;
@@ -70,8 +70,7 @@ int session_remove_all(struct session *s);
 /* Owner label of this process: "<boot id>/<pid>/<start time in ticks>". */
 int owner_of_self(char *out, size_t len);
 /* Splits an owner label; 0 or -1 when it is not one. */
-int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid,
-		unsigned long long *start);
+int owner_parse(const char *owner, char *boot, size_t bootlen, int *pid, unsigned long long *start);
 /* True while the process named by an owner label still runs. */
 bool owner_alive(const char *owner);
 

@@ -52,7 +52,8 @@ int atomic_file_begin(struct atomic_file *af, int dirfd, const char *name)
 	af->dirfd = dirfd;
 	snprintf(af->name, sizeof(af->name), "%s", name);
 	snprintf(af->tmp, sizeof(af->tmp), ".%s.%d.tmp", name, (int)getpid());
-	af->fd = openat(dirfd, af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	af->fd =
+		openat(dirfd, af->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (af->fd < 0)
 		return -errno;
 	af->f = fdopen(af->fd, "w");

@@ -108,7 +108,8 @@ unsigned long proc_net_unix_listener(const char *text, size_t len, const char *p
 		if (llen < sizeof(buf)) {
 			memcpy(buf, line, llen);
 			buf[llen] = '\0';
-			for (char *t = strtok_r(buf, " ", &save); t && n < 8; t = strtok_r(NULL, " ", &save))
+			for (char *t = strtok_r(buf, " ", &save); t && n < 8;
+			     t = strtok_r(NULL, " ", &save))
 				f[n++] = t;
 			/* Flags 00010000 is __SO_ACCEPTCON (listening); St 01 is SS_UNCONNECTED. */
 			if (n == 8 && strcmp(f[3], "00010000") == 0 && strcmp(f[5], "01") == 0 &&

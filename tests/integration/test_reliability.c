@@ -57,7 +57,8 @@ static void check_no_temporaries(const char *dir)
 	if (!d)
 		return;
 	while ((e = readdir(d)))
-		assert_false(e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+		assert_false(e->d_name[0] == '.' && strcmp(e->d_name, ".") &&
+			     strcmp(e->d_name, ".."));
 	closedir(d);
 }
 
@@ -108,10 +109,12 @@ static void remove_images(void)
 		return;
 	if (docker_call(&d, "list", "GET", "/images/json", NULL, 0, &list) == 0) {
 		for (size_t i = 0; i < json_object_array_length(list); i++) {
-			json_object *tags = json_path(json_object_array_get_idx(list, i), "RepoTags");
+			json_object *tags =
+				json_path(json_object_array_get_idx(list, i), "RepoTags");
 
 			for (size_t k = 0; tags && k < json_object_array_length(tags); k++) {
-				const char *tag = json_object_get_string(json_object_array_get_idx(tags, k));
+				const char *tag =
+					json_object_get_string(json_object_array_get_idx(tags, k));
 
 				if (tag && strncmp(tag, "restartprof-", 12) == 0)
 					docker_image_remove(&d, tag);
@@ -145,8 +148,10 @@ static void signals_at_random_points(void **state)
 		/* Early rounds start from no images, so some signals land in the image build. */
 		int64_t delay_ms = variant == 0 ? rand() % 2500 : 300 + rand() % 5000;
 		/* Traced: the BPF programs must be gone however the run ends. */
-		const char *args[] = {"run", "--trials", "20", "--interval", "0.2", "--settle", "1",
-				      "-o", dir, variant == 1 ? NULL : "--load", "cpu", NULL};
+		const char *args[] = {
+			"run",	    "--trials", "20", "--interval", "0.2",
+			"--settle", "1",	"-o", dir,	    variant == 1 ? NULL : "--load",
+			"cpu",	    NULL};
 		struct proc_result r;
 
 		if (variant == 0)
@@ -164,8 +169,8 @@ static void signals_at_random_points(void **state)
 		char *log = harness_slurp(log_path);
 
 		if (r.exit_code != 128 + sig)
-			fprintf(stderr, "round %d (signal %d after %lld ms): exit %d\n%s", round, sig,
-				(long long)delay_ms, r.exit_code, log ? log : "");
+			fprintf(stderr, "round %d (signal %d after %lld ms): exit %d\n%s", round,
+				sig, (long long)delay_ms, r.exit_code, log ? log : "");
 		assert_int_equal(r.exit_code, 128 + sig);
 		check_csvs_whole(dir, log ? log : "");
 		check_no_temporaries(dir);
@@ -206,8 +211,8 @@ static pid_t spawn_until(const char *const *args, const char *log_path, const ch
 static void second_sigint_exits_at_once(void **state)
 {
 	char *dir = harness_tmpdir("int2"), log_path[256];
-	const char *args[] = {"run", "--trials", "50", "--interval", "0.5", "--no-trace", "-o", dir,
-			      NULL};
+	const char *args[] = {"run",	    "--trials", "50", "--interval", "0.5",
+			      "--no-trace", "-o",	dir,  NULL};
 	const char *clean[] = {"clean", NULL};
 	struct proc_result r;
 	struct csv_table t;
@@ -253,8 +258,8 @@ static int create_foreign(struct docker *d, const char *image, char id[65])
 static void sigkill_leftovers_removed_by_next_start(void **state)
 {
 	char *dir = harness_tmpdir("kill"), *dir2 = harness_tmpdir("kill2"), log_path[256];
-	const char *args[] = {"run", "--trials", "50", "--interval", "0.3", "--no-trace", "-o", dir,
-			      "--load", "cpu", "--settle", "0", NULL};
+	const char *args[] = {"run", "--trials", "50",	"--interval", "0.3", "--no-trace", "-o",
+			      dir,   "--load",	 "cpu", "--settle",   "0",   NULL};
 	const char *next[] = {"run", "--trials", "1", "--no-trace", "-o", dir2, NULL};
 	struct proc_result r;
 	struct docker d;
@@ -296,8 +301,8 @@ static void sigkill_leftovers_removed_by_next_start(void **state)
 static void engine_restart_mid_run(void **state)
 {
 	char *dir = harness_tmpdir("eng"), log_path[256];
-	const char *args[] = {"run", "--trials", "10", "--interval", "0.3", "--no-trace", "-o", dir,
-			      "--load", "cpu", "--settle", "0", NULL};
+	const char *args[] = {"run", "--trials", "10",	"--interval", "0.3", "--no-trace", "-o",
+			      dir,   "--load",	 "cpu", "--settle",   "0",   NULL};
 	struct proc_result r;
 	struct csv_table t;
 	int ok = 0, failed = 0;
@@ -337,8 +342,9 @@ static void engine_restart_mid_run(void **state)
 static void engine_gone_for_good(void **state)
 {
 	char *dir = harness_tmpdir("gone"), log_path[256];
-	const char *args[] = {"run", "--trials", "30", "--interval", "0.3", "--no-trace",
-			      "--engine-timeout", "3", "-o", dir, NULL};
+	const char *args[] = {"run",	    "--trials",		"30", "--interval", "0.3",
+			      "--no-trace", "--engine-timeout", "3",  "-o",	    dir,
+			      NULL};
 	const char *clean[] = {"clean", NULL};
 	struct proc_result r;
 	struct csv_table t;
@@ -399,16 +405,21 @@ static void run_expecting(const char *const *args, int code, const char *reason,
 
 static void targets_that_never_serve(void **state)
 {
-	char *d1 = harness_tmpdir("nolisten"), *d2 = harness_tmpdir("exit"), *d3 = harness_tmpdir("nostart");
-	const char *never[] = {"run", "--trials", "5", "--no-trace", "--ready", "tcp:8080",
-			       "--timeout", "1", "--max-failures", "2", "-o", d1, "--",
-			       "--no-listen", NULL};
-	const char *exits[] = {"run", "--trials", "5", "--no-trace", "--max-failures", "2",
-			       "-o", d2, "--", "--exit-code", "7", NULL};
+	char *d1 = harness_tmpdir("nolisten"), *d2 = harness_tmpdir("exit"),
+	     *d3 = harness_tmpdir("nostart");
+	const char *never[] = {"run",	   "--trials",	"5",  "--no-trace",	"--ready",
+			       "tcp:8080", "--timeout", "1",  "--max-failures", "2",
+			       "-o",	   d1,		"--", "--no-listen",	NULL};
+	const char *exits[] = {"run", "--trials", "5", "--no-trace", "--max-failures",
+			       "2",   "-o",	  d2,  "--",	     "--exit-code",
+			       "7",   NULL};
 	static const char *const changes[] = {"LABEL purpose=restartprof-test"};
 	struct rootfs_file f = {.path = "/empty", .blob = "x", .blob_len = 1, .mode = 0644};
-	struct image_spec spec = {.repo = "restartprof-test-nostart", .changes = changes,
-				  .n_changes = 1, .files = &f, .n_files = 1};
+	struct image_spec spec = {.repo = "restartprof-test-nostart",
+				  .changes = changes,
+				  .n_changes = 1,
+				  .files = &f,
+				  .n_files = 1};
 	char ref[IMAGE_REF_LEN];
 	struct docker d;
 	int built;
@@ -419,8 +430,9 @@ static void targets_that_never_serve(void **state)
 	/* An image whose command does not exist: the engine refuses to start it. */
 	assert_int_equal(harness_docker(&d), 0);
 	assert_int_equal(image_ensure(&d, &spec, ref, &built, NULL), 0);
-	const char *nostart[] = {"run", "--trials", "5", "--no-trace", "--max-failures", "2",
-				 "--image", ref, "-o", d3, "--", "/does-not-exist", NULL};
+	const char *nostart[] = {"run", "--trials",	   "5", "--no-trace", "--max-failures",
+				 "2",	"--image",	   ref, "-o",	      d3,
+				 "--",	"/does-not-exist", NULL};
 
 	run_expecting(nostart, 3, "start", 2);
 	docker_image_remove(&d, ref);
@@ -436,8 +448,8 @@ static void targets_that_never_serve(void **state)
 static void run_goes_on_after_a_failed_trial(void **state)
 {
 	char *dir = harness_tmpdir("goon"), log_path[256], run_id[64], name[128], id[65];
-	const char *args[] = {"run", "--trials", "6", "--interval", "0.5", "--no-trace", "-o", dir,
-			      NULL};
+	const char *args[] = {"run",	    "--trials", "6", "--interval", "0.5",
+			      "--no-trace", "-o",	dir, NULL};
 	struct proc_result r;
 	struct csv_table t;
 	struct docker d;
@@ -526,7 +538,8 @@ int main(void)
 	};
 
 	if (!harness_docker_host() || !getenv("RP_ENGINE_DIR")) {
-		fprintf(stderr, "these tests need the private engine of tests/run-integration.sh\n");
+		fprintf(stderr,
+			"these tests need the private engine of tests/run-integration.sh\n");
 		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);

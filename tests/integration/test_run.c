@@ -12,8 +12,8 @@
 #include "output/csv.h"
 #include "support/harness.h"
 
-#define PHASE_COLS                                                                                \
-	"kill_ns", "die_ns", "disconnect_ns", "stop_ns", "destroy_ns", "create_ns", "attach_ns", \
+#define PHASE_COLS                                                                                 \
+	"kill_ns", "die_ns", "disconnect_ns", "stop_ns", "destroy_ns", "create_ns", "attach_ns",   \
 		"connect_ns", "start_ns", "ready_ns"
 
 static void check_trials(const char *dir, int want_rows, const char *method, int64_t max_ns)
@@ -29,11 +29,12 @@ static void check_trials(const char *dir, int want_rows, const char *method, int
 	assert_true(a.n_rows >= (size_t)want_rows * 5); /* stop, remove, create, attach, start */
 	for (size_t r = 0; r < t.n_rows; r++) {
 		int64_t restart = csv_get_i64(&t, r, csv_col(&t, "restart_ns"), -1), sum = 0;
-		int64_t by_method = csv_get_i64(
-			&t, r, csv_col(&t, method[0] == 't' ? "restart_tcp_ns"
-					: method[0] == 'l' ? "restart_log_ns"
-							   : "restart_stdout_ns"),
-			-1);
+		int64_t by_method =
+			csv_get_i64(&t, r,
+				    csv_col(&t, method[0] == 't'   ? "restart_tcp_ns"
+						: method[0] == 'l' ? "restart_log_ns"
+								   : "restart_stdout_ns"),
+				    -1);
 
 		assert_string_equal(csv_get(&t, r, csv_col(&t, "status")), "ok");
 		assert_string_equal(csv_get(&t, r, csv_col(&t, "method")), method);
@@ -76,8 +77,8 @@ static void check_trials(const char *dir, int want_rows, const char *method, int
 static void baseline_run(void **state)
 {
 	char *dir = harness_tmpdir("base");
-	const char *args[] = {"run", "--trials", "4", "--interval", "0.2", "--no-trace", "-o", dir,
-			      NULL};
+	const char *args[] = {"run",	    "--trials", "4", "--interval", "0.2",
+			      "--no-trace", "-o",	dir, NULL};
 	struct proc_result r;
 
 	(void)state;
@@ -96,9 +97,9 @@ static void baseline_run(void **state)
 static void hdd_load_run(void **state)
 {
 	char *dir = harness_tmpdir("hdd");
-	const char *args[] = {"run",	  "--trials",  "3",	      "--load", "hdd", "--stressors",
-			      "2",	  "--settle",  "1",	      "--interval", "0.2",
-			      "--no-trace", "-o",	   dir,	      NULL};
+	const char *args[] = {"run",	     "--trials",   "3",	       "--load", "hdd",
+			      "--stressors", "2",	   "--settle", "1",	 "--interval",
+			      "0.2",	     "--no-trace", "-o",       dir,	 NULL};
 	struct proc_result r;
 
 	(void)state;
@@ -118,10 +119,11 @@ static void hdd_load_run(void **state)
 static void tcp_and_log_readiness(void **state)
 {
 	char *dir1 = harness_tmpdir("tcp"), *dir2 = harness_tmpdir("log");
-	const char *tcp[] = {"run", "--trials", "3", "--interval", "0.1", "--no-trace", "--ready",
-			     "tcp:8080", "-o", dir1, NULL};
-	const char *log[] = {"run", "--trials", "3", "--interval", "0.1", "--no-trace", "--ready",
-			     "log:^restartprof-svc ready", "-o", dir2, NULL};
+	const char *tcp[] = {"run",	"--trials", "3",  "--interval", "0.1", "--no-trace",
+			     "--ready", "tcp:8080", "-o", dir1,		NULL};
+	const char *log[] = {"run", "--trials",	  "3",	     "--interval",
+			     "0.1", "--no-trace", "--ready", "log:^restartprof-svc ready",
+			     "-o",  dir2,	  NULL};
 	struct proc_result r;
 
 	(void)state;
@@ -164,8 +166,8 @@ static void bad_input_is_refused(void **state)
 	const char *negative[] = {"run", "--trials", "-1", NULL};
 	const char *huge[] = {"run", "--stressors", "1000", "--load", "cpu", NULL};
 	const char *bad_ready[] = {"run", "--ready", "tcp:http", NULL};
-	const char *missing_image[] = {"run", "--no-trace", "--image", "no-such-image:1",
-				       "-o", "/tmp/rp-test-never", NULL};
+	const char *missing_image[] = {"run", "--no-trace",	    "--image", "no-such-image:1",
+				       "-o",  "/tmp/rp-test-never", NULL};
 	const char *no_engine[] = {"run", "--no-trace", "--docker-host",
 				   "unix:///tmp/rp-no-engine.sock", NULL};
 	const char *tcp_host[] = {"run", "--docker-host", "tcp://127.0.0.1:2375", NULL};

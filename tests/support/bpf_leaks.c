@@ -69,7 +69,8 @@ static int orphan_maps(bool report)
 	return orphans;
 }
 
-/* The kernel frees a closed program's maps a moment later (deferred work): allow 20 s (a loaded machine defers longer). */
+/* The kernel frees a closed program's maps a moment later (deferred work): allow 20 s (a loaded
+ * machine defers longer). */
 int harness_leaked_bpf_maps(void)
 {
 	for (int i = 0; i < 400; i++) {
@@ -79,4 +80,3 @@ int harness_leaked_bpf_maps(void)
 	}
 	return orphan_maps(true);
 }
-

@@ -8,10 +8,10 @@
 #include "output/csv.h"
 
 struct proc_result {
-	int exit_code;	  /* -1 if killed by a signal */
-	int signal;	  /* the signal that killed it, 0 if none */
-	char *err;	  /* everything it wrote to stderr */
-	char *out;	  /* and to stdout */
+	int exit_code; /* -1 if killed by a signal */
+	int signal;    /* the signal that killed it, 0 if none */
+	char *err;     /* everything it wrote to stderr */
+	char *out;     /* and to stdout */
 	int err_lines;
 };
 

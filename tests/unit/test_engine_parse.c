@@ -109,10 +109,10 @@ static void demux_frames_into_lines(void **state)
 	struct attach_demux d;
 	struct lines l = {0};
 	/* stdout "hel", stdout "lo\nwor", stderr "oops\n", stdout "ld\n" */
-	const unsigned char data[] = {1, 0, 0, 0, 0, 0, 0, 3, 'h', 'e', 'l',
-				      1, 0, 0, 0, 0, 0, 0, 6, 'l', 'o', '\n', 'w', 'o', 'r',
-				      2, 0, 0, 0, 0, 0, 0, 5, 'o', 'o', 'p', 's', '\n',
-				      1, 0, 0, 0, 0, 0, 0, 3, 'l', 'd', '\n'};
+	const unsigned char data[] = {1, 0, 0, 0, 0, 0, 0,   3,	  'h',	'e', 'l', 1,	0,
+				      0, 0, 0, 0, 0, 6, 'l', 'o', '\n', 'w', 'o', 'r',	2,
+				      0, 0, 0, 0, 0, 0, 5,   'o', 'o',	'p', 's', '\n', 1,
+				      0, 0, 0, 0, 0, 0, 3,   'l', 'd',	'\n'};
 
 	(void)state;
 	attach_demux_init(&d, on_line, &l);
@@ -144,14 +144,14 @@ static void versions_and_names(void **state)
 	assert_false(docker_name_valid("a/b"));
 	assert_false(docker_name_valid("a b"));
 	assert_false(docker_name_valid(""));
-	assert_int_equal(docker_resolve_socket("unix:///run/x.sock", sock, sizeof(sock), err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		docker_resolve_socket("unix:///run/x.sock", sock, sizeof(sock), err, sizeof(err)),
+		0);
 	assert_string_equal(sock, "/run/x.sock");
 	assert_true(docker_resolve_socket("tcp://127.0.0.1:2375", sock, sizeof(sock), err,
 					  sizeof(err)) < 0);
-	assert_true(docker_resolve_socket("unix://relative", sock, sizeof(sock), err,
-					  sizeof(err)) < 0);
+	assert_true(docker_resolve_socket("unix://relative", sock, sizeof(sock), err, sizeof(err)) <
+		    0);
 }
 
 /* Under socket activation the listener is systemd's; dockerd only holds it (docker_peer_pid). */

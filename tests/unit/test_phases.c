@@ -86,8 +86,8 @@ static void events_outside_window_are_clamped(void **state)
 	struct phase_span s[PH_COUNT];
 
 	(void)state;
-	ev[PH_KILL] = 5;     /* before the window */
-	ev[PH_START] = 250;  /* after the service already printed its stamp */
+	ev[PH_KILL] = 5;    /* before the window */
+	ev[PH_START] = 250; /* after the service already printed its stamp */
 	ev[PH_CREATE] = 150;
 	assert_int_equal(phases_tile(100, 200, ev, s), 0);
 	assert_int_equal(s[PH_KILL].end_ns - s[PH_KILL].start_ns, 0);

@@ -21,7 +21,8 @@ static int64_t stamp(const char *line)
 static void timestamps_in_lines(void **state)
 {
 	(void)state;
-	assert_int_equal(stamp("restartprof-svc start 1795547903.349731290"), 1795547903349731290LL);
+	assert_int_equal(stamp("restartprof-svc start 1795547903.349731290"),
+			 1795547903349731290LL);
 	assert_int_equal(stamp("up at 1795547903.5"), 1795547903500000000LL);
 	assert_int_equal(stamp("1795547903"), 1795547903000000000LL);
 	assert_int_equal(stamp("ms1795547903349 ok"), -1); /* glued to letters */

@@ -36,7 +36,7 @@ static int on_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 static void fire(void)
 {
 	char buf[256];
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct timespec ts = {0, 20 * 1000 * 1000};
 
 	for (int i = 0; i < 20; i++) {
 		int fd = open("/proc/self/stat", O_RDONLY);
@@ -83,16 +83,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bpfcheck: cannot open %s: %s\n", path, strerror(errno));
 		return 2;
 	}
-	bpf_object__for_each_program(p, obj)
-		if (n < 16)
-			snprintf(names[n++], sizeof(names[0]), "%s", bpf_program__name(p));
+	bpf_object__for_each_program(p, obj) if (n < 16)
+		snprintf(names[n++], sizeof(names[0]), "%s", bpf_program__name(p));
 	bpf_object__close(obj);
 
 	for (int i = 0; i < n; i++) {
 		struct bpf_link *link = NULL;
 		const char *load = "ok", *attach = "-";
 		char loadbuf[64], attachbuf[64];
-		unsigned long long hits[8] = { 0 };
+		unsigned long long hits[8] = {0};
 		int zero = 0, err;
 
 		why[0] = 0;
