@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "model/waits.h"
 #include "output/csv.h"
 #include "output/flame.h"
+#include "output/markup.h"
 #include "output/kernel_csv.h"
 #include "output/report_data.h"
 #include "output/run_csv.h"
@@ -761,38 +763,17 @@ int explain_write_folded(int dirfd, const struct explain_run *r)
 
 /* ---- report.html ---- */
 
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-}
-
 static void html_items(FILE *f, const char *label, const struct dx_item *it, int n)
 {
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<li>%s <code", label);
 		if (it[i].detail[0]) {
 			fputs(" title=\"", f);
-			esc(f, it[i].detail);
+			markup_text(f, it[i].detail, SIZE_MAX);
 			fputs("\"", f);
 		}
 		fputs(">", f);
-		esc(f, it[i].text);
+		markup_text(f, it[i].text, SIZE_MAX);
 		fprintf(f, "</code> %.1f ms, %lld</li>", it[i].ms, (long long)it[i].count);
 	}
 }
@@ -804,30 +785,30 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cau
 
 	fprintf(f, "<li><b>%.1f ms</b> (%.0f%%) <b>", c->ms,
 		measured > 0 ? 100 * c->ms / measured : 0);
-	esc(f, rule->name);
+	markup_text(f, rule->name, SIZE_MAX);
 	fputs("</b>: ", f);
-	esc(f, rule->title);
+	markup_text(f, rule->title, SIZE_MAX);
 	fputs("<details><summary>evidence and remedies</summary><ul>", f);
 	for (int i = 0; i < c->n_tasks; i++) {
 		fputs("<li>who: ", f);
-		esc(f, c->tasks[i].text);
+		markup_text(f, c->tasks[i].text, SIZE_MAX);
 		fprintf(f, " %.1f ms</li>", c->tasks[i].ms);
 	}
 	html_items(f, "stack", c->stacks, c->n_stacks);
 	html_items(f, "file", c->files, c->n_files);
 	for (int i = 0; i < c->n_wakers; i++) {
 		fputs("<li>woken by ", f);
-		esc(f, c->wakers[i].text);
+		markup_text(f, c->wakers[i].text, SIZE_MAX);
 		fputs("</li>", f);
 	}
 	if (rule->explain[0]) {
 		fputs("<li>why: ", f);
-		esc(f, rule->explain);
+		markup_text(f, rule->explain, SIZE_MAX);
 		fputs("</li>", f);
 	}
 	for (int i = 0; i < rule->n_remedies; i++) {
 		fputs("<li>helps: ", f);
-		esc(f, rule->remedy[i]);
+		markup_text(f, rule->remedy[i], SIZE_MAX);
 		fputs("</li>", f);
 	}
 	fputs("</ul></details></li>", f);
@@ -847,7 +828,7 @@ static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phas
 	for (int i = 0; i < d.n && shown < 4; i++)
 		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
 			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
-			esc(f, dx_category_name(r->rules, d.d[i].rule));
+			markup_text(f, dx_category_name(r->rules, d.d[i].rule), SIZE_MAX);
 		}
 	fputs("</p>", f);
 }
@@ -893,7 +874,7 @@ void explain_html(FILE *f, const struct explain_run *r)
 	}
 	fprintf(f, "<p>Each phase's time (mean per ok trial) split into the causes named by the "
 		   "rules (version ");
-	esc(f, r->rules->version);
+	markup_text(f, r->rules->version, SIZE_MAX);
 	fputs("; <code>restartprof explain DIR</code> prints the same with remedies), largest "
 	      "first, then the time no rule explains. A cause's time is its share of the phase: "
 	      "at each instant the engine's waits in progress share it equally.</p>\n",
@@ -905,7 +886,7 @@ void explain_html(FILE *f, const struct explain_run *r)
 		if (!ec->dx.trials)
 			continue;
 		fputs("<h3>", f);
-		esc(f, ec->name);
+		markup_text(f, ec->name, SIZE_MAX);
 		fprintf(f, "</h3><p class=\"sub\">%d ok trials, %.1f ms per restart</p>\n",
 			ec->dx.trials, total_ms(&ec->dx));
 		fprintf(f,

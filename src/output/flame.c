@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/markup.h"
+
 #define FRAME_H	  16.0
 #define TITLE_H	  24.0
 #define MIN_WIDTH 0.3 /* pixels: narrower boxes are left out (their time stays in the parent) */
@@ -127,28 +129,6 @@ double flame_height(const struct flame_tree *t)
 	return TITLE_H + (flame_depth(t) > 0 ? flame_depth(t) : 1) * FRAME_H + 4;
 }
 
-static void xml(FILE *f, const char *s, size_t max)
-{
-	for (size_t i = 0; s[i] && i < max; i++)
-		switch (s[i]) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if ((unsigned char)s[i] >= 0x20)
-				fputc(s[i], f);
-		}
-}
-
 static uint32_t name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
@@ -202,7 +182,7 @@ static void draw_node(struct draw *d, const struct node *n, double x, int depth)
 		return;
 	color(n->name, depth, rgb);
 	fprintf(d->f, "<g><title>");
-	xml(d->f, n->name, 512);
+	markup_text(d->f, n->name, 512);
 	fprintf(d->f,
 		" (%.2f %s, %.1f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
 		"height=\"%.1f\" fill=\"%s\" rx=\"1.5\"/>",
@@ -213,7 +193,7 @@ static void draw_node(struct draw *d, const struct node *n, double x, int depth)
 		size_t len = strlen(n->name);
 
 		fprintf(d->f, "<text x=\"%.2f\" y=\"%.1f\">", x + 2, y + FRAME_H - 4.5);
-		xml(d->f, n->name, len <= fit ? len : fit - 2);
+		markup_text(d->f, n->name, len <= fit ? len : fit - 2);
 		fprintf(d->f, "%s</text>", len <= fit ? "" : "..");
 	}
 	fputs("</g>\n", d->f);
@@ -234,7 +214,7 @@ void flame_draw(FILE *f, const struct flame_tree *t, const struct flame_box *b)
 		"<g font-family=\"sans-serif\" font-size=\"11\">\n<text x=\"%.1f\" y=\"%.1f\" "
 		"font-size=\"13\" font-weight=\"bold\">",
 		b->x, b->y + 15);
-	xml(f, b->title ? b->title : "", 256);
+	markup_text(f, b->title ? b->title : "", 256);
 	fprintf(f, " (%.1f %s)</text>\n", (double)flame_total(t) / div * b->scale, b->unit);
 	if (!flame_total(t)) {
 		fprintf(f,

@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "output/explain.h"
+#include "output/markup.h"
 #include "output/run_json.h"
 #include "output/summary.h"
 #include "output/timeline.h"
@@ -35,36 +37,12 @@ static const char css[] =
 	"padding:1px 4px}footer{margin-top:40px;color:#888;font-size:13px}"
 	".scroll{overflow-x:auto}";
 
-static void esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-}
-
 static void head(FILE *f, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
 	      f);
-	esc(f, title);
+	markup_text(f, title, SIZE_MAX);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n", css);
 }
 
@@ -94,9 +72,9 @@ static void kv(FILE *f, const char *key, const char *value)
 	if (!value || !*value)
 		return;
 	fputs("<tr><td>", f);
-	esc(f, key);
+	markup_text(f, key, SIZE_MAX);
 	fputs("</td><td>", f);
-	esc(f, value);
+	markup_text(f, value, SIZE_MAX);
 	fputs("</td></tr>\n", f);
 }
 
@@ -182,7 +160,7 @@ static void order_note(FILE *f, const struct report_run *r)
 	bool matrix = strcmp(report_info(r, "experiment.matrix", "false"), "true") == 0;
 
 	fputs("<p class=\"note\"><b>Order and drift.</b> ", f);
-	esc(f, run_cell_order_text(matrix));
+	markup_text(f, run_cell_order_text(matrix), SIZE_MAX);
 	if (s->baseline_cells >= 2)
 		fprintf(f,
 			" The %d baseline cells are pooled into one baseline (median %.3f s): "
@@ -217,7 +195,7 @@ static void cell_table(FILE *f, const struct report_run *r)
 
 		fprintf(f, "<tr%s><td class=\"l\">",
 			strcmp(c->load, "none") == 0 ? " class=\"base\"" : "");
-		esc(f, c->cell);
+		markup_text(f, c->cell, SIZE_MAX);
 		fprintf(f, "</td><td>%d</td><td%s>%d</td>", c->trials,
 			c->failures ? " class=\"up\"" : "", c->failures);
 		num(f, st->median + n, "%.3f");
@@ -246,7 +224,7 @@ static void load_table(FILE *f, const struct report_run *r)
 		double n = l->pooled.n ? 0 : NAN;
 
 		fputs("<tr><td class=\"l\">", f);
-		esc(f, l->load);
+		markup_text(f, l->load, SIZE_MAX);
 		if (l->min_stressors == l->max_stressors)
 			fprintf(f, "</td><td>%d</td>", l->min_stressors);
 		else
@@ -285,7 +263,7 @@ static void phase_table(FILE *f, const struct report_run *r)
 		if (!r->share_trials[c])
 			continue;
 		fputs("<tr><td class=\"l\">", f);
-		esc(f, r->sum.cells[c].cell);
+		markup_text(f, r->sum.cells[c].cell, SIZE_MAX);
 		fputs("</td>", f);
 		for (int p = 0; p < PH_COUNT; p++)
 			fprintf(f, "<td>%.1f%%<br><span class=\"dim\">%.1f</span></td>",
@@ -342,13 +320,13 @@ static void figure_links(FILE *f, const char *prefix, const struct figure_out *f
 static void one_figure(FILE *f, int figdir, const char *prefix, const struct figure_out *fo)
 {
 	fprintf(f, "<figure id=\"%s\"><h3>", fo->name);
-	esc(f, fo->title);
+	markup_text(f, fo->title, SIZE_MAX);
 	fputs("</h3>\n", f);
 	if (!fo->svg || figdir < 0 || inline_svg(f, figdir, fo->name)) {
 		fputs("<p class=\"note\">Not rendered", f);
 		if (fo->err[0]) {
 			fputs(": ", f);
-			esc(f, fo->err);
+			markup_text(f, fo->err, SIZE_MAX);
 		}
 		fputs(fo->native
 			      ? ".</p>"
@@ -357,7 +335,7 @@ static void one_figure(FILE *f, int figdir, const char *prefix, const struct fig
 		      f);
 	}
 	fputs("\n<figcaption>", f);
-	esc(f, fo->caption);
+	markup_text(f, fo->caption, SIZE_MAX);
 	figure_links(f, prefix, fo);
 	fputs("</figcaption></figure>\n", f);
 }
@@ -375,7 +353,7 @@ static void figures(FILE *f, int dirfd, const struct figure_out *figs, size_t n,
 	fputs("<section id=\"figures\"><h2>Figures</h2>\n", f);
 	if (gnuplot_note) {
 		fputs("<p class=\"note\">", f);
-		esc(f, gnuplot_note);
+		markup_text(f, gnuplot_note, SIZE_MAX);
 		fputs("</p>\n", f);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -422,7 +400,7 @@ static void footer(FILE *f, const struct report_run *r)
 	fputs("<footer>Made by restartprof report", f);
 	if (r && r->info) {
 		fputs(" (", f);
-		esc(f, report_info(r, "tool_version", "?"));
+		markup_text(f, report_info(r, "tool_version", "?"), SIZE_MAX);
 		fputs(")", f);
 	}
 	fputs(".</footer>\n</body></html>\n", f);
@@ -437,12 +415,12 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 		 report_info(r, "run_id", r->dir));
 	head(f, title);
 	fputs("<h1>", f);
-	esc(f, title);
+	markup_text(f, title, SIZE_MAX);
 	fputs("</h1>\n<p class=\"sub\">", f);
-	esc(f, r->label);
+	markup_text(f, r->label, SIZE_MAX);
 	if (report_info(r, "start", NULL)) {
 		fputs(" · ", f);
-		esc(f, report_info(r, "start", ""));
+		markup_text(f, report_info(r, "start", ""), SIZE_MAX);
 	}
 	fputs("</p>\n<nav><a href=\"#run\">Run</a><a href=\"#summary\">Restart time</a>"
 	      "<a href=\"#figures\">Figures</a><a href=\"#phases\">Phases</a>",
@@ -508,17 +486,17 @@ static void compare_info(FILE *f, const struct report_run *runs, size_t n)
 	fputs("</tr>\n<tr><td>directory</td>", f);
 	for (size_t k = 0; k < n; k++) {
 		fputs("<td><code>", f);
-		esc(f, runs[k].dir);
+		markup_text(f, runs[k].dir, SIZE_MAX);
 		fputs("</code></td>", f);
 	}
 	fputs("</tr>\n", f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		fputs("<tr><td>", f);
-		esc(f, rows[i][0]);
+		markup_text(f, rows[i][0], SIZE_MAX);
 		fputs("</td>", f);
 		for (size_t k = 0; k < n; k++) {
 			fputs("<td>", f);
-			esc(f, report_info(&runs[k], rows[i][1], "-"));
+			markup_text(f, report_info(&runs[k], rows[i][1], "-"), SIZE_MAX);
 			fputs("</td>", f);
 		}
 		fputs("</tr>\n", f);
@@ -549,7 +527,7 @@ static void compare_cells(FILE *f, const struct report_run *runs, size_t n)
 			if (seen)
 				continue;
 			fputs("<tr><td class=\"l\">", f);
-			esc(f, cell);
+			markup_text(f, cell, SIZE_MAX);
 			fputs("</td>", f);
 			for (size_t j = 0; j < n; j++) {
 				int i = summary_find_cell(&runs[j].sum, cell);
@@ -592,7 +570,7 @@ static void compare_loads(FILE *f, const struct report_run *runs, size_t n)
 			if (seen)
 				continue;
 			fputs("<tr><td class=\"l\">", f);
-			esc(f, load);
+			markup_text(f, load, SIZE_MAX);
 			fputs("</td>", f);
 			for (size_t j = 0; j < n; j++) {
 				int i = summary_find_load(&runs[j].sum, load);
@@ -624,7 +602,7 @@ static void compare_figures(FILE *f, const struct report_run *runs, size_t n)
 		}
 		if (any) {
 			fputs("<h3>", f);
-			esc(f, figure_specs[s].title);
+			markup_text(f, figure_specs[s].title, SIZE_MAX);
 			fprintf(f,
 				"</h3>\n<div class=\"grid\" "
 				"style=\"grid-template-columns:repeat(%zu,"
@@ -632,7 +610,7 @@ static void compare_figures(FILE *f, const struct report_run *runs, size_t n)
 				n < 16 ? n : 16);
 			for (size_t k = 0; k < n && k < 16; k++) {
 				fprintf(f, "<div><b>run %zu</b> <span class=\"dim\">", k + 1);
-				esc(f, runs[k].label);
+				markup_text(f, runs[k].label, SIZE_MAX);
 				fputs("</span>", f);
 				if (fds[k] < 0 || inline_svg(f, fds[k], name))
 					fputs("<p class=\"dim\">no such figure</p>", f);
@@ -661,7 +639,7 @@ int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
 	fprintf(f, "<h1>Container restart time: %zu runs compared</h1>\n<p class=\"sub\">", n_runs);
 	for (size_t k = 0; k < n_runs; k++) {
 		fprintf(f, "%s%zu: ", k ? " · " : "", k + 1);
-		esc(f, runs[k].label);
+		markup_text(f, runs[k].label, SIZE_MAX);
 	}
 	fputs("</p>\n<p class=\"note\">Compare runs taken on the same kind of machine with the "
 	      "same protocol; restart times differ a lot between machines. Each run's own "
@@ -674,7 +652,7 @@ int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
 	fputs("<section id=\"figures\"><h2>Comparison</h2>\n", f);
 	if (gnuplot_note) {
 		fputs("<p class=\"note\">", f);
-		esc(f, gnuplot_note);
+		markup_text(f, gnuplot_note, SIZE_MAX);
 		fputs("</p>\n", f);
 	}
 	for (size_t i = 0; i < n_figs; i++)

@@ -23,6 +23,7 @@
 #include "output/csv.h"
 #include "output/figures.h"
 #include "output/html.h"
+#include "output/markup.h"
 #include "output/report.h"
 #include "output/report_data.h"
 #include "output/run_json.h"
@@ -702,14 +703,47 @@ static void figure_extension(void **state)
 	rmtree(dir);
 }
 
+static char *markup_of(const char *s, size_t max)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	markup_text(f, s, max);
+	fclose(f);
+	return buf;
+}
+
+static void markup_escapes_and_drops_controls(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = markup_of("a<b>&\"c'\x01\x1b[0m\td\n", SIZE_MAX);
+	assert_string_equal(t, "a&lt;b&gt;&amp;&quot;c&#39;[0m\td\n");
+	free(t);
+	t = markup_of("<<<<", 2);
+	assert_string_equal(t, "&lt;&lt;");
+	free(t);
+	t = markup_of(NULL, SIZE_MAX);
+	assert_string_equal(t, "");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_report),	    cmocka_unit_test(without_gnuplot),
-		cmocka_unit_test(kernel_columns),   cmocka_unit_test(older_run),
-		cmocka_unit_test(all_failed),	    cmocka_unit_test(refuses_what_is_no_run),
-		cmocka_unit_test(comparison),	    cmocka_unit_test(hostile_names),
+		cmocka_unit_test(full_report),
+		cmocka_unit_test(without_gnuplot),
+		cmocka_unit_test(kernel_columns),
+		cmocka_unit_test(older_run),
+		cmocka_unit_test(all_failed),
+		cmocka_unit_test(refuses_what_is_no_run),
+		cmocka_unit_test(comparison),
+		cmocka_unit_test(hostile_names),
 		cmocka_unit_test(figure_extension),
+		cmocka_unit_test(markup_escapes_and_drops_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
