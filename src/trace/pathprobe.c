@@ -250,10 +250,40 @@ static int find_func(struct pathprobe *pp, const char *fn, int *obj_fd, const ch
 	return -ENOENT;
 }
 
+/*
+ * Asks the kernel whether the loaded program fd (or -errno of its load) attaches through a
+ * raw tracepoint link (tp NULL: the BTF target it was loaded for); closes both again. On
+ * failure, why says which step failed, for what (target: the name told to the user).
+ */
+static int raw_link_attaches(int fd, const char *path, const char *tp, const char *target,
+			     char *why, size_t len)
+{
+	int link;
+
+	if (fd < 0) {
+		snprintf(why, len, "the kernel refused to load the %s test program: %s", path,
+			 err_name(-fd));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(tp, fd);
+	if (link < 0) {
+		int e = errno;
+
+		close(fd);
+		snprintf(why, len, "%s loads but does not attach to %s: %s", path, target,
+			 err_name(e));
+		return -1;
+	}
+	close(link);
+	close(fd);
+	return 0;
+}
+
 static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t len)
 {
 	const char *module;
-	int obj_fd, id, fd, link;
+	char target[160];
+	int obj_fd, id, fd;
 
 	if (pp->no_kernel_btf) {
 		snprintf(why, len, "%s", NO_KERNEL_BTF);
@@ -270,23 +300,9 @@ static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t le
 	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id, obj_fd);
 	if (obj_fd > 0)
 		close(obj_fd);
-	if (fd < 0) {
-		snprintf(why, len, "the kernel refused to load an fentry program: %s",
-			 err_name(-fd));
-		return -1;
-	}
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link < 0) {
-		int e = errno;
-
-		close(fd);
-		snprintf(why, len, "fentry loads but does not attach to %s%s%s: %s", fn,
-			 module ? " in module " : "", module ? module : "", err_name(e));
-		return -1;
-	}
-	close(link);
-	close(fd);
-	return 0;
+	snprintf(target, sizeof(target), "%s%s%s", fn, module ? " in module " : "",
+		 module ? module : "");
+	return raw_link_attaches(fd, "fentry", NULL, target, why, len);
 }
 
 static int kprobe_pmu_type(void)
@@ -338,7 +354,7 @@ static int try_kprobe(const char *fn, char *why, size_t len)
 static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t len)
 {
 	char name[96];
-	int id, fd, link;
+	int id, fd;
 
 	if (pp->no_kernel_btf) {
 		snprintf(why, len, "%s", NO_KERNEL_BTF);
@@ -351,44 +367,13 @@ static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t le
 		return -1;
 	}
 	fd = load_trivial(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id, 0);
-	if (fd < 0) {
-		snprintf(why, len, "the kernel refused to load a tp_btf program: %s",
-			 err_name(-fd));
-		return -1;
-	}
-	link = bpf_raw_tracepoint_open(NULL, fd);
-	if (link < 0) {
-		int e = errno;
-
-		close(fd);
-		snprintf(why, len, "tp_btf loads but does not attach to %s: %s", tp, err_name(e));
-		return -1;
-	}
-	close(link);
-	close(fd);
-	return 0;
+	return raw_link_attaches(fd, "tp_btf", NULL, tp, why, len);
 }
 
 static int try_raw_tp(const char *tp, char *why, size_t len)
 {
-	int fd = load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0), link;
-
-	if (fd < 0) {
-		snprintf(why, len, "the kernel refused to load a raw_tp program: %s",
-			 err_name(-fd));
-		return -1;
-	}
-	link = bpf_raw_tracepoint_open(tp, fd);
-	if (link < 0) {
-		int e = errno;
-
-		close(fd);
-		snprintf(why, len, "raw_tp %s: %s", tp, err_name(e));
-		return -1;
-	}
-	close(link);
-	close(fd);
-	return 0;
+	return raw_link_attaches(load_trivial(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0, 0), "raw_tp", tp,
+				 tp, why, len);
 }
 
 static int try_tracepoint(struct pathprobe *pp, const char *tp, char *why, size_t len)
