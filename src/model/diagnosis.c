@@ -301,10 +301,10 @@ int dx_add_wait(struct dx_builder *b, const struct dx_wait *w)
 	a->offcpu_ns += w->offcpu_ns;
 	a->waits += w->count;
 	dx_short_stack(w->folded, SHORT_FRAMES, text, sizeof(text));
-	/* A wait whose stack was not captured (a full stack map, a task first seen at wakeup)
-	 * still counts, and says so, so that a cause never stands without evidence. */
-	if (!text[0])
-		snprintf(text, sizeof(text), "(no stack captured)");
+	/* An off-CPU wait without a stack (a run-queue wait after an interruptible sleep, a full
+	 * stack map) says so, so that no cause stands bare; a call's evidence is its file. */
+	if (!text[0] && strcmp(w->state, "call") != 0)
+		snprintf(text, sizeof(text), "(no stack recorded)");
 	rc = tally_add(&a->stacks, text, w->folded, w->wall_ns, w->count);
 	if (!rc && w->call[0]) {
 		snprintf(text, sizeof(text), "%s %s%s", w->call, w->file[0] ? w->file : "-",

@@ -600,7 +600,7 @@ static void diagnosis_splits_the_phase(void **state)
 	assert_string_equal(p->causes[0].tasks[0].text, "dockerd blocked");
 	/* A wait without a stack is evidence of its own kind, never a cause left bare. */
 	assert_int_equal(p->causes[2].n_stacks, 1);
-	assert_string_equal(p->causes[2].stacks[0].text, "(no stack captured)");
+	assert_string_equal(p->causes[2].stacks[0].text, "(no stack recorded)");
 	assert_string_equal(p->unexplained.stacks[0].text, "mystery < e");
 	assert_int_equal(p->n_behind, 1);
 	assert_string_equal(p->behind[0].text,
