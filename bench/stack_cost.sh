@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Section 6a: the cost of capturing kernel stacks (issue 8), from trials alternating A B A B
+# Section 6a: the cost of capturing kernel stacks, from trials alternating A B A B
 # within one run (--alternate stacks --prog-stats): stacks captured per trial and their time,
 # timed in the kernel around each capture (trials.csv stacks, stack_ns), and, independently,
 # the sched programs' run time per run with stacks and without (progstats.csv). Sourced by
