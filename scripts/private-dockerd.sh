@@ -62,13 +62,30 @@ halt() {
 	return 0
 }
 
+# The iptables rules dockerd made for our bridge: a killed engine leaves them behind.
+drop_rules() {
+	local br=$1 t rule
+	command -v iptables >/dev/null || return 0
+	for t in filter nat; do
+		iptables -t "$t" -S 2>/dev/null | awk -v br="$br" '$1 == "-A" {
+			for (i = 2; i <= NF; i++) if ($i == br) { print; next } }' |
+			while read -r -a rule; do
+				rule[0]=-D
+				iptables -t "$t" "${rule[@]}" 2>/dev/null
+			done
+	done
+}
+
 stop() {
 	halt
 	# Mounts left by a killed engine (overlay layers, netns, the exec-root) go first.
 	{ grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
-	[ -f "$dir/.bridge" ] && ip link del "$(cat "$dir/.bridge")" 2>/dev/null
+	if [ -f "$dir/.bridge" ]; then
+		drop_rules "$(cat "$dir/.bridge")"
+		ip link del "$(cat "$dir/.bridge")" 2>/dev/null
+	fi
 	rm -rf "$dir"
 }
 
