@@ -17,24 +17,9 @@
 
 #include "output/csv.h"
 #include "support/harness.h"
+#include "support/table.h"
 
 #define TRIALS 4
-
-static int64_t get(const struct csv_table *t, size_t row, const char *col)
-{
-	int c = csv_col(t, col);
-
-	assert_true(c >= 0);
-	return csv_get_i64(t, row, c, -1);
-}
-
-static const char *str(const struct csv_table *t, size_t row, const char *col)
-{
-	int c = csv_col(t, col);
-
-	assert_true(c >= 0);
-	return csv_get(t, row, c);
-}
 
 static char *run(const char *tag, const char *const *extra)
 {
@@ -71,32 +56,32 @@ static void trace_on_odd_trials_only(void **state)
 	assert_int_equal(harness_csv(dir, "progstats.csv", &progs), 0);
 	assert_int_equal(trials.n_rows, TRIALS);
 	for (size_t i = 0; i < trials.n_rows; i++) {
-		bool odd = get(&trials, i, "trial") % 2 == 1;
+		bool odd = table_i64(&trials, i, "trial") % 2 == 1;
 
-		assert_string_equal(str(&trials, i, "status"), "ok");
-		assert_string_equal(str(&trials, i, "variant"), odd ? "trace" : "no-trace");
+		assert_string_equal(table_str(&trials, i, "status"), "ok");
+		assert_string_equal(table_str(&trials, i, "variant"), odd ? "trace" : "no-trace");
 		if (odd) {
-			assert_true(get(&trials, i, "kernel_drops") >= 0);
-			assert_true(get(&trials, i, "restart_kernel_ns") > 0);
+			assert_true(table_i64(&trials, i, "kernel_drops") >= 0);
+			assert_true(table_i64(&trials, i, "restart_kernel_ns") > 0);
 		} else {
-			assert_int_equal(get(&trials, i, "kernel_drops"), -1);
-			assert_int_equal(get(&trials, i, "restart_kernel_ns"), -1);
+			assert_int_equal(table_i64(&trials, i, "kernel_drops"), -1);
+			assert_int_equal(table_i64(&trials, i, "restart_kernel_ns"), -1);
 		}
 	}
 	/* Trial 3's old container was made in trial 2, detached: its service is still `target`. */
 	for (size_t i = 0; i < phases.n_rows; i++)
-		if (get(&phases, i, "trial") == 3)
-			target_exits += get(&phases, i, "target_exits");
+		if (table_i64(&phases, i, "trial") == 3)
+			target_exits += table_i64(&phases, i, "target_exits");
 	assert_true(target_exits >= 1);
 	/* Our programs, for the recorded trials only; the scheduler's ran. */
 	for (size_t i = 0; i < progs.n_rows; i++) {
-		assert_true(get(&progs, i, "trial") % 2 == 1);
-		assert_true(get(&progs, i, "record_ns") > 0);
-		if (strcmp(str(&progs, i, "program"), "sched_switch_btf") == 0 ||
-		    strcmp(str(&progs, i, "program"), "sched_switch_raw") == 0 ||
-		    strcmp(str(&progs, i, "program"), "sched_switch_tp") == 0) {
-			assert_string_equal(str(&progs, i, "owner"), "restartprof");
-			assert_true(get(&progs, i, "run_cnt") > 0);
+		assert_true(table_i64(&progs, i, "trial") % 2 == 1);
+		assert_true(table_i64(&progs, i, "record_ns") > 0);
+		if (strcmp(table_str(&progs, i, "program"), "sched_switch_btf") == 0 ||
+		    strcmp(table_str(&progs, i, "program"), "sched_switch_raw") == 0 ||
+		    strcmp(table_str(&progs, i, "program"), "sched_switch_tp") == 0) {
+			assert_string_equal(table_str(&progs, i, "owner"), "restartprof");
+			assert_true(table_i64(&progs, i, "run_cnt") > 0);
 		}
 	}
 	assert_true(progs.n_rows >= 2 * 10);
@@ -120,23 +105,23 @@ static void stacks_on_odd_trials_only(void **state)
 	assert_int_equal(harness_csv(dir, "trials.csv", &trials), 0);
 	assert_int_equal(harness_csv(dir, "events.csv", &events), 0);
 	for (size_t i = 0; i < trials.n_rows; i++) {
-		bool odd = get(&trials, i, "trial") % 2 == 1;
+		bool odd = table_i64(&trials, i, "trial") % 2 == 1;
 
-		assert_string_equal(str(&trials, i, "variant"), odd ? "stacks" : "no-stacks");
-		assert_true(get(&trials, i, "kernel_drops") >= 0);
+		assert_string_equal(table_str(&trials, i, "variant"), odd ? "stacks" : "no-stacks");
+		assert_true(table_i64(&trials, i, "kernel_drops") >= 0);
 		/* The captures counted in the kernel: some in odd trials, none in even ones. */
 		if (odd)
-			assert_true(get(&trials, i, "stacks") > 0);
+			assert_true(table_i64(&trials, i, "stacks") > 0);
 		else
-			assert_int_equal(get(&trials, i, "stacks"), 0);
+			assert_int_equal(table_i64(&trials, i, "stacks"), 0);
 	}
 	for (size_t i = 0; i < events.n_rows; i++) {
-		int64_t t = get(&events, i, "trial");
+		int64_t t = table_i64(&events, i, "trial");
 
-		if (strcmp(str(&events, i, "type"), "offcpu") != 0 || t < 1 || t > TRIALS)
+		if (strcmp(table_str(&events, i, "type"), "offcpu") != 0 || t < 1 || t > TRIALS)
 			continue;
 		offcpu[t]++;
-		if (!strstr(str(&events, i, "detail"), "stackid=-1"))
+		if (!strstr(table_str(&events, i, "detail"), "stackid=-1"))
 			with[t]++;
 	}
 	for (int t = 1; t <= TRIALS; t++) {

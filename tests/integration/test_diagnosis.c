@@ -26,6 +26,7 @@
 #include "model/fold.h"
 #include "output/csv.h"
 #include "support/harness.h"
+#include "support/table.h"
 
 struct run {
 	char *dir;
@@ -83,14 +84,6 @@ static void free_run(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *str(const struct csv_table *t, size_t row, const char *col)
-{
-	int c = csv_col(t, col);
-
-	assert_true(c >= 0);
-	return csv_get(t, row, c);
-}
-
 static int64_t num(const struct csv_table *t, size_t row, const char *col)
 {
 	int c = csv_col(t, col);
@@ -105,9 +98,9 @@ static double engine_blocked_ms(const struct run *r)
 	double sum = 0;
 
 	for (size_t i = 0; i < r->waits.n_rows; i++)
-		if (strcmp(str(&r->waits, i, "actor"), "engine") == 0 &&
-		    (strcmp(str(&r->waits, i, "state"), "iowait") == 0 ||
-		     strcmp(str(&r->waits, i, "state"), "blocked") == 0))
+		if (strcmp(table_str(&r->waits, i, "actor"), "engine") == 0 &&
+		    (strcmp(table_str(&r->waits, i, "state"), "iowait") == 0 ||
+		     strcmp(table_str(&r->waits, i, "state"), "blocked") == 0))
 			sum += (double)num(&r->waits, i, "offcpu_ns");
 	return sum / 1e6 / (double)r->trials.n_rows;
 }
@@ -148,12 +141,12 @@ static void shares_fit_in_their_phase(const struct run *r)
 {
 	for (size_t p = 0; p < r->phases.n_rows; p++) {
 		int64_t dur = num(&r->phases, p, "duration_ns"), sum = 0, rows = 0;
-		const char *phase = str(&r->phases, p, "phase");
+		const char *phase = table_str(&r->phases, p, "phase");
 		int64_t trial = num(&r->phases, p, "trial");
 
 		for (size_t i = 0; i < r->waits.n_rows; i++)
 			if (num(&r->waits, i, "trial") == trial &&
-			    strcmp(str(&r->waits, i, "phase"), phase) == 0) {
+			    strcmp(table_str(&r->waits, i, "phase"), phase) == 0) {
 				sum += num(&r->waits, i, "wall_ns");
 				rows++;
 			}
@@ -277,7 +270,8 @@ static bool removed_later(const struct run *r, size_t row, const char *path)
 	int64_t trial = num(&r->events, row, "trial"), ts = num(&r->events, row, "ts_ns");
 
 	for (size_t i = 0; i < r->events.n_rows; i++) {
-		const char *what = str(&r->events, i, "what"), *d = str(&r->events, i, "detail");
+		const char *what = table_str(&r->events, i, "what"),
+			   *d = table_str(&r->events, i, "detail");
 		const char *p = strstr(d, " path=");
 		size_t n;
 
@@ -299,8 +293,8 @@ static bool removed_later(const struct run *r, size_t row, const char *path)
 static bool went_with_a_container(const struct run *r, const char *path)
 {
 	for (size_t i = 0; i < r->trials.n_rows; i++) {
-		const char *ids[] = {str(&r->trials, i, "old_container"),
-				     str(&r->trials, i, "new_container")};
+		const char *ids[] = {table_str(&r->trials, i, "old_container"),
+				     table_str(&r->trials, i, "new_container")};
 
 		for (int k = 0; k < 2; k++)
 			if (ids[k][0] && strstr(path, ids[k]))
@@ -327,7 +321,8 @@ static void files_of_blocking_calls_are_real(void **state)
 		skip();
 	snprintf(exec_root, sizeof(exec_root), "%s/exec", engine_dir ? engine_dir : "/run");
 	for (size_t i = 0; i < hdd.events.n_rows; i++) {
-		const char *what = str(&hdd.events, i, "what"), *d = str(&hdd.events, i, "detail");
+		const char *what = table_str(&hdd.events, i, "what"),
+			   *d = table_str(&hdd.events, i, "detail");
 		const char *p = strstr(d, " path=");
 		bool fd_call = strcmp(what, "fsync") == 0 || strcmp(what, "fdatasync") == 0 ||
 			       strcmp(what, "sync_file_range") == 0 || strcmp(what, "syncfs") == 0;
@@ -335,8 +330,9 @@ static void files_of_blocking_calls_are_real(void **state)
 		char path[512];
 		struct stat st;
 
-		if (strcmp(str(&hdd.events, i, "type"), "syscall") != 0 ||
-		    strcmp(str(&hdd.events, i, "actor"), "engine") != 0 || (!fd_call && !name_call))
+		if (strcmp(table_str(&hdd.events, i, "type"), "syscall") != 0 ||
+		    strcmp(table_str(&hdd.events, i, "actor"), "engine") != 0 ||
+		    (!fd_call && !name_call))
 			continue;
 		assert_non_null(p);
 		snprintf(path, sizeof(path), "%.*s", (int)strcspn(p + 6, " "), p + 6);

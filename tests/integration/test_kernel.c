@@ -23,6 +23,7 @@
 
 #include "output/csv.h"
 #include "support/harness.h"
+#include "support/table.h"
 #include "util/proc.h"
 
 /* The service prints its stamps just before it exits and just before it listens; the gaps
@@ -79,22 +80,6 @@ static void free_run(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int64_t get(const struct csv_table *t, size_t row, const char *col)
-{
-	int c = csv_col(t, col);
-
-	assert_true(c >= 0);
-	return csv_get_i64(t, row, c, -1);
-}
-
-static const char *str(const struct csv_table *t, size_t row, const char *col)
-{
-	int c = csv_col(t, col);
-
-	assert_true(c >= 0);
-	return csv_get(t, row, c);
-}
-
 /* Summed over the run's trials, for the phases named. */
 static int64_t phase_sum(const struct run *r, const char *column, const char *const *phases)
 {
@@ -102,8 +87,8 @@ static int64_t phase_sum(const struct run *r, const char *column, const char *co
 
 	for (size_t i = 0; i < r->phases.n_rows; i++)
 		for (int k = 0; phases[k]; k++)
-			if (strcmp(str(&r->phases, i, "phase"), phases[k]) == 0) {
-				int64_t v = get(&r->phases, i, column);
+			if (strcmp(table_str(&r->phases, i, "phase"), phases[k]) == 0) {
+				int64_t v = table_i64(&r->phases, i, column);
 
 				assert_true(v >= 0); /* traced: never "not measured" */
 				sum += v;
@@ -115,19 +100,19 @@ static int64_t phase_sum(const struct run *r, const char *column, const char *co
 static void check_trials(const struct run *r)
 {
 	for (size_t i = 0; i < r->trials.n_rows; i++) {
-		int64_t stdout_ns = get(&r->trials, i, "restart_stdout_ns");
-		int64_t kernel_ns = get(&r->trials, i, "restart_kernel_ns");
+		int64_t stdout_ns = table_i64(&r->trials, i, "restart_stdout_ns");
+		int64_t kernel_ns = table_i64(&r->trials, i, "restart_kernel_ns");
 		int64_t diff =
 			kernel_ns > stdout_ns ? kernel_ns - stdout_ns : stdout_ns - kernel_ns;
-		int64_t err = get(&r->trials, i, "clock_error_ns");
+		int64_t err = table_i64(&r->trials, i, "clock_error_ns");
 
-		assert_string_equal(str(&r->trials, i, "status"), "ok");
+		assert_string_equal(table_str(&r->trials, i, "status"), "ok");
 		if (kernel_ns <= 0 || diff > AGREE_ABS_NS + (int64_t)(AGREE_REL * stdout_ns))
 			fprintf(stderr, "trial %zu: kernel %lld ns, stdout %lld ns\n", i + 1,
 				(long long)kernel_ns, (long long)stdout_ns);
 		assert_true(kernel_ns > 0);
 		assert_true(diff <= AGREE_ABS_NS + (int64_t)(AGREE_REL * stdout_ns));
-		assert_true(get(&r->trials, i, "kernel_drops") >= 0);
+		assert_true(table_i64(&r->trials, i, "kernel_drops") >= 0);
 		assert_true(err > 0 && err < 1000000);
 	}
 }
@@ -142,11 +127,11 @@ static void check_execs(const struct run *r)
 		int runc = 0, svc = 0;
 
 		for (size_t i = 0; i < r->execs.n_rows; i++) {
-			const char *name = str(&r->execs, i, "name"),
-				   *actor = str(&r->execs, i, "actor");
+			const char *name = table_str(&r->execs, i, "name"),
+				   *actor = table_str(&r->execs, i, "actor");
 
-			if (get(&r->execs, i, "trial") != (int64_t)tr ||
-			    !str(&r->execs, i, "phase")[0])
+			if (table_i64(&r->execs, i, "trial") != (int64_t)tr ||
+			    !table_str(&r->execs, i, "phase")[0])
 				continue;
 			runc += strcmp(name, "runc") == 0 && strcmp(actor, "engine") == 0;
 			svc += strcmp(name, "restartprof-svc") == 0 && strcmp(actor, "target") == 0;
@@ -172,7 +157,8 @@ static void check_actors(const struct run *r, bool loaded)
 	int load = 0, target = 0;
 
 	for (size_t i = 0; i < r->events.n_rows; i++) {
-		const char *comm = str(&r->events, i, "comm"), *actor = str(&r->events, i, "actor");
+		const char *comm = table_str(&r->events, i, "comm"),
+			   *actor = table_str(&r->events, i, "actor");
 		bool stress = strncmp(comm, "stress-ng", 9) == 0;
 		bool svc = strcmp(comm, "restartprof-svc") == 0;
 
@@ -205,15 +191,15 @@ static void check_probes(const struct run *r, const char *path)
 	bool essential_seen = false;
 
 	for (size_t i = 0; i < r->probes.n_rows; i++) {
-		const char *name = str(&r->probes, i, "probe");
+		const char *name = table_str(&r->probes, i, "probe");
 
-		if (get(&r->probes, i, "essential") == 1) {
-			assert_string_equal(str(&r->probes, i, "path"), path);
+		if (table_i64(&r->probes, i, "essential") == 1) {
+			assert_string_equal(table_str(&r->probes, i, "path"), path);
 			essential_seen = true;
 		}
 		if (strcmp(name, "sched") == 0 || strcmp(name, "block") == 0 ||
 		    strcmp(name, "listen") == 0 || strcmp(name, "exec") == 0)
-			assert_string_equal(str(&r->probes, i, "path"), path);
+			assert_string_equal(table_str(&r->probes, i, "path"), path);
 	}
 	assert_true(essential_seen);
 }
@@ -289,13 +275,13 @@ static void collect_exec_names(const struct run *r, char names[][64], int *n, in
 		char item[64];
 		bool dup = false;
 
-		const char *actor = str(&r->execs, i, "actor");
+		const char *actor = table_str(&r->execs, i, "actor");
 
 		/* Other tasks on the machine come and go between runs. */
-		if (!str(&r->execs, i, "phase")[0] ||
+		if (!table_str(&r->execs, i, "phase")[0] ||
 		    (strcmp(actor, "engine") != 0 && strcmp(actor, "target") != 0))
 			continue;
-		snprintf(item, sizeof(item), "%s/%s", actor, str(&r->execs, i, "name"));
+		snprintf(item, sizeof(item), "%s/%s", actor, table_str(&r->execs, i, "name"));
 		for (int k = 0; k < *n && !dup; k++)
 			dup = strcmp(names[k], item) == 0;
 		if (!dup && *n < max)
