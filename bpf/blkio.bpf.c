@@ -37,14 +37,14 @@ struct rq_val {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, struct bio_key);
 	__type(value, struct bio_val);
 } rp_bios SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 2048);
 	__type(key, __u64);
 	__type(value, struct rq_val);
 } rp_rqs SEC(".maps");

@@ -34,7 +34,7 @@ const volatile struct rp_config rp_cfg = {
 /* tid -> rp_hint: the engine's tasks and everything they spawn. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
+	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, __u32);
 } rp_tracked SEC(".maps");
@@ -42,7 +42,7 @@ struct {
 /* cgroup id -> rp_cg_role, written by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, __u32);
 } rp_cgroups SEC(".maps");
@@ -64,27 +64,27 @@ struct {
 /* Size set by userspace before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 1 << 20);
 } rp_events SEC(".maps");
 
 /* Two aggregate maps: the programs fill the one rp_state.gen names, userspace drains the other. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
+	__uint(max_entries, RP_AGG_ENTRIES);
 	__type(key, struct rp_agg_key);
 	__type(value, struct rp_agg_val);
 } rp_agg0 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
+	__uint(max_entries, RP_AGG_ENTRIES);
 	__type(key, struct rp_agg_key);
 	__type(value, struct rp_agg_val);
 } rp_agg1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 4096);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, RP_STACK_DEPTH * sizeof(__u64));
 } rp_stacks SEC(".maps");

@@ -26,7 +26,7 @@ struct off_start {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct off_start);
 } rp_offstart SEC(".maps");

@@ -25,7 +25,7 @@ struct ino_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 4096);
 	__type(key, struct ino_key);
 	__type(value, struct rp_who);
 } rp_dirtier SEC(".maps");

@@ -19,6 +19,9 @@
 #define RP_FSTYPE_LEN  16
 #define RP_EXE_LEN     48
 #define RP_STACK_DEPTH 48
+/* Aggregate entries (slot, task, stack, kind): userspace drains them every 250 ms; a few
+ * hundred are in use then on a busy device, and a full map is counted as a drop. */
+#define RP_AGG_ENTRIES 4096
 #define RP_SYS_MAX     512 /* syscall numbers the syscall table covers */
 #define RP_MAX_SUBSYS  16  /* bound for the v1 controller index */
 

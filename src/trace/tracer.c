@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -31,10 +32,11 @@
 #include "trace/progstats.h"
 #include "trace/seed.h"
 #include "trace/symbols.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/proc.h"
 
-#define RING_BYTES	  (4u << 20)
+#define RING_BYTES	  (1u << 20)
 #define RING_BYTES_DETAIL (32u << 20)
 #define POLL_MS		  20
 #define AGG_PERIOD_NS	  (250 * NSEC_PER_MSEC)
@@ -106,23 +108,6 @@ struct tracer {
 
 /* ---- small helpers ---- */
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static void add_cgroup_locked(struct tracer *tr, uint64_t id, int root, const char *path)
 {
 	struct kcgroup c;
@@ -131,7 +116,8 @@ static void add_cgroup_locked(struct tracer *tr, uint64_t id, int root, const ch
 		return;
 	kcgroup_init(&c, id, root, path);
 	/* Only containers' cgroups tell actors apart; the others would only grow the table. */
-	if (!c.container[0] || grow((void **)&tr->cg, &tr->cap_cg, tr->n_cg + 1, sizeof(*tr->cg)))
+	if (!c.container[0] ||
+	    array_reserve((void **)&tr->cg, &tr->cap_cg, tr->n_cg + 1, sizeof(*tr->cg)))
 		return;
 	tr->cg[tr->n_cg++] = c;
 }
@@ -185,8 +171,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		add_cgroup_locked(tr, r->id, r->root, path);
 	}
 	if (tr->recording) {
-		if (grow((void **)&tr->arena, &tr->arena_cap, tr->arena_len + ARENA_STEP(size),
-			 1)) {
+		if (array_reserve((void **)&tr->arena, &tr->arena_cap,
+				  tr->arena_len + ARENA_STEP(size), 1)) {
 			tr->arena_lost++;
 		} else {
 			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
@@ -206,8 +192,8 @@ static int append_aggs(struct tracer *tr, const struct rp_agg_key *k, const stru
 	struct raw_aggs *a = &tr->aggs;
 	size_t cap_k = a->cap, cap_v = a->cap;
 
-	if (grow((void **)&a->k, &cap_k, a->n + n, sizeof(*k)) ||
-	    grow((void **)&a->v, &cap_v, a->n + n, sizeof(*v)))
+	if (array_reserve((void **)&a->k, &cap_k, a->n + n, sizeof(*k)) ||
+	    array_reserve((void **)&a->v, &cap_v, a->n + n, sizeof(*v)))
 		return -ENOMEM;
 	a->cap = cap_k < cap_v ? cap_k : cap_v;
 	memcpy(a->k + a->n, k, n * sizeof(*k));
@@ -312,7 +298,7 @@ static void sample_mem(struct tracer *tr, bool force)
 		return;
 	pthread_mutex_lock(&tr->lock);
 	if (tr->recording &&
-	    !grow((void **)&tr->mem, &tr->cap_mem, tr->n_mem + 1, sizeof(*tr->mem)))
+	    !array_reserve((void **)&tr->mem, &tr->cap_mem, tr->n_mem + 1, sizeof(*tr->mem)))
 		tr->mem[tr->n_mem++] = (struct kmem_sample){now, dirty, wb};
 	pthread_mutex_unlock(&tr->lock);
 }
@@ -564,6 +550,14 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	fill_config(tr, &tr->ld.cfg);
 	if (loader_run(&tr->ld, err, errlen))
 		goto fail;
+	/*
+	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
+	 * are loaded (re-attaching does not probe paths again): a Raspberry Pi has better use
+	 * for the memory, first of all the kernel's symbols.
+	 */
+	pathprobe_drop_btf(tr->pp);
+	btf__free(tr->btf);
+	tr->btf = NULL;
 	/* After loading: the symbols then name our own programs, whose frames are cut. */
 	{
 		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
@@ -571,14 +565,8 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 		tr->syms_ok =
 			ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
 	}
-	/*
-	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
-	 * are loaded (re-attaching does not probe paths again): a Raspberry Pi has better use
-	 * for the memory.
-	 */
-	pathprobe_drop_btf(tr->pp);
-	btf__free(tr->btf);
-	tr->btf = NULL;
+	/* The BTF's many small blocks sit below the symbols on the heap: give the pages back. */
+	malloc_trim(0);
 	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
 	if (!tr->rb) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(errno));
