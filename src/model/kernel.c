@@ -6,27 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define CLONE_NEWNET_FLAG 0x40000000ULL
-
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
 
 int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e)
 {
-	if (grow((void **)&tk->ev, &tk->cap_ev, tk->n_ev, sizeof(*e)))
+	if (array_reserve((void **)&tk->ev, &tk->cap_ev, tk->n_ev + 1, sizeof(*e)))
 		return -ENOMEM;
 	tk->ev[tk->n_ev++] = *e;
 	return 0;
@@ -34,7 +20,7 @@ int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e)
 
 int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a)
 {
-	if (grow((void **)&tk->agg, &tk->cap_agg, tk->n_agg, sizeof(*a)))
+	if (array_reserve((void **)&tk->agg, &tk->cap_agg, tk->n_agg + 1, sizeof(*a)))
 		return -ENOMEM;
 	tk->agg[tk->n_agg++] = *a;
 	return 0;
@@ -42,7 +28,7 @@ int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a)
 
 int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c)
 {
-	if (grow((void **)&tk->cg, &tk->cap_cg, tk->n_cg, sizeof(*c)))
+	if (array_reserve((void **)&tk->cg, &tk->cap_cg, tk->n_cg + 1, sizeof(*c)))
 		return -ENOMEM;
 	tk->cg[tk->n_cg++] = *c;
 	return 0;
@@ -50,7 +36,7 @@ int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c)
 
 int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s)
 {
-	if (grow((void **)&tk->stacks, &tk->cap_stacks, tk->n_stacks, sizeof(*s)))
+	if (array_reserve((void **)&tk->stacks, &tk->cap_stacks, tk->n_stacks + 1, sizeof(*s)))
 		return -ENOMEM;
 	tk->stacks[tk->n_stacks++] = *s;
 	return 0;
@@ -58,7 +44,7 @@ int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s)
 
 int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m)
 {
-	if (grow((void **)&tk->mem, &tk->cap_mem, tk->n_mem, sizeof(*m)))
+	if (array_reserve((void **)&tk->mem, &tk->cap_mem, tk->n_mem + 1, sizeof(*m)))
 		return -ENOMEM;
 	tk->mem[tk->n_mem++] = *m;
 	return 0;

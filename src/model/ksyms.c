@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 /* Past the last symbol an address still belongs to it for this much (the end of .text). */
 #define LAST_SYMBOL_SPAN (4u << 20)
 
@@ -22,23 +24,6 @@ struct ksyms {
 	size_t listed; /* function symbols seen, zero addresses included */
 	bool zeroed;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 1024;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
 
 static int hexval(char c)
 {
@@ -79,8 +64,8 @@ static int parse_line(const char *p, const char *end, uint64_t *addr, char *type
 
 static int add_symbol(struct ksyms *ks, uint64_t addr, char type, const char *name, size_t nlen)
 {
-	if (grow((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
-	    grow((void **)&ks->names, &ks->names_cap, ks->names_len + nlen + 1, 1))
+	if (array_reserve((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
+	    array_reserve((void **)&ks->names, &ks->names_cap, ks->names_len + nlen + 1, 1))
 		return -ENOMEM;
 	ks->sym[ks->n].addr = addr;
 	ks->sym[ks->n].name = (uint32_t)ks->names_len;
@@ -114,35 +99,69 @@ static void dedup(struct ksyms *ks)
 	ks->n = o;
 }
 
+struct ksyms *ksyms_new(void)
+{
+	return calloc(1, sizeof(struct ksyms));
+}
+
+int ksyms_add_line(struct ksyms *ks, const char *line, size_t len)
+{
+	const char *name;
+	size_t nlen;
+	uint64_t addr;
+	char type;
+
+	if (!parse_line(line, line + len, &addr, &type, &name, &nlen))
+		return 0;
+	ks->listed++;
+	return addr ? add_symbol(ks, addr, type, name, nlen) : 0;
+}
+
+/* Gives back what the doubling reserved: the table stays for the whole run. */
+static void shrink_to_fit(struct ksyms *ks)
+{
+	void *p;
+
+	if (ks->n < ks->cap && (p = realloc(ks->sym, (ks->n ? ks->n : 1) * sizeof(*ks->sym)))) {
+		ks->sym = p;
+		ks->cap = ks->n ? ks->n : 1;
+	}
+	if (ks->names_len < ks->names_cap &&
+	    (p = realloc(ks->names, ks->names_len ? ks->names_len : 1))) {
+		ks->names = p;
+		ks->names_cap = ks->names_len ? ks->names_len : 1;
+	}
+}
+
+void ksyms_finish(struct ksyms *ks)
+{
+	ks->zeroed = ks->listed > 0 && ks->n == 0;
+	if (ks->n)
+		qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_sym);
+	dedup(ks);
+	shrink_to_fit(ks);
+}
+
 int ksyms_parse(const char *text, size_t len, struct ksyms **out)
 {
-	struct ksyms *ks = calloc(1, sizeof(*ks));
+	struct ksyms *ks = ksyms_new();
 	const char *p = text, *end = text + len;
 
 	*out = NULL;
 	if (!ks)
 		return -ENOMEM;
 	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *name;
-		size_t nlen;
-		uint64_t addr;
-		char type;
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
 
 		if (!eol)
 			eol = end;
-		if (parse_line(p, eol, &addr, &type, &name, &nlen)) {
-			ks->listed++;
-			if (addr && add_symbol(ks, addr, type, name, nlen)) {
-				ksyms_free(ks);
-				return -ENOMEM;
-			}
+		if (ksyms_add_line(ks, p, (size_t)(eol - p))) {
+			ksyms_free(ks);
+			return -ENOMEM;
 		}
 		p = eol + 1;
 	}
-	ks->zeroed = ks->listed > 0 && ks->n == 0;
-	if (ks->n)
-		qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_sym);
-	dedup(ks);
+	ksyms_finish(ks);
 	*out = ks;
 	return 0;
 }

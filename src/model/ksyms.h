@@ -18,6 +18,11 @@ struct ksyms;
 /* Parses kallsyms text (lines "ADDR TYPE NAME [MODULE]"); malformed lines are skipped.
  * 0, or -ENOMEM. */
 int ksyms_parse(const char *text, size_t len, struct ksyms **out);
+/* The same a line at a time, for a reader that does not hold the whole text: ksyms_new, then
+ * ksyms_add_line (0, or -ENOMEM) for each line, then ksyms_finish before any look-up. */
+struct ksyms *ksyms_new(void);
+int ksyms_add_line(struct ksyms *ks, const char *line, size_t len);
+void ksyms_finish(struct ksyms *ks);
 void ksyms_free(struct ksyms *ks);
 /* Function symbols kept. */
 size_t ksyms_count(const struct ksyms *ks);

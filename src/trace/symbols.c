@@ -1,72 +1,46 @@
 #include "trace/symbols.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "model/ksyms.h"
 #include "util/proc.h"
 
-#define KALLSYMS_MAX (256u << 20)
-
-/* The whole file: /proc files report no size, so read until the end. */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1u << 20, n = 0;
-	char *b;
-
-	if (fd < 0)
-		return -errno;
-	b = malloc(cap);
-	while (b) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb = cap < KALLSYMS_MAX ? realloc(b, cap * 2) : NULL;
-
-			if (!nb)
-				break;
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? -errno : 0;
-
-			close(fd);
-			if (e) {
-				free(b);
-				return e;
-			}
-			*buf = b;
-			*len = n;
-			return 0;
-		}
-		n += (size_t)r;
-	}
-	free(b);
-	close(fd);
-	return -ENOMEM;
-}
-
+/* A line at a time: the text of /proc/kallsyms is several MiB, its table about half of it. */
 int ksyms_load(const char *path, struct ksyms **out)
 {
-	char *text = NULL;
-	size_t len = 0;
-	int e;
+	FILE *f = fopen(path, "re");
+	struct ksyms *ks = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int e = 0;
 
 	*out = NULL;
-	e = slurp(path, &text, &len);
-	if (e)
-		return e;
-	e = ksyms_parse(text, len, out);
-	free(text);
+	if (!f)
+		return -errno;
+	ks = ksyms_new();
+	if (!ks) {
+		e = -ENOMEM;
+		goto cleanup;
+	}
+	errno = 0;
+	while ((n = getline(&line, &cap, f)) > 0)
+		if ((e = ksyms_add_line(ks, line, (size_t)n - (line[n - 1] == '\n'))))
+			goto cleanup;
+	if (ferror(f)) {
+		e = errno ? -errno : -EIO;
+		goto cleanup;
+	}
+	ksyms_finish(ks);
+	*out = ks;
+	ks = NULL;
+cleanup:
+	ksyms_free(ks);
+	free(line);
+	fclose(f);
 	return e;
 }
 

@@ -27,6 +27,7 @@
 #include "output/explain.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
+#include "trace/symbols.h"
 #include "util/proc.h"
 
 /* ---- symbols ---- */
@@ -66,6 +67,34 @@ static void symbols_from_synthetic_kallsyms(void **state)
 	assert_null(ksyms_lookup(ks, 0xffffffff80000000, NULL));
 	assert_null(ksyms_lookup(ks, 0xffffffffd0000000, NULL)); /* far past the last one */
 	ksyms_free(ks);
+}
+
+/* The file read a line at a time (its last line without a newline) gives the same table. */
+static void symbols_read_from_a_file_match_the_parsed_text(void **state)
+{
+	char path[] = "/tmp/rp-kallsyms-XXXXXX";
+	struct ksyms *parsed, *read;
+	uint64_t off_p = 0, off_r = 0;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, kallsyms, strlen(kallsyms) - 1), (ssize_t)strlen(kallsyms) - 1);
+	close(fd);
+	assert_int_equal(ksyms_load(path, &read), 0);
+	unlink(path);
+	assert_int_equal(ksyms_parse(kallsyms, strlen(kallsyms), &parsed), 0);
+	assert_int_equal(ksyms_count(read), ksyms_count(parsed));
+	for (uint64_t a = 0xffffffff81000000; a < 0xffffffff81000800; a += 0x40) {
+		assert_string_equal(ksyms_lookup(read, a, &off_r), ksyms_lookup(parsed, a, &off_p));
+		assert_int_equal(off_r, off_p);
+	}
+	assert_string_equal(ksyms_lookup(read, 0xffffffffc0002001, NULL),
+			    "bpf_prog_0123456789abcdef_sched_switch");
+	ksyms_free(read);
+	ksyms_free(parsed);
+	assert_int_equal(ksyms_load("/nonexistent/kallsyms", &read), -ENOENT);
+	assert_null(read);
 }
 
 static void zeroed_kallsyms_is_told(void **state)
@@ -876,6 +905,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(symbols_from_synthetic_kallsyms),
+		cmocka_unit_test(symbols_read_from_a_file_match_the_parsed_text),
 		cmocka_unit_test(zeroed_kallsyms_is_told),
 		cmocka_unit_test(stacks_fold_root_first_without_the_tracer),
 		cmocka_unit_test(rules_parse_and_match),
