@@ -411,9 +411,12 @@ out:
 	}
 	if (rc->csv && rc->info_written && strcmp(rc->info.state, "running") == 0)
 		write_run_json(rc, "failed");
+	/* The BPF programs, maps and kernel symbols go before the report needs its memory. */
+	tracer_close(rc->s.tracer);
+	rc->s.tracer = NULL;
+	malloc_trim(0);
 	if (rc->csv)
 		run_report(rc);
-	tracer_close(rc->s.tracer);
 	if (rc->s.docker.http) {
 		/* Whatever path led here, no container of this run survives it. */
 		if (rc->s.run_id[0])

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,10 +11,20 @@
 /* Past the last symbol an address still belongs to it for this much (the end of .text). */
 #define LAST_SYMBOL_SPAN (4u << 20)
 
+/* A symbol's name offset before its name is known (lazy tables). */
+#define NO_NAME UINT32_MAX
+
+enum name_want {
+	NAME_NOT_WANTED,
+	NAME_WANTED,
+	NAME_NOT_FOUND
+};
+
 struct ksym {
 	uint64_t addr;
-	uint32_t name; /* offset into names */
+	uint32_t name; /* offset into names; lazy tables: the line's rank until finished */
 	uint8_t global;
+	uint8_t want; /* name_want */
 };
 
 struct ksyms {
@@ -22,7 +33,8 @@ struct ksyms {
 	char *names;
 	size_t names_len, names_cap;
 	size_t listed; /* function symbols seen, zero addresses included */
-	bool zeroed;
+	size_t wanted; /* symbols whose name a stack needs and the table lacks */
+	bool zeroed, lazy;
 };
 
 static int hexval(char c)
@@ -62,18 +74,40 @@ static int parse_line(const char *p, const char *end, uint64_t *addr, char *type
 	return strchr("tTwW", *type) != NULL;
 }
 
-static int add_symbol(struct ksyms *ks, uint64_t addr, char type, const char *name, size_t nlen)
+static bool global_type(char type)
 {
-	if (array_reserve((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)) ||
+	return type == 'T' || type == 'W';
+}
+
+/* Its offset into names, or NO_NAME when the names are full (they are indexed by 32 bits). */
+static uint32_t add_name(struct ksyms *ks, const char *name, size_t nlen)
+{
+	uint32_t at = (uint32_t)ks->names_len;
+
+	if (ks->names_len + nlen + 1 >= NO_NAME ||
 	    array_reserve((void **)&ks->names, &ks->names_cap, ks->names_len + nlen + 1, 1))
-		return -ENOMEM;
-	ks->sym[ks->n].addr = addr;
-	ks->sym[ks->n].name = (uint32_t)ks->names_len;
-	ks->sym[ks->n].global = type == 'T' || type == 'W';
-	ks->n++;
+		return NO_NAME;
 	memcpy(ks->names + ks->names_len, name, nlen);
 	ks->names[ks->names_len + nlen] = '\0';
 	ks->names_len += nlen + 1;
+	return at;
+}
+
+static int add_symbol(struct ksyms *ks, uint64_t addr, char type, const char *name, size_t nlen)
+{
+	struct ksym *k;
+
+	if (array_reserve((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)))
+		return -ENOMEM;
+	k = &ks->sym[ks->n];
+	k->addr = addr;
+	k->global = global_type(type);
+	k->want = NAME_NOT_WANTED;
+	/* Lazy: the rank orders same-address symbols as the names' offsets do. */
+	k->name = ks->lazy ? (uint32_t)ks->n : add_name(ks, name, nlen);
+	if (k->name == NO_NAME)
+		return -ENOMEM;
+	ks->n++;
 	return 0;
 }
 
@@ -99,9 +133,13 @@ static void dedup(struct ksyms *ks)
 	ks->n = o;
 }
 
-struct ksyms *ksyms_new(void)
+struct ksyms *ksyms_new(bool lazy_names)
 {
-	return calloc(1, sizeof(struct ksyms));
+	struct ksyms *ks = calloc(1, sizeof(struct ksyms));
+
+	if (ks)
+		ks->lazy = lazy_names;
+	return ks;
 }
 
 int ksyms_add_line(struct ksyms *ks, const char *line, size_t len)
@@ -139,12 +177,15 @@ void ksyms_finish(struct ksyms *ks)
 	if (ks->n)
 		qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_sym);
 	dedup(ks);
+	if (ks->lazy)
+		for (size_t i = 0; i < ks->n; i++)
+			ks->sym[i].name = NO_NAME;
 	shrink_to_fit(ks);
 }
 
 int ksyms_parse(const char *text, size_t len, struct ksyms **out)
 {
-	struct ksyms *ks = ksyms_new();
+	struct ksyms *ks = ksyms_new(false);
 	const char *p = text, *end = text + len;
 
 	*out = NULL;
@@ -185,12 +226,13 @@ bool ksyms_zeroed(const struct ksyms *ks)
 	return ks && ks->zeroed;
 }
 
-const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset)
+/* The symbol holding addr: the last one at or below it; -1 when none. */
+static ssize_t holder(const struct ksyms *ks, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
 	if (!ks || !ks->n || addr < ks->sym[0].addr)
-		return NULL;
+		return -1;
 	hi = ks->n;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -201,10 +243,64 @@ const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset
 			hi = mid;
 	}
 	if (lo == ks->n - 1 && addr - ks->sym[lo].addr > LAST_SYMBOL_SPAN)
+		return -1;
+	return (ssize_t)lo;
+}
+
+const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset)
+{
+	ssize_t i = holder(ks, addr);
+
+	if (i < 0 || ks->sym[i].name == NO_NAME)
 		return NULL;
 	if (offset)
-		*offset = addr - ks->sym[lo].addr;
-	return ks->names + ks->sym[lo].name;
+		*offset = addr - ks->sym[i].addr;
+	return ks->names + ks->sym[i].name;
+}
+
+size_t ksyms_want(struct ksyms *ks, const uint64_t *ip, int depth)
+{
+	for (int d = 0; d < depth; d++) {
+		ssize_t i = holder(ks, ip[d]);
+
+		if (i >= 0 && ks->sym[i].name == NO_NAME && ks->sym[i].want == NAME_NOT_WANTED) {
+			ks->sym[i].want = NAME_WANTED;
+			ks->wanted++;
+		}
+	}
+	return ks ? ks->wanted : 0;
+}
+
+int ksyms_name_line(struct ksyms *ks, const char *line, size_t len)
+{
+	const char *name;
+	size_t nlen;
+	uint64_t addr;
+	char type;
+	ssize_t i;
+
+	if (!ks->wanted || !parse_line(line, line + len, &addr, &type, &name, &nlen))
+		return 0;
+	i = holder(ks, addr);
+	/* The first line at the symbol's address of its kind: the one the table kept. */
+	if (i < 0 || ks->sym[i].addr != addr || ks->sym[i].want != NAME_WANTED ||
+	    ks->sym[i].global != global_type(type))
+		return 0;
+	ks->sym[i].name = add_name(ks, name, nlen);
+	if (ks->sym[i].name == NO_NAME)
+		return -ENOMEM;
+	ks->sym[i].want = NAME_NOT_WANTED;
+	ks->wanted--;
+	return 0;
+}
+
+void ksyms_names_done(struct ksyms *ks)
+{
+	for (size_t i = 0; ks->wanted && i < ks->n; i++)
+		if (ks->sym[i].want == NAME_WANTED) {
+			ks->sym[i].want = NAME_NOT_FOUND;
+			ks->wanted--;
+		}
 }
 
 /* The tracer's own frames, at the leaf end of a stack taken in its program. */

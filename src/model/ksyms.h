@@ -18,11 +18,23 @@ struct ksyms;
 /* Parses kallsyms text (lines "ADDR TYPE NAME [MODULE]"); malformed lines are skipped.
  * 0, or -ENOMEM. */
 int ksyms_parse(const char *text, size_t len, struct ksyms **out);
-/* The same a line at a time, for a reader that does not hold the whole text: ksyms_new, then
- * ksyms_add_line (0, or -ENOMEM) for each line, then ksyms_finish before any look-up. */
-struct ksyms *ksyms_new(void);
+/*
+ * The same a line at a time, for a reader that does not hold the whole text: ksyms_new, then
+ * ksyms_add_line (0, or -ENOMEM) for each line, then ksyms_finish before any look-up.
+ *
+ * With lazy_names the table keeps addresses only (a third of the memory): look-ups find no
+ * name until a stack asks for it. ksyms_want marks the symbols a stack's addresses fall in
+ * and returns how many names are wanted; the reader then passes the text again through
+ * ksyms_name_line, which keeps the names of exactly those symbols (the ones a full table
+ * would name), and ends with ksyms_names_done: a name not found (the text changed) is not
+ * wanted again.
+ */
+struct ksyms *ksyms_new(bool lazy_names);
 int ksyms_add_line(struct ksyms *ks, const char *line, size_t len);
 void ksyms_finish(struct ksyms *ks);
+size_t ksyms_want(struct ksyms *ks, const uint64_t *ip, int depth);
+int ksyms_name_line(struct ksyms *ks, const char *line, size_t len);
+void ksyms_names_done(struct ksyms *ks);
 void ksyms_free(struct ksyms *ks);
 /* Function symbols kept. */
 size_t ksyms_count(const struct ksyms *ks);

@@ -8,39 +8,53 @@
 #include "model/ksyms.h"
 #include "util/proc.h"
 
-/* A line at a time: the text of /proc/kallsyms is several MiB, its table about half of it. */
-int ksyms_load(const char *path, struct ksyms **out)
+/* Feeds each line of path, without its newline, to fn; stops at fn's first error. */
+static int each_line(const char *path, struct ksyms *ks,
+		     int (*fn)(struct ksyms *, const char *, size_t))
 {
 	FILE *f = fopen(path, "re");
-	struct ksyms *ks = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int e = 0;
 
-	*out = NULL;
 	if (!f)
 		return -errno;
-	ks = ksyms_new();
-	if (!ks) {
-		e = -ENOMEM;
-		goto cleanup;
-	}
 	errno = 0;
 	while ((n = getline(&line, &cap, f)) > 0)
-		if ((e = ksyms_add_line(ks, line, (size_t)n - (line[n - 1] == '\n'))))
-			goto cleanup;
-	if (ferror(f)) {
+		if ((e = fn(ks, line, (size_t)n - (line[n - 1] == '\n'))))
+			break;
+	if (!e && ferror(f))
 		e = errno ? -errno : -EIO;
-		goto cleanup;
+	free(line);
+	fclose(f);
+	return e;
+}
+
+/* Addresses only, a line at a time: the text is some 3 MiB, the names half of the table. */
+int ksyms_load(const char *path, struct ksyms **out)
+{
+	struct ksyms *ks = ksyms_new(true);
+	int e;
+
+	*out = NULL;
+	if (!ks)
+		return -ENOMEM;
+	e = each_line(path, ks, ksyms_add_line);
+	if (e) {
+		ksyms_free(ks);
+		return e;
 	}
 	ksyms_finish(ks);
 	*out = ks;
-	ks = NULL;
-cleanup:
-	ksyms_free(ks);
-	free(line);
-	fclose(f);
+	return 0;
+}
+
+int ksyms_load_names(struct ksyms *ks, const char *path)
+{
+	int e = each_line(path, ks, ksyms_name_line);
+
+	ksyms_names_done(ks);
 	return e;
 }
 

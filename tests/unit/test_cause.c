@@ -69,28 +69,58 @@ static void symbols_from_synthetic_kallsyms(void **state)
 	ksyms_free(ks);
 }
 
-/* The file read a line at a time (its last line without a newline) gives the same table. */
-static void symbols_read_from_a_file_match_the_parsed_text(void **state)
+static void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The file read a line at a time (its last line without a newline) keeps addresses only;
+ * the names a stack wants come from a second reading and are the full table's.
+ */
+static void symbols_from_a_file_are_named_when_a_stack_wants_them(void **state)
 {
 	char path[] = "/tmp/rp-kallsyms-XXXXXX";
+	uint64_t ip[32];
 	struct ksyms *parsed, *read;
 	uint64_t off_p = 0, off_r = 0;
-	int fd = mkstemp(path);
+	int n = 0, fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, kallsyms, strlen(kallsyms) - 1), (ssize_t)strlen(kallsyms) - 1);
 	close(fd);
+	write_text(path, kallsyms, strlen(kallsyms) - 1);
 	assert_int_equal(ksyms_load(path, &read), 0);
-	unlink(path);
 	assert_int_equal(ksyms_parse(kallsyms, strlen(kallsyms), &parsed), 0);
 	assert_int_equal(ksyms_count(read), ksyms_count(parsed));
-	for (uint64_t a = 0xffffffff81000000; a < 0xffffffff81000800; a += 0x40) {
-		assert_string_equal(ksyms_lookup(read, a, &off_r), ksyms_lookup(parsed, a, &off_p));
+	/* No name before a stack wants it. */
+	assert_null(ksyms_lookup(read, 0xffffffff81000123, NULL));
+	for (uint64_t a = 0xffffffff81000000; a < 0xffffffff81000800; a += 0x40)
+		ip[n++] = a;
+	ip[n++] = 0xffffffffc0002001;
+	/* io_schedule, schedule, ext4_sync_file, do_fsync, the traceiter, bpf_trace_run4,
+	 * _stext, the bpf program: each symbol once however many addresses fall in it. */
+	assert_int_equal(ksyms_want(read, ip, n), 8);
+	assert_int_equal(ksyms_load_names(read, path), 0);
+	assert_int_equal(ksyms_want(read, ip, n), 0);
+	for (int i = 0; i < n; i++) {
+		assert_string_equal(ksyms_lookup(read, ip[i], &off_r),
+				    ksyms_lookup(parsed, ip[i], &off_p));
 		assert_int_equal(off_r, off_p);
 	}
-	assert_string_equal(ksyms_lookup(read, 0xffffffffc0002001, NULL),
-			    "bpf_prog_0123456789abcdef_sched_switch");
+	/* Not listed any more when its name is read (the text changed): it stays an address and
+	 * is not asked for again. */
+	write_text(path, "ffffffff81000000 T _stext\n", 26);
+	ip[0] = 0xffffffffc0001010;
+	assert_int_equal(ksyms_want(read, ip, 1), 1);
+	assert_int_equal(ksyms_load_names(read, path), 0);
+	assert_null(ksyms_lookup(read, ip[0], NULL));
+	assert_int_equal(ksyms_want(read, ip, 1), 0);
+	unlink(path);
 	ksyms_free(read);
 	ksyms_free(parsed);
 	assert_int_equal(ksyms_load("/nonexistent/kallsyms", &read), -ENOENT);
@@ -905,7 +935,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(symbols_from_synthetic_kallsyms),
-		cmocka_unit_test(symbols_read_from_a_file_match_the_parsed_text),
+		cmocka_unit_test(symbols_from_a_file_are_named_when_a_stack_wants_them),
 		cmocka_unit_test(zeroed_kallsyms_is_told),
 		cmocka_unit_test(stacks_fold_root_first_without_the_tracer),
 		cmocka_unit_test(rules_parse_and_match),
