@@ -352,9 +352,12 @@ static int finish_phase(struct dx_builder *b, int p, struct dx_phase *ph)
 
 	memset(ph, 0, sizeof(*ph));
 	ph->measured_ms = (double)b->dur_ns[p] / 1e6 / t;
-	ph->causes = calloc((size_t)b->rules->n + 1, sizeof(*ph->causes));
+	for (int r = 0; r < b->rules->n; r++)
+		n += b->acc[p][r].seen && b->acc[p][r].wall_ns > 0;
+	ph->causes = calloc((size_t)n + 1, sizeof(*ph->causes));
 	if (!ph->causes)
 		return -ENOMEM;
+	n = 0;
 	for (int r = 0; r < b->rules->n; r++)
 		if (b->acc[p][r].seen && b->acc[p][r].wall_ns > 0)
 			fill_cause(&ph->causes[n++], r, &b->acc[p][r], b->trials);

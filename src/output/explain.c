@@ -132,10 +132,16 @@ static const char *field(const struct csv_table *t, size_t row, int col)
 	return col >= 0 ? csv_get(t, row, col) : "";
 }
 
+/* Cell names as kept: cut to the size of explain_cell.name. */
+static bool same_cell(const char *a, const char *b)
+{
+	return strncmp(a, b, sizeof(((struct explain_cell *)0)->name) - 1) == 0;
+}
+
 static int cell_index(struct explain_run *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_cells; i++)
-		if (strcmp(r->cells[i].name, name) == 0)
+		if (same_cell(r->cells[i].name, name))
 			return (int)i;
 	return -1;
 }
@@ -145,6 +151,26 @@ static bool is_base_load(const char *load)
 	return strcmp(load, "none") == 0;
 }
 
+/* Distinct names in column col: a cell's table is large, one per trial row would waste it. */
+static int count_distinct(const struct csv_table *t, int col, size_t *out)
+{
+	size_t *first = calloc(t->n_rows + 1, sizeof(*first)), n = 0;
+
+	if (!first)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		size_t k = 0;
+
+		while (k < n && !same_cell(field(t, first[k], col), field(t, i, col)))
+			k++;
+		if (k == n)
+			first[n++] = i;
+	}
+	free(first);
+	*out = n;
+	return 0;
+}
+
 /* The cells and their ok trials, from trials.csv. */
 static int read_trials(struct loader_state *ls, const struct csv_table *t)
 {
@@ -152,18 +178,23 @@ static int read_trials(struct loader_state *ls, const struct csv_table *t)
 	int c_cell = csv_col(t, "cell"), c_load = csv_col(t, "load"),
 	    c_str = csv_col(t, "stressors"), c_trial = csv_col(t, "trial"),
 	    c_status = csv_col(t, "status");
+	size_t n_cells;
 
 	if (c_cell < 0 || c_trial < 0)
 		return -EINVAL;
-	r->cells = calloc(t->n_rows + 1, sizeof(*r->cells));
-	ls->ok = calloc(t->n_rows + 1, sizeof(*ls->ok));
-	ls->n_ok = calloc(t->n_rows + 1, sizeof(*ls->n_ok));
+	if (count_distinct(t, c_cell, &n_cells))
+		return -ENOMEM;
+	r->cells = calloc(n_cells + 1, sizeof(*r->cells));
+	ls->ok = calloc(n_cells + 1, sizeof(*ls->ok));
+	ls->n_ok = calloc(n_cells + 1, sizeof(*ls->n_ok));
 	if (!r->cells || !ls->ok || !ls->n_ok)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n_rows; i++) {
 		const char *name = field(t, i, c_cell);
 		int c = cell_index(r, name);
 
+		if (c < 0 && r->n_cells >= n_cells)
+			return -EINVAL; /* cannot be: every name was counted */
 		if (c < 0) {
 			struct explain_cell *ec = &r->cells[r->n_cells];
 

@@ -228,6 +228,28 @@ static struct bpf_program *prog_of(struct bpf_object *obj, const char *member, c
 	return bpf_object__find_program_by_name(obj, name);
 }
 
+/* Whether every program of probe i on path passes the path probe; why tells the first that
+ * does not. */
+static bool path_passes(struct loader *l, int i, struct bpf_object *obj, int path, char *why,
+			size_t len)
+{
+	const struct probe_def *d = &defs[i];
+
+	for (int m = 0; m < 4 && d->members[m]; m++) {
+		struct bpf_program *prog = prog_of(obj, d->members[m], suffixes[path][0]);
+		const char *sec = prog ? bpf_program__section_name(prog) : NULL;
+		const char *target = sec ? strchr(sec, '/') : NULL;
+
+		if (!target) {
+			snprintf(why, len, "no program for %s", d->members[m]);
+			return false;
+		}
+		if (pathprobe_try(l->pp, path, target + 1, why, len))
+			return false;
+	}
+	return true;
+}
+
 /* Picks the best path of probe i that is allowed, not failed, and passes the path probe. */
 static void select_path(struct loader *l, int i, struct bpf_object *obj)
 {
@@ -236,8 +258,6 @@ static void select_path(struct loader *l, int i, struct bpf_object *obj)
 
 	p->chosen = -1;
 	for (int path = 0; path < PROBE_PATH_COUNT; path++) {
-		bool ok = true;
-
 		if (!(d->paths & BIT(path)))
 			continue;
 		if (!(l->allowed & BIT(path))) {
@@ -246,28 +266,33 @@ static void select_path(struct loader *l, int i, struct bpf_object *obj)
 		}
 		if (failed_paths[i] & BIT(path))
 			continue;
-		for (int m = 0; m < 4 && d->members[m] && ok; m++) {
-			struct bpf_program *prog = prog_of(obj, d->members[m], suffixes[path][0]);
-			const char *sec = prog ? bpf_program__section_name(prog) : NULL;
-			const char *target = sec ? strchr(sec, '/') : NULL;
-			char why[PROBE_WHY_LEN];
-
-			if (!target) {
-				snprintf(p->why[path], sizeof(p->why[path]), "no program for %s",
-					 d->members[m]);
-				ok = false;
-			} else if (pathprobe_try(l->pp, path, target + 1, why, sizeof(why))) {
-				snprintf(p->why[path], sizeof(p->why[path]), "%s", why);
-				ok = false;
-			}
-		}
-		if (!ok) {
+		if (!path_passes(l, i, obj, path, p->why[path], sizeof(p->why[path]))) {
 			failed_paths[i] |= BIT(path);
 			continue;
 		}
 		p->chosen = path;
 		p->why[path][0] = '\0';
 		return;
+	}
+}
+
+void loader_ask_btf_paths(struct loader *l)
+{
+	char why[PROBE_WHY_LEN];
+
+	for (int ci = 0; ci < C_COUNT; ci++) {
+		LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = l->btf_path);
+		void *skel = ops[ci].open(&open_opts);
+
+		if (!skel)
+			continue;
+		for (int i = 0; i < N_DEFS; i++)
+			for (int path = 0; path < PROBE_PATH_COUNT && defs[i].concern == ci; path++)
+				if ((path == PROBE_FENTRY || path == PROBE_TP_BTF) &&
+				    (defs[i].paths & l->allowed & BIT(path)))
+					path_passes(l, i, ops[ci].obj(skel), path, why,
+						    sizeof(why));
+		ops[ci].destroy(skel);
 	}
 }
 

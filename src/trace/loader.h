@@ -72,6 +72,12 @@ void loader_init(struct loader *l);
  * (fork, exit) cannot run. */
 int loader_run(struct loader *l, char *err, size_t len);
 /*
+ * Asks l->pp, before anything loads, every question that needs the kernel's BTF (the fentry
+ * and tp_btf targets, as loader_run would ask them): the path probe keeps the answers, and
+ * the caller can free the BTF before libbpf parses its own copy for each object.
+ */
+void loader_ask_btf_paths(struct loader *l);
+/*
  * Detaches every program (destroys its links; programs and maps stay loaded), and attaches
  * the same ones again: for A/B measurements of tracing within one run (--alternate trace).
  * loader_attach fails (-1, why in err) if any chosen program does not attach again; what did

@@ -43,7 +43,7 @@ struct pathprobe {
 	const struct btf *btf;
 	struct modbtf *mods;
 	int n_mods;
-	bool mods_loaded, no_kernel_btf;
+	bool mods_loaded, no_kernel_btf, btf_dropped;
 	char tracefs[64];
 	bool tracefs_known, mounted;
 	char tracefs_why[128];
@@ -65,7 +65,13 @@ struct pathprobe *pathprobe_new(const struct btf *vmlinux)
 
 void pathprobe_drop_btf(struct pathprobe *pp)
 {
+	/* The modules' BTF is split on the kernel's: it goes with it. */
+	for (int i = 0; i < pp->n_mods; i++) {
+		btf__free(pp->mods[i].btf);
+		pp->mods[i].btf = NULL;
+	}
 	pp->btf = NULL;
+	pp->btf_dropped = true;
 }
 
 void pathprobe_free(struct pathprobe *pp)
@@ -279,16 +285,27 @@ static int raw_link_attaches(int fd, const char *path, const char *tp, const cha
 	return 0;
 }
 
+/* fentry and tp_btf need the kernel's own BTF, and only while the path probe holds it. */
+static bool btf_gone(const struct pathprobe *pp, char *why, size_t len)
+{
+	if (pp->no_kernel_btf)
+		snprintf(why, len, "%s", NO_KERNEL_BTF);
+	else if (pp->btf_dropped)
+		snprintf(why, len,
+			 "asked after the kernel's BTF was released (not asked up front)");
+	else
+		return false;
+	return true;
+}
+
 static int try_fentry(struct pathprobe *pp, const char *fn, char *why, size_t len)
 {
 	const char *module;
 	char target[160];
 	int obj_fd, id, fd;
 
-	if (pp->no_kernel_btf) {
-		snprintf(why, len, "%s", NO_KERNEL_BTF);
+	if (btf_gone(pp, why, len))
 		return -1;
-	}
 	id = find_func(pp, fn, &obj_fd, &module);
 	if (id < 0) {
 		snprintf(why, len,
@@ -356,10 +373,8 @@ static int try_tp_btf(struct pathprobe *pp, const char *tp, char *why, size_t le
 	char name[96];
 	int id, fd;
 
-	if (pp->no_kernel_btf) {
-		snprintf(why, len, "%s", NO_KERNEL_BTF);
+	if (btf_gone(pp, why, len))
 		return -1;
-	}
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	id = btf_id_of(pp->btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0) {

@@ -548,16 +548,18 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	tr->ld.ring_bytes = opts->events_detail ? RING_BYTES_DETAIL : RING_BYTES;
 	tr->ld.btf_path = opts->btf_path;
 	fill_config(tr, &tr->ld.cfg);
-	if (loader_run(&tr->ld, err, errlen))
-		goto fail;
 	/*
-	 * The kernel's BTF, parsed, is some 6 MiB here and nothing needs it once the programs
-	 * are loaded (re-attaching does not probe paths again): a Raspberry Pi has better use
-	 * for the memory, first of all the kernel's symbols.
+	 * The kernel's BTF, parsed, is some 6 MiB here, and libbpf parses a copy of its own
+	 * (twice that while it reads it) for each object it loads: ours goes once the path
+	 * probe has its answers, so that the two are never held at once.
 	 */
+	loader_ask_btf_paths(&tr->ld);
 	pathprobe_drop_btf(tr->pp);
 	btf__free(tr->btf);
 	tr->btf = NULL;
+	malloc_trim(0);
+	if (loader_run(&tr->ld, err, errlen))
+		goto fail;
 	/* After loading: the symbols then name our own programs, whose frames are cut. */
 	{
 		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
@@ -565,7 +567,8 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 		tr->syms_ok =
 			ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
 	}
-	/* The BTF's many small blocks sit below the symbols on the heap: give the pages back. */
+	/* libbpf's copies of the BTF, freed, sit below the symbols on the heap: give the pages
+	 * back. */
 	malloc_trim(0);
 	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
 	if (!tr->rb) {
