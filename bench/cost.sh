@@ -109,6 +109,17 @@ cost_rows() {
 		END { for (k in cnt) print k, trials, cnt[k], ns[k] }' | sort
 }
 
+# A table's header: its first columns, then two columns per cell of $cells (the caller's).
+per_cell_header() {
+	local first=$1 a=$2 b=$3 cell
+	printf '| %s |' "$first"
+	for cell in $cells; do printf ' %s %s | %s %s |' "$cell" "$a" "$cell" "$b"; done
+	echo
+	printf '|%s' "$(awk -F'|' '{ for (i = 1; i <= NF; i++) printf "---|" }' <<<"$first")"
+	for cell in $cells; do printf -- '---|---|'; done
+	echo
+}
+
 cost_tables() {
 	local cells="none cpu-2 hdd-2" cell
 	echo "## 2. Cost per kernel event"
@@ -128,12 +139,7 @@ cost_tables() {
 		echo "- $tool: $status"
 	done <"$BENCH_OUT/cost/peers-status.txt"
 	echo
-	printf '| tool | program | attached to |'
-	for cell in $cells; do printf ' %s ev/trial | %s ns/ev |' "$cell" "$cell"; done
-	echo
-	printf '|---|---|---|'
-	for cell in $cells; do printf -- '---|---|'; done
-	echo
+	per_cell_header "tool | program | attached to" ev/trial ns/ev
 	for cell in $cells; do cost_rows "$cell" | sed "s/^/$cell /"; done |
 		awk -v cells="$cells" '
 		{ k = $2 " " $3 " " $4; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
@@ -164,12 +170,7 @@ cost_tables() {
 	echo
 	echo "BPF CPU time per recorded trial, by tool (sum over its programs, microseconds):"
 	echo
-	printf '| tool |'
-	for cell in $cells; do printf ' %s us/trial | %s recorded ms/trial |' "$cell" "$cell"; done
-	echo
-	printf '|---|'
-	for cell in $cells; do printf -- '---|---|'; done
-	echo
+	per_cell_header tool us/trial "recorded ms/trial"
 	for cell in $cells; do
 		local rec
 		rec=$(csv_cols "$BENCH_OUT/cost/$cell/progstats.csv" trial record_ns | sort -u |
