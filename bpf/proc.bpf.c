@@ -113,9 +113,8 @@ static __always_inline struct rp_exec_rec *exec_begin(__u32 old_tid)
 	return r;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
+/* tp_btf and raw_tp: the filename from the binprm the tracepoint passes. */
+static __always_inline int btf_exec(pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct rp_exec_rec *r = exec_begin(old_pid);
 
@@ -126,17 +125,18 @@ int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return btf_exec(old_pid, bprm);
+}
+
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(sched_process_exec_raw, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
-	struct rp_exec_rec *r = exec_begin(old_pid);
-
-	if (!r)
-		return 0;
-	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
-	rp_submit(r);
-	return 0;
+	return btf_exec(old_pid, bprm);
 }
 
 SEC("tracepoint/sched/sched_process_exec")
