@@ -31,7 +31,17 @@ struct transfer {
 	struct http_result *res;
 	int status_sent;
 	int aborted;
+	http_read_cb read; /* uploads: the body, a piece at a time */
+	void *read_ctx;
 };
+
+/* libcurl's read callback (size, nitems) in terms of http_read_cb (bytes). */
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ctx)
+{
+	struct transfer *t = ctx;
+
+	return t->read(buf, size * nitems, t->read_ctx);
+}
 
 int http_global_init(void)
 {
@@ -289,7 +299,7 @@ int http_upload(struct http_client *c, const char *method, const char *path,
 		const char *content_type, http_read_cb read, void *ctx, long timeout_ms,
 		struct http_result *res)
 {
-	struct transfer t = {.c = c, .res = res};
+	struct transfer t = {.c = c, .res = res, .read = read, .read_ctx = ctx};
 	struct curl_slist *headers = content_headers(content_type);
 	int rc;
 
@@ -297,8 +307,8 @@ int http_upload(struct http_client *c, const char *method, const char *path,
 	atomic_store(&c->cancelled, false);
 	headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
 	curl_easy_setopt(c->curl, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, read);
-	curl_easy_setopt(c->curl, CURLOPT_READDATA, ctx);
+	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(c->curl, CURLOPT_READDATA, &t);
 	rc = perform(c, method, path, headers, timeout_ms, &t);
 	curl_slist_free_all(headers);
 	return rc;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,6 @@
 #define IMPORT_TIMEOUT_MS 600000L
 
 extern const unsigned char rp_svc_blob[], rp_svc_blob_end[];
-
-static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_t n)
-{
-	(void)a;
-	return http_buf_append(ctx, buf, n) ? -1 : (la_ssize_t)n;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -48,44 +43,6 @@ static int write_header(struct archive *a, const char *path, mode_t type, mode_t
 	rc = archive_write_header(a, e);
 	archive_entry_free(e);
 	return rc == ARCHIVE_OK ? 0 : -1;
-}
-
-static int write_host_file(struct archive *a, const struct rootfs_file *f, char *err, size_t errlen)
-{
-	char buf[1 << 16];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = -1;
-
-	fd = open(f->host_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cannot read %s: %s", f->host_path,
-			 fd < 0 ? strerror(errno) : "not a regular file");
-		goto out;
-	}
-	if (write_header(a, f->path, AE_IFREG, f->mode ? f->mode : (st.st_mode & 0755),
-			 st.st_size)) {
-		snprintf(err, errlen, "tar: %s", archive_error_string(a));
-		goto out;
-	}
-	int64_t left = st.st_size;
-
-	/* Exactly the size announced, even if the file changes under us. */
-	while (left > 0 &&
-	       (n = read(fd, buf, left < (int64_t)sizeof(buf) ? (size_t)left : sizeof(buf))) > 0) {
-		if (archive_write_data(a, buf, (size_t)n) != n)
-			goto out;
-		left -= n;
-	}
-	if (left) {
-		snprintf(err, errlen, "%s changed while it was read", f->host_path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
 }
 
 /* Every directory above each file, plus the spec's own, sorted and unique. */
@@ -156,110 +113,319 @@ static void digest_hex(struct sha256_ctx *ctx, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *err, size_t errlen)
+/* ---- the tar, a step at a time ---- */
+
+/* Where a tar's bytes go: 0, or non-zero to stop it. */
+typedef int (*tar_sink)(void *ctx, const void *buf, size_t n);
+
+#define TAR_CHUNK (64u << 10)
+
+/*
+ * A deterministic tar of an image spec, written a step at a time (a header, at most
+ * TAR_CHUNK bytes of a file, or the archive's end), each step's bytes handed to a sink as
+ * they come: the stress image is tens of MB, none of it is ever held whole.
+ */
+struct tar_pump {
+	struct archive *a;
+	struct rootfs_file *files; /* the spec's, sorted by path */
+	char **dirs;
+	size_t n_files, n_dirs, next; /* next entry: the directories, then the files */
+	int fd;			      /* the host file being copied, or -1 */
+	const unsigned char *blob;    /* or the blob being copied */
+	const char *what;	      /* its name, for errors */
+	int64_t left;		      /* its bytes still to copy */
+	unsigned char buf[TAR_CHUNK];
+	bool done;
+	tar_sink sink;
+	void *sink_ctx;
+	char *err;
+	size_t errlen;
+};
+
+static la_ssize_t pump_write(struct archive *a, void *ctx, const void *buf, size_t n)
 {
-	struct http_buf m = {0};
-	struct rootfs_file *files = NULL;
-	struct archive *a = archive_write_new();
-	struct sha256_ctx ctx;
-	char **dirs = NULL;
-	size_t n_dirs = 0;
-	int rc = -1;
+	struct tar_pump *p = ctx;
 
-	memset(out, 0, sizeof(*out));
-	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open(a, &m, NULL, tar_write, NULL) != ARCHIVE_OK) {
-		snprintf(err, errlen, "tar: cannot start the archive");
-		goto out;
-	}
-	if (collect_dirs(spec, &dirs, &n_dirs)) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < n_dirs; i++)
-		if (write_header(a, dirs[i], AE_IFDIR, is_sticky_dir(dirs[i]) ? 01777 : 0755, 0)) {
-			snprintf(err, errlen, "tar: %s", archive_error_string(a));
-			goto out;
-		}
-	files = malloc((spec->n_files + 1) * sizeof(*files));
-	if (!files)
-		goto out;
-	memcpy(files, spec->files, spec->n_files * sizeof(*files));
-	qsort(files, spec->n_files, sizeof(*files), cmp_file);
-	for (size_t i = 0; i < spec->n_files; i++) {
-		const struct rootfs_file *f = &files[i];
-
-		if (f->host_path) {
-			if (write_host_file(a, f, err, errlen))
-				goto out;
-			continue;
-		}
-		if (write_header(a, f->path, AE_IFREG, f->mode ? f->mode : 0755,
-				 (int64_t)f->blob_len) ||
-		    archive_write_data(a, f->blob, f->blob_len) != (la_ssize_t)f->blob_len) {
-			snprintf(err, errlen, "tar: %s", archive_error_string(a));
-			goto out;
-		}
-	}
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		snprintf(err, errlen, "tar: %s", archive_error_string(a));
-		goto out;
-	}
-	sha256_init(&ctx);
-	sha256_update(&ctx, m.len, (const uint8_t *)m.data);
-	for (size_t i = 0; i < spec->n_changes; i++)
-		sha256_update(&ctx, strlen(spec->changes[i]) + 1,
-			      (const uint8_t *)spec->changes[i]);
-	digest_hex(&ctx, out->digest);
-	out->data = (unsigned char *)m.data;
-	out->len = m.len;
-	m.data = NULL;
-	rc = 0;
-out:
-	if (a)
-		archive_write_free(a);
-	for (size_t i = 0; i < n_dirs; i++)
-		free(dirs[i]);
-	free(dirs);
-	free(files);
-	free(m.data);
-	return rc;
+	(void)a;
+	return p->sink(p->sink_ctx, buf, n) ? -1 : (la_ssize_t)n;
 }
 
-void image_tar_free(struct image_tar *t)
+static int discard(void *ctx, const void *buf, size_t n)
 {
-	free(t->data);
-	t->data = NULL;
-}
-
-int image_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len)
-{
-	z_stream z = {0};
-	uLong cap = compressBound((uLong)len) + 64;
-	unsigned char *buf = malloc(cap);
-
-	if (!buf)
-		return -1;
-	/* 16 + 15 window bits: gzip framing, which the engine recognises. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(buf);
-		return -1;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	*out_len = z.total_out;
+	(void)ctx, (void)buf, (void)n;
 	return 0;
+}
+
+static int tar_error(struct tar_pump *p)
+{
+	if (!p->err[0])
+		snprintf(p->err, p->errlen, "tar: %s", archive_error_string(p->a));
+	return -1;
+}
+
+static void end_source(struct tar_pump *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p->blob = NULL;
+	p->left = 0;
+}
+
+static int open_host_file(struct tar_pump *p, const struct rootfs_file *f)
+{
+	struct stat st;
+	int fd = open(f->host_path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(p->err, p->errlen, "cannot read %s: %s", f->host_path,
+			 fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	p->fd = fd;
+	p->what = f->host_path;
+	p->left = st.st_size;
+	if (write_header(p->a, f->path, AE_IFREG, f->mode ? f->mode : (st.st_mode & 0755),
+			 st.st_size))
+		return tar_error(p);
+	return 1;
+}
+
+static int open_blob(struct tar_pump *p, const struct rootfs_file *f)
+{
+	p->blob = f->blob;
+	p->what = f->path;
+	p->left = (int64_t)f->blob_len;
+	if (write_header(p->a, f->path, AE_IFREG, f->mode ? f->mode : 0755, p->left))
+		return tar_error(p);
+	return 1;
+}
+
+/* The next chunk of the file or blob being copied: exactly the size its header announced. */
+static int copy_chunk(struct tar_pump *p)
+{
+	size_t want = p->left < (int64_t)TAR_CHUNK ? (size_t)p->left : TAR_CHUNK;
+	const void *data = p->blob;
+	ssize_t n = (ssize_t)want;
+
+	if (p->fd >= 0) {
+		do
+			n = read(p->fd, p->buf, want);
+		while (n < 0 && errno == EINTR);
+		data = p->buf;
+		if (n <= 0) {
+			snprintf(p->err, p->errlen, "%s %s while it was read", p->what,
+				 n < 0 ? strerror(errno) : "changed");
+			return -1;
+		}
+	}
+	if (archive_write_data(p->a, data, (size_t)n) != n)
+		return tar_error(p);
+	p->left -= n;
+	if (p->blob)
+		p->blob += n;
+	if (!p->left)
+		end_source(p);
+	return 1;
+}
+
+/* 1 after a step, 0 once the archive is complete, -1 on an error (said in p->err). */
+static int pump_step(struct tar_pump *p)
+{
+	if (p->done)
+		return 0;
+	if (p->left)
+		return copy_chunk(p);
+	end_source(p);
+	if (p->next < p->n_dirs) {
+		const char *dir = p->dirs[p->next++];
+
+		return write_header(p->a, dir, AE_IFDIR, is_sticky_dir(dir) ? 01777 : 0755, 0)
+			       ? tar_error(p)
+			       : 1;
+	}
+	if (p->next < p->n_dirs + p->n_files) {
+		const struct rootfs_file *f = &p->files[p->next++ - p->n_dirs];
+
+		return f->host_path ? open_host_file(p, f) : open_blob(p, f);
+	}
+	if (archive_write_close(p->a) != ARCHIVE_OK)
+		return tar_error(p);
+	p->done = true;
+	return 0;
+}
+
+static void pump_free(struct tar_pump *p)
+{
+	end_source(p);
+	/* Freeing an open archive writes its end: to nowhere now. */
+	p->sink = discard;
+	if (p->a)
+		archive_write_free(p->a);
+	for (size_t i = 0; i < p->n_dirs; i++)
+		free(p->dirs[i]);
+	free(p->dirs);
+	free(p->files);
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+}
+
+static int pump_open(struct tar_pump *p, const struct image_spec *spec, tar_sink sink, void *ctx,
+		     char *err, size_t errlen)
+{
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	p->sink = sink;
+	p->sink_ctx = ctx;
+	p->err = err;
+	p->errlen = errlen;
+	err[0] = '\0';
+	p->a = archive_write_new();
+	if (!p->a || archive_write_set_format_pax_restricted(p->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(p->a, 1) != ARCHIVE_OK ||
+	    archive_write_open(p->a, p, NULL, pump_write, NULL) != ARCHIVE_OK) {
+		snprintf(err, errlen, "tar: cannot start the archive");
+		goto fail;
+	}
+	p->files = malloc((spec->n_files + 1) * sizeof(*p->files));
+	if (!p->files || collect_dirs(spec, &p->dirs, &p->n_dirs)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	memcpy(p->files, spec->files, spec->n_files * sizeof(*p->files));
+	qsort(p->files, spec->n_files, sizeof(*p->files), cmp_file);
+	p->n_files = spec->n_files;
+	return 0;
+fail:
+	pump_free(p);
+	return -1;
+}
+
+/* ---- the content digest: the image named without building it ---- */
+
+static int sha_sink(void *ctx, const void *buf, size_t n)
+{
+	sha256_update(ctx, n, buf);
+	return 0;
+}
+
+static void digest_changes(struct sha256_ctx *ctx, const struct image_spec *spec, char out[65])
+{
+	for (size_t i = 0; i < spec->n_changes; i++)
+		sha256_update(ctx, strlen(spec->changes[i]) + 1, (const uint8_t *)spec->changes[i]);
+	digest_hex(ctx, out);
+}
+
+int image_digest(const struct image_spec *spec, char out[65], char *err, size_t errlen)
+{
+	struct sha256_ctx ctx;
+	struct tar_pump p;
+	int rc;
+
+	sha256_init(&ctx);
+	if (pump_open(&p, spec, sha_sink, &ctx, err, errlen))
+		return -1;
+	while ((rc = pump_step(&p)) > 0)
+		;
+	pump_free(&p);
+	if (rc)
+		return -1;
+	digest_changes(&ctx, spec, out);
+	return 0;
+}
+
+/* ---- the upload: the tar, gzipped as it is written, read by libcurl as it sends ---- */
+
+struct upload {
+	struct tar_pump pump;
+	z_stream z;
+	bool z_open, finished;
+	struct sha256_ctx sha; /* of the tar sent: it must be the one the digest named */
+	unsigned char *out;    /* gzip output not sent yet: [pos, len) */
+	size_t pos, len, cap;
+	char err[256];
+};
+
+/* Deflates what z holds (with flush) into u->out until z needs more input, or ends. */
+static int deflate_out(struct upload *u, int flush)
+{
+	int zr;
+
+	do {
+		if (u->cap - u->len < TAR_CHUNK) {
+			unsigned char *o = realloc(u->out, u->cap + TAR_CHUNK);
+
+			if (!o)
+				return -1;
+			u->out = o;
+			u->cap += TAR_CHUNK;
+		}
+		u->z.next_out = u->out + u->len;
+		u->z.avail_out = (uInt)(u->cap - u->len);
+		zr = deflate(&u->z, flush);
+		u->len = u->cap - u->z.avail_out;
+		if (zr == Z_STREAM_ERROR)
+			return -1;
+	} while (u->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	return 0;
+}
+
+static int gzip_sink(void *ctx, const void *buf, size_t n)
+{
+	struct upload *u = ctx;
+
+	sha256_update(&u->sha, n, buf);
+	u->z.next_in = (Bytef *)buf;
+	u->z.avail_in = (uInt)n;
+	return deflate_out(u, Z_NO_FLUSH);
+}
+
+static size_t upload_read(char *buf, size_t len, void *ctx)
+{
+	struct upload *u = ctx;
+	size_t n;
+
+	while (u->pos == u->len && !u->finished) {
+		int rc;
+
+		u->pos = u->len = 0;
+		rc = pump_step(&u->pump);
+		if (rc == 0 && deflate_out(u, Z_FINISH) == 0)
+			u->finished = true;
+		else if (rc <= 0) {
+			if (!u->err[0])
+				snprintf(u->err, sizeof(u->err), "gzip failed");
+			return CURL_READFUNC_ABORT;
+		}
+	}
+	n = u->len - u->pos < len ? u->len - u->pos : len;
+	memcpy(buf, u->out + u->pos, n);
+	u->pos += n;
+	return n;
+}
+
+static int upload_open(struct upload *u, const struct image_spec *spec)
+{
+	memset(u, 0, sizeof(*u));
+	u->pump.fd = -1;
+	sha256_init(&u->sha);
+	/* 16 + 15 window bits: gzip framing, which the engine recognises. */
+	if (deflateInit2(&u->z, 6, Z_DEFLATED, 16 + 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		snprintf(u->err, sizeof(u->err), "gzip failed");
+		return -1;
+	}
+	u->z_open = true;
+	return pump_open(&u->pump, spec, gzip_sink, u, u->err, sizeof(u->err));
+}
+
+static void upload_free(struct upload *u)
+{
+	pump_free(&u->pump);
+	if (u->z_open)
+		deflateEnd(&u->z);
+	free(u->out);
 }
 
 static int has_content_label(struct docker *d, const char *ref, const char *digest)
@@ -296,19 +462,15 @@ int image_import_error(const char *body, size_t len, char *msg, size_t msglen)
 }
 
 static int import_tar(struct docker *d, const char *ref, const struct image_spec *spec,
-		      const struct image_tar *tar, int (*abort_check)(void))
+		      const char *digest, int (*abort_check)(void))
 {
-	char path[8192], change[512];
+	char path[8192], change[512], sent[65];
 	struct http_result res;
-	unsigned char *gz;
-	size_t gz_len, off;
+	struct upload *u;
+	size_t off;
 	const char *colon = strrchr(ref, ':');
 	int rc;
 
-	if (image_gzip(tar->data, tar->len, &gz, &gz_len)) {
-		snprintf(d->err, sizeof(d->err), "image import: gzip failed");
-		return -ENOMEM;
-	}
 	off = (size_t)snprintf(path, sizeof(path), "/images/create?fromSrc=-&repo=%.*s&tag=%s",
 			       (int)(colon - ref), ref, colon + 1);
 	for (size_t i = 0; i <= spec->n_changes && off < sizeof(path); i++) {
@@ -316,7 +478,7 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 
 		if (i == spec->n_changes)
 			snprintf(change, sizeof(change), "LABEL %s=%s", IMAGE_LABEL_CONTENT,
-				 tar->digest);
+				 digest);
 		else
 			snprintf(change, sizeof(change), "%s", spec->changes[i]);
 		esc = curl_easy_escape(NULL, change, 0);
@@ -326,19 +488,28 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 		curl_free(esc);
 	}
 	if (off >= sizeof(path)) {
-		free(gz);
 		snprintf(d->err, sizeof(d->err), "image import: request too long");
 		return -E2BIG;
 	}
+	u = malloc(sizeof(*u));
+	if (!u || upload_open(u, spec)) {
+		snprintf(d->err, sizeof(d->err), "image import: %s", u ? u->err : "out of memory");
+		if (u)
+			upload_free(u);
+		free(u);
+		return -ENOMEM;
+	}
 	http_client_set_abort(d->http, abort_check);
-	rc = http_call(d->http, "POST", path, "application/x-tar", gz, gz_len, IMPORT_TIMEOUT_MS,
-		       &res);
+	rc = http_upload(d->http, "POST", path, "application/x-tar", upload_read, u,
+			 IMPORT_TIMEOUT_MS, &res);
 	http_client_set_abort(d->http, NULL);
-	free(gz);
 	if (d->hook)
 		d->hook(d->hook_ctx, "image-import", res.start_ns, res.duration_ns,
 			(int)res.status);
-	if (rc < 0) {
+	if (u->err[0]) {
+		snprintf(d->err, sizeof(d->err), "image import: %s", u->err);
+		rc = -EIO;
+	} else if (rc < 0) {
 		snprintf(d->err, sizeof(d->err), "image import: %s", res.error);
 		rc = -ECOMM;
 	} else if (res.status != 200 || image_import_error(res.body.data ? res.body.data : "",
@@ -348,8 +519,20 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 				 "image import: engine answered %ld: %.300s", res.status,
 				 res.body.data ? res.body.data : "");
 		rc = -EIO;
+	} else {
+		digest_changes(&u->sha, spec, sent);
+		if (strcmp(sent, digest) != 0) {
+			/* Its label would name other content: not kept. */
+			docker_image_remove(d, ref);
+			snprintf(d->err, sizeof(d->err),
+				 "image import: the host's files changed while %s was imported",
+				 ref);
+			rc = -EIO;
+		}
 	}
 	http_result_free(&res);
+	upload_free(u);
+	free(u);
 	return rc;
 }
 
@@ -387,17 +570,16 @@ out:
 int image_ensure(struct docker *d, const struct image_spec *spec, char ref[IMAGE_REF_LEN],
 		 int *built, int (*abort_check)(void))
 {
-	struct image_tar tar;
-	int rc;
+	char digest[65];
+	int rc = 0;
 
 	*built = 0;
-	rc = image_tar_build(spec, &tar, d->err, sizeof(d->err));
-	if (rc)
+	if (image_digest(spec, digest, d->err, sizeof(d->err)))
 		return -EIO;
-	snprintf(ref, IMAGE_REF_LEN, "%s:%.12s", spec->repo, tar.digest);
-	if (!has_content_label(d, ref, tar.digest)) {
-		rc = import_tar(d, ref, spec, &tar, abort_check);
-		if (rc == 0 && !has_content_label(d, ref, tar.digest)) {
+	snprintf(ref, IMAGE_REF_LEN, "%s:%.12s", spec->repo, digest);
+	if (!has_content_label(d, ref, digest)) {
+		rc = import_tar(d, ref, spec, digest, abort_check);
+		if (rc == 0 && !has_content_label(d, ref, digest)) {
 			snprintf(d->err, sizeof(d->err), "image import: %s did not appear", ref);
 			rc = -EIO;
 		}
@@ -405,7 +587,6 @@ int image_ensure(struct docker *d, const struct image_spec *spec, char ref[IMAGE
 	}
 	if (rc == 0)
 		remove_stale_tags(d, spec->repo, ref);
-	image_tar_free(&tar);
 	return rc;
 }
 

@@ -28,19 +28,14 @@ struct image_spec {
 	size_t n_dirs;
 };
 
-/* A deterministic tar of the spec's files in memory, and the SHA-256 of tar + changes. */
-struct image_tar {
-	unsigned char *data;
-	size_t len;
-	char digest[65];
-};
-
-int image_tar_build(const struct image_spec *spec, struct image_tar *out, char *err, size_t errlen);
-void image_tar_free(struct image_tar *t);
+/*
+ * The SHA-256 (hex) of the spec's deterministic tar followed by its changes: what the image's
+ * tag and content label name. The tar is streamed through the hash, never held. 0, or -1 with
+ * err (a host file unreadable, or changed while it was read).
+ */
+int image_digest(const struct image_spec *spec, char out[65], char *err, size_t errlen);
 /* The first error in an import's stream of JSON progress objects; 1 if any (msg filled). */
 int image_import_error(const char *body, size_t len, char *msg, size_t msglen);
-/* gzip with zlib. */
-int image_gzip(const void *in, size_t len, unsigned char **out, size_t *out_len);
 
 /*
  * Makes sure repo:<first 12 digits of the digest> exists with the content label; imports it

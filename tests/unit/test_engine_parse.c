@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,6 +15,7 @@
 #include "engine/attach.h"
 #include "engine/docker.h"
 #include "engine/events.h"
+#include "engine/image.h"
 #include "util/proc.h"
 
 static const char die_event[] =
@@ -213,6 +215,59 @@ static void socket_activated_listener(void **state)
 	rmdir(dir);
 }
 
+static void write_bytes(const char *path, size_t n, int seed)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		fputc((int)((i * 131 + (size_t)seed) & 0xff), f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The digest names the tar's content and the changes, streamed a chunk at a time. */
+static void image_digest_names_the_content(void **state)
+{
+	static const char blob[] = "#!/bin/sh\n";
+	static const char *const changes[] = {"ENTRYPOINT [\"/x\"]"}, *const other[] = {
+									      "WORKDIR /"};
+	char dir[] = "/tmp/rp-image-XXXXXX", host[64], d1[65], d2[65], d3[65], err[256];
+	struct rootfs_file files[2] = {{.path = "/usr/bin/x", .blob = blob, .blob_len = 10},
+				       {.path = "/lib/big.so"}};
+	struct image_spec spec = {
+		.repo = "t", .changes = changes, .n_changes = 1, .files = files, .n_files = 2};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(host, sizeof(host), "%s/big", dir);
+	/* Larger than a chunk, not a multiple of one. */
+	write_bytes(host, 200000, 1);
+	files[1].host_path = host;
+	assert_int_equal(image_digest(&spec, d1, err, sizeof(err)), 0);
+	assert_int_equal(strlen(d1), 64);
+	assert_int_equal(image_digest(&spec, d2, err, sizeof(err)), 0);
+	assert_string_equal(d1, d2);
+	/* One byte of the file, its size, or a change: another image. */
+	write_bytes(host, 200000, 2);
+	assert_int_equal(image_digest(&spec, d3, err, sizeof(err)), 0);
+	assert_string_not_equal(d1, d3);
+	write_bytes(host, 199999, 1);
+	assert_int_equal(image_digest(&spec, d3, err, sizeof(err)), 0);
+	assert_string_not_equal(d1, d3);
+	write_bytes(host, 200000, 1);
+	spec.changes = other;
+	assert_int_equal(image_digest(&spec, d3, err, sizeof(err)), 0);
+	assert_string_not_equal(d1, d3);
+	spec.changes = changes;
+	assert_int_equal(image_digest(&spec, d3, err, sizeof(err)), 0);
+	assert_string_equal(d1, d3);
+	/* An unreadable host file is named. */
+	unlink(host);
+	assert_int_equal(image_digest(&spec, d3, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, host));
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +277,7 @@ int main(void)
 		cmocka_unit_test(demux_frames_into_lines),
 		cmocka_unit_test(versions_and_names),
 		cmocka_unit_test(socket_activated_listener),
+		cmocka_unit_test(image_digest_names_the_content),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
