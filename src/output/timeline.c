@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/files.h"
 
 #define TID_PHASES 1
@@ -15,11 +16,12 @@
 static const char *const actors[] = {"engine", "target", "load", "kernel", "other"};
 #define N_ACTORS (sizeof(actors) / sizeof(actors[0]))
 
+/* An event kept as its JSON text: a json-c object costs several times its text. */
 struct ev {
 	double ts;
 	int rank; /* metadata before everything at the same time */
 	size_t seq;
-	json_object *o;
+	char *json;
 };
 
 struct evlist {
@@ -28,21 +30,19 @@ struct evlist {
 	int failed;
 };
 
+static const int json_flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+
 static void push(struct evlist *l, double ts, int rank, json_object *o)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ev *p = realloc(l->v, cap * sizeof(*p));
+	char *text = o ? strdup(json_object_to_json_string_ext(o, json_flags)) : NULL;
 
-		if (!p) {
-			l->failed = 1;
-			json_object_put(o);
-			return;
-		}
-		l->v = p;
-		l->cap = cap;
+	json_object_put(o);
+	if (!text || array_reserve((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v))) {
+		free(text);
+		l->failed = 1;
+		return;
 	}
-	l->v[l->n] = (struct ev){ts, rank, l->n, o};
+	l->v[l->n] = (struct ev){ts, rank, l->n, text};
 	l->n++;
 }
 
@@ -417,46 +417,61 @@ static void cell_tracks(struct evlist *l, const struct report_run *r, int c)
 		close_counters(l, &d, rel_us(&d, end));
 }
 
-json_object *timeline_build(const struct report_run *r)
+/* The document: {"traceEvents":[...],"displayTimeUnit":"ms","otherData":{...}}, in one buffer. */
+static char *document(struct evlist *l, const struct report_run *r)
 {
-	struct evlist l = {0};
-	json_object *root = json_object_new_object(), *arr = json_object_new_array(),
-		    *other = json_object_new_object();
+	json_object *other = json_object_new_object();
+	const char *tail;
+	size_t len = 64, at = 0;
+	char *out = NULL;
 
-	for (size_t c = 0; c < r->sum.n_cells; c++)
-		cell_tracks(&l, r, (int)c);
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_ev);
-	for (size_t i = 0; i < l.n; i++)
-		json_object_array_add(arr, l.v[i].o);
-	free(l.v);
-	json_object_object_add(root, "traceEvents", arr);
-	json_object_object_add(root, "displayTimeUnit", json_object_new_string("ms"));
 	json_object_object_add(other, "run_id",
 			       json_object_new_string(report_info(r, "run_id", "")));
 	json_object_object_add(
 		other, "note",
 		json_object_new_string("One process per cell: its median trial. Time 0 is the "
 				       "trial's first engine call (the stop request)."));
-	json_object_object_add(root, "otherData", other);
-	if (l.failed) {
-		json_object_put(root);
-		return NULL;
+	tail = json_object_to_json_string_ext(other, json_flags);
+	for (size_t i = 0; i < l->n; i++)
+		len += strlen(l->v[i].json) + 1;
+	len += strlen(tail) + 64;
+	out = malloc(len);
+	if (out) {
+		at += (size_t)snprintf(out, len, "{\"traceEvents\":[");
+		for (size_t i = 0; i < l->n; i++)
+			at += (size_t)snprintf(out + at, len - at, "%s%s", i ? "," : "",
+					       l->v[i].json);
+		snprintf(out + at, len - at, "],\"displayTimeUnit\":\"ms\",\"otherData\":%s}", tail);
 	}
-	return root;
+	json_object_put(other);
+	return out;
+}
+
+char *timeline_text(const struct report_run *r)
+{
+	struct evlist l = {0};
+	char *text = NULL;
+
+	for (size_t c = 0; c < r->sum.n_cells && !l.failed; c++)
+		cell_tracks(&l, r, (int)c);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_ev);
+	if (!l.failed)
+		text = document(&l, r);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i].json);
+	free(l.v);
+	return text;
 }
 
 int timeline_write(const struct report_run *r, int dirfd)
 {
-	json_object *o = timeline_build(r);
-	const char *text;
+	char *text = timeline_text(r);
 	int rc;
 
-	if (!o)
+	if (!text)
 		return -ENOMEM;
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
 	rc = atomic_write(dirfd, TIMELINE_JSON, text, strlen(text));
-	json_object_put(o);
+	free(text);
 	return rc;
 }

@@ -15,7 +15,8 @@
 
 #define TIMELINE_JSON "timeline.json"
 
-json_object *timeline_build(const struct report_run *r);
+/* The document's text (malloc'd), or NULL when out of memory. */
+char *timeline_text(const struct report_run *r);
 /* Atomically replaces dirfd/timeline.json. 0 or -errno. */
 int timeline_write(const struct report_run *r, int dirfd);
 
