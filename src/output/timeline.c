@@ -441,7 +441,8 @@ static char *document(struct evlist *l, const struct report_run *r)
 		for (size_t i = 0; i < l->n; i++)
 			at += (size_t)snprintf(out + at, len - at, "%s%s", i ? "," : "",
 					       l->v[i].json);
-		snprintf(out + at, len - at, "],\"displayTimeUnit\":\"ms\",\"otherData\":%s}", tail);
+		snprintf(out + at, len - at, "],\"displayTimeUnit\":\"ms\",\"otherData\":%s}",
+			 tail);
 	}
 	json_object_put(other);
 	return out;
