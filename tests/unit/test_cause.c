@@ -85,7 +85,7 @@ static void write_text(const char *path, const char *text, size_t len)
 static void symbols_from_a_file_are_named_when_a_stack_wants_them(void **state)
 {
 	char path[] = "/tmp/rp-kallsyms-XXXXXX";
-	uint64_t ip[32];
+	uint64_t ip[40];
 	struct ksyms *parsed, *read;
 	uint64_t off_p = 0, off_r = 0;
 	int n = 0, fd = mkstemp(path);
