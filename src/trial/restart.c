@@ -51,6 +51,24 @@ static int died(struct session *s, const char *id, int64_t after_ns)
 	return -1;
 }
 
+/*
+ * A trial whose restart window cannot be placed. When the old service had exited by itself
+ * (a code no stop gives) that is the reason: it can die just before the stop request and
+ * still be stopped, while the engine has not yet seen its end.
+ */
+static void fail_without_window(struct session *s, struct trial *t)
+{
+	int code = died(s, t->old_id, 0);
+
+	if (code > 0 && code != 128 + SIGTERM && code != 128 + SIGKILL)
+		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
+		     code);
+	else
+		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
+		     t->method == RM_STDOUT ? "a service printed no timestamp"
+					    : "the service gave no sign of life");
+}
+
 /* Waits until the new container serves by the configured method; wall ns, or 0 with reason. */
 static int64_t wait_ready(struct session *s, struct target *tg, int64_t since_ns, char *why,
 			  size_t whylen)
@@ -262,9 +280,7 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t, struc
 	set_windows(s, t, next, t_req, old_stamp, last_tcp, ready_at);
 	kernel_window(s, t, old_pid, next ? next->pid : 0, tk);
 	if (t->status == TRIAL_OK && trial_tile_phases(t))
-		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
-		     t->method == RM_STDOUT ? "a service printed no timestamp"
-					    : "the service gave no sign of life");
+		fail_without_window(s, t);
 	/* Per phase and actor; for a failed trial only the actors and the execs. */
 	if (*tk && kernel_attribute(*tk, t) == 0)
 		kernel_waits(*tk, t);
