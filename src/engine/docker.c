@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/files.h"
 #include "util/proc.h"
 
 #define CALL_TIMEOUT_MS 120000L
@@ -449,7 +450,7 @@ pid_t docker_peer_pid(const char *socket_path)
 	text = malloc(1 << 20);
 	if (!text)
 		return pid;
-	n = read_small_file("/proc/net/unix", text, 1 << 20);
+	n = file_read_small("/proc/net/unix", text, 1 << 20);
 	if (n > 0)
 		holder = proc_socket_holder(proc_net_unix_listener(text, (size_t)n, real),
 					    "dockerd", pid);

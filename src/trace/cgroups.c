@@ -9,6 +9,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "util/files.h"
 #include "util/proc.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -167,7 +168,7 @@ int cgroup_mode_detect(struct cgroup_mode *m, const struct btf *vmlinux, char *e
 		m->root = 0;
 		snprintf(m->controller, sizeof(m->controller), "unified");
 	} else {
-		if (read_small_file("/proc/cgroups", text, cap) <= 0 || cgroup_pick_v1(text, m)) {
+		if (file_read_small("/proc/cgroups", text, cap) <= 0 || cgroup_pick_v1(text, m)) {
 			snprintf(err, len, "no usable cgroup v1 controller in /proc/cgroups");
 			goto out;
 		}
@@ -175,7 +176,7 @@ int cgroup_mode_detect(struct cgroup_mode *m, const struct btf *vmlinux, char *e
 		if (ssid >= 0)
 			m->ssid = ssid;
 	}
-	if (read_small_file("/proc/self/mountinfo", text, cap) <= 0 ||
+	if (file_read_small("/proc/self/mountinfo", text, cap) <= 0 ||
 	    cgroup_find_mount(text, m, m->mount, sizeof(m->mount))) {
 		snprintf(err, len, "the %s cgroup hierarchy is not mounted", m->controller);
 		goto out;
@@ -208,7 +209,7 @@ int cgroup_of_pid(const struct cgroup_mode *m, pid_t pid, uint64_t *id, char *pa
 	char file[64], text[4096], dir[600];
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	if (read_small_file(file, text, sizeof(text)) <= 0)
+	if (file_read_small(file, text, sizeof(text)) <= 0)
 		return -ESRCH;
 	if (cgroup_task_path(text, m, path, len))
 		return -ENOENT;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/probe.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 #define TRACEFS		"/sys/kernel/tracing"
@@ -326,7 +327,7 @@ static int kprobe_pmu_type(void)
 {
 	char buf[32];
 
-	if (read_small_file("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) <= 0)
+	if (file_read_small("/sys/bus/event_source/devices/kprobe/type", buf, sizeof(buf)) <= 0)
 		return -1;
 	return atoi(buf);
 }
@@ -401,7 +402,7 @@ static int try_tracepoint(struct pathprobe *pp, const char *tp, char *why, size_
 	if (!fs[0])
 		return -1;
 	snprintf(path, sizeof(path), "%s/events/%s/id", fs, tp);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0) {
+	if (file_read_small(path, buf, sizeof(buf)) <= 0) {
 		snprintf(why, len, "no tracepoint %s in %s/events", tp, fs);
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/files.h"
 #include "util/proc.h"
 
 #define DEFAULT_CONTAINERD "/run/containerd/containerd.sock"
@@ -119,7 +120,7 @@ static ssize_t read_cmdline(pid_t pid, char *buf, size_t len)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	return read_small_file(path, buf, len);
+	return file_read_small(path, buf, len);
 }
 
 static void fill_addr(struct proc_info *pi)
@@ -144,7 +145,7 @@ static void fill_addr(struct proc_info *pi)
 	if (cmdline_option(cmd, (size_t)n, cfg_opts, cfg, sizeof(cfg)) == 0) {
 		char *toml = malloc(1 << 16);
 
-		if (toml && read_small_file(cfg, toml, 1 << 16) > 0 &&
+		if (toml && file_read_small(cfg, toml, 1 << 16) > 0 &&
 		    containerd_config_address(toml, pi->addr, sizeof(pi->addr)) == 0) {
 			free(toml);
 			return;

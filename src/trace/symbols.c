@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/ksyms.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 /* Feeds each line of path, without its newline, to fn; stops at fn's first error. */
@@ -62,7 +63,7 @@ int ksyms_describe(const struct ksyms *ks, int load_err, char *out, size_t len)
 {
 	char kr[16] = "?";
 
-	if (read_small_file("/proc/sys/kernel/kptr_restrict", kr, sizeof(kr)) > 0)
+	if (file_read_small("/proc/sys/kernel/kptr_restrict", kr, sizeof(kr)) > 0)
 		kr[strcspn(kr, "\n")] = '\0';
 	if (load_err || !ks) {
 		snprintf(out, len, "%s is not readable (%s): kernel stacks stay addresses",

@@ -34,6 +34,7 @@
 #include "trace/symbols.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 #define RING_BYTES	  (1u << 20)
@@ -293,7 +294,7 @@ static void sample_mem(struct tracer *tr, bool force)
 	}
 	tr->last_mem = now;
 	pthread_mutex_unlock(&tr->lock);
-	n = read_small_file("/proc/meminfo", text, sizeof(text));
+	n = file_read_small("/proc/meminfo", text, sizeof(text));
 	if (n <= 0 || meminfo_parse(text, (size_t)n, &dirty, &wb))
 		return;
 	pthread_mutex_lock(&tr->lock);

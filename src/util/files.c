@@ -1,11 +1,102 @@
 #include "util/files.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/array.h"
+
+/* Reads fd to its end into *buf (capacity *cap, grown up to limit+1 bytes). Bytes or -errno. */
+static ssize_t read_to_end(int fd, char **buf, size_t *cap, size_t limit)
+{
+	size_t got = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (got + 1 >= *cap) {
+			if (got >= limit)
+				return -EFBIG;
+			if (array_reserve((void **)buf, cap, got + 2, 1))
+				return -ENOMEM;
+		}
+		n = read(fd, *buf + got, *cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > limit)
+		return -EFBIG;
+	(*buf)[got] = '\0';
+	return (ssize_t)got;
+}
+
+int file_read_all(int dirfd, const char *name, size_t limit, unsigned flags, char **out,
+		  size_t *len)
+{
+	int fd = openat(dirfd, name,
+			O_RDONLY | O_CLOEXEC | (flags & FILE_READ_FOLLOW ? 0 : O_NOFOLLOW));
+	struct stat st;
+	size_t cap = 0;
+	char *buf = NULL;
+	ssize_t n;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((size_t)st.st_size > limit) {
+		close(fd);
+		return -EFBIG;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap < 64 ? (cap = 64) : cap);
+	n = buf ? read_to_end(fd, &buf, &cap, limit) : -ENOMEM;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return (int)n;
+	}
+	*out = buf;
+	if (len)
+		*len = (size_t)n;
+	return 0;
+}
+
+ssize_t file_read_small(const char *path, char *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < cap) {
+		ssize_t n = read(fd, out + got, cap - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (cap)
+		out[got] = '\0';
+	return (ssize_t)got;
+}
 
 static int mkdir_parents(const char *dir)
 {

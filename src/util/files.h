@@ -4,6 +4,26 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
+
+/* How file_read_all opens a file. */
+enum {
+	FILE_READ_FOLLOW = 1, /* follow a symlink in the last component (/proc, /sys) */
+};
+
+/*
+ * The one whole-file reader: dirfd/name (AT_FDCWD for a path) into a fresh NUL-terminated
+ * buffer (*out, *len without the NUL), read to its end whatever st_size says (files of /proc
+ * report 0), interrupted reads retried. Refuses what is not a regular file (-EINVAL), a file
+ * longer than limit bytes (-EFBIG), and a symlink unless FILE_READ_FOLLOW. 0 or -errno.
+ */
+int file_read_all(int dirfd, const char *name, size_t limit, unsigned flags, char **out,
+		  size_t *len);
+/*
+ * The same into a caller's buffer: at most cap-1 bytes, NUL-terminated, follows symlinks
+ * (it is for the small files of /proc and /sys). Bytes read, or -errno.
+ */
+ssize_t file_read_small(const char *path, char *out, size_t cap);
 
 /* Creates dir (and parents) if missing, opens it without following a symlink. fd or -errno. */
 int out_dir_open(const char *dir, int create);

@@ -9,43 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/files.h"
 #include "util/proc.h"
 
 #define MOUNTINFO_LIMIT (8u << 20)
-
-/* Whole file into a fresh NUL-terminated buffer (for files larger than read_small_file's). */
-static char *read_text(const char *path, size_t limit)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0, cap = 16384;
-	char *buf = fd >= 0 ? malloc(cap) : NULL;
-
-	while (buf) {
-		if (len + 1 >= cap) {
-			char *p = cap < limit ? realloc(buf, cap * 2) : NULL;
-
-			if (!p) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			buf[len] = '\0';
-			break;
-		}
-		len += (size_t)n;
-	}
-	if (fd >= 0)
-		close(fd);
-	return buf;
-}
 
 static int octal(char c)
 {
@@ -209,7 +176,7 @@ static void sys_read(const char *dir, const char *file, char *out, size_t len)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (read_small_file(path, out, len) <= 0)
+	if (file_read_small(path, out, len) <= 0)
 		out[0] = '\0';
 	trim(out);
 }
@@ -253,8 +220,8 @@ int storage_describe(const char *dir, struct storage_info *si)
 	memset(si, 0, sizeof(*si));
 	si->rotational = -1;
 	snprintf(si->path, sizeof(si->path), "%s", dir);
-	text = read_text("/proc/self/mountinfo", MOUNTINFO_LIMIT);
-	if (!text)
+	if (file_read_all(AT_FDCWD, "/proc/self/mountinfo", MOUNTINFO_LIMIT, FILE_READ_FOLLOW,
+			  &text, NULL))
 		return -1;
 	rc = mountinfo_find(text, realpath(dir, resolved) ? resolved : dir, &si->mount);
 	free(text);
@@ -269,24 +236,25 @@ int storage_describe(const char *dir, struct storage_info *si)
 
 void host_cpu_model(char *out, size_t len)
 {
-	char *text = read_text("/proc/cpuinfo", 1u << 20);
+	char *text = NULL;
 
-	if (!text || cpuinfo_model(text, out, len))
+	if (file_read_all(AT_FDCWD, "/proc/cpuinfo", 1u << 20, FILE_READ_FOLLOW, &text, NULL) ||
+	    cpuinfo_model(text, out, len))
 		snprintf(out, len, "unknown");
 	free(text);
 }
 
 void host_governor(char *out, size_t len)
 {
-	if (read_small_file("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", out, len) <= 0)
+	if (file_read_small("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", out, len) <= 0)
 		snprintf(out, len, "none");
 	trim(out);
 }
 
 void host_machine(char *out, size_t len)
 {
-	if (read_small_file("/proc/device-tree/model", out, len) <= 0 &&
-	    read_small_file("/sys/class/dmi/id/product_name", out, len) <= 0)
+	if (file_read_small("/proc/device-tree/model", out, len) <= 0 &&
+	    file_read_small("/sys/class/dmi/id/product_name", out, len) <= 0)
 		out[0] = '\0';
 	trim(out);
 }
@@ -297,7 +265,7 @@ long long host_mem_kib(void)
 	long long kib = 0;
 	const char *p;
 
-	if (read_small_file("/proc/meminfo", buf, sizeof(buf)) > 0 &&
+	if (file_read_small("/proc/meminfo", buf, sizeof(buf)) > 0 &&
 	    (p = strstr(buf, "MemTotal:")) != NULL)
 		sscanf(p + 9, "%lld", &kib);
 	return kib;

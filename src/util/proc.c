@@ -1,4 +1,5 @@
 #include "util/proc.h"
+#include "util/files.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -9,27 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-ssize_t read_small_file(const char *path, char *out, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (got + 1 < len) {
-		ssize_t n = read(fd, out + got, len - 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	out[got] = '\0';
-	return (ssize_t)got;
-}
 
 int proc_stat_parse(const char *text, size_t len, pid_t *ppid, unsigned long long *start_time,
 		    char comm[16])
@@ -77,7 +57,7 @@ int proc_stat_read(pid_t pid, pid_t *ppid, unsigned long long *start_time, char 
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	n = read_small_file(path, text, sizeof(text));
+	n = file_read_small(path, text, sizeof(text));
 	if (n <= 0)
 		return -1;
 	return proc_stat_parse(text, (size_t)n, ppid, start_time, comm);
@@ -85,7 +65,7 @@ int proc_stat_read(pid_t pid, pid_t *ppid, unsigned long long *start_time, char 
 
 int proc_boot_id(char *out, size_t len)
 {
-	ssize_t n = read_small_file("/proc/sys/kernel/random/boot_id", out, len);
+	ssize_t n = file_read_small("/proc/sys/kernel/random/boot_id", out, len);
 
 	if (n <= 0)
 		return -1;

@@ -23,7 +23,5 @@ unsigned long proc_net_unix_listener(const char *text, size_t len, const char *p
 pid_t proc_socket_holder(unsigned long ino, const char *comm, pid_t skip);
 /* Dirty: and Writeback: of a /proc/meminfo text, in KiB. 0, or -1 when either is missing. */
 int meminfo_parse(const char *text, size_t len, long long *dirty_kib, long long *writeback_kib);
-/* Reads a whole small file (at most len-1 bytes) NUL-terminated; returns bytes or -errno. */
-ssize_t read_small_file(const char *path, char *out, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 static bool held_by_a_process(const char *key, unsigned id)
@@ -31,7 +32,7 @@ static bool held_by_a_process(const char *key, unsigned id)
 			char path[600], text[1024];
 
 			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
-			if (read_small_file(path, text, sizeof(text)) > 0 && strstr(text, want))
+			if (file_read_small(path, text, sizeof(text)) > 0 && strstr(text, want))
 				held = true;
 		}
 		if (fds)

@@ -17,6 +17,7 @@
 #include "engine/docker.h"
 #include "engine/http.h"
 #include "util/clock.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 const char *harness_binary(void)
@@ -220,7 +221,7 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s)
 	char buf[1 << 16];
 
 	while (mono_ns() < deadline) {
-		if (read_small_file(path, buf, sizeof(buf)) > 0 && strstr(buf, text))
+		if (file_read_small(path, buf, sizeof(buf)) > 0 && strstr(buf, text))
 			return 0;
 		sleep_ns(20 * NSEC_PER_MSEC);
 	}
@@ -248,7 +249,7 @@ char *harness_slurp(const char *path)
 {
 	char *buf = malloc(1 << 20);
 
-	if (buf && read_small_file(path, buf, 1 << 20) < 0) {
+	if (buf && file_read_small(path, buf, 1 << 20) < 0) {
 		free(buf);
 		return NULL;
 	}

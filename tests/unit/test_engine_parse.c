@@ -16,6 +16,7 @@
 #include "engine/docker.h"
 #include "engine/events.h"
 #include "engine/image.h"
+#include "util/files.h"
 #include "util/proc.h"
 
 static const char die_event[] =
@@ -190,7 +191,7 @@ static void socket_activated_listener(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(fd, 1), 0);
-	n = read_small_file("/proc/net/unix", buf, sizeof(buf));
+	n = file_read_small("/proc/net/unix", buf, sizeof(buf));
 	assert_true(n > 0);
 	ino = proc_net_unix_listener(buf, (size_t)n, a.sun_path);
 	assert_true(ino > 0);
