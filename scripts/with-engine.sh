@@ -9,7 +9,9 @@ if docker -H "$sock" version >/dev/null 2>&1; then
 	echo "with-engine: using the engine at $sock" >&2
 	exec "$@"
 fi
-dir=$(mktemp -d /tmp/rp-engine.XXXXXX)
+# /var/tmp, not /tmp: /tmp may be a tmpfs, and an engine whose data-root sits in RAM
+# shows no disk effect at all.
+dir=$(mktemp -d /var/tmp/rp-engine.XXXXXX)
 trap 'bash "$here/private-dockerd.sh" stop "$dir"' EXIT
 trap 'exit 130' INT TERM HUP
 echo "with-engine: no engine answers at $sock; starting a private one in $dir" >&2

@@ -9,7 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "integration: these tests drive a real engine and load BPF programs: run them as root" >&2
 	exit 1
 fi
-dir=$(mktemp -d /tmp/rp-engine.XXXXXX)
+# /var/tmp, not /tmp: /tmp may be a tmpfs, and an engine whose data-root sits in RAM
+# shows no disk effect at all.
+dir=$(mktemp -d /var/tmp/rp-engine.XXXXXX)
 trap 'bash "$here/../scripts/private-dockerd.sh" stop "$dir"' EXIT
 bash "$here/../scripts/private-dockerd.sh" start "$dir" || exit 1
 export DOCKER_HOST="unix://$dir/docker.sock"
