@@ -5,10 +5,10 @@
 #   make run             install what is missing, build, run a short experiment
 #   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
-#   make STATIC=1        one statically linked binary into build-static/ (see README.md)
+#   make STATIC=1        one statically linked binary into build-static/ (docs/devices.md)
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from Debian's 6.1 kernel BTF
 #   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
-#   make format          clang-format the tree;  make bench, make fuzz: see README.md
+#   make format          clang-format the tree;  make bench: bench/README.md; make fuzz: docs/contributing.md
 #   make vmtest          the VM lab on four stock Debian kernels (make vmtest-ci: the CI subset)
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
