@@ -21,12 +21,6 @@ void run_config_free(struct run_config *cfg);
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);
 
-struct run_info;
-struct docker;
-/* Fills run.json's facts from the host, the engine (GET /info) and cfg; never fails. */
-void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct docker *d,
-		      const char *run_id, int64_t start_ns);
-
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);
 

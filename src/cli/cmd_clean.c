@@ -6,6 +6,12 @@
 #include "engine/http.h"
 #include "trial/leftovers.h"
 
+static void print_removed(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("restartprof: %s\n", line);
+}
+
 int cmd_clean(int argc, char **argv)
 {
 	struct docker d;
@@ -30,7 +36,7 @@ int cmd_clean(int argc, char **argv)
 		fprintf(stderr, "restartprof: %s\n", d.err);
 		return EXIT_FAILED;
 	}
-	int n = leftovers_remove(&d, stdout);
+	int n = leftovers_remove(&d, print_removed, NULL);
 
 	if (n < 0)
 		fprintf(stderr, "restartprof: %s\n", d.err);
