@@ -30,9 +30,6 @@ enum {
 	OPT_MATRIX,
 	OPT_ENGINE_TIMEOUT,
 	OPT_BTF,
-	OPT_PROBE_PATHS,
-	OPT_NO_FENTRY,
-	OPT_NO_KPROBE,
 	OPT_NO_STACKS,
 	OPT_ALTERNATE,
 	OPT_PROG_STATS,
@@ -80,12 +77,6 @@ static const struct argp_option options[] = {
 	{"btf", OPT_BTF, "PATH", 0,
 	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
 	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
-	{"probe-paths", OPT_PROBE_PATHS, "LIST", 0,
-	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint (default all; "
-	 "see restartprof check)",
-	 3},
-	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
-	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
 	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel "
@@ -122,6 +113,7 @@ struct parse_state {
 	int quick;
 	int matrix;
 	int settle_set;
+	struct probe_path_input probe_input;
 };
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -179,10 +171,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
 	struct run_config *cfg = ps->cfg;
-	unsigned paths;
 	long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &ps->probe_input;
+		break;
 	case 'o':
 		if (strlen(arg) >= sizeof(cfg->out_dir) || !*arg)
 			return bad(ps, "output directory '%.200s' is too long or empty", arg);
@@ -273,19 +267,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_EVENTS:
 		cfg->events_csv = true;
-		break;
-	case OPT_PROBE_PATHS:
-		if (probe_paths_parse(arg, &paths, ps->err, ps->errlen))
-			return EINVAL;
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) & paths;
-		break;
-	case OPT_NO_FENTRY:
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
-				   ~(1u << PROBE_FENTRY);
-		break;
-	case OPT_NO_KPROBE:
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
-				   ~(1u << PROBE_KPROBE);
 		break;
 	case OPT_SLEEP_STACKS:
 		cfg->sleep_stacks = true;
@@ -529,12 +510,19 @@ bool cli_help_asked(int argc, char **argv)
 
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
 {
-	struct parse_state ps = {.cfg = cfg, .err = err, .errlen = errlen};
+	struct parse_state ps = {
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+		.probe_input = {&cfg->probe_paths, err, errlen},
+	};
+	/* No cluster of its own: its options sort among the other tracing options. */
+	static const struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0}, {0}};
 	struct argp argp = {options,
 			    parse_opt,
 			    "[-- COMMAND...]",
 			    "Drive restart trials of a target container and measure them.",
-			    NULL,
+			    children,
 			    NULL,
 			    NULL};
 	int rc;
