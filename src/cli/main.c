@@ -13,7 +13,9 @@ static void usage(FILE *f)
 		   "  report   statistics, figures and a report from run directories\n"
 		   "  explain  the causes behind slow phases\n"
 		   "  clean    remove what earlier runs left behind\n"
-		   "  version  print the version\n");
+		   "  version  print the version\n"
+		   "\n"
+		   "Run 'restartprof COMMAND --help' for more information on a command.\n");
 }
 
 int main(int argc, char **argv)
