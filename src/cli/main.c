@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-static void usage(FILE *f)
+static void print_commands(FILE *f)
 {
 	fprintf(f, "usage: restartprof COMMAND [OPTIONS]\n"
 		   "\n"
@@ -29,7 +29,7 @@ int main(int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		usage(stderr);
+		print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
+		print_commands(stdout);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

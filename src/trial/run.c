@@ -28,9 +28,9 @@
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
 
-static void note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tell_user(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void note(struct run *r, const char *fmt, ...)
+static void tell_user(struct run *r, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -45,7 +45,7 @@ static void note(struct run *r, const char *fmt, ...)
 
 static void note_leftover(void *ctx, const char *line)
 {
-	note(ctx, "%s", line);
+	tell_user(ctx, "%s", line);
 }
 
 static int abort_on_interrupt(void)
@@ -151,7 +151,7 @@ static enum run_status prepare_target_image(struct run *r)
 		snprintf(s->target_image, sizeof(s->target_image), "%s", r->cfg->image);
 		return RUN_OK;
 	}
-	note(r, "preparing the service image");
+	tell_user(r, "preparing the service image");
 	if (image_ensure_service(&s->docker, s->target_image, &(int){0}, abort_on_interrupt))
 		return image_build_failed(r);
 	r->built_target = true;
@@ -171,7 +171,7 @@ enum run_status run_prepare_images(struct run *r)
 			 cfg->stress_ng);
 		return RUN_REFUSED;
 	}
-	note(r, "preparing the stress image from %s", cfg->stress_ng);
+	tell_user(r, "preparing the stress image from %s", cfg->stress_ng);
 	if (image_ensure_stress(&r->s.docker, cfg->stress_ng, r->s.stress_image, &(int){0},
 				abort_on_interrupt))
 		return image_build_failed(r);
@@ -195,21 +195,22 @@ void run_start_tracer(struct run *r)
 
 	if (cfg->trace) {
 		if (opts.engine_pid <= 0)
-			note(r,
-			     "the engine's pid is unknown (no peer on %s): its tasks will count as "
-			     "other",
-			     cfg->socket_path);
+			tell_user(r,
+				  "the engine's pid is unknown (no peer on %s): its tasks will "
+				  "count as "
+				  "other",
+				  cfg->socket_path);
 		if (tracer_open(&opts, &r->s.tracer, err, sizeof(err)))
-			note(r, "measuring without kernel tracing: %s", err);
+			tell_user(r, "measuring without kernel tracing: %s", err);
 	}
 	if (r->s.tracer && opts.prog_stats && tracer_prog_stats_note(r->s.tracer)[0])
-		note(r, "--prog-stats: %s", tracer_prog_stats_note(r->s.tracer));
+		tell_user(r, "--prog-stats: %s", tracer_prog_stats_note(r->s.tracer));
 	if (r->s.tracer && !opts.no_stacks) {
 		bool named;
 		const char *why = tracer_symbols_desc(r->s.tracer, &named);
 
 		if (!named)
-			note(r, "/proc/kallsyms: %s", why);
+			tell_user(r, "/proc/kallsyms: %s", why);
 	}
 	/*
 	 * Images are built in memory (tens of MiB for the stress image) and loading the BPF
@@ -234,7 +235,7 @@ void run_write_state(struct run *r, const char *state)
 		r->info.end_ns = wall_ns();
 	e = run_json_write(r->dirfd, &r->info);
 	if (e)
-		note(r, "cannot write %s: %s", RUN_JSON, strerror(-e));
+		tell_user(r, "cannot write %s: %s", RUN_JSON, strerror(-e));
 	r->info_written = true;
 }
 
@@ -258,10 +259,11 @@ static void write_probes(struct run *r)
 			snprintf(paths + l, sizeof(paths) - l, "%s%s %d", l ? ", " : "",
 				 probe_path_name(k), by_path[k]);
 		}
-	note(r, "kernel tracing with %d of %d probes (%s), see %s", used, n, paths, PROBES_CSV);
+	tell_user(r, "kernel tracing with %d of %d probes (%s), see %s", used, n, paths,
+		  PROBES_CSV);
 	e = kernel_probes_write(r->dirfd, p, n);
 	if (e)
-		note(r, "cannot write %s: %s", PROBES_CSV, strerror(-e));
+		tell_user(r, "cannot write %s: %s", PROBES_CSV, strerror(-e));
 }
 
 enum run_status run_open_files(struct run *r)
