@@ -2,6 +2,7 @@
 #ifndef RP_CLI_CLI_H
 #define RP_CLI_CLI_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -18,14 +19,20 @@
  * in err. */
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen);
 void run_config_free(struct run_config *cfg);
+/*
+ * --probe-paths, --no-fentry, --no-kprobe, for run and check: an argp child parser whose input
+ * is a struct probe_path_input (set it in the parent's ARGP_KEY_INIT). A bad list leaves one
+ * line in err.
+ */
+struct probe_path_input {
+	unsigned *paths; /* 1 << enum probe_path for each path allowed; 0: all */
+	char *err;
+	size_t errlen;
+};
+extern const struct argp probe_path_argp;
+
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);
-
-struct run_info;
-struct docker;
-/* Fills run.json's facts from the host, the engine (GET /info) and cfg; never fails. */
-void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct docker *d,
-		      const char *run_id, int64_t start_ns);
 
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);

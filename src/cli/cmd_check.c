@@ -2,6 +2,8 @@
  * restartprof check: what this kernel and engine allow, found the way a run finds it (the
  * same probe selection, the same loading), and whether a run can start.
  */
+#include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +23,6 @@
 #include "util/proc.h"
 
 #define COL "%-12s"
-
-static int usage(void)
-{
-	fprintf(stderr, "restartprof: check takes --docker-host unix://PATH, --probe-paths LIST, "
-			"--no-fentry, --no-kprobe, --btf PATH\n");
-	return EXIT_USAGE;
-}
 
 static void print_tracefs(void)
 {
@@ -96,31 +91,84 @@ static void print_probes(const struct probe_status *p, int n)
 	}
 }
 
-static int parse(int argc, char **argv, const char **host, struct tracer_opts *o)
-{
-	char err[200];
+enum {
+	OPT_DOCKER_HOST = 1000,
+	OPT_BTF,
+};
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--docker-host") == 0 && i + 1 < argc) {
-			*host = argv[++i];
-		} else if (strcmp(argv[i], "--probe-paths") == 0 && i + 1 < argc) {
-			if (probe_paths_parse(argv[++i], &o->probe_paths, err, sizeof(err))) {
-				fprintf(stderr, "restartprof: %s\n", err);
-				return -1;
-			}
-		} else if (strcmp(argv[i], "--btf") == 0 && i + 1 < argc) {
-			o->btf_path = argv[++i];
-		} else if (strcmp(argv[i], "--no-fentry") == 0) {
-			o->probe_paths = (o->probe_paths ? o->probe_paths : PROBE_PATHS_ALL) &
-					 ~(1u << PROBE_FENTRY);
-		} else if (strcmp(argv[i], "--no-kprobe") == 0) {
-			o->probe_paths = (o->probe_paths ? o->probe_paths : PROBE_PATHS_ALL) &
-					 ~(1u << PROBE_KPROBE);
-		} else {
-			usage();
-			return -1;
-		}
+static const struct argp_option check_options[] = {
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
+	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 0},
+	{"btf", OPT_BTF, "PATH", 0,
+	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 0},
+	{0},
+};
+
+static const char check_doc[] =
+	"What this kernel and engine allow, found the way a run finds it (the same probe "
+	"selection, the same loading), and whether a run can start."
+	"\v"
+	"EXAMPLES:\n"
+	"  restartprof check\n"
+	"  restartprof check --docker-host unix:///var/lib/rp/docker.sock\n"
+	"  restartprof check --no-fentry --no-kprobe\n"
+	"\n"
+	"EXIT CODES:\n"
+	"  0  the engine answers (the 'run' line says whether a run can start)\n"
+	"  1  no engine answers at the socket\n"
+	"  2  bad command line or engine address\n";
+
+struct check_args {
+	const char *host;
+	struct tracer_opts *topts;
+	struct probe_path_input probe_input;
+};
+
+static error_t parse_check_option(int key, char *arg, struct argp_state *state)
+{
+	struct check_args *a = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->probe_input;
+		break;
+	case OPT_DOCKER_HOST:
+		a->host = arg;
+		break;
+	case OPT_BTF:
+		a->topts->btf_path = arg;
+		break;
+	case ARGP_KEY_ARG:
+		return EINVAL;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
+	return 0;
+}
+
+/* 0, 1 when it printed the help, or -1 when it printed why the command line is wrong. */
+static int parse_check_args(int argc, char **argv, const char **host, struct tracer_opts *o)
+{
+	static const struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0}, {0}};
+	struct argp argp = {check_options, parse_check_option, NULL, check_doc, children, NULL,
+			    NULL};
+	char err[200] = "";
+	struct check_args a = {.topts = o, .probe_input = {&o->probe_paths, err, sizeof(err)}};
+
+	if (cli_help_asked(argc, argv)) {
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof check");
+		return 1;
+	}
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &a)) {
+		if (err[0])
+			fprintf(stderr, "restartprof: %s\n", err);
+		else
+			fprintf(stderr,
+				"restartprof: check takes --docker-host unix://PATH, --probe-paths "
+				"LIST, --no-fentry, --no-kprobe, --btf PATH\n");
+		return -1;
+	}
+	*host = a.host;
 	return 0;
 }
 
@@ -134,9 +182,10 @@ int cmd_check(int argc, char **argv)
 	char socket[108], err[512], missing[128];
 	const char *host = NULL;
 	bool engine_ok = false, tracing = false, privileged;
+	int parsed = parse_check_args(argc, argv, &host, &topts);
 
-	if (parse(argc, argv, &host, &topts))
-		return EXIT_USAGE;
+	if (parsed)
+		return parsed > 0 ? EXIT_OK : EXIT_USAGE;
 	uname(&u);
 	printf(COL "%s %s\n", "kernel", u.release, u.machine);
 	print_btf(topts.btf_path);

@@ -1,3 +1,6 @@
+/* restartprof clean: removes the containers of earlier runs whose process is gone. */
+#include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,20 +9,68 @@
 #include "engine/http.h"
 #include "trial/leftovers.h"
 
+enum {
+	OPT_DOCKER_HOST = 1000,
+};
+
+static const struct argp_option clean_options[] = {
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
+	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 0},
+	{0},
+};
+
+static const char clean_doc[] =
+	"Remove the containers that earlier runs left behind when their process died (killed, "
+	"crashed): those labelled by restartprof whose owning process is gone. Containers of "
+	"runs still going, and containers restartprof did not make, are never touched; images "
+	"are kept."
+	"\v"
+	"EXAMPLES:\n"
+	"  restartprof clean\n"
+	"  restartprof clean --docker-host unix:///var/lib/rp/docker.sock\n"
+	"\n"
+	"EXIT CODES:\n"
+	"  0  done (also when nothing was left)\n"
+	"  1  the engine could not be reached or asked\n"
+	"  2  bad command line or engine address\n";
+
+static error_t parse_clean_option(int key, char *arg, struct argp_state *state)
+{
+	const char **host = state->input;
+
+	switch (key) {
+	case OPT_DOCKER_HOST:
+		*host = arg;
+		break;
+	case ARGP_KEY_ARG:
+		return EINVAL;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void print_removed(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("restartprof: %s\n", line);
+}
+
 int cmd_clean(int argc, char **argv)
 {
+	struct argp argp = {clean_options, parse_clean_option, NULL, clean_doc, NULL, NULL, NULL};
 	struct docker d;
 	char socket[108], err[256];
 	const char *host = NULL;
+	int n;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--docker-host") == 0 && i + 1 < argc) {
-			host = argv[++i];
-		} else {
-			fprintf(stderr,
-				"restartprof: clean takes only --docker-host unix://PATH\n");
-			return EXIT_USAGE;
-		}
+	if (cli_help_asked(argc, argv)) {
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof clean");
+		return EXIT_OK;
+	}
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &host)) {
+		fprintf(stderr, "restartprof: clean takes only --docker-host unix://PATH\n");
+		return EXIT_USAGE;
 	}
 	if (docker_resolve_socket(host, socket, sizeof(socket), err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
@@ -30,8 +81,7 @@ int cmd_clean(int argc, char **argv)
 		fprintf(stderr, "restartprof: %s\n", d.err);
 		return EXIT_FAILED;
 	}
-	int n = leftovers_remove(&d, stdout);
-
+	n = leftovers_remove(&d, print_removed, NULL);
 	if (n < 0)
 		fprintf(stderr, "restartprof: %s\n", d.err);
 	else

@@ -13,7 +13,7 @@ struct explain_args {
 	const char *dir, *against, *rules;
 };
 
-static int usage(const char *why)
+static int explain_usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "restartprof: %s\n", why);
@@ -21,7 +21,7 @@ static int usage(const char *why)
 	return EXIT_USAGE;
 }
 
-static void help(void)
+static void print_explain_help(void)
 {
 	printf("usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE]\n"
 	       "\n"
@@ -37,11 +37,11 @@ static void help(void)
 	       "                      (rules/causes.rules; README.md, \"Cause rules\").\n");
 }
 
-static int parse(int argc, char **argv, struct explain_args *a)
+static int parse_explain_args(int argc, char **argv, struct explain_args *a)
 {
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			help();
+			print_explain_help();
 			return 1;
 		}
 		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
@@ -49,13 +49,14 @@ static int parse(int argc, char **argv, struct explain_args *a)
 		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			a->rules = argv[++i];
 		else if (argv[i][0] == '-' || a->dir) {
-			usage("explain takes one run directory, --against DIR, --rules FILE");
+			explain_usage(
+				"explain takes one run directory, --against DIR, --rules FILE");
 			return -1;
 		} else
 			a->dir = argv[i];
 	}
 	if (!a->dir) {
-		usage(NULL);
+		explain_usage(NULL);
 		return -1;
 	}
 	return 0;
@@ -67,7 +68,7 @@ int cmd_explain(int argc, char **argv)
 	struct explain_run run = {0}, base = {0};
 	struct rules rules;
 	char err[512];
-	int rc = parse(argc, argv, &a);
+	int rc = parse_explain_args(argc, argv, &a);
 
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;

@@ -34,7 +34,7 @@ struct report_args {
 	size_t errlen;
 };
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_report_option(int key, char *arg, struct argp_state *state)
 {
 	struct report_args *a = state->input;
 
@@ -84,7 +84,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static bool cancelled(void)
+static bool report_cancelled(void)
 {
 	return interrupt_requested();
 }
@@ -104,7 +104,7 @@ int cmd_report(int argc, char **argv)
 	char err[512] = "";
 	struct report_args a = {.err = err, .errlen = sizeof(err)};
 	struct argp argp = {options,
-			    parse_opt,
+			    parse_report_option,
 			    "DIR [DIR...]",
 			    "Statistics, figures, a timeline and a report page from run "
 			    "directories; with several, also a comparison of them.",
@@ -125,7 +125,7 @@ int cmd_report(int argc, char **argv)
 	}
 	interrupt_install();
 	o = (struct report_opts){.gnuplot = a.gnuplot,
-				 .cancelled = cancelled,
+				 .cancelled = report_cancelled,
 				 .table = a.quiet ? NULL : stdout,
 				 .log = stderr,
 				 .compare_out = a.out};

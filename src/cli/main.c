@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 
-static void usage(FILE *f)
+static void print_commands(FILE *f)
 {
 	fprintf(f, "usage: restartprof COMMAND [OPTIONS]\n"
 		   "\n"
@@ -13,7 +13,9 @@ static void usage(FILE *f)
 		   "  report   statistics, figures and a report from run directories\n"
 		   "  explain  the causes behind slow phases\n"
 		   "  clean    remove what earlier runs left behind\n"
-		   "  version  print the version\n");
+		   "  version  print the version\n"
+		   "\n"
+		   "Run 'restartprof COMMAND --help' for more information on a command.\n");
 }
 
 int main(int argc, char **argv)
@@ -27,7 +29,7 @@ int main(int argc, char **argv)
 	};
 
 	if (argc < 2) {
-		usage(stderr);
+		print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -36,7 +38,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
+		print_commands(stdout);
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -30,9 +30,6 @@ enum {
 	OPT_MATRIX,
 	OPT_ENGINE_TIMEOUT,
 	OPT_BTF,
-	OPT_PROBE_PATHS,
-	OPT_NO_FENTRY,
-	OPT_NO_KPROBE,
 	OPT_NO_STACKS,
 	OPT_ALTERNATE,
 	OPT_PROG_STATS,
@@ -80,12 +77,6 @@ static const struct argp_option options[] = {
 	{"btf", OPT_BTF, "PATH", 0,
 	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
 	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
-	{"probe-paths", OPT_PROBE_PATHS, "LIST", 0,
-	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint (default all; "
-	 "see restartprof check)",
-	 3},
-	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
-	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
 	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel "
@@ -122,6 +113,7 @@ struct parse_state {
 	int quick;
 	int matrix;
 	int settle_set;
+	struct probe_path_input probe_input;
 };
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -150,7 +142,7 @@ static int parse_seconds(const char *s, double lo, double hi, int64_t *out_ns)
 	return 0;
 }
 
-static error_t bad(struct parse_state *ps, const char *fmt, const char *arg)
+static error_t reject(struct parse_state *ps, const char *fmt, const char *arg)
 {
 	snprintf(ps->err, ps->errlen, fmt, arg);
 	return EINVAL;
@@ -175,22 +167,24 @@ static int split_words(const char *text, char **argv, int max)
 	return n;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
 	struct run_config *cfg = ps->cfg;
-	unsigned paths;
 	long v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &ps->probe_input;
+		break;
 	case 'o':
 		if (strlen(arg) >= sizeof(cfg->out_dir) || !*arg)
-			return bad(ps, "output directory '%.200s' is too long or empty", arg);
+			return reject(ps, "output directory '%.200s' is too long or empty", arg);
 		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "%s", arg);
 		break;
 	case 'n':
 		if (parse_long(arg, 1, 100000, &v))
-			return bad(ps, "--trials '%.50s': give a count from 1 to 100000", arg);
+			return reject(ps, "--trials '%.50s': give a count from 1 to 100000", arg);
 		cfg->trials = (int)v;
 		ps->trials_set = 1;
 		break;
@@ -199,7 +193,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 's':
 		if (parse_long(arg, 1, 16, &v))
-			return bad(ps, "--stressors '%.50s': give a count from 1 to 16", arg);
+			return reject(ps, "--stressors '%.50s': give a count from 1 to 16", arg);
 		ps->stressors = (int)v;
 		break;
 	case OPT_STRESS_ARGS:
@@ -210,12 +204,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SETTLE:
 		if (parse_seconds(arg, 0, 3600, &cfg->load_settle_ns))
-			return bad(ps, "--settle '%.50s': give seconds from 0 to 3600", arg);
+			return reject(ps, "--settle '%.50s': give seconds from 0 to 3600", arg);
 		ps->settle_set = 1;
 		break;
 	case 'i':
 		if (strlen(arg) >= sizeof(cfg->image) || !*arg)
-			return bad(ps, "--image '%.100s' is not an image name", arg);
+			return reject(ps, "--image '%.100s' is not an image name", arg);
 		snprintf(cfg->image, sizeof(cfg->image), "%s", arg);
 		break;
 	case 'r':
@@ -223,25 +217,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_GRACE:
 		if (parse_long(arg, 0, 3600, &v))
-			return bad(ps, "--grace '%.50s': give seconds from 0 to 3600", arg);
+			return reject(ps, "--grace '%.50s': give seconds from 0 to 3600", arg);
 		cfg->grace_s = (int)v;
 		break;
 	case OPT_TIMEOUT:
 		if (parse_seconds(arg, 0.1, 3600, &cfg->ready_timeout_ns))
-			return bad(ps, "--timeout '%.50s': give seconds from 0.1 to 3600", arg);
+			return reject(ps, "--timeout '%.50s': give seconds from 0.1 to 3600", arg);
 		break;
 	case OPT_INTERVAL:
 		if (parse_seconds(arg, 0, 3600, &cfg->interval_ns))
-			return bad(ps, "--interval '%.50s': give seconds from 0 to 3600", arg);
+			return reject(ps, "--interval '%.50s': give seconds from 0 to 3600", arg);
 		break;
 	case OPT_NETWORK:
 		if (!docker_name_valid(arg) || strlen(arg) >= sizeof(cfg->network))
-			return bad(ps, "--network '%.100s' is not a network name", arg);
+			return reject(ps, "--network '%.100s' is not a network name", arg);
 		snprintf(cfg->network, sizeof(cfg->network), "%s", arg);
 		break;
 	case OPT_PUBLISH:
 		if (parse_long(arg, 1, 65535, &v))
-			return bad(ps, "--publish '%.50s': give a port from 1 to 65535", arg);
+			return reject(ps, "--publish '%.50s': give a port from 1 to 65535", arg);
 		cfg->publish_port = (int)v;
 		ps->publish_set = 1;
 		break;
@@ -251,8 +245,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MAX_FAILURES:
 		if (parse_long(arg, 1, 100000, &v))
-			return bad(ps, "--max-failures '%.50s': give a count from 1 to 100000",
-				   arg);
+			return reject(ps, "--max-failures '%.50s': give a count from 1 to 100000",
+				      arg);
 		cfg->max_failures = (int)v;
 		break;
 	case OPT_DOCKER_HOST:
@@ -260,32 +254,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ENGINE_TIMEOUT:
 		if (parse_seconds(arg, 1, 86400, &cfg->engine_timeout_ns))
-			return bad(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400",
-				   arg);
+			return reject(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400",
+				      arg);
 		break;
 	case OPT_NO_TRACE:
 		cfg->trace = false;
 		break;
 	case OPT_BTF:
 		if (strlen(arg) >= sizeof(cfg->btf_path) || !*arg)
-			return bad(ps, "--btf '%.100s' is not a usable path", arg);
+			return reject(ps, "--btf '%.100s' is not a usable path", arg);
 		snprintf(cfg->btf_path, sizeof(cfg->btf_path), "%s", arg);
 		break;
 	case OPT_EVENTS:
 		cfg->events_csv = true;
-		break;
-	case OPT_PROBE_PATHS:
-		if (probe_paths_parse(arg, &paths, ps->err, ps->errlen))
-			return EINVAL;
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) & paths;
-		break;
-	case OPT_NO_FENTRY:
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
-				   ~(1u << PROBE_FENTRY);
-		break;
-	case OPT_NO_KPROBE:
-		cfg->probe_paths = (cfg->probe_paths ? cfg->probe_paths : PROBE_PATHS_ALL) &
-				   ~(1u << PROBE_KPROBE);
 		break;
 	case OPT_SLEEP_STACKS:
 		cfg->sleep_stacks = true;
@@ -297,7 +278,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		int a = alternate_from_name(arg);
 
 		if (a != ALT_TRACE && a != ALT_STACKS)
-			return bad(ps, "--alternate '%.50s': give trace or stacks", arg);
+			return reject(ps, "--alternate '%.50s': give trace or stacks", arg);
 		cfg->alternate = (enum alternate)a;
 		break;
 	}
@@ -315,15 +296,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (cfg->n_cmd >= CONFIG_MAX_ARGS)
-			return bad(ps, "the target command has more than %s words", "32");
+			return reject(ps, "the target command has more than %s words", "32");
 		cfg->cmd[cfg->n_cmd++] = strdup(arg);
 		break;
 	case ARGP_KEY_ERROR:
 		if (!ps->err[0] && state->next > 0 && state->next <= state->argc)
-			bad(ps,
-			    "unknown option or missing value at '%.100s' (see restartprof run "
-			    "--help)",
-			    state->argv[state->next - 1]);
+			reject(ps,
+			       "unknown option or missing value at '%.100s' (see restartprof run "
+			       "--help)",
+			       state->argv[state->next - 1]);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -475,7 +456,7 @@ static int single_cell(struct parse_state *ps)
 	return 0;
 }
 
-static int finish(struct parse_state *ps)
+static int complete_config(struct parse_state *ps)
 {
 	struct run_config *cfg = ps->cfg;
 
@@ -529,12 +510,19 @@ bool cli_help_asked(int argc, char **argv)
 
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
 {
-	struct parse_state ps = {.cfg = cfg, .err = err, .errlen = errlen};
+	struct parse_state ps = {
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+		.probe_input = {&cfg->probe_paths, err, errlen},
+	};
+	/* No cluster of its own: its options sort among the other tracing options. */
+	static const struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0}, {0}};
 	struct argp argp = {options,
-			    parse_opt,
+			    parse_run_option,
 			    "[-- COMMAND...]",
 			    "Drive restart trials of a target container and measure them.",
-			    NULL,
+			    children,
 			    NULL,
 			    NULL};
 	int rc;
@@ -554,7 +542,7 @@ int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, 
 			snprintf(err, errlen, "bad command line (see restartprof run --help)");
 		return -1;
 	}
-	return finish(&ps);
+	return complete_config(&ps);
 }
 
 void run_config_free(struct run_config *cfg)

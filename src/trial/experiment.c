@@ -24,7 +24,7 @@ struct cell_run {
 	int consecutive_failures;
 };
 
-static void progress(struct cell_run *cr, int trial, const char *note)
+static void tell_progress(struct cell_run *cr, int trial, const char *note)
 {
 	if (cr->sink->progress)
 		cr->sink->progress(cr->sink->ctx, cr->cell_index, trial, note);
@@ -51,7 +51,7 @@ static int recover_engine(struct cell_run *cr)
 
 	if (docker_ping(&s->docker) == 0)
 		return 0;
-	progress(cr, 0, "the engine stopped answering; waiting for it");
+	tell_progress(cr, 0, "the engine stopped answering; waiting for it");
 	while (docker_ping(&s->docker) != 0) {
 		if (mono_ns() - start > s->cfg->engine_timeout_ns) {
 			snprintf(s->err, sizeof(s->err),
@@ -64,7 +64,7 @@ static int recover_engine(struct cell_run *cr)
 			return -1;
 		backoff = backoff * 2 > ENGINE_BACKOFF_MAX_NS ? ENGINE_BACKOFF_MAX_NS : backoff * 2;
 	}
-	progress(cr, 0, "the engine answers again; restarting the load");
+	tell_progress(cr, 0, "the engine answers again; restarting the load");
 	target_discard(s, cr->cur);
 	cr->cur = NULL;
 	load_stop(s, &cr->load);
@@ -122,7 +122,7 @@ static void set_variant(struct cell_run *cr, int i)
 			char note[300];
 
 			snprintf(note, sizeof(note), "probes not attached again: %s", err);
-			progress(cr, i, note);
+			tell_progress(cr, i, note);
 		}
 	}
 }
@@ -135,7 +135,7 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 	int rc;
 
 	if (!cr->cur) {
-		progress(cr, i, "starting the target");
+		tell_progress(cr, i, "starting the target");
 		if (restart_prepare(s, &cr->cur)) {
 			char why[sizeof(s->err)];
 
@@ -146,7 +146,7 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 			return rc ? sink_failed(s, i, rc) : after_failure(cr, why);
 		}
 	}
-	progress(cr, i, NULL);
+	tell_progress(cr, i, NULL);
 	if (s->tracer)
 		t.variant = alternate_variant(s->cfg->alternate, i);
 	restart_trial(s, &cr->cur, &t, &tk);
@@ -167,7 +167,7 @@ static enum experiment_end run_cell(struct cell_run *cr)
 	struct session *s = cr->s;
 	enum experiment_end end = EXP_DONE;
 
-	progress(cr, 0, cr->cell->load == LOAD_NONE ? "no load" : "starting the load");
+	tell_progress(cr, 0, cr->cell->load == LOAD_NONE ? "no load" : "starting the load");
 	if (load_start(s, cr->cell, &cr->load))
 		end = interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
 	if (end == EXP_DONE)
@@ -185,7 +185,7 @@ static enum experiment_end run_cell(struct cell_run *cr)
 	target_discard(s, cr->cur);
 	cr->cur = NULL;
 	if (cr->load.n)
-		progress(cr, 0, "removing the load");
+		tell_progress(cr, 0, "removing the load");
 	load_stop(s, &cr->load);
 	return end;
 }

@@ -1,13 +1,14 @@
 #include "trial/leftovers.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "trial/session.h"
 
-int leftovers_remove(struct docker *d, FILE *report)
+int leftovers_remove(struct docker *d, void (*on_removed)(void *ctx, const char *line), void *ctx)
 {
 	json_object *list;
-	int removed = 0, rc;
+	int n_removed = 0, rc;
 
 	rc = docker_containers_by_label(d, LABEL_RUN, &list);
 	if (rc)
@@ -22,14 +23,17 @@ int leftovers_remove(struct docker *d, FILE *report)
 		if (!*id || owner_alive(owner))
 			continue;
 		if (docker_container_remove(d, id, 1) == 0) {
-			removed++;
-			if (report)
-				fprintf(report,
-					"restartprof: removed container %.12s (%s) left by run %s, "
-					"whose process is gone\n",
-					id, json_str(labels, LABEL_ROLE, "?"), run);
+			char line[512];
+
+			n_removed++;
+			snprintf(line, sizeof(line),
+				 "removed container %.12s (%s) left by run %s, whose process is "
+				 "gone",
+				 id, json_str(labels, LABEL_ROLE, "?"), run);
+			if (on_removed)
+				on_removed(ctx, line);
 		}
 	}
 	json_object_put(list);
-	return removed;
+	return n_removed;
 }

@@ -2,15 +2,14 @@
 #ifndef RP_TRIAL_LEFTOVERS_H
 #define RP_TRIAL_LEFTOVERS_H
 
-#include <stdio.h>
-
 #include "engine/docker.h"
 
 /*
- * Removes every container labelled by restartprof whose owning process is gone, and says
- * so on report, one line each. Containers without our labels, or of live runs, are never
- * touched. Returns how many were removed, or -errno if the engine could not be asked.
+ * Removes every container labelled by restartprof whose owning process is gone, and hands
+ * one line on each to on_removed (may be NULL). Containers without our labels, or of live runs,
+ * are never touched. Returns how many were removed, or -errno if the engine could not be
+ * asked.
  */
-int leftovers_remove(struct docker *d, FILE *report);
+int leftovers_remove(struct docker *d, void (*on_removed)(void *ctx, const char *line), void *ctx);
 
 #endif

@@ -19,7 +19,7 @@
 #define OLD_EVENT_SLACK (50 * NSEC_PER_MSEC)
 #define LISTEN_WAIT_NS	(1 * NSEC_PER_SEC) /* a service may print before it listens */
 
-static int fail(struct trial *t, enum trial_status st, const char *fmt, ...)
+static int fail_trial(struct trial *t, enum trial_status st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,15 +32,15 @@ static int fail(struct trial *t, enum trial_status st, const char *fmt, ...)
 	return -1;
 }
 
-static int interrupted(struct trial *t)
+static int mark_if_interrupted(struct trial *t)
 {
 	if (!interrupt_requested())
 		return 0;
-	return fail(t, TRIAL_INTERRUPTED, "interrupted by signal %d", interrupt_signal());
+	return fail_trial(t, TRIAL_INTERRUPTED, "interrupted by signal %d", interrupt_signal());
 }
 
 /* Exit code of the container if the engine reported it dead after `after_ns`, else -1. */
-static int died(struct session *s, const char *id, int64_t after_ns)
+static int exit_code_if_died(struct session *s, const char *id, int64_t after_ns)
 {
 	struct engine_event ev[8];
 	size_t n = event_stream_collect(s->events, id, after_ns, INT64_MAX, ev, 8);
@@ -58,15 +58,15 @@ static int died(struct session *s, const char *id, int64_t after_ns)
  */
 static void fail_without_window(struct session *s, struct trial *t)
 {
-	int code = died(s, t->old_id, 0);
+	int code = exit_code_if_died(s, t->old_id, 0);
 
 	if (code > 0 && code != 128 + SIGTERM && code != 128 + SIGKILL)
-		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
-		     code);
+		fail_trial(t, TRIAL_FAILED,
+			   "the service exited with code %d before the trial began", code);
 	else
-		fail(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
-		     t->method == RM_STDOUT ? "a service printed no timestamp"
-					    : "the service gave no sign of life");
+		fail_trial(t, TRIAL_FAILED, "no %s window: %s", restart_method_name(t->method),
+			   t->method == RM_STDOUT ? "a service printed no timestamp"
+						  : "the service gave no sign of life");
 }
 
 /* Waits until the new container serves by the configured method; wall ns, or 0 with reason. */
@@ -92,7 +92,7 @@ static int64_t wait_ready(struct session *s, struct target *tg, int64_t since_ns
 		}
 		if (at)
 			return at;
-		code = died(s, tg->id, since_ns);
+		code = exit_code_if_died(s, tg->id, since_ns);
 		if (code >= 0) {
 			snprintf(why, whylen, "the service exited with code %d before it was ready",
 				 code);
@@ -180,17 +180,18 @@ static void stop_old(struct session *s, struct target *old, struct trial *t, int
 	if (probe)
 		*last_tcp = tcp_probe_watch_stop(probe);
 	if (rc == -EALREADY)
-		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
-		     docker_container_exit_code(&s->docker, old->id));
+		fail_trial(t, TRIAL_FAILED,
+			   "the service exited with code %d before the trial began",
+			   docker_container_exit_code(&s->docker, old->id));
 	else if (rc)
-		fail(t, TRIAL_FAILED, "stop: %s", s->docker.err);
+		fail_trial(t, TRIAL_FAILED, "stop: %s", s->docker.err);
 }
 
 static void remove_old(struct session *s, struct target *old, struct trial *t)
 {
 	session_record_calls(s, t);
 	if (docker_container_remove(&s->docker, old->id, t->status != TRIAL_OK))
-		fail(t, TRIAL_FAILED, "remove: %s", s->docker.err);
+		fail_trial(t, TRIAL_FAILED, "remove: %s", s->docker.err);
 	else
 		old->live = false;
 	session_record_calls(s, NULL);
@@ -202,16 +203,16 @@ static struct target *bring_up(struct session *s, struct trial *t)
 {
 	struct target *tg;
 
-	if (interrupted(t))
+	if (mark_if_interrupted(t))
 		return NULL;
 	tg = target_create(s, t);
 	if (!tg) {
-		fail(t, TRIAL_FAILED, "create: %s", s->err);
+		fail_trial(t, TRIAL_FAILED, "create: %s", s->err);
 		return NULL;
 	}
 	snprintf(t->new_id, sizeof(t->new_id), "%s", tg->id);
-	if (!interrupted(t) && target_start(s, tg, t))
-		fail(t, TRIAL_FAILED, "start: %s", s->err);
+	if (!mark_if_interrupted(t) && target_start(s, tg, t))
+		fail_trial(t, TRIAL_FAILED, "start: %s", s->err);
 	return tg;
 }
 
@@ -259,11 +260,11 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t, struc
 		tracer_trial_begin(s->tracer);
 
 	t_req = wall_ns();
-	int code = died(s, old->id, 0);
+	int code = exit_code_if_died(s, old->id, 0);
 
 	if (code >= 0)
-		fail(t, TRIAL_FAILED, "the service exited with code %d before the trial began",
-		     code);
+		fail_trial(t, TRIAL_FAILED,
+			   "the service exited with code %d before the trial began", code);
 	else
 		stop_old(s, old, t, &last_tcp);
 	if (t->status == TRIAL_OK)
@@ -271,10 +272,10 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t, struc
 	remove_old(s, old, t);
 	if (t->status == TRIAL_OK)
 		next = bring_up(s, t);
-	if (t->status == TRIAL_OK && !interrupted(t)) {
+	if (t->status == TRIAL_OK && !mark_if_interrupted(t)) {
 		ready_at = wait_ready(s, next, t_req, why, sizeof(why));
-		if (!ready_at && !interrupted(t))
-			fail(t, TRIAL_FAILED, "%s", why);
+		if (!ready_at && !mark_if_interrupted(t))
+			fail_trial(t, TRIAL_FAILED, "%s", why);
 	}
 	collect_events(s, t, t_req);
 	set_windows(s, t, next, t_req, old_stamp, last_tcp, ready_at);

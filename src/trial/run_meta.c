@@ -1,15 +1,16 @@
 /* Gathers run.json's facts: the host (util/host), the engine (GET /info), the configuration. */
+#include "trial/run_meta.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "engine/docker.h"
 #include "output/run_json.h"
 #include "util/host.h"
 
-static void copy(char *dst, size_t len, const char *src)
+static void copy_text(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src ? src : "");
 }
@@ -18,41 +19,42 @@ static void engine_facts(struct run_info *ri, struct docker *d)
 {
 	json_object *info = NULL;
 
-	copy(ri->engine_version, sizeof(ri->engine_version), d->engine_version);
-	copy(ri->engine_api, sizeof(ri->engine_api), d->engine_api);
-	copy(ri->api_version, sizeof(ri->api_version), d->api_version);
+	copy_text(ri->engine_version, sizeof(ri->engine_version), d->engine_version);
+	copy_text(ri->engine_api, sizeof(ri->engine_api), d->engine_api);
+	copy_text(ri->api_version, sizeof(ri->api_version), d->api_version);
 	if (docker_call(d, "info", "GET", "/info", NULL, 10000, &info) || !info)
 		return;
-	copy(ri->storage_driver, sizeof(ri->storage_driver), json_str(info, "Driver", ""));
-	copy(ri->cgroup_version, sizeof(ri->cgroup_version), json_str(info, "CgroupVersion", ""));
-	copy(ri->cgroup_driver, sizeof(ri->cgroup_driver), json_str(info, "CgroupDriver", ""));
-	copy(ri->engine_os, sizeof(ri->engine_os), json_str(info, "OperatingSystem", ""));
+	copy_text(ri->storage_driver, sizeof(ri->storage_driver), json_str(info, "Driver", ""));
+	copy_text(ri->cgroup_version, sizeof(ri->cgroup_version),
+		  json_str(info, "CgroupVersion", ""));
+	copy_text(ri->cgroup_driver, sizeof(ri->cgroup_driver), json_str(info, "CgroupDriver", ""));
+	copy_text(ri->engine_os, sizeof(ri->engine_os), json_str(info, "OperatingSystem", ""));
 	const char *root = json_str(info, "DockerRootDir", "");
 
 	if (*root && storage_describe(root, &ri->storage))
-		copy(ri->storage.path, sizeof(ri->storage.path), root);
+		copy_text(ri->storage.path, sizeof(ri->storage.path), root);
 	json_object_put(info);
 }
 
 void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct docker *d,
-		      const char *run_id, int64_t start_ns)
+		      const char *run_id, const char *tool_version, int64_t start_ns)
 {
 	struct utsname u;
 
 	memset(ri, 0, sizeof(*ri));
 	ri->storage.rotational = -1;
-	copy(ri->run_id, sizeof(ri->run_id), run_id);
-	copy(ri->tool_version, sizeof(ri->tool_version), restartprof_version);
-	copy(ri->state, sizeof(ri->state), "running");
+	copy_text(ri->run_id, sizeof(ri->run_id), run_id);
+	copy_text(ri->tool_version, sizeof(ri->tool_version), tool_version);
+	copy_text(ri->state, sizeof(ri->state), "running");
 	ri->program = "restartprof";
 	ri->argc = cfg->argc;
 	ri->argv = cfg->argv;
 	ri->start_ns = start_ns;
 	if (uname(&u) == 0) {
-		copy(ri->hostname, sizeof(ri->hostname), u.nodename);
-		copy(ri->kernel, sizeof(ri->kernel), u.release);
-		copy(ri->kernel_version, sizeof(ri->kernel_version), u.version);
-		copy(ri->arch, sizeof(ri->arch), u.machine);
+		copy_text(ri->hostname, sizeof(ri->hostname), u.nodename);
+		copy_text(ri->kernel, sizeof(ri->kernel), u.release);
+		copy_text(ri->kernel_version, sizeof(ri->kernel_version), u.version);
+		copy_text(ri->arch, sizeof(ri->arch), u.machine);
 	}
 	host_machine(ri->machine, sizeof(ri->machine));
 	host_cpu_model(ri->cpu_model, sizeof(ri->cpu_model));
@@ -64,8 +66,8 @@ void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct 
 	ri->trace = cfg->trace;
 	ri->alternate = alternate_name(cfg->alternate);
 	ri->trials_per_cell = cfg->trials;
-	copy(ri->method, sizeof(ri->method), restart_method_name(cfg->method));
-	copy(ri->image, sizeof(ri->image), cfg->image);
+	copy_text(ri->method, sizeof(ri->method), restart_method_name(cfg->method));
+	copy_text(ri->image, sizeof(ri->image), cfg->image);
 	ri->settle_ns = cfg->load_settle_ns;
 	ri->interval_ns = cfg->interval_ns;
 	ri->cells = cfg->cells;

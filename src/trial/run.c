@@ -1,0 +1,381 @@
+/* One run's lifecycle: engine, run directory and files, tracer, events, cleanup. */
+#include "trial/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/docker.h"
+#include "engine/events.h"
+#include "engine/http.h"
+#include "engine/image.h"
+#include "model/kernel.h"
+#include "model/probe.h"
+#include "output/kernel_csv.h"
+#include "output/run_csv.h"
+#include "trace/tracer.h"
+#include "trial/leftovers.h"
+#include "trial/run_meta.h"
+#include "util/caps.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/heap.h"
+#include "util/interrupt.h"
+
+#define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+
+static void tell_user(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void tell_user(struct run *r, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!r->hooks.note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->hooks.note(r->hooks.ctx, line);
+}
+
+static void note_leftover(void *ctx, const char *line)
+{
+	tell_user(ctx, "%s", line);
+}
+
+static int abort_on_interrupt(void)
+{
+	return interrupt_requested();
+}
+
+enum run_status run_check_privileges(const struct run_config *cfg, char *err, size_t errlen)
+{
+	char missing[128];
+
+	if (cfg->trace && access(cfg->btf_path, R_OK) != 0) {
+		snprintf(err, errlen,
+			 "no kernel BTF at %s (the kernel needs CONFIG_DEBUG_INFO_BTF=y, or give "
+			 "--btf PATH); pass --no-trace to measure without kernel tracing",
+			 cfg->btf_path);
+		return RUN_REFUSED;
+	}
+	if (caps_missing(cfg->trace, cfg->ready.kind == READY_TCP, missing, sizeof(missing)) == 0)
+		return RUN_OK;
+	snprintf(err, errlen, "run needs %s%s (run it as root%s)", missing,
+		 cfg->trace ? " to load BPF programs" : " to probe inside the container",
+		 cfg->trace ? ", or pass --no-trace" : "");
+	return RUN_REFUSED;
+}
+
+void run_init(struct run *r, const struct run_config *cfg, const struct run_hooks *hooks)
+{
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	if (hooks)
+		r->hooks = *hooks;
+	r->dirfd = -1;
+	session_init(&r->s, cfg);
+}
+
+enum run_status run_open_engine(struct run *r)
+{
+	http_global_init();
+	if (docker_open(&r->s.docker, r->cfg->socket_path)) {
+		snprintf(r->err, sizeof(r->err), "%s", r->s.docker.err);
+		return RUN_FAILED;
+	}
+	leftovers_remove(&r->s.docker, note_leftover, r);
+	return RUN_OK;
+}
+
+enum run_status run_open_dir(struct run *r)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if (r->cfg->out_dir[0]) {
+		snprintf(dir, sizeof(dir), "%s", r->cfg->out_dir);
+	} else {
+		if (mkdir("results", 0755) < 0 && errno != EEXIST) {
+			snprintf(r->err, sizeof(r->err), "cannot create results/: %s",
+				 strerror(errno));
+			return RUN_REFUSED;
+		}
+		snprintf(dir, sizeof(dir), "results/%s", r->s.run_id);
+	}
+	fd = out_dir_open(dir, 1);
+	if (fd < 0) {
+		snprintf(r->err, sizeof(r->err), "output directory %s is not usable: %s", dir,
+			 strerror(-fd));
+		return RUN_REFUSED;
+	}
+	snprintf(r->dir, sizeof(r->dir), "%s", dir);
+	r->dirfd = fd;
+	return RUN_OK;
+}
+
+static bool cells_need_load(const struct run_config *cfg)
+{
+	for (int i = 0; i < cfg->n_cells; i++)
+		if (cfg->cells[i].load != LOAD_NONE)
+			return true;
+	return false;
+}
+
+/* After an image build failed: the engine's reason, and whether an interrupt caused it. */
+static enum run_status image_build_failed(struct run *r)
+{
+	snprintf(r->err, sizeof(r->err), "%s", r->s.docker.err);
+	return interrupt_requested() ? RUN_INTERRUPTED : RUN_FAILED;
+}
+
+static enum run_status prepare_target_image(struct run *r)
+{
+	struct session *s = &r->s;
+	json_object *o;
+
+	if (r->cfg->image[0]) {
+		if (docker_image_inspect(&s->docker, r->cfg->image, &o)) {
+			snprintf(r->err, sizeof(r->err),
+				 "image %s is not in the engine (restartprof never pulls: load or "
+				 "build it first)",
+				 r->cfg->image);
+			return RUN_REFUSED;
+		}
+		json_object_put(o);
+		snprintf(s->target_image, sizeof(s->target_image), "%s", r->cfg->image);
+		return RUN_OK;
+	}
+	tell_user(r, "preparing the service image");
+	if (image_ensure_service(&s->docker, s->target_image, &(int){0}, abort_on_interrupt))
+		return image_build_failed(r);
+	r->built_target = true;
+	return RUN_OK;
+}
+
+enum run_status run_prepare_images(struct run *r)
+{
+	const struct run_config *cfg = r->cfg;
+	enum run_status st = prepare_target_image(r);
+
+	if (st || !cells_need_load(cfg))
+		return st;
+	if (access(cfg->stress_ng, X_OK) != 0) {
+		snprintf(r->err, sizeof(r->err),
+			 "no stress-ng at %s (install Debian's stress-ng or pass --stress-ng PATH)",
+			 cfg->stress_ng);
+		return RUN_REFUSED;
+	}
+	tell_user(r, "preparing the stress image from %s", cfg->stress_ng);
+	if (image_ensure_stress(&r->s.docker, cfg->stress_ng, r->s.stress_image, &(int){0},
+				abort_on_interrupt))
+		return image_build_failed(r);
+	r->built_stress = true;
+	return RUN_OK;
+}
+
+void run_start_tracer(struct run *r)
+{
+	const struct run_config *cfg = r->cfg;
+	struct tracer_opts opts = {
+		.events_detail = cfg->events_csv,
+		.engine_pid = docker_peer_pid(cfg->socket_path),
+		.probe_paths = cfg->probe_paths,
+		.no_stacks = cfg->no_stacks,
+		.prog_stats = cfg->prog_stats,
+		.sleep_stacks = cfg->sleep_stacks,
+		.btf_path = strcmp(cfg->btf_path, DEFAULT_BTF) ? cfg->btf_path : NULL,
+	};
+	char err[256];
+
+	if (cfg->trace) {
+		if (opts.engine_pid <= 0)
+			tell_user(r,
+				  "the engine's pid is unknown (no peer on %s): its tasks will "
+				  "count as "
+				  "other",
+				  cfg->socket_path);
+		if (tracer_open(&opts, &r->s.tracer, err, sizeof(err)))
+			tell_user(r, "measuring without kernel tracing: %s", err);
+	}
+	if (r->s.tracer && opts.prog_stats && tracer_prog_stats_note(r->s.tracer)[0])
+		tell_user(r, "--prog-stats: %s", tracer_prog_stats_note(r->s.tracer));
+	if (r->s.tracer && !opts.no_stacks) {
+		bool named;
+		const char *why = tracer_symbols_desc(r->s.tracer, &named);
+
+		if (!named)
+			tell_user(r, "/proc/kallsyms: %s", why);
+	}
+	/*
+	 * Images are built in memory (tens of MiB for the stress image) and loading the BPF
+	 * objects parses the kernel's BTF again and again; once glibc has seen such large blocks
+	 * freed it serves the next ones from its heap, and keeps what is freed there unless
+	 * asked: the run would carry 20 MiB it no longer uses to its end.
+	 */
+	heap_give_back();
+}
+
+void run_write_state(struct run *r, const char *state)
+{
+	int e;
+
+	if (r->dirfd < 0)
+		return;
+	if (!r->info_written)
+		run_meta_collect(&r->info, r->cfg, &r->s.docker, r->s.run_id, r->hooks.tool_version,
+				 wall_ns());
+	snprintf(r->info.state, sizeof(r->info.state), "%s", state);
+	if (strcmp(state, "running") != 0)
+		r->info.end_ns = wall_ns();
+	e = run_json_write(r->dirfd, &r->info);
+	if (e)
+		tell_user(r, "cannot write %s: %s", RUN_JSON, strerror(-e));
+	r->info_written = true;
+}
+
+/* One line: how many probes run and on which paths; the details go to probes.csv. */
+static void write_probes(struct run *r)
+{
+	int n, used = 0, by_path[PROBE_PATH_COUNT] = {0};
+	const struct probe_status *p = tracer_probes(r->s.tracer, &n);
+	char paths[128] = "";
+	int e;
+
+	for (int i = 0; i < n; i++)
+		if (p[i].chosen >= 0) {
+			used++;
+			by_path[p[i].chosen]++;
+		}
+	for (int k = 0; k < PROBE_PATH_COUNT; k++)
+		if (by_path[k]) {
+			size_t l = strlen(paths);
+
+			snprintf(paths + l, sizeof(paths) - l, "%s%s %d", l ? ", " : "",
+				 probe_path_name(k), by_path[k]);
+		}
+	tell_user(r, "kernel tracing with %d of %d probes (%s), see %s", used, n, paths,
+		  PROBES_CSV);
+	e = kernel_probes_write(r->dirfd, p, n);
+	if (e)
+		tell_user(r, "cannot write %s: %s", PROBES_CSV, strerror(-e));
+}
+
+enum run_status run_open_files(struct run *r)
+{
+	bool traced = r->s.tracer != NULL;
+	unsigned flags = (traced ? RUN_CSV_KERNEL : 0) |
+			 (traced && r->cfg->events_csv ? RUN_CSV_EVENTS : 0) |
+			 (traced && r->cfg->prog_stats ? RUN_CSV_PROGS : 0);
+
+	if (run_csv_open(&r->csv, r->dirfd, r->s.run_id, flags, r->err, sizeof(r->err)))
+		return RUN_REFUSED;
+	r->files_opened = true;
+	run_write_state(r, "running");
+	if (traced)
+		write_probes(r);
+	return RUN_OK;
+}
+
+enum run_status run_start_events(struct run *r)
+{
+	if (event_stream_start(r->cfg->socket_path, r->s.docker.api_version, wall_ns(),
+			       &r->s.events, r->err, sizeof(r->err)))
+		return RUN_FAILED;
+	return RUN_OK;
+}
+
+/* The experiment's sink: the display sees each trial first, then the CSVs get it. */
+static int record_trial(void *ctx, const struct cell *cell, const struct trial *t,
+			const struct trial_kernel *tk)
+{
+	struct run *r = ctx;
+
+	if (r->display && r->display->trial)
+		r->display->trial(r->display->ctx, cell, t, tk);
+	return run_csv_trial(r->csv, cell, t, tk);
+}
+
+static void forward_progress(void *ctx, int cell, int trial, const char *what)
+{
+	struct run *r = ctx;
+
+	if (r->display && r->display->progress)
+		r->display->progress(r->display->ctx, cell, trial, what);
+}
+
+enum experiment_end run_experiment(struct run *r, const struct experiment_sink *display)
+{
+	struct experiment_sink sink = {record_trial, forward_progress, r};
+	enum experiment_end end;
+
+	r->display = display;
+	end = experiment_run(&r->s, &sink);
+	r->display = NULL;
+	return end;
+}
+
+const char *run_state_of(enum experiment_end end)
+{
+	switch (end) {
+	case EXP_DONE:
+		return "done";
+	case EXP_INTERRUPTED:
+		return "interrupted";
+	case EXP_TOO_MANY_FAILURES:
+		return "stopped";
+	default:
+		return "failed";
+	}
+}
+
+enum run_status run_finish(struct run *r)
+{
+	enum run_status st = RUN_OK;
+	int e;
+
+	if (r->s.events)
+		event_stream_stop(r->s.events);
+	r->s.events = NULL;
+	if (r->csv && (e = run_csv_close(r->csv)) != 0) {
+		snprintf(r->err, sizeof(r->err), "writing the CSVs failed: %s", strerror(-e));
+		st = RUN_FAILED;
+	}
+	r->csv = NULL;
+	if (r->files_opened && r->info_written && strcmp(r->info.state, "running") == 0)
+		run_write_state(r, "failed");
+	/* The BPF programs, maps and kernel symbols go before the report needs its memory. */
+	tracer_close(r->s.tracer);
+	r->s.tracer = NULL;
+	heap_give_back();
+	return st;
+}
+
+static void remove_built_images(struct run *r)
+{
+	if (r->cfg->keep_images)
+		return;
+	if (r->built_target)
+		docker_image_remove(&r->s.docker, r->s.target_image);
+	if (r->built_stress)
+		docker_image_remove(&r->s.docker, r->s.stress_image);
+}
+
+void run_close(struct run *r)
+{
+	if (r->s.docker.http) {
+		/* Whatever path led here, no container of this run survives it. */
+		if (r->s.run_id[0])
+			session_remove_all(&r->s);
+		remove_built_images(r);
+		docker_close(&r->s.docker);
+	}
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	r->dirfd = -1;
+}

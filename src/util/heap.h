@@ -1,0 +1,11 @@
+/* Giving freed heap memory back to the system, where the C library can (glibc). */
+#ifndef RP_UTIL_HEAP_H
+#define RP_UTIL_HEAP_H
+
+/*
+ * glibc keeps large freed blocks in its heap unless asked (malloc_trim); other C libraries
+ * (musl) give them back by themselves or have no such call: there this does nothing.
+ */
+void heap_give_back(void);
+
+#endif
