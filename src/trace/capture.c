@@ -139,7 +139,7 @@ static int copy_stack_from_map(struct trial_kernel *tk, int fd, int32_t id)
 /* Stacks the trial's events name, read from the stack map and then removed from it. */
 static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
-	int fd = tr->ld.shared[SM_STACKS];
+	int fd = tr->ld.shared[SHARED_MAP_STACKS];
 
 	if (fd < 0)
 		return;

@@ -32,7 +32,7 @@ void tracer_write_state_locked(struct tracer *tr)
 {
 	__u32 zero = 0;
 
-	bpf_map_update_elem(tr->ld.shared[SM_STATE], &zero, &tr->st, BPF_ANY);
+	bpf_map_update_elem(tr->ld.shared[SHARED_MAP_STATE], &zero, &tr->st, BPF_ANY);
 }
 
 void tracer_read_counters(struct tracer *tr, struct rp_counters *sum)
@@ -44,7 +44,7 @@ void tracer_read_counters(struct tracer *tr, struct rp_counters *sum)
 	memset(sum, 0, sizeof(*sum));
 	if (ncpu <= 0 || !(per = calloc((size_t)ncpu, sizeof(*per))))
 		return;
-	if (bpf_map_lookup_elem(tr->ld.shared[SM_COUNTERS], &zero, per) == 0)
+	if (bpf_map_lookup_elem(tr->ld.shared[SHARED_MAP_COUNTERS], &zero, per) == 0)
 		for (int i = 0; i < ncpu; i++) {
 			sum->ring_drops += per[i].ring_drops;
 			sum->agg_drops += per[i].agg_drops;
@@ -130,7 +130,7 @@ static void drain_slow(struct tracer *tr, int fd)
 /* Moves every entry of one aggregate map into the trial's list; no program may write it. */
 void tracer_drain_aggs(struct tracer *tr, int which)
 {
-	int fd = tr->ld.shared[which ? SM_AGG1 : SM_AGG0];
+	int fd = tr->ld.shared[which ? SHARED_MAP_AGG1 : SHARED_MAP_AGG0];
 	struct rp_agg_key *keys = tr->batch_k;
 	struct rp_agg_val *vals = tr->batch_v;
 	__u64 in = 0, out = 0;
@@ -252,7 +252,7 @@ void tracer_drain_ring(struct tracer *tr)
 
 int tracer_ring_open(struct tracer *tr)
 {
-	tr->rb = ring_buffer__new(tr->ld.shared[SM_EVENTS], on_record, tr, NULL);
+	tr->rb = ring_buffer__new(tr->ld.shared[SHARED_MAP_EVENTS], on_record, tr, NULL);
 	return tr->rb ? 0 : -errno;
 }
 

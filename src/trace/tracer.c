@@ -130,7 +130,7 @@ static void seed_engine_tasks(struct tracer *tr)
 	for (size_t i = 0; i < n; i++) {
 		__u32 tid = (__u32)tids[i];
 
-		bpf_map_update_elem(tr->ld.shared[SM_TRACKED], &tid, &hint, BPF_ANY);
+		bpf_map_update_elem(tr->ld.shared[SHARED_MAP_TRACKED], &tid, &hint, BPF_ANY);
 	}
 	free(tids);
 }
@@ -330,7 +330,7 @@ static int note_container(struct tracer *tr, pid_t pid, __u32 role)
 	err = cgroup_of_pid(&tr->cg_mode, pid, &id, path, sizeof(path));
 	if (err)
 		return err;
-	if (role && bpf_map_update_elem(tr->ld.shared[SM_CGROUPS], &id, &role, BPF_ANY))
+	if (role && bpf_map_update_elem(tr->ld.shared[SHARED_MAP_CGROUPS], &id, &role, BPF_ANY))
 		return -errno;
 	pthread_mutex_lock(&tr->lock);
 	for (size_t i = 0; i < tr->n_cg; i++)
@@ -373,7 +373,7 @@ void tracer_detach(struct tracer *tr)
 /* Empties the tracked-task map: while detached, exits were not seen and tids get reused. */
 static void clear_tracked(struct tracer *tr)
 {
-	int fd = tr->ld.shared[SM_TRACKED];
+	int fd = tr->ld.shared[SHARED_MAP_TRACKED];
 	__u32 key;
 
 	while (fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0)

@@ -86,7 +86,7 @@ struct tracer {
 	/* --prog-stats */
 	int stats_fd; /* BPF_ENABLE_STATS: statistics stay on while it is open */
 	char stats_note[160];
-	struct own_prog own[LOADER_MAX_LINKS * C_COUNT];
+	struct own_prog own[LOADER_MAX_LINKS * BPF_OBJ_COUNT];
 	size_t n_own;
 	struct prog_snaps snap_begin, snap_end;
 };
