@@ -162,10 +162,99 @@ const char *tracer_prog_stats_note(const struct tracer *tr)
 	return tr->stats_note;
 }
 
+/*
+ * The kernel's own BTF names what the kernel can attach to; a --btf file stands in for it only
+ * when the kernel has none (libbpf relocates with the file in any case).
+ */
+static int open_kernel_btf(struct tracer *tr, char *err, size_t errlen)
+{
+	const char *path = tr->opts.btf_path;
+
+	if (path) {
+		struct btf *given = btf__parse(path, NULL);
+
+		if (!given) {
+			snprintf(err, errlen, "cannot read BTF from %s: %s", path, strerror(errno));
+			return -1;
+		}
+		tr->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? btf__load_vmlinux_btf()
+								       : NULL;
+		if (tr->btf)
+			btf__free(given);
+		else
+			tr->btf = given;
+	} else if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
+		tr->btf = btf__load_vmlinux_btf();
+	}
+	if (!tr->btf) {
+		snprintf(err, errlen,
+			 "the kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF "
+			 "programs cannot be relocated (give --btf PATH)");
+		return -1;
+	}
+	return 0;
+}
+
+/* The cgroup hierarchy that tells containers apart, and its description for check. */
+static int detect_cgroups(struct tracer *tr, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (cgroup_mode_detect(&tr->cg_mode, tr->btf, why, sizeof(why))) {
+		snprintf(err, errlen, "cgroups: %s", why);
+		return -1;
+	}
+	if (tr->cg_mode.v2)
+		snprintf(tr->cg_desc, sizeof(tr->cg_desc), "v2 (default hierarchy at %s)",
+			 tr->cg_mode.mount);
+	else
+		snprintf(tr->cg_desc, sizeof(tr->cg_desc),
+			 "v1, controller %s (hierarchy %d, "
+			 "subsystem %d) at %s",
+			 tr->cg_mode.controller, tr->cg_mode.root, tr->cg_mode.ssid,
+			 tr->cg_mode.mount);
+	return 0;
+}
+
+/* Chooses each probe's path, then loads and attaches the objects; the kernel symbols after. */
+static int load_programs(struct tracer *tr, char *err, size_t errlen)
+{
+	tr->pp = pathprobe_new(tr->btf);
+	if (!tr->pp) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	tr->ld.pp = tr->pp;
+	tr->ld.allowed =
+		tr->opts.probe_paths ? tr->opts.probe_paths & PROBE_PATHS_ALL : PROBE_PATHS_ALL;
+	tr->ld.ring_bytes = tr->opts.events_detail ? RING_BYTES_DETAIL : RING_BYTES;
+	tr->ld.btf_path = tr->opts.btf_path;
+	fill_config(tr, &tr->ld.cfg);
+	/*
+	 * The kernel's BTF, parsed, is some 6 MiB here, and libbpf parses a copy of its own
+	 * (twice that while it reads it) for each object it loads: ours goes once the path
+	 * probe has its answers, so that the two are never held at once.
+	 */
+	loader_ask_btf_paths(&tr->ld);
+	pathprobe_drop_btf(tr->pp);
+	btf__free(tr->btf);
+	tr->btf = NULL;
+	malloc_trim(0);
+	if (loader_run(&tr->ld, err, errlen))
+		return -1;
+	/* After loading: the symbols then name our own programs, whose frames are cut. */
+	{
+		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
+
+		tr->syms_ok =
+			ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
+	}
+	return 0;
+}
+
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen)
 {
 	struct tracer *tr = calloc(1, sizeof(*tr));
-	char why[256];
 	int rc;
 
 	*out = NULL;
@@ -182,74 +271,11 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	tr->batch_k = calloc(AGG_BATCH, sizeof(*tr->batch_k));
 	tr->batch_v = calloc(AGG_BATCH, sizeof(*tr->batch_v));
 	loader_init(&tr->ld);
-	/* The kernel's own BTF names what the kernel can attach to; a --btf file stands in for
-	 * it only when the kernel has none (libbpf relocates with the file in any case). */
-	if (opts->btf_path) {
-		struct btf *given = btf__parse(opts->btf_path, NULL);
-
-		if (!given) {
-			snprintf(err, errlen, "cannot read BTF from %s: %s", opts->btf_path,
-				 strerror(errno));
-			goto fail;
-		}
-		tr->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0 ? btf__load_vmlinux_btf()
-								       : NULL;
-		if (tr->btf)
-			btf__free(given);
-		else
-			tr->btf = given;
-	} else if (access("/sys/kernel/btf/vmlinux", R_OK) == 0) {
-		tr->btf = btf__load_vmlinux_btf();
-	}
-	if (!tr->btf) {
-		snprintf(err, errlen,
-			 "the kernel has no BTF (/sys/kernel/btf/vmlinux): the BPF "
-			 "programs cannot be relocated (give --btf PATH)");
+	if (open_kernel_btf(tr, err, errlen) || detect_cgroups(tr, err, errlen))
 		goto fail;
-	}
-	if (cgroup_mode_detect(&tr->cg_mode, tr->btf, why, sizeof(why))) {
-		snprintf(err, errlen, "cgroups: %s", why);
-		goto fail;
-	}
-	if (tr->cg_mode.v2)
-		snprintf(tr->cg_desc, sizeof(tr->cg_desc), "v2 (default hierarchy at %s)",
-			 tr->cg_mode.mount);
-	else
-		snprintf(tr->cg_desc, sizeof(tr->cg_desc),
-			 "v1, controller %s (hierarchy %d, "
-			 "subsystem %d) at %s",
-			 tr->cg_mode.controller, tr->cg_mode.root, tr->cg_mode.ssid,
-			 tr->cg_mode.mount);
 	tr->map.root = tr->cg_mode.root;
-	tr->pp = pathprobe_new(tr->btf);
-	if (!tr->pp) {
-		snprintf(err, errlen, "out of memory");
+	if (load_programs(tr, err, errlen))
 		goto fail;
-	}
-	tr->ld.pp = tr->pp;
-	tr->ld.allowed = opts->probe_paths ? opts->probe_paths & PROBE_PATHS_ALL : PROBE_PATHS_ALL;
-	tr->ld.ring_bytes = opts->events_detail ? RING_BYTES_DETAIL : RING_BYTES;
-	tr->ld.btf_path = opts->btf_path;
-	fill_config(tr, &tr->ld.cfg);
-	/*
-	 * The kernel's BTF, parsed, is some 6 MiB here, and libbpf parses a copy of its own
-	 * (twice that while it reads it) for each object it loads: ours goes once the path
-	 * probe has its answers, so that the two are never held at once.
-	 */
-	loader_ask_btf_paths(&tr->ld);
-	pathprobe_drop_btf(tr->pp);
-	btf__free(tr->btf);
-	tr->btf = NULL;
-	malloc_trim(0);
-	if (loader_run(&tr->ld, err, errlen))
-		goto fail;
-	/* After loading: the symbols then name our own programs, whose frames are cut. */
-	{
-		int e = ksyms_load(KALLSYMS_PATH, &tr->syms);
-
-		tr->syms_ok =
-			ksyms_describe(tr->syms, e, tr->syms_desc, sizeof(tr->syms_desc)) == 0;
-	}
 	/* libbpf's copies of the BTF, freed, sit below the symbols on the heap: give the pages
 	 * back. */
 	malloc_trim(0);
