@@ -23,7 +23,7 @@ static void emit_line(struct attach_demux *d, int s)
 	d->line_len[s] = 0;
 }
 
-static void add_bytes(struct attach_demux *d, int s, const char *p, size_t n)
+static void split_lines(struct attach_demux *d, int s, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\n') {
@@ -61,7 +61,7 @@ int attach_demux_feed(struct attach_demux *d, const char *data, size_t len, int6
 		}
 		size_t take = d->frame_left < len ? d->frame_left : len;
 
-		add_bytes(d, d->frame_stream, data, take);
+		split_lines(d, d->frame_stream, data, take);
 		d->frame_left -= take;
 		data += take;
 		len -= take;

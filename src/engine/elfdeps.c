@@ -14,19 +14,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/array.h"
+
 #define MAX_LIBS 256
 
-static int add_str(char ***v, size_t *n, const char *s)
+/* A copy of s at the end of the list v (n strings, room for *cap). */
+static int append_copy(char ***v, size_t *n, size_t *cap, const char *s)
 {
-	char **p = realloc(*v, (*n + 1) * sizeof(*p));
+	char *copy;
 
-	if (!p)
+	if (array_reserve((void **)v, cap, *n + 1, sizeof(**v)))
 		return -1;
-	*v = p;
-	p[*n] = strdup(s);
-	if (!p[*n])
+	copy = strdup(s);
+	if (!copy)
 		return -1;
-	(*n)++;
+	(*v)[(*n)++] = copy;
 	return 0;
 }
 
@@ -147,7 +149,7 @@ static int dyninfo_of_file(const char *path, struct elf_dyninfo *out)
 	return rc;
 }
 
-int ldconf_read(const char *path, char ***dirs, size_t *n, int depth)
+int ldconf_read(const char *path, char ***dirs, size_t *n, size_t *cap, int depth)
 {
 	char line[PATH_MAX];
 	FILE *f;
@@ -188,11 +190,11 @@ int ldconf_read(const char *path, char ***dirs, size_t *n, int depth)
 			if (glob(pat, 0, NULL, &g) == 0) {
 				/* Bounded, as real configurations include a few dozen. */
 				for (size_t i = 0; i < g.gl_pathc && i < 256; i++)
-					ldconf_read(g.gl_pathv[i], dirs, n, depth + 1);
+					ldconf_read(g.gl_pathv[i], dirs, n, cap, depth + 1);
 				globfree(&g);
 			}
 		} else if (p[0] == '/') {
-			add_str(dirs, n, p);
+			append_copy(dirs, n, cap, p);
 		}
 	}
 	fclose(f);
@@ -217,7 +219,7 @@ static const char *multiarch_triplet(int machine, int elf_class)
 
 struct search {
 	char **dirs;
-	size_t n;
+	size_t n, cap;
 	int elf_class;
 	int machine;
 };
@@ -237,21 +239,21 @@ static void search_init(struct search *s, const struct elf_dyninfo *prog, const 
 	     tok = strtok_r(NULL, ":", &save)) {
 		if (strncmp(tok, "$ORIGIN", 7) == 0) {
 			snprintf(buf, sizeof(buf), "%s%s", origin, tok + 7);
-			add_str(&s->dirs, &s->n, buf);
+			append_copy(&s->dirs, &s->n, &s->cap, buf);
 		} else if (tok[0] == '/') {
-			add_str(&s->dirs, &s->n, tok);
+			append_copy(&s->dirs, &s->n, &s->cap, tok);
 		}
 	}
 	free(rp);
-	ldconf_read("/etc/ld.so.conf", &s->dirs, &s->n, 0);
+	ldconf_read("/etc/ld.so.conf", &s->dirs, &s->n, &s->cap, 0);
 	const char *triplet = multiarch_triplet(prog->machine, prog->elf_class);
 
 	snprintf(buf, sizeof(buf), "/lib/%s", triplet);
-	add_str(&s->dirs, &s->n, buf);
+	append_copy(&s->dirs, &s->n, &s->cap, buf);
 	snprintf(buf, sizeof(buf), "/usr/lib/%s", triplet);
-	add_str(&s->dirs, &s->n, buf);
+	append_copy(&s->dirs, &s->n, &s->cap, buf);
 	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
-		add_str(&s->dirs, &s->n, generic[i]);
+		append_copy(&s->dirs, &s->n, &s->cap, generic[i]);
 }
 
 /* A library file of the program's own class and machine, or -1. */
@@ -269,7 +271,7 @@ static int find_lib(const struct search *s, const char *name, char *out, size_t 
 	return -1;
 }
 
-static int contains(char *const *v, size_t n, const char *s)
+static int has_str(char *const *v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], s) == 0)
@@ -277,10 +279,10 @@ static int contains(char *const *v, size_t n, const char *s)
 	return 0;
 }
 
-static void add_unique(char ***v, size_t *n, const char *s)
+static void append_copy_unique(char ***v, size_t *n, size_t *cap, const char *s)
 {
-	if (!contains(*v, *n, s))
-		add_str(v, n, s);
+	if (!has_str(*v, *n, s))
+		append_copy(v, n, cap, s);
 }
 
 int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_t errlen)
@@ -289,7 +291,7 @@ int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_
 	struct search s;
 	char origin[PATH_MAX], path[PATH_MAX];
 	char **queue = NULL;
-	size_t nq = 0;
+	size_t nq = 0, cap_q = 0;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -300,9 +302,9 @@ int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_
 	snprintf(origin, sizeof(origin), "%s", program);
 	search_init(&s, &prog, dirname(origin));
 	if (prog.interp[0])
-		add_str(&out->paths, &out->n, prog.interp);
+		append_copy(&out->paths, &out->n, &out->cap, prog.interp);
 	for (int i = 0; i < prog.n_needed; i++)
-		add_unique(&queue, &nq, prog.needed[i]);
+		append_copy_unique(&queue, &nq, &cap_q, prog.needed[i]);
 	/* Breadth first over DT_NEEDED; names already placed are not looked up again. */
 	for (size_t qi = 0; qi < nq; qi++) {
 		struct elf_dyninfo lib;
@@ -317,10 +319,10 @@ int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_
 			rc = -ENOENT;
 			goto done;
 		}
-		if (!contains(out->paths, out->n, path)) {
-			add_str(&out->paths, &out->n, path);
+		if (!has_str(out->paths, out->n, path)) {
+			append_copy(&out->paths, &out->n, &out->cap, path);
 			for (int i = 0; i < lib.n_needed; i++)
-				add_unique(&queue, &nq, lib.needed[i]);
+				append_copy_unique(&queue, &nq, &cap_q, lib.needed[i]);
 		}
 		elf_dyninfo_free(&lib);
 	}
@@ -339,4 +341,5 @@ void elf_deps_free(struct elf_deps *d)
 	free_strs(d->paths, d->n);
 	d->paths = NULL;
 	d->n = 0;
+	d->cap = 0;
 }

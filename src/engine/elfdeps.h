@@ -21,14 +21,15 @@ void elf_dyninfo_free(struct elf_dyninfo *di);
 
 struct elf_deps {
 	char **paths; /* the program's interpreter and every library, transitively, as found */
-	size_t n;
+	size_t n, cap;
 };
 
 /* Every file `program` needs at run time. Libraries not found make it fail, naming them. */
 int elf_deps_resolve(const char *program, struct elf_deps *out, char *err, size_t errlen);
 void elf_deps_free(struct elf_deps *d);
 
-/* Lines of an ld.so.conf: directories, and `include` globs expanded. Appends to dirs. */
-int ldconf_read(const char *path, char ***dirs, size_t *n, int depth);
+/* Lines of an ld.so.conf: directories, and `include` globs expanded. Appends to dirs (n of
+ * them, room for *cap: 0 with dirs NULL to start). */
+int ldconf_read(const char *path, char ***dirs, size_t *n, size_t *cap, int depth);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "engine/docker.h"
 #include "engine/http.h"
+#include "util/array.h"
 #include "util/clock.h"
 
 #define MAX_EVENTS     (1u << 20) /* a run of 100k trials is ~1M events */
@@ -85,7 +86,7 @@ void event_splitter_free(struct event_splitter *s)
 	free(s);
 }
 
-static void deliver(struct event_splitter *s, json_object *o)
+static void deliver_parsed(struct event_splitter *s, json_object *o)
 {
 	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	struct engine_event ev;
@@ -116,7 +117,7 @@ size_t event_splitter_feed(struct event_splitter *s, const char *data, size_t le
 		}
 		s->partial = 0;
 		if (o) {
-			deliver(s, o);
+			deliver_parsed(s, o);
 			json_object_put(o);
 		} else {
 			/* Garbage: drop one byte and start over. */
@@ -166,15 +167,9 @@ static void store_event(const struct engine_event *ev, void *ctx)
 	     i--)
 		if (same_event(&es->events[i - 1], ev))
 			goto out;
-	if (es->n == es->cap && es->cap < MAX_EVENTS) {
-		size_t cap = es->cap ? es->cap * 2 : 1024;
-		struct engine_event *p = realloc(es->events, cap * sizeof(*p));
-
-		if (p) {
-			es->events = p;
-			es->cap = cap;
-		}
-	}
+	/* Beyond MAX_EVENTS (or out of memory) events are no longer kept. */
+	if (es->n == es->cap && es->cap < MAX_EVENTS)
+		array_reserve((void **)&es->events, &es->cap, es->n + 1, sizeof(*es->events));
 	if (es->n < es->cap) {
 		es->events[es->n++] = *ev;
 		if (ev->time_ns > es->last_ns)
@@ -300,8 +295,8 @@ void event_stream_stop(struct event_stream *es)
 	free(es);
 }
 
-static int matches(const struct engine_event *ev, const char *type, const char *action,
-		   const char *id, int64_t after_ns)
+static int event_matches(const struct engine_event *ev, const char *type, const char *action,
+			 const char *id, int64_t after_ns)
 {
 	return ev->time_ns >= after_ns && (!type || strcmp(ev->type, type) == 0) &&
 	       strcmp(ev->action, action) == 0 && strncmp(ev->container, id, strlen(id)) == 0;
@@ -316,7 +311,7 @@ int64_t event_stream_wait(struct event_stream *es, const char *type, const char 
 	pthread_mutex_lock(&es->lock);
 	for (;;) {
 		for (size_t i = es->n; i > scanned; i--)
-			if (matches(&es->events[i - 1], type, action, id, after_ns)) {
+			if (event_matches(&es->events[i - 1], type, action, id, after_ns)) {
 				found = es->events[i - 1].time_ns;
 				goto out;
 			}

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/clock.h"
 
 #define BODY_LIMIT (64u << 20) /* no engine answer we read is anywhere near this */
@@ -95,18 +96,8 @@ int http_buf_append(struct http_buf *b, const void *data, size_t len)
 {
 	if (len > BUF_LIMIT || b->len + len + 1 > BUF_LIMIT)
 		return -1;
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		char *p = realloc(b->data, cap);
-
-		if (!p)
-			return -1;
-		b->data = p;
-		b->cap = cap;
-	}
+	if (array_reserve((void **)&b->data, &b->cap, b->len + len + 1, 1))
+		return -1;
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = '\0';

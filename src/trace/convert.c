@@ -62,7 +62,7 @@ void convert_who(const struct rp_who *w, struct kev_task *t)
 	COPY(t->comm, w->comm);
 }
 
-static int64_t wall(uint64_t mono, int64_t offset)
+static int64_t mono_to_wall(uint64_t mono, int64_t offset)
 {
 	return mono ? (int64_t)mono + offset : 0;
 }
@@ -80,7 +80,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 	if (size < sizeof(*h))
 		return -1;
 	memset(e, 0, sizeof(*e));
-	e->ts = e->end = wall(h->ts, offset);
+	e->ts = e->end = mono_to_wall(h->ts, offset);
 	e->actor = -1;
 	convert_who(&h->who, &e->who);
 	switch (h->type) {
@@ -111,7 +111,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 		e->type = KEV_EXIT;
 		e->exit.code = r->exit_code;
 		e->exit.group_dead = r->group_dead != 0;
-		e->exit.start = wall(r->start_ns, offset);
+		e->exit.start = mono_to_wall(r->start_ns, offset);
 		return 0;
 	}
 	case RP_REC_CGROUP: {
@@ -132,7 +132,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 
 		NEED(*r);
 		e->type = KEV_SYSCALL;
-		e->end = wall(r->end, offset);
+		e->end = mono_to_wall(r->end, offset);
 		e->sys.kind = (int)h->sub;
 		e->sys.nr = (int)r->nr;
 		e->sys.ret = r->ret;
@@ -157,9 +157,9 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 
 		NEED(*r);
 		e->type = KEV_BIO;
-		e->end = wall(r->complete, offset);
-		e->bio.insert = wall(r->insert, offset);
-		e->bio.issue = wall(r->issue, offset);
+		e->end = mono_to_wall(r->complete, offset);
+		e->bio.insert = mono_to_wall(r->insert, offset);
+		e->bio.issue = mono_to_wall(r->issue, offset);
 		e->bio.sector = r->sector;
 		e->bio.dev = r->dev;
 		e->bio.bytes = r->bytes;
@@ -173,9 +173,9 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 
 		NEED(*r);
 		e->type = KEV_OFFCPU;
-		e->end = wall(r->end, offset);
+		e->end = mono_to_wall(r->end, offset);
 		e->off.state = (int)h->sub;
-		e->off.wake = wall(r->wake, offset);
+		e->off.wake = mono_to_wall(r->wake, offset);
 		e->off.stackid = r->stackid;
 		e->off.waker_pid = (int32_t)r->waker_pid;
 		e->off.waker_tid = (int32_t)r->waker_tid;
@@ -187,7 +187,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 
 		NEED(*r);
 		e->type = KEV_NET;
-		e->end = wall(r->end, offset);
+		e->end = mono_to_wall(r->end, offset);
 		e->net.kind = (int)h->sub;
 		e->net.ifindex = r->ifindex;
 		e->net.len = r->len;
@@ -200,7 +200,7 @@ int convert_record(const void *data, size_t size, int64_t offset, struct kevent 
 
 		NEED(*r);
 		e->type = KEV_OVL;
-		e->end = wall(r->end, offset);
+		e->end = mono_to_wall(r->end, offset);
 		e->ovl.fn = (int)h->sub;
 		e->ovl.ret = r->ret;
 		return 0;

@@ -18,34 +18,36 @@ struct bpf_link;
 struct bpf_object;
 struct pathprobe;
 
-enum concern {
-	C_PROC,
-	C_CGROUP,
-	C_SCHED,
-	C_BLKIO,
-	C_SYS,
-	C_NET,
-	C_OVL,
-	C_WB,
-	C_COUNT
+/* The BPF objects, one per concern (bpf/<name>.bpf.c). */
+enum bpf_obj_kind {
+	BPF_OBJ_PROC,
+	BPF_OBJ_CGROUP,
+	BPF_OBJ_SCHED,
+	BPF_OBJ_BLKIO,
+	BPF_OBJ_SYS,
+	BPF_OBJ_NET,
+	BPF_OBJ_OVL,
+	BPF_OBJ_WB,
+	BPF_OBJ_COUNT
 };
 
+/* The maps every object declares and all share (bpf_map__reuse_fd). */
 enum shared_map {
-	SM_TRACKED,
-	SM_CGROUPS,
-	SM_STATE,
-	SM_COUNTERS,
-	SM_EVENTS,
-	SM_AGG0,
-	SM_AGG1,
-	SM_STACKS,
-	SM_COUNT
+	SHARED_MAP_TRACKED,
+	SHARED_MAP_CGROUPS,
+	SHARED_MAP_STATE,
+	SHARED_MAP_COUNTERS,
+	SHARED_MAP_EVENTS,
+	SHARED_MAP_AGG0,
+	SHARED_MAP_AGG1,
+	SHARED_MAP_STACKS,
+	SHARED_MAP_COUNT
 };
 
 #define LOADER_MAX_PROBES 32
 #define LOADER_MAX_LINKS  48
 
-struct loaded_concern {
+struct loaded_object {
 	void *skel;
 	struct bpf_object *obj;
 	struct bpf_link *links[LOADER_MAX_LINKS];
@@ -63,8 +65,8 @@ struct loader {
 	/* Out. */
 	struct probe_status probes[LOADER_MAX_PROBES];
 	int n_probes;
-	struct loaded_concern c[C_COUNT];
-	int shared[SM_COUNT]; /* fds, -1 until an object made them */
+	struct loaded_object objs[BPF_OBJ_COUNT];
+	int shared[SHARED_MAP_COUNT]; /* fds, -1 until an object made them */
 };
 
 void loader_init(struct loader *l);
@@ -91,7 +93,6 @@ struct own_prog;
 size_t loader_programs(const struct loader *l, struct own_prog *out, size_t max);
 /* Detaches and unloads everything; closes the shared maps. */
 void loader_destroy(struct loader *l);
-const char *concern_name(int c);
 const char *shared_map_name(int m);
 
 #endif

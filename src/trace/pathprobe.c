@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/probe.h"
+#include "util/array.h"
 #include "util/files.h"
 #include "util/proc.h"
 
@@ -44,6 +45,7 @@ struct pathprobe {
 	const struct btf *btf;
 	struct modbtf *mods;
 	int n_mods;
+	size_t cap_mods;
 	bool mods_loaded, no_kernel_btf, btf_dropped;
 	char tracefs[64];
 	bool tracefs_known, mounted;
@@ -222,10 +224,9 @@ static void load_module_btfs(struct pathprobe *pp)
 			continue;
 		}
 		close(fd);
-		m = realloc(pp->mods, (size_t)(pp->n_mods + 1) * sizeof(*m));
-		if (!m)
+		if (array_reserve((void **)&pp->mods, &pp->cap_mods, (size_t)pp->n_mods + 1,
+				  sizeof(*pp->mods)))
 			return;
-		pp->mods = m;
 		m = &pp->mods[pp->n_mods];
 		m->btf = btf__load_from_kernel_by_id_split(id, (struct btf *)pp->btf);
 		if (!m->btf)

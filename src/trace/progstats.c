@@ -8,17 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-static int add(struct prog_snaps *s, const struct prog_snap *p)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct prog_snap *v = realloc(s->v, cap * sizeof(*v));
+#include "util/array.h"
 
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+static int append_snap(struct prog_snaps *s, const struct prog_snap *p)
+{
+	if (array_reserve((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v)))
+		return -ENOMEM;
 	s->v[s->n++] = *p;
 	return 0;
 }
@@ -47,7 +42,7 @@ int prog_snaps_read(struct prog_snaps *s)
 		snprintf(p.name, sizeof(p.name), "%.15s", info.name);
 		type = libbpf_bpf_prog_type_str(info.type);
 		snprintf(p.type, sizeof(p.type), "%s", type ? type : "unknown");
-		if (add(s, &p))
+		if (append_snap(s, &p))
 			return -ENOMEM;
 	}
 	return 0;
@@ -59,7 +54,7 @@ void prog_snaps_free(struct prog_snaps *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static const struct prog_snap *find(const struct prog_snaps *s, uint32_t id)
+static const struct prog_snap *find_snap(const struct prog_snaps *s, uint32_t id)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].id == id)
@@ -77,7 +72,7 @@ int prog_snaps_delta(const struct prog_snaps *before, const struct prog_snaps *a
 	if (!rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < after->n; i++) {
-		const struct prog_snap *a = &after->v[i], *b = find(before, a->id);
+		const struct prog_snap *a = &after->v[i], *b = find_snap(before, a->id);
 		struct kprog *r = &rows[*n];
 		const struct own_prog *o = NULL;
 

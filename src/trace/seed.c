@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/files.h"
 #include "util/proc.h"
 
@@ -155,7 +156,7 @@ static void fill_addr(struct proc_info *pi)
 	snprintf(pi->addr, sizeof(pi->addr), "%s", DEFAULT_CONTAINERD);
 }
 
-static int snapshot(struct proc_info **out, size_t *n)
+static int snapshot_procs(struct proc_info **out, size_t *n)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -175,15 +176,10 @@ static int snapshot(struct proc_info **out, size_t *n)
 		if (proc_stat_read(pi.pid, &pi.ppid, &start, pi.comm))
 			continue;
 		fill_addr(&pi);
-		if (*n == cap) {
-			struct proc_info *np = realloc(p, (cap = cap ? cap * 2 : 256) * sizeof(*p));
-
-			if (!np) {
-				free(p);
-				closedir(d);
-				return -ENOMEM;
-			}
-			p = np;
+		if (array_reserve((void **)&p, &cap, *n + 1, sizeof(*p))) {
+			free(p);
+			closedir(d);
+			return -ENOMEM;
 		}
 		p[(*n)++] = pi;
 	}
@@ -205,14 +201,9 @@ static int add_threads(pid_t pid, pid_t **tids, size_t *n, size_t *cap)
 	while ((de = readdir(d))) {
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		if (*n == *cap) {
-			pid_t *nt = realloc(*tids, (*cap = *cap ? *cap * 2 : 256) * sizeof(**tids));
-
-			if (!nt) {
-				closedir(d);
-				return -ENOMEM;
-			}
-			*tids = nt;
+		if (array_reserve((void **)tids, cap, *n + 1, sizeof(**tids))) {
+			closedir(d);
+			return -ENOMEM;
 		}
 		(*tids)[(*n)++] = (pid_t)atoi(de->d_name);
 	}
@@ -228,7 +219,7 @@ int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n)
 
 	*tids = NULL;
 	*n = 0;
-	err = snapshot(&p, &np);
+	err = snapshot_procs(&p, &np);
 	if (err)
 		return err;
 	seed_select(p, np, dockerd);

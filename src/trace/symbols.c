@@ -10,8 +10,8 @@
 #include "util/proc.h"
 
 /* Feeds each line of path, without its newline, to fn; stops at fn's first error. */
-static int each_line(const char *path, struct ksyms *ks,
-		     int (*fn)(struct ksyms *, const char *, size_t))
+static int read_kallsyms_lines(const char *path, struct ksyms *ks,
+			       int (*fn)(struct ksyms *, const char *, size_t))
 {
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
@@ -41,7 +41,7 @@ int ksyms_load(const char *path, struct ksyms **out)
 	*out = NULL;
 	if (!ks)
 		return -ENOMEM;
-	e = each_line(path, ks, ksyms_add_line);
+	e = read_kallsyms_lines(path, ks, ksyms_add_line);
 	if (e) {
 		ksyms_free(ks);
 		return e;
@@ -53,7 +53,7 @@ int ksyms_load(const char *path, struct ksyms **out)
 
 int ksyms_load_names(struct ksyms *ks, const char *path)
 {
-	int e = each_line(path, ks, ksyms_name_line);
+	int e = read_kallsyms_lines(path, ks, ksyms_name_line);
 
 	ksyms_names_done(ks);
 	return e;

@@ -11,14 +11,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[64], **dirs = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int fd = memfd_create("ldconf", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		ldconf_read(path, &dirs, &n, 4); /* depth 4: included files are not opened */
+		ldconf_read(path, &dirs, &n, &cap, 4); /* depth 4: included files are not opened */
 	}
 	for (size_t i = 0; i < n; i++)
 		free(dirs[i]);

@@ -1,0 +1,277 @@
+/* One trial: begin and end the recording, convert what it holds, collect and name stacks. */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/ksyms.h"
+#include "trace/convert.h"
+#include "trace/symbols.h"
+#include "trace/tracer_internal.h"
+
+#define FOLDED_MAX (KSTACK_DEPTH * 64)
+
+static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size_t *pos)
+{
+	while (*pos + ARENA_HDR <= tr->arena_len) {
+		const struct rp_hdr *h;
+		__u32 sz;
+
+		memcpy(&sz, tr->arena + *pos, sizeof(sz));
+		h = (const void *)(tr->arena + *pos + ARENA_HDR);
+		*pos += ARENA_STEP(sz);
+		if (sz >= sizeof(*h) && h->type == RP_REC_LISTEN &&
+		    ((pid > 0 && (h->who.pid == (__u32)pid || h->who.ppid == (__u32)pid)) ||
+		     (cgid && h->who.cgid == cgid)))
+			return true;
+	}
+	return false;
+}
+
+int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns)
+{
+	int64_t deadline = mono_ns() + timeout_ns;
+	uint64_t cgid = 0;
+	size_t pos = 0;
+	bool seen = false, recording;
+
+	for (;;) {
+		pthread_mutex_lock(&tr->lock);
+		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
+			if (strcmp(tr->cg[i].container, container_id) == 0)
+				cgid = tr->cg[i].id;
+		recording = tr->recording;
+		if (recording)
+			seen = listen_seen_locked(tr, cgid, pid, &pos);
+		pthread_mutex_unlock(&tr->lock);
+		if (seen || !recording || mono_ns() >= deadline)
+			break;
+		sleep_ns(5 * NSEC_PER_MSEC);
+	}
+	return seen ? 0 : -ETIMEDOUT;
+}
+
+int tracer_trial_begin(struct tracer *tr)
+{
+	int64_t err;
+	int64_t off = clock_offset_ns(&err);
+
+	if (tr->opts.prog_stats)
+		prog_snaps_read(&tr->snap_begin);
+	tracer_read_counters(tr, &tr->c_begin);
+	pthread_mutex_lock(&tr->lock);
+	tr->arena_len = 0;
+	tr->arena_lost = 0;
+	tr->aggs.n = 0;
+	tr->n_mem = 0;
+	tr->last_mem = 0;
+	tr->off_begin = off;
+	tr->err_begin = err;
+	tr->wall_begin = wall_ns();
+	/*
+	 * The trial's number, from a counter of its own: st.recording is 0 between trials, so
+	 * counting on it would give every trial the number 1, and a sleep begun in one trial
+	 * would be taken for one of the next (sched.bpf.c tells them apart by this number).
+	 */
+	if (!++tr->epoch) /* wrapped: 0 means "not recording" */
+		tr->epoch = 1;
+	tr->st.recording = tr->epoch;
+	tr->st.gen = 0;
+	tr->pending_gen = -1;
+	tr->last_flip = mono_ns();
+	tr->recording = true;
+	tracer_write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
+	tracer_sample_mem(tr, true);
+	return 0;
+}
+
+static bool ovl_dir_take(struct tracer *tr, const char *dir, bool add)
+{
+	for (int i = 0; i < tr->n_ovl_dirs; i++)
+		if (strcmp(tr->ovl_dirs[i], dir) == 0) {
+			if (!add) {
+				free(tr->ovl_dirs[i]);
+				tr->ovl_dirs[i] = tr->ovl_dirs[--tr->n_ovl_dirs];
+			}
+			return true;
+		}
+	if (add) {
+		if (tr->n_ovl_dirs == OVL_DIRS_MAX) {
+			free(tr->ovl_dirs[0]);
+			tr->ovl_dirs[0] = tr->ovl_dirs[--tr->n_ovl_dirs];
+		}
+		tr->ovl_dirs[tr->n_ovl_dirs] = strdup(dir);
+		if (tr->ovl_dirs[tr->n_ovl_dirs])
+			tr->n_ovl_dirs++;
+	}
+	return false;
+}
+
+/* Unmounts of a directory an overlay was mounted on (in any earlier trial) are overlay's. */
+static void mark_overlay(struct tracer *tr, struct kevent *e)
+{
+	if (e->type != KEV_SYSCALL || e->sys.ret != 0)
+		return;
+	if (e->sys.kind == KSYS_MOUNT && e->sys.overlay)
+		ovl_dir_take(tr, e->sys.path, true);
+	else if (e->sys.kind == KSYS_UMOUNT && e->sys.path[0])
+		e->sys.overlay = ovl_dir_take(tr, e->sys.path, false);
+}
+
+static int copy_stack_from_map(struct trial_kernel *tk, int fd, int32_t id)
+{
+	struct kstack s = {.id = id};
+
+	if (id < 0)
+		return 0;
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		if (tk->stacks[i].id == id)
+			return 0;
+	if (bpf_map_lookup_elem(fd, &id, s.ip))
+		return 0;
+	while (s.depth < KSTACK_DEPTH && s.ip[s.depth])
+		s.depth++;
+	return trial_kernel_add_stack(tk, &s);
+}
+
+/* Stacks the trial's events name, read from the stack map and then removed from it. */
+static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
+{
+	int fd = tr->ld.shared[SHARED_MAP_STACKS];
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < tk->n_ev; i++)
+		if (tk->ev[i].type == KEV_OFFCPU)
+			copy_stack_from_map(tk, fd, tk->ev[i].off.stackid);
+	for (size_t i = 0; i < tk->n_agg; i++)
+		if (tk->agg[i].kind <= KAGG_RUNQ)
+			copy_stack_from_map(tk, fd, tk->agg[i].sub);
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		bpf_map_delete_elem(fd, &tk->stacks[i].id);
+}
+
+/* Names for every stack (raw addresses when the symbols are not usable). */
+static void symbolize(struct tracer *tr, struct trial_kernel *tk)
+{
+	char buf[FOLDED_MAX];
+	size_t wanted = 0;
+
+	/* The table holds addresses only: the names of this trial's frames are read now (on a
+	 * read error those not found stay addresses, as with unreadable symbols). */
+	for (size_t i = 0; tr->syms_ok && i < tk->n_stacks; i++)
+		wanted = ksyms_want(tr->syms, tk->stacks[i].ip, tk->stacks[i].depth);
+	if (wanted)
+		ksyms_load_names(tr->syms, KALLSYMS_PATH);
+	for (size_t i = 0; i < tk->n_stacks; i++) {
+		struct kstack *s = &tk->stacks[i];
+
+		ksyms_fold(tr->syms_ok ? tr->syms : NULL, s->ip, s->depth, buf, sizeof(buf));
+		free(s->folded);
+		s->folded = strdup(buf);
+	}
+}
+
+static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)
+{
+	for (size_t i = 0; i < tr->n_mem; i++) {
+		struct kmem_sample m = tr->mem[i];
+
+		m.ts += off;
+		if (trial_kernel_add_mem(tk, &m))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The trial's records, aggregates and cgroups, converted to the wall clock (off). */
+static int convert_recorded(struct tracer *tr, struct trial_kernel *tk, int64_t off)
+{
+	size_t pos = 0;
+
+	while (pos + ARENA_HDR <= tr->arena_len) {
+		__u32 sz;
+		struct kevent e;
+
+		memcpy(&sz, tr->arena + pos, sizeof(sz));
+		if (pos + ARENA_HDR + sz > tr->arena_len)
+			break;
+		if (convert_record(tr->arena + pos + ARENA_HDR, sz, off, &e) == 0) {
+			mark_overlay(tr, &e);
+			if (trial_kernel_add_event(tk, &e))
+				return -ENOMEM;
+		}
+		pos += ARENA_STEP(sz);
+	}
+	for (size_t i = 0; i < tr->aggs.n; i++) {
+		struct kagg a;
+
+		if (convert_agg(&tr->aggs.k[i], &tr->aggs.v[i], SLOT_NS, off, &a) == 0 &&
+		    trial_kernel_add_agg(tk, &a))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < tr->n_cg; i++)
+		if (trial_kernel_add_cgroup(tk, &tr->cg[i]))
+			return -ENOMEM;
+	tk->map = tr->map;
+	trial_kernel_sort(tk);
+	return 0;
+}
+
+int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
+{
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	struct rp_counters c_end;
+	int64_t err_end, off_end, off, diff;
+	int rc;
+
+	*out = NULL;
+	pthread_mutex_lock(&tr->lock);
+	tr->st.recording = 0;
+	tracer_write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
+	/* Programs that saw recording on finish within microseconds; then empty the ring. */
+	sleep_ns(2 * NSEC_PER_MSEC);
+	tracer_drain_ring(tr);
+	tracer_drain_aggs(tr, 0);
+	tracer_drain_aggs(tr, 1);
+	tracer_sample_mem(tr, true);
+	tracer_read_counters(tr, &c_end);
+	if (tr->opts.prog_stats)
+		prog_snaps_read(&tr->snap_end);
+	off_end = clock_offset_ns(&err_end);
+	pthread_mutex_lock(&tr->lock);
+	tr->recording = false;
+	pthread_mutex_unlock(&tr->lock);
+	if (!tk)
+		return -ENOMEM;
+	diff = off_end > tr->off_begin ? off_end - tr->off_begin : tr->off_begin - off_end;
+	off = tr->off_begin + (off_end - tr->off_begin) / 2;
+	tk->wall_minus_mono_ns = off;
+	tk->clock_error_ns = (tr->err_begin > err_end ? tr->err_begin : err_end) + diff;
+	tk->record_begin_ns = tr->wall_begin;
+	tk->record_end_ns = wall_ns();
+	tk->ring_drops = c_end.ring_drops - tr->c_begin.ring_drops + tr->arena_lost;
+	tk->agg_drops = c_end.agg_drops - tr->c_begin.agg_drops;
+	tk->stack_drops = c_end.stack_drops - tr->c_begin.stack_drops;
+	tk->track_drops = c_end.track_drops - tr->c_begin.track_drops;
+	tk->stacks_captured = c_end.stacks - tr->c_begin.stacks;
+	tk->stack_ns = c_end.stack_ns - tr->c_begin.stack_ns;
+	tk->page_size = sysconf(_SC_PAGESIZE);
+	rc = convert_recorded(tr, tk, off);
+	if (!rc)
+		rc = move_mem(tr, tk, off);
+	if (!rc && tr->opts.prog_stats)
+		rc = prog_snaps_delta(&tr->snap_begin, &tr->snap_end, tr->own, tr->n_own,
+				      &tk->progs, &tk->n_progs);
+	if (rc) {
+		trial_kernel_free(tk);
+		return rc;
+	}
+	collect_stacks(tr, tk);
+	symbolize(tr, tk);
+	*out = tk;
+	return 0;
+}
