@@ -9,7 +9,6 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "trace/seed.h"
 #include "trace/symbols.h"
 #include "trace/tracer_internal.h"
+#include "util/heap.h"
 
 #define RING_BYTES	  (1u << 20)
 #define RING_BYTES_DETAIL (32u << 20)
@@ -239,7 +239,7 @@ static int load_programs(struct tracer *tr, char *err, size_t errlen)
 	pathprobe_drop_btf(tr->pp);
 	btf__free(tr->btf);
 	tr->btf = NULL;
-	malloc_trim(0);
+	heap_give_back();
 	if (loader_run(&tr->ld, err, errlen))
 		return -1;
 	/* After loading: the symbols then name our own programs, whose frames are cut. */
@@ -278,7 +278,7 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 		goto fail;
 	/* libbpf's copies of the BTF, freed, sit below the symbols on the heap: give the pages
 	 * back. */
-	malloc_trim(0);
+	heap_give_back();
 	rc = tracer_ring_open(tr);
 	if (rc) {
 		snprintf(err, errlen, "cannot read the ring buffer: %s", strerror(-rc));
