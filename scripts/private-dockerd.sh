@@ -16,7 +16,9 @@ setup_bridge() {
 	# Another running engine owns docker0: take a bridge of our own instead.
 	if pgrep -x dockerd >/dev/null; then
 		# Name and subnet unique to this engine: several may run side by side.
-		local br="rpbr${dir: -6}" net
+		# (a hash of the directory: its last characters may hold a '/').
+		local br net
+		br="rpbr$(printf '%s' "$dir" | md5sum | cut -c1-8)"
 		for _ in $(seq 1 50); do
 			net="172.31.$((RANDOM % 250 + 1))"
 			ip -4 route show | grep -q "^$net\." || break
