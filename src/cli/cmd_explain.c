@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "output/explain.h"
+#include "explain/explain.h"
 
 struct explain_args {
 	const char *dir, *against, *rules;

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "engine/docker.h"
-#include "output/run_json.h"
+#include "rundir/run_json.h"
 #include "util/host.h"
 
 static void copy(char *dst, size_t len, const char *src)

@@ -24,7 +24,7 @@
 #include "model/ksyms.h"
 #include "model/rules.h"
 #include "model/waits.h"
-#include "output/explain.h"
+#include "explain/explain.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
 #include "trace/symbols.h"
