@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "engine/docker.h"
 #include "engine/events.h"
 #include "engine/http.h"
@@ -18,7 +19,6 @@
 #include "model/kernel.h"
 #include "rundir/csv.h"
 #include "rundir/kernel_csv.h"
-#include "cli/progress.h"
 #include "rundir/run_csv.h"
 #include "rundir/run_json.h"
 #include "trace/tracer.h"

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "model/waits.h"
-#include "rundir/csv.h"
 #include "report/flame.h"
 #include "report/markup.h"
-#include "rundir/kernel_csv.h"
 #include "report/report_data.h"
+#include "rundir/columns.h"
+#include "rundir/csv.h"
+#include "rundir/kernel_csv.h"
 #include "rundir/run_csv.h"
 #include "util/files.h"
 
@@ -25,21 +26,21 @@
 extern const char rp_rules_blob[], rp_rules_blob_end[];
 
 static const char *const ctx_columns[CTX_COUNT] = {
-	[CTX_DIRTY_BEGIN] = "dirty_kib_begin",
-	[CTX_DIRTY_END] = "dirty_kib_end",
-	[CTX_WRITEBACK_BEGIN] = "writeback_kib_begin",
-	[CTX_WRITEBACK_END] = "writeback_kib_end",
-	[CTX_WB_BACKGROUND] = "wb_pages_background",
-	[CTX_WB_PERIODIC] = "wb_pages_periodic",
-	[CTX_WB_SYNC] = "wb_pages_sync",
-	[CTX_WB_RECLAIM] = "wb_pages_reclaim",
-	[CTX_WB_OTHER] = "wb_pages_other",
+	[CTX_DIRTY_BEGIN] = COL_DIRTY_KIB_BEGIN,
+	[CTX_DIRTY_END] = COL_DIRTY_KIB_END,
+	[CTX_WRITEBACK_BEGIN] = COL_WRITEBACK_KIB_BEGIN,
+	[CTX_WRITEBACK_END] = COL_WRITEBACK_KIB_END,
+	[CTX_WB_BACKGROUND] = COL_WB_PAGES_BACKGROUND,
+	[CTX_WB_PERIODIC] = COL_WB_PAGES_PERIODIC,
+	[CTX_WB_SYNC] = COL_WB_PAGES_SYNC,
+	[CTX_WB_RECLAIM] = COL_WB_PAGES_RECLAIM,
+	[CTX_WB_OTHER] = COL_WB_PAGES_OTHER,
 	[CTX_WB_BY_ENGINE] = "engine_wb_pages",
 	[CTX_WB_BY_TARGET] = "target_wb_pages",
 	[CTX_WB_BY_LOAD] = "load_wb_pages",
 	[CTX_WB_BY_KERNEL] = "kernel_wb_pages",
 	[CTX_WB_BY_OTHER] = "other_wb_pages",
-	[CTX_WB_BY_UNKNOWN] = "wb_pages_unknown_dirtier",
+	[CTX_WB_BY_UNKNOWN] = COL_WB_PAGES_UNKNOWN_DIRTIER,
 	[CTX_BIO_ENGINE] = "engine_bio_bytes",
 	[CTX_BIO_LOAD] = "load_bio_bytes",
 	[CTX_BIO_KERNEL] = "kernel_bio_bytes",
@@ -175,9 +176,9 @@ static int count_distinct(const struct csv_table *t, int col, size_t *out)
 static int read_trials(struct loader_state *ls, const struct csv_table *t)
 {
 	struct explain_run *r = ls->r;
-	int c_cell = csv_col(t, "cell"), c_load = csv_col(t, "load"),
-	    c_str = csv_col(t, "stressors"), c_trial = csv_col(t, "trial"),
-	    c_status = csv_col(t, "status");
+	int c_cell = csv_col(t, COL_CELL), c_load = csv_col(t, COL_LOAD),
+	    c_str = csv_col(t, COL_STRESSORS), c_trial = csv_col(t, COL_TRIAL),
+	    c_status = csv_col(t, COL_STATUS);
 	size_t n_cells;
 
 	if (c_cell < 0 || c_trial < 0)
@@ -233,8 +234,8 @@ static struct dx_builder *pooled(const struct loader_state *ls, int cell)
 
 static void read_phases(struct loader_state *ls, const struct csv_table *t)
 {
-	int c_cell = csv_col(t, "cell"), c_trial = csv_col(t, "trial"),
-	    c_phase = csv_col(t, "phase"), c_dur = csv_col(t, "duration_ns"), ctx[CTX_COUNT];
+	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL),
+	    c_phase = csv_col(t, COL_PHASE), c_dur = csv_col(t, COL_DURATION_NS), ctx[CTX_COUNT];
 
 	for (int k = 0; k < CTX_COUNT; k++)
 		ctx[k] = csv_col(t, ctx_columns[k]);
@@ -271,7 +272,7 @@ static int cmp_stack_row(const void *a, const void *b)
 
 static int index_stacks(struct loader_state *ls)
 {
-	int col = csv_col(&ls->stacks, "stack");
+	int col = csv_col(&ls->stacks, COL_STACK);
 
 	ls->stack_order = malloc((ls->stacks.n_rows + 1) * sizeof(int));
 	if (!ls->stack_order)
@@ -287,7 +288,7 @@ static int index_stacks(struct loader_state *ls)
 
 static const char *stack_folded(const struct loader_state *ls, const char *id)
 {
-	int col = csv_col(&ls->stacks, "stack"), fcol = csv_col(&ls->stacks, "folded");
+	int col = csv_col(&ls->stacks, COL_STACK), fcol = csv_col(&ls->stacks, COL_FOLDED);
 	size_t lo = 0, hi = ls->stacks.n_rows;
 
 	if (!id[0] || col < 0 || fcol < 0)
@@ -333,13 +334,13 @@ static int add_fold(struct explain_cell *ec, const struct dx_wait *w)
 
 static int read_waits(struct loader_state *ls, const struct csv_table *t)
 {
-	int c_cell = csv_col(t, "cell"), c_trial = csv_col(t, "trial"),
-	    c_phase = csv_col(t, "phase"), c_actor = csv_col(t, "actor"),
-	    c_comm = csv_col(t, "comm"), c_state = csv_col(t, "state"),
-	    c_stack = csv_col(t, "stack"), c_call = csv_col(t, "call"), c_file = csv_col(t, "file"),
-	    c_del = csv_col(t, "deleted"), c_waker = csv_col(t, "waker"),
-	    c_count = csv_col(t, "count"), c_off = csv_col(t, "offcpu_ns"),
-	    c_wall = csv_col(t, "wall_ns");
+	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL),
+	    c_phase = csv_col(t, COL_PHASE), c_actor = csv_col(t, COL_ACTOR),
+	    c_comm = csv_col(t, COL_COMM), c_state = csv_col(t, COL_STATE),
+	    c_stack = csv_col(t, COL_STACK), c_call = csv_col(t, COL_CALL),
+	    c_file = csv_col(t, COL_FILE), c_del = csv_col(t, COL_DELETED),
+	    c_waker = csv_col(t, COL_WAKER), c_count = csv_col(t, COL_COUNT),
+	    c_off = csv_col(t, COL_OFFCPU_NS), c_wall = csv_col(t, COL_WALL_NS);
 	const char *last_id = NULL, *last_folded = "";
 
 	for (size_t i = 0; i < t->n_rows; i++) {

@@ -14,8 +14,7 @@
 #include "model/diagnosis.h"
 #include "model/fold.h"
 #include "model/rules.h"
-
-#define FOLDED_DIR "folded"
+#include "rundir/columns.h"
 
 /* Means per trial of phases.csv columns that set a phase in context. */
 enum explain_ctx {

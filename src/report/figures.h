@@ -16,9 +16,9 @@
 #include <stdio.h>
 
 #include "report/report_data.h"
+#include "rundir/columns.h"
 
-#define FIGURES_DIR "figures"
-#define FIGURE_MAX  16
+#define FIGURE_MAX 16
 
 struct figure_opts {
 	const char *gnuplot;	 /* program name or path; NULL: "gnuplot" */

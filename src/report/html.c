@@ -12,9 +12,9 @@
 
 #include "explain/explain.h"
 #include "report/markup.h"
-#include "rundir/run_json.h"
 #include "report/summary.h"
 #include "report/timeline.h"
+#include "rundir/run_json.h"
 #include "util/files.h"
 
 #define SVG_LIMIT (16u << 20)
@@ -368,24 +368,25 @@ static void figures(FILE *f, int dirfd, const struct figure_out *figs, size_t n,
 static void files_section(FILE *f)
 {
 	static const char *const files[][2] = {
-		{"run.json", "what the run was made on and with (host, storage, engine, command)"},
-		{"trials.csv", "one row per trial: status, restart time by each method, phases"},
-		{"phases.csv", "one row per trial and phase: start, end, duration (and kernel "
-			       "attribution columns when traced)"},
-		{"api_calls.csv", "every Engine API call of each trial and its duration"},
-		{"summary.csv", "the per-cell table above"},
-		{"summary_loads.csv", "the per-load table above"},
-		{"phase_shares.csv", "the phase table above: share and mean duration of each "
-				     "phase per cell"},
+		{RUN_JSON, "what the run was made on and with (host, storage, engine, command)"},
+		{TRIALS_CSV, "one row per trial: status, restart time by each method, phases"},
+		{PHASES_CSV, "one row per trial and phase: start, end, duration (and kernel "
+			     "attribution columns when traced)"},
+		{API_CSV, "every Engine API call of each trial and its duration"},
+		{SUMMARY_CSV, "the per-cell table above"},
+		{SUMMARY_LOADS_CSV, "the per-load table above"},
+		{PHASE_SHARES_CSV, "the phase table above: share and mean duration of each "
+				   "phase per cell"},
 		{TIMELINE_JSON, "the median trial of each cell in the Chrome trace-event format: "
 				"open it in ui.perfetto.dev or chrome://tracing"},
-		{"figures/", "each figure as .svg and .png, with its gnuplot script (.gp) and "
-			     "data (.dat)"},
-		{"waits.csv", "the waits of each trial and phase (off-CPU states, blocking calls "
-			      "and their files) with their share of the phase's time"},
-		{"stacks.csv", "the kernel stacks waits.csv names, symbolized"},
-		{"folded/", "folded stacks (frame;frame;frame count) per cell and per cell and "
-			    "phase, for flame-graph tools; counts are microseconds"},
+		{FIGURES_DIR "/", "each figure as .svg and .png, with its gnuplot script (.gp) and "
+				  "data (.dat)"},
+		{WAITS_CSV, "the waits of each trial and phase (off-CPU states, blocking calls "
+			    "and their files) with their share of the phase's time"},
+		{STACKS_CSV, "the kernel stacks waits.csv names, symbolized"},
+		{FOLDED_DIR "/",
+		 "folded stacks (frame;frame;frame count) per cell and per cell and "
+		 "phase, for flame-graph tools; counts are microseconds"},
 	};
 
 	fputs("<section id=\"files\"><h2>Files</h2><table class=\"kv\">\n", f);

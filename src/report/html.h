@@ -7,9 +7,7 @@
 
 #include "report/figures.h"
 #include "report/report_data.h"
-
-#define REPORT_HTML  "report.html"
-#define COMPARE_HTML "compare.html"
+#include "rundir/columns.h"
 
 /* Writes dirfd/report.html (atomically) for run r with its figures (rendered ones inlined from
  * dirfd/figures/). gnuplot_note: a line on why figures are missing, or NULL. 0 or -errno. */

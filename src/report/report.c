@@ -14,6 +14,7 @@
 #include "report/html.h"
 #include "report/report_data.h"
 #include "report/timeline.h"
+#include "rundir/columns.h"
 #include "util/files.h"
 
 struct report_ctx {
@@ -77,8 +78,8 @@ static int share_rows(struct csv_writer *w, const void *ctx)
 
 static int write_shares(const struct report_run *r, int dirfd)
 {
-	static const char *const cols[] = {"cell",   "load",	  "stressors", "phase",
-					   "trials", "share_pct", "mean_ms"};
+	static const char *const cols[] = {COL_CELL,   COL_LOAD,      COL_STRESSORS, COL_PHASE,
+					   COL_TRIALS, COL_SHARE_PCT, COL_MEAN_MS};
 
 	return csv_write_atomic(dirfd, PHASE_SHARES_CSV, cols, 7, share_rows, r);
 }
@@ -214,8 +215,9 @@ static int compare_rows(struct csv_writer *w, const void *ctx)
 static void report_compare(struct report_ctx *c, const struct report_run *runs, size_t n)
 {
 	static const char *const cols[] = {
-		"cell",	 "run",	  "dir",  "label", "trials",	 "failures",   "median_s",
-		"min_s", "max_s", "p5_s", "p95_s", "change_pct", "vs_run1_pct"};
+		COL_CELL,     COL_RUN,	      COL_DIR,	      COL_LABEL, COL_TRIALS,
+		COL_FAILURES, COL_MEDIAN_S,   COL_MIN_S,      COL_MAX_S, COL_P5_S,
+		COL_P95_S,    COL_CHANGE_PCT, COL_VS_RUN1_PCT};
 	const char *out = c->o->compare_out ? c->o->compare_out : runs[0].dir;
 	struct figure_opts fo = {c->gnuplot, c->render, c->o->cancelled};
 	struct compare_rows_ctx cc = {runs, n};

@@ -12,8 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define PHASE_SHARES_CSV "phase_shares.csv"
-#define COMPARE_CSV	 "compare.csv"
+#include "rundir/columns.h"
 
 struct report_opts {
 	const char *gnuplot;	 /* program name or path; NULL: "gnuplot" */

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rundir/columns.h"
 #include "rundir/run_csv.h"
 #include "rundir/run_json.h"
-
-#define API_FILE API_CSV
 
 static bool read_optional(const char *dir, const char *name, struct csv_table *t)
 {
@@ -76,9 +75,9 @@ static void make_label(struct report_run *r)
 static void phases_from_rows(const struct report_run *r, const char *cell, int trial, int64_t *out)
 {
 	const struct csv_table *p = &r->phases;
-	int c_cell = csv_col(p, "cell"), c_trial = csv_col(p, "trial"),
-	    c_phase = csv_col(p, "phase"), c_dur = csv_col(p, "duration_ns"),
-	    c_start = csv_col(p, "start_ns"), c_end = csv_col(p, "end_ns");
+	int c_cell = csv_col(p, COL_CELL), c_trial = csv_col(p, COL_TRIAL),
+	    c_phase = csv_col(p, COL_PHASE), c_dur = csv_col(p, COL_DURATION_NS),
+	    c_start = csv_col(p, COL_START_NS), c_end = csv_col(p, COL_END_NS);
 
 	if (c_cell < 0 || c_trial < 0 || c_phase < 0)
 		return;
@@ -101,7 +100,7 @@ static int load_rows(struct report_run *r)
 {
 	const struct csv_table *t = &r->trials;
 	struct trial_columns c;
-	int phase_col[PH_COUNT], c_trial = csv_col(t, "trial");
+	int phase_col[PH_COUNT], c_trial = csv_col(t, COL_TRIAL);
 	bool in_trials = true;
 
 	trial_columns_find(t, &c);
@@ -180,7 +179,7 @@ int report_run_load(const char *dir, struct report_run *r, char *err, size_t err
 		return -1;
 	}
 	r->have_phases = read_optional(dir, PHASES_CSV, &r->phases);
-	r->have_api = read_optional(dir, API_FILE, &r->api);
+	r->have_api = read_optional(dir, API_CSV, &r->api);
 	r->have_events = read_optional(dir, EVENTS_CSV, &r->events);
 	r->info = run_json_read(dir);
 	make_label(r);
@@ -254,7 +253,7 @@ bool report_has_phase_metric(const struct report_run *r, const char *column)
 int report_phase_metric(const struct report_run *r, const char *column, double *out)
 {
 	const struct csv_table *p = &r->phases;
-	int c = csv_col(p, column), c_cell = csv_col(p, "cell"), c_phase = csv_col(p, "phase");
+	int c = csv_col(p, column), c_cell = csv_col(p, COL_CELL), c_phase = csv_col(p, COL_PHASE);
 	size_t nl = r->sum.n_loads;
 	double *sum;
 	int *trials;

@@ -11,10 +11,9 @@
 #include <stdint.h>
 
 #include "model/phase.h"
-#include "rundir/csv.h"
 #include "report/summary.h"
-
-#define EVENTS_CSV "events.csv"
+#include "rundir/columns.h"
+#include "rundir/csv.h"
 
 /* One row of trials.csv. */
 struct report_trial {

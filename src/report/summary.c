@@ -6,17 +6,18 @@
 #include <string.h>
 
 #include "model/cell.h"
+#include "rundir/columns.h"
 
 void trial_columns_find(const struct csv_table *t, struct trial_columns *c)
 {
-	static const char *const alt[4] = {"restart_stdout_ns", "restart_tcp_ns", "restart_log_ns",
-					   "restart_events_ns"};
+	static const char *const alt[4] = {COL_RESTART_STDOUT_NS, COL_RESTART_TCP_NS,
+					   COL_RESTART_LOG_NS, COL_RESTART_EVENTS_NS};
 
-	c->cell = csv_col(t, "cell");
-	c->load = csv_col(t, "load");
-	c->stressors = csv_col(t, "stressors");
-	c->status = csv_col(t, "status");
-	c->restart = csv_col(t, "restart_ns");
+	c->cell = csv_col(t, COL_CELL);
+	c->load = csv_col(t, COL_LOAD);
+	c->stressors = csv_col(t, COL_STRESSORS);
+	c->status = csv_col(t, COL_STATUS);
+	c->restart = csv_col(t, COL_RESTART_NS);
 	for (int i = 0; i < 4; i++)
 		c->alt[i] = csv_col(t, alt[i]);
 }
@@ -28,7 +29,7 @@ double trial_restart_s(const struct csv_table *t, const struct trial_columns *c,
 	if (c->restart < 0) {
 		/* An older file: the column of the row's method; without a method column, the
 		 * first method measured. Never another method's time for a row that names one. */
-		int m = csv_col(t, "method");
+		int m = csv_col(t, COL_METHOD);
 		char name[64];
 
 		if (m >= 0 && *csv_get(t, r, m)) {
@@ -338,29 +339,32 @@ void summary_print(FILE *f, const struct run_summary *s)
 }
 
 static const char *const cell_columns[] = {
-	"cell",
-	"load",
-	"stressors",
-	"repeat",
-	"order",
-	"trials",
-	"ok",
-	"failures",
-	"median_s",
-	"min_s",
-	"max_s",
-	"p5_s",
-	"p95_s",
-	"mean_s",
-	"stddev_s",
-	"change_pct",
-	"change_adjacent_pct",
+	COL_CELL,
+	COL_LOAD,
+	COL_STRESSORS,
+	COL_REPEAT,
+	COL_ORDER,
+	COL_TRIALS,
+	COL_OK,
+	COL_FAILURES,
+	COL_MEDIAN_S,
+	COL_MIN_S,
+	COL_MAX_S,
+	COL_P5_S,
+	COL_P95_S,
+	COL_MEAN_S,
+	COL_STDDEV_S,
+	COL_CHANGE_PCT,
+	COL_CHANGE_ADJACENT_PCT,
 };
 
 static const char *const load_columns[] = {
-	"load",	       "cells",	       "min_stressors", "max_stressors", "trials",
-	"ok",	       "failures",     "mean_median_s", "change_pct",	 "pooled_median_s",
-	"pooled_p5_s", "pooled_p95_s",
+	COL_LOAD,	   COL_CELLS,
+	COL_MIN_STRESSORS, COL_MAX_STRESSORS,
+	COL_TRIALS,	   COL_OK,
+	COL_FAILURES,	   COL_MEAN_MEDIAN_S,
+	COL_CHANGE_PCT,	   COL_POOLED_MEDIAN_S,
+	COL_POOLED_P5_S,   COL_POOLED_P95_S,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

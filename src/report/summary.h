@@ -13,10 +13,8 @@
 #include <stdio.h>
 
 #include "model/stats.h"
+#include "rundir/columns.h"
 #include "rundir/csv.h"
-
-#define SUMMARY_CSV	  "summary.csv"
-#define SUMMARY_LOADS_CSV "summary_loads.csv"
 
 struct cell_summary {
 	char cell[32];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rundir/columns.h"
 #include "util/array.h"
 #include "util/files.h"
 
@@ -131,12 +132,13 @@ static int first_col(const struct csv_table *t, const char *const *names)
 	return -1;
 }
 
-static const char *const event_ts_names[] = {"ts_ns", "time_ns", "start_ns", "timestamp_ns", NULL};
+static const char *const event_ts_names[] = {COL_TS_NS, COL_TIME_NS, COL_START_NS, COL_TIMESTAMP_NS,
+					     NULL};
 
 /* The earliest time in column c of the trial's rows of t, or o if none is earlier. */
 static int64_t earliest(const struct csv_table *t, int c, const struct drawn *d, int64_t o)
 {
-	int c_cell = csv_col(t, "cell"), c_trial = csv_col(t, "trial");
+	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL);
 
 	for (size_t k = 0; c >= 0 && c_cell >= 0 && k < t->n_rows; k++) {
 		int64_t s;
@@ -154,7 +156,7 @@ static int64_t find_origin(const struct drawn *d, int64_t window_begin)
 	int64_t o = window_begin;
 
 	if (d->r->have_api)
-		o = earliest(&d->r->api, csv_col(&d->r->api, "start_ns"), d, o);
+		o = earliest(&d->r->api, csv_col(&d->r->api, COL_START_NS), d, o);
 	if (d->r->have_events)
 		o = earliest(&d->r->events, first_col(&d->r->events, event_ts_names), d, o);
 	return o;
@@ -162,9 +164,9 @@ static int64_t find_origin(const struct drawn *d, int64_t window_begin)
 
 static bool known_phase_column(const char *name)
 {
-	static const char *const known[] = {"run_id",	"cell",	  "load",	"stressors",
-					    "trial",	"phase",  "order",	"event_ns",
-					    "start_ns", "end_ns", "duration_ns"};
+	static const char *const known[] = {COL_RUN_ID,	  COL_CELL,   COL_LOAD,	      COL_STRESSORS,
+					    COL_TRIAL,	  COL_PHASE,  COL_ORDER,      COL_EVENT_NS,
+					    COL_START_NS, COL_END_NS, COL_DURATION_NS};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(known[i], name) == 0)
@@ -237,9 +239,9 @@ static json_object *phase_args(const struct csv_table *p, size_t k, int64_t dur)
 static int64_t phases_from_csv(struct evlist *l, const struct drawn *d)
 {
 	const struct csv_table *p = &d->r->phases;
-	int c_cell = csv_col(p, "cell"), c_trial = csv_col(p, "trial"),
-	    c_phase = csv_col(p, "phase"), c_start = csv_col(p, "start_ns"),
-	    c_end = csv_col(p, "end_ns");
+	int c_cell = csv_col(p, COL_CELL), c_trial = csv_col(p, COL_TRIAL),
+	    c_phase = csv_col(p, COL_PHASE), c_start = csv_col(p, COL_START_NS),
+	    c_end = csv_col(p, COL_END_NS);
 	int64_t last = 0;
 
 	if (!d->r->have_phases || c_cell < 0 || c_trial < 0 || c_start < 0 || c_end < 0)
@@ -289,9 +291,9 @@ static int64_t phases_from_trial(struct evlist *l, const struct drawn *d,
 static void api_calls(struct evlist *l, const struct drawn *d)
 {
 	const struct csv_table *a = &d->r->api;
-	int c_cell = csv_col(a, "cell"), c_trial = csv_col(a, "trial"), c_call = csv_col(a, "call"),
-	    c_start = csv_col(a, "start_ns"), c_dur = csv_col(a, "duration_ns"),
-	    c_status = csv_col(a, "http_status");
+	int c_cell = csv_col(a, COL_CELL), c_trial = csv_col(a, COL_TRIAL),
+	    c_call = csv_col(a, COL_CALL), c_start = csv_col(a, COL_START_NS),
+	    c_dur = csv_col(a, COL_DURATION_NS), c_status = csv_col(a, COL_HTTP_STATUS);
 
 	for (size_t k = 0; d->r->have_api && c_start >= 0 && k < a->n_rows; k++) {
 		int64_t s, dur;
@@ -311,12 +313,12 @@ static void api_calls(struct evlist *l, const struct drawn *d)
 /* events.csv: each event of the trial on its actor's track; with a duration a slice. */
 static unsigned kernel_events(struct evlist *l, const struct drawn *d)
 {
-	static const char *const dur_names[] = {"dur_ns", "duration_ns", NULL};
-	static const char *const name_names[] = {"event", "name", "kind", "type", NULL};
+	static const char *const dur_names[] = {COL_DUR_NS, COL_DURATION_NS, NULL};
+	static const char *const name_names[] = {COL_EVENT, COL_NAME, COL_KIND, COL_TYPE, NULL};
 	const struct csv_table *e = &d->r->events;
-	int c_cell = csv_col(e, "cell"), c_trial = csv_col(e, "trial"),
+	int c_cell = csv_col(e, COL_CELL), c_trial = csv_col(e, COL_TRIAL),
 	    c_ts = first_col(e, event_ts_names), c_dur = first_col(e, dur_names),
-	    c_name = first_col(e, name_names), c_actor = csv_col(e, "actor");
+	    c_name = first_col(e, name_names), c_actor = csv_col(e, COL_ACTOR);
 	unsigned used = 0;
 
 	if (!d->r->have_events || c_cell < 0 || c_trial < 0 || c_ts < 0)
@@ -388,7 +390,7 @@ static void cell_tracks(struct evlist *l, const struct report_run *r, int c)
 		return;
 	rt = &r->rows[k];
 	d.trial = rt->trial;
-	begin = csv_get_i64(&r->trials, (size_t)k, csv_col(&r->trials, "window_begin_ns"), 0);
+	begin = csv_get_i64(&r->trials, (size_t)k, csv_col(&r->trials, COL_WINDOW_BEGIN_NS), 0);
 	d.origin_ns = find_origin(&d, begin);
 	snprintf(title, sizeof(title), "%s: trial %d, the median of %zu (%.3f s)", cs->cell,
 		 rt->trial, cs->restart_s.n, rt->restart_s);

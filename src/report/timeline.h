@@ -12,8 +12,7 @@
 #include <json-c/json.h>
 
 #include "report/report_data.h"
-
-#define TIMELINE_JSON "timeline.json"
+#include "rundir/columns.h"
 
 /* The document's text (malloc'd), or NULL when out of memory. */
 char *timeline_text(const struct report_run *r);

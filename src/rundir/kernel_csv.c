@@ -9,6 +9,7 @@
 #include "model/actor.h"
 #include "model/phase.h"
 #include "model/waits.h"
+#include "rundir/columns.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -86,16 +87,16 @@ enum phase_metric {
 };
 
 static const char *const phase_metric_names[PM_COUNT] = {
-	[PM_DIRTY_BEGIN] = "dirty_kib_begin",
-	[PM_DIRTY_END] = "dirty_kib_end",
-	[PM_WRITEBACK_BEGIN] = "writeback_kib_begin",
-	[PM_WRITEBACK_END] = "writeback_kib_end",
-	[PM_WB_BACKGROUND] = "wb_pages_background",
-	[PM_WB_PERIODIC] = "wb_pages_periodic",
-	[PM_WB_SYNC] = "wb_pages_sync",
-	[PM_WB_RECLAIM] = "wb_pages_reclaim",
-	[PM_WB_OTHER] = "wb_pages_other",
-	[PM_WB_UNKNOWN] = "wb_pages_unknown_dirtier",
+	[PM_DIRTY_BEGIN] = COL_DIRTY_KIB_BEGIN,
+	[PM_DIRTY_END] = COL_DIRTY_KIB_END,
+	[PM_WRITEBACK_BEGIN] = COL_WRITEBACK_KIB_BEGIN,
+	[PM_WRITEBACK_END] = COL_WRITEBACK_KIB_END,
+	[PM_WB_BACKGROUND] = COL_WB_PAGES_BACKGROUND,
+	[PM_WB_PERIODIC] = COL_WB_PAGES_PERIODIC,
+	[PM_WB_SYNC] = COL_WB_PAGES_SYNC,
+	[PM_WB_RECLAIM] = COL_WB_PAGES_RECLAIM,
+	[PM_WB_OTHER] = COL_WB_PAGES_OTHER,
+	[PM_WB_UNKNOWN] = COL_WB_PAGES_UNKNOWN_DIRTIER,
 };
 
 static int64_t phase_metric(const struct kphase_wb *w, int m)
@@ -223,8 +224,8 @@ void kernel_phase_fields(struct csv_writer *w, const struct trial_kernel *tk, in
 /* ---- execs.csv ---- */
 
 const char *const kernel_exec_columns[] = {
-	"run_id", "cell",     "trial",	  "phase",  "actor",	"pid",	     "ppid",
-	"name",	  "filename", "start_ns", "end_ns", "lived_ns", "exit_code",
+	COL_RUN_ID, COL_CELL,	  COL_TRIAL,	COL_PHASE,  COL_ACTOR,	  COL_PID,	 COL_PPID,
+	COL_NAME,   COL_FILENAME, COL_START_NS, COL_END_NS, COL_LIVED_NS, COL_EXIT_CODE,
 };
 const size_t kernel_exec_column_count = N(kernel_exec_columns);
 
@@ -257,8 +258,8 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 /* ---- progstats.csv ---- */
 
 const char *const kernel_prog_columns[] = {
-	"run_id",  "cell", "trial", "variant", "record_ns",   "prog_id",
-	"program", "type", "owner", "run_cnt", "run_time_ns",
+	COL_RUN_ID,  COL_CELL, COL_TRIAL, COL_VARIANT, COL_RECORD_NS,	COL_PROG_ID,
+	COL_PROGRAM, COL_TYPE, COL_OWNER, COL_RUN_CNT, COL_RUN_TIME_NS,
 };
 const size_t kernel_prog_column_count = N(kernel_prog_columns);
 
@@ -289,9 +290,9 @@ int kernel_prog_rows(struct csv_writer *w, const char *run_id, const struct cell
 /* ---- events.csv ---- */
 
 const char *const kernel_event_columns[] = {
-	"run_id",      "cell",	    "trial",	 "type", "ts_ns",  "end_ns",
-	"duration_ns", "phase",	    "actor",	 "pid",	 "tid",	   "ppid",
-	"comm",	       "cgroup_id", "container", "what", "detail",
+	COL_RUN_ID,	 COL_CELL,	COL_TRIAL,     COL_TYPE, COL_TS_NS,  COL_END_NS,
+	COL_DURATION_NS, COL_PHASE,	COL_ACTOR,     COL_PID,	 COL_TID,    COL_PPID,
+	COL_COMM,	 COL_CGROUP_ID, COL_CONTAINER, COL_WHAT, COL_DETAIL,
 };
 const size_t kernel_event_column_count = N(kernel_event_columns);
 
@@ -406,8 +407,9 @@ int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cel
 
 int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 {
-	static const char *const cols[] = {"probe",  "object", "path",	     "fentry",	  "kprobe",
-					   "tp_btf", "raw_tp", "tracepoint", "essential", "what"};
+	static const char *const cols[] = {COL_PROBE,	  COL_OBJECT, COL_PATH,	  COL_FENTRY,
+					   COL_KPROBE,	  COL_TP_BTF, COL_RAW_TP, COL_TRACEPOINT,
+					   COL_ESSENTIAL, COL_WHAT};
 	struct csv_writer w = {.fd = -1};
 	int err = csv_create(&w, dirfd, PROBES_CSV, cols, N(cols));
 
@@ -436,12 +438,13 @@ int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 /* ---- waits.csv and stacks.csv ---- */
 
 const char *const kernel_wait_columns[] = {
-	"run_id", "cell", "trial",   "phase", "actor", "comm",	    "state",   "stack",
-	"call",	  "file", "deleted", "waker", "count", "offcpu_ns", "wall_ns",
+	COL_RUN_ID,  COL_CELL,	COL_TRIAL, COL_PHASE,	  COL_ACTOR,
+	COL_COMM,    COL_STATE, COL_STACK, COL_CALL,	  COL_FILE,
+	COL_DELETED, COL_WAKER, COL_COUNT, COL_OFFCPU_NS, COL_WALL_NS,
 };
 const size_t kernel_wait_column_count = N(kernel_wait_columns);
 
-const char *const kernel_stack_columns[] = {"stack", "frames", "folded"};
+const char *const kernel_stack_columns[] = {COL_STACK, COL_FRAMES, COL_FOLDED};
 const size_t kernel_stack_column_count = N(kernel_stack_columns);
 
 void stack_id_text(uint64_t id, char out[17])

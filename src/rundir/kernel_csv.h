@@ -15,14 +15,8 @@
 #include "model/kernel.h"
 #include "model/probe.h"
 #include "model/trial.h"
+#include "rundir/columns.h"
 #include "rundir/csv.h"
-
-#define EXECS_CSV  "execs.csv"
-#define EVENTS_CSV "events.csv"
-#define PROBES_CSV "probes.csv"
-#define PROGS_CSV  "progstats.csv"
-#define WAITS_CSV  "waits.csv"
-#define STACKS_CSV "stacks.csv"
 
 /* The per-actor metrics of phases.csv, named "<actor>_<metric>". */
 size_t kernel_phase_column_count(void);

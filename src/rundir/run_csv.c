@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model/kernel.h"
+#include "rundir/columns.h"
 #include "rundir/csv.h"
 #include "rundir/kernel_csv.h"
 
@@ -16,51 +17,52 @@ struct run_csv {
 };
 
 static const char *const trial_columns[] = {
-	"run_id",
-	"cell",
-	"load",
-	"stressors",
-	"trial",
-	"status",
-	"reason",
-	"method",
-	"restart_ns",
-	"restart_stdout_ns",
-	"restart_tcp_ns",
-	"restart_log_ns",
-	"restart_events_ns",
-	"restart_kernel_ns",
-	"window_begin_ns",
-	"window_end_ns",
-	"kill_ns",
-	"die_ns",
-	"disconnect_ns",
-	"stop_ns",
-	"destroy_ns",
-	"create_ns",
-	"attach_ns",
-	"connect_ns",
-	"start_ns",
-	"ready_ns",
-	"api_calls",
-	"api_total_ns",
-	"old_container",
-	"new_container",
-	"kernel_drops",
-	"clock_error_ns",
-	"stacks",
-	"stack_ns",
-	"stack_drops",
-	"variant",
+	COL_RUN_ID,
+	COL_CELL,
+	COL_LOAD,
+	COL_STRESSORS,
+	COL_TRIAL,
+	COL_STATUS,
+	COL_REASON,
+	COL_METHOD,
+	COL_RESTART_NS,
+	COL_RESTART_STDOUT_NS,
+	COL_RESTART_TCP_NS,
+	COL_RESTART_LOG_NS,
+	COL_RESTART_EVENTS_NS,
+	COL_RESTART_KERNEL_NS,
+	COL_WINDOW_BEGIN_NS,
+	COL_WINDOW_END_NS,
+	COL_KILL_NS,
+	COL_DIE_NS,
+	COL_DISCONNECT_NS,
+	COL_STOP_NS,
+	COL_DESTROY_NS,
+	COL_CREATE_NS,
+	COL_ATTACH_NS,
+	COL_CONNECT_NS,
+	COL_START_NS,
+	COL_READY_NS,
+	COL_API_CALLS,
+	COL_API_TOTAL_NS,
+	COL_OLD_CONTAINER,
+	COL_NEW_CONTAINER,
+	COL_KERNEL_DROPS,
+	COL_CLOCK_ERROR_NS,
+	COL_STACKS,
+	COL_STACK_NS,
+	COL_STACK_DROPS,
+	COL_VARIANT,
 };
 
 static const char *const phase_columns[] = {
-	"run_id", "cell",     "load",	  "stressors", "trial",	      "phase",
-	"order",  "event_ns", "start_ns", "end_ns",    "duration_ns",
+	COL_RUN_ID, COL_CELL,	  COL_LOAD,	COL_STRESSORS, COL_TRIAL,	COL_PHASE,
+	COL_ORDER,  COL_EVENT_NS, COL_START_NS, COL_END_NS,    COL_DURATION_NS,
 };
 
 static const char *const api_columns[] = {
-	"run_id", "cell", "trial", "seq", "call", "start_ns", "duration_ns", "http_status",
+	COL_RUN_ID, COL_CELL,	  COL_TRIAL,	   COL_SEQ,
+	COL_CALL,   COL_START_NS, COL_DURATION_NS, COL_HTTP_STATUS,
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

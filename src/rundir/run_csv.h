@@ -7,13 +7,10 @@
 
 #include "model/cell.h"
 #include "model/trial.h"
+#include "rundir/columns.h"
 
 struct trial_kernel;
 struct run_csv;
-
-#define TRIALS_CSV "trials.csv"
-#define PHASES_CSV "phases.csv"
-#define API_CSV	   "api_calls.csv"
 
 #define RUN_CSV_KERNEL 1 /* execs.csv: the kernel is traced */
 #define RUN_CSV_EVENTS 2 /* events.csv: every kernel event (--events) */

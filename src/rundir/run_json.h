@@ -7,9 +7,8 @@
 #include <stdint.h>
 
 #include "model/cell.h"
+#include "rundir/columns.h"
 #include "util/host.h"
-
-#define RUN_JSON "run.json"
 
 struct run_info {
 	char run_id[32];

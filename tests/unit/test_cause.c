@@ -18,13 +18,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "explain/explain.h"
 #include "model/diagnosis.h"
 #include "model/fold.h"
 #include "model/kernel.h"
 #include "model/ksyms.h"
 #include "model/rules.h"
 #include "model/waits.h"
-#include "explain/explain.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
 #include "trace/symbols.h"
