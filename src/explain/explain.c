@@ -49,38 +49,6 @@ static const char *const ctx_columns[CTX_COUNT] = {
 
 #define RULES_FILE_LIMIT (4u << 20)
 
-/* A whole regular file, at most RULES_FILE_LIMIT bytes; NULL with errno set. */
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > RULES_FILE_LIMIT) {
-		close(fd);
-		errno = EINVAL;
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (buf)
-		buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
 int explain_rules_load(const char *path, struct rules *out, char *err, size_t errlen)
 {
 	char why[256];
@@ -91,10 +59,12 @@ int explain_rules_load(const char *path, struct rules *out, char *err, size_t er
 	if (!path)
 		return rules_parse(rp_rules_blob, (size_t)(rp_rules_blob_end - rp_rules_blob), out,
 				   err, errlen);
-	text = slurp(path, &len);
-	if (!text) {
+	/* A path the user gave: a symlink to a rules file is fine. */
+	rc = file_read_all(AT_FDCWD, path, RULES_FILE_LIMIT, FILE_READ_FOLLOW, &text, &len);
+	if (rc) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
-			 errno == EINVAL ? "not a regular file of at most 4 MiB" : strerror(errno));
+			 rc == -EINVAL || rc == -EFBIG ? "not a regular file of at most 4 MiB"
+						       : strerror(-rc));
 		return -1;
 	}
 	rc = rules_parse(text, len, out, why, sizeof(why));
@@ -116,17 +86,6 @@ struct loader_state {
 	struct csv_table stacks;
 	int *stack_order; /* row indexes of stacks.csv sorted by id */
 };
-
-static bool read_table(const char *dir, const char *name, struct csv_table *t)
-{
-	char path[PATH_MAX + 64];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (csv_read_file(path, t) == 0)
-		return true;
-	memset(t, 0, sizeof(*t));
-	return false;
-}
 
 static const char *field(const struct csv_table *t, size_t row, int col)
 {
@@ -467,15 +426,15 @@ int explain_load(const char *dir, const struct rules *rules, struct explain_run 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->dir, sizeof(out->dir), "%s", dir);
 	out->rules = rules;
-	if (!read_table(dir, TRIALS_CSV, &trials)) {
+	if (csv_read_at(dir, TRIALS_CSV, &trials)) {
 		snprintf(err, errlen, "%s has no readable %s: not a run directory", dir,
 			 TRIALS_CSV);
 		return -1;
 	}
-	read_table(dir, PHASES_CSV, &phases);
-	out->traced = read_table(dir, WAITS_CSV, &waits);
+	csv_read_at(dir, PHASES_CSV, &phases);
+	out->traced = !csv_read_at(dir, WAITS_CSV, &waits);
 	if (out->traced)
-		read_table(dir, STACKS_CSV, &ls.stacks);
+		csv_read_at(dir, STACKS_CSV, &ls.stacks);
 	rc = build(&ls, &trials, &phases, &waits);
 	loader_state_free(&ls, out->n_cells);
 	csv_table_free(&trials);

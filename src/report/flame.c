@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/markup.h"
+#include "util/array.h"
 
 #define FRAME_H	  16.0
 #define TITLE_H	  24.0
@@ -29,15 +30,8 @@ static struct node *child_of(struct node *n, const char *name, size_t len)
 	for (size_t i = 0; i < n->n; i++)
 		if (strlen(n->child[i].name) == len && memcmp(n->child[i].name, name, len) == 0)
 			return &n->child[i];
-	if (n->n == n->cap) {
-		size_t ncap = n->cap ? n->cap * 2 : 4;
-		struct node *nc = realloc(n->child, ncap * sizeof(*nc));
-
-		if (!nc)
-			return NULL;
-		n->child = nc;
-		n->cap = ncap;
-	}
+	if (array_reserve((void **)&n->child, &n->cap, n->n + 1, sizeof(*n->child)))
+		return NULL;
 	memset(&n->child[n->n], 0, sizeof(struct node));
 	n->child[n->n].name = strndup(name, len);
 	if (!n->child[n->n].name)

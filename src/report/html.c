@@ -279,23 +279,13 @@ static void phase_table(FILE *f, const struct report_run *r)
 static int inline_svg(FILE *f, int dirfd, const char *name)
 {
 	char file[96];
-	struct stat st;
 	char *buf, *start;
-	int fd, rc = 0;
+	int rc;
 
 	snprintf(file, sizeof(file), "%s.svg", name);
-	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SVG_LIMIT ||
-	    !(buf = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return -EINVAL;
-	}
-	ssize_t n = read(fd, buf, (size_t)st.st_size);
-
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
+	rc = file_read_all(dirfd, file, SVG_LIMIT, 0, &buf, NULL);
+	if (rc)
+		return rc;
 	start = strstr(buf, "<svg");
 	if (start)
 		fputs(start, f);

@@ -9,17 +9,6 @@
 #include "rundir/run_csv.h"
 #include "rundir/run_json.h"
 
-static bool read_optional(const char *dir, const char *name, struct csv_table *t)
-{
-	char path[PATH_MAX + 64];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (csv_read_file(path, t) == 0)
-		return true;
-	memset(t, 0, sizeof(*t));
-	return false;
-}
-
 void report_safe_name(const char *in, char *out, size_t len)
 {
 	size_t o = 0;
@@ -178,9 +167,9 @@ int report_run_load(const char *dir, struct report_run *r, char *err, size_t err
 		report_run_free(r);
 		return -1;
 	}
-	r->have_phases = read_optional(dir, PHASES_CSV, &r->phases);
-	r->have_api = read_optional(dir, API_CSV, &r->api);
-	r->have_events = read_optional(dir, EVENTS_CSV, &r->events);
+	r->have_phases = !csv_read_at(dir, PHASES_CSV, &r->phases);
+	r->have_api = !csv_read_at(dir, API_CSV, &r->api);
+	r->have_events = !csv_read_at(dir, EVENTS_CSV, &r->events);
 	r->info = run_json_read(dir);
 	make_label(r);
 	n = r->sum.n_cells + 1;

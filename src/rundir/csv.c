@@ -3,38 +3,31 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/files.h"
 
 #define CSV_FILE_LIMIT (1u << 30)
 
-static int grow(struct csv_writer *w, size_t more)
+/* Room in the row buffer for more bytes, a newline and a NUL. */
+static int row_reserve(struct csv_writer *w, size_t more)
 {
-	if (w->len + more + 2 <= w->cap)
-		return 0;
-	size_t cap = w->cap ? w->cap : 1024;
-
-	while (cap < w->len + more + 2)
-		cap *= 2;
-	char *p = realloc(w->row, cap);
-
-	if (!p) {
+	if (array_reserve((void **)&w->row, &w->cap, w->len + more + 2, 1)) {
 		w->failed = ENOMEM;
 		return -1;
 	}
-	w->row = p;
-	w->cap = cap;
 	return 0;
 }
 
-static void put(struct csv_writer *w, const char *s, size_t n)
+static void row_append(struct csv_writer *w, const char *s, size_t n)
 {
-	if (grow(w, n))
+	if (row_reserve(w, n))
 		return;
 	memcpy(w->row + w->len, s, n);
 	w->len += n;
@@ -43,7 +36,7 @@ static void put(struct csv_writer *w, const char *s, size_t n)
 static void separator(struct csv_writer *w)
 {
 	if (w->fields++)
-		put(w, ",", 1);
+		row_append(w, ",", 1);
 }
 
 void csv_str(struct csv_writer *w, const char *s)
@@ -52,16 +45,16 @@ void csv_str(struct csv_writer *w, const char *s)
 	if (!s)
 		return;
 	if (!strpbrk(s, ",\"\r\n")) {
-		put(w, s, strlen(s));
+		row_append(w, s, strlen(s));
 		return;
 	}
-	put(w, "\"", 1);
+	row_append(w, "\"", 1);
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
-			put(w, "\"", 1);
-		put(w, p, 1);
+			row_append(w, "\"", 1);
+		row_append(w, p, 1);
 	}
-	put(w, "\"", 1);
+	row_append(w, "\"", 1);
 }
 
 void csv_i64(struct csv_writer *w, int64_t v)
@@ -69,7 +62,7 @@ void csv_i64(struct csv_writer *w, int64_t v)
 	char buf[32];
 
 	separator(w);
-	put(w, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, v));
+	row_append(w, buf, (size_t)snprintf(buf, sizeof(buf), "%" PRId64, v));
 }
 
 void csv_i64_opt(struct csv_writer *w, int64_t v)
@@ -85,7 +78,7 @@ void csv_f64(struct csv_writer *w, double v, int decimals)
 	char buf[64];
 
 	separator(w);
-	put(w, buf, (size_t)snprintf(buf, sizeof(buf), "%.*f", decimals, v));
+	row_append(w, buf, (size_t)snprintf(buf, sizeof(buf), "%.*f", decimals, v));
 }
 
 void csv_empty(struct csv_writer *w)
@@ -95,7 +88,7 @@ void csv_empty(struct csv_writer *w)
 
 int csv_end_row(struct csv_writer *w)
 {
-	put(w, "\n", 1);
+	row_append(w, "\n", 1);
 	if (!w->failed) {
 		ssize_t n = write(w->fd, w->row, w->len);
 
@@ -182,15 +175,8 @@ struct fields {
 
 static int push_field(struct fields *f, const char *s, size_t n)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		char **p = realloc(f->v, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		f->v = p;
-		f->cap = cap;
-	}
+	if (array_reserve((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)))
+		return -1;
 	f->v[f->n] = strndup(s, n);
 	return f->v[f->n] ? (int)(f->n++, 0) : -1;
 }
@@ -228,15 +214,8 @@ static int next_record(const char *text, size_t len, size_t *pos, struct fields 
 			} else if (c == ',' || c == '\n' || c == '\r') {
 				break;
 			}
-			if (out + 1 >= *scratch_cap) {
-				size_t cap = *scratch_cap ? *scratch_cap * 2 : 256;
-				char *p = realloc(*scratch, cap);
-
-				if (!p)
-					return -1;
-				*scratch = p;
-				*scratch_cap = cap;
-			}
+			if (array_reserve((void **)scratch, scratch_cap, out + 2, 1))
+				return -1;
 			(*scratch)[out++] = c;
 			i++;
 		}
@@ -292,15 +271,9 @@ int csv_parse(const char *text, size_t len, struct csv_table *out)
 			if (c < f.n)
 				f.v[c] = NULL;
 		}
-		if (out->n_rows == cap) {
-			cap = cap ? cap * 2 : 64;
-			char ***p = realloc(out->rows, cap * sizeof(*p));
-
-			if (!p) {
-				free_fields(row, out->n_cols);
-				goto done;
-			}
-			out->rows = p;
+		if (array_reserve((void **)&out->rows, &cap, out->n_rows + 1, sizeof(*out->rows))) {
+			free_fields(row, out->n_cols);
+			goto done;
 		}
 		out->rows[out->n_rows++] = row;
 	}
@@ -317,34 +290,28 @@ done:
 
 int csv_read_file(const char *path, struct csv_table *out)
 {
-	struct stat st;
 	char *buf;
-	int fd, rc;
-	size_t got = 0;
+	size_t len;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CSV_FILE_LIMIT) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	rc = csv_parse(buf, got, out) ? -EINVAL : 0;
+	rc = file_read_all(AT_FDCWD, path, CSV_FILE_LIMIT, 0, &buf, &len);
+	if (rc)
+		return rc == -EFBIG ? -EINVAL : rc;
+	rc = csv_parse(buf, len, out) ? -EINVAL : 0;
 	free(buf);
+	return rc;
+}
+
+int csv_read_at(const char *dir, const char *name, struct csv_table *out)
+{
+	char path[PATH_MAX + 64];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = csv_read_file(path, out);
+	if (rc)
+		memset(out, 0, sizeof(*out));
 	return rc;
 }
 

@@ -51,6 +51,8 @@ struct csv_table {
 /* Parses CSV text. The first record is the header. 0, or -1 if there is no header. */
 int csv_parse(const char *text, size_t len, struct csv_table *out);
 int csv_read_file(const char *path, struct csv_table *out);
+/* Reads dir/name, a file of a run directory. 0 or -errno; on failure out is an empty table. */
+int csv_read_at(const char *dir, const char *name, struct csv_table *out);
 void csv_table_free(struct csv_table *t);
 /* Column index by name, -1 when the file has no such column. */
 int csv_col(const struct csv_table *t, const char *name);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/files.h"
 
 #define RUN_JSON_LIMIT (4u << 20)
@@ -69,16 +70,8 @@ static json_object *command_line(const char *program, int argc, char **argv)
 					     "0123456789-_./=:,+@%") == strlen(a);
 		size_t need = strlen(a) * 4 + 4;
 
-		if (len + need >= cap) {
-			char *p;
-
-			while (len + need >= cap)
-				cap *= 2;
-			p = realloc(s, cap);
-			if (!p)
-				break;
-			s = p;
-		}
+		if (array_reserve((void **)&s, &cap, len + need + 1, 1))
+			break;
 		s[len++] = ' ';
 		if (plain) {
 			len += (size_t)sprintf(s + len, "%s", a);
@@ -223,26 +216,14 @@ int run_json_write(int dirfd, const struct run_info *ri)
 json_object *run_json_read(const char *dir)
 {
 	char path[PATH_MAX];
-	struct stat st;
 	json_object *o = NULL;
 	char *buf;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, RUN_JSON);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < RUN_JSON_LIMIT &&
-	    (buf = malloc((size_t)st.st_size + 1)) != NULL) {
-		ssize_t n = read(fd, buf, (size_t)st.st_size);
-
-		if (n >= 0) {
-			buf[n] = '\0';
-			o = json_tokener_parse(buf);
-		}
+	if (file_read_all(AT_FDCWD, path, RUN_JSON_LIMIT - 1, 0, &buf, NULL) == 0) {
+		o = json_tokener_parse(buf);
 		free(buf);
 	}
-	close(fd);
 	if (o && !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
 		o = NULL;
