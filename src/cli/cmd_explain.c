@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "explain/explain.h"
+#include "explain/text.h"
 
 struct explain_args {
 	const char *dir, *against, *rules;

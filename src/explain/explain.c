@@ -6,22 +6,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "model/waits.h"
-#include "report/flame.h"
-#include "report/markup.h"
-#include "report/report_data.h"
 #include "rundir/columns.h"
 #include "rundir/csv.h"
-#include "rundir/kernel_csv.h"
-#include "rundir/run_csv.h"
 #include "util/files.h"
 
-#define SHOWN_CAUSES 5
-#define SHOWN_MIN_MS 0.05
-#define FOLD_FRAMES  (64 * 48)
+#define FOLD_FRAMES (64 * 48)
 
 extern const char rp_rules_blob[], rp_rules_blob_end[];
 
@@ -106,7 +97,7 @@ static int cell_index(struct explain_run *r, const char *name)
 	return -1;
 }
 
-static bool is_base_load(const char *load)
+bool explain_is_base_load(const char *load)
 {
 	return strcmp(load, "none") == 0;
 }
@@ -188,7 +179,7 @@ static bool ok_trial(const struct loader_state *ls, int cell, int trial)
 
 static struct dx_builder *pooled(const struct loader_state *ls, int cell)
 {
-	return is_base_load(ls->r->cells[cell].load) ? ls->b[ls->r->n_cells] : NULL;
+	return explain_is_base_load(ls->r->cells[cell].load) ? ls->b[ls->r->n_cells] : NULL;
 }
 
 static void read_phases(struct loader_state *ls, const struct csv_table *t)
@@ -348,7 +339,7 @@ static void fill_ctx(struct loader_state *ls, int c, struct explain_cell *ec)
 				ls->cnt[c][p][k] ? ls->sum[c][p][k] / ls->cnt[c][p][k] : NAN;
 }
 
-static int finish(struct loader_state *ls)
+static int diagnose_cells(struct loader_state *ls)
 {
 	struct explain_run *r = ls->r;
 	size_t nc = r->n_cells;
@@ -357,7 +348,7 @@ static int finish(struct loader_state *ls)
 		if (dx_finish(ls->b[c], &r->cells[c].dx))
 			return -ENOMEM;
 		fill_ctx(ls, (int)c, &r->cells[c]);
-		if (is_base_load(r->cells[c].load)) {
+		if (explain_is_base_load(r->cells[c].load)) {
 			r->have_base = true;
 			r->base.ok_trials += r->cells[c].ok_trials;
 			for (int p = 0; p < PH_COUNT; p++)
@@ -373,8 +364,8 @@ static int finish(struct loader_state *ls)
 	return dx_finish(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
 }
 
-static int build(struct loader_state *ls, const struct csv_table *trials,
-		 const struct csv_table *phases, const struct csv_table *waits)
+static int build_explain_run(struct loader_state *ls, const struct csv_table *trials,
+			     const struct csv_table *phases, const struct csv_table *waits)
 {
 	struct explain_run *r = ls->r;
 	int rc = read_trials(ls, trials);
@@ -398,7 +389,7 @@ static int build(struct loader_state *ls, const struct csv_table *trials,
 	read_phases(ls, phases);
 	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
 		return rc;
-	return finish(ls);
+	return diagnose_cells(ls);
 }
 
 static void loader_state_free(struct loader_state *ls, size_t n_cells)
@@ -435,7 +426,7 @@ int explain_load(const char *dir, const struct rules *rules, struct explain_run 
 	out->traced = !csv_read_at(dir, WAITS_CSV, &waits);
 	if (out->traced)
 		csv_read_at(dir, STACKS_CSV, &ls.stacks);
-	rc = build(&ls, &trials, &phases, &waits);
+	rc = build_explain_run(&ls, &trials, &phases, &waits);
 	loader_state_free(&ls, out->n_cells);
 	csv_table_free(&trials);
 	csv_table_free(&phases);
@@ -489,529 +480,16 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 			return same;
 		return against->have_base && against->base.dx.trials ? &against->base : NULL;
 	}
-	if (is_base_load(c->load) || !r->have_base || !r->base.dx.trials)
+	if (explain_is_base_load(c->load) || !r->have_base || !r->base.dx.trials)
 		return NULL;
 	return &r->base;
 }
 
-/* ---- text ---- */
-
-static double total_ms(const struct dx_cell *d)
+double explain_total_ms(const struct dx_cell *d)
 {
 	double t = 0;
 
 	for (int p = 0; p < PH_COUNT; p++)
 		t += d->phase[p].measured_ms;
 	return t;
-}
-
-static void print_items(FILE *f, const char *label, const struct dx_item *it, int n, bool calls)
-{
-	for (int i = 0; i < n; i++)
-		fprintf(f, "          %-7s %s  (%.1f ms, %lld %s)\n", i ? "" : label, it[i].text,
-			it[i].ms, (long long)it[i].count, calls ? "calls" : "waits");
-}
-
-static void print_tasks(FILE *f, const struct dx_cause *c)
-{
-	if (!c->n_tasks)
-		return;
-	fprintf(f, "          %-7s ", "who");
-	for (int i = 0; i < c->n_tasks; i++)
-		fprintf(f, "%s%s %.1f ms", i ? ", " : "", c->tasks[i].text, c->tasks[i].ms);
-	if (c->n_wakers) {
-		fprintf(f, "; woken by ");
-		for (int i = 0; i < c->n_wakers; i++)
-			fprintf(f, "%s%s", i ? ", " : "", c->wakers[i].text);
-	}
-	fputc('\n', f);
-}
-
-static void print_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
-			double measured, int rank, bool *told)
-{
-	const struct rule *rule = &r->rules->rule[c->rule];
-
-	fprintf(f, "    %d. %8.1f ms %5.1f%%  %s: %s\n", rank, c->ms,
-		measured > 0 ? 100 * c->ms / measured : 0, rule->name, rule->title);
-	print_tasks(f, c);
-	print_items(f, "stack", c->stacks, c->n_stacks, false);
-	print_items(f, "file", c->files, c->n_files, true);
-	if (told[c->rule])
-		return;
-	told[c->rule] = true;
-	if (rule->explain[0])
-		fprintf(f, "          %-7s %s\n", "why", rule->explain);
-	for (int i = 0; i < rule->n_remedies; i++)
-		fprintf(f, "          %-7s - %s\n", i ? "" : "helps", rule->remedy[i]);
-}
-
-static void print_context(FILE *f, const double *x)
-{
-	double wb = 0;
-
-	for (int k = CTX_WB_BACKGROUND; k <= CTX_WB_OTHER; k++)
-		wb += isnan(x[k]) ? 0 : x[k];
-	if (!isnan(x[CTX_DIRTY_BEGIN]))
-		fprintf(f, "    context  dirty %.1f -> %.1f MiB, under writeback %.1f -> %.1f MiB",
-			x[CTX_DIRTY_BEGIN] / 1024, x[CTX_DIRTY_END] / 1024,
-			x[CTX_WRITEBACK_BEGIN] / 1024, x[CTX_WRITEBACK_END] / 1024);
-	else
-		fprintf(f, "    context ");
-	if (!isnan(x[CTX_WB_BACKGROUND]))
-		fprintf(f,
-			"; written back %.0f pages (background %.0f, periodic %.0f, sync %.0f, "
-			"reclaim %.0f, other %.0f), dirtied by load %.0f, engine %.0f, kernel "
-			"%.0f, "
-			"other %.0f, unknown %.0f",
-			wb, x[CTX_WB_BACKGROUND], x[CTX_WB_PERIODIC], x[CTX_WB_SYNC],
-			x[CTX_WB_RECLAIM], x[CTX_WB_OTHER], x[CTX_WB_BY_LOAD], x[CTX_WB_BY_ENGINE],
-			x[CTX_WB_BY_KERNEL], x[CTX_WB_BY_OTHER] + x[CTX_WB_BY_TARGET],
-			x[CTX_WB_BY_UNKNOWN]);
-	if (!isnan(x[CTX_BIO_ENGINE]))
-		fprintf(f,
-			"; block I/O engine %.2f MiB, load %.1f MiB, kernel %.1f MiB, other %.1f "
-			"MiB",
-			x[CTX_BIO_ENGINE] / 1048576, x[CTX_BIO_LOAD] / 1048576,
-			x[CTX_BIO_KERNEL] / 1048576, x[CTX_BIO_OTHER] / 1048576);
-	fputc('\n', f);
-}
-
-static void print_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec, int p,
-			bool *told)
-{
-	const struct dx_phase *ph = &ec->dx.phase[p];
-	double other = 0;
-
-	fprintf(f, "  %-10s %8.1f ms per trial\n", phase_name(p), ph->measured_ms);
-	int n_other = 0;
-
-	for (int i = 0; i < ph->n_causes; i++) {
-		if (i < SHOWN_CAUSES && ph->causes[i].ms >= SHOWN_MIN_MS) {
-			print_cause(f, r, &ph->causes[i], ph->measured_ms, i + 1, told);
-		} else {
-			other += ph->causes[i].ms;
-			n_other++;
-		}
-	}
-	if (n_other)
-		fprintf(f, "       %8.1f ms %5.1f%%  %d smaller cause%s\n", other,
-			ph->measured_ms > 0 ? 100 * other / ph->measured_ms : 0, n_other,
-			n_other > 1 ? "s" : "");
-	fprintf(f,
-		"       %8.1f ms %5.1f%%  unexplained: no wait %.1f ms (on a CPU or idle), waits "
-		"no rule matches %.1f ms\n",
-		ph->uncategorized_ms + ph->nowait_ms,
-		ph->measured_ms > 0 ? 100 * (ph->uncategorized_ms + ph->nowait_ms) / ph->measured_ms
-				    : 0,
-		ph->nowait_ms, ph->uncategorized_ms);
-	print_items(f, "stack", ph->unexplained.stacks, ph->unexplained.n_stacks, false);
-	for (int i = 0; i < ph->n_behind; i++)
-		fprintf(f, "    %-8s %s (%.1f ms off-CPU)\n", i ? "" : "behind", ph->behind[i].text,
-			ph->behind[i].ms);
-	print_context(f, ec->ctx[p]);
-}
-
-static void print_diff(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
-		       const struct explain_cell *base, const char *base_label)
-{
-	fprintf(f, "\n  against %s (%d trials): restart %+.1f ms (%.1f -> %.1f ms)\n", base_label,
-		base->dx.trials, total_ms(&ec->dx) - total_ms(&base->dx), total_ms(&base->dx),
-		total_ms(&ec->dx));
-	for (int p = 0; p < PH_COUNT; p++) {
-		struct dx_diff d;
-		int shown = 0;
-		double rest = 0;
-
-		dx_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
-		if (fabs(d.measured_ms) < 0.5)
-			continue;
-		fprintf(f, "  %s %+.1f ms:", phase_name(p), d.measured_ms);
-		for (int i = 0; i < d.n; i++) {
-			/* The largest changes in the direction of the phase's change. */
-			bool same_way = d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0;
-
-			if (shown < 4 && same_way && fabs(d.d[i].ms) >= 0.1) {
-				fprintf(f, "%s %+.1f ms in %s", shown ? "," : "", d.d[i].ms,
-					dx_category_name(r->rules, d.d[i].rule));
-				shown++;
-			} else {
-				rest += d.d[i].ms;
-			}
-		}
-		if (fabs(rest) >= 0.05)
-			fprintf(f, "%s %+.1f ms elsewhere", shown ? "," : "", rest);
-		fputc('\n', f);
-	}
-}
-
-static void print_cell(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
-		       const struct explain_cell *base, const char *base_label, bool *told)
-{
-	fprintf(f, "\n== cell %s: %d ok trials, %.1f ms restart (mean of the phases)\n", ec->name,
-		ec->dx.trials, total_ms(&ec->dx));
-	if (!ec->dx.trials)
-		return;
-	for (int p = 0; p < PH_COUNT; p++)
-		if (ec->dx.phase[p].measured_ms >= 0.05)
-			print_phase(f, r, ec, p, told);
-	if (base)
-		print_diff(f, r, ec, base, base_label);
-}
-
-void explain_print(FILE *f, const struct explain_run *r, const struct explain_run *against,
-		   const char *rules_origin)
-{
-	bool *told = calloc((size_t)r->rules->n + 1, sizeof(bool));
-
-	fprintf(f, "restartprof explain %s\n", r->dir);
-	fprintf(f, "rules: %s, version %s, %d rules\n", rules_origin,
-		r->rules->version[0] ? r->rules->version : "?", r->rules->n);
-	if (!r->traced) {
-		fprintf(f,
-			"this run has no %s (run without kernel tracing, or by an older "
-			"restartprof): no causes to show\n",
-			WAITS_CSV);
-		free(told);
-		return;
-	}
-	if (r->raw_frames)
-		fprintf(f,
-			"note: %zu of %zu stack frames are bare addresses (/proc/kallsyms showed "
-			"no addresses to the run, kptr_restrict): rules on frames cannot match "
-			"them\n",
-			r->raw_frames, r->frames);
-	fprintf(f, "times are means per ok trial; each phase: ranked causes, then what no rule "
-		   "explains; they add up to the phase\n");
-	for (size_t c = 0; c < r->n_cells; c++) {
-		const struct explain_cell *ec = &r->cells[c];
-		const struct explain_cell *base = explain_baseline(r, against, ec);
-		char label[PATH_MAX + 64];
-
-		if (base && against)
-			snprintf(label, sizeof(label), "%s of %s",
-				 base == &against->base ? "the baseline" : base->name,
-				 against->dir);
-		else
-			snprintf(label, sizeof(label), "this run's baseline");
-		print_cell(f, r, ec, base, label, told ? told : (bool[RULES_MAX + 1]){false});
-	}
-	free(told);
-}
-
-/* ---- folded files ---- */
-
-static int write_fold(int dirfd, const char *name, struct fold *fd)
-{
-	struct atomic_file af;
-	int rc = atomic_file_begin(&af, dirfd, name);
-
-	if (rc)
-		return rc;
-	rc = fold_write(fd, af.f);
-	return atomic_file_commit(&af, rc || ferror(af.f));
-}
-
-static int write_cell_folds(int dirfd, const struct explain_cell *ec)
-{
-	struct fold *all = fold_new();
-	char safe[64], name[128];
-	int rc = all ? 0 : -ENOMEM;
-
-	report_safe_name(ec->name, safe, sizeof(safe));
-	for (int p = 0; p < PH_COUNT && !rc; p++) {
-		if (!ec->fold[p] || !fold_count(ec->fold[p]))
-			continue;
-		for (size_t i = 0; i < fold_count(ec->fold[p]) && !rc; i++)
-			rc = fold_add(all, fold_stack(ec->fold[p], i), fold_value(ec->fold[p], i));
-		snprintf(name, sizeof(name), "%s.%s.folded", safe, phase_name(p));
-		if (!rc)
-			rc = write_fold(dirfd, name, ec->fold[p]);
-	}
-	snprintf(name, sizeof(name), "%s.folded", safe);
-	if (!rc)
-		rc = write_fold(dirfd, name, all);
-	fold_free(all);
-	return rc;
-}
-
-int explain_write_folded(int dirfd, const struct explain_run *r)
-{
-	int fd, rc = 0;
-
-	if (!r->traced)
-		return 0;
-	if (mkdirat(dirfd, FOLDED_DIR, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	fd = openat(dirfd, FOLDED_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (size_t c = 0; c < r->n_cells && !rc; c++)
-		rc = write_cell_folds(fd, &r->cells[c]);
-	close(fd);
-	return rc;
-}
-
-/* ---- report.html ---- */
-
-static void html_items(FILE *f, const char *label, const struct dx_item *it, int n)
-{
-	for (int i = 0; i < n; i++) {
-		fprintf(f, "<li>%s <code", label);
-		if (it[i].detail[0]) {
-			fputs(" title=\"", f);
-			markup_text(f, it[i].detail, SIZE_MAX);
-			fputs("\"", f);
-		}
-		fputs(">", f);
-		markup_text(f, it[i].text, SIZE_MAX);
-		fprintf(f, "</code> %.1f ms, %lld</li>", it[i].ms, (long long)it[i].count);
-	}
-}
-
-static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
-		       double measured)
-{
-	const struct rule *rule = &r->rules->rule[c->rule];
-
-	fprintf(f, "<li><b>%.1f ms</b> (%.0f%%) <b>", c->ms,
-		measured > 0 ? 100 * c->ms / measured : 0);
-	markup_text(f, rule->name, SIZE_MAX);
-	fputs("</b>: ", f);
-	markup_text(f, rule->title, SIZE_MAX);
-	fputs("<details><summary>evidence and remedies</summary><ul>", f);
-	for (int i = 0; i < c->n_tasks; i++) {
-		fputs("<li>who: ", f);
-		markup_text(f, c->tasks[i].text, SIZE_MAX);
-		fprintf(f, " %.1f ms</li>", c->tasks[i].ms);
-	}
-	html_items(f, "stack", c->stacks, c->n_stacks);
-	html_items(f, "file", c->files, c->n_files);
-	for (int i = 0; i < c->n_wakers; i++) {
-		fputs("<li>woken by ", f);
-		markup_text(f, c->wakers[i].text, SIZE_MAX);
-		fputs("</li>", f);
-	}
-	if (rule->explain[0]) {
-		fputs("<li>why: ", f);
-		markup_text(f, rule->explain, SIZE_MAX);
-		fputs("</li>", f);
-	}
-	for (int i = 0; i < rule->n_remedies; i++) {
-		fputs("<li>helps: ", f);
-		markup_text(f, rule->remedy[i], SIZE_MAX);
-		fputs("</li>", f);
-	}
-	fputs("</ul></details></li>", f);
-}
-
-/* "+X ms in A, +Y ms in B" against the baseline: the largest changes the phase's way. */
-static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phase *ph,
-		      const struct dx_phase *base)
-{
-	struct dx_diff d;
-	int shown = 0;
-
-	dx_compare(ph, base, &d);
-	if (fabs(d.measured_ms) < 0.5)
-		return;
-	fprintf(f, "<p>vs baseline %+.1f ms:", d.measured_ms);
-	for (int i = 0; i < d.n && shown < 4; i++)
-		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
-			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
-			markup_text(f, dx_category_name(r->rules, d.d[i].rule), SIZE_MAX);
-		}
-	fputs("</p>", f);
-}
-
-static void html_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
-		       const struct explain_cell *base, int p)
-{
-	const struct dx_phase *ph = &ec->dx.phase[p];
-
-	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
-	if (base) {
-		struct dx_diff d;
-
-		dx_compare(ph, &base->dx.phase[p], &d);
-		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
-	}
-	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);
-	for (int i = 0; i < ph->n_causes; i++)
-		html_cause(f, r, &ph->causes[i], ph->measured_ms);
-	fprintf(f,
-		"</ol><p>unexplained %.1f ms: no wait %.1f ms (on a CPU or idle), waits no rule "
-		"matches %.1f ms</p>",
-		ph->uncategorized_ms + ph->nowait_ms, ph->nowait_ms, ph->uncategorized_ms);
-	if (base)
-		html_diff(f, r, ph, &base->dx.phase[p]);
-	if (ph->unexplained.n_stacks || ph->n_behind) {
-		fputs("<details><summary>unmatched stacks, work behind</summary><ul>", f);
-		html_items(f, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
-		html_items(f, "behind", ph->behind, ph->n_behind);
-		fputs("</ul></details>", f);
-	}
-	fputs("</td></tr>\n", f);
-}
-
-void explain_html(FILE *f, const struct explain_run *r)
-{
-	fputs("<section id=\"diagnosis\"><h2>Diagnosis</h2>\n", f);
-	if (!r->traced) {
-		fputs("<p>This run has no waits.csv (no kernel tracing): no "
-		      "diagnosis.</p></section>\n",
-		      f);
-		return;
-	}
-	fprintf(f, "<p>Each phase's time (mean per ok trial) split into the causes named by the "
-		   "rules (version ");
-	markup_text(f, r->rules->version, SIZE_MAX);
-	fputs("; <code>restartprof explain DIR</code> prints the same with remedies), largest "
-	      "first, then the time no rule explains. A cause's time is its share of the phase: "
-	      "at each instant the engine's waits in progress share it equally.</p>\n",
-	      f);
-	for (size_t c = 0; c < r->n_cells; c++) {
-		const struct explain_cell *ec = &r->cells[c];
-		const struct explain_cell *base = explain_baseline(r, NULL, ec);
-
-		if (!ec->dx.trials)
-			continue;
-		fputs("<h3>", f);
-		markup_text(f, ec->name, SIZE_MAX);
-		fprintf(f, "</h3><p class=\"sub\">%d ok trials, %.1f ms per restart</p>\n",
-			ec->dx.trials, total_ms(&ec->dx));
-		fprintf(f,
-			"<div class=\"scroll\"><table><tr><th class=\"l\">phase</th><th>ms</th>%s"
-			"<th class=\"l\">causes</th></tr>\n",
-			base ? "<th>vs baseline</th>" : "");
-		for (int p = 0; p < PH_COUNT; p++)
-			if (ec->dx.phase[p].measured_ms >= 0.05)
-				html_phase(f, r, ec, base, p);
-		fputs("</table></div>\n", f);
-	}
-	fputs("</section>\n", f);
-}
-
-/* ---- the off-CPU flame graphs of the report ---- */
-
-#define FLAME_WIDTH 1000.0
-#define FLAME_GAP   20.0
-
-/* Engine and target waits, not their interruptible sleeps (idle threads sleep all the time). */
-static bool flame_keep(const char *stack, void *ctx)
-{
-	const char *third;
-
-	(void)ctx;
-	if (strncmp(stack, "engine;", 7) != 0 && strncmp(stack, "target;", 7) != 0)
-		return false;
-	third = strchr(stack + 7, ';');
-	return !third || strncmp(third + 1, "[sleep]", 7) != 0;
-}
-
-static struct flame_tree *cell_tree(const struct explain_cell *ec)
-{
-	struct fold *all = fold_new();
-	struct flame_tree *t = NULL;
-	int rc = all ? 0 : -ENOMEM;
-
-	for (int p = 0; p < PH_COUNT && !rc; p++)
-		for (size_t i = 0; ec->fold[p] && i < fold_count(ec->fold[p]) && !rc; i++)
-			rc = fold_add(all, fold_stack(ec->fold[p], i), fold_value(ec->fold[p], i));
-	if (!rc)
-		t = flame_build(all, flame_keep, NULL);
-	fold_free(all);
-	return t;
-}
-
-static double per_trial(const struct flame_tree *t, const struct explain_cell *ec)
-{
-	return ec->dx.trials ? (double)flame_total(t) / ec->dx.trials : 0;
-}
-
-struct flame_row {
-	const struct explain_cell *left, *right; /* right NULL: one graph across */
-	struct flame_tree *lt, *rt;
-};
-
-static void draw_row(FILE *f, const struct flame_row *row, double y)
-{
-	char title[160];
-	double max = per_trial(row->lt, row->left), w = FLAME_WIDTH - 20;
-
-	if (row->right) {
-		double rmax = per_trial(row->rt, row->right);
-
-		max = rmax > max ? rmax : max;
-		w = (FLAME_WIDTH - 20 - FLAME_GAP) / 2;
-	}
-	snprintf(title, sizeof(title), "%s, off-CPU per trial (summed over threads)",
-		 row->left->name);
-	flame_draw(f, row->lt,
-		   &(struct flame_box){10, y, w, max * row->left->dx.trials, row->left->dx.trials,
-				       "ms", 1e-3, title});
-	if (row->right) {
-		snprintf(title, sizeof(title), "%s, off-CPU per trial (summed over threads)",
-			 row->right->name);
-		flame_draw(f, row->rt,
-			   &(struct flame_box){10 + w + FLAME_GAP, y, w,
-					       max * row->right->dx.trials, row->right->dx.trials,
-					       "ms", 1e-3, title});
-	}
-}
-
-int explain_flame_figure(FILE *f, const struct explain_run *r)
-{
-	struct flame_row *rows = calloc(r->n_cells + 1, sizeof(*rows));
-	struct flame_tree *base = NULL;
-	size_t n = 0;
-	double h = 8, y = 4;
-	bool paired = false, any = false;
-
-	if (!rows)
-		return -ENOMEM;
-	if (!r->traced) {
-		free(rows);
-		return 0;
-	}
-	for (size_t c = 0; c < r->n_cells; c++)
-		paired = paired || (r->have_base && !is_base_load(r->cells[c].load));
-	if (paired)
-		base = cell_tree(&r->base);
-	for (size_t c = 0; c < r->n_cells; c++) {
-		const struct explain_cell *ec = &r->cells[c];
-
-		if (!ec->dx.trials || (paired && is_base_load(ec->load)))
-			continue;
-		rows[n].left = paired ? &r->base : ec;
-		rows[n].right = paired ? ec : NULL;
-		rows[n].lt = paired ? base : cell_tree(ec);
-		rows[n].rt = paired ? cell_tree(ec) : NULL;
-		any = any || flame_total(rows[n].lt) || flame_total(rows[n].rt);
-		h += (flame_height(rows[n].lt) > flame_height(rows[n].rt)
-			      ? flame_height(rows[n].lt)
-			      : flame_height(rows[n].rt)) +
-		     12;
-		n++;
-	}
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"viewBox=\"0 0 %.0f %.0f\">\n<rect width=\"100%%\" height=\"100%%\" "
-		"fill=\"white\"/>\n",
-		FLAME_WIDTH, h, FLAME_WIDTH, h);
-	for (size_t i = 0; i < n; i++) {
-		double rh = flame_height(rows[i].lt);
-
-		if (rows[i].rt && flame_height(rows[i].rt) > rh)
-			rh = flame_height(rows[i].rt);
-		draw_row(f, &rows[i], y);
-		y += rh + 12;
-		if (!paired)
-			flame_free(rows[i].lt);
-		flame_free(rows[i].rt);
-	}
-	fputs("</svg>\n", f);
-	flame_free(base);
-	free(rows);
-	return n && any ? 1 : 0;
 }

@@ -1,8 +1,8 @@
 /*
  * restartprof explain: the diagnosis of a run directory (model/diagnosis.h) from its files
- * (trials.csv, phases.csv, waits.csv, stacks.csv) and the cause rules, as text, as a section
- * of report.html, and as folded stacks (folded/CELL.PHASE.folded, folded/CELL.folded) for
- * flame graphs.
+ * (trials.csv, phases.csv, waits.csv, stacks.csv) and the cause rules. Its views: as text
+ * (explain/text.h), as a section of report.html (explain/html.h), as the report's flame graphs
+ * (explain/flame_figure.h) and as folded stacks (explain/folded.h).
  */
 #ifndef RP_EXPLAIN_EXPLAIN_H
 #define RP_EXPLAIN_EXPLAIN_H
@@ -74,16 +74,9 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 					    const struct explain_run *against,
 					    const struct explain_cell *c);
 
-/* The diagnosis as text; against (may be NULL) is a baseline run. */
-void explain_print(FILE *f, const struct explain_run *r, const struct explain_run *against,
-		   const char *rules_origin);
-/* The <section id="diagnosis"> of report.html. */
-void explain_html(FILE *f, const struct explain_run *r);
-/* The report's off-CPU flame graphs as one SVG document: each cell beside the run's pooled
- * baseline at the same scale (time per trial), or each cell alone when the run has no
- * baseline or is one. 1 when drawn, 0 when there was nothing to draw, -ENOMEM. */
-int explain_flame_figure(FILE *f, const struct explain_run *r);
-/* folded/CELL.PHASE.folded and folded/CELL.folded (all phases) into dirfd. 0 or -errno. */
-int explain_write_folded(int dirfd, const struct explain_run *r);
+/* Whether a cell of this load is a baseline one (no load). */
+bool explain_is_base_load(const char *load);
+/* The measured restart time of a cell's diagnosis: its phases summed, in ms. */
+double explain_total_ms(const struct dx_cell *d);
 
 #endif

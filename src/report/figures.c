@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "explain/explain.h"
+#include "explain/flame_figure.h"
 #include "report/gnuplot.h"
 #include "util/files.h"
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "explain/explain.h"
+#include "explain/html.h"
 #include "report/markup.h"
 #include "report/summary.h"
 #include "report/timeline.h"

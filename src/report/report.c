@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "explain/explain.h"
+#include "explain/folded.h"
 #include "report/figures.h"
 #include "report/gnuplot.h"
 #include "report/html.h"
@@ -28,7 +29,7 @@ struct report_ctx {
 	int failed;
 };
 
-static void say(struct report_ctx *c, const char *fmt, const char *a, const char *b)
+static void log_line(struct report_ctx *c, const char *fmt, const char *a, const char *b)
 {
 	if (!c->o->log)
 		return;
@@ -37,7 +38,7 @@ static void say(struct report_ctx *c, const char *fmt, const char *a, const char
 	fputc('\n', c->o->log);
 }
 
-static void fail(struct report_ctx *c, const char *what, const char *dir, int e)
+static void note_failure(struct report_ctx *c, const char *what, const char *dir, int e)
 {
 	if (!c->failed)
 		snprintf(c->err, c->errlen, "%s in %s: %s", what, dir, strerror(e < 0 ? -e : e));
@@ -96,13 +97,14 @@ static void note_figures(struct report_ctx *c, const char *dir, const struct fig
 			 size_t n)
 {
 	if (!c->render && !c->noted) {
-		say(c, "%s; figures not drawn, their data and gnuplot scripts are in %s/figures",
-		    c->note, dir);
+		log_line(c,
+			 "%s; figures not drawn, their data and gnuplot scripts are in %s/figures",
+			 c->note, dir);
 		c->noted = true;
 	}
 	for (size_t i = 0; c->render && i < n; i++)
 		if (!figs[i].svg || (!figs[i].png && !figs[i].native))
-			say(c, "figure %s not drawn: %s", figs[i].name, figs[i].err);
+			log_line(c, "figure %s not drawn: %s", figs[i].name, figs[i].err);
 }
 
 /* The diagnosis with the built-in rules, its folded stacks, for the page and the figures. */
@@ -113,11 +115,11 @@ static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, stru
 	int e;
 
 	if (explain_rules_load(NULL, rules, why, sizeof(why))) {
-		say(c, "built-in cause rules: %s%s", why, "");
+		log_line(c, "built-in cause rules: %s%s", why, "");
 		return;
 	}
 	if (explain_load(r->dir, rules, dx, why, sizeof(why))) {
-		say(c, "no diagnosis: %s%s", why, "");
+		log_line(c, "no diagnosis: %s%s", why, "");
 		rules_free(rules);
 		return;
 	}
@@ -127,7 +129,7 @@ static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, stru
 		return;
 	}
 	if ((e = explain_write_folded(dirfd, dx)))
-		fail(c, "cannot write the folded stacks", r->dir, e);
+		note_failure(c, "cannot write the folded stacks", r->dir, e);
 	r->explain = dx;
 }
 
@@ -141,24 +143,24 @@ static void report_one(struct report_ctx *c, struct report_run *r)
 	int dirfd = out_dir_open(r->dir, 0), figfd, e;
 
 	if (dirfd < 0) {
-		fail(c, "cannot write the report", r->dir, dirfd);
+		note_failure(c, "cannot write the report", r->dir, dirfd);
 		return;
 	}
 	diagnose(c, r, dirfd, &rules, &dx);
 	if ((e = summary_write_csv(dirfd, &r->sum)) || (e = write_shares(r, dirfd)))
-		fail(c, "cannot write the summary", r->dir, e);
+		note_failure(c, "cannot write the summary", r->dir, e);
 	figfd = figures_dir(dirfd);
 	if (figfd < 0)
-		fail(c, "cannot make figures/", r->dir, figfd);
+		note_failure(c, "cannot make figures/", r->dir, figfd);
 	else if ((e = figures_write_run(r, figfd, &fo, figs, &n_figs)))
-		fail(c, "cannot write the figures", r->dir, e);
+		note_failure(c, "cannot write the figures", r->dir, e);
 	if (figfd >= 0)
 		close(figfd);
 	note_figures(c, r->dir, figs, n_figs);
 	if ((e = timeline_write(r, dirfd)))
-		fail(c, "cannot write " TIMELINE_JSON, r->dir, e);
+		note_failure(c, "cannot write " TIMELINE_JSON, r->dir, e);
 	if ((e = html_write_report(r, dirfd, figs, n_figs, c->render ? NULL : c->note)))
-		fail(c, "cannot write " REPORT_HTML, r->dir, e);
+		note_failure(c, "cannot write " REPORT_HTML, r->dir, e);
 	close(dirfd);
 	print_table(c, r);
 	if (r->explain) {
@@ -226,22 +228,22 @@ static void report_compare(struct report_ctx *c, const struct report_run *runs, 
 	int dirfd = out_dir_open(out, 1), figfd, e;
 
 	if (dirfd < 0) {
-		fail(c, "cannot write the comparison", out, dirfd);
+		note_failure(c, "cannot write the comparison", out, dirfd);
 		return;
 	}
 	if ((e = csv_write_atomic(dirfd, COMPARE_CSV, cols, sizeof(cols) / sizeof(cols[0]),
 				  compare_rows, &cc)))
-		fail(c, "cannot write " COMPARE_CSV, out, e);
+		note_failure(c, "cannot write " COMPARE_CSV, out, e);
 	figfd = figures_dir(dirfd);
 	if (figfd < 0)
-		fail(c, "cannot make figures/", out, figfd);
+		note_failure(c, "cannot make figures/", out, figfd);
 	else if ((e = figures_write_compare(runs, n, figfd, &fo, figs, &n_figs)))
-		fail(c, "cannot write the comparison figure", out, e);
+		note_failure(c, "cannot write the comparison figure", out, e);
 	if (figfd >= 0)
 		close(figfd);
 	note_figures(c, out, figs, n_figs);
 	if ((e = html_write_compare(runs, n, dirfd, figs, n_figs, c->render ? NULL : c->note)))
-		fail(c, "cannot write " COMPARE_HTML, out, e);
+		note_failure(c, "cannot write " COMPARE_HTML, out, e);
 	close(dirfd);
 	if (c->o->table)
 		fprintf(c->o->table, "comparison of %zu runs: %s/%s\n", n, out, COMPARE_HTML);

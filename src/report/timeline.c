@@ -33,7 +33,7 @@ struct evlist {
 
 static const int json_flags = JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
 
-static void push(struct evlist *l, double ts, int rank, json_object *o)
+static void evlist_add(struct evlist *l, double ts, int rank, json_object *o)
 {
 	char *text = o ? strdup(json_object_to_json_string_ext(o, json_flags)) : NULL;
 
@@ -85,7 +85,7 @@ static void meta(struct evlist *l, const char *what, int pid, int tid, const cha
 
 	json_object_object_add(args, key, value);
 	json_object_object_add(o, "args", args);
-	push(l, 0, 0, o);
+	evlist_add(l, 0, 0, o);
 }
 
 static void slice(struct evlist *l, const char *name, const char *cat, int pid, int tid, double ts,
@@ -97,7 +97,7 @@ static void slice(struct evlist *l, const char *name, const char *cat, int pid, 
 	json_object_object_add(o, "dur", us(dur < 0 ? 0 : dur));
 	if (args)
 		json_object_object_add(o, "args", args);
-	push(l, ts, 1, o);
+	evlist_add(l, ts, 1, o);
 }
 
 /* The trial being drawn: where its time 0 is, and where its rows are. */
@@ -216,7 +216,7 @@ static void phase_counters(struct evlist *l, const struct drawn *d, size_t k, do
 		args = json_object_new_object();
 		json_object_object_add(args, "value", json_object_new_double(v * scale));
 		json_object_object_add(o, "args", args);
-		push(l, ts, 2, o);
+		evlist_add(l, ts, 2, o);
 	}
 }
 
@@ -350,7 +350,7 @@ static unsigned kernel_events(struct evlist *l, const struct drawn *d)
 			  TID_ACTOR + a, rel_us(d, ts));
 		json_object_object_add(o, "s", json_object_new_string("t"));
 		json_object_object_add(o, "args", args);
-		push(l, rel_us(d, ts), 1, o);
+		evlist_add(l, rel_us(d, ts), 1, o);
 	}
 	return used;
 }
@@ -372,7 +372,7 @@ static void close_counters(struct evlist *l, const struct drawn *d, double end_u
 		args = json_object_new_object();
 		json_object_object_add(args, "value", json_object_new_double(0));
 		json_object_object_add(o, "args", args);
-		push(l, end_us, 3, o);
+		evlist_add(l, end_us, 3, o);
 	}
 }
 

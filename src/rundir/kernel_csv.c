@@ -490,7 +490,7 @@ struct stack_set {
 	size_t cap, n;
 };
 
-static int set_add(struct stack_set *s, uint64_t id)
+static int stack_set_add(struct stack_set *s, uint64_t id)
 {
 	size_t i;
 
@@ -541,7 +541,7 @@ int kernel_stack_rows(struct csv_writer *w, struct stack_set *seen, const struct
 
 		if (!k->stack || !k->folded)
 			continue;
-		added = set_add(seen, k->stack);
+		added = stack_set_add(seen, k->stack);
 		if (added <= 0) {
 			err = added;
 			continue;

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "explain/explain.h"
+#include "explain/text.h"
 #include "model/diagnosis.h"
 #include "model/fold.h"
 #include "model/kernel.h"
