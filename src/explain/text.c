@@ -120,8 +120,8 @@ static void print_diff(FILE *f, const struct explain_run *r, const struct explai
 		       const struct explain_cell *base, const char *base_label)
 {
 	fprintf(f, "\n  against %s (%d trials): restart %+.1f ms (%.1f -> %.1f ms)\n", base_label,
-		base->dx.trials, explain_total_ms(&ec->dx) - explain_total_ms(&base->dx), explain_total_ms(&base->dx),
-		explain_total_ms(&ec->dx));
+		base->dx.trials, explain_total_ms(&ec->dx) - explain_total_ms(&base->dx),
+		explain_total_ms(&base->dx), explain_total_ms(&ec->dx));
 	for (int p = 0; p < PH_COUNT; p++) {
 		struct dx_diff d;
 		int shown = 0;

@@ -2,7 +2,7 @@
  * The report's figures: for each, a data file (.dat) and a gnuplot script (.gp) written next to
  * each other in the run's figures/ directory, rendered by gnuplot into .svg and .png.
  *
- * Figures are a list of specs (figures.c, figure_specs[]): each says what data it needs and
+ * Figures are a list of specs (figure_specs.c, figure_specs[]): each says what data it needs and
  * writes it, or says it cannot (the figure is then left out without a word). The paper's three
  * figures come first; the kernel attribution's figures follow and appear as soon as the columns
  * they plot (phases.csv: engine_iowait_ns, engine_blkio_bytes, ...) exist. A figure made by

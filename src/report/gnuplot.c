@@ -177,3 +177,15 @@ int gnuplot_render(const char *prog, int dirfd, const char *script, const char *
 	}
 	return rc;
 }
+
+/* Text for a double-quoted gnuplot string: printable ASCII without quotes, backslashes or
+ * backquotes (gnuplot substitutes commands in backquotes). */
+void gnuplot_text(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *in && o + 1 < len; in++)
+		if (*in >= 0x20 && *in < 0x7f && !strchr("\"\\`'", *in))
+			out[o++] = *in;
+	out[o] = '\0';
+}

@@ -1,4 +1,5 @@
-/* Running gnuplot on a script we wrote: fork and execvp with an argv, never a shell. */
+/* gnuplot: running it on a script we wrote (fork and execvp with an argv, never a shell), and
+ * text that is safe inside its strings. */
 #ifndef RP_REPORT_GNUPLOT_H
 #define RP_REPORT_GNUPLOT_H
 
@@ -17,5 +18,9 @@ bool gnuplot_available(const char *prog);
 int gnuplot_render(const char *prog, int dirfd, const char *script, const char *fmt,
 		   const char *out, int timeout_s, bool (*cancelled)(void), char *err,
 		   size_t errlen);
+
+/* Text for a double-quoted gnuplot string: printable ASCII without quotes, backslashes or
+ * backquotes (gnuplot substitutes commands in backquotes). */
+void gnuplot_text(const char *in, char *out, size_t len);
 
 #endif
