@@ -12,59 +12,12 @@
 
 #include "explain/explain.h"
 #include "explain/html.h"
+#include "report/html_page.h"
 #include "report/markup.h"
 #include "report/summary.h"
 #include "report/timeline.h"
 #include "rundir/run_json.h"
 #include "util/files.h"
-
-#define SVG_LIMIT (16u << 20)
-
-static const char css[] =
-	"body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
-	"color:#222;background:#fff;margin:0 auto;max-width:1180px;padding:0 24px 48px}"
-	"h1{font-size:26px;margin:28px 0 2px}h2{font-size:20px;margin:34px 0 10px;"
-	"border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:22px 0 6px}"
-	".sub{color:#666;margin:0 0 12px}nav a{margin-right:14px;color:#1f5fa8}"
-	"table{border-collapse:collapse;margin:8px 0 14px;font-size:14px}"
-	"th,td{padding:4px 9px;border-bottom:1px solid #e6e6e6;text-align:right;white-space:nowrap}"
-	"th{background:#f4f4f4;font-weight:600}td.l,th.l{text-align:left}"
-	"table.kv td{text-align:left;white-space:normal}table.kv td:first-child{color:#555;"
-	"width:190px}tr.base td{background:#fafafa}.up{color:#b2182b}.down{color:#2166ac}"
-	".dim{color:#999}.note{background:#f7f7f2;border-left:4px solid #c9c38f;padding:8px 12px;"
-	"margin:10px 0}figure{margin:18px 0 30px}figure svg{width:100%;height:auto;"
-	"max-width:1000px;display:block}figcaption{color:#555;font-size:14px;margin-top:4px}"
-	".grid{display:grid;gap:18px}.grid>div{min-width:0}code{font-size:13px;background:#f4f4f4;"
-	"padding:1px 4px}footer{margin-top:40px;color:#888;font-size:13px}"
-	".scroll{overflow-x:auto}";
-
-static void head(FILE *f, const char *title)
-{
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>",
-	      f);
-	markup_text(f, title, SIZE_MAX);
-	fprintf(f, "</title>\n<style>%s</style></head><body>\n", css);
-}
-
-static void num(FILE *f, double v, const char *fmt)
-{
-	if (isnan(v))
-		fputs("<td class=\"dim\">-</td>", f);
-	else {
-		fputs("<td>", f);
-		fprintf(f, fmt, v);
-		fputs("</td>", f);
-	}
-}
-
-static void change(FILE *f, double v)
-{
-	if (isnan(v))
-		fputs("<td class=\"dim\">-</td>", f);
-	else
-		fprintf(f, "<td class=\"%s\">%+.1f%%</td>", v > 5 ? "up" : v < -5 ? "down" : "", v);
-}
 
 /* --- run info --- */
 
@@ -199,15 +152,15 @@ static void cell_table(FILE *f, const struct report_run *r)
 		markup_text(f, c->cell, SIZE_MAX);
 		fprintf(f, "</td><td>%d</td><td%s>%d</td>", c->trials,
 			c->failures ? " class=\"up\"" : "", c->failures);
-		num(f, st->median + n, "%.3f");
-		num(f, st->min + n, "%.3f");
-		num(f, st->max + n, "%.3f");
-		num(f, st->p5 + n, "%.3f");
-		num(f, st->p95 + n, "%.3f");
-		num(f, st->mean + n, "%.3f");
-		num(f, st->stddev + n, "%.3f");
-		change(f, c->change_pct);
-		change(f, c->change_adjacent_pct);
+		html_num(f, st->median + n, "%.3f");
+		html_num(f, st->min + n, "%.3f");
+		html_num(f, st->max + n, "%.3f");
+		html_num(f, st->p5 + n, "%.3f");
+		html_num(f, st->p95 + n, "%.3f");
+		html_num(f, st->mean + n, "%.3f");
+		html_num(f, st->stddev + n, "%.3f");
+		html_change(f, c->change_pct);
+		html_change(f, c->change_adjacent_pct);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
@@ -231,11 +184,11 @@ static void load_table(FILE *f, const struct report_run *r)
 		else
 			fprintf(f, "</td><td>%d-%d</td>", l->min_stressors, l->max_stressors);
 		fprintf(f, "<td>%d</td><td>%d</td><td>%d</td>", l->cells, l->trials, l->failures);
-		num(f, l->mean_median_s, "%.3f");
-		change(f, l->change_pct);
-		num(f, l->pooled.median + n, "%.3f");
-		num(f, l->pooled.p5 + n, "%.3f");
-		num(f, l->pooled.p95 + n, "%.3f");
+		html_num(f, l->mean_median_s, "%.3f");
+		html_change(f, l->change_pct);
+		html_num(f, l->pooled.median + n, "%.3f");
+		html_num(f, l->pooled.p5 + n, "%.3f");
+		html_num(f, l->pooled.p95 + n, "%.3f");
 		fputs("</tr>\n", f);
 	}
 	fputs("</table>\n", f);
@@ -276,70 +229,10 @@ static void phase_table(FILE *f, const struct report_run *r)
 
 /* --- figures --- */
 
-/* Copies an SVG file into the page from its <svg element on; -errno if it cannot. */
-static int inline_svg(FILE *f, int dirfd, const char *name)
-{
-	char file[96];
-	char *buf, *start;
-	int rc;
-
-	snprintf(file, sizeof(file), "%s.svg", name);
-	rc = file_read_all(dirfd, file, SVG_LIMIT, 0, &buf, NULL);
-	if (rc)
-		return rc;
-	start = strstr(buf, "<svg");
-	if (start)
-		fputs(start, f);
-	else
-		rc = -EINVAL;
-	free(buf);
-	return rc;
-}
-
-static void figure_links(FILE *f, const char *prefix, const struct figure_out *fo)
-{
-	static const char *const ext[] = {"png", "svg", "gp", "dat"};
-	static const char *const what[] = {"PNG", "SVG", "gnuplot script", "data"};
-
-	for (int i = 0; i < 4; i++) {
-		if ((i == 0 && !fo->png) || (i == 1 && !fo->svg) || (i >= 2 && fo->native))
-			continue;
-		fprintf(f, " · <a href=\"%s%s.%s\">%s</a>", prefix, fo->name, ext[i], what[i]);
-	}
-}
-
-static void one_figure(FILE *f, int figdir, const char *prefix, const struct figure_out *fo)
-{
-	fprintf(f, "<figure id=\"%s\"><h3>", fo->name);
-	markup_text(f, fo->title, SIZE_MAX);
-	fputs("</h3>\n", f);
-	if (!fo->svg || figdir < 0 || inline_svg(f, figdir, fo->name)) {
-		fputs("<p class=\"note\">Not rendered", f);
-		if (fo->err[0]) {
-			fputs(": ", f);
-			markup_text(f, fo->err, SIZE_MAX);
-		}
-		fputs(fo->native
-			      ? ".</p>"
-			      : ". The data and the gnuplot script are kept; run the script with "
-				"gnuplot to draw it.</p>",
-		      f);
-	}
-	fputs("\n<figcaption>", f);
-	markup_text(f, fo->caption, SIZE_MAX);
-	figure_links(f, prefix, fo);
-	fputs("</figcaption></figure>\n", f);
-}
-
-static int open_figdir(int dirfd)
-{
-	return openat(dirfd, FIGURES_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
 static void figures(FILE *f, int dirfd, const struct figure_out *figs, size_t n,
 		    const char *gnuplot_note)
 {
-	int figdir = open_figdir(dirfd);
+	int figdir = html_open_figdir(dirfd);
 
 	fputs("<section id=\"figures\"><h2>Figures</h2>\n", f);
 	if (gnuplot_note) {
@@ -348,7 +241,7 @@ static void figures(FILE *f, int dirfd, const struct figure_out *figs, size_t n,
 		fputs("</p>\n", f);
 	}
 	for (size_t i = 0; i < n; i++)
-		one_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
+		html_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
 	if (!n)
 		fputs("<p>This run has no ok trial to draw.</p>\n", f);
 	fputs("</section>\n", f);
@@ -387,17 +280,6 @@ static void files_section(FILE *f)
 	fputs("</table></section>\n", f);
 }
 
-static void footer(FILE *f, const struct report_run *r)
-{
-	fputs("<footer>Made by restartprof report", f);
-	if (r && r->info) {
-		fputs(" (", f);
-		markup_text(f, report_info(r, "tool_version", "?"), SIZE_MAX);
-		fputs(")", f);
-	}
-	fputs(".</footer>\n</body></html>\n", f);
-}
-
 static void report_body(FILE *f, const struct report_run *r, int dirfd,
 			const struct figure_out *figs, size_t n_figs, const char *note)
 {
@@ -405,7 +287,7 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 
 	snprintf(title, sizeof(title), "Container restart time: %s",
 		 report_info(r, "run_id", r->dir));
-	head(f, title);
+	html_head(f, title);
 	fputs("<h1>", f);
 	markup_text(f, title, SIZE_MAX);
 	fputs("</h1>\n<p class=\"sub\">", f);
@@ -431,7 +313,7 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 	if (r->explain)
 		explain_html(f, r->explain);
 	files_section(f);
-	footer(f, r);
+	html_footer(f, r);
 }
 
 int html_write_report(const struct report_run *r, int dirfd, const struct figure_out *figs,
@@ -444,215 +326,4 @@ int html_write_report(const struct report_run *r, int dirfd, const struct figure
 		return rc;
 	report_body(af.f, r, dirfd, figs, n_figs, gnuplot_note);
 	return atomic_file_commit(&af, ferror(af.f));
-}
-
-/* --- several runs side by side --- */
-
-static void compare_info(FILE *f, const struct report_run *runs, size_t n)
-{
-	static const char *const rows[][2] = {
-		{"run id", "run_id"},
-		{"started", "start"},
-		{"host", "host.hostname"},
-		{"machine", "host.machine"},
-		{"kernel", "host.kernel"},
-		{"architecture", "host.architecture"},
-		{"CPU", "host.cpu_model"},
-		{"cores", "host.cpus"},
-		{"governor", "host.cpu_governor"},
-		{"storage", "storage.type"},
-		{"storage model", "storage.model"},
-		{"filesystem", "storage.fstype"},
-		{"Docker", "engine.version"},
-		{"cgroup", "engine.cgroup_version"},
-		{"trials per cell", "experiment.trials_per_cell"},
-		{"readiness", "experiment.method"},
-		{"restartprof", "tool_version"},
-	};
-
-	fputs("<section id=\"runs\"><h2>Runs</h2><div class=\"scroll\"><table class=\"kv\">"
-	      "<tr><td></td>",
-	      f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "<th class=\"l\">%zu</th>", k + 1);
-	fputs("</tr>\n<tr><td>directory</td>", f);
-	for (size_t k = 0; k < n; k++) {
-		fputs("<td><code>", f);
-		markup_text(f, runs[k].dir, SIZE_MAX);
-		fputs("</code></td>", f);
-	}
-	fputs("</tr>\n", f);
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		fputs("<tr><td>", f);
-		markup_text(f, rows[i][0], SIZE_MAX);
-		fputs("</td>", f);
-		for (size_t k = 0; k < n; k++) {
-			fputs("<td>", f);
-			markup_text(f, report_info(&runs[k], rows[i][1], "-"), SIZE_MAX);
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table></div></section>\n", f);
-}
-
-static void compare_cells(FILE *f, const struct report_run *runs, size_t n)
-{
-	fputs("<section id=\"medians\"><h2>Median restart time per cell</h2>\n<p>Seconds; the "
-	      "change is against run 1, and in brackets against the run's own baseline.</p>"
-	      "<div class=\"scroll\"><table><tr><th class=\"l\">cell</th>",
-	      f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "<th>run %zu</th>%s", k + 1, k ? "<th>vs run 1</th>" : "");
-	fputs("</tr>\n", f);
-	for (size_t k = 0; k < n; k++)
-		for (size_t c = 0; c < runs[k].sum.n_cells; c++) {
-			const char *cell = runs[k].sum.cells[c].cell;
-			bool seen = false;
-			int i0 = summary_find_cell(&runs[0].sum, cell);
-			double m0 = i0 >= 0 && runs[0].sum.cells[i0].restart_s.n
-					    ? runs[0].sum.cells[i0].restart_s.median
-					    : NAN;
-
-			for (size_t j = 0; j < k && !seen; j++)
-				seen = summary_find_cell(&runs[j].sum, cell) >= 0;
-			if (seen)
-				continue;
-			fputs("<tr><td class=\"l\">", f);
-			markup_text(f, cell, SIZE_MAX);
-			fputs("</td>", f);
-			for (size_t j = 0; j < n; j++) {
-				int i = summary_find_cell(&runs[j].sum, cell);
-				const struct cell_summary *cs =
-					i >= 0 ? &runs[j].sum.cells[i] : NULL;
-				double m = cs && cs->restart_s.n ? cs->restart_s.median : NAN;
-
-				if (isnan(m))
-					fputs("<td class=\"dim\">-</td>", f);
-				else if (isnan(cs->change_pct))
-					fprintf(f, "<td>%.3f</td>", m);
-				else
-					fprintf(f,
-						"<td>%.3f <span "
-						"class=\"dim\">(%+.0f%%)</span></td>",
-						m, cs->change_pct);
-				if (j)
-					change(f, isnan(m0) || m0 == 0 ? NAN : (m / m0 - 1) * 100);
-			}
-			fputs("</tr>\n", f);
-		}
-	fputs("</table></div></section>\n", f);
-}
-
-static void compare_loads(FILE *f, const struct report_run *runs, size_t n)
-{
-	fputs("<h3>Per load type: mean of the cell medians (s), and its change against the "
-	      "run's baseline</h3>\n<table><tr><th class=\"l\">load</th>",
-	      f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "<th>run %zu</th><th>vs base</th>", k + 1);
-	fputs("</tr>\n", f);
-	for (size_t k = 0; k < n; k++)
-		for (size_t l = 0; l < runs[k].sum.n_loads; l++) {
-			const char *load = runs[k].sum.loads[l].load;
-			bool seen = false;
-
-			for (size_t j = 0; j < k && !seen; j++)
-				seen = summary_find_load(&runs[j].sum, load) >= 0;
-			if (seen)
-				continue;
-			fputs("<tr><td class=\"l\">", f);
-			markup_text(f, load, SIZE_MAX);
-			fputs("</td>", f);
-			for (size_t j = 0; j < n; j++) {
-				int i = summary_find_load(&runs[j].sum, load);
-
-				num(f, i >= 0 ? runs[j].sum.loads[i].mean_median_s : NAN, "%.3f");
-				change(f, i >= 0 ? runs[j].sum.loads[i].change_pct : NAN);
-			}
-			fputs("</tr>\n", f);
-		}
-	fputs("</table>\n", f);
-}
-
-/* Each run's figures, one row per figure, the runs side by side. */
-static void compare_figures(FILE *f, const struct report_run *runs, size_t n)
-{
-	fputs("<section id=\"side\"><h2>Figures of each run, side by side</h2>\n", f);
-	for (size_t s = 0; s < n_figure_specs; s++) {
-		const char *name = figure_specs[s].name;
-		bool any = false;
-		int fds[16];
-
-		for (size_t k = 0; k < n && k < 16; k++) {
-			char path[PATH_MAX + 16], file[96];
-
-			snprintf(path, sizeof(path), "%s/" FIGURES_DIR, runs[k].dir);
-			fds[k] = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			snprintf(file, sizeof(file), "%s.svg", name);
-			any = any || (fds[k] >= 0 && faccessat(fds[k], file, R_OK, 0) == 0);
-		}
-		if (any) {
-			fputs("<h3>", f);
-			markup_text(f, figure_specs[s].title, SIZE_MAX);
-			fprintf(f,
-				"</h3>\n<div class=\"grid\" "
-				"style=\"grid-template-columns:repeat(%zu,"
-				"1fr)\">\n",
-				n < 16 ? n : 16);
-			for (size_t k = 0; k < n && k < 16; k++) {
-				fprintf(f, "<div><b>run %zu</b> <span class=\"dim\">", k + 1);
-				markup_text(f, runs[k].label, SIZE_MAX);
-				fputs("</span>", f);
-				if (fds[k] < 0 || inline_svg(f, fds[k], name))
-					fputs("<p class=\"dim\">no such figure</p>", f);
-				fputs("</div>\n", f);
-			}
-			fputs("</div>\n", f);
-		}
-		for (size_t k = 0; k < n && k < 16; k++)
-			if (fds[k] >= 0)
-				close(fds[k]);
-	}
-	fputs("</section>\n", f);
-}
-
-int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
-		       const struct figure_out *figs, size_t n_figs, const char *gnuplot_note)
-{
-	struct atomic_file af;
-	int rc = atomic_file_begin(&af, dirfd, COMPARE_HTML), figdir;
-	FILE *f;
-
-	if (rc)
-		return rc;
-	f = af.f;
-	head(f, "Container restart time: comparison");
-	fprintf(f, "<h1>Container restart time: %zu runs compared</h1>\n<p class=\"sub\">", n_runs);
-	for (size_t k = 0; k < n_runs; k++) {
-		fprintf(f, "%s%zu: ", k ? " · " : "", k + 1);
-		markup_text(f, runs[k].label, SIZE_MAX);
-	}
-	fputs("</p>\n<p class=\"note\">Compare runs taken on the same kind of machine with the "
-	      "same protocol; restart times differ a lot between machines. Each run's own "
-	      "report (report.html in its directory) has its tables and drift.</p>\n",
-	      f);
-	compare_info(f, runs, n_runs);
-	compare_cells(f, runs, n_runs);
-	compare_loads(f, runs, n_runs);
-	figdir = open_figdir(dirfd);
-	fputs("<section id=\"figures\"><h2>Comparison</h2>\n", f);
-	if (gnuplot_note) {
-		fputs("<p class=\"note\">", f);
-		markup_text(f, gnuplot_note, SIZE_MAX);
-		fputs("</p>\n", f);
-	}
-	for (size_t i = 0; i < n_figs; i++)
-		one_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
-	fputs("</section>\n", f);
-	if (figdir >= 0)
-		close(figdir);
-	compare_figures(f, runs, n_runs);
-	footer(f, NULL);
-	return atomic_file_commit(&af, ferror(f));
 }
