@@ -102,7 +102,8 @@ static void compare_cells(FILE *f, const struct report_run *runs, size_t n)
 						"class=\"dim\">(%+.0f%%)</span></td>",
 						m, cs->change_pct);
 				if (j)
-					html_change(f, isnan(m0) || m0 == 0 ? NAN : (m / m0 - 1) * 100);
+					html_change(f, isnan(m0) || m0 == 0 ? NAN
+									    : (m / m0 - 1) * 100);
 			}
 			fputs("</tr>\n", f);
 		}
@@ -132,7 +133,8 @@ static void compare_loads(FILE *f, const struct report_run *runs, size_t n)
 			for (size_t j = 0; j < n; j++) {
 				int i = summary_find_load(&runs[j].sum, load);
 
-				html_num(f, i >= 0 ? runs[j].sum.loads[i].mean_median_s : NAN, "%.3f");
+				html_num(f, i >= 0 ? runs[j].sum.loads[i].mean_median_s : NAN,
+					 "%.3f");
 				html_change(f, i >= 0 ? runs[j].sum.loads[i].change_pct : NAN);
 			}
 			fputs("</tr>\n", f);

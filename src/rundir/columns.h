@@ -25,7 +25,11 @@
 #define FIGURES_DIR	  "figures"
 #define FOLDED_DIR	  "folded"
 
-/* Columns, each defined where it first appears; later files reuse the names. */
+/*
+ * Columns, each defined where it first appears; later files reuse the names. Names made at
+ * run time are not here: phases.csv's <actor>_<metric> (rundir/kernel_csv.c), and what older
+ * trials.csv files have, <phase>_ns per phase and restart_<method>_ns.
+ */
 
 /* trials.csv (written by rundir/run_csv.c) */
 #define COL_RUN_ID	      "run_id"
