@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "output/explain.h"
+#include "explain/explain.h"
+#include "explain/text.h"
 
 struct explain_args {
 	const char *dir, *against, *rules;

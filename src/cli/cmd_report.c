@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "output/report.h"
+#include "report/report.h"
 #include "util/interrupt.h"
 
 #define REPORT_MAX_DIRS 16

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "model/kernel.h"
-#include "output/progress.h"
 #include "trial/run.h"
 #include "util/clock.h"
 #include "util/interrupt.h"

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "output/run_json.h"
+#include "rundir/run_json.h"
 #include "trial/config.h"
 #include "trial/experiment.h"
 #include "trial/session.h"

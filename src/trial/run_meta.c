@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "engine/docker.h"
-#include "output/run_json.h"
+#include "rundir/run_json.h"
 #include "util/host.h"
 
 static void copy_text(char *dst, size_t len, const char *src)

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "output/csv.h"
-#include "output/summary.h"
+#include "report/summary.h"
+#include "rundir/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

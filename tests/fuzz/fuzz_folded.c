@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "model/fold.h"
-#include "output/flame.h"
+#include "report/flame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 #include "support/table.h"
 

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 
 #include "model/fold.h"
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 #include "support/table.h"
 

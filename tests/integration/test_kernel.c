@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 #include "support/table.h"
 #include "util/proc.h"

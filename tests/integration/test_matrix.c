@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "model/stats.h"
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 
 static const char *const cells[] = {"none", "cpu-1", "none#2", "hdd-1", "none#3"};

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "engine/image.h"
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 #include "util/clock.h"
 

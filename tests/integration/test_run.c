@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "model/phase.h"
-#include "output/csv.h"
+#include "rundir/csv.h"
 #include "support/harness.h"
 
 #define PHASE_COLS                                                                                 \

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "output/csv.h"
+#include "rundir/csv.h"
 
 struct proc_result {
 	int exit_code; /* -1 if killed by a signal */

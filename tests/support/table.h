@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "output/csv.h"
+#include "rundir/csv.h"
 
 static inline int64_t table_i64(const struct csv_table *t, size_t row, const char *col)
 {

@@ -18,13 +18,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "explain/explain.h"
+#include "explain/text.h"
 #include "model/diagnosis.h"
 #include "model/fold.h"
 #include "model/kernel.h"
 #include "model/ksyms.h"
 #include "model/rules.h"
 #include "model/waits.h"
-#include "output/explain.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
 #include "trace/symbols.h"

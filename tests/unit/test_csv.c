@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "model/stats.h"
-#include "output/csv.h"
-#include "output/summary.h"
+#include "report/summary.h"
+#include "rundir/csv.h"
 
 static void round_trip_with_quoting(void **state)
 {

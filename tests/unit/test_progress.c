@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "output/progress.h"
+#include "cli/progress.h"
 
 #define S 1000000000LL
 

@@ -20,14 +20,14 @@
 #include <cmocka.h>
 
 #include "model/phase.h"
-#include "output/csv.h"
-#include "output/figures.h"
-#include "output/html.h"
-#include "output/markup.h"
-#include "output/report.h"
-#include "output/report_data.h"
-#include "output/run_json.h"
-#include "output/timeline.h"
+#include "report/figures.h"
+#include "report/html.h"
+#include "report/markup.h"
+#include "report/report.h"
+#include "report/report_data.h"
+#include "report/timeline.h"
+#include "rundir/csv.h"
+#include "rundir/run_json.h"
 
 #define T0 1700000000000000000LL /* a wall-clock time, ns */
 #define MS 1000000LL

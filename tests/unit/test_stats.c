@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "model/stats.h"
-#include "output/csv.h"
-#include "output/summary.h"
+#include "report/summary.h"
+#include "rundir/csv.h"
 
 #define near(a, b) (fabs((a) - (b)) < 1e-9)
 

@@ -1,0 +1,495 @@
+#include "explain/explain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/waits.h"
+#include "rundir/columns.h"
+#include "rundir/csv.h"
+#include "util/files.h"
+
+#define FOLD_FRAMES (64 * 48)
+
+extern const char rp_rules_blob[], rp_rules_blob_end[];
+
+static const char *const ctx_columns[CTX_COUNT] = {
+	[CTX_DIRTY_BEGIN] = COL_DIRTY_KIB_BEGIN,
+	[CTX_DIRTY_END] = COL_DIRTY_KIB_END,
+	[CTX_WRITEBACK_BEGIN] = COL_WRITEBACK_KIB_BEGIN,
+	[CTX_WRITEBACK_END] = COL_WRITEBACK_KIB_END,
+	[CTX_WB_BACKGROUND] = COL_WB_PAGES_BACKGROUND,
+	[CTX_WB_PERIODIC] = COL_WB_PAGES_PERIODIC,
+	[CTX_WB_SYNC] = COL_WB_PAGES_SYNC,
+	[CTX_WB_RECLAIM] = COL_WB_PAGES_RECLAIM,
+	[CTX_WB_OTHER] = COL_WB_PAGES_OTHER,
+	[CTX_WB_BY_ENGINE] = "engine_wb_pages",
+	[CTX_WB_BY_TARGET] = "target_wb_pages",
+	[CTX_WB_BY_LOAD] = "load_wb_pages",
+	[CTX_WB_BY_KERNEL] = "kernel_wb_pages",
+	[CTX_WB_BY_OTHER] = "other_wb_pages",
+	[CTX_WB_BY_UNKNOWN] = COL_WB_PAGES_UNKNOWN_DIRTIER,
+	[CTX_BIO_ENGINE] = "engine_bio_bytes",
+	[CTX_BIO_LOAD] = "load_bio_bytes",
+	[CTX_BIO_KERNEL] = "kernel_bio_bytes",
+	[CTX_BIO_OTHER] = "other_bio_bytes",
+};
+
+#define RULES_FILE_LIMIT (4u << 20)
+
+int explain_rules_load(const char *path, struct rules *out, char *err, size_t errlen)
+{
+	char why[256];
+	char *text;
+	size_t len = 0;
+	int rc;
+
+	if (!path)
+		return rules_parse(rp_rules_blob, (size_t)(rp_rules_blob_end - rp_rules_blob), out,
+				   err, errlen);
+	/* A path the user gave: a symlink to a rules file is fine. */
+	rc = file_read_all(AT_FDCWD, path, RULES_FILE_LIMIT, FILE_READ_FOLLOW, &text, &len);
+	if (rc) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+			 rc == -EINVAL || rc == -EFBIG ? "not a regular file of at most 4 MiB"
+						       : strerror(-rc));
+		return -1;
+	}
+	rc = rules_parse(text, len, out, why, sizeof(why));
+	free(text);
+	if (rc)
+		snprintf(err, errlen, "%s, %s", path, why);
+	return rc;
+}
+
+/* ---- reading a run ---- */
+
+struct loader_state {
+	struct explain_run *r;
+	struct dx_builder **b; /* per cell, then the pooled baseline */
+	int **ok;	       /* per cell: its ok trial numbers */
+	int *n_ok;
+	double (*sum)[PH_COUNT][CTX_COUNT];
+	int (*cnt)[PH_COUNT][CTX_COUNT];
+	struct csv_table stacks;
+	int *stack_order; /* row indexes of stacks.csv sorted by id */
+};
+
+static const char *field(const struct csv_table *t, size_t row, int col)
+{
+	return col >= 0 ? csv_get(t, row, col) : "";
+}
+
+/* Cell names as kept: cut to the size of explain_cell.name. */
+static bool same_cell(const char *a, const char *b)
+{
+	return strncmp(a, b, sizeof(((struct explain_cell *)0)->name) - 1) == 0;
+}
+
+static int cell_index(struct explain_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_cells; i++)
+		if (same_cell(r->cells[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+bool explain_is_base_load(const char *load)
+{
+	return strcmp(load, "none") == 0;
+}
+
+/* Distinct names in column col: a cell's table is large, one per trial row would waste it. */
+static int count_distinct(const struct csv_table *t, int col, size_t *out)
+{
+	size_t *first = calloc(t->n_rows + 1, sizeof(*first)), n = 0;
+
+	if (!first)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		size_t k = 0;
+
+		while (k < n && !same_cell(field(t, first[k], col), field(t, i, col)))
+			k++;
+		if (k == n)
+			first[n++] = i;
+	}
+	free(first);
+	*out = n;
+	return 0;
+}
+
+/* The cells and their ok trials, from trials.csv. */
+static int read_trials(struct loader_state *ls, const struct csv_table *t)
+{
+	struct explain_run *r = ls->r;
+	int c_cell = csv_col(t, COL_CELL), c_load = csv_col(t, COL_LOAD),
+	    c_str = csv_col(t, COL_STRESSORS), c_trial = csv_col(t, COL_TRIAL),
+	    c_status = csv_col(t, COL_STATUS);
+	size_t n_cells;
+
+	if (c_cell < 0 || c_trial < 0)
+		return -EINVAL;
+	if (count_distinct(t, c_cell, &n_cells))
+		return -ENOMEM;
+	r->cells = calloc(n_cells + 1, sizeof(*r->cells));
+	ls->ok = calloc(n_cells + 1, sizeof(*ls->ok));
+	ls->n_ok = calloc(n_cells + 1, sizeof(*ls->n_ok));
+	if (!r->cells || !ls->ok || !ls->n_ok)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const char *name = field(t, i, c_cell);
+		int c = cell_index(r, name);
+
+		if (c < 0 && r->n_cells >= n_cells)
+			return -EINVAL; /* cannot be: every name was counted */
+		if (c < 0) {
+			struct explain_cell *ec = &r->cells[r->n_cells];
+
+			c = (int)r->n_cells++;
+			snprintf(ec->name, sizeof(ec->name), "%s", name);
+			snprintf(ec->load, sizeof(ec->load), "%s",
+				 c_load >= 0 ? field(t, i, c_load) : "");
+			if (!ec->load[0])
+				snprintf(ec->load, sizeof(ec->load), "%.*s",
+					 (int)strcspn(name, "-#"), name);
+			ec->stressors = (int)csv_get_i64(t, i, c_str, 0);
+			ls->ok[c] = calloc(t->n_rows + 1, sizeof(int));
+			if (!ls->ok[c])
+				return -ENOMEM;
+		}
+		if (c_status < 0 || strcmp(field(t, i, c_status), "ok") == 0) {
+			ls->ok[c][ls->n_ok[c]++] = (int)csv_get_i64(t, i, c_trial, -1);
+			r->cells[c].ok_trials++;
+		}
+	}
+	return 0;
+}
+
+static bool ok_trial(const struct loader_state *ls, int cell, int trial)
+{
+	for (int i = 0; i < ls->n_ok[cell]; i++)
+		if (ls->ok[cell][i] == trial)
+			return true;
+	return false;
+}
+
+static struct dx_builder *pooled(const struct loader_state *ls, int cell)
+{
+	return explain_is_base_load(ls->r->cells[cell].load) ? ls->b[ls->r->n_cells] : NULL;
+}
+
+static void read_phases(struct loader_state *ls, const struct csv_table *t)
+{
+	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL),
+	    c_phase = csv_col(t, COL_PHASE), c_dur = csv_col(t, COL_DURATION_NS), ctx[CTX_COUNT];
+
+	for (int k = 0; k < CTX_COUNT; k++)
+		ctx[k] = csv_col(t, ctx_columns[k]);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		int c = cell_index(ls->r, field(t, i, c_cell)),
+		    p = phase_from_name(field(t, i, c_phase));
+		int64_t dur = csv_get_i64(t, i, c_dur, -1);
+
+		if (c < 0 || p < 0 || dur < 0 ||
+		    !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
+			continue;
+		dx_add_phase(ls->b[c], p, dur);
+		if (pooled(ls, c))
+			dx_add_phase(pooled(ls, c), p, dur);
+		for (int k = 0; k < CTX_COUNT; k++) {
+			double v = csv_get_f64(t, i, ctx[k], NAN);
+
+			if (ctx[k] >= 0 && !isnan(v) && v >= 0) {
+				ls->sum[c][p][k] += v;
+				ls->cnt[c][p][k]++;
+			}
+		}
+	}
+}
+
+static const struct csv_table *sort_stacks_table;
+static int sort_stacks_col;
+
+static int cmp_stack_row(const void *a, const void *b)
+{
+	return strcmp(csv_get(sort_stacks_table, (size_t) * (const int *)a, sort_stacks_col),
+		      csv_get(sort_stacks_table, (size_t) * (const int *)b, sort_stacks_col));
+}
+
+static int index_stacks(struct loader_state *ls)
+{
+	int col = csv_col(&ls->stacks, COL_STACK);
+
+	ls->stack_order = malloc((ls->stacks.n_rows + 1) * sizeof(int));
+	if (!ls->stack_order)
+		return -ENOMEM;
+	for (size_t i = 0; i < ls->stacks.n_rows; i++)
+		ls->stack_order[i] = (int)i;
+	sort_stacks_table = &ls->stacks;
+	sort_stacks_col = col;
+	if (col >= 0)
+		qsort(ls->stack_order, ls->stacks.n_rows, sizeof(int), cmp_stack_row);
+	return 0;
+}
+
+static const char *stack_folded(const struct loader_state *ls, const char *id)
+{
+	int col = csv_col(&ls->stacks, COL_STACK), fcol = csv_col(&ls->stacks, COL_FOLDED);
+	size_t lo = 0, hi = ls->stacks.n_rows;
+
+	if (!id[0] || col < 0 || fcol < 0)
+		return "";
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(csv_get(&ls->stacks, (size_t)ls->stack_order[mid], col), id);
+
+		if (!c)
+			return csv_get(&ls->stacks, (size_t)ls->stack_order[mid], fcol);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return "";
+}
+
+static void count_frames(struct explain_run *r, const char *folded)
+{
+	for (const char *s = folded; *s;) {
+		size_t n = strcspn(s, ";");
+
+		r->frames++;
+		r->raw_frames += n > 2 && s[0] == '0' && s[1] == 'x';
+		s += n + (s[n] == ';');
+	}
+}
+
+static int add_fold(struct explain_cell *ec, const struct dx_wait *w)
+{
+	char frames[FOLD_FRAMES];
+	int rc;
+
+	if (w->offcpu_ns < 1000)
+		return 0;
+	if (!ec->fold[w->phase] && !(ec->fold[w->phase] = fold_new()))
+		return -ENOMEM;
+	fold_frames(w->actor, w->comm, w->state, w->call, w->folded, frames, sizeof(frames));
+	rc = fold_add(ec->fold[w->phase], frames, (uint64_t)(w->offcpu_ns / 1000));
+	return rc == -EINVAL ? 0 : rc;
+}
+
+static int read_waits(struct loader_state *ls, const struct csv_table *t)
+{
+	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL),
+	    c_phase = csv_col(t, COL_PHASE), c_actor = csv_col(t, COL_ACTOR),
+	    c_comm = csv_col(t, COL_COMM), c_state = csv_col(t, COL_STATE),
+	    c_stack = csv_col(t, COL_STACK), c_call = csv_col(t, COL_CALL),
+	    c_file = csv_col(t, COL_FILE), c_del = csv_col(t, COL_DELETED),
+	    c_waker = csv_col(t, COL_WAKER), c_count = csv_col(t, COL_COUNT),
+	    c_off = csv_col(t, COL_OFFCPU_NS), c_wall = csv_col(t, COL_WALL_NS);
+	const char *last_id = NULL, *last_folded = "";
+
+	for (size_t i = 0; i < t->n_rows; i++) {
+		int c = cell_index(ls->r, field(t, i, c_cell)), rc;
+		const char *id = field(t, i, c_stack);
+		struct dx_wait w = {
+			.phase = phase_from_name(field(t, i, c_phase)),
+			.actor = field(t, i, c_actor),
+			.comm = field(t, i, c_comm),
+			.state = field(t, i, c_state),
+			.call = field(t, i, c_call),
+			.file = field(t, i, c_file),
+			.waker = field(t, i, c_waker),
+			.deleted = csv_get_i64(t, i, c_del, 0) != 0,
+			.count = csv_get_i64(t, i, c_count, 0),
+			.offcpu_ns = csv_get_i64(t, i, c_off, 0),
+			.wall_ns = csv_get_i64(t, i, c_wall, 0),
+		};
+
+		if (c < 0 || w.phase < 0 || !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
+			continue;
+		if (!last_id || strcmp(last_id, id) != 0) {
+			last_id = id;
+			last_folded = stack_folded(ls, id);
+			count_frames(ls->r, last_folded);
+		}
+		w.folded = last_folded;
+		rc = dx_add_wait(ls->b[c], &w);
+		if (!rc && pooled(ls, c))
+			rc = dx_add_wait(pooled(ls, c), &w);
+		if (!rc)
+			rc = add_fold(&ls->r->cells[c], &w);
+		if (!rc && pooled(ls, c))
+			rc = add_fold(&ls->r->base, &w);
+		if (rc == -ENOMEM)
+			return rc;
+	}
+	return 0;
+}
+
+static void fill_ctx(struct loader_state *ls, int c, struct explain_cell *ec)
+{
+	for (int p = 0; p < PH_COUNT; p++)
+		for (int k = 0; k < CTX_COUNT; k++)
+			ec->ctx[p][k] =
+				ls->cnt[c][p][k] ? ls->sum[c][p][k] / ls->cnt[c][p][k] : NAN;
+}
+
+static int diagnose_cells(struct loader_state *ls)
+{
+	struct explain_run *r = ls->r;
+	size_t nc = r->n_cells;
+
+	for (size_t c = 0; c < nc; c++) {
+		if (dx_finish(ls->b[c], &r->cells[c].dx))
+			return -ENOMEM;
+		fill_ctx(ls, (int)c, &r->cells[c]);
+		if (explain_is_base_load(r->cells[c].load)) {
+			r->have_base = true;
+			r->base.ok_trials += r->cells[c].ok_trials;
+			for (int p = 0; p < PH_COUNT; p++)
+				for (int k = 0; k < CTX_COUNT; k++) {
+					ls->sum[nc][p][k] += ls->sum[c][p][k];
+					ls->cnt[nc][p][k] += ls->cnt[c][p][k];
+				}
+		}
+	}
+	snprintf(r->base.name, sizeof(r->base.name), "baseline");
+	snprintf(r->base.load, sizeof(r->base.load), "none");
+	fill_ctx(ls, (int)nc, &r->base);
+	return dx_finish(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
+}
+
+static int build_explain_run(struct loader_state *ls, const struct csv_table *trials,
+			     const struct csv_table *phases, const struct csv_table *waits)
+{
+	struct explain_run *r = ls->r;
+	int rc = read_trials(ls, trials);
+
+	if (rc)
+		return rc;
+	ls->b = calloc(r->n_cells + 1, sizeof(*ls->b));
+	ls->sum = calloc(r->n_cells + 1, sizeof(*ls->sum));
+	ls->cnt = calloc(r->n_cells + 1, sizeof(*ls->cnt));
+	if (!ls->b || !ls->sum || !ls->cnt)
+		return -ENOMEM;
+	for (size_t c = 0; c <= r->n_cells; c++)
+		if (!(ls->b[c] = dx_builder_new(r->rules)))
+			return -ENOMEM;
+	for (size_t c = 0; c < r->n_cells; c++)
+		for (int i = 0; i < ls->n_ok[c]; i++) {
+			dx_add_trial(ls->b[c]);
+			if (pooled(ls, (int)c))
+				dx_add_trial(pooled(ls, (int)c));
+		}
+	read_phases(ls, phases);
+	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
+		return rc;
+	return diagnose_cells(ls);
+}
+
+static void loader_state_free(struct loader_state *ls, size_t n_cells)
+{
+	for (size_t c = 0; ls->b && c <= n_cells; c++)
+		dx_builder_free(ls->b[c]);
+	for (size_t c = 0; ls->ok && c < n_cells; c++)
+		free(ls->ok[c]);
+	free(ls->b);
+	free(ls->ok);
+	free(ls->n_ok);
+	free(ls->sum);
+	free(ls->cnt);
+	free(ls->stack_order);
+	csv_table_free(&ls->stacks);
+}
+
+int explain_load(const char *dir, const struct rules *rules, struct explain_run *out, char *err,
+		 size_t errlen)
+{
+	struct loader_state ls = {.r = out};
+	struct csv_table trials, phases, waits;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->dir, sizeof(out->dir), "%s", dir);
+	out->rules = rules;
+	if (csv_read_at(dir, TRIALS_CSV, &trials)) {
+		snprintf(err, errlen, "%s has no readable %s: not a run directory", dir,
+			 TRIALS_CSV);
+		return -1;
+	}
+	csv_read_at(dir, PHASES_CSV, &phases);
+	out->traced = !csv_read_at(dir, WAITS_CSV, &waits);
+	if (out->traced)
+		csv_read_at(dir, STACKS_CSV, &ls.stacks);
+	rc = build_explain_run(&ls, &trials, &phases, &waits);
+	loader_state_free(&ls, out->n_cells);
+	csv_table_free(&trials);
+	csv_table_free(&phases);
+	if (out->traced)
+		csv_table_free(&waits);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", dir,
+			 rc == -ENOMEM ? "out of memory"
+				       : "trials.csv has no cell or trial column");
+		explain_run_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+static void cell_free(struct explain_cell *c)
+{
+	dx_cell_free(&c->dx);
+	for (int p = 0; p < PH_COUNT; p++) {
+		fold_free(c->fold[p]);
+		c->fold[p] = NULL;
+	}
+}
+
+void explain_run_free(struct explain_run *r)
+{
+	for (size_t c = 0; c < r->n_cells; c++)
+		cell_free(&r->cells[c]);
+	cell_free(&r->base);
+	free(r->cells);
+	r->cells = NULL;
+	r->n_cells = 0;
+}
+
+const struct explain_cell *explain_find(const struct explain_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_cells; i++)
+		if (strcmp(r->cells[i].name, name) == 0)
+			return &r->cells[i];
+	return NULL;
+}
+
+const struct explain_cell *explain_baseline(const struct explain_run *r,
+					    const struct explain_run *against,
+					    const struct explain_cell *c)
+{
+	if (against) {
+		const struct explain_cell *same = explain_find(against, c->name);
+
+		if (same && same->dx.trials)
+			return same;
+		return against->have_base && against->base.dx.trials ? &against->base : NULL;
+	}
+	if (explain_is_base_load(c->load) || !r->have_base || !r->base.dx.trials)
+		return NULL;
+	return &r->base;
+}
+
+double explain_total_ms(const struct dx_cell *d)
+{
+	double t = 0;
+
+	for (int p = 0; p < PH_COUNT; p++)
+		t += d->phase[p].measured_ms;
+	return t;
+}

@@ -1,0 +1,146 @@
+#include "explain/html.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "explain/explain.h"
+#include "report/markup.h"
+
+static void html_items(FILE *f, const char *label, const struct dx_item *it, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "<li>%s <code", label);
+		if (it[i].detail[0]) {
+			fputs(" title=\"", f);
+			markup_text(f, it[i].detail, SIZE_MAX);
+			fputs("\"", f);
+		}
+		fputs(">", f);
+		markup_text(f, it[i].text, SIZE_MAX);
+		fprintf(f, "</code> %.1f ms, %lld</li>", it[i].ms, (long long)it[i].count);
+	}
+}
+
+static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
+		       double measured)
+{
+	const struct rule *rule = &r->rules->rule[c->rule];
+
+	fprintf(f, "<li><b>%.1f ms</b> (%.0f%%) <b>", c->ms,
+		measured > 0 ? 100 * c->ms / measured : 0);
+	markup_text(f, rule->name, SIZE_MAX);
+	fputs("</b>: ", f);
+	markup_text(f, rule->title, SIZE_MAX);
+	fputs("<details><summary>evidence and remedies</summary><ul>", f);
+	for (int i = 0; i < c->n_tasks; i++) {
+		fputs("<li>who: ", f);
+		markup_text(f, c->tasks[i].text, SIZE_MAX);
+		fprintf(f, " %.1f ms</li>", c->tasks[i].ms);
+	}
+	html_items(f, "stack", c->stacks, c->n_stacks);
+	html_items(f, "file", c->files, c->n_files);
+	for (int i = 0; i < c->n_wakers; i++) {
+		fputs("<li>woken by ", f);
+		markup_text(f, c->wakers[i].text, SIZE_MAX);
+		fputs("</li>", f);
+	}
+	if (rule->explain[0]) {
+		fputs("<li>why: ", f);
+		markup_text(f, rule->explain, SIZE_MAX);
+		fputs("</li>", f);
+	}
+	for (int i = 0; i < rule->n_remedies; i++) {
+		fputs("<li>helps: ", f);
+		markup_text(f, rule->remedy[i], SIZE_MAX);
+		fputs("</li>", f);
+	}
+	fputs("</ul></details></li>", f);
+}
+
+/* "+X ms in A, +Y ms in B" against the baseline: the largest changes the phase's way. */
+static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phase *ph,
+		      const struct dx_phase *base)
+{
+	struct dx_diff d;
+	int shown = 0;
+
+	dx_compare(ph, base, &d);
+	if (fabs(d.measured_ms) < 0.5)
+		return;
+	fprintf(f, "<p>vs baseline %+.1f ms:", d.measured_ms);
+	for (int i = 0; i < d.n && shown < 4; i++)
+		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
+			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
+			markup_text(f, dx_category_name(r->rules, d.d[i].rule), SIZE_MAX);
+		}
+	fputs("</p>", f);
+}
+
+static void html_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
+		       const struct explain_cell *base, int p)
+{
+	const struct dx_phase *ph = &ec->dx.phase[p];
+
+	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
+	if (base) {
+		struct dx_diff d;
+
+		dx_compare(ph, &base->dx.phase[p], &d);
+		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
+	}
+	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);
+	for (int i = 0; i < ph->n_causes; i++)
+		html_cause(f, r, &ph->causes[i], ph->measured_ms);
+	fprintf(f,
+		"</ol><p>unexplained %.1f ms: no wait %.1f ms (on a CPU or idle), waits no rule "
+		"matches %.1f ms</p>",
+		ph->uncategorized_ms + ph->nowait_ms, ph->nowait_ms, ph->uncategorized_ms);
+	if (base)
+		html_diff(f, r, ph, &base->dx.phase[p]);
+	if (ph->unexplained.n_stacks || ph->n_behind) {
+		fputs("<details><summary>unmatched stacks, work behind</summary><ul>", f);
+		html_items(f, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
+		html_items(f, "behind", ph->behind, ph->n_behind);
+		fputs("</ul></details>", f);
+	}
+	fputs("</td></tr>\n", f);
+}
+
+void explain_html(FILE *f, const struct explain_run *r)
+{
+	fputs("<section id=\"diagnosis\"><h2>Diagnosis</h2>\n", f);
+	if (!r->traced) {
+		fputs("<p>This run has no waits.csv (no kernel tracing): no "
+		      "diagnosis.</p></section>\n",
+		      f);
+		return;
+	}
+	fprintf(f, "<p>Each phase's time (mean per ok trial) split into the causes named by the "
+		   "rules (version ");
+	markup_text(f, r->rules->version, SIZE_MAX);
+	fputs("; <code>restartprof explain DIR</code> prints the same with remedies), largest "
+	      "first, then the time no rule explains. A cause's time is its share of the phase: "
+	      "at each instant the engine's waits in progress share it equally.</p>\n",
+	      f);
+	for (size_t c = 0; c < r->n_cells; c++) {
+		const struct explain_cell *ec = &r->cells[c];
+		const struct explain_cell *base = explain_baseline(r, NULL, ec);
+
+		if (!ec->dx.trials)
+			continue;
+		fputs("<h3>", f);
+		markup_text(f, ec->name, SIZE_MAX);
+		fprintf(f, "</h3><p class=\"sub\">%d ok trials, %.1f ms per restart</p>\n",
+			ec->dx.trials, explain_total_ms(&ec->dx));
+		fprintf(f,
+			"<div class=\"scroll\"><table><tr><th class=\"l\">phase</th><th>ms</th>%s"
+			"<th class=\"l\">causes</th></tr>\n",
+			base ? "<th>vs baseline</th>" : "");
+		for (int p = 0; p < PH_COUNT; p++)
+			if (ec->dx.phase[p].measured_ms >= 0.05)
+				html_phase(f, r, ec, base, p);
+		fputs("</table></div>\n", f);
+	}
+	fputs("</section>\n", f);
+}

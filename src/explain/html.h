@@ -1,0 +1,12 @@
+/* The diagnosis of a run as a section of report.html. */
+#ifndef RP_EXPLAIN_HTML_H
+#define RP_EXPLAIN_HTML_H
+
+#include <stdio.h>
+
+#include "explain/explain.h"
+
+/* The <section id="diagnosis"> of report.html. */
+void explain_html(FILE *f, const struct explain_run *r);
+
+#endif

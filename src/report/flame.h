@@ -1,0 +1,40 @@
+/*
+ * Flame graphs drawn by restartprof itself, as SVG with no script: each frame a box as wide
+ * as its share of the time, callers below callees (the root at the bottom), the frame's name
+ * and time in a tooltip (<title>). Input: folded stacks (model/fold.h).
+ */
+#ifndef RP_REPORT_FLAME_H
+#define RP_REPORT_FLAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/fold.h"
+
+struct flame_tree;
+
+/* keep(stack, ctx): whether a folded stack goes in; NULL keeps all. */
+struct flame_tree *flame_build(const struct fold *fd, bool (*keep)(const char *stack, void *ctx),
+			       void *ctx);
+void flame_free(struct flame_tree *t);
+uint64_t flame_total(const struct flame_tree *t);
+int flame_depth(const struct flame_tree *t);
+
+struct flame_box {
+	double x, y, width; /* where the graph goes inside the SVG */
+	double full;	    /* the value that spans the whole width (0: the tree's total) */
+	double divide;	    /* values are divided by this for the labels (trials); 0: 1 */
+	const char *unit;   /* label unit after dividing, e.g. "ms" with values in us: see scale */
+	double scale;	    /* label value = value / divide * scale */
+	const char *title;
+};
+
+/* Height the graph of t needs in a box (title line included). */
+double flame_height(const struct flame_tree *t);
+/* Draws t as SVG elements (no <svg> wrapper) into f. */
+void flame_draw(FILE *f, const struct flame_tree *t, const struct flame_box *b);
+/* A whole SVG document with one graph. 0 or -EIO. */
+int flame_svg(FILE *f, const struct flame_tree *t, double width, const char *title, double divide);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * restartprof report: from the files of one or more run directories to the tables, figures,
+ * timeline and pages. Per directory it writes summary.csv, summary_loads.csv,
+ * phase_shares.csv, figures/ (.dat, .gp, .svg, .png), timeline.json and report.html; with
+ * several, compare.csv, figures/compare-medians.* and compare.html go into the first (or
+ * into compare_out).
+ */
+#ifndef RP_REPORT_REPORT_H
+#define RP_REPORT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "rundir/columns.h"
+
+struct report_opts {
+	const char *gnuplot;	 /* program name or path; NULL: "gnuplot" */
+	bool (*cancelled)(void); /* turns true on interrupt; may be NULL */
+	FILE *table;		 /* the terminal table goes here; NULL: nowhere */
+	FILE *log;		 /* one-line notes (gnuplot missing, a figure failed); NULL: none */
+	const char *compare_out; /* several dirs: where the comparison goes; NULL: the first */
+};
+
+/*
+ * 0; REPORT_BAD_INPUT when a directory holds no readable run; REPORT_FAILED when something
+ * could not be written. err gets one line on the first problem; the other directories are
+ * still done.
+ */
+#define REPORT_FAILED	 (-1)
+#define REPORT_BAD_INPUT (-2)
+int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, char *err,
+		size_t errlen);
+
+#endif
