@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define SHORT_FRAMES 5
 
 /* ---- a tally: text -> time and count ---- */
@@ -75,15 +77,8 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 			return 0;
 		}
 	}
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		struct tally_entry *ne = realloc(t->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		t->e = ne;
-		t->cap = ncap;
-	}
+	if (array_reserve((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e)))
+		return -ENOMEM;
 	t->e[t->n].key = strdup(key);
 	t->e[t->n].detail = strdup(detail ? detail : "");
 	if (!t->e[t->n].key || !t->e[t->n].detail) {

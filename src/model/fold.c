@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 struct entry {
 	char *stack;
 	uint64_t value;
@@ -96,15 +98,8 @@ static int add_n(struct fold *f, const char *stack, size_t n, uint64_t value)
 			return 0;
 		}
 	}
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 64;
-		struct entry *ne = realloc(f->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		f->e = ne;
-		f->cap = ncap;
-	}
+	if (array_reserve((void **)&f->e, &f->cap, f->n + 1, sizeof(*f->e)))
+		return -ENOMEM;
 	f->e[f->n].stack = strndup(stack, n);
 	if (!f->e[f->n].stack)
 		return -ENOMEM;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define LINE_MAX_LEN 2048
 
 static const char *const key_names[RK_COUNT] = {
@@ -264,19 +266,16 @@ static int set_text(struct parser *p, char *dst, const char *text, const char *w
 
 static int new_rule(struct parser *p, const char *name)
 {
-	struct rule *nr;
-
 	if (!name_ok(name))
 		return fail(p, "rule name '%.64s' must be letters, digits, '-', '_' or '.'", name);
 	if (rules_find(p->r, name) >= 0)
 		return fail(p, "rule %s is defined twice", name);
 	if (p->r->n == RULES_MAX)
 		return fail(p, "more than %d rules", RULES_MAX);
-	nr = realloc(p->r->rule, (size_t)(p->r->n + 1) * sizeof(*nr));
-	if (!nr)
+	if (array_reserve((void **)&p->r->rule, &p->r->cap, (size_t)p->r->n + 1,
+			  sizeof(*p->r->rule)))
 		return fail(p, "out of memory");
-	p->r->rule = nr;
-	p->cur = &nr[p->r->n++];
+	p->cur = &p->r->rule[p->r->n++];
 	memset(p->cur, 0, sizeof(*p->cur));
 	snprintf(p->cur->name, sizeof(p->cur->name), "%s", name);
 	p->cur->line = p->line;

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+#include "util/names.h"
+
 #define WAKERS 8
 
 /* A blocking call of an engine or target thread. */
@@ -59,23 +62,13 @@ const char *kwait_state_name(int state)
 
 int kwait_state_from_name(const char *name)
 {
-	for (int s = 0; s < KW_STATE_COUNT; s++)
-		if (strcmp(state_names[s], name) == 0)
-			return s;
-	return -1;
+	return name_lookup(state_names, KW_STATE_COUNT, name);
 }
 
-static int push(struct pieces *ps, const struct piece *p)
+static int append_piece(struct pieces *ps, const struct piece *p)
 {
-	if (ps->n == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 256;
-		struct piece *np = realloc(ps->p, ncap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		ps->p = np;
-		ps->cap = ncap;
-	}
+	if (array_reserve((void **)&ps->p, &ps->cap, ps->n + 1, sizeof(*ps->p)))
+		return -ENOMEM;
 	ps->p[ps->n++] = *p;
 	return 0;
 }
@@ -182,7 +175,7 @@ static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls
 			stack_of(tk, e->off.stackid, &s);
 			set_call(&s, call_of(calls, nc, e->who.tid, s.a + (s.b - s.a) / 2));
 			s.sweep = waiting_actor(s.actor) && (s.state != KW_SLEEP || s.call);
-			if (push(ps, &s))
+			if (append_piece(ps, &s))
 				return -ENOMEM;
 		}
 		if (e->end > wake) {
@@ -194,7 +187,7 @@ static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls
 			stack_of(tk, e->off.stackid, &r); /* where it resumes */
 			set_call(&r, call_of(calls, nc, e->who.tid, r.a + (r.b - r.a) / 2));
 			r.sweep = waiting_actor(r.actor);
-			if (push(ps, &r))
+			if (append_piece(ps, &r))
 				return -ENOMEM;
 		}
 	}
@@ -228,7 +221,7 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 
 		set_call(&p, c);
 		for (size_t k = 0; k < n_off; k++) {
-			/* push() may move the array: the span's bounds are copied first. */
+			/* append_piece() may move the array: the span's bounds are copied first. */
 			int64_t oa = ps->p[k].a, ob = ps->p[k].b;
 
 			if (ps->p[k].tid != c->tid || ob <= at || oa >= c->b)
@@ -236,7 +229,7 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 			if (oa > at) {
 				p.a = at;
 				p.b = oa;
-				if (push(ps, &p))
+				if (append_piece(ps, &p))
 					return -ENOMEM;
 				p.count = 0; /* the call is counted once */
 			}
@@ -246,12 +239,12 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 		if (c->b > at) {
 			p.a = at;
 			p.b = c->b;
-			if (push(ps, &p))
+			if (append_piece(ps, &p))
 				return -ENOMEM;
 		} else if (p.count) {
 			p.a = p.b = c->a; /* wholly off-CPU: counted, no time of its own */
 			p.sweep = false;
-			if (push(ps, &p))
+			if (append_piece(ps, &p))
 				return -ENOMEM;
 		}
 	}
@@ -298,7 +291,7 @@ static int agg_pieces(const struct trial_kernel *tk, const struct trial *t,
 			x.b = x.a;
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
 			  !process_in_call(calls, nc, g->who.pid, mid);
-		if (push(ps, &x))
+		if (append_piece(ps, &x))
 			return -ENOMEM;
 	}
 	return 0;
@@ -312,7 +305,7 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 		bool counted = false;
 
 		if (p->phase >= 0) {
-			if (push(out, p))
+			if (append_piece(out, p))
 				return -ENOMEM;
 			continue;
 		}
@@ -328,7 +321,7 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 			q.amount = q.state == KW_CALL ? 0 : q.b - q.a;
 			q.count = counted ? 0 : p->count;
 			counted = true;
-			if (push(out, &q))
+			if (append_piece(out, &q))
 				return -ENOMEM;
 		}
 	}
