@@ -107,8 +107,8 @@ int explain_rules_load(const char *path, struct rules *out, char *err, size_t er
 
 struct loader_state {
 	struct explain_run *r;
-	struct dx_builder **b; /* per cell, then the pooled baseline */
-	int **ok;	       /* per cell: its ok trial numbers */
+	struct diagnosis_builder **b; /* per cell, then the pooled baseline */
+	int **ok;		      /* per cell: its ok trial numbers */
 	int *n_ok;
 	double (*sum)[PH_COUNT][CTX_COUNT];
 	int (*cnt)[PH_COUNT][CTX_COUNT];
@@ -226,7 +226,7 @@ static bool ok_trial(const struct loader_state *ls, int cell, int trial)
 	return false;
 }
 
-static struct dx_builder *pooled(const struct loader_state *ls, int cell)
+static struct diagnosis_builder *pooled(const struct loader_state *ls, int cell)
 {
 	return is_base_load(ls->r->cells[cell].load) ? ls->b[ls->r->n_cells] : NULL;
 }
@@ -246,9 +246,9 @@ static void read_phases(struct loader_state *ls, const struct csv_table *t)
 		if (c < 0 || p < 0 || dur < 0 ||
 		    !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
 			continue;
-		dx_add_phase(ls->b[c], p, dur);
+		diagnosis_add_phase_time(ls->b[c], p, dur);
 		if (pooled(ls, c))
-			dx_add_phase(pooled(ls, c), p, dur);
+			diagnosis_add_phase_time(pooled(ls, c), p, dur);
 		for (int k = 0; k < CTX_COUNT; k++) {
 			double v = csv_get_f64(t, i, ctx[k], NAN);
 
@@ -317,7 +317,7 @@ static void count_frames(struct explain_run *r, const char *folded)
 	}
 }
 
-static int add_fold(struct explain_cell *ec, const struct dx_wait *w)
+static int add_fold(struct explain_cell *ec, const struct diagnosis_wait *w)
 {
 	char frames[FOLD_FRAMES];
 	int rc;
@@ -345,7 +345,7 @@ static int read_waits(struct loader_state *ls, const struct csv_table *t)
 	for (size_t i = 0; i < t->n_rows; i++) {
 		int c = cell_index(ls->r, field(t, i, c_cell)), rc;
 		const char *id = field(t, i, c_stack);
-		struct dx_wait w = {
+		struct diagnosis_wait w = {
 			.phase = phase_from_name(field(t, i, c_phase)),
 			.actor = field(t, i, c_actor),
 			.comm = field(t, i, c_comm),
@@ -367,9 +367,9 @@ static int read_waits(struct loader_state *ls, const struct csv_table *t)
 			count_frames(ls->r, last_folded);
 		}
 		w.folded = last_folded;
-		rc = dx_add_wait(ls->b[c], &w);
+		rc = diagnosis_add_wait(ls->b[c], &w);
 		if (!rc && pooled(ls, c))
-			rc = dx_add_wait(pooled(ls, c), &w);
+			rc = diagnosis_add_wait(pooled(ls, c), &w);
 		if (!rc)
 			rc = add_fold(&ls->r->cells[c], &w);
 		if (!rc && pooled(ls, c))
@@ -394,7 +394,7 @@ static int finish(struct loader_state *ls)
 	size_t nc = r->n_cells;
 
 	for (size_t c = 0; c < nc; c++) {
-		if (dx_finish(ls->b[c], &r->cells[c].dx))
+		if (diagnosis_finish_cell(ls->b[c], &r->cells[c].dx))
 			return -ENOMEM;
 		fill_ctx(ls, (int)c, &r->cells[c]);
 		if (is_base_load(r->cells[c].load)) {
@@ -410,7 +410,7 @@ static int finish(struct loader_state *ls)
 	snprintf(r->base.name, sizeof(r->base.name), "baseline");
 	snprintf(r->base.load, sizeof(r->base.load), "none");
 	fill_ctx(ls, (int)nc, &r->base);
-	return dx_finish(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
+	return diagnosis_finish_cell(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
 }
 
 static int build(struct loader_state *ls, const struct csv_table *trials,
@@ -427,13 +427,13 @@ static int build(struct loader_state *ls, const struct csv_table *trials,
 	if (!ls->b || !ls->sum || !ls->cnt)
 		return -ENOMEM;
 	for (size_t c = 0; c <= r->n_cells; c++)
-		if (!(ls->b[c] = dx_builder_new(r->rules)))
+		if (!(ls->b[c] = diagnosis_builder_new(r->rules)))
 			return -ENOMEM;
 	for (size_t c = 0; c < r->n_cells; c++)
 		for (int i = 0; i < ls->n_ok[c]; i++) {
-			dx_add_trial(ls->b[c]);
+			diagnosis_add_trial(ls->b[c]);
 			if (pooled(ls, (int)c))
-				dx_add_trial(pooled(ls, (int)c));
+				diagnosis_add_trial(pooled(ls, (int)c));
 		}
 	read_phases(ls, phases);
 	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
@@ -444,7 +444,7 @@ static int build(struct loader_state *ls, const struct csv_table *trials,
 static void loader_state_free(struct loader_state *ls, size_t n_cells)
 {
 	for (size_t c = 0; ls->b && c <= n_cells; c++)
-		dx_builder_free(ls->b[c]);
+		diagnosis_builder_free(ls->b[c]);
 	for (size_t c = 0; ls->ok && c < n_cells; c++)
 		free(ls->ok[c]);
 	free(ls->b);
@@ -493,7 +493,7 @@ int explain_load(const char *dir, const struct rules *rules, struct explain_run 
 
 static void cell_free(struct explain_cell *c)
 {
-	dx_cell_free(&c->dx);
+	diagnosis_cell_free(&c->dx);
 	for (int p = 0; p < PH_COUNT; p++) {
 		fold_free(c->fold[p]);
 		c->fold[p] = NULL;
@@ -536,7 +536,7 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 
 /* ---- text ---- */
 
-static double total_ms(const struct dx_cell *d)
+static double total_ms(const struct diagnosis_cell *d)
 {
 	double t = 0;
 
@@ -545,14 +545,15 @@ static double total_ms(const struct dx_cell *d)
 	return t;
 }
 
-static void print_items(FILE *f, const char *label, const struct dx_item *it, int n, bool calls)
+static void print_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n,
+			bool calls)
 {
 	for (int i = 0; i < n; i++)
 		fprintf(f, "          %-7s %s  (%.1f ms, %lld %s)\n", i ? "" : label, it[i].text,
 			it[i].ms, (long long)it[i].count, calls ? "calls" : "waits");
 }
 
-static void print_tasks(FILE *f, const struct dx_cause *c)
+static void print_tasks(FILE *f, const struct diagnosis_cause *c)
 {
 	if (!c->n_tasks)
 		return;
@@ -567,7 +568,7 @@ static void print_tasks(FILE *f, const struct dx_cause *c)
 	fputc('\n', f);
 }
 
-static void print_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
+static void print_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
 			double measured, int rank, bool *told)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
@@ -620,7 +621,7 @@ static void print_context(FILE *f, const double *x)
 static void print_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec, int p,
 			bool *told)
 {
-	const struct dx_phase *ph = &ec->dx.phase[p];
+	const struct diagnosis_phase *ph = &ec->dx.phase[p];
 	double other = 0;
 
 	fprintf(f, "  %-10s %8.1f ms per trial\n", phase_name(p), ph->measured_ms);
@@ -659,11 +660,11 @@ static void print_diff(FILE *f, const struct explain_run *r, const struct explai
 		base->dx.trials, total_ms(&ec->dx) - total_ms(&base->dx), total_ms(&base->dx),
 		total_ms(&ec->dx));
 	for (int p = 0; p < PH_COUNT; p++) {
-		struct dx_diff d;
+		struct diagnosis_diff d;
 		int shown = 0;
 		double rest = 0;
 
-		dx_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
+		diagnosis_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
 		if (fabs(d.measured_ms) < 0.5)
 			continue;
 		fprintf(f, "  %s %+.1f ms:", phase_name(p), d.measured_ms);
@@ -673,7 +674,7 @@ static void print_diff(FILE *f, const struct explain_run *r, const struct explai
 
 			if (shown < 4 && same_way && fabs(d.d[i].ms) >= 0.1) {
 				fprintf(f, "%s %+.1f ms in %s", shown ? "," : "", d.d[i].ms,
-					dx_category_name(r->rules, d.d[i].rule));
+					diagnosis_category_name(r->rules, d.d[i].rule));
 				shown++;
 			} else {
 				rest += d.d[i].ms;
@@ -794,7 +795,7 @@ int explain_write_folded(int dirfd, const struct explain_run *r)
 
 /* ---- report.html ---- */
 
-static void html_items(FILE *f, const char *label, const struct dx_item *it, int n)
+static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
 {
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<li>%s <code", label);
@@ -809,7 +810,7 @@ static void html_items(FILE *f, const char *label, const struct dx_item *it, int
 	}
 }
 
-static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
+static void html_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
 		       double measured)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
@@ -846,20 +847,20 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cau
 }
 
 /* "+X ms in A, +Y ms in B" against the baseline: the largest changes the phase's way. */
-static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phase *ph,
-		      const struct dx_phase *base)
+static void html_diff(FILE *f, const struct explain_run *r, const struct diagnosis_phase *ph,
+		      const struct diagnosis_phase *base)
 {
-	struct dx_diff d;
+	struct diagnosis_diff d;
 	int shown = 0;
 
-	dx_compare(ph, base, &d);
+	diagnosis_compare(ph, base, &d);
 	if (fabs(d.measured_ms) < 0.5)
 		return;
 	fprintf(f, "<p>vs baseline %+.1f ms:", d.measured_ms);
 	for (int i = 0; i < d.n && shown < 4; i++)
 		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
 			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
-			markup_text(f, dx_category_name(r->rules, d.d[i].rule), SIZE_MAX);
+			markup_text(f, diagnosis_category_name(r->rules, d.d[i].rule), SIZE_MAX);
 		}
 	fputs("</p>", f);
 }
@@ -867,13 +868,13 @@ static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phas
 static void html_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
 		       const struct explain_cell *base, int p)
 {
-	const struct dx_phase *ph = &ec->dx.phase[p];
+	const struct diagnosis_phase *ph = &ec->dx.phase[p];
 
 	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
 	if (base) {
-		struct dx_diff d;
+		struct diagnosis_diff d;
 
-		dx_compare(ph, &base->dx.phase[p], &d);
+		diagnosis_compare(ph, &base->dx.phase[p], &d);
 		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
 	}
 	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);

@@ -45,7 +45,7 @@ struct explain_cell {
 	char name[64], load[32];
 	int stressors;
 	int ok_trials;
-	struct dx_cell dx;
+	struct diagnosis_cell dx;
 	double ctx[PH_COUNT][CTX_COUNT]; /* NAN when unknown */
 	struct fold *fold[PH_COUNT];	 /* off-CPU microseconds per wait stack, all trials */
 };
