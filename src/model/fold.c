@@ -20,7 +20,7 @@ struct fold {
 	uint64_t total;
 };
 
-static uint64_t hash(const char *s, size_t n)
+static uint64_t stack_text_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -47,7 +47,7 @@ void fold_free(struct fold *f)
 	free(f);
 }
 
-static int rehash(struct fold *f)
+static int fold_rehash(struct fold *f)
 {
 	size_t ns = f->n_slots ? f->n_slots * 2 : 256;
 	size_t *slot;
@@ -59,7 +59,7 @@ static int rehash(struct fold *f)
 	if (!slot)
 		return -ENOMEM;
 	for (size_t i = 0; i < f->n; i++) {
-		size_t h = hash(f->e[i].stack, strlen(f->e[i].stack)) % ns;
+		size_t h = stack_text_hash(f->e[i].stack, strlen(f->e[i].stack)) % ns;
 
 		while (slot[h])
 			h = (h + 1) % ns;
@@ -81,15 +81,15 @@ static bool valid_stack(const char *s, size_t n)
 	return memchr(s, '\n', n) == NULL && memchr(s, '\0', n) == NULL;
 }
 
-static int add_n(struct fold *f, const char *stack, size_t n, uint64_t value)
+static int add_stack_n(struct fold *f, const char *stack, size_t n, uint64_t value)
 {
 	size_t h;
 
 	if (!valid_stack(stack, n))
 		return -EINVAL;
-	if ((f->n + 1) * 2 > f->n_slots && rehash(f))
+	if ((f->n + 1) * 2 > f->n_slots && fold_rehash(f))
 		return -ENOMEM;
-	for (h = hash(stack, n) % f->n_slots; f->slot[h]; h = (h + 1) % f->n_slots) {
+	for (h = stack_text_hash(stack, n) % f->n_slots; f->slot[h]; h = (h + 1) % f->n_slots) {
 		struct entry *e = &f->e[f->slot[h] - 1];
 
 		if (strlen(e->stack) == n && memcmp(e->stack, stack, n) == 0) {
@@ -111,7 +111,7 @@ static int add_n(struct fold *f, const char *stack, size_t n, uint64_t value)
 
 int fold_add(struct fold *f, const char *stack, uint64_t value)
 {
-	return add_n(f, stack, strlen(stack), value);
+	return add_stack_n(f, stack, strlen(stack), value);
 }
 
 size_t fold_count(const struct fold *f)
@@ -184,7 +184,7 @@ int fold_parse(struct fold *f, const char *text, size_t len, size_t *bad)
 			else
 				v = v * 10 + (uint64_t)(*d - '0');
 		}
-		rc = ok ? add_n(f, line, (size_t)(sp - 1 - line), v) : -EINVAL;
+		rc = ok ? add_stack_n(f, line, (size_t)(sp - 1 - line), v) : -EINVAL;
 		if (rc == -ENOMEM)
 			return rc;
 		nbad += rc != 0;

@@ -342,7 +342,7 @@ static int cmp_edge(const void *x, const void *y)
 	return a->x < b->x ? -1 : a->x > b->x;
 }
 
-static size_t find_x(const int64_t *xs, size_t n, int64_t x)
+static size_t edge_index(const int64_t *xs, size_t n, int64_t x)
 {
 	size_t lo = 0, hi = n;
 
@@ -357,7 +357,7 @@ static size_t find_x(const int64_t *xs, size_t n, int64_t x)
 	return lo;
 }
 
-static int sweep(struct pieces *ps)
+static int share_elapsed_time(struct pieces *ps)
 {
 	size_t ne = 0, nx = 0;
 	struct edge *ev = malloc(2 * (ps->n + 1) * sizeof(*ev));
@@ -390,7 +390,7 @@ static int sweep(struct pieces *ps)
 
 		p->share = 0;
 		if (p->sweep && p->b > p->a)
-			p->share = F[find_x(xs, nx, p->b)] - F[find_x(xs, nx, p->a)];
+			p->share = F[edge_index(xs, nx, p->b)] - F[edge_index(xs, nx, p->a)];
 	}
 	free(ev), free(xs), free(F);
 	return 0;
@@ -425,7 +425,7 @@ static int cmp_key(const void *x, const void *y)
 	return a->file_flags - b->file_flags;
 }
 
-static void copy(char *dst, size_t len, const char *src)
+static void copy_bounded(char *dst, size_t len, const char *src)
 {
 	size_t n = src ? strnlen(src, len - 1) : 0;
 
@@ -439,7 +439,7 @@ struct waker_tally {
 	int n;
 };
 
-static void tally(struct waker_tally *w, const struct piece *p)
+static void tally_waker(struct waker_tally *w, const struct piece *p)
 {
 	int i;
 
@@ -466,7 +466,7 @@ static const char *top_waker(const struct waker_tally *w)
 	return best >= 0 ? w->name[best] : "";
 }
 
-static int make_rows(struct trial_kernel *tk, struct pieces *ps)
+static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 {
 	size_t n = 0;
 
@@ -483,21 +483,21 @@ static int make_rows(struct trial_kernel *tk, struct pieces *ps)
 
 		w->phase = p->phase;
 		w->actor = p->actor;
-		copy(w->comm, sizeof(w->comm), p->comm);
+		copy_bounded(w->comm, sizeof(w->comm), p->comm);
 		w->state = p->state;
 		w->stack = p->stack;
 		w->folded = p->folded;
 		w->call = p->call;
 		w->file_flags = p->file_flags;
-		copy(w->file, sizeof(w->file), p->file);
+		copy_bounded(w->file, sizeof(w->file), p->file);
 		for (; i < ps->n && cmp_key(&ps->p[i], p) == 0; i++) {
 			w->count += ps->p[i].count;
 			w->offcpu_ns += ps->p[i].amount;
 			share += ps->p[i].share;
-			tally(&wt, &ps->p[i]);
+			tally_waker(&wt, &ps->p[i]);
 		}
 		w->wall_ns = llround(share);
-		copy(w->waker, sizeof(w->waker), top_waker(&wt));
+		copy_bounded(w->waker, sizeof(w->waker), top_waker(&wt));
 	}
 	tk->n_waits = n;
 	return 0;
@@ -523,7 +523,8 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 		goto out;
 	n_off = raw.n;
 	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
-	    split_phases(t, &raw, &split) || sweep(&split) || make_rows(tk, &split))
+	    split_phases(t, &raw, &split) || share_elapsed_time(&split) ||
+	    merge_into_waits(tk, &split))
 		goto out;
 	rc = 0;
 out:
