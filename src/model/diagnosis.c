@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/array.h"
+#include "util/text_index.h"
 
 #define SHORT_FRAMES 5
 
@@ -21,61 +22,28 @@ struct tally_entry {
 struct tally {
 	struct tally_entry *e;
 	size_t n, cap;
-	size_t *slot; /* index + 1, 0 empty */
-	size_t n_slots;
+	struct text_index index; /* key -> its entry */
 };
 
-static uint64_t text_hash(const char *s)
+static const char *tally_key_at(const void *entries, size_t i)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int tally_rehash(struct tally *t)
-{
-	size_t ns = t->n_slots ? t->n_slots * 2 : 64;
-	size_t *slot;
-
-	while (ns < 4 * (t->n + 1))
-		ns *= 2;
-	slot = calloc(ns, sizeof(*slot));
-	if (!slot)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t h = text_hash(t->e[i].key) % ns;
-
-		while (slot[h])
-			h = (h + 1) % ns;
-		slot[h] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->n_slots = ns;
-	return 0;
+	return ((const struct tally_entry *)entries)[i].key;
 }
 
 static int tally_add(struct tally *t, const char *key, const char *detail, int64_t ns,
 		     int64_t count)
 {
-	size_t h;
+	size_t *slot;
 
 	if (!key[0])
 		return 0;
-	if ((t->n + 1) * 2 > t->n_slots && tally_rehash(t))
+	if (text_index_reserve(&t->index, t->n, tally_key_at, t->e))
 		return -ENOMEM;
-	for (h = text_hash(key) % t->n_slots; t->slot[h]; h = (h + 1) % t->n_slots) {
-		struct tally_entry *e = &t->e[t->slot[h] - 1];
-
-		if (strcmp(e->key, key) == 0) {
-			e->ns += ns;
-			e->count += count;
-			return 0;
-		}
+	slot = text_index_slot(&t->index, key, strlen(key), tally_key_at, t->e);
+	if (*slot) {
+		t->e[*slot - 1].ns += ns;
+		t->e[*slot - 1].count += count;
+		return 0;
 	}
 	if (array_reserve((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e)))
 		return -ENOMEM;
@@ -88,7 +56,7 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 	}
 	t->e[t->n].ns = ns;
 	t->e[t->n].count = count;
-	t->slot[h] = ++t->n;
+	*slot = ++t->n;
 	return 0;
 }
 
@@ -99,7 +67,7 @@ static void tally_free(struct tally *t)
 		free(t->e[i].detail);
 	}
 	free(t->e);
-	free(t->slot);
+	text_index_clear(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -8,6 +8,7 @@
 
 #include "util/array.h"
 #include "util/names.h"
+#include "util/text_index.h"
 
 #define WAKERS 8
 
@@ -39,14 +40,11 @@ struct pieces {
 
 uint64_t stack_hash(const char *folded)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h;
 
 	if (!folded || !*folded)
 		return 0;
-	for (; *folded; folded++) {
-		h ^= (unsigned char)*folded;
-		h *= 1099511628211ULL;
-	}
+	h = text_hash(folded, strlen(folded));
 	return h ? h : 1;
 }
 
