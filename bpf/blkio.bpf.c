@@ -56,14 +56,6 @@ struct {
 	__type(value, struct rq_val);
 } rp_rqscratch SEC(".maps");
 
-struct request___pre517 {
-	struct gendisk *rq_disk;
-} __attribute__((preserve_access_index));
-
-struct bio___pre512 {
-	struct gendisk *bi_disk;
-} __attribute__((preserve_access_index));
-
 static __always_inline __u32 epoch_now(void)
 {
 	struct rp_state *s = rp_st();
@@ -197,27 +189,6 @@ static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32
 
 /* tp_btf and raw_tp: from the kernel's structs. */
 
-static __always_inline __u32 bio_major(struct bio *bio)
-{
-	struct bio___pre512 *o = (void *)bio;
-
-	if (bpf_core_field_exists(bio->bi_bdev))
-		return RP_MAJOR(BPF_CORE_READ(bio, bi_bdev, bd_dev));
-	return BPF_CORE_READ(o, bi_disk, major);
-}
-
-static __always_inline __u32 rq_dev(struct request *rq)
-{
-	struct request___pre517 *o = (void *)rq;
-	struct gendisk *disk;
-
-	if (bpf_core_field_exists(o->rq_disk))
-		disk = BPF_CORE_READ(o, rq_disk);
-	else
-		disk = BPF_CORE_READ(rq, q, disk);
-	return ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
-}
-
 static __always_inline __u32 flags_bit(int bit, __u32 rp_flag, __u32 cmd_flags)
 {
 	return bit >= 0 && bit < 32 && (cmd_flags & (1u << bit)) ? rp_flag : 0;
@@ -228,36 +199,27 @@ static __always_inline void rq_op(struct request *rq, __u32 *op, __u32 *flags)
 	__u32 cf = BPF_CORE_READ(rq, cmd_flags), o = cf & 0xff;
 
 	*op = o <= RP_BIO_DISCARD ? o : RP_BIO_OTHER;
-	*flags = flags_bit(bpf_core_enum_value(enum req_flag_bits, __REQ_SYNC), RP_BIOF_SYNC, cf) |
-		 flags_bit(bpf_core_enum_value(enum req_flag_bits, __REQ_META), RP_BIOF_META, cf) |
-		 flags_bit(bpf_core_enum_value(enum req_flag_bits, __REQ_FUA), RP_BIOF_FUA, cf) |
-		 flags_bit(bpf_core_enum_value(enum req_flag_bits, __REQ_PREFLUSH),
-			   RP_BIOF_PREFLUSH, cf);
-}
-
-static __always_inline struct request *rq_arg(unsigned long long *ctx)
-{
-	/* Kernels before 5.11 pass the queue first. */
-	if (rp_cfg.rq_has_q)
-		return (void *)ctx[1];
-	return (void *)ctx[0];
+	*flags = flags_bit(rp_req_flag_bit(__REQ_SYNC), RP_BIOF_SYNC, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_META), RP_BIOF_META, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_FUA), RP_BIOF_FUA, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_PREFLUSH), RP_BIOF_PREFLUSH, cf);
 }
 
 static __always_inline int btf_bio_queue(struct bio *bio)
 {
-	on_bio_queue(bio_major(bio), BPF_CORE_READ(bio, bi_iter.bi_sector));
+	on_bio_queue(rp_bio_major(bio), BPF_CORE_READ(bio, bi_iter.bi_sector));
 	return 0;
 }
 
 static __always_inline int btf_insert(struct request *rq)
 {
-	on_insert((__u64)rq, rq_dev(rq), BPF_CORE_READ(rq, __sector));
+	on_insert((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector));
 	return 0;
 }
 
 static __always_inline int btf_issue(struct request *rq)
 {
-	on_issue((__u64)rq, rq_dev(rq), BPF_CORE_READ(rq, __sector));
+	on_issue((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector));
 	return 0;
 }
 
@@ -266,7 +228,8 @@ static __always_inline int btf_complete(struct request *rq, int error, unsigned 
 	__u32 op, flags;
 
 	rq_op(rq, &op, &flags);
-	on_complete((__u64)rq, rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes, op, flags, error);
+	on_complete((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes, op, flags,
+		    error);
 	return 0;
 }
 
@@ -285,25 +248,25 @@ int BPF_PROG(block_bio_queue_raw, struct bio *bio)
 SEC("tp_btf/block_rq_insert")
 int block_rq_insert_btf(unsigned long long *ctx)
 {
-	return btf_insert(rq_arg(ctx));
+	return btf_insert(rp_rq_tp_arg(ctx, rp_cfg.rq_has_q));
 }
 
 SEC("raw_tp/block_rq_insert")
 int block_rq_insert_raw(unsigned long long *ctx)
 {
-	return btf_insert(rq_arg(ctx));
+	return btf_insert(rp_rq_tp_arg(ctx, rp_cfg.rq_has_q));
 }
 
 SEC("tp_btf/block_rq_issue")
 int block_rq_issue_btf(unsigned long long *ctx)
 {
-	return btf_issue(rq_arg(ctx));
+	return btf_issue(rp_rq_tp_arg(ctx, rp_cfg.rq_has_q));
 }
 
 SEC("raw_tp/block_rq_issue")
 int block_rq_issue_raw(unsigned long long *ctx)
 {
-	return btf_issue(rq_arg(ctx));
+	return btf_issue(rp_rq_tp_arg(ctx, rp_cfg.rq_has_q));
 }
 
 SEC("tp_btf/block_rq_complete")

@@ -1,7 +1,7 @@
 /*
  * What every restartprof BPF object shares: the maps userspace shares between the objects
- * (bpf_map__reuse_fd), the configuration in .rodata, and CO-RE helpers that read a task
- * the same way on every kernel we support (5.10 and later, field renames included).
+ * (bpf_map__reuse_fd), the configuration in .rodata, and helpers that read a task the same
+ * way on every kernel we support (5.10 and later; the field renames are in core_fixes.bpf.h).
  */
 #ifndef RP_COMMON_BPF_H
 #define RP_COMMON_BPF_H
@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "core_fixes.bpf.h"
 #include "restartprof/kevents.h"
 
 #define PF_KTHREAD	     0x00200000
@@ -20,7 +21,6 @@
 #define TASK_DEAD	     0x0080
 #define TASK_NOLOAD	     0x0400
 #define TCP_LISTEN_STATE     10
-#define RP_MAJOR(dev)	     ((__u32)(dev) >> 20)
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -88,11 +88,6 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, RP_STACK_DEPTH * sizeof(__u64));
 } rp_stacks SEC(".maps");
-
-/* Older kernels' names, for CO-RE to pick whichever exists. */
-struct task_struct___pre514 {
-	long state;
-} __attribute__((preserve_access_index));
 
 static __always_inline struct rp_state *rp_st(void)
 {
@@ -174,15 +169,6 @@ static __always_inline __u64 rp_task_cgid(struct task_struct *t)
 	return BPF_CORE_READ(css, cgroup, kn, id);
 }
 
-static __always_inline unsigned int rp_task_state(struct task_struct *t)
-{
-	struct task_struct___pre514 *o = (void *)t;
-
-	if (bpf_core_field_exists(t->__state))
-		return BPF_CORE_READ(t, __state);
-	return (unsigned int)BPF_CORE_READ(o, state);
-}
-
 static __always_inline __u32 rp_off_state(struct task_struct *t)
 {
 	unsigned int st = rp_task_state(t);
@@ -190,7 +176,7 @@ static __always_inline __u32 rp_off_state(struct task_struct *t)
 	if (st == TASK_RUNNING)
 		return RP_OFF_RUNQ;
 	if ((st & TASK_UNINTERRUPTIBLE) && !(st & TASK_NOLOAD)) {
-		if (BPF_CORE_READ_BITFIELD_PROBED(t, in_iowait))
+		if (rp_task_in_iowait(t))
 			return RP_OFF_IOWAIT;
 		return RP_OFF_BLOCKED;
 	}

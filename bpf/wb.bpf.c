@@ -47,13 +47,13 @@ struct {
 
 static __always_inline __u32 wb_reason(int reason)
 {
-	if (reason == bpf_core_enum_value(enum wb_reason, WB_REASON_BACKGROUND))
+	if (reason == rp_wb_reason_value(WB_REASON_BACKGROUND))
 		return RP_WB_BACKGROUND;
-	if (reason == bpf_core_enum_value(enum wb_reason, WB_REASON_PERIODIC))
+	if (reason == rp_wb_reason_value(WB_REASON_PERIODIC))
 		return RP_WB_PERIODIC;
-	if (reason == bpf_core_enum_value(enum wb_reason, WB_REASON_SYNC))
+	if (reason == rp_wb_reason_value(WB_REASON_SYNC))
 		return RP_WB_SYNC;
-	if (reason == bpf_core_enum_value(enum wb_reason, WB_REASON_VMSCAN))
+	if (reason == rp_wb_reason_value(WB_REASON_VMSCAN))
 		return RP_WB_RECLAIM;
 	return RP_WB_OTHER;
 }

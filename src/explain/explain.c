@@ -69,8 +69,8 @@ int explain_rules_load(const char *path, struct rules *out, char *err, size_t er
 
 struct loader_state {
 	struct explain_run *r;
-	struct dx_builder **b; /* per cell, then the pooled baseline */
-	int **ok;	       /* per cell: its ok trial numbers */
+	struct diagnosis_builder **b; /* per cell, then the pooled baseline */
+	int **ok;		      /* per cell: its ok trial numbers */
 	int *n_ok;
 	double (*sum)[PH_COUNT][CTX_COUNT];
 	int (*cnt)[PH_COUNT][CTX_COUNT];
@@ -177,7 +177,7 @@ static bool ok_trial(const struct loader_state *ls, int cell, int trial)
 	return false;
 }
 
-static struct dx_builder *pooled(const struct loader_state *ls, int cell)
+static struct diagnosis_builder *pooled(const struct loader_state *ls, int cell)
 {
 	return explain_is_base_load(ls->r->cells[cell].load) ? ls->b[ls->r->n_cells] : NULL;
 }
@@ -197,9 +197,9 @@ static void read_phases(struct loader_state *ls, const struct csv_table *t)
 		if (c < 0 || p < 0 || dur < 0 ||
 		    !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
 			continue;
-		dx_add_phase(ls->b[c], p, dur);
+		diagnosis_add_phase_time(ls->b[c], p, dur);
 		if (pooled(ls, c))
-			dx_add_phase(pooled(ls, c), p, dur);
+			diagnosis_add_phase_time(pooled(ls, c), p, dur);
 		for (int k = 0; k < CTX_COUNT; k++) {
 			double v = csv_get_f64(t, i, ctx[k], NAN);
 
@@ -268,7 +268,7 @@ static void count_frames(struct explain_run *r, const char *folded)
 	}
 }
 
-static int add_fold(struct explain_cell *ec, const struct dx_wait *w)
+static int add_fold(struct explain_cell *ec, const struct diagnosis_wait *w)
 {
 	char frames[FOLD_FRAMES];
 	int rc;
@@ -296,7 +296,7 @@ static int read_waits(struct loader_state *ls, const struct csv_table *t)
 	for (size_t i = 0; i < t->n_rows; i++) {
 		int c = cell_index(ls->r, field(t, i, c_cell)), rc;
 		const char *id = field(t, i, c_stack);
-		struct dx_wait w = {
+		struct diagnosis_wait w = {
 			.phase = phase_from_name(field(t, i, c_phase)),
 			.actor = field(t, i, c_actor),
 			.comm = field(t, i, c_comm),
@@ -318,9 +318,9 @@ static int read_waits(struct loader_state *ls, const struct csv_table *t)
 			count_frames(ls->r, last_folded);
 		}
 		w.folded = last_folded;
-		rc = dx_add_wait(ls->b[c], &w);
+		rc = diagnosis_add_wait(ls->b[c], &w);
 		if (!rc && pooled(ls, c))
-			rc = dx_add_wait(pooled(ls, c), &w);
+			rc = diagnosis_add_wait(pooled(ls, c), &w);
 		if (!rc)
 			rc = add_fold(&ls->r->cells[c], &w);
 		if (!rc && pooled(ls, c))
@@ -345,7 +345,7 @@ static int diagnose_cells(struct loader_state *ls)
 	size_t nc = r->n_cells;
 
 	for (size_t c = 0; c < nc; c++) {
-		if (dx_finish(ls->b[c], &r->cells[c].dx))
+		if (diagnosis_finish_cell(ls->b[c], &r->cells[c].dx))
 			return -ENOMEM;
 		fill_ctx(ls, (int)c, &r->cells[c]);
 		if (explain_is_base_load(r->cells[c].load)) {
@@ -361,7 +361,7 @@ static int diagnose_cells(struct loader_state *ls)
 	snprintf(r->base.name, sizeof(r->base.name), "baseline");
 	snprintf(r->base.load, sizeof(r->base.load), "none");
 	fill_ctx(ls, (int)nc, &r->base);
-	return dx_finish(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
+	return diagnosis_finish_cell(ls->b[nc], &r->base.dx) ? -ENOMEM : 0;
 }
 
 static int build_explain_run(struct loader_state *ls, const struct csv_table *trials,
@@ -378,13 +378,13 @@ static int build_explain_run(struct loader_state *ls, const struct csv_table *tr
 	if (!ls->b || !ls->sum || !ls->cnt)
 		return -ENOMEM;
 	for (size_t c = 0; c <= r->n_cells; c++)
-		if (!(ls->b[c] = dx_builder_new(r->rules)))
+		if (!(ls->b[c] = diagnosis_builder_new(r->rules)))
 			return -ENOMEM;
 	for (size_t c = 0; c < r->n_cells; c++)
 		for (int i = 0; i < ls->n_ok[c]; i++) {
-			dx_add_trial(ls->b[c]);
+			diagnosis_add_trial(ls->b[c]);
 			if (pooled(ls, (int)c))
-				dx_add_trial(pooled(ls, (int)c));
+				diagnosis_add_trial(pooled(ls, (int)c));
 		}
 	read_phases(ls, phases);
 	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
@@ -395,7 +395,7 @@ static int build_explain_run(struct loader_state *ls, const struct csv_table *tr
 static void loader_state_free(struct loader_state *ls, size_t n_cells)
 {
 	for (size_t c = 0; ls->b && c <= n_cells; c++)
-		dx_builder_free(ls->b[c]);
+		diagnosis_builder_free(ls->b[c]);
 	for (size_t c = 0; ls->ok && c < n_cells; c++)
 		free(ls->ok[c]);
 	free(ls->b);
@@ -444,7 +444,7 @@ int explain_load(const char *dir, const struct rules *rules, struct explain_run 
 
 static void cell_free(struct explain_cell *c)
 {
-	dx_cell_free(&c->dx);
+	diagnosis_cell_free(&c->dx);
 	for (int p = 0; p < PH_COUNT; p++) {
 		fold_free(c->fold[p]);
 		c->fold[p] = NULL;
@@ -485,7 +485,7 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 	return &r->base;
 }
 
-double explain_total_ms(const struct dx_cell *d)
+double explain_total_ms(const struct diagnosis_cell *d)
 {
 	double t = 0;
 

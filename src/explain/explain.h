@@ -44,7 +44,7 @@ struct explain_cell {
 	char name[64], load[32];
 	int stressors;
 	int ok_trials;
-	struct dx_cell dx;
+	struct diagnosis_cell dx;
 	double ctx[PH_COUNT][CTX_COUNT]; /* NAN when unknown */
 	struct fold *fold[PH_COUNT];	 /* off-CPU microseconds per wait stack, all trials */
 };
@@ -77,6 +77,6 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 /* Whether a cell of this load is a baseline one (no load). */
 bool explain_is_base_load(const char *load);
 /* The measured restart time of a cell's diagnosis: its phases summed, in ms. */
-double explain_total_ms(const struct dx_cell *d);
+double explain_total_ms(const struct diagnosis_cell *d);
 
 #endif

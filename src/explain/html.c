@@ -7,7 +7,7 @@
 #include "explain/explain.h"
 #include "report/markup.h"
 
-static void html_items(FILE *f, const char *label, const struct dx_item *it, int n)
+static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
 {
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "<li>%s <code", label);
@@ -22,7 +22,7 @@ static void html_items(FILE *f, const char *label, const struct dx_item *it, int
 	}
 }
 
-static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
+static void html_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
 		       double measured)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
@@ -59,20 +59,20 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct dx_cau
 }
 
 /* "+X ms in A, +Y ms in B" against the baseline: the largest changes the phase's way. */
-static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phase *ph,
-		      const struct dx_phase *base)
+static void html_diff(FILE *f, const struct explain_run *r, const struct diagnosis_phase *ph,
+		      const struct diagnosis_phase *base)
 {
-	struct dx_diff d;
+	struct diagnosis_diff d;
 	int shown = 0;
 
-	dx_compare(ph, base, &d);
+	diagnosis_compare(ph, base, &d);
 	if (fabs(d.measured_ms) < 0.5)
 		return;
 	fprintf(f, "<p>vs baseline %+.1f ms:", d.measured_ms);
 	for (int i = 0; i < d.n && shown < 4; i++)
 		if ((d.measured_ms > 0 ? d.d[i].ms > 0 : d.d[i].ms < 0) && fabs(d.d[i].ms) >= 0.1) {
 			fprintf(f, "%s %+.1f ms in ", shown++ ? "," : "", d.d[i].ms);
-			markup_text(f, dx_category_name(r->rules, d.d[i].rule), SIZE_MAX);
+			markup_text(f, diagnosis_category_name(r->rules, d.d[i].rule), SIZE_MAX);
 		}
 	fputs("</p>", f);
 }
@@ -80,13 +80,13 @@ static void html_diff(FILE *f, const struct explain_run *r, const struct dx_phas
 static void html_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec,
 		       const struct explain_cell *base, int p)
 {
-	const struct dx_phase *ph = &ec->dx.phase[p];
+	const struct diagnosis_phase *ph = &ec->dx.phase[p];
 
 	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
 	if (base) {
-		struct dx_diff d;
+		struct diagnosis_diff d;
 
-		dx_compare(ph, &base->dx.phase[p], &d);
+		diagnosis_compare(ph, &base->dx.phase[p], &d);
 		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
 	}
 	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);

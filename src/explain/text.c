@@ -9,14 +9,15 @@
 #define SHOWN_CAUSES 5
 #define SHOWN_MIN_MS 0.05
 
-static void print_items(FILE *f, const char *label, const struct dx_item *it, int n, bool calls)
+static void print_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n,
+			bool calls)
 {
 	for (int i = 0; i < n; i++)
 		fprintf(f, "          %-7s %s  (%.1f ms, %lld %s)\n", i ? "" : label, it[i].text,
 			it[i].ms, (long long)it[i].count, calls ? "calls" : "waits");
 }
 
-static void print_tasks(FILE *f, const struct dx_cause *c)
+static void print_tasks(FILE *f, const struct diagnosis_cause *c)
 {
 	if (!c->n_tasks)
 		return;
@@ -31,7 +32,7 @@ static void print_tasks(FILE *f, const struct dx_cause *c)
 	fputc('\n', f);
 }
 
-static void print_cause(FILE *f, const struct explain_run *r, const struct dx_cause *c,
+static void print_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
 			double measured, int rank, bool *told)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
@@ -84,7 +85,7 @@ static void print_context(FILE *f, const double *x)
 static void print_phase(FILE *f, const struct explain_run *r, const struct explain_cell *ec, int p,
 			bool *told)
 {
-	const struct dx_phase *ph = &ec->dx.phase[p];
+	const struct diagnosis_phase *ph = &ec->dx.phase[p];
 	double other = 0;
 
 	fprintf(f, "  %-10s %8.1f ms per trial\n", phase_name(p), ph->measured_ms);
@@ -123,11 +124,11 @@ static void print_diff(FILE *f, const struct explain_run *r, const struct explai
 		base->dx.trials, explain_total_ms(&ec->dx) - explain_total_ms(&base->dx),
 		explain_total_ms(&base->dx), explain_total_ms(&ec->dx));
 	for (int p = 0; p < PH_COUNT; p++) {
-		struct dx_diff d;
+		struct diagnosis_diff d;
 		int shown = 0;
 		double rest = 0;
 
-		dx_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
+		diagnosis_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
 		if (fabs(d.measured_ms) < 0.5)
 			continue;
 		fprintf(f, "  %s %+.1f ms:", phase_name(p), d.measured_ms);
@@ -137,7 +138,7 @@ static void print_diff(FILE *f, const struct explain_run *r, const struct explai
 
 			if (shown < 4 && same_way && fabs(d.d[i].ms) >= 0.1) {
 				fprintf(f, "%s %+.1f ms in %s", shown ? "," : "", d.d[i].ms,
-					dx_category_name(r->rules, d.d[i].rule));
+					diagnosis_category_name(r->rules, d.d[i].rule));
 				shown++;
 			} else {
 				rest += d.d[i].ms;

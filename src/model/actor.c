@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/names.h"
+
 static const char *const names[ACTOR_COUNT] = {
 	[ACTOR_ENGINE] = "engine", [ACTOR_TARGET] = "target", [ACTOR_LOAD] = "load",
 	[ACTOR_KERNEL] = "kernel", [ACTOR_OTHER] = "other",
@@ -16,10 +18,7 @@ const char *actor_name(int actor)
 
 int actor_from_name(const char *name)
 {
-	for (int i = 0; i < ACTOR_COUNT; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
+	return name_lookup(names, ACTOR_COUNT, name);
 }
 
 /* A run of exactly 64 hex digits in [s, e). */

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+#include "util/text_index.h"
+
 #define SHORT_FRAMES 5
 
 /* ---- a tally: text -> time and count ---- */
@@ -19,71 +22,31 @@ struct tally_entry {
 struct tally {
 	struct tally_entry *e;
 	size_t n, cap;
-	size_t *slot; /* index + 1, 0 empty */
-	size_t n_slots;
+	struct text_index index; /* key -> its entry */
 };
 
-static uint64_t hash(const char *s)
+static const char *tally_key_at(const void *entries, size_t i)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int tally_rehash(struct tally *t)
-{
-	size_t ns = t->n_slots ? t->n_slots * 2 : 64;
-	size_t *slot;
-
-	while (ns < 4 * (t->n + 1))
-		ns *= 2;
-	slot = calloc(ns, sizeof(*slot));
-	if (!slot)
-		return -ENOMEM;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t h = hash(t->e[i].key) % ns;
-
-		while (slot[h])
-			h = (h + 1) % ns;
-		slot[h] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->n_slots = ns;
-	return 0;
+	return ((const struct tally_entry *)entries)[i].key;
 }
 
 static int tally_add(struct tally *t, const char *key, const char *detail, int64_t ns,
 		     int64_t count)
 {
-	size_t h;
+	size_t *slot;
 
 	if (!key[0])
 		return 0;
-	if ((t->n + 1) * 2 > t->n_slots && tally_rehash(t))
+	if (text_index_reserve(&t->index, t->n, tally_key_at, t->e))
 		return -ENOMEM;
-	for (h = hash(key) % t->n_slots; t->slot[h]; h = (h + 1) % t->n_slots) {
-		struct tally_entry *e = &t->e[t->slot[h] - 1];
-
-		if (strcmp(e->key, key) == 0) {
-			e->ns += ns;
-			e->count += count;
-			return 0;
-		}
+	slot = text_index_slot(&t->index, key, strlen(key), tally_key_at, t->e);
+	if (*slot) {
+		t->e[*slot - 1].ns += ns;
+		t->e[*slot - 1].count += count;
+		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		struct tally_entry *ne = realloc(t->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		t->e = ne;
-		t->cap = ncap;
-	}
+	if (array_reserve((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e)))
+		return -ENOMEM;
 	t->e[t->n].key = strdup(key);
 	t->e[t->n].detail = strdup(detail ? detail : "");
 	if (!t->e[t->n].key || !t->e[t->n].detail) {
@@ -93,7 +56,7 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 	}
 	t->e[t->n].ns = ns;
 	t->e[t->n].count = count;
-	t->slot[h] = ++t->n;
+	*slot = ++t->n;
 	return 0;
 }
 
@@ -104,23 +67,23 @@ static void tally_free(struct tally *t)
 		free(t->e[i].detail);
 	}
 	free(t->e);
-	free(t->slot);
+	text_index_clear(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
-static bool before(const struct tally_entry *x, const struct tally_entry *y)
+static bool ranks_before(const struct tally_entry *x, const struct tally_entry *y)
 {
 	return x->ns > y->ns || (x->ns == y->ns && strcmp(x->key, y->key) < 0);
 }
 
 /* The largest entries (ties: by key) into items. */
-static int tally_top(const struct tally *t, struct dx_item *items, int max, int trials)
+static int tally_top(const struct tally *t, struct diagnosis_evidence *items, int max, int trials)
 {
-	size_t chosen[DX_TOP];
+	size_t chosen[DIAGNOSIS_TOP_ITEMS];
 	int n = 0;
 
-	if (max > DX_TOP)
-		max = DX_TOP;
+	if (max > DIAGNOSIS_TOP_ITEMS)
+		max = DIAGNOSIS_TOP_ITEMS;
 	for (; n < max; n++) {
 		size_t best = SIZE_MAX;
 
@@ -129,7 +92,7 @@ static int tally_top(const struct tally *t, struct dx_item *items, int max, int 
 
 			for (int k = 0; k < n && !taken; k++)
 				taken = chosen[k] == i;
-			if (!taken && (best == SIZE_MAX || before(&t->e[i], &t->e[best])))
+			if (!taken && (best == SIZE_MAX || ranks_before(&t->e[i], &t->e[best])))
 				best = i;
 		}
 		if (best == SIZE_MAX || t->e[best].ns <= 0)
@@ -146,17 +109,18 @@ static int tally_top(const struct tally *t, struct dx_item *items, int max, int 
 
 /* ---- the builder ---- */
 
-struct acc {
+/* A category's waits in one phase, summed over the cell's trials, with their evidence. */
+struct category_sum {
 	int64_t wall_ns, offcpu_ns, waits;
 	struct tally stacks, files, tasks, wakers;
 	bool seen;
 };
 
-struct dx_builder {
+struct diagnosis_builder {
 	const struct rules *rules;
 	int trials;
 	int64_t dur_ns[PH_COUNT];
-	struct acc *acc[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
+	struct category_sum *sum[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
 	struct tally behind[PH_COUNT];
 	/* The last wait's rule, for the next one with the same stack and call. */
 	const char *last_folded, *last_call, *last_file, *last_state, *last_comm, *last_actor,
@@ -164,24 +128,24 @@ struct dx_builder {
 	int last_rule;
 };
 
-struct dx_builder *dx_builder_new(const struct rules *rules)
+struct diagnosis_builder *diagnosis_builder_new(const struct rules *rules)
 {
-	struct dx_builder *b = calloc(1, sizeof(*b));
+	struct diagnosis_builder *b = calloc(1, sizeof(*b));
 
 	if (!b)
 		return NULL;
 	b->rules = rules;
 	for (int p = 0; p < PH_COUNT; p++) {
-		b->acc[p] = calloc((size_t)rules->n + 1, sizeof(struct acc));
-		if (!b->acc[p]) {
-			dx_builder_free(b);
+		b->sum[p] = calloc((size_t)rules->n + 1, sizeof(struct category_sum));
+		if (!b->sum[p]) {
+			diagnosis_builder_free(b);
 			return NULL;
 		}
 	}
 	return b;
 }
 
-static void acc_free(struct acc *a)
+static void category_sum_free(struct category_sum *a)
 {
 	tally_free(&a->stacks);
 	tally_free(&a->files);
@@ -189,31 +153,31 @@ static void acc_free(struct acc *a)
 	tally_free(&a->wakers);
 }
 
-void dx_builder_free(struct dx_builder *b)
+void diagnosis_builder_free(struct diagnosis_builder *b)
 {
 	if (!b)
 		return;
 	for (int p = 0; p < PH_COUNT; p++) {
-		for (int i = 0; b->acc[p] && i <= b->rules->n; i++)
-			acc_free(&b->acc[p][i]);
-		free(b->acc[p]);
+		for (int i = 0; b->sum[p] && i <= b->rules->n; i++)
+			category_sum_free(&b->sum[p][i]);
+		free(b->sum[p]);
 		tally_free(&b->behind[p]);
 	}
 	free(b);
 }
 
-void dx_add_trial(struct dx_builder *b)
+void diagnosis_add_trial(struct diagnosis_builder *b)
 {
 	b->trials++;
 }
 
-void dx_add_phase(struct dx_builder *b, int phase, int64_t duration_ns)
+void diagnosis_add_phase_time(struct diagnosis_builder *b, int phase, int64_t duration_ns)
 {
 	if (phase >= 0 && phase < PH_COUNT && duration_ns > 0)
 		b->dur_ns[phase] += duration_ns;
 }
 
-void dx_short_stack(const char *folded, int frames, char *out, size_t len)
+void diagnosis_short_stack(const char *folded, int frames, char *out, size_t len)
 {
 	const char *f[128];
 	size_t fl[128], o = 0;
@@ -247,7 +211,7 @@ static bool is_waiting(const char *actor)
 	return strcmp(actor, "engine") == 0 || strcmp(actor, "target") == 0;
 }
 
-static int rule_of(struct dx_builder *b, const struct dx_wait *w)
+static int rule_of(struct diagnosis_builder *b, const struct diagnosis_wait *w)
 {
 	struct wait_view v = {w->folded, w->call, w->file, w->state, w->comm, w->actor, w->waker};
 
@@ -268,39 +232,39 @@ static int rule_of(struct dx_builder *b, const struct dx_wait *w)
 	return b->last_rule;
 }
 
-static int add_behind(struct dx_builder *b, const struct dx_wait *w)
+static int tally_work_behind(struct diagnosis_builder *b, const struct diagnosis_wait *w)
 {
-	char key[DX_TEXT], stack[DX_TEXT - 64];
+	char key[DIAGNOSIS_TEXT_LEN], stack[DIAGNOSIS_TEXT_LEN - 64];
 
 	if (w->offcpu_ns <= 0 || strcmp(w->state, "sleep") == 0)
 		return 0;
-	dx_short_stack(w->folded, 3, stack, sizeof(stack));
+	diagnosis_short_stack(w->folded, 3, stack, sizeof(stack));
 	snprintf(key, sizeof(key), "%s %s %s%s%s", w->actor, w->comm, w->state,
 		 stack[0] ? ": " : "", stack);
 	return tally_add(&b->behind[w->phase], key, w->folded, w->offcpu_ns, w->count);
 }
 
-int dx_add_wait(struct dx_builder *b, const struct dx_wait *w)
+int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait *w)
 {
-	char text[DX_TEXT];
-	struct acc *a;
+	char text[DIAGNOSIS_TEXT_LEN];
+	struct category_sum *a;
 	int r, rc;
 
 	if (w->phase < 0 || w->phase >= PH_COUNT)
 		return -EINVAL;
 	if (!is_waiting(w->actor))
-		return add_behind(b, w);
+		return tally_work_behind(b, w);
 	if (w->wall_ns <= 0 && w->offcpu_ns <= 0)
 		return 0;
 	if (w->wall_ns <= 0)
 		return 0; /* an interruptible sleep outside calls: no share, no cause */
 	r = rule_of(b, w);
-	a = &b->acc[w->phase][r >= 0 ? r : b->rules->n];
+	a = &b->sum[w->phase][r >= 0 ? r : b->rules->n];
 	a->seen = true;
 	a->wall_ns += w->wall_ns;
 	a->offcpu_ns += w->offcpu_ns;
 	a->waits += w->count;
-	dx_short_stack(w->folded, SHORT_FRAMES, text, sizeof(text));
+	diagnosis_short_stack(w->folded, SHORT_FRAMES, text, sizeof(text));
 	/* An off-CPU wait without a stack (a run-queue wait after an interruptible sleep, a full
 	 * stack map) says so, so that no cause stands bare; a call's evidence is its file. */
 	if (!text[0] && strcmp(w->state, "call") != 0)
@@ -321,7 +285,8 @@ int dx_add_wait(struct dx_builder *b, const struct dx_wait *w)
 	return rc;
 }
 
-static void fill_cause(struct dx_cause *c, int rule, const struct acc *a, int trials)
+static void fill_cause(struct diagnosis_cause *c, int rule, const struct category_sum *a,
+		       int trials)
 {
 	double t = trials ? trials : 1;
 
@@ -330,22 +295,22 @@ static void fill_cause(struct dx_cause *c, int rule, const struct acc *a, int tr
 	c->ms = (double)a->wall_ns / 1e6 / t;
 	c->offcpu_ms = (double)a->offcpu_ns / 1e6 / t;
 	c->waits = a->waits;
-	c->n_stacks = tally_top(&a->stacks, c->stacks, DX_TOP, trials);
-	c->n_files = tally_top(&a->files, c->files, DX_TOP, trials);
-	c->n_tasks = tally_top(&a->tasks, c->tasks, DX_TOP, trials);
-	c->n_wakers = tally_top(&a->wakers, c->wakers, DX_TOP, trials);
+	c->n_stacks = tally_top(&a->stacks, c->stacks, DIAGNOSIS_TOP_ITEMS, trials);
+	c->n_files = tally_top(&a->files, c->files, DIAGNOSIS_TOP_ITEMS, trials);
+	c->n_tasks = tally_top(&a->tasks, c->tasks, DIAGNOSIS_TOP_ITEMS, trials);
+	c->n_wakers = tally_top(&a->wakers, c->wakers, DIAGNOSIS_TOP_ITEMS, trials);
 }
 
 static int cmp_cause(const void *x, const void *y)
 {
-	const struct dx_cause *a = x, *b = y;
+	const struct diagnosis_cause *a = x, *b = y;
 
 	if (a->ms != b->ms)
 		return a->ms > b->ms ? -1 : 1;
 	return a->rule - b->rule;
 }
 
-static int finish_phase(struct dx_builder *b, int p, struct dx_phase *ph)
+static int diagnose_phase(struct diagnosis_builder *b, int p, struct diagnosis_phase *ph)
 {
 	double t = b->trials ? b->trials : 1;
 	int n = 0;
@@ -353,17 +318,17 @@ static int finish_phase(struct dx_builder *b, int p, struct dx_phase *ph)
 	memset(ph, 0, sizeof(*ph));
 	ph->measured_ms = (double)b->dur_ns[p] / 1e6 / t;
 	for (int r = 0; r < b->rules->n; r++)
-		n += b->acc[p][r].seen && b->acc[p][r].wall_ns > 0;
+		n += b->sum[p][r].seen && b->sum[p][r].wall_ns > 0;
 	ph->causes = calloc((size_t)n + 1, sizeof(*ph->causes));
 	if (!ph->causes)
 		return -ENOMEM;
 	n = 0;
 	for (int r = 0; r < b->rules->n; r++)
-		if (b->acc[p][r].seen && b->acc[p][r].wall_ns > 0)
-			fill_cause(&ph->causes[n++], r, &b->acc[p][r], b->trials);
+		if (b->sum[p][r].seen && b->sum[p][r].wall_ns > 0)
+			fill_cause(&ph->causes[n++], r, &b->sum[p][r], b->trials);
 	qsort(ph->causes, (size_t)n, sizeof(*ph->causes), cmp_cause);
 	ph->n_causes = n;
-	fill_cause(&ph->unexplained, DX_UNCATEGORIZED, &b->acc[p][b->rules->n], b->trials);
+	fill_cause(&ph->unexplained, DIAGNOSIS_UNCATEGORIZED, &b->sum[p][b->rules->n], b->trials);
 	for (int i = 0; i < n; i++)
 		ph->explained_ms += ph->causes[i].ms;
 	ph->uncategorized_ms = ph->unexplained.ms;
@@ -371,23 +336,23 @@ static int finish_phase(struct dx_builder *b, int p, struct dx_phase *ph)
 	ph->nowait_ms = ph->measured_ms - ph->explained_ms - ph->uncategorized_ms;
 	if (ph->nowait_ms < 0 && ph->nowait_ms > -1e-3)
 		ph->nowait_ms = 0;
-	ph->n_behind = tally_top(&b->behind[p], ph->behind, DX_TOP, b->trials);
+	ph->n_behind = tally_top(&b->behind[p], ph->behind, DIAGNOSIS_TOP_ITEMS, b->trials);
 	return 0;
 }
 
-int dx_finish(struct dx_builder *b, struct dx_cell *out)
+int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->trials = b->trials;
 	for (int p = 0; p < PH_COUNT; p++)
-		if (finish_phase(b, p, &out->phase[p])) {
-			dx_cell_free(out);
+		if (diagnose_phase(b, p, &out->phase[p])) {
+			diagnosis_cell_free(out);
 			return -ENOMEM;
 		}
 	return 0;
 }
 
-void dx_cell_free(struct dx_cell *c)
+void diagnosis_cell_free(struct diagnosis_cell *c)
 {
 	for (int p = 0; p < PH_COUNT; p++) {
 		free(c->phase[p].causes);
@@ -398,7 +363,7 @@ void dx_cell_free(struct dx_cell *c)
 
 /* ---- against a baseline ---- */
 
-static double cause_ms(const struct dx_phase *p, int rule)
+static double cause_ms(const struct diagnosis_phase *p, int rule)
 {
 	for (int i = 0; i < p->n_causes; i++)
 		if (p->causes[i].rule == rule)
@@ -408,14 +373,14 @@ static double cause_ms(const struct dx_phase *p, int rule)
 
 static int cmp_delta(const void *x, const void *y)
 {
-	const struct dx_delta *a = x, *b = y;
+	const struct diagnosis_delta *a = x, *b = y;
 
 	if (a->ms != b->ms)
 		return a->ms > b->ms ? -1 : 1;
 	return a->rule - b->rule;
 }
 
-static void add_delta(struct dx_diff *out, int rule, double ms)
+static void add_delta_once(struct diagnosis_diff *out, int rule, double ms)
 {
 	for (int i = 0; i < out->n; i++)
 		if (out->d[i].rule == rule)
@@ -425,26 +390,27 @@ static void add_delta(struct dx_diff *out, int rule, double ms)
 	out->n++;
 }
 
-void dx_compare(const struct dx_phase *a, const struct dx_phase *base, struct dx_diff *out)
+void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_phase *base,
+		       struct diagnosis_diff *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->measured_ms = a->measured_ms - base->measured_ms;
 	for (int i = 0; i < a->n_causes && out->n < RULES_MAX; i++)
-		add_delta(out, a->causes[i].rule,
-			  a->causes[i].ms - cause_ms(base, a->causes[i].rule));
+		add_delta_once(out, a->causes[i].rule,
+			       a->causes[i].ms - cause_ms(base, a->causes[i].rule));
 	for (int i = 0; i < base->n_causes && out->n < RULES_MAX; i++)
-		add_delta(out, base->causes[i].rule,
-			  cause_ms(a, base->causes[i].rule) - base->causes[i].ms);
-	add_delta(out, DX_UNCATEGORIZED, a->uncategorized_ms - base->uncategorized_ms);
-	add_delta(out, DX_NOWAIT, a->nowait_ms - base->nowait_ms);
+		add_delta_once(out, base->causes[i].rule,
+			       cause_ms(a, base->causes[i].rule) - base->causes[i].ms);
+	add_delta_once(out, DIAGNOSIS_UNCATEGORIZED, a->uncategorized_ms - base->uncategorized_ms);
+	add_delta_once(out, DIAGNOSIS_NO_WAIT, a->nowait_ms - base->nowait_ms);
 	qsort(out->d, (size_t)out->n, sizeof(*out->d), cmp_delta);
 }
 
-const char *dx_category_name(const struct rules *r, int rule)
+const char *diagnosis_category_name(const struct rules *r, int rule)
 {
-	if (rule == DX_UNCATEGORIZED)
+	if (rule == DIAGNOSIS_UNCATEGORIZED)
 		return "unexplained (waits no rule matches)";
-	if (rule == DX_NOWAIT)
+	if (rule == DIAGNOSIS_NO_WAIT)
 		return "unexplained (no wait: on a CPU or idle)";
 	if (r && rule >= 0 && rule < r->n)
 		return r->rule[rule].name;

@@ -19,84 +19,86 @@
 #include "model/phase.h"
 #include "model/rules.h"
 
-#define DX_TOP		 3
-#define DX_TEXT		 320
-#define DX_UNCATEGORIZED (-1)
-#define DX_NOWAIT	 (-2)
+#define DIAGNOSIS_TOP_ITEMS	3
+#define DIAGNOSIS_TEXT_LEN	320
+#define DIAGNOSIS_UNCATEGORIZED (-1)
+#define DIAGNOSIS_NO_WAIT	(-2)
 
-struct dx_item {
-	char text[DX_TEXT];   /* short: a stack's innermost frames, a call and its file */
-	char detail[DX_TEXT]; /* long: the whole stack (cut), "" when the same */
-	double ms;	      /* share of the elapsed time, mean per trial (behind: off-CPU) */
+struct diagnosis_evidence {
+	char text[DIAGNOSIS_TEXT_LEN]; /* short: a stack's innermost frames, a call and its file */
+	char detail[DIAGNOSIS_TEXT_LEN]; /* long: the whole stack (cut), "" when the same */
+	double ms; /* share of the elapsed time, mean per trial (behind: off-CPU) */
 	int64_t count;
 };
 
-struct dx_cause {
-	int rule;	  /* index in the rules, or DX_UNCATEGORIZED */
+struct diagnosis_cause {
+	int rule;	  /* index in the rules, or DIAGNOSIS_UNCATEGORIZED */
 	double ms;	  /* share of the phase's elapsed time, mean per trial */
 	double offcpu_ms; /* off-CPU time summed over tasks, mean per trial */
 	int64_t waits;	  /* spans and calls, over all trials */
-	struct dx_item stacks[DX_TOP], files[DX_TOP], tasks[DX_TOP], wakers[DX_TOP];
+	struct diagnosis_evidence stacks[DIAGNOSIS_TOP_ITEMS], files[DIAGNOSIS_TOP_ITEMS],
+		tasks[DIAGNOSIS_TOP_ITEMS], wakers[DIAGNOSIS_TOP_ITEMS];
 	int n_stacks, n_files, n_tasks, n_wakers;
 };
 
-struct dx_phase {
-	double measured_ms;	 /* mean duration */
-	double explained_ms;	 /* sum of the causes */
-	double uncategorized_ms; /* waits no rule matched */
-	double nowait_ms;	 /* no wait in progress */
-	struct dx_cause *causes; /* categorized, largest first */
+struct diagnosis_phase {
+	double measured_ms;		/* mean duration */
+	double explained_ms;		/* sum of the causes */
+	double uncategorized_ms;	/* waits no rule matched */
+	double nowait_ms;		/* no wait in progress */
+	struct diagnosis_cause *causes; /* categorized, largest first */
 	int n_causes;
-	struct dx_cause unexplained; /* the uncategorized waits and their evidence */
+	struct diagnosis_cause unexplained; /* the uncategorized waits and their evidence */
 	/* The work behind the waits: load and kernel tasks' waits in the phase (off-CPU). */
-	struct dx_item behind[DX_TOP];
+	struct diagnosis_evidence behind[DIAGNOSIS_TOP_ITEMS];
 	int n_behind;
 };
 
-struct dx_cell {
+struct diagnosis_cell {
 	int trials;
-	struct dx_phase phase[PH_COUNT];
+	struct diagnosis_phase phase[PH_COUNT];
 };
 
 /* One wait (a row of waits.csv): strings never NULL ("" for none). */
-struct dx_wait {
+struct diagnosis_wait {
 	int phase;
 	const char *actor, *comm, *state, *call, *file, *waker, *folded;
 	int deleted;
 	int64_t count, offcpu_ns, wall_ns;
 };
 
-struct dx_builder;
+struct diagnosis_builder;
 
 /* A builder for one cell; rules stays the caller's and must outlive it. NULL: no memory. */
-struct dx_builder *dx_builder_new(const struct rules *rules);
-void dx_builder_free(struct dx_builder *b);
+struct diagnosis_builder *diagnosis_builder_new(const struct rules *rules);
+void diagnosis_builder_free(struct diagnosis_builder *b);
 /* One more ok trial of the cell, and the duration of each of its phases. */
-void dx_add_trial(struct dx_builder *b);
-void dx_add_phase(struct dx_builder *b, int phase, int64_t duration_ns);
+void diagnosis_add_trial(struct diagnosis_builder *b);
+void diagnosis_add_phase_time(struct diagnosis_builder *b, int phase, int64_t duration_ns);
 /* A wait of one of those trials. 0, -EINVAL (bad phase), -ENOMEM. */
-int dx_add_wait(struct dx_builder *b, const struct dx_wait *w);
-/* The means and rankings. 0 or -ENOMEM; free out with dx_cell_free. */
-int dx_finish(struct dx_builder *b, struct dx_cell *out);
-void dx_cell_free(struct dx_cell *c);
+int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait *w);
+/* The means and rankings. 0 or -ENOMEM; free out with diagnosis_cell_free. */
+int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *out);
+void diagnosis_cell_free(struct diagnosis_cell *c);
 
 /* A category's change against a baseline. */
-struct dx_delta {
-	int rule; /* rule index, DX_UNCATEGORIZED or DX_NOWAIT */
+struct diagnosis_delta {
+	int rule; /* rule index, DIAGNOSIS_UNCATEGORIZED or DIAGNOSIS_NO_WAIT */
 	double ms;
 };
 
-struct dx_diff {
+struct diagnosis_diff {
 	double measured_ms; /* the phase's change */
 	int n;
-	struct dx_delta d[RULES_MAX + 2]; /* largest increase first */
+	struct diagnosis_delta d[RULES_MAX + 2]; /* largest increase first */
 };
 
 /* a minus base, per category; the deltas add up to the change of the measured time. */
-void dx_compare(const struct dx_phase *a, const struct dx_phase *base, struct dx_diff *out);
+void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_phase *base,
+		       struct diagnosis_diff *out);
 /* The rule's name, or "unexplained (no rule)" / "unexplained (no wait)". */
-const char *dx_category_name(const struct rules *r, int rule);
+const char *diagnosis_category_name(const struct rules *r, int rule);
 /* The frames of a stack from its innermost non-scheduler frame outwards, " < "-joined. */
-void dx_short_stack(const char *folded, int frames, char *out, size_t len);
+void diagnosis_short_stack(const char *folded, int frames, char *out, size_t len);
 
 #endif

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+#include "util/text_index.h"
+
 struct entry {
 	char *stack;
 	uint64_t value;
@@ -13,20 +16,13 @@ struct entry {
 struct fold {
 	struct entry *e;
 	size_t n, cap;
-	size_t *slot; /* open addressing: index + 1, 0 empty */
-	size_t n_slots;
+	struct text_index index; /* stack -> its entry */
 	uint64_t total;
 };
 
-static uint64_t hash(const char *s, size_t n)
+static const char *stack_at(const void *entries, size_t i)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return ((const struct entry *)entries)[i].stack;
 }
 
 struct fold *fold_new(void)
@@ -41,32 +37,8 @@ void fold_free(struct fold *f)
 	for (size_t i = 0; i < f->n; i++)
 		free(f->e[i].stack);
 	free(f->e);
-	free(f->slot);
+	text_index_clear(&f->index);
 	free(f);
-}
-
-static int rehash(struct fold *f)
-{
-	size_t ns = f->n_slots ? f->n_slots * 2 : 256;
-	size_t *slot;
-
-	while (ns < 4 * (f->n + 1))
-		ns *= 2;
-	slot = calloc(ns, sizeof(*slot));
-
-	if (!slot)
-		return -ENOMEM;
-	for (size_t i = 0; i < f->n; i++) {
-		size_t h = hash(f->e[i].stack, strlen(f->e[i].stack)) % ns;
-
-		while (slot[h])
-			h = (h + 1) % ns;
-		slot[h] = i + 1;
-	}
-	free(f->slot);
-	f->slot = slot;
-	f->n_slots = ns;
-	return 0;
 }
 
 static bool valid_stack(const char *s, size_t n)
@@ -79,44 +51,34 @@ static bool valid_stack(const char *s, size_t n)
 	return memchr(s, '\n', n) == NULL && memchr(s, '\0', n) == NULL;
 }
 
-static int add_n(struct fold *f, const char *stack, size_t n, uint64_t value)
+static int add_stack_n(struct fold *f, const char *stack, size_t n, uint64_t value)
 {
-	size_t h;
+	size_t *slot;
 
 	if (!valid_stack(stack, n))
 		return -EINVAL;
-	if ((f->n + 1) * 2 > f->n_slots && rehash(f))
+	if (text_index_reserve(&f->index, f->n, stack_at, f->e))
 		return -ENOMEM;
-	for (h = hash(stack, n) % f->n_slots; f->slot[h]; h = (h + 1) % f->n_slots) {
-		struct entry *e = &f->e[f->slot[h] - 1];
-
-		if (strlen(e->stack) == n && memcmp(e->stack, stack, n) == 0) {
-			e->value += value;
-			f->total += value;
-			return 0;
-		}
+	slot = text_index_slot(&f->index, stack, n, stack_at, f->e);
+	if (*slot) {
+		f->e[*slot - 1].value += value;
+		f->total += value;
+		return 0;
 	}
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 64;
-		struct entry *ne = realloc(f->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		f->e = ne;
-		f->cap = ncap;
-	}
+	if (array_reserve((void **)&f->e, &f->cap, f->n + 1, sizeof(*f->e)))
+		return -ENOMEM;
 	f->e[f->n].stack = strndup(stack, n);
 	if (!f->e[f->n].stack)
 		return -ENOMEM;
 	f->e[f->n].value = value;
-	f->slot[h] = ++f->n;
+	*slot = ++f->n;
 	f->total += value;
 	return 0;
 }
 
 int fold_add(struct fold *f, const char *stack, uint64_t value)
 {
-	return add_n(f, stack, strlen(stack), value);
+	return add_stack_n(f, stack, strlen(stack), value);
 }
 
 size_t fold_count(const struct fold *f)
@@ -148,10 +110,8 @@ void fold_sort(struct fold *f)
 {
 	if (f->n)
 		qsort(f->e, f->n, sizeof(*f->e), cmp_entry);
-	/* The indexes moved: the next add rebuilds the table. */
-	free(f->slot);
-	f->slot = NULL;
-	f->n_slots = 0;
+	/* The entries moved: the next add rebuilds the index. */
+	text_index_clear(&f->index);
 }
 
 int fold_write(struct fold *f, FILE *out)
@@ -189,7 +149,7 @@ int fold_parse(struct fold *f, const char *text, size_t len, size_t *bad)
 			else
 				v = v * 10 + (uint64_t)(*d - '0');
 		}
-		rc = ok ? add_n(f, line, (size_t)(sp - 1 - line), v) : -EINVAL;
+		rc = ok ? add_stack_n(f, line, (size_t)(sp - 1 - line), v) : -EINVAL;
 		if (rc == -ENOMEM)
 			return rc;
 		nbad += rc != 0;

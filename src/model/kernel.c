@@ -191,8 +191,8 @@ int phase_at(const struct trial *t, int64_t ts)
 }
 
 /* Adds the overlap of [a, b) with each phase into the field at `off` of that phase's stats. */
-static void split(struct trial_kernel *tk, const struct trial *t, int actor, int64_t a, int64_t b,
-		  size_t off)
+static void add_phase_overlaps(struct trial_kernel *tk, const struct trial *t, int actor, int64_t a,
+			       int64_t b, size_t off)
 {
 	if (b <= a)
 		return;
@@ -205,8 +205,8 @@ static void split(struct trial_kernel *tk, const struct trial *t, int actor, int
 	}
 }
 
-#define SPLIT(tk, t, actor, a, b, field)                                                           \
-	split(tk, t, actor, a, b, offsetof(struct kphase_stats, field))
+#define ADD_PHASE_OVERLAPS(tk, t, actor, a, b, field)                                              \
+	add_phase_overlaps(tk, t, actor, a, b, offsetof(struct kphase_stats, field))
 
 /*
  * The program's name: the file given to execve, unless that is an alias (/proc/self/exe,
@@ -229,7 +229,7 @@ static void exec_name(const struct kevent *e, char *out, size_t len)
 	snprintf(out, len, "%s", x[0] ? x : e->who.comm);
 }
 
-static void add_name(char *list, size_t len, const char *name)
+static void append_exec_name(char *list, size_t len, const char *name)
 {
 	size_t n = strlen(list), need = strlen(name) + (n ? 1 : 0);
 
@@ -261,11 +261,11 @@ static void attribute_call(struct trial_kernel *tk, const struct trial *t, const
 	if (k == KSYS_MOUNT || k == KSYS_UMOUNT) {
 		if (s)
 			s->mounts++;
-		SPLIT(tk, t, a, e->ts, e->end, mount_ns);
+		ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->end, mount_ns);
 		if (e->sys.overlay) {
 			if (s)
 				s->ovl_mounts++;
-			SPLIT(tk, t, a, e->ts, e->end, ovl_mount_ns);
+			ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->end, ovl_mount_ns);
 		}
 	} else if (k == KSYS_SETNS || k == KSYS_UNSHARE) {
 		if (s && (e->sys.arg == 0 || (e->sys.arg & CLONE_NEWNET_FLAG)))
@@ -273,7 +273,7 @@ static void attribute_call(struct trial_kernel *tk, const struct trial *t, const
 	} else if (kev_sys_is_sync(k)) {
 		if (s)
 			s->syncs++;
-		SPLIT(tk, t, a, e->ts, e->end, sync_ns);
+		ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->end, sync_ns);
 	} else if (k == KSYS_RENAME || k == KSYS_RENAMEAT) {
 		if (s)
 			s->renames++;
@@ -283,7 +283,7 @@ static void attribute_call(struct trial_kernel *tk, const struct trial *t, const
 	} else if (k == KSYS_FLOCK) {
 		if (s)
 			s->flocks++;
-		SPLIT(tk, t, a, e->ts, e->end, flock_ns);
+		ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->end, flock_ns);
 	}
 }
 
@@ -299,7 +299,7 @@ static void attribute_event(struct trial_kernel *tk, const struct trial *t, cons
 
 			exec_name(e, name, sizeof(name));
 			s->execs++;
-			add_name(s->exec_names, sizeof(s->exec_names), name);
+			append_exec_name(s->exec_names, sizeof(s->exec_names), name);
 		}
 		break;
 	case KEV_FORK:
@@ -317,12 +317,13 @@ static void attribute_event(struct trial_kernel *tk, const struct trial *t, cons
 		break;
 	case KEV_OFFCPU:
 		if (e->off.state == KOFF_IOWAIT)
-			SPLIT(tk, t, a, e->ts, e->off.wake, iowait_ns);
+			ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->off.wake, iowait_ns);
 		else if (e->off.state == KOFF_BLOCKED)
-			SPLIT(tk, t, a, e->ts, e->off.wake, blocked_ns);
+			ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->off.wake, blocked_ns);
 		else if (e->off.state == KOFF_SLEEP)
-			SPLIT(tk, t, a, e->ts, e->off.wake, sleep_ns);
-		SPLIT(tk, t, a, e->off.state == KOFF_RUNQ ? e->ts : e->off.wake, e->end, runq_ns);
+			ADD_PHASE_OVERLAPS(tk, t, a, e->ts, e->off.wake, sleep_ns);
+		ADD_PHASE_OVERLAPS(tk, t, a, e->off.state == KOFF_RUNQ ? e->ts : e->off.wake,
+				   e->end, runq_ns);
 		break;
 	case KEV_SYSCALL:
 		attribute_call(tk, t, e, s);

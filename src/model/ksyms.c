@@ -227,7 +227,7 @@ bool ksyms_zeroed(const struct ksyms *ks)
 }
 
 /* The symbol holding addr: the last one at or below it; -1 when none. */
-static ssize_t holder(const struct ksyms *ks, uint64_t addr)
+static ssize_t holding_symbol(const struct ksyms *ks, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
@@ -249,7 +249,7 @@ static ssize_t holder(const struct ksyms *ks, uint64_t addr)
 
 const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset)
 {
-	ssize_t i = holder(ks, addr);
+	ssize_t i = holding_symbol(ks, addr);
 
 	if (i < 0 || ks->sym[i].name == NO_NAME)
 		return NULL;
@@ -261,7 +261,7 @@ const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset
 size_t ksyms_want(struct ksyms *ks, const uint64_t *ip, int depth)
 {
 	for (int d = 0; d < depth; d++) {
-		ssize_t i = holder(ks, ip[d]);
+		ssize_t i = holding_symbol(ks, ip[d]);
 
 		if (i >= 0 && ks->sym[i].name == NO_NAME && ks->sym[i].want == NAME_NOT_WANTED) {
 			ks->sym[i].want = NAME_WANTED;
@@ -281,7 +281,7 @@ int ksyms_name_line(struct ksyms *ks, const char *line, size_t len)
 
 	if (!ks->wanted || !parse_line(line, line + len, &addr, &type, &name, &nlen))
 		return 0;
-	i = holder(ks, addr);
+	i = holding_symbol(ks, addr);
 	/* The first line at the symbol's address of its kind: the one the table kept. */
 	if (i < 0 || ks->sym[i].addr != addr || ks->sym[i].want != NAME_WANTED ||
 	    ks->sym[i].global != global_type(type))

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/names.h"
+
 static const char *const names[PROBE_PATH_COUNT] = {
 	[PROBE_FENTRY] = "fentry", [PROBE_KPROBE] = "kprobe",	      [PROBE_TP_BTF] = "tp_btf",
 	[PROBE_RAW_TP] = "raw_tp", [PROBE_TRACEPOINT] = "tracepoint",
@@ -15,10 +17,7 @@ const char *probe_path_name(int path)
 
 int probe_path_from_name(const char *name)
 {
-	for (int i = 0; i < PROBE_PATH_COUNT; i++)
-		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
+	return name_lookup(names, PROBE_PATH_COUNT, name);
 }
 
 int probe_paths_parse(const char *list, unsigned *mask, char *err, size_t errlen)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define LINE_MAX_LEN 2048
 
 static const char *const key_names[RK_COUNT] = {
@@ -164,7 +166,7 @@ struct parser {
 	size_t errlen;
 };
 
-static int fail(struct parser *p, const char *fmt, ...)
+static int parse_error(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(p->err, p->errlen, "line %d: ", p->line);
@@ -212,23 +214,24 @@ static int parse_cond(struct parser *p, char *word, struct rule_cond *c)
 	char *eq = strchr(word, '='), *v, *save = NULL;
 
 	if (!eq || eq == word)
-		return fail(p, "'%.64s' is not key=value", word);
+		return parse_error(p, "'%.64s' is not key=value", word);
 	c->key = key_of(word, (size_t)(eq - word));
 	if (c->key < 0)
-		return fail(p,
-			    "unknown key '%.*s' (frame, leaf, call, file, state, comm, actor, "
-			    "waker)",
-			    (int)(eq - word > 32 ? 32 : eq - word), word);
+		return parse_error(
+			p,
+			"unknown key '%.*s' (frame, leaf, call, file, state, comm, actor, "
+			"waker)",
+			(int)(eq - word > 32 ? 32 : eq - word), word);
 	for (v = strtok_r(eq + 1, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
 		if (c->n == COND_VALUES_MAX)
-			return fail(p, "more than %d values", COND_VALUES_MAX);
+			return parse_error(p, "more than %d values", COND_VALUES_MAX);
 		c->values[c->n] = strdup(v);
 		if (!c->values[c->n])
-			return fail(p, "out of memory");
+			return parse_error(p, "out of memory");
 		c->n++;
 	}
 	if (!c->n)
-		return fail(p, "'%.64s' has no value", word);
+		return parse_error(p, "'%.64s' has no value", word);
 	return 0;
 }
 
@@ -238,45 +241,43 @@ static int parse_match(struct parser *p, char *rest)
 	char *save = NULL, *w;
 
 	if (p->cur->n_match == RULE_MATCHES_MAX)
-		return fail(p, "more than %d match lines in rule %s", RULE_MATCHES_MAX,
-			    p->cur->name);
+		return parse_error(p, "more than %d match lines in rule %s", RULE_MATCHES_MAX,
+				   p->cur->name);
 	m = &p->cur->match[p->cur->n_match++];
 	for (w = strtok_r(rest, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (m->n == MATCH_CONDS_MAX)
-			return fail(p, "more than %d conditions", MATCH_CONDS_MAX);
+			return parse_error(p, "more than %d conditions", MATCH_CONDS_MAX);
 		if (parse_cond(p, w, &m->cond[m->n++]))
 			return -1;
 	}
 	if (!m->n)
-		return fail(p, "match without conditions");
+		return parse_error(p, "match without conditions");
 	return 0;
 }
 
 static int set_text(struct parser *p, char *dst, const char *text, const char *what)
 {
 	if (!*text)
-		return fail(p, "%s without text", what);
+		return parse_error(p, "%s without text", what);
 	if (strlen(text) >= RULE_TEXT_LEN)
-		return fail(p, "%s longer than %d characters", what, RULE_TEXT_LEN - 1);
+		return parse_error(p, "%s longer than %d characters", what, RULE_TEXT_LEN - 1);
 	snprintf(dst, RULE_TEXT_LEN, "%s", text);
 	return 0;
 }
 
 static int new_rule(struct parser *p, const char *name)
 {
-	struct rule *nr;
-
 	if (!name_ok(name))
-		return fail(p, "rule name '%.64s' must be letters, digits, '-', '_' or '.'", name);
+		return parse_error(p, "rule name '%.64s' must be letters, digits, '-', '_' or '.'",
+				   name);
 	if (rules_find(p->r, name) >= 0)
-		return fail(p, "rule %s is defined twice", name);
+		return parse_error(p, "rule %s is defined twice", name);
 	if (p->r->n == RULES_MAX)
-		return fail(p, "more than %d rules", RULES_MAX);
-	nr = realloc(p->r->rule, (size_t)(p->r->n + 1) * sizeof(*nr));
-	if (!nr)
-		return fail(p, "out of memory");
-	p->r->rule = nr;
-	p->cur = &nr[p->r->n++];
+		return parse_error(p, "more than %d rules", RULES_MAX);
+	if (array_reserve((void **)&p->r->rule, &p->r->cap, (size_t)p->r->n + 1,
+			  sizeof(*p->r->rule)))
+		return parse_error(p, "out of memory");
+	p->cur = &p->r->rule[p->r->n++];
 	memset(p->cur, 0, sizeof(*p->cur));
 	snprintf(p->cur->name, sizeof(p->cur->name), "%s", name);
 	p->cur->line = p->line;
@@ -287,14 +288,14 @@ static int finish_rule(struct parser *p)
 {
 	if (p->cur && !p->cur->n_match) {
 		p->line = p->cur->line;
-		return fail(p, "rule %s has no match line", p->cur->name);
+		return parse_error(p, "rule %s has no match line", p->cur->name);
 	}
 	if (p->cur && !p->cur->title[0])
 		snprintf(p->cur->title, sizeof(p->cur->title), "%s", p->cur->name);
 	return 0;
 }
 
-static int directive(struct parser *p, char *line)
+static int parse_directive(struct parser *p, char *line)
 {
 	char *word = line, *rest = line + strcspn(line, " \t");
 
@@ -303,33 +304,36 @@ static int directive(struct parser *p, char *line)
 	rest = trim(rest);
 	if (strcmp(word, "format") == 0) {
 		p->r->format = atoi(rest);
-		return p->r->format == 1 ? 0 : fail(p, "format %.16s is not known (1 is)", rest);
+		return p->r->format == 1 ? 0
+					 : parse_error(p, "format %.16s is not known (1 is)", rest);
 	}
 	if (strcmp(word, "version") == 0) {
 		if (!*rest || strlen(rest) >= sizeof(p->r->version))
-			return fail(p, "version: 1 to %zu characters", sizeof(p->r->version) - 1);
+			return parse_error(p, "version: 1 to %zu characters",
+					   sizeof(p->r->version) - 1);
 		snprintf(p->r->version, sizeof(p->r->version), "%s", rest);
 		return 0;
 	}
 	if (strcmp(word, "rule") == 0)
 		return finish_rule(p) || new_rule(p, rest);
 	if (!p->cur)
-		return fail(p, "'%.32s' before the first rule", word);
+		return parse_error(p, "'%.32s' before the first rule", word);
 	if (strcmp(word, "title") == 0)
 		return set_text(p, p->cur->title, rest, "title");
 	if (strcmp(word, "explain") == 0)
 		return set_text(p, p->cur->explain, rest, "explain");
 	if (strcmp(word, "remedy") == 0) {
 		if (p->cur->n_remedies == RULE_REMEDIES_MAX)
-			return fail(p, "more than %d remedies", RULE_REMEDIES_MAX);
+			return parse_error(p, "more than %d remedies", RULE_REMEDIES_MAX);
 		return set_text(p, p->cur->remedy[p->cur->n_remedies++], rest, "remedy");
 	}
 	if (strcmp(word, "match") == 0)
 		return parse_match(p, rest);
-	return fail(p,
-		    "unknown directive '%.32s' (format, version, rule, title, match, explain, "
-		    "remedy)",
-		    word);
+	return parse_error(
+		p,
+		"unknown directive '%.32s' (format, version, rule, title, match, explain, "
+		"remedy)",
+		word);
 }
 
 int rules_parse(const char *text, size_t len, struct rules *out, char *err, size_t errlen)
@@ -347,9 +351,10 @@ int rules_parse(const char *text, size_t len, struct rules *out, char *err, size
 
 		p.line++;
 		if (n >= sizeof(line) || memchr(text + pos, '\0', n)) {
-			fail(&p,
-			     n >= sizeof(line) ? "longer than %d characters" : "holds a NUL byte",
-			     LINE_MAX_LEN - 1);
+			parse_error(&p,
+				    n >= sizeof(line) ? "longer than %d characters"
+						      : "holds a NUL byte",
+				    LINE_MAX_LEN - 1);
 			rules_free(out);
 			return -1;
 		}
@@ -359,12 +364,12 @@ int rules_parse(const char *text, size_t len, struct rules *out, char *err, size
 		l = trim(line);
 		if (!*l || *l == '#')
 			continue;
-		if (directive(&p, l)) {
+		if (parse_directive(&p, l)) {
 			rules_free(out);
 			return -1;
 		}
 	}
-	if (finish_rule(&p) || (!out->format && fail(&p, "no 'format 1' line"))) {
+	if (finish_rule(&p) || (!out->format && parse_error(&p, "no 'format 1' line"))) {
 		rules_free(out);
 		return -1;
 	}

@@ -76,6 +76,7 @@ struct rules {
 	int format;
 	int n;
 	struct rule *rule; /* n of them */
+	size_t cap;	   /* room in rule */
 };
 
 /* A wait as the rules see it: strings, "" for unknown (never NULL). */

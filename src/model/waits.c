@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+#include "util/names.h"
+#include "util/text_index.h"
+
 #define WAKERS 8
 
 /* A blocking call of an engine or target thread. */
@@ -36,14 +40,11 @@ struct pieces {
 
 uint64_t stack_hash(const char *folded)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h;
 
 	if (!folded || !*folded)
 		return 0;
-	for (; *folded; folded++) {
-		h ^= (unsigned char)*folded;
-		h *= 1099511628211ULL;
-	}
+	h = text_hash(folded, strlen(folded));
 	return h ? h : 1;
 }
 
@@ -59,23 +60,13 @@ const char *kwait_state_name(int state)
 
 int kwait_state_from_name(const char *name)
 {
-	for (int s = 0; s < KW_STATE_COUNT; s++)
-		if (strcmp(state_names[s], name) == 0)
-			return s;
-	return -1;
+	return name_lookup(state_names, KW_STATE_COUNT, name);
 }
 
-static int push(struct pieces *ps, const struct piece *p)
+static int append_piece(struct pieces *ps, const struct piece *p)
 {
-	if (ps->n == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 256;
-		struct piece *np = realloc(ps->p, ncap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		ps->p = np;
-		ps->cap = ncap;
-	}
+	if (array_reserve((void **)&ps->p, &ps->cap, ps->n + 1, sizeof(*ps->p)))
+		return -ENOMEM;
 	ps->p[ps->n++] = *p;
 	return 0;
 }
@@ -182,7 +173,7 @@ static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls
 			stack_of(tk, e->off.stackid, &s);
 			set_call(&s, call_of(calls, nc, e->who.tid, s.a + (s.b - s.a) / 2));
 			s.sweep = waiting_actor(s.actor) && (s.state != KW_SLEEP || s.call);
-			if (push(ps, &s))
+			if (append_piece(ps, &s))
 				return -ENOMEM;
 		}
 		if (e->end > wake) {
@@ -194,7 +185,7 @@ static int offcpu_pieces(const struct trial_kernel *tk, const struct call *calls
 			stack_of(tk, e->off.stackid, &r); /* where it resumes */
 			set_call(&r, call_of(calls, nc, e->who.tid, r.a + (r.b - r.a) / 2));
 			r.sweep = waiting_actor(r.actor);
-			if (push(ps, &r))
+			if (append_piece(ps, &r))
 				return -ENOMEM;
 		}
 	}
@@ -228,7 +219,7 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 
 		set_call(&p, c);
 		for (size_t k = 0; k < n_off; k++) {
-			/* push() may move the array: the span's bounds are copied first. */
+			/* append_piece() may move the array: the span's bounds are copied first. */
 			int64_t oa = ps->p[k].a, ob = ps->p[k].b;
 
 			if (ps->p[k].tid != c->tid || ob <= at || oa >= c->b)
@@ -236,7 +227,7 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 			if (oa > at) {
 				p.a = at;
 				p.b = oa;
-				if (push(ps, &p))
+				if (append_piece(ps, &p))
 					return -ENOMEM;
 				p.count = 0; /* the call is counted once */
 			}
@@ -246,12 +237,12 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 		if (c->b > at) {
 			p.a = at;
 			p.b = c->b;
-			if (push(ps, &p))
+			if (append_piece(ps, &p))
 				return -ENOMEM;
 		} else if (p.count) {
 			p.a = p.b = c->a; /* wholly off-CPU: counted, no time of its own */
 			p.sweep = false;
-			if (push(ps, &p))
+			if (append_piece(ps, &p))
 				return -ENOMEM;
 		}
 	}
@@ -298,7 +289,7 @@ static int agg_pieces(const struct trial_kernel *tk, const struct trial *t,
 			x.b = x.a;
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
 			  !process_in_call(calls, nc, g->who.pid, mid);
-		if (push(ps, &x))
+		if (append_piece(ps, &x))
 			return -ENOMEM;
 	}
 	return 0;
@@ -312,7 +303,7 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 		bool counted = false;
 
 		if (p->phase >= 0) {
-			if (push(out, p))
+			if (append_piece(out, p))
 				return -ENOMEM;
 			continue;
 		}
@@ -328,7 +319,7 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 			q.amount = q.state == KW_CALL ? 0 : q.b - q.a;
 			q.count = counted ? 0 : p->count;
 			counted = true;
-			if (push(out, &q))
+			if (append_piece(out, &q))
 				return -ENOMEM;
 		}
 	}
@@ -349,7 +340,7 @@ static int cmp_edge(const void *x, const void *y)
 	return a->x < b->x ? -1 : a->x > b->x;
 }
 
-static size_t find_x(const int64_t *xs, size_t n, int64_t x)
+static size_t edge_index(const int64_t *xs, size_t n, int64_t x)
 {
 	size_t lo = 0, hi = n;
 
@@ -364,7 +355,7 @@ static size_t find_x(const int64_t *xs, size_t n, int64_t x)
 	return lo;
 }
 
-static int sweep(struct pieces *ps)
+static int share_elapsed_time(struct pieces *ps)
 {
 	size_t ne = 0, nx = 0;
 	struct edge *ev = malloc(2 * (ps->n + 1) * sizeof(*ev));
@@ -397,7 +388,7 @@ static int sweep(struct pieces *ps)
 
 		p->share = 0;
 		if (p->sweep && p->b > p->a)
-			p->share = F[find_x(xs, nx, p->b)] - F[find_x(xs, nx, p->a)];
+			p->share = F[edge_index(xs, nx, p->b)] - F[edge_index(xs, nx, p->a)];
 	}
 	free(ev), free(xs), free(F);
 	return 0;
@@ -432,7 +423,7 @@ static int cmp_key(const void *x, const void *y)
 	return a->file_flags - b->file_flags;
 }
 
-static void copy(char *dst, size_t len, const char *src)
+static void copy_bounded(char *dst, size_t len, const char *src)
 {
 	size_t n = src ? strnlen(src, len - 1) : 0;
 
@@ -446,7 +437,7 @@ struct waker_tally {
 	int n;
 };
 
-static void tally(struct waker_tally *w, const struct piece *p)
+static void tally_waker(struct waker_tally *w, const struct piece *p)
 {
 	int i;
 
@@ -473,7 +464,7 @@ static const char *top_waker(const struct waker_tally *w)
 	return best >= 0 ? w->name[best] : "";
 }
 
-static int make_rows(struct trial_kernel *tk, struct pieces *ps)
+static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 {
 	size_t n = 0;
 
@@ -490,21 +481,21 @@ static int make_rows(struct trial_kernel *tk, struct pieces *ps)
 
 		w->phase = p->phase;
 		w->actor = p->actor;
-		copy(w->comm, sizeof(w->comm), p->comm);
+		copy_bounded(w->comm, sizeof(w->comm), p->comm);
 		w->state = p->state;
 		w->stack = p->stack;
 		w->folded = p->folded;
 		w->call = p->call;
 		w->file_flags = p->file_flags;
-		copy(w->file, sizeof(w->file), p->file);
+		copy_bounded(w->file, sizeof(w->file), p->file);
 		for (; i < ps->n && cmp_key(&ps->p[i], p) == 0; i++) {
 			w->count += ps->p[i].count;
 			w->offcpu_ns += ps->p[i].amount;
 			share += ps->p[i].share;
-			tally(&wt, &ps->p[i]);
+			tally_waker(&wt, &ps->p[i]);
 		}
 		w->wall_ns = llround(share);
-		copy(w->waker, sizeof(w->waker), top_waker(&wt));
+		copy_bounded(w->waker, sizeof(w->waker), top_waker(&wt));
 	}
 	tk->n_waits = n;
 	return 0;
@@ -530,7 +521,8 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 		goto out;
 	n_off = raw.n;
 	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
-	    split_phases(t, &raw, &split) || sweep(&split) || make_rows(tk, &split))
+	    split_phases(t, &raw, &split) || share_elapsed_time(&split) ||
+	    merge_into_waits(tk, &split))
 		goto out;
 	rc = 0;
 out:

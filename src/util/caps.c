@@ -24,7 +24,7 @@ bool cap_effective(int cap)
 	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-static void add(char *out, size_t len, const char *name)
+static void append_cap_name(char *out, size_t len, const char *name)
 {
 	size_t n = strlen(out);
 
@@ -38,10 +38,10 @@ int caps_missing(bool need_bpf, bool need_netns, char *out, size_t len)
 
 	out[0] = '\0';
 	if (need_bpf && !admin && !cap_effective(CAP_BPF))
-		add(out, len, "CAP_BPF");
+		append_cap_name(out, len, "CAP_BPF");
 	if (need_bpf && !admin && !cap_effective(CAP_PERFMON))
-		add(out, len, "CAP_PERFMON");
+		append_cap_name(out, len, "CAP_PERFMON");
 	if (need_netns && !admin)
-		add(out, len, "CAP_SYS_ADMIN");
+		append_cap_name(out, len, "CAP_SYS_ADMIN");
 	return out[0] ? -1 : 0;
 }

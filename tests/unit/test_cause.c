@@ -570,56 +570,56 @@ static void waits_need_a_tiled_trial(void **state)
 
 /* ---- diagnosis ---- */
 
-static struct dx_wait dw(int phase, const char *actor, const char *comm, const char *state,
-			 const char *call, const char *file, const char *folded, int64_t wall_ms,
-			 int64_t off_ms)
+static struct diagnosis_wait dw(int phase, const char *actor, const char *comm, const char *state,
+				const char *call, const char *file, const char *folded,
+				int64_t wall_ms, int64_t off_ms)
 {
-	struct dx_wait w = {phase,
-			    actor,
-			    comm,
-			    state,
-			    call,
-			    file,
-			    "",
-			    folded,
-			    0,
-			    1,
-			    off_ms * 1000000,
-			    wall_ms * 1000000};
+	struct diagnosis_wait w = {phase,
+				   actor,
+				   comm,
+				   state,
+				   call,
+				   file,
+				   "",
+				   folded,
+				   0,
+				   1,
+				   off_ms * 1000000,
+				   wall_ms * 1000000};
 
 	return w;
 }
 
-static struct dx_builder *cell(const struct rules *r, int scale)
+static struct diagnosis_builder *cell(const struct rules *r, int scale)
 {
-	struct dx_builder *b = dx_builder_new(r);
-	struct dx_wait w;
+	struct diagnosis_builder *b = diagnosis_builder_new(r);
+	struct diagnosis_wait w;
 
 	assert_non_null(b);
 	for (int trial = 0; trial < 2; trial++) {
-		dx_add_trial(b);
-		dx_add_phase(b, PH_CREATE, 100 * scale * 1000000LL);
-		dx_add_phase(b, PH_CONNECT, 20 * 1000000LL);
+		diagnosis_add_trial(b);
+		diagnosis_add_phase_time(b, PH_CREATE, 100 * scale * 1000000LL);
+		diagnosis_add_phase_time(b, PH_CONNECT, 20 * 1000000LL);
 		w = dw(PH_CREATE, "engine", "dockerd", "blocked", "umount", "/d/overlay2/x/merged",
 		       "e;ovl_sync_fs;sync_inodes_sb;wb_wait_for_completion;schedule", 30 * scale,
 		       30 * scale);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		w = dw(PH_CREATE, "engine", "containerd", "iowait", "fdatasync", "/d/meta.db",
 		       "e;do_fsync;blkdev_issue_flush;io_schedule", 10, 12);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		w = dw(PH_CREATE, "engine", "dockerd", "runq", "", "", "", 5, 5);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		w = dw(PH_CREATE, "engine", "dockerd", "blocked", "", "", "e;mystery;schedule", 4,
 		       4);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		/* Not the engine's: the work behind, with no share. */
 		w = dw(PH_CREATE, "kernel", "kworker/u8:1", "iowait", "", "",
 		       "ret_from_fork;wb_workfn;io_schedule", 0, 50);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		w = dw(PH_CREATE, "engine", "dockerd", "sleep", "", "", "e;futex_wait", 0, 90);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 		w = dw(PH_CONNECT, "engine", "dockerd", "runq", "", "", "", 2, 2);
-		assert_int_equal(dx_add_wait(b, &w), 0);
+		assert_int_equal(diagnosis_add_wait(b, &w), 0);
 	}
 	return b;
 }
@@ -628,14 +628,14 @@ static void diagnosis_splits_the_phase(void **state)
 {
 	struct rules r;
 	char err[256];
-	struct dx_builder *b;
-	struct dx_cell c;
-	const struct dx_phase *p;
+	struct diagnosis_builder *b;
+	struct diagnosis_cell c;
+	const struct diagnosis_phase *p;
 
 	(void)state;
 	assert_int_equal(rules_parse(rules_text, strlen(rules_text), &r, err, sizeof(err)), 0);
 	b = cell(&r, 1);
-	assert_int_equal(dx_finish(b, &c), 0);
+	assert_int_equal(diagnosis_finish_cell(b, &c), 0);
 	p = &c.phase[PH_CREATE];
 	assert_int_equal(c.trials, 2);
 	assert_true(fabs(p->measured_ms - 100) < 1e-9);
@@ -666,8 +666,8 @@ static void diagnosis_splits_the_phase(void **state)
 	assert_string_equal(p->behind[0].text,
 			    "kernel kworker/u8:1 iowait: wb_workfn < ret_from_fork");
 	assert_true(fabs(p->behind[0].ms - 50) < 1e-9);
-	dx_cell_free(&c);
-	dx_builder_free(b);
+	diagnosis_cell_free(&c);
+	diagnosis_builder_free(b);
 	rules_free(&r);
 }
 
@@ -675,34 +675,34 @@ static void against_a_baseline(void **state)
 {
 	struct rules r;
 	char err[256];
-	struct dx_builder *bb, *bl;
-	struct dx_cell base, load;
-	struct dx_diff d;
+	struct diagnosis_builder *bb, *bl;
+	struct diagnosis_cell base, load;
+	struct diagnosis_diff d;
 	double sum = 0;
 
 	(void)state;
 	assert_int_equal(rules_parse(rules_text, strlen(rules_text), &r, err, sizeof(err)), 0);
 	bb = cell(&r, 1);
 	bl = cell(&r, 3); /* create 300 ms, 90 of them in overlay-sync */
-	assert_int_equal(dx_finish(bb, &base), 0);
-	assert_int_equal(dx_finish(bl, &load), 0);
-	dx_compare(&load.phase[PH_CREATE], &base.phase[PH_CREATE], &d);
+	assert_int_equal(diagnosis_finish_cell(bb, &base), 0);
+	assert_int_equal(diagnosis_finish_cell(bl, &load), 0);
+	diagnosis_compare(&load.phase[PH_CREATE], &base.phase[PH_CREATE], &d);
 	assert_true(fabs(d.measured_ms - 200) < 1e-9);
 	/* Largest increase first: no wait +140, overlay-sync +60. */
-	assert_int_equal(d.d[0].rule, DX_NOWAIT);
+	assert_int_equal(d.d[0].rule, DIAGNOSIS_NO_WAIT);
 	assert_true(fabs(d.d[0].ms - 140) < 1e-9);
-	assert_string_equal(dx_category_name(&r, d.d[1].rule), "overlay-sync");
+	assert_string_equal(diagnosis_category_name(&r, d.d[1].rule), "overlay-sync");
 	assert_true(fabs(d.d[1].ms - 60) < 1e-9);
 	/* The changes add up to the phase's change. */
 	for (int i = 0; i < d.n; i++)
 		sum += d.d[i].ms;
 	assert_true(fabs(sum - d.measured_ms) < 1e-9);
-	dx_compare(&load.phase[PH_CONNECT], &base.phase[PH_CONNECT], &d);
+	diagnosis_compare(&load.phase[PH_CONNECT], &base.phase[PH_CONNECT], &d);
 	assert_true(fabs(d.measured_ms) < 1e-9);
-	dx_cell_free(&base);
-	dx_cell_free(&load);
-	dx_builder_free(bb);
-	dx_builder_free(bl);
+	diagnosis_cell_free(&base);
+	diagnosis_cell_free(&load);
+	diagnosis_builder_free(bb);
+	diagnosis_builder_free(bl);
 	rules_free(&r);
 }
 

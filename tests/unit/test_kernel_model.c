@@ -102,7 +102,7 @@ static struct kevent ev(int type, int64_t ts, int64_t end, struct kev_task who)
 	return e;
 }
 
-static void add(struct trial_kernel *tk, struct kevent e)
+static void add_event(struct trial_kernel *tk, struct kevent e)
 {
 	assert_int_equal(trial_kernel_add_event(tk, &e), 0);
 }
@@ -213,16 +213,17 @@ static void instants_go_to_the_phase_holding_them(void **state)
 
 	(void)state;
 	make_trial(&t);
-	add(tk, exec_ev(900, runc, "/usr/sbin/runc", "runc"));	/* before the window */
-	add(tk, exec_ev(1450, runc, "/usr/sbin/runc", "runc")); /* create */
-	add(tk, exec_ev(1500, runc, "/proc/self/exe", "runc")); /* on create's end: attach */
-	add(tk, exec_ev(1600, other, "/usr/bin/cc", "cc"));	/* connect, other */
-	add(tk, exec_ev(2000, runc, "/usr/sbin/runc", "runc")); /* the window's end: outside */
+	add_event(tk, exec_ev(900, runc, "/usr/sbin/runc", "runc"));  /* before the window */
+	add_event(tk, exec_ev(1450, runc, "/usr/sbin/runc", "runc")); /* create */
+	add_event(tk, exec_ev(1500, runc, "/proc/self/exe", "runc")); /* on create's end: attach */
+	add_event(tk, exec_ev(1600, other, "/usr/bin/cc", "cc"));     /* connect, other */
+	add_event(tk,
+		  exec_ev(2000, runc, "/usr/sbin/runc", "runc")); /* the window's end: outside */
 	f = ev(KEV_FORK, 1460, 0, runc);
 	f.fork.child_pid = 501;
-	add(tk, f);
+	add_event(tk, f);
 	f.fork.thread = 1;
-	add(tk, f); /* threads are not forks */
+	add_event(tk, f); /* threads are not forks */
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_true(tk->attributed);
 	assert_int_equal(tk->by[PH_CREATE][ACTOR_ENGINE].execs, 1);
@@ -253,22 +254,22 @@ static void spans_are_split_at_phase_boundaries(void **state)
 	e = ev(KEV_OFFCPU, 1450, 1650, d);
 	e.off.state = KOFF_IOWAIT;
 	e.off.wake = 1620;
-	add(tk, e);
+	add_event(tk, e);
 	/* Began before the window: only its part inside counts (kill: 50). */
 	e = ev(KEV_OFFCPU, 900, 1050, d);
 	e.off.state = KOFF_BLOCKED;
 	e.off.wake = 1050;
-	add(tk, e);
+	add_event(tk, e);
 	/* Preempted: all of it is run-queue wait; runs past the window's end. */
 	e = ev(KEV_OFFCPU, 1950, 2100, d);
 	e.off.state = KOFF_RUNQ;
 	e.off.wake = 1950;
-	add(tk, e);
+	add_event(tk, e);
 	/* Interruptible sleep is not I/O wait; its run-queue part counts. */
 	e = ev(KEV_OFFCPU, 1100, 1180, d);
 	e.off.state = KOFF_SLEEP;
 	e.off.wake = 1170;
-	add(tk, e);
+	add_event(tk, e);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(tk->by[PH_CREATE][ACTOR_ENGINE].iowait_ns, 50);
 	assert_int_equal(tk->by[PH_ATTACH][ACTOR_ENGINE].iowait_ns, 50);
@@ -295,15 +296,15 @@ static void block_io_counts_where_it_was_queued(void **state)
 	e = ev(KEV_BIO, 1510, 1580, d); /* queued in attach, done in connect */
 	e.bio.issue = 1520;
 	e.bio.bytes = 4096;
-	add(tk, e);
+	add_event(tk, e);
 	e = ev(KEV_BIO, 1530, 1545, d);
 	e.bio.issue = 1535;
 	e.bio.bytes = 8192;
-	add(tk, e);
+	add_event(tk, e);
 	e = ev(KEV_BIO, 1600, 1700, svc);
 	e.bio.issue = 1600;
 	e.bio.bytes = 512;
-	add(tk, e);
+	add_event(tk, e);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(tk->by[PH_ATTACH][ACTOR_ENGINE].bio_reqs, 2);
 	assert_int_equal(tk->by[PH_ATTACH][ACTOR_ENGINE].bio_bytes, 12288);
@@ -378,20 +379,20 @@ static void mounts_and_network(void **state)
 	e = ev(KEV_SYSCALL, 1480, 1520, d); /* overlay mount across create/attach */
 	e.sys.kind = KSYS_MOUNT;
 	e.sys.overlay = 1;
-	add(tk, e);
+	add_event(tk, e);
 	e = ev(KEV_SYSCALL, 1360, 1370, d);
 	e.sys.kind = KSYS_UMOUNT;
 	e.sys.overlay = 0;
-	add(tk, e);
+	add_event(tk, e);
 	e = ev(KEV_SYSCALL, 1600, 1601, d); /* setns into a network namespace */
 	e.sys.kind = KSYS_SETNS;
 	e.sys.arg = 0x40000000;
-	add(tk, e);
+	add_event(tk, e);
 	e.sys.arg = 0x00020000; /* a mount namespace: not network */
-	add(tk, e);
+	add_event(tk, e);
 	e = ev(KEV_NET, 1650, 0, d);
 	e.net.kind = KNET_VETH_XMIT;
-	add(tk, e);
+	add_event(tk, e);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(tk->by[PH_CREATE][ACTOR_ENGINE].mounts, 1);
 	assert_int_equal(tk->by[PH_CREATE][ACTOR_ENGINE].mount_ns, 20);
@@ -413,12 +414,12 @@ static void a_reused_pid_gives_two_programs(void **state)
 	(void)state;
 	make_trial(&t);
 	/* Out of order, as per-CPU ring records come: sorted by time before use. */
-	add(tk, exec_ev(1320, p, "/usr/sbin/iptables", "xtables-legacy-multi"));
-	add(tk, exec_ev(1100, p, "/usr/sbin/runc", "runc"));
-	add(tk, exit_ev(1150, p, 0));
-	add(tk, exit_ev(1330, p, 1 << 8));
-	add(tk, exec_ev(1800, p, "/proc/self/exe", "memfd:runc_cloned:/proc/self/exe"));
-	add(tk, exec_ev(1810, p, "/usr/bin/svc", "svc")); /* execs again: the first ends */
+	add_event(tk, exec_ev(1320, p, "/usr/sbin/iptables", "xtables-legacy-multi"));
+	add_event(tk, exec_ev(1100, p, "/usr/sbin/runc", "runc"));
+	add_event(tk, exit_ev(1150, p, 0));
+	add_event(tk, exit_ev(1330, p, 1 << 8));
+	add_event(tk, exec_ev(1800, p, "/proc/self/exe", "memfd:runc_cloned:/proc/self/exe"));
+	add_event(tk, exec_ev(1810, p, "/usr/bin/svc", "svc")); /* execs again: the first ends */
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(tk->n_execs, 4);
 	assert_string_equal(tk->execs[0].comm, "runc");
@@ -448,7 +449,7 @@ static void exec_names_are_cut_visibly(void **state)
 	(void)state;
 	make_trial(&t);
 	for (int i = 0; i < 40; i++)
-		add(tk, exec_ev(1501 + i, p, "/usr/sbin/iptables-legacy", "x"));
+		add_event(tk, exec_ev(1501 + i, p, "/usr/sbin/iptables-legacy", "x"));
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	names = tk->by[PH_ATTACH][ACTOR_ENGINE].exec_names;
 	assert_int_equal(tk->by[PH_ATTACH][ACTOR_ENGINE].execs, 40);
@@ -467,7 +468,7 @@ static void a_failed_trial_keeps_actors_but_no_phases(void **state)
 	(void)state;
 	make_trial(&t);
 	t.status = TRIAL_FAILED;
-	add(tk, exec_ev(1450, p, "/usr/sbin/runc", "runc"));
+	add_event(tk, exec_ev(1450, p, "/usr/sbin/runc", "runc"));
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_false(tk->attributed);
 	assert_int_equal(tk->by[PH_CREATE][ACTOR_ENGINE].execs, 0);
@@ -500,17 +501,17 @@ static void restart_window_exit_to_listen(void **state)
 	struct kevent f;
 
 	(void)state;
-	add(tk, listen_ev(900, svc, 8080)); /* before the old one died: not it */
-	add(tk, exit_ev(1040, old_thread, 0));
-	add(tk, exit_ev(1050, old, 15));
-	add(tk, exec_ev(1800, svc, "/svc", "svc"));
-	add(tk, listen_ev(1850, proxy, 32768)); /* the engine's proxy, not the container */
+	add_event(tk, listen_ev(900, svc, 8080)); /* before the old one died: not it */
+	add_event(tk, exit_ev(1040, old_thread, 0));
+	add_event(tk, exit_ev(1050, old, 15));
+	add_event(tk, exec_ev(1800, svc, "/svc", "svc"));
+	add_event(tk, listen_ev(1850, proxy, 32768)); /* the engine's proxy, not the container */
 	f = ev(KEV_FORK, 1900, 0, svc);
 	f.fork.child_pid = 401;
 	f.fork.child_tid = 401;
-	add(tk, f);
-	add(tk, listen_ev(1950, child, 8080));
-	add(tk, exit_ev(1990, old, 0)); /* pid 300 reused and gone again: ignored */
+	add_event(tk, f);
+	add_event(tk, listen_ev(1950, child, 8080));
+	add_event(tk, exit_ev(1990, old, 0)); /* pid 300 reused and gone again: ignored */
 	(void)init;
 	assert_int_equal(kernel_restart_window(tk, NEW, 300, 400, &w), 0);
 	assert_int_equal(w.begin_ns, 1050);
@@ -528,10 +529,10 @@ static void restart_window_by_cgroup_and_when_missing(void **state)
 	struct kev_task other = task(450, 450, CG_NEW, KH_ENGINE, KT_TRACKED, "svc");
 
 	(void)state;
-	add(tk, exit_ev(1050, old, 0));
+	add_event(tk, exit_ev(1050, old, 0));
 	assert_int_equal(kernel_restart_window(tk, NEW, 300, 400, &w), -1);
 	assert_int_equal(tk->old_exit_ns, 1050);
-	add(tk, listen_ev(1700, other, 80));
+	add_event(tk, listen_ev(1700, other, 80));
 	assert_int_equal(kernel_restart_window(tk, NEW, 300, 400, &w), 0);
 	assert_int_equal(w.end_ns, 1700);
 	/* The old container's listen is never the new one's. */
