@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof: BPF objects -> skeletons -> library -> CLI, tests and fuzzers.
 #
 #   make                 build build/restartprof (native architecture)

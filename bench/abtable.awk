@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # One markdown row comparing two variants of one run, A (the thing on) and B (off).
 # Input: "variant value" lines in trial order; -v on=trace (A's variant name), label=...,
 # scale (divide values by, e.g. 1e6 for ms), reps (bootstrap replicates), seed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make bench: what restartprof costs, measured side by side in one run on this machine, into
 # bench/results.md (bench/README.md says what each table measures and how).
 #

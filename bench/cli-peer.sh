@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The paper's protocol done by hand with the docker CLI, as a peer of restartprof's driver:
 # per trial `docker stop`, `docker logs` (the old service's last stamp), `docker rm`,
 # `docker run -d`, then `docker logs` until the new service has printed its first stamp.

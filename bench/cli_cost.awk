@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # The docker CLI's own cost per call, and the restart time it predicts once that is counted.
 # Input lines "KEY ns": cli_inspect, cli_stop, cli_logs, cli_rm, cli_run (the CLI's wall time
 # per call) and api_inspect, api_stop, api_remove, api_up (restartprof's Engine API time for the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Section 2: cost per kernel event of restartprof's BPF programs, and of the peers a user would
 # reach for instead (a bpftrace script doing the same counting, Debian's libbpf-tools), all

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Section 4: the driver's own cost. Wall time per trial outside the restart window, for
 # restartprof (without and with tracing) and for the paper's protocol done with the docker CLI

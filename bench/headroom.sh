@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Section 5: headroom of the ring buffer and its consumer. With --events every kernel record of
 # every task is streamed (32 MiB ring); a synthetic storm of short-lived threads (bench/storm.c:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Statistics for make bench, in POSIX awk (Debian's default awk is mawk: no asort).
 # Included with -f before a program's own file.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared by bench/bench.sh and its sections (sourced, not run). Needs: RP (restartprof),
 # BENCH_OUT (raw output directory), DOCKER_HOST (the private engine), BENCH_DIR (bench/).

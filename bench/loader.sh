@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Section 3: what restartprof itself costs the machine: CPU time and peak RSS per trial and
 # per hour of --matrix, the memory its BPF maps lock, and its CPU while it waits between trials.

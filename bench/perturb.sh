@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Sections 1 and 6b: restart time with kernel tracing on and off, and with stack capture on
 # and off, A B A B within one run of one cell (restartprof run --alternate trace|stacks).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Section 6a: the cost of capturing kernel stacks, from trials alternating A B A B
 # within one run (--alternate stacks --prog-stats): stacks captured per trial and their time,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The cost of kernel stack capture, and how much it perturbs what restartprof measures.
 #
 #   bench/stacks.sh [-b BIN] [-l LOAD] [-s STRESSORS] [-t TRIALS] [-r ROUNDS] [-o DIR]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * storm: a synthetic load of kernel events for make bench's headroom table. Creates short-lived
  * threads at a steady rate (each one a sched_process_fork and a sched_process_exit event) for

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Block I/O, every task's while recording. The submitter is taken where the bio is queued
  * (block_bio_queue, in the submitting task), kept by (major, sector) until a request starting

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Cgroups: mkdir and rmdir are streamed always, also between trials (they are rare, and the
  * new container's cgroup id is learnt from its mkdir, whose path holds the container id);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What every restartprof BPF object shares: the maps userspace shares between the objects
  * (bpf_map__reuse_fd), the configuration in .rodata, and helpers that read a task the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kernel-version differences, in one place: every read of a kernel struct, enum or program
  * argument whose name or layout changed between the kernels we support (5.10 and later).

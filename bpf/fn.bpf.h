@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Timing kernel functions where the kernel lets us: fentry/fexit, else kprobe/kretprobe.
  * The entry keeps the time per (thread, function); the return hands (entry, now, result)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Network work of connect/disconnect: packets sent on veth devices and bridge FDB changes
  * (counted per slot, streamed with --events), veth and bridge port creation and removal where

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * overlayfs work inside the kernel where fentry or kprobes are allowed: lookups (many: counted
  * and timed per slot), object creation and copy-up (streamed for tracked tasks). Overlay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Names of files, made in the kernel at the moment of a call: a struct file (or an fd of the
  * current task) to its path by walking dentry->d_parent up to the root of its mount, then

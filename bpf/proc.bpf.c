@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Processes: fork keeps the tracked-task map (inherited from a tracked parent, always, also
  * between trials), exit removes from it; while recording, exec/fork/exit of tracked tasks are

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scheduling of tracked tasks only (and of kernel threads in uninterruptible sleep), filtered
  * here: when such a task leaves the CPU its state and kernel stack are kept; its wake-up adds

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * System calls that a restart waits on, entry to exit: mount and umount (overlay layers,
  * by anyone), setns and unshare (namespaces, by tracked tasks), and the blocking file calls

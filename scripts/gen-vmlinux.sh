@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Regenerates vmlinux/ARCH/vmlinux.h from a stock Debian kernel's own type information.
 #
 #   scripts/gen-vmlinux.sh ARCH [--kernel ID] [--modules "overlay ..."] [-o FILE]

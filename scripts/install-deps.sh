@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what restartprof needs from Debian's packages, and only what is missing.
 # Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
 #                                [cross] [cross-arm64] [cross-armhf]

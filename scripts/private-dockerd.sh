@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # A Docker engine of restartprof's own that touches nothing else on the machine:
 # its own data-root, exec-root, socket and pidfile, all under one directory.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs a command against the system Docker engine when one answers, otherwise against a
 # private engine started for it and removed afterwards.   scripts/with-engine.sh CMD [ARGS...]
 set -uo pipefail

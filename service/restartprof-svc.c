@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof-svc: the default target service. Statically linked, it runs in an image that holds
  * nothing else. It prints a wall-clock timestamp when it starts, when it is ready (listening),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs integration tests against a private Docker engine started for them (never the system
 # one) and real BPF programs; removes the engine afterwards.   run-integration.sh OUT TEST...
 set -u

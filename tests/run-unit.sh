@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs every unit test binary given; prints one closing line with the totals.
 set -u
 pass=0 fail=0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What the BPF programs (bpf/) hand to userspace (src/trace/): the records of the ring
  * buffer, the keys and values of the in-kernel aggregates, the shared maps' values and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The subcommands; each returns the process exit code. */
 #ifndef RP_CLI_CLI_H
 #define RP_CLI_CLI_H

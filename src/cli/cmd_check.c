@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof check: what this kernel and engine allow, found the way a run finds it (the
  * same probe selection, the same loading), and whether a run can start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* restartprof clean: removes the containers of earlier runs whose process is gone. */
 #include <argp.h>
 #include <errno.h>

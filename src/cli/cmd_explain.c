@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof explain DIR [--against BASE_DIR] [--rules FILE]: the causes behind each
  * phase of each cell, ranked, with their evidence and remedies; against a baseline run, what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* restartprof run: parses the options, drives trial/run's steps, shows progress, decides. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* restartprof: how long a container restart takes, and why, from the engine and the kernel. */
 #include <stdio.h>
 #include <string.h>

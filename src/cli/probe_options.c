@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --probe-paths, --no-fentry, --no-kprobe: one argp child parser for run and check. */
 #include <argp.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Progress of a run on stderr. On a terminal: one line redrawn in place (\r) with a bar, the
  * current cell, the trial and an estimate of the time left; failures and notes get lines of

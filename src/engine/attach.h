@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A container's output, as `docker run` gets it: attach before start, read lines as they come. */
 #ifndef RP_ENGINE_ATTACH_H
 #define RP_ENGINE_ATTACH_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The Docker Engine API calls restartprof makes, typed, over one connection. */
 #ifndef RP_ENGINE_DOCKER_H
 #define RP_ENGINE_DOCKER_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a dynamically linked program needs to run in an empty root filesystem, read with libelf. */
 #ifndef RP_ENGINE_ELFDEPS_H
 #define RP_ENGINE_ELFDEPS_H

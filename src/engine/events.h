@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The engine's /events stream: parsed, kept for the whole run, reconnected when it breaks. */
 #ifndef RP_ENGINE_EVENTS_H
 #define RP_ENGINE_EVENTS_H

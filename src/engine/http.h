@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* HTTP over the engine's unix socket, with libcurl. One client per thread. */
 #ifndef RP_ENGINE_HTTP_H
 #define RP_ENGINE_HTTP_H

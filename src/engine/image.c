@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Images from host files: named by their content, imported into the engine, old tags removed. */
 #include "engine/image.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Images built from host files through POST /images/create?fromSrc=-, no registry needed. */
 #ifndef RP_ENGINE_IMAGE_H
 #define RP_ENGINE_IMAGE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The root filesystem of an image as a tar: directories, host files and blobs, sorted, no times. */
 #include "engine/rootfs_tar.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A deterministic tar of an image's root filesystem, from host files and blobs, a step at a time.
  */
 #ifndef RP_ENGINE_ROOTFS_TAR_H

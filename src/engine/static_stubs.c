@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Stand-ins, for a fully static link only (make STATIC=1), for library features restartprof
  * never reaches:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof explain: the diagnosis of a run directory (model/diagnosis.h) from its files
  * (trials.csv, phases.csv, waits.csv, stacks.csv) and the cause rules. Its views: as text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The report's off-CPU flame graphs, drawn from the diagnosis' folded stacks. */
 #ifndef RP_EXPLAIN_FLAME_FIGURE_H
 #define RP_EXPLAIN_FLAME_FIGURE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The diagnosis' wait stacks as folded files for flame-graph tools. */
 #ifndef RP_EXPLAIN_FOLDED_H
 #define RP_EXPLAIN_FOLDED_H

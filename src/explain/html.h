@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The diagnosis of a run as a section of report.html. */
 #ifndef RP_EXPLAIN_HTML_H
 #define RP_EXPLAIN_HTML_H

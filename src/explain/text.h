@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The diagnosis of a run as text (restartprof explain). */
 #ifndef RP_EXPLAIN_TEXT_H
 #define RP_EXPLAIN_TEXT_H

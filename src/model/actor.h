@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Who did kernel work: engine, target, load, kernel or other, decided from what the kernel
  * tells about a task (cgroup id, lineage hint, comm, kernel-thread flag) and what the run

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A cell of an experiment: one load type at one stressor count. */
 #ifndef RP_MODEL_CELL_H
 #define RP_MODEL_CELL_H

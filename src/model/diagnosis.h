@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The diagnosis: for each cell and phase, the elapsed time split into ranked causes, each a
  * rule's category (model/rules.h) with its evidence, and the time no rule explains, shown as

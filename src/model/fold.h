@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Folded stacks: the format flame-graph tools read, one line per distinct stack,
  * "frame;frame;frame count", root first. Built from waits (their frames are actor, process,

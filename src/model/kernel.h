@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What the kernel recorded during one trial, in model terms (no BPF, no libbpf): the events
  * streamed one by one, the per-slot aggregates, the cgroups known, and, once attributed to

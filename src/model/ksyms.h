@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kernel symbols from the text of /proc/kallsyms, and kernel stacks turned into folded
  * frames. Pure: the text comes in, nothing is read here (trace/symbols.c reads the file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Lifecycle phases of one restart and how they tile the restart window. */
 #ifndef RP_MODEL_PHASE_H
 #define RP_MODEL_PHASE_H

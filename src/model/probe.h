@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Attach points and the paths to them: what `check` prints, what a run records in probes.csv.
  * Preference goes fentry > kprobe > tp_btf > raw_tp > tracepoint, among the paths a probe has.

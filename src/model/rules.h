@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Cause rules: named categories of waits, matched on the kernel stack, the blocking call
  * and its file, the state, the process and its waker. Kept as data (rules/causes.rules,

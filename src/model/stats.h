@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Order statistics of restart times, as the paper quotes them. */
 #ifndef RP_MODEL_STATS_H
 #define RP_MODEL_STATS_H

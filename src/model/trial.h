@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What one trial measured: its window, phases, restart times by method, and API calls. */
 #ifndef RP_MODEL_TRIAL_H
 #define RP_MODEL_TRIAL_H

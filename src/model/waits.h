@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Where the time of each phase went: the waits of one trial, per (phase, actor, process,
  * state, kernel stack, enclosing blocking call and its file), with the off-CPU time summed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The report's figures: for each, a data file (.dat) and a gnuplot script (.gp) written next to
  * each other in the run's figures/ directory, rendered by gnuplot into .svg and .png.

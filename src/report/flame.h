@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Flame graphs drawn by restartprof itself, as SVG with no script: each frame a box as wide
  * as its share of the time, callers below callees (the root at the bottom), the frame's name

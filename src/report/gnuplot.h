@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* gnuplot: running it on a script we wrote (fork and execvp with an argv, never a shell), and
  * text that is safe inside its strings. */
 #ifndef RP_REPORT_GNUPLOT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* report.html and compare.html: one self-contained page each (inline CSS and SVG, no script,
  * nothing fetched), readable offline. */
 #ifndef RP_REPORT_HTML_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What report.html and compare.html share: the page's head and style, table cells, the
  * figures inlined from their SVG files, the footer. */
 #ifndef RP_REPORT_HTML_PAGE_H

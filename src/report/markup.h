@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #ifndef RP_REPORT_MARKUP_H
 #define RP_REPORT_MARKUP_H
 

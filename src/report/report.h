@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof report: from the files of one or more run directories to the tables, figures,
  * timeline and pages. Per directory it writes summary.csv, summary_loads.csv,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * One run directory as the report sees it: the CSVs and run.json read back, the summary, and
  * per-trial phase durations, whichever columns the files (of this or an older version) have.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Per-cell and per-load statistics of restart time, read back from trials.csv; summary.csv,
  * summary_loads.csv and the terminal table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * timeline.json in the Chrome trace-event format (Perfetto, chrome://tracing): the median trial
  * of each cell as one process, its lifecycle phases as complete ('X') slices on one track, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The names on disk of a run directory: its files and the columns of its CSVs, defined once. */
 #ifndef RP_RUNDIR_COLUMNS_H
 #define RP_RUNDIR_COLUMNS_H

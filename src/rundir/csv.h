@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CSV as restartprof writes and reads it: RFC 4180 quoting, one write(2) per row. */
 #ifndef RP_RUNDIR_CSV_H
 #define RP_RUNDIR_CSV_H

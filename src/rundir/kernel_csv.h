@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The kernel's share of a run's CSVs: the per-actor columns of phases.csv, execs.csv (every
  * program exec'd in a trial and how long it ran), events.csv (with --events: every kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "rundir/run_csv.h"
 
 #include <errno.h>

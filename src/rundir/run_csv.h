@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* trials.csv, phases.csv and api_calls.csv of a run, written row by row as trials end. */
 #ifndef RP_RUNDIR_RUN_CSV_H
 #define RP_RUNDIR_RUN_CSV_H

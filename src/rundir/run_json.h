@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* run.json: what makes a run reproducible, written at its start and rewritten at its end. */
 #ifndef RP_RUNDIR_RUN_JSON_H
 #define RP_RUNDIR_RUN_JSON_H

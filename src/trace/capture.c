@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One trial: begin and end the recording, convert what it holds, collect and name stacks. */
 #include <bpf/bpf.h>
 #include <errno.h>

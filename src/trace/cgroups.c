@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "trace/cgroups.h"
 
 #include <bpf/btf.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Which cgroup ids the BPF programs read, and the id of a given container's cgroup.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Raw BPF records (include/restartprof/kevents.h) into model events (model/kernel.h), with
  * BPF's monotonic times moved to the wall clock by adding `offset` (wall - mono).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libbpf's messages while the objects load: which program failed, and the verifier's reason. */
 #include "trace/load_log.h"
 

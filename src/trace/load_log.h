@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* libbpf's messages while the BPF objects load, kept to tell which program failed and why. */
 #ifndef RP_TRACE_LOAD_LOG_H
 #define RP_TRACE_LOAD_LOG_H

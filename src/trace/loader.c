@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Loading and attaching the BPF objects: path choice, fallback on failures, shared maps. */
 #include "trace/loader.h"
 

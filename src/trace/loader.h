@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Loading the BPF objects (one per concern: proc, cgroup, sched, blkio, sys, net, ovl, wb) with
  * the best path this kernel allows for each probe, falling back on load and attach failures,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Can a program of a given path attach at a given place on this kernel? Answered by loading
  * a trivial program of that type and attaching it for a moment, so the answer covers both

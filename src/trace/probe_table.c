@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The probes: which BPF object holds each, the paths it may take, and its programs' names. */
 #include "trace/probe_table.h"
 

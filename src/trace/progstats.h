@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * --prog-stats: what every BPF program on the machine did during a trial, from the kernel's
  * own counters (bpf_prog_info.run_cnt and run_time_ns, kept while BPF statistics are on).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The reader thread: the ring buffer, the aggregate maps and memory samples, into the trial. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

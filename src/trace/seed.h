@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The engine's tasks already running when tracing starts, to seed the tracked-task map
  * (the kernel then inherits tracking on fork): dockerd (the socket's peer), the containerd it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Reading the running kernel's symbols (/proc/kallsyms) for model/ksyms.h. */
 #ifndef RP_TRACE_SYMBOLS_H
 #define RP_TRACE_SYMBOLS_H

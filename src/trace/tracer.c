@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The tracer, opened and closed: the kernel's BTF, the cgroup mode, the programs' configuration,
  * the BPF objects loaded and attached (loader.c), the tracked tasks seeded (seed.c), and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The kernel side of a run: BPF programs loaded once, recording around each trial. */
 #ifndef RP_TRACE_TRACER_H
 #define RP_TRACE_TRACER_H

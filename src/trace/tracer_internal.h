@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The tracer's state, shared by its three parts: tracer.c opens, attaches and closes the BPF
  * objects; reader.c reads the ring buffer and the aggregate maps in a thread; capture.c turns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Everything a run was asked to do, as parsed from the command line. */
 #ifndef RP_TRIAL_CONFIG_H
 #define RP_TRIAL_CONFIG_H

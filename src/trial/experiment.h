@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A run: every cell in order, its load, its trials, handed one by one to a sink. */
 #ifndef RP_TRIAL_EXPERIMENT_H
 #define RP_TRIAL_EXPERIMENT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Containers left behind by runs that died (SIGKILL, crash): found by label, removed. */
 #ifndef RP_TRIAL_LEFTOVERS_H
 #define RP_TRIAL_LEFTOVERS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The stressor containers that load the machine during a cell, as in the paper. */
 #ifndef RP_TRIAL_LOAD_H
 #define RP_TRIAL_LOAD_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* When is the service serving: its printed timestamps, a TCP connect, or a log line. */
 #ifndef RP_TRIAL_READY_H
 #define RP_TRIAL_READY_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One restart, as the paper defines it: stop and destroy the old, create and start the new. */
 #ifndef RP_TRIAL_RESTART_H
 #define RP_TRIAL_RESTART_H

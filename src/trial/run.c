@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* One run's lifecycle: engine, run directory and files, tracer, events, cleanup. */
 #include "trial/run.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * One run, from the engine connection to the cleanup: the pieces every way of finding
  * restarts shares (the synthetic experiment today; a passive watch and a remedy A/B can call

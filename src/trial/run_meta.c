@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Gathers run.json's facts: the host (util/host), the engine (GET /info), the configuration. */
 #include "trial/run_meta.h"
 

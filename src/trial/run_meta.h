@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* run.json's facts: the host, the engine and the configuration of a run. */
 #ifndef RP_TRIAL_RUN_META_H
 #define RP_TRIAL_RUN_META_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a run holds open while it drives the engine: connections, images, tracer, names. */
 #ifndef RP_TRIAL_SESSION_H
 #define RP_TRIAL_SESSION_H

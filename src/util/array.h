@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Growable arrays: one doubling policy for the tables the trace and model steps fill.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Which privileges the process holds, to say exactly what is missing. */
 #ifndef RP_UTIL_CAPS_H
 #define RP_UTIL_CAPS_H

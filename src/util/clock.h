@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The two clocks restartprof lives between: the engine's wall clock and BPF's monotonic one. */
 #ifndef RP_UTIL_CLOCK_H
 #define RP_UTIL_CLOCK_H

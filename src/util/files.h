@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Files the tool creates as root: no symlink followed, nothing half-written left visible. */
 #ifndef RP_UTIL_FILES_H
 #define RP_UTIL_FILES_H

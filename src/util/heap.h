@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Giving freed heap memory back to the system, where the C library can (glibc). */
 #ifndef RP_UTIL_HEAP_H
 #define RP_UTIL_HEAP_H

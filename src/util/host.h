@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What a run records about the machine it ran on: CPU, governor, the disk under a directory. */
 #ifndef RP_UTIL_HOST_H
 #define RP_UTIL_HOST_H

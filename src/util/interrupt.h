@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* SIGINT/SIGTERM/SIGHUP: the first asks every wait to end; a second SIGINT ends the process. */
 #ifndef RP_UTIL_INTERRUPT_H
 #define RP_UTIL_INTERRUPT_H

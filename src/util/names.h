@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Enum <-> name tables. */
 #ifndef RP_UTIL_NAMES_H
 #define RP_UTIL_NAMES_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Small readers of /proc. The parsers take text so they can be tested and fuzzed. */
 #ifndef RP_UTIL_PROC_H
 #define RP_UTIL_PROC_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Text keys: their hash, and an open-addressing index from keys to their positions in an
  * array the caller owns and grows (the folded stacks, the diagnosis' tallies).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A container's multiplexed output stream, as the engine's attach endpoint sends it. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CSV files that `report` reads, whoever wrote them. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ELF images, read for the dynamic section when the stress image is built. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Engine answers: the JSON of inspect, list, version and the image import's progress stream. */
 #include <json-c/json.h>
 #include <stddef.h>

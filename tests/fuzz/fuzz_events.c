@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The engine's /events stream, in pieces of any size, and single event objects. */
 #include <stddef.h>
 #include <stdint.h>

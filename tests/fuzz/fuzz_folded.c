@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Folded stacks read back (folded/CELL.folded): the parser, and flame graphs drawn from them. */
 #include <stddef.h>
 #include <stdint.h>

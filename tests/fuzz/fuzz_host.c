@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* /proc/self/mountinfo and /proc/cpuinfo texts, read for run.json. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * /proc/kallsyms texts: the symbol table, look-ups and stacks folded with it; and the table
  * that keeps addresses only and reads the names a stack wants in a second pass, which must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* ld.so.conf files, read to find where the stress image's libraries live. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* /proc/PID/stat, /proc/net/unix and /proc/meminfo texts, and the owner labels that name a
  * run's process. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* --ready specs from the command line and the lines services print. */
 #include <stddef.h>
 #include <stdint.h>

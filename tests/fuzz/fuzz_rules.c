@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Cause rules files (--rules FILE): the parser, and matching waits with what it made. */
 #include <stddef.h>
 #include <stdint.h>

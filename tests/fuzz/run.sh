@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs each fuzzer for a bounded time over its corpus in tests/fuzz/corpus/NAME (read only:
 # new inputs go to a scratch directory). Prints executions per harness and one closing line.
 set -u

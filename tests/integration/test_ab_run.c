@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The A/B modes make bench measures restartprof with, on the real engine and real BPF:
  * --alternate trace records odd trials only (their kernel columns filled, the even ones'

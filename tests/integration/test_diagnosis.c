@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Naming the cause on the real engine: a short traced run without load and one under
  * `--load hdd --stressors 2`. Disk load makes the engine sleep longer in the kernel; every

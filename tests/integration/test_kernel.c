@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof run with BPF attached, against the private engine: what physics says must be
  * true of what the kernel recorded. Disk load makes the engine's block I/O slower and its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof run --matrix --quick on a small grid against the real engine: every file a run
  * and its report produce is there, and they agree with each other.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Interruptions and faults around a run, provoked for real: signals at random moments,
  * SIGKILL, the engine going away and coming back, targets that never serve.

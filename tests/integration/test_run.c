@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* restartprof run against a real engine: what it writes, what it leaves, how it refuses. */
 #include <setjmp.h>
 #include <stdarg.h>

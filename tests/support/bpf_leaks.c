@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* BPF maps restartprof made that outlived their run: nothing of ours may stay in the kernel. */
 #include <bpf/bpf.h>
 #include <ctype.h>

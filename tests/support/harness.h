@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What integration tests share: running restartprof for real, and reading what it left. */
 #ifndef RP_TESTS_HARNESS_H
 #define RP_TESTS_HARNESS_H

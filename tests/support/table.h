@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #ifndef RP_TESTS_SUPPORT_TABLE_H
 #define RP_TESTS_SUPPORT_TABLE_H
 

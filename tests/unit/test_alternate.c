@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * What make bench relies on to measure restartprof itself: --alternate (which trials run with
  * the thing on), its options, and --prog-stats' difference of two snapshots of BPF programs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * Naming the cause, on synthetic inputs: symbols from a synthetic kallsyms (a zeroed view
  * too) and folded stacks; the rules file and its matcher; folded stacks written and read

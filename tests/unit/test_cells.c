@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The matrix of cells: its order, its names read back, and the options that make it. */
 #include <setjmp.h>
 #include <stdarg.h>

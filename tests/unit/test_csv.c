@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* CSV written by restartprof reads back the same; odd files read the way a user expects. */
 #include <errno.h>
 #include <fcntl.h>

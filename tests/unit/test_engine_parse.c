@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What restartprof reads from the engine: events, the attach stream, versions, names. */
 #include <setjmp.h>
 #include <stdarg.h>

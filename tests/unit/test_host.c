@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* What run.json says about the host: mountinfo, cpuinfo and disk types, from text. */
 #include <setjmp.h>
 #include <stdarg.h>

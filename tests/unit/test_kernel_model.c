@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The kernel's record of a trial, attributed: actors from synthetic tasks on cgroup v1 and
  * v2, per (phase, actor) sums from synthetic event sequences (events before the window,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The pure parts of the trace layer, with synthetic inputs: cgroup v1/v2 detection texts,
  * the engine's processes in a /proc snapshot, containerd's address, raw BPF records into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Phases tile the restart window exactly, whatever order or gaps the events come in. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Progress: the ETA from the pace so far, the bar on a terminal, plain lines elsewhere. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Readiness specs and the timestamps services print. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * The report on synthetic run directories: small CSVs written here, the report code run on
  * them, and what it wrote checked for presence and consistency (summary, figures, timeline,

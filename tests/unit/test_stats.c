@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Statistics against known values, and the summary built from them: baselines, drift, loads. */
 #include <math.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof VM lab: the guest test. Runs inside a VM of tests/vm/lab.sh as root, with the
 # share as the working directory and restartprof at $LAB_TREE/restartprof (the static binary
 # built on the host for the VM's architecture).

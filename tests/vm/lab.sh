@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof VM lab: run the guest test on each kernel, one VM per kernel, and summarise.
 #
 #   tests/vm/lab.sh [--kernels "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"] [--init systemd|light]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
 # Shared functions of the VM lab (sourced by run.sh, lab.sh, prepare.sh, scripts/gen-vmlinux.sh).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof VM lab: boot one stock Debian kernel under qemu (TCG) and run a command inside.
 #
 #   tests/vm/run.sh --kernel ID [--share DIR] [options] -- CMD [ARG...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Makes a cross-build sysroot of a Debian architecture from the VM lab's private apt and prints
 # the make variables that build restartprof against it:
 #

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 // restartprof VM lab: which BPF attach types does this kernel load and attach?
 //   bpfcheck [probes.bpf.o]
 // For each program of the object, alone: open, load, attach, make it fire (read a file,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof VM lab: builds bpfcheck (static, for a Debian architecture) and probes.bpf.o.
 #   tests/vm/bpfcheck/build.sh ARCH OUTDIR      ARCH: amd64 | arm64 | armhf
 # The loader is linked statically (libbpf.a, libelf.a, libz.a from the -dev packages of ARCH:

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0-only
 // restartprof VM lab: one tiny program per attach type, each counting its hits. bpfcheck loads
 // and attaches them one at a time to tell which attach types a kernel allows. No vmlinux.h:
 // the programs read nothing from the kernel, so the object is the same for every architecture.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # restartprof VM lab: configures the root filesystem (run inside it, by chroot, as root).
 set -eu
 echo lab >/etc/hostname
