@@ -9,7 +9,7 @@
 
 #include "trial/config.h"
 
-/* Exit codes, documented in README.md. */
+/* Exit codes, documented in README.md and docs/running.md. */
 #define EXIT_OK		      0
 #define EXIT_FAILED	      1	  /* the run could not be done: engine, images, output */
 #define EXIT_USAGE	      2	  /* bad command line, missing privilege or kernel feature */

@@ -36,7 +36,7 @@ static void print_explain_help(void)
 	       "                      the same name in BASE_DIR, else its baseline cells pooled.\n"
 	       "                      Without it, cells are compared with DIR's own baseline.\n"
 	       "  --rules FILE        cause rules to use instead of the built-in ones\n"
-	       "                      (rules/causes.rules; README.md, \"Cause rules\").\n");
+	       "                      (rules/causes.rules; docs/causes.md).\n");
 }
 
 static int parse_explain_args(int argc, char **argv, struct explain_args *a)

@@ -2,7 +2,7 @@
 /*
  * Cause rules: named categories of waits, matched on the kernel stack, the blocking call
  * and its file, the state, the process and its waker. Kept as data (rules/causes.rules,
- * built into the binary; README.md, "Cause rules", documents the format), so a category is
+ * built into the binary; docs/causes.md documents the format), so a category is
  * added by writing a rule, not code.
  *
  *   format 1

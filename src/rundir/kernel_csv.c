@@ -14,7 +14,7 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Per actor, in this order; README.md documents each. */
+/* Per actor, in this order; docs/output.md documents each. */
 enum metric {
 	M_BIO_REQS,
 	M_BIO_BYTES,

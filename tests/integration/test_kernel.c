@@ -28,7 +28,7 @@
 #include "util/proc.h"
 
 /* The service prints its stamps just before it exits and just before it listens; the gaps
- * are what separates the two measurements (README.md, "The kernel's restart time"). */
+ * are what separates the two measurements (docs/kernel.md, "The kernel's restart time"). */
 #define AGREE_ABS_NS (50LL * 1000000)
 #define AGREE_REL    0.05
 
