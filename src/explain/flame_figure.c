@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "explain/explain.h"
-#include "report/flame.h"
+#include "explain/flame.h"
 
 #define FLAME_WIDTH 1000.0
 #define FLAME_GAP   20.0

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "explain/explain.h"
-#include "report/report_data.h"
+#include "rundir/file_name.h"
 #include "util/files.h"
 
 static int write_fold(int dirfd, const char *name, struct fold *fd)
@@ -28,7 +28,7 @@ static int write_cell_folds(int dirfd, const struct explain_cell *ec)
 	char safe[64], name[128];
 	int rc = all ? 0 : -ENOMEM;
 
-	report_safe_name(ec->name, safe, sizeof(safe));
+	rundir_safe_name(ec->name, safe, sizeof(safe));
 	for (int p = 0; p < PH_COUNT && !rc; p++) {
 		if (!ec->fold[p] || !fold_count(ec->fold[p]))
 			continue;

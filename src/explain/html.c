@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "explain/explain.h"
-#include "report/markup.h"
+#include "util/markup.h"
 
 static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
 {

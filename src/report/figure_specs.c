@@ -10,6 +10,7 @@
 
 #include "explain/flame_figure.h"
 #include "report/gnuplot.h"
+#include "rundir/file_name.h"
 #include "util/files.h"
 
 /* --- colours and names that every figure shares --- */
@@ -82,7 +83,7 @@ static int cdf_data(const struct figure_spec *fs, const struct report_run *r, FI
 		char name[32];
 
 		if (n) {
-			report_safe_name(r->sum.loads[l].load, name, sizeof(name));
+			rundir_safe_name(r->sum.loads[l].load, name, sizeof(name));
 			fprintf(f, "%s# load %s: %zu trials\n", blocks ? "\n\n" : "", name, n);
 			fprintf(f, "%.6f 0\n", v[0]);
 			for (size_t i = 0; i < n; i++)
@@ -120,7 +121,7 @@ static void cdf_plot(const struct figure_spec *fs, const struct report_run *r, F
 
 		if (!ls->pooled.n)
 			continue;
-		report_safe_name(ls->load, name, sizeof(name));
+		rundir_safe_name(ls->load, name, sizeof(name));
 		fprintf(f,
 			"%sdatafile index %d using 1:2 with steps lw 2 lc rgb \"%s\" title \"%s, "
 			"%zu trials, median %.3f s\"",
@@ -163,7 +164,7 @@ static int medians_data(const struct figure_spec *fs, const struct report_run *r
 				if (cs->stressors != s || !cs->restart_s.n ||
 				    strcmp(cs->load, r->sum.loads[l].load) != 0)
 					continue;
-				report_safe_name(cs->cell, name, sizeof(name));
+				rundir_safe_name(cs->cell, name, sizeof(name));
 				fprintf(f, "%.3f %.6f %.6f %.6f %d \"%s\"\n", s + shift,
 					cs->restart_s.median, cs->restart_s.min, cs->restart_s.max,
 					s, name);
@@ -209,7 +210,7 @@ static void medians_plot(const struct figure_spec *fs, const struct report_run *
 
 		if (!is_load_block(r, l))
 			continue;
-		report_safe_name(r->sum.loads[l].load, name, sizeof(name));
+		rundir_safe_name(r->sum.loads[l].load, name, sizeof(name));
 		fprintf(f,
 			"%sdatafile index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.9 lc "
 			"rgb "
@@ -262,7 +263,7 @@ static int shares_data(const struct figure_spec *fs, const struct report_run *r,
 
 		if (!r->share_trials[c])
 			continue;
-		report_safe_name(r->sum.cells[c].cell, name, sizeof(name));
+		rundir_safe_name(r->sum.cells[c].cell, name, sizeof(name));
 		fprintf(f, "\"%s\"", name);
 		for (int i = 0; i < n; i++)
 			fprintf(f, " %.3f", r->share_pct[c][ph[i]]);
@@ -315,7 +316,7 @@ static int metric_data(const struct figure_spec *fs, const struct report_run *r,
 	for (size_t l = 0; l < nl; l++) {
 		char name[32];
 
-		report_safe_name(r->sum.loads[l].load, name, sizeof(name));
+		rundir_safe_name(r->sum.loads[l].load, name, sizeof(name));
 		fprintf(f, " %s", name);
 	}
 	fprintf(f, "\n");
@@ -356,7 +357,7 @@ static void metric_plot(const struct figure_spec *fs, const struct report_run *r
 	for (size_t l = 0; l < r->sum.n_loads; l++) {
 		char name[32];
 
-		report_safe_name(r->sum.loads[l].load, name, sizeof(name));
+		rundir_safe_name(r->sum.loads[l].load, name, sizeof(name));
 		fprintf(f, "%sdatafile using %zu%s title \"%s\" lc rgb \"%s\"",
 			l ? ", \\\n       " : "", l + 2, l ? "" : ":xtic(1)", load_title(name),
 			load_color(r->sum.loads[l].load));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report/gnuplot.h"
+#include "rundir/file_name.h"
 #include "util/files.h"
 
 #define GNUPLOT_TIMEOUT_S 60
@@ -189,7 +190,7 @@ static int compare_data(const struct report_run *runs, size_t n_runs, FILE *f, i
 				seen = summary_find_cell(&runs[j].sum, cell) >= 0;
 			if (seen)
 				continue;
-			report_safe_name(cell, name, sizeof(name));
+			rundir_safe_name(cell, name, sizeof(name));
 			fprintf(f, "\"%s\"", name);
 			for (size_t j = 0; j < n_runs; j++) {
 				int i = summary_find_cell(&runs[j].sum, cell);

@@ -14,7 +14,7 @@
 #include "explain/explain.h"
 #include "explain/html.h"
 #include "report/html_page.h"
-#include "report/markup.h"
+#include "util/markup.h"
 #include "report/summary.h"
 #include "report/timeline.h"
 #include "rundir/run_json.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "report/html_page.h"
-#include "report/markup.h"
+#include "util/markup.h"
 #include "report/summary.h"
 #include "util/files.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/markup.h"
+#include "util/markup.h"
 #include "util/files.h"
 
 #define SVG_LIMIT (16u << 20)

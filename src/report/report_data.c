@@ -10,20 +10,6 @@
 #include "rundir/run_csv.h"
 #include "rundir/run_json.h"
 
-void report_safe_name(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	if (!len)
-		return;
-	for (; *in && o + 1 < len; in++)
-		out[o++] = (strchr("_.:#+-", *in) && *in) || (*in >= 'a' && *in <= 'z') ||
-					   (*in >= 'A' && *in <= 'Z') || (*in >= '0' && *in <= '9')
-				   ? *in
-				   : '_';
-	out[o] = '\0';
-}
-
 const char *report_info(const struct report_run *r, const char *path, const char *def)
 {
 	json_object *o = r->info;

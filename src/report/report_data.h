@@ -64,8 +64,4 @@ bool report_has_phase_metric(const struct report_run *r, const char *column);
  */
 int report_phase_metric(const struct report_run *r, const char *column, double *out);
 
-/* Keeps [A-Za-z0-9_.:#+-], replaces anything else by '_': for names placed in gnuplot
- * scripts, data files and file names. */
-void report_safe_name(const char *in, char *out, size_t len);
-
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "model/fold.h"
-#include "report/flame.h"
+#include "explain/flame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,7 +23,7 @@
 #include "model/phase.h"
 #include "report/figures.h"
 #include "report/html.h"
-#include "report/markup.h"
+#include "util/markup.h"
 #include "report/report.h"
 #include "report/report_data.h"
 #include "report/timeline.h"

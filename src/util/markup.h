@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#ifndef RP_REPORT_MARKUP_H
-#define RP_REPORT_MARKUP_H
+#ifndef RP_UTIL_MARKUP_H
+#define RP_UTIL_MARKUP_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "report/flame.h"
+#include "explain/flame.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/markup.h"
+#include "util/markup.h"
 #include "util/array.h"
 
 #define FRAME_H	  16.0

@@ -4,8 +4,8 @@
  * as its share of the time, callers below callees (the root at the bottom), the frame's name
  * and time in a tooltip (<title>). Input: folded stacks (model/fold.h).
  */
-#ifndef RP_REPORT_FLAME_H
-#define RP_REPORT_FLAME_H
+#ifndef RP_EXPLAIN_FLAME_H
+#define RP_EXPLAIN_FLAME_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "report/markup.h"
+#include "util/markup.h"
 
 static const char *entity_of(char c)
 {
