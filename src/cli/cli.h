@@ -34,6 +34,9 @@ extern const struct argp probe_path_argp;
 
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);
+/* At ARGP_KEY_ERROR: "unknown option or missing value at ARG (see restartprof cmd --help)"
+ * into err, unless err already says why. */
+void cli_unknown_option(const struct argp_state *state, const char *cmd, char *err, size_t errlen);
 
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);

@@ -301,11 +301,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		cfg->cmd[cfg->n_cmd++] = strdup(arg);
 		break;
 	case ARGP_KEY_ERROR:
-		if (!ps->err[0] && state->next > 0 && state->next <= state->argc)
-			reject(ps,
-			       "unknown option or missing value at '%.100s' (see restartprof run "
-			       "--help)",
-			       state->argv[state->next - 1]);
+		cli_unknown_option(state, "run", ps->err, ps->errlen);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -507,6 +503,14 @@ bool cli_help_asked(int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--usage") == 0)
 			return true;
 	return false;
+}
+
+void cli_unknown_option(const struct argp_state *state, const char *cmd, char *err, size_t errlen)
+{
+	if (!err[0] && state->next > 0 && state->next <= state->argc)
+		snprintf(err, errlen,
+			 "unknown option or missing value at '%.100s' (see restartprof %s --help)",
+			 state->argv[state->next - 1], cmd);
 }
 
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
