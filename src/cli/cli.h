@@ -32,6 +32,10 @@ struct probe_path_input {
 };
 extern const struct argp probe_path_argp;
 
+/* Help of the options that several commands take: one text each. */
+#define CLI_DOCKER_HOST_HELP "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)"
+#define CLI_BTF_HELP	     "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux"
+
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);
 /* At ARGP_KEY_ERROR: "unknown option or missing value at ARG (see restartprof cmd --help)"
