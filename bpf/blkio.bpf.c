@@ -56,13 +56,6 @@ struct {
 	__type(value, struct rq_val);
 } rp_rqscratch SEC(".maps");
 
-static __always_inline __u32 epoch_now(void)
-{
-	struct rp_state *s = rp_st();
-
-	return s ? s->recording : 0;
-}
-
 static __always_inline void on_bio_queue(__u32 major, __u64 sector)
 {
 	struct bio_key k = {.sector = sector, .major = major};
@@ -71,7 +64,7 @@ static __always_inline void on_bio_queue(__u32 major, __u64 sector)
 	if (!rp_recording())
 		return;
 	v.ts = bpf_ktime_get_ns();
-	v.epoch = epoch_now();
+	v.epoch = rp_epoch();
 	v.pad = 0;
 	rp_fill_who(&v.who, rp_current());
 	bpf_map_update_elem(&rp_bios, &k, &v, BPF_ANY);
@@ -81,7 +74,7 @@ static __always_inline void on_bio_queue(__u32 major, __u64 sector)
 static __always_inline struct rq_val *rq_get(__u64 rk, __u32 dev, __u64 sector, __u64 now)
 {
 	struct bio_key bk = {.sector = sector, .major = RP_MAJOR(dev)};
-	__u32 zero = 0, epoch = epoch_now();
+	__u32 zero = 0, epoch = rp_epoch();
 	struct rq_val *v = bpf_map_lookup_elem(&rp_rqs, &rk);
 	struct bio_val *b;
 
@@ -152,7 +145,7 @@ static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32
 	v = bpf_map_lookup_elem(&rp_rqs, &rk);
 	if (!v)
 		return;
-	if (v->epoch != epoch_now()) {
+	if (v->epoch != rp_epoch()) {
 		bpf_map_delete_elem(&rp_rqs, &rk);
 		return;
 	}
@@ -161,10 +154,7 @@ static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32
 	if (rp_stream_who(&v->who)) {
 		r = rp_reserve(struct rp_bio_rec);
 		if (r) {
-			r->h.ts = v->queued;
-			r->h.type = RP_REC_BIO;
-			r->h.sub = op;
-			r->h.who = v->who;
+			rp_hdr_who(&r->h, RP_REC_BIO, op, v->queued, &v->who);
 			r->insert = v->insert;
 			r->issue = issue;
 			r->complete = now;

@@ -104,6 +104,14 @@ static __always_inline bool rp_recording(void)
 	return s && s->recording;
 }
 
+static __always_inline __u32 rp_epoch(void)
+{
+	struct rp_state *s = rp_st();
+
+	/* recording holds the trial's number, so entries of an earlier trial are told apart. */
+	return s ? s->recording : 0;
+}
+
 static __always_inline void rp_count(int which)
 {
 	__u32 zero = 0;
@@ -248,6 +256,16 @@ static __always_inline void rp_hdr(struct rp_hdr *h, __u32 type, __u32 sub, __u6
 	h->type = type;
 	h->sub = sub;
 	rp_fill_who(&h->who, t);
+}
+
+/* The same, for a who filled earlier (at the start of what the record times). */
+static __always_inline void rp_hdr_who(struct rp_hdr *h, __u32 type, __u32 sub, __u64 ts,
+				       const struct rp_who *w)
+{
+	h->ts = ts;
+	h->type = type;
+	h->sub = sub;
+	h->who = *w;
 }
 
 /* Stream a record of this task, or only count it in the aggregates? */

@@ -26,10 +26,7 @@ static __always_inline int ovl_done(__u32 fn, __u64 entry, long ret)
 	r = rp_reserve(struct rp_ovl_rec);
 	if (!r)
 		return 0;
-	r->h.ts = entry;
-	r->h.type = RP_REC_OVL;
-	r->h.sub = fn;
-	r->h.who = w;
+	rp_hdr_who(&r->h, RP_REC_OVL, fn, entry, &w);
 	r->end = now;
 	r->ret = ret;
 	rp_submit(r);

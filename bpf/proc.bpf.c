@@ -102,10 +102,7 @@ static __always_inline struct rp_exec_rec *exec_begin(__u32 old_tid)
 	r = rp_reserve(struct rp_exec_rec);
 	if (!r)
 		return NULL;
-	r->h.ts = bpf_ktime_get_ns();
-	r->h.type = RP_REC_EXEC;
-	r->h.sub = 0;
-	r->h.who = w;
+	rp_hdr_who(&r->h, RP_REC_EXEC, 0, bpf_ktime_get_ns(), &w);
 	r->old_tid = old_tid;
 	r->pad = 0;
 	bpf_probe_read_kernel_str(r->exe, sizeof(r->exe),

@@ -39,14 +39,6 @@ struct {
 	__type(value, struct off_start);
 } rp_offscratch SEC(".maps");
 
-static __always_inline __u32 rp_epoch(void)
-{
-	struct rp_state *s = rp_st();
-
-	/* recording holds the trial's number, so entries of an earlier trial are told apart. */
-	return s ? s->recording : 0;
-}
-
 /* --alternate stacks: userspace turns capture off for the even trials. */
 static __always_inline bool rp_no_stacks_now(void)
 {
@@ -138,10 +130,7 @@ static __always_inline void back_on_cpu(__u32 tid, __u64 now)
 	     !(o->who.flags & RP_TF_KTHREAD))) {
 		r = rp_reserve(struct rp_offcpu_rec);
 		if (r) {
-			r->h.ts = o->ts;
-			r->h.type = RP_REC_OFFCPU;
-			r->h.sub = o->state;
-			r->h.who = o->who;
+			rp_hdr_who(&r->h, RP_REC_OFFCPU, o->state, o->ts, &o->who);
 			r->wake = wake;
 			r->end = now;
 			r->stackid = o->stackid;
@@ -188,6 +177,20 @@ static __always_inline int on_wakeup(__u32 tid)
 	return 0;
 }
 
+/* The rest of a new task's entry (who and times filled): a run-queue wait from now on. */
+static __always_inline int start_runq_wait(void *ctx, struct off_start *o, __u32 tid)
+{
+	o->state = RP_OFF_RUNQ;
+	o->stackid = -1;
+	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
+		o->stackid = rp_stackid(ctx);
+	o->waker_pid = o->waker_tid = 0;
+	o->waker_comm[0] = '\0';
+	o->epoch = rp_epoch();
+	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
+	return 0;
+}
+
 /*
  * A new task of a tracked parent: its wait for a first CPU is run-queue delay. Its stack is
  * its parent's here (clone waking it up): the evidence of what made the task.
@@ -206,15 +209,7 @@ static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32
 	now = bpf_ktime_get_ns();
 	rp_fill_who(&o->who, p);
 	o->ts = o->wake = now;
-	o->state = RP_OFF_RUNQ;
-	o->stackid = -1;
-	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
-		o->stackid = rp_stackid(ctx);
-	o->waker_pid = o->waker_tid = 0;
-	o->waker_comm[0] = '\0';
-	o->epoch = rp_epoch();
-	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
-	return 0;
+	return start_runq_wait(ctx, o, tid);
 }
 
 SEC("tp_btf/sched_switch")
@@ -284,13 +279,5 @@ int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 	rp_fill_who(&o->who, rp_current());
 	o->who.tid = tid;
 	o->ts = o->wake = bpf_ktime_get_ns();
-	o->state = RP_OFF_RUNQ;
-	o->stackid = -1;
-	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
-		o->stackid = rp_stackid(ctx);
-	o->waker_pid = o->waker_tid = 0;
-	o->waker_comm[0] = '\0';
-	o->epoch = rp_epoch();
-	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
-	return 0;
+	return start_runq_wait(ctx, o, tid);
 }

@@ -168,10 +168,7 @@ static __always_inline int on_exit(long nr, long ret)
 	if (s && s->recording && st->epoch == s->recording && st->nr == nr) {
 		r = rp_reserve(struct rp_syscall_rec);
 		if (r) {
-			r->h.ts = st->ts;
-			r->h.type = RP_REC_SYSCALL;
-			r->h.sub = st->kind;
-			r->h.who = st->who;
+			rp_hdr_who(&r->h, RP_REC_SYSCALL, st->kind, st->ts, &st->who);
 			r->end = bpf_ktime_get_ns();
 			r->ret = ret;
 			r->nr = st->nr;

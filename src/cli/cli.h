@@ -32,8 +32,15 @@ struct probe_path_input {
 };
 extern const struct argp probe_path_argp;
 
+/* Help of the options that several commands take: one text each. */
+#define CLI_DOCKER_HOST_HELP "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)"
+#define CLI_BTF_HELP	     "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux"
+
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);
+/* At ARGP_KEY_ERROR: "unknown option or missing value at ARG (see restartprof cmd --help)"
+ * into err, unless err already says why. */
+void cli_unknown_option(const struct argp_state *state, const char *cmd, char *err, size_t errlen);
 
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);

@@ -98,10 +98,8 @@ enum {
 };
 
 static const struct argp_option check_options[] = {
-	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
-	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 0},
-	{"btf", OPT_BTF, "PATH", 0,
-	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 0},
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, 0},
+	{"btf", OPT_BTF, "PATH", 0, CLI_BTF_HELP, 0},
 	{0},
 };
 

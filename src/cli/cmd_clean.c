@@ -15,8 +15,7 @@ enum {
 };
 
 static const struct argp_option clean_options[] = {
-	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
-	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 0},
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, 0},
 	{0},
 };
 

@@ -73,11 +73,7 @@ static error_t parse_report_option(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_ERROR:
-		if (!a->err[0] && state->next > 0 && state->next <= state->argc)
-			snprintf(a->err, a->errlen,
-				 "unknown option or missing value at '%.100s' (see restartprof "
-				 "report --help)",
-				 state->argv[state->next - 1]);
+		cli_unknown_option(state, "report", a->err, a->errlen);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

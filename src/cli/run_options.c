@@ -72,11 +72,9 @@ static const struct argp_option options[] = {
 	 "Stop after N failed trials in a row (default 5)", 3},
 	{"engine-timeout", OPT_ENGINE_TIMEOUT, "SECONDS", 0,
 	 "Give up when the engine stops answering for this long (default 60)", 3},
-	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
-	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 3},
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, 3},
 	{"no-trace", OPT_NO_TRACE, NULL, 0, "Do not load BPF programs", 3},
-	{"btf", OPT_BTF, "PATH", 0,
-	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
+	{"btf", OPT_BTF, "PATH", 0, CLI_BTF_HELP, 3},
 	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
@@ -301,11 +299,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		cfg->cmd[cfg->n_cmd++] = strdup(arg);
 		break;
 	case ARGP_KEY_ERROR:
-		if (!ps->err[0] && state->next > 0 && state->next <= state->argc)
-			reject(ps,
-			       "unknown option or missing value at '%.100s' (see restartprof run "
-			       "--help)",
-			       state->argv[state->next - 1]);
+		cli_unknown_option(state, "run", ps->err, ps->errlen);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -507,6 +501,14 @@ bool cli_help_asked(int argc, char **argv)
 		    strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--usage") == 0)
 			return true;
 	return false;
+}
+
+void cli_unknown_option(const struct argp_state *state, const char *cmd, char *err, size_t errlen)
+{
+	if (!err[0] && state->next > 0 && state->next <= state->argc)
+		snprintf(err, errlen,
+			 "unknown option or missing value at '%.100s' (see restartprof %s --help)",
+			 state->argv[state->next - 1], cmd);
 }
 
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)

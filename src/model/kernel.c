@@ -11,44 +11,39 @@
 
 #define CLONE_NEWNET_FLAG 0x40000000ULL
 
+/* Appends the elem bytes at item to *arr (n used, cap allocated): 0 or -ENOMEM. */
+static int append_copy(void **arr, size_t *cap, size_t *n, const void *item, size_t elem)
+{
+	if (array_reserve(arr, cap, *n + 1, elem))
+		return -ENOMEM;
+	memcpy((char *)*arr + *n * elem, item, elem);
+	(*n)++;
+	return 0;
+}
+
 int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e)
 {
-	if (array_reserve((void **)&tk->ev, &tk->cap_ev, tk->n_ev + 1, sizeof(*e)))
-		return -ENOMEM;
-	tk->ev[tk->n_ev++] = *e;
-	return 0;
+	return append_copy((void **)&tk->ev, &tk->cap_ev, &tk->n_ev, e, sizeof(*e));
 }
 
 int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a)
 {
-	if (array_reserve((void **)&tk->agg, &tk->cap_agg, tk->n_agg + 1, sizeof(*a)))
-		return -ENOMEM;
-	tk->agg[tk->n_agg++] = *a;
-	return 0;
+	return append_copy((void **)&tk->agg, &tk->cap_agg, &tk->n_agg, a, sizeof(*a));
 }
 
 int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c)
 {
-	if (array_reserve((void **)&tk->cg, &tk->cap_cg, tk->n_cg + 1, sizeof(*c)))
-		return -ENOMEM;
-	tk->cg[tk->n_cg++] = *c;
-	return 0;
+	return append_copy((void **)&tk->cg, &tk->cap_cg, &tk->n_cg, c, sizeof(*c));
 }
 
 int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s)
 {
-	if (array_reserve((void **)&tk->stacks, &tk->cap_stacks, tk->n_stacks + 1, sizeof(*s)))
-		return -ENOMEM;
-	tk->stacks[tk->n_stacks++] = *s;
-	return 0;
+	return append_copy((void **)&tk->stacks, &tk->cap_stacks, &tk->n_stacks, s, sizeof(*s));
 }
 
 int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m)
 {
-	if (array_reserve((void **)&tk->mem, &tk->cap_mem, tk->n_mem + 1, sizeof(*m)))
-		return -ENOMEM;
-	tk->mem[tk->n_mem++] = *m;
-	return 0;
+	return append_copy((void **)&tk->mem, &tk->cap_mem, &tk->n_mem, m, sizeof(*m));
 }
 
 const struct kstack *trial_kernel_stack(const struct trial_kernel *tk, int32_t id)

@@ -228,28 +228,6 @@ static void phase_table(FILE *f, const struct report_run *r)
 	fputs("</table></div></section>\n", f);
 }
 
-/* --- figures --- */
-
-static void figures(FILE *f, int dirfd, const struct figure_out *figs, size_t n,
-		    const char *gnuplot_note)
-{
-	int figdir = html_open_figdir(dirfd);
-
-	fputs("<section id=\"figures\"><h2>Figures</h2>\n", f);
-	if (gnuplot_note) {
-		fputs("<p class=\"note\">", f);
-		markup_text(f, gnuplot_note, SIZE_MAX);
-		fputs("</p>\n", f);
-	}
-	for (size_t i = 0; i < n; i++)
-		html_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
-	if (!n)
-		fputs("<p>This run has no ok trial to draw.</p>\n", f);
-	fputs("</section>\n", f);
-	if (figdir >= 0)
-		close(figdir);
-}
-
 static void files_section(FILE *f)
 {
 	static const char *const files[][2] = {
@@ -309,7 +287,8 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 	cell_table(f, r);
 	load_table(f, r);
 	fputs("</section>\n", f);
-	figures(f, dirfd, figs, n_figs, note);
+	html_figures_section(f, dirfd, "Figures", figs, n_figs, note,
+			     "<p>This run has no ok trial to draw.</p>\n");
 	phase_table(f, r);
 	if (r->explain)
 		explain_html(f, r->explain);

@@ -62,6 +62,24 @@ static void compare_info(FILE *f, const struct report_run *runs, size_t n)
 	fputs("</table></div></section>\n", f);
 }
 
+/* Whether name (a cell or a load, found by find) is in a run before run k: its row is made. */
+static bool listed_before(const struct report_run *runs, size_t k, const char *name,
+			  int (*find)(const struct run_summary *, const char *))
+{
+	for (size_t j = 0; j < k; j++)
+		if (find(&runs[j].sum, name) >= 0)
+			return true;
+	return false;
+}
+
+/* A row's first cell: its name. */
+static void row_head(FILE *f, const char *name)
+{
+	fputs("<tr><td class=\"l\">", f);
+	markup_text(f, name, SIZE_MAX);
+	fputs("</td>", f);
+}
+
 static void compare_cells(FILE *f, const struct report_run *runs, size_t n)
 {
 	fputs("<section id=\"medians\"><h2>Median restart time per cell</h2>\n<p>Seconds; the "
@@ -74,19 +92,14 @@ static void compare_cells(FILE *f, const struct report_run *runs, size_t n)
 	for (size_t k = 0; k < n; k++)
 		for (size_t c = 0; c < runs[k].sum.n_cells; c++) {
 			const char *cell = runs[k].sum.cells[c].cell;
-			bool seen = false;
 			int i0 = summary_find_cell(&runs[0].sum, cell);
 			double m0 = i0 >= 0 && runs[0].sum.cells[i0].restart_s.n
 					    ? runs[0].sum.cells[i0].restart_s.median
 					    : NAN;
 
-			for (size_t j = 0; j < k && !seen; j++)
-				seen = summary_find_cell(&runs[j].sum, cell) >= 0;
-			if (seen)
+			if (listed_before(runs, k, cell, summary_find_cell))
 				continue;
-			fputs("<tr><td class=\"l\">", f);
-			markup_text(f, cell, SIZE_MAX);
-			fputs("</td>", f);
+			row_head(f, cell);
 			for (size_t j = 0; j < n; j++) {
 				int i = summary_find_cell(&runs[j].sum, cell);
 				const struct cell_summary *cs =
@@ -122,15 +135,10 @@ static void compare_loads(FILE *f, const struct report_run *runs, size_t n)
 	for (size_t k = 0; k < n; k++)
 		for (size_t l = 0; l < runs[k].sum.n_loads; l++) {
 			const char *load = runs[k].sum.loads[l].load;
-			bool seen = false;
 
-			for (size_t j = 0; j < k && !seen; j++)
-				seen = summary_find_load(&runs[j].sum, load) >= 0;
-			if (seen)
+			if (listed_before(runs, k, load, summary_find_load))
 				continue;
-			fputs("<tr><td class=\"l\">", f);
-			markup_text(f, load, SIZE_MAX);
-			fputs("</td>", f);
+			row_head(f, load);
 			for (size_t j = 0; j < n; j++) {
 				int i = summary_find_load(&runs[j].sum, load);
 
@@ -189,7 +197,7 @@ int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
 		       const struct figure_out *figs, size_t n_figs, const char *gnuplot_note)
 {
 	struct atomic_file af;
-	int rc = atomic_file_begin(&af, dirfd, COMPARE_HTML), figdir;
+	int rc = atomic_file_begin(&af, dirfd, COMPARE_HTML);
 	FILE *f;
 
 	if (rc)
@@ -208,18 +216,7 @@ int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
 	compare_info(f, runs, n_runs);
 	compare_cells(f, runs, n_runs);
 	compare_loads(f, runs, n_runs);
-	figdir = html_open_figdir(dirfd);
-	fputs("<section id=\"figures\"><h2>Comparison</h2>\n", f);
-	if (gnuplot_note) {
-		fputs("<p class=\"note\">", f);
-		markup_text(f, gnuplot_note, SIZE_MAX);
-		fputs("</p>\n", f);
-	}
-	for (size_t i = 0; i < n_figs; i++)
-		html_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
-	fputs("</section>\n", f);
-	if (figdir >= 0)
-		close(figdir);
+	html_figures_section(f, dirfd, "Comparison", figs, n_figs, gnuplot_note, NULL);
 	compare_figures(f, runs, n_runs);
 	html_footer(f, NULL);
 	return atomic_file_commit(&af, ferror(f));

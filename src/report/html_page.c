@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/markup.h"
 #include "util/files.h"
@@ -113,9 +114,30 @@ void html_figure(FILE *f, int figdir, const char *prefix, const struct figure_ou
 	fputs("</figcaption></figure>\n", f);
 }
 
-int html_open_figdir(int dirfd)
+/* dirfd/figures, never through a symlink; -1 when absent. */
+static int html_open_figdir(int dirfd)
 {
 	return openat(dirfd, FIGURES_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+void html_figures_section(FILE *f, int dirfd, const char *heading, const struct figure_out *figs,
+			  size_t n, const char *gnuplot_note, const char *if_none)
+{
+	int figdir = html_open_figdir(dirfd);
+
+	fprintf(f, "<section id=\"figures\"><h2>%s</h2>\n", heading);
+	if (gnuplot_note) {
+		fputs("<p class=\"note\">", f);
+		markup_text(f, gnuplot_note, SIZE_MAX);
+		fputs("</p>\n", f);
+	}
+	for (size_t i = 0; i < n; i++)
+		html_figure(f, figdir, FIGURES_DIR "/", &figs[i]);
+	if (!n && if_none)
+		fputs(if_none, f);
+	fputs("</section>\n", f);
+	if (figdir >= 0)
+		close(figdir);
 }
 
 void html_footer(FILE *f, const struct report_run *r)

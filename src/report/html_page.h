@@ -20,8 +20,10 @@ int html_inline_svg(FILE *f, int dirfd, const char *name);
 /* One <figure>: the SVG inlined from figdir when rendered, else a note; links to its files
  * under prefix. */
 void html_figure(FILE *f, int figdir, const char *prefix, const struct figure_out *fo);
-/* dirfd/figures, never through a symlink; -1 when absent. */
-int html_open_figdir(int dirfd);
+/* The figures <section> under heading h2: the gnuplot note when given, every figure of
+ * dirfd/figures, and if_none (may be NULL) when there is none. */
+void html_figures_section(FILE *f, int dirfd, const char *heading, const struct figure_out *figs,
+			  size_t n, const char *gnuplot_note, const char *if_none);
 /* The footer (the tool version of run r when known; r may be NULL) and the page's end. */
 void html_footer(FILE *f, const struct report_run *r);
 

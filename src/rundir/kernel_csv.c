@@ -222,6 +222,15 @@ void kernel_phase_fields(struct csv_writer *w, const struct trial_kernel *tk, in
 			csv_i64_opt(w, phase_metric(&tk->wb[phase], m));
 }
 
+/* The first columns of every per-trial row: run id, cell, trial. */
+static void trial_key(struct csv_writer *w, const char *run_id, const struct cell *cell,
+		      const struct trial *t)
+{
+	csv_str(w, run_id);
+	csv_str(w, cell->name);
+	csv_i64(w, t->index);
+}
+
 /* ---- execs.csv ---- */
 
 const char *const kernel_exec_columns[] = {
@@ -238,9 +247,7 @@ int kernel_exec_rows(struct csv_writer *w, const char *run_id, const struct cell
 	for (size_t i = 0; tk && i < tk->n_execs && !err; i++) {
 		const struct kexec *x = &tk->execs[i];
 
-		csv_str(w, run_id);
-		csv_str(w, cell->name);
-		csv_i64(w, t->index);
+		trial_key(w, run_id, cell, t);
 		csv_str(w, x->phase >= 0 ? phase_name(x->phase) : "");
 		csv_str(w, actor_name(x->actor));
 		csv_i64(w, x->pid);
@@ -272,9 +279,7 @@ int kernel_prog_rows(struct csv_writer *w, const char *run_id, const struct cell
 	for (size_t i = 0; tk && i < tk->n_progs && !err; i++) {
 		const struct kprog *p = &tk->progs[i];
 
-		csv_str(w, run_id);
-		csv_str(w, cell->name);
-		csv_i64(w, t->index);
+		trial_key(w, run_id, cell, t);
 		csv_str(w, t->variant ? t->variant : "");
 		csv_i64(w, tk->record_end_ns - tk->record_begin_ns);
 		csv_i64(w, p->id);
@@ -382,9 +387,7 @@ int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cel
 		int p = tiled ? phase_at(t, e->ts) : -1;
 
 		what_and_detail(e, what, sizeof(what), detail, sizeof(detail));
-		csv_str(w, run_id);
-		csv_str(w, cell->name);
-		csv_i64(w, t->index);
+		trial_key(w, run_id, cell, t);
 		csv_str(w, kev_type_name(e->type));
 		csv_i64(w, e->ts);
 		csv_i64(w, e->end);
@@ -464,9 +467,7 @@ int kernel_wait_rows(struct csv_writer *w, const char *run_id, const struct cell
 
 		if (k->stack)
 			stack_id_text(k->stack, id);
-		csv_str(w, run_id);
-		csv_str(w, cell->name);
-		csv_i64(w, t->index);
+		trial_key(w, run_id, cell, t);
 		csv_str(w, phase_name(k->phase));
 		csv_str(w, actor_name(k->actor));
 		csv_str(w, k->comm);

@@ -334,6 +334,17 @@ static int kprobe_pmu_type(void)
 	return atoi(buf);
 }
 
+/* A trivial program of type for a perf event attach; why names kind when it fails to load. */
+static int load_perf_prog(enum bpf_prog_type type, const char *kind, char *why, size_t len)
+{
+	int fd = load_trivial(type, 0, 0, 0);
+
+	if (fd < 0)
+		snprintf(why, len, "the kernel refused to load a %s program: %s", kind,
+			 err_name(-fd));
+	return fd;
+}
+
 static int try_kprobe(const char *fn, char *why, size_t len)
 {
 	struct perf_event_attr attr = {0};
@@ -345,12 +356,9 @@ static int try_kprobe(const char *fn, char *why, size_t len)
 			 "is off)");
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_KPROBE, 0, 0, 0);
-	if (fd < 0) {
-		snprintf(why, len, "the kernel refused to load a kprobe program: %s",
-			 err_name(-fd));
+	fd = load_perf_prog(BPF_PROG_TYPE_KPROBE, "kprobe", why, len);
+	if (fd < 0)
 		return -1;
-	}
 	attr.size = sizeof(attr);
 	attr.type = (unsigned)type;
 	attr.config1 = (unsigned long long)(unsigned long)fn;
@@ -408,12 +416,9 @@ static int try_tracepoint(struct pathprobe *pp, const char *tp, char *why, size_
 		snprintf(why, len, "no tracepoint %s in %s/events", tp, fs);
 		return -1;
 	}
-	fd = load_trivial(BPF_PROG_TYPE_TRACEPOINT, 0, 0, 0);
-	if (fd < 0) {
-		snprintf(why, len, "the kernel refused to load a tracepoint program: %s",
-			 err_name(-fd));
+	fd = load_perf_prog(BPF_PROG_TYPE_TRACEPOINT, "tracepoint", why, len);
+	if (fd < 0)
 		return -1;
-	}
 	attr.size = sizeof(attr);
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = strtoull(buf, NULL, 10);
