@@ -141,7 +141,7 @@ int cmd_report(int argc, char **argv)
 				 .cancelled = report_cancelled,
 				 .table = a.quiet ? NULL : stdout,
 				 .log = stderr,
-				 .compare_out = a.out};
+				 .out_dir = a.out};
 	rc = report_dirs(a.dirs, a.n, &o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "restartprof: %s\n", err);

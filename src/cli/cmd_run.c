@@ -122,7 +122,8 @@ static int drive_trials(struct run_cli *rc)
 	return exit_code_of(end);
 }
 
-/* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */
+/* The report of what the run wrote: tables, figures, timeline, page (its path said on stderr),
+ * and the table on stdout. */
 static void report_run(const char *dir)
 {
 	char err[512];
@@ -133,8 +134,6 @@ static void report_run(const char *dir)
 			"restartprof: report: %s (the CSVs are complete; run restartprof "
 			"report %s again)\n",
 			err, dir);
-	else
-		fprintf(stderr, "restartprof: report in %s/report.html\n", dir);
 }
 
 /* Whatever happened: files closed, the report if there is something to report, cleanup. */
