@@ -58,6 +58,10 @@ bool cli_help_asked(int argc, char **argv);
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);
 
+/* The loud line when the engine's data-root keeps its data in memory; 1 then, else 0. */
+struct storage_info;
+int data_root_warning(const struct storage_info *si, char *out, size_t len);
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);

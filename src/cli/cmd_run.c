@@ -78,6 +78,7 @@ static int start_run(struct run_cli *rc)
 {
 	struct run *r = &rc->run;
 	enum run_status st;
+	char warning[512];
 
 	if (run_check_privileges(&rc->cfg, r->err, sizeof(r->err)))
 		return step_failed(r, RUN_REFUSED);
@@ -87,6 +88,8 @@ static int start_run(struct run_cli *rc)
 	run_start_tracer(r);
 	if ((st = run_open_files(r)) || (st = run_start_events(r)))
 		return step_failed(r, st);
+	if (data_root_warning(&r->info.storage, warning, sizeof(warning)))
+		fprintf(stderr, "restartprof: %s\n", warning);
 	return EXIT_OK;
 }
 
