@@ -146,7 +146,8 @@ static const struct argp_option check_options[] = {
 
 static const char check_doc[] =
 	"What this kernel and engine allow, found the way a run finds it (the same probe "
-	"selection, the same loading), and whether a run can start."
+	"selection, the same loading), where the engine keeps its data (with a WARNING when that "
+	"is in memory: tmpfs, ramfs, zram), and whether a run can start."
 	"\v"
 	"EXAMPLES:\n"
 	"  restartprof check\n"

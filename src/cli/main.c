@@ -53,7 +53,7 @@ static int help(int argc, char **argv)
 	char arg_help[] = "--help";
 	char *sub_argv[] = {argv[1], arg_help, NULL};
 
-	if (argc < 2) {
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
 		print_commands(stdout);
 		return EXIT_OK;
 	}
