@@ -158,8 +158,9 @@ static const char *memory_kind(const char *path)
 	return "";
 }
 
-/* run.json's storage.in_memory against the data-root's filesystem as the test sees it. */
-static void check_in_memory_field(const char *dir)
+/* run.json's storage.in_memory against the data-root's filesystem as the test sees it, and
+ * run's WARNING line on stderr (run_err) exactly when it is in memory. */
+static void check_in_memory_field(const char *dir, const char *run_err)
 {
 	char path[512], *text;
 	json_object *o;
@@ -175,6 +176,10 @@ static void check_in_memory_field(const char *dir)
 	assert_true(*root);
 	assert_non_null(field);
 	assert_string_equal(field, memory_kind(root));
+	if (*field)
+		assert_non_null(strstr(run_err, "WARNING: the engine's data-root"));
+	else
+		assert_null(strstr(run_err, "WARNING: the engine's data-root"));
 	json_object_put(o);
 	free(text);
 }
@@ -197,7 +202,7 @@ static void baseline_run(void **state)
 	/* The run says where its report is. */
 	assert_non_null(strstr(r.err, "/report.html"));
 	report_into_another_dir(dir);
-	check_in_memory_field(dir);
+	check_in_memory_field(dir, r.err);
 	proc_result_free(&r);
 	harness_rmtree(dir);
 	free(dir);
