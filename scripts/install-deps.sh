@@ -13,7 +13,7 @@ set -euo pipefail
 declare -A groups=(
 	[build]="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
 	[run]="docker.io stress-ng gnuplot-nox iproute2 procps"
-	[test]="libcmocka-dev clang-format"
+	[test]="libcmocka-dev clang-format chromium"
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf jq time"
 	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs kmod xz-utils zstd debian-archive-keyring dwarves clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev"

@@ -16,10 +16,30 @@
 #define EXIT_TOO_MANY	      3	  /* stopped after too many consecutive failed trials */
 #define EXIT_INTERRUPTED_BASE 128 /* + the signal number */
 
+/* The option groups of run --help, in their order; check and run share the probe options. */
+enum run_option_group {
+	RUN_GROUP_RUN = 1,
+	RUN_GROUP_LOAD,
+	RUN_GROUP_TARGET,
+	RUN_GROUP_ENGINE,
+	RUN_GROUP_DEVELOPER,
+};
+
 /* Parses `run` options into cfg. 0, 1 when it printed the help instead, or -1 with one line
  * in err. */
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen);
 void run_config_free(struct run_config *cfg);
+
+/* What the command line says of the cells: --load, --stressors, --matrix, --quick. */
+struct cell_options {
+	const char *load; /* NULL when not given */
+	int stressors;	  /* 0 when not given */
+	bool matrix, quick;
+	const char *stress_args; /* --stress-args, NULL when not given */
+};
+/* Fills cfg's cells (and its stress-ng arguments). 0, or -1 with one line in err. */
+int run_cells_from_options(const struct cell_options *co, struct run_config *cfg, char *err,
+			   size_t errlen);
 /*
  * --probe-paths, --no-fentry, --no-kprobe, for run and check: an argp child parser whose input
  * is a struct probe_path_input (set it in the parent's ARGP_KEY_INIT). A bad list leaves one
@@ -44,6 +64,10 @@ void cli_unknown_option(const struct argp_state *state, const char *cmd, char *e
 
 /* The report of one run directory (restartprof report DIR), the table into table. 0 or -1. */
 int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);
+
+/* The loud line when the engine's data-root keeps its data in memory; 1 then, else 0. */
+struct storage_info;
+int data_root_warning(const struct storage_info *si, char *out, size_t len);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

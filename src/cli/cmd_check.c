@@ -21,6 +21,7 @@
 #include "trace/symbols.h"
 #include "trace/tracer.h"
 #include "util/caps.h"
+#include "util/host.h"
 #include "util/proc.h"
 
 #define COL "%-12s"
@@ -92,6 +93,44 @@ static void print_probes(const struct probe_status *p, int n)
 	}
 }
 
+int data_root_warning(const struct storage_info *si, char *out, size_t len)
+{
+	const char *mem = storage_in_memory(si->mount.fstype, si->device);
+
+	if (!mem)
+		return 0;
+	snprintf(out, len,
+		 "WARNING: the engine's data-root %.200s is on %s, in memory: its disk I/O reaches "
+		 "no disk, so no disk effect can show (give dockerd a --data-root on a disk)",
+		 si->path, mem);
+	return 1;
+}
+
+/* Where the engine keeps images and containers (GET /info), and whether that is a disk. */
+static void print_data_root(struct docker *d)
+{
+	json_object *info = NULL;
+	struct storage_info si;
+	const char *root;
+	char warning[512];
+
+	if (docker_call(d, "info", "GET", "/info", NULL, 10000, &info) || !info) {
+		printf(COL "unknown (%s)\n", "data-root", d->err);
+		return;
+	}
+	root = json_str(info, "DockerRootDir", "");
+	if (!*root)
+		printf(COL "unknown (the engine's /info names no DockerRootDir)\n", "data-root");
+	else if (storage_describe(root, &si))
+		printf(COL "%s (not found in this mount namespace)\n", "data-root", root);
+	else if (data_root_warning(&si, warning, sizeof(warning)))
+		printf(COL "%s\n", "data-root", warning);
+	else
+		printf(COL "%s on %s, %s%s%s\n", "data-root", root, si.mount.fstype,
+		       si.device[0] ? si.device : si.mount.source, si.type[0] ? ", " : "", si.type);
+	json_object_put(info);
+}
+
 enum {
 	OPT_DOCKER_HOST = 1000,
 	OPT_BTF,
@@ -105,7 +144,8 @@ static const struct argp_option check_options[] = {
 
 static const char check_doc[] =
 	"What this kernel and engine allow, found the way a run finds it (the same probe "
-	"selection, the same loading), and whether a run can start."
+	"selection, the same loading), where the engine keeps its data (with a WARNING when that "
+	"is in memory: tmpfs, ramfs, zram), and whether a run can start."
 	"\v"
 	"EXAMPLES:\n"
 	"  restartprof check\n"
@@ -227,6 +267,7 @@ int cmd_check(int argc, char **argv)
 		printf(COL "Docker %s, API %s (using %s) at %s (dockerd pid %d)\n", "engine",
 		       d.engine_version, d.engine_api, d.api_version, socket,
 		       (int)docker_peer_pid(socket));
+		print_data_root(&d);
 		docker_close(&d);
 	}
 	printf(COL "%s\n", "run",

@@ -17,8 +17,10 @@ enum {
 };
 
 static const struct argp_option options[] = {
-	{"output", 'o', "DIR", 0,
-	 "With several run directories, write the comparison here (default: the first)", 0},
+	{"output", 'o', "OUT", 0,
+	 "Write the report here instead, leaving the run directory as it is; with several run "
+	 "directories, the comparison (default: the first)",
+	 0},
 	{"gnuplot", OPT_GNUPLOT, "PROGRAM", 0, "gnuplot to draw the figures with (default gnuplot)",
 	 0},
 	{"quiet", 'q', NULL, 0, "Print no table", 0},
@@ -96,17 +98,27 @@ int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen)
 	return report_dirs(dirs, 1, &o, err, errlen);
 }
 
+static const char report_doc[] =
+	"Statistics, figures, a timeline and report.html from run directories; with several, "
+	"also a comparison of them (compare.html). The table goes to stdout, where the pages are "
+	"to stderr."
+	"\v"
+	"EXAMPLES:\n"
+	"  restartprof report results/RUN_ID\n"
+	"  restartprof report results/RUN_ID -o /tmp/rp-report  (the run's directory unchanged)\n"
+	"  restartprof report results/before results/after -o results/compare\n"
+	"\n"
+	"EXIT CODES:\n"
+	"  0      every page written\n"
+	"  1      something could not be written\n"
+	"  2      bad command line, or a directory that holds no readable run\n"
+	"  128+N  interrupted by signal N\n";
+
 int cmd_report(int argc, char **argv)
 {
 	char err[512] = "";
 	struct report_args a = {.err = err, .errlen = sizeof(err)};
-	struct argp argp = {options,
-			    parse_report_option,
-			    "DIR [DIR...]",
-			    "Statistics, figures, a timeline and a report page from run "
-			    "directories; with several, also a comparison of them.",
-			    NULL,
-			    NULL,
+	struct argp argp = {options, parse_report_option, "DIR [DIR...]", report_doc, NULL, NULL,
 			    NULL};
 	struct report_opts o;
 	int rc;
@@ -125,7 +137,7 @@ int cmd_report(int argc, char **argv)
 				 .cancelled = report_cancelled,
 				 .table = a.quiet ? NULL : stdout,
 				 .log = stderr,
-				 .compare_out = a.out};
+				 .out_dir = a.out};
 	rc = report_dirs(a.dirs, a.n, &o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "restartprof: %s\n", err);

@@ -78,6 +78,7 @@ static int start_run(struct run_cli *rc)
 {
 	struct run *r = &rc->run;
 	enum run_status st;
+	char warning[512];
 
 	if (run_check_privileges(&rc->cfg, r->err, sizeof(r->err)))
 		return step_failed(r, RUN_REFUSED);
@@ -87,6 +88,8 @@ static int start_run(struct run_cli *rc)
 	run_start_tracer(r);
 	if ((st = run_open_files(r)) || (st = run_start_events(r)))
 		return step_failed(r, st);
+	if (data_root_warning(&r->info.storage, warning, sizeof(warning)))
+		fprintf(stderr, "restartprof: %s\n", warning);
 	return EXIT_OK;
 }
 
@@ -122,7 +125,8 @@ static int drive_trials(struct run_cli *rc)
 	return exit_code_of(end);
 }
 
-/* The report of what the run wrote: tables, figures, timeline, page, and the table on stdout. */
+/* The report of what the run wrote: tables, figures, timeline, page (its path said on stderr),
+ * and the table on stdout. */
 static void report_run(const char *dir)
 {
 	char err[512];
@@ -133,8 +137,6 @@ static void report_run(const char *dir)
 			"restartprof: report: %s (the CSVs are complete; run restartprof "
 			"report %s again)\n",
 			err, dir);
-	else
-		fprintf(stderr, "restartprof: report in %s/report.html\n", dir);
 }
 
 /* Whatever happened: files closed, the report if there is something to report, cleanup. */

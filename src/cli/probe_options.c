@@ -12,14 +12,15 @@ enum {
 	OPT_NO_KPROBE,
 };
 
-/* Group 3: among run's other tracing options in its --help. */
+/* Among run's developer options in its --help. */
 static const struct argp_option probe_option_list[] = {
 	{"probe-paths", OPT_PROBE_PATHS, "LIST", 0,
 	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint (default all; "
 	 "see restartprof check)",
-	 3},
-	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit", 3},
-	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", 3},
+	 RUN_GROUP_DEVELOPER},
+	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit",
+	 RUN_GROUP_DEVELOPER},
+	{"no-kprobe", OPT_NO_KPROBE, NULL, 0, "Never attach with kprobes", RUN_GROUP_DEVELOPER},
 	{0},
 };
 

@@ -37,80 +37,115 @@ enum {
 	OPT_SLEEP_STACKS,
 };
 
+/* run --help: everyday options first, in groups with headers; developer options last. */
 static const struct argp_option options[] = {
-	{"output", 'o', "DIR", 0, "Write the CSVs into DIR (default results/RUN_ID)", 0},
-	{"trials", 'n', "N", 0, "Trials per cell (default 100, as in the paper)", 0},
-	{"load", 'l', "TYPE", 0,
-	 "none, cpu, mem, io (sync), hdd (file writes), or custom; with --matrix a list such as "
-	 "cpu,hdd (default cpu,mem,io,hdd)",
-	 1},
-	{"stressors", 's', "N", 0,
-	 "Stressor containers (default 1, at most 16); with --matrix the most, every count from 1 "
-	 "(default 4, 2 with --quick)",
-	 1},
+	{NULL, 0, NULL, 0, "The run:", RUN_GROUP_RUN},
+	{"output", 'o', "DIR", 0, "Write the CSVs and the report into DIR (default results/RUN_ID)",
+	 RUN_GROUP_RUN},
+	{"trials", 'n', "N", 0, "Trials per cell (default 100, as in the paper)", RUN_GROUP_RUN},
+	{"quick", OPT_QUICK, NULL, 0,
+	 "A short run: 10 trials per cell (5 with --matrix, up to 2 stressors), 2 s settle",
+	 RUN_GROUP_RUN},
 	{"matrix", OPT_MATRIX, NULL, 0,
 	 "The paper's grid: a baseline, then every load with 1..N stressors, each load block "
 	 "followed by another baseline",
-	 1},
+	 RUN_GROUP_RUN},
+	{NULL, 0, NULL, 0, "The load beside the target:", RUN_GROUP_LOAD},
+	{"load", 'l', "TYPE", 0,
+	 "none, cpu, mem, io (sync), hdd (file writes), or custom; with --matrix a list such as "
+	 "cpu,hdd (default cpu,mem,io,hdd)",
+	 RUN_GROUP_LOAD},
+	{"stressors", 's', "N", 0,
+	 "Stressor containers (default 1, at most 16); with --matrix the most, every count from 1 "
+	 "(default 4, 2 with --quick)",
+	 RUN_GROUP_LOAD},
 	{"stress-args", OPT_STRESS_ARGS, "ARGS", 0,
-	 "stress-ng arguments for --load custom, split on white space", 1},
-	{"stress-ng", OPT_STRESS_NG, "PATH", 0, "stress-ng to put in the stress image", 1},
-	{"settle", OPT_SETTLE, "SECONDS", 0, "Wait after starting the load (default 5)", 1},
+	 "stress-ng arguments for --load custom, split on white space", RUN_GROUP_LOAD},
+	{"stress-ng", OPT_STRESS_NG, "PATH", 0, "stress-ng to put in the stress image",
+	 RUN_GROUP_LOAD},
+	{"settle", OPT_SETTLE, "SECONDS", 0, "Wait after starting the load (default 5)",
+	 RUN_GROUP_LOAD},
+	{NULL, 0, NULL, 0, "The target and its restarts:", RUN_GROUP_TARGET},
 	{"image", 'i', "NAME", 0,
 	 "Target image (default: the service shipped inside restartprof); its command may follow "
 	 "after --",
-	 2},
-	{"ready", 'r', "SPEC", 0, "stdout (default), tcp:PORT or log:REGEX", 2},
-	{"grace", OPT_GRACE, "SECONDS", 0, "Grace period of the stop (default 10)", 2},
-	{"timeout", OPT_TIMEOUT, "SECONDS", 0, "Per-trial readiness timeout (default 30)", 2},
-	{"interval", OPT_INTERVAL, "SECONDS", 0, "Pause between trials (default 1)", 2},
-	{"network", OPT_NETWORK, "NAME", 0, "Network of the target (default bridge)", 2},
+	 RUN_GROUP_TARGET},
+	{"ready", 'r', "SPEC", 0, "stdout (default), tcp:PORT or log:REGEX", RUN_GROUP_TARGET},
+	{"grace", OPT_GRACE, "SECONDS", 0, "Grace period of the stop (default 10)",
+	 RUN_GROUP_TARGET},
+	{"timeout", OPT_TIMEOUT, "SECONDS", 0, "Per-trial readiness timeout (default 30)",
+	 RUN_GROUP_TARGET},
+	{"interval", OPT_INTERVAL, "SECONDS", 0, "Pause between trials (default 1)",
+	 RUN_GROUP_TARGET},
+	{"network", OPT_NETWORK, "NAME", 0, "Network of the target (default bridge)",
+	 RUN_GROUP_TARGET},
 	{"publish", OPT_PUBLISH, "PORT", 0,
-	 "Publish this container port on 127.0.0.1 (default: the service's port)", 2},
-	{"no-publish", OPT_NO_PUBLISH, NULL, 0, "Publish no port", 2},
-	{"max-failures", OPT_MAX_FAILURES, "N", 0,
-	 "Stop after N failed trials in a row (default 5)", 3},
+	 "Publish this container port on 127.0.0.1 (default: the service's port)",
+	 RUN_GROUP_TARGET},
+	{"no-publish", OPT_NO_PUBLISH, NULL, 0, "Publish no port", RUN_GROUP_TARGET},
+	{NULL, 0, NULL, 0, "The engine, limits and tracing:", RUN_GROUP_ENGINE},
+	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, RUN_GROUP_ENGINE},
 	{"engine-timeout", OPT_ENGINE_TIMEOUT, "SECONDS", 0,
-	 "Give up when the engine stops answering for this long (default 60)", 3},
-	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, 3},
-	{"no-trace", OPT_NO_TRACE, NULL, 0, "Do not load BPF programs", 3},
-	{"btf", OPT_BTF, "PATH", 0, CLI_BTF_HELP, 3},
-	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv", 3},
-	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks", 3},
+	 "Give up when the engine stops answering for this long (default 60)", RUN_GROUP_ENGINE},
+	{"max-failures", OPT_MAX_FAILURES, "N", 0,
+	 "Stop after N failed trials in a row (default 5)", RUN_GROUP_ENGINE},
+	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
+	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
+	 RUN_GROUP_ENGINE},
+	{"no-trace", OPT_NO_TRACE, NULL, 0,
+	 "Do not load BPF programs (no kernel attribution, no explain)", RUN_GROUP_ENGINE},
+	{NULL, 0, NULL, 0,
+	 "Developer options (measuring restartprof itself, kernels without BTF, complete "
+	 "traces):",
+	 RUN_GROUP_DEVELOPER},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
-	 "For measuring restartprof itself: trace (kernel probes attached) or stacks (kernel "
-	 "stacks "
-	 "captured) on odd trials only, off on even ones; trials.csv says which (variant)",
-	 3},
+	 "trace (kernel probes attached) or stacks (kernel stacks captured) on odd trials only, "
+	 "off on even ones; trials.csv says which (variant)",
+	 RUN_GROUP_DEVELOPER},
 	{"prog-stats", OPT_PROG_STATS, NULL, 0,
 	 "Write progstats.csv: run count and run time of every BPF program on the machine in each "
 	 "trial (BPF statistics are kept on for the run)",
-	 3},
+	 RUN_GROUP_DEVELOPER},
+	{"events", OPT_EVENTS, NULL, 0, "Also write every kernel event to events.csv",
+	 RUN_GROUP_DEVELOPER},
 	{"sleep-stacks", OPT_SLEEP_STACKS, NULL, 0,
 	 "Also record the kernel stacks of the engine's interruptible sleeps (idle threads: "
 	 "costly, for complete off-CPU flame graphs)",
-	 3},
-	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
-	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
-	 3},
-	{"quick", OPT_QUICK, NULL, 0,
-	 "A short run: 10 trials per cell (5 with --matrix, up to 2 stressors), 2 s settle", 3},
+	 RUN_GROUP_DEVELOPER},
+	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks",
+	 RUN_GROUP_DEVELOPER},
+	{"btf", OPT_BTF, "PATH", 0, CLI_BTF_HELP, RUN_GROUP_DEVELOPER},
 	{0},
 };
+
+static const char run_doc[] =
+	"Drive restart trials of a target container and measure them: each trial stops, removes, "
+	"creates and starts the target and waits until it is ready, with the kernel traced. The "
+	"CSVs, run.json and report.html go into the output directory."
+	"\v"
+	"EXAMPLES:\n"
+	"  restartprof run --quick                      10 trials, no load\n"
+	"  restartprof run --quick --load hdd --stressors 2\n"
+	"  restartprof run --matrix --quick --load hdd  baseline, hdd x1, x2, baseline\n"
+	"  restartprof run -n 20 -i nginx:stable --ready tcp:80 -o results/nginx\n"
+	"  restartprof run --no-trace -n 5              without BPF (no explain)\n"
+	"\n"
+	"EXIT CODES:\n"
+	"  0      every cell done\n"
+	"  1      the run could not be done: engine, images, output\n"
+	"  2      bad command line, missing privilege or kernel feature\n"
+	"  3      stopped after --max-failures failed trials in a row\n"
+	"  128+N  stopped by signal N (130: Ctrl-C); what was measured is reported\n";
 
 struct parse_state {
 	struct run_config *cfg;
 	char *err;
 	size_t errlen;
-	const char *load_arg;
-	int stressors;
+	struct cell_options cells;
 	int trials_set;
 	int publish_set;
 	const char *ready_arg;
-	const char *stress_args;
 	const char *docker_host;
-	int quick;
-	int matrix;
 	int settle_set;
 	struct probe_path_input probe_input;
 };
@@ -147,25 +182,6 @@ static error_t reject(struct parse_state *ps, const char *fmt, const char *arg)
 	return EINVAL;
 }
 
-static int split_words(const char *text, char **argv, int max)
-{
-	int n = 0;
-	const char *p = text;
-
-	while (*p) {
-		p += strspn(p, " \t");
-		if (!*p)
-			break;
-		size_t len = strcspn(p, " \t");
-
-		if (n == max)
-			return -1;
-		argv[n++] = strndup(p, len);
-		p += len;
-	}
-	return n;
-}
-
 static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -188,15 +204,15 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->trials_set = 1;
 		break;
 	case 'l':
-		ps->load_arg = arg;
+		ps->cells.load = arg;
 		break;
 	case 's':
 		if (parse_long(arg, 1, 16, &v))
 			return reject(ps, "--stressors '%.50s': give a count from 1 to 16", arg);
-		ps->stressors = (int)v;
+		ps->cells.stressors = (int)v;
 		break;
 	case OPT_STRESS_ARGS:
-		ps->stress_args = arg;
+		ps->cells.stress_args = arg;
 		break;
 	case OPT_STRESS_NG:
 		snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "%s", arg);
@@ -288,10 +304,10 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		cfg->keep_images = false;
 		break;
 	case OPT_QUICK:
-		ps->quick = 1;
+		ps->cells.quick = true;
 		break;
 	case OPT_MATRIX:
-		ps->matrix = 1;
+		ps->cells.matrix = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (cfg->n_cmd >= CONFIG_MAX_ARGS)
@@ -324,144 +340,17 @@ static void set_defaults(struct run_config *cfg)
 	snprintf(cfg->btf_path, sizeof(cfg->btf_path), "/sys/kernel/btf/vmlinux");
 }
 
-/* --load for --matrix: a comma-separated list of distinct loads other than none. */
-static int parse_load_list(struct parse_state *ps, enum load_type *loads, int *n)
-{
-	const char *p = ps->load_arg;
-
-	*n = 0;
-	if (!p) {
-		static const enum load_type paper[] = {LOAD_CPU, LOAD_MEM, LOAD_IO, LOAD_HDD};
-
-		for (size_t i = 0; i < sizeof(paper) / sizeof(paper[0]); i++)
-			loads[(*n)++] = paper[i];
-		return 0;
-	}
-	while (*p) {
-		char name[16];
-		size_t len = strcspn(p, ",");
-		int t;
-
-		snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
-		t = load_from_name(name);
-		if (t < 0 || t == LOAD_NONE) {
-			snprintf(ps->err, ps->errlen,
-				 "--matrix --load '%.100s': give a list of cpu, mem, io, hdd or "
-				 "custom "
-				 "(the baseline is always run)",
-				 ps->load_arg);
-			return -1;
-		}
-		for (int i = 0; i < *n; i++)
-			if (loads[i] == (enum load_type)t) {
-				snprintf(ps->err, ps->errlen, "--load '%.100s' names %s twice",
-					 ps->load_arg, name);
-				return -1;
-			}
-		loads[(*n)++] = (enum load_type)t;
-		p += len;
-		if (*p == ',' && *++p == '\0') {
-			snprintf(ps->err, ps->errlen, "--load '%.100s' ends with a comma",
-				 ps->load_arg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int matrix_cells(struct parse_state *ps)
-{
-	struct run_config *cfg = ps->cfg;
-	enum load_type loads[LOAD_COUNT];
-	int n_loads, max = ps->stressors ? ps->stressors : ps->quick ? 2 : 4, n;
-
-	if (parse_load_list(ps, loads, &n_loads))
-		return -1;
-	for (int i = 0; i < n_loads; i++)
-		if ((loads[i] == LOAD_CUSTOM) != (ps->stress_args != NULL)) {
-			snprintf(ps->err, ps->errlen,
-				 "--load custom and --stress-args go together");
-			return -1;
-		}
-	if (ps->stress_args) {
-		cfg->n_stress_args =
-			split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
-		if (cfg->n_stress_args <= 0) {
-			snprintf(ps->err, ps->errlen, "--stress-args: give 1 to %d words",
-				 CONFIG_MAX_ARGS);
-			return -1;
-		}
-	}
-	n = cells_matrix(loads, n_loads, max, cfg->cells, CONFIG_MAX_CELLS);
-	if (n < 0) {
-		snprintf(ps->err, ps->errlen,
-			 "--matrix with %d loads and up to %d stressors makes %d cells, more than "
-			 "%d: give fewer --stressors",
-			 n_loads, max, n_loads * (max + 1) + 1, CONFIG_MAX_CELLS);
-		return -1;
-	}
-	cfg->n_cells = n;
-	cfg->matrix = true;
-	return 0;
-}
-
-/* One cell, from --load and --stressors. */
-static int single_cell(struct parse_state *ps)
-{
-	struct run_config *cfg = ps->cfg;
-	int load = LOAD_NONE;
-
-	if (ps->load_arg && strchr(ps->load_arg, ',')) {
-		snprintf(ps->err, ps->errlen, "a list of loads ('%.100s') needs --matrix",
-			 ps->load_arg);
-		return -1;
-	}
-	if (ps->load_arg) {
-		load = load_from_name(ps->load_arg);
-		if (load < 0) {
-			snprintf(ps->err, ps->errlen,
-				 "unknown load '%.50s': use none, cpu, mem, io, hdd or custom",
-				 ps->load_arg);
-			return -1;
-		}
-	}
-	if (ps->stress_args) {
-		if (ps->load_arg && load != LOAD_CUSTOM) {
-			snprintf(ps->err, ps->errlen, "--stress-args goes with --load custom");
-			return -1;
-		}
-		load = LOAD_CUSTOM;
-		cfg->n_stress_args =
-			split_words(ps->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
-		if (cfg->n_stress_args <= 0) {
-			snprintf(ps->err, ps->errlen, "--stress-args: give 1 to %d words",
-				 CONFIG_MAX_ARGS);
-			return -1;
-		}
-	} else if (load == LOAD_CUSTOM) {
-		snprintf(ps->err, ps->errlen, "--load custom needs --stress-args");
-		return -1;
-	}
-	if (ps->stressors && load == LOAD_NONE) {
-		snprintf(ps->err, ps->errlen, "--stressors needs a --load other than none");
-		return -1;
-	}
-	cell_init(&cfg->cells[0], load, ps->stressors ? ps->stressors : 1, 0);
-	cfg->n_cells = 1;
-	return 0;
-}
-
 static int complete_config(struct parse_state *ps)
 {
 	struct run_config *cfg = ps->cfg;
 
-	if (ps->quick) {
+	if (ps->cells.quick) {
 		if (!ps->trials_set)
-			cfg->trials = ps->matrix ? 5 : 10;
+			cfg->trials = ps->cells.matrix ? 5 : 10;
 		if (!ps->settle_set)
 			cfg->load_settle_ns = 2 * NSEC_PER_SEC;
 	}
-	if (ps->matrix ? matrix_cells(ps) : single_cell(ps))
+	if (run_cells_from_options(&ps->cells, cfg, ps->err, ps->errlen))
 		return -1;
 	if (cfg->alternate != ALT_NONE && !cfg->trace) {
 		snprintf(ps->err, ps->errlen,
@@ -519,14 +408,9 @@ int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, 
 		.errlen = errlen,
 		.probe_input = {&cfg->probe_paths, err, errlen},
 	};
-	/* No cluster of its own: its options sort among the other tracing options. */
+	/* No cluster of its own: its options sort among the developer options. */
 	static const struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0}, {0}};
-	struct argp argp = {options,
-			    parse_run_option,
-			    "[-- COMMAND...]",
-			    "Drive restart trials of a target container and measure them.",
-			    children,
-			    NULL,
+	struct argp argp = {options, parse_run_option, "[-- COMMAND...]", run_doc, children, NULL,
 			    NULL};
 	int rc;
 

@@ -20,14 +20,15 @@ enum probe_path {
 
 #define PROBE_PATHS_ALL ((1u << PROBE_PATH_COUNT) - 1)
 #define PROBE_WHY_LEN	160
+#define PROBE_WHAT_LEN	256
 
 struct probe_status {
 	char name[32];
-	char concern[16]; /* the BPF object holding its programs */
-	char what[96];
-	unsigned paths;				   /* the paths this probe has */
-	bool essential;				   /* without it nothing can be attributed */
-	int chosen;				   /* enum probe_path, -1 when none works */
+	char concern[16];	   /* the BPF object holding its programs */
+	char what[PROBE_WHAT_LEN]; /* what it sees, in words (never cut: see test_probe) */
+	unsigned paths;		   /* the paths this probe has */
+	bool essential;		   /* without it nothing can be attributed */
+	int chosen;		   /* enum probe_path, -1 when none works */
 	char why[PROBE_PATH_COUNT][PROBE_WHY_LEN]; /* why a path was not used ("" when untried) */
 };
 

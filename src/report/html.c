@@ -19,6 +19,7 @@
 #include "report/timeline.h"
 #include "rundir/run_json.h"
 #include "util/files.h"
+#include "util/host.h"
 
 /* --- run info --- */
 
@@ -48,6 +49,22 @@ static void storage_text(const struct report_run *r, char *out, size_t len)
 		 *rot ? (strcmp(rot, "true") == 0 ? ", rotational" : ", not rotational") : "", "");
 }
 
+/* A data-root in RAM shows no disk effect: said loudly where the storage is described. */
+static void in_memory_row(FILE *f, const struct report_run *r)
+{
+	const char *mem = storage_in_memory(report_info(r, "storage.fstype", ""),
+					    report_info(r, "storage.device", ""));
+	char buf[256];
+
+	if (!mem)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "the engine's data-root is on %s, in memory: its disk I/O reaches no disk, so "
+		 "no disk effect can show in this run",
+		 mem);
+	kv(f, "WARNING", buf);
+}
+
 static void info_rows(FILE *f, const struct report_run *r)
 {
 	char buf[1024];
@@ -70,6 +87,7 @@ static void info_rows(FILE *f, const struct report_run *r)
 	kv(f, "Docker data-root", report_info(r, "storage.docker_root_dir", NULL));
 	storage_text(r, buf, sizeof(buf));
 	kv(f, "its storage", buf);
+	in_memory_row(f, r);
 	snprintf(buf, sizeof(buf), "Docker %s, API %s (used %s), storage driver %s",
 		 report_info(r, "engine.version", "?"), report_info(r, "engine.api_version", "?"),
 		 report_info(r, "engine.api_version_used", "?"),

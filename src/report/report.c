@@ -134,34 +134,37 @@ static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, stru
 	r->explain = dx;
 }
 
-static void report_one(struct report_ctx *c, struct report_run *r)
+/* The report of run r into out: its own directory, or the one -o names. */
+static void report_one(struct report_ctx *c, struct report_run *r, const char *out)
 {
 	struct figure_opts fo = {c->gnuplot, c->render, c->o->cancelled};
 	struct figure_out figs[FIGURE_MAX];
 	struct rules rules = {0};
 	struct explain_run dx = {0};
 	size_t n_figs = 0;
-	int dirfd = out_dir_open(r->dir, 0), figfd, e;
+	int dirfd = out_dir_open(out, out != r->dir), figfd, e;
 
 	if (dirfd < 0) {
-		note_failure(c, "cannot write the report", r->dir, dirfd);
+		note_failure(c, "cannot write the report", out, dirfd);
 		return;
 	}
 	diagnose(c, r, dirfd, &rules, &dx);
 	if ((e = summary_write_csv(dirfd, &r->sum)) || (e = write_shares(r, dirfd)))
-		note_failure(c, "cannot write the summary", r->dir, e);
+		note_failure(c, "cannot write the summary", out, e);
 	figfd = figures_dir(dirfd);
 	if (figfd < 0)
-		note_failure(c, "cannot make figures/", r->dir, figfd);
+		note_failure(c, "cannot make figures/", out, figfd);
 	else if ((e = figures_write_run(r, figfd, &fo, figs, &n_figs)))
-		note_failure(c, "cannot write the figures", r->dir, e);
+		note_failure(c, "cannot write the figures", out, e);
 	if (figfd >= 0)
 		close(figfd);
-	note_figures(c, r->dir, figs, n_figs);
+	note_figures(c, out, figs, n_figs);
 	if ((e = timeline_write(r, dirfd)))
-		note_failure(c, "cannot write " TIMELINE_JSON, r->dir, e);
+		note_failure(c, "cannot write " TIMELINE_JSON, out, e);
 	if ((e = html_write_report(r, dirfd, figs, n_figs, c->render ? NULL : c->note)))
-		note_failure(c, "cannot write " REPORT_HTML, r->dir, e);
+		note_failure(c, "cannot write " REPORT_HTML, out, e);
+	else
+		log_line(c, "report in %s/%s", out, REPORT_HTML);
 	close(dirfd);
 	print_table(c, r);
 	if (r->explain) {
@@ -221,7 +224,7 @@ static void report_compare(struct report_ctx *c, const struct report_run *runs, 
 		COL_CELL,     COL_RUN,	      COL_DIR,	      COL_LABEL, COL_TRIALS,
 		COL_FAILURES, COL_MEDIAN_S,   COL_MIN_S,      COL_MAX_S, COL_P5_S,
 		COL_P95_S,    COL_CHANGE_PCT, COL_VS_RUN1_PCT};
-	const char *out = c->o->compare_out ? c->o->compare_out : runs[0].dir;
+	const char *out = c->o->out_dir ? c->o->out_dir : runs[0].dir;
 	struct figure_opts fo = {c->gnuplot, c->render, c->o->cancelled};
 	struct compare_rows_ctx cc = {runs, n};
 	struct figure_out figs[1];
@@ -245,6 +248,8 @@ static void report_compare(struct report_ctx *c, const struct report_run *runs, 
 	note_figures(c, out, figs, n_figs);
 	if ((e = html_write_compare(runs, n, dirfd, figs, n_figs, c->render ? NULL : c->note)))
 		note_failure(c, "cannot write " COMPARE_HTML, out, e);
+	else
+		log_line(c, "comparison in %s/%s", out, COMPARE_HTML);
 	close(dirfd);
 	if (c->o->table)
 		fprintf(c->o->table, "comparison of %zu runs: %s/%s\n", n, out, COMPARE_HTML);
@@ -300,7 +305,7 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 			bad_input = true;
 			continue;
 		}
-		report_one(&c, &runs[loaded]);
+		report_one(&c, &runs[loaded], n == 1 && o->out_dir ? o->out_dir : runs[loaded].dir);
 		loaded++;
 		if (o->cancelled && o->cancelled())
 			break;

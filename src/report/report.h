@@ -2,9 +2,10 @@
 /*
  * restartprof report: from the files of one or more run directories to the tables, figures,
  * timeline and pages. Per directory it writes summary.csv, summary_loads.csv,
- * phase_shares.csv, figures/ (.dat, .gp, .svg, .png), timeline.json and report.html; with
- * several, compare.csv, figures/compare-medians.* and compare.html go into the first (or
- * into compare_out).
+ * phase_shares.csv, figures/ (.dat, .gp, .svg, .png), timeline.json and report.html (into
+ * out_dir instead when there is one directory and out_dir is set: the run directory is then
+ * only read); with several, compare.csv, figures/compare-medians.* and compare.html go into
+ * the first (or into out_dir). Each page written is named in one line on log.
  */
 #ifndef RP_REPORT_REPORT_H
 #define RP_REPORT_REPORT_H
@@ -20,7 +21,7 @@ struct report_opts {
 	bool (*cancelled)(void); /* turns true on interrupt; may be NULL */
 	FILE *table;		 /* the terminal table goes here; NULL: nowhere */
 	FILE *log;		 /* one-line notes (gnuplot missing, a figure failed); NULL: none */
-	const char *compare_out; /* several dirs: where the comparison goes; NULL: the first */
+	const char *out_dir;	 /* one dir: where its report goes; several: the comparison */
 };
 
 /*

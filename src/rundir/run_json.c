@@ -104,6 +104,8 @@ static json_object *storage_json(const struct storage_info *si)
 	json_object_object_add(o, "rotational",
 			       si->rotational < 0 ? NULL : json_object_new_boolean(si->rotational));
 	add_str(o, "type", si->type);
+	/* tmpfs, ramfs, zram, ramdisk: disk effects cannot show; "" on a disk. */
+	add_str(o, "in_memory", storage_in_memory(si->mount.fstype, si->device));
 	return o;
 }
 

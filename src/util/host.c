@@ -172,6 +172,19 @@ const char *storage_type(const char *disk, int rotational, const char *mmc_type,
 	return "unknown";
 }
 
+const char *storage_in_memory(const char *fstype, const char *device)
+{
+	if (strcmp(fstype, "tmpfs") == 0)
+		return "tmpfs";
+	if (strcmp(fstype, "ramfs") == 0)
+		return "ramfs";
+	if (strncmp(device, "zram", 4) == 0)
+		return "zram";
+	if (strncmp(device, "ram", 3) == 0 && device[3] >= '0' && device[3] <= '9')
+		return "ramdisk";
+	return NULL;
+}
+
 static void sys_read(const char *dir, const char *file, char *out, size_t len)
 {
 	char path[PATH_MAX];

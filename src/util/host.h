@@ -32,6 +32,14 @@ int cpuinfo_model(const char *text, char *out, size_t len);
 const char *storage_type(const char *disk, int rotational, const char *mmc_type,
 			 const char *sys_path);
 
+/*
+ * Whether a filesystem keeps its data in memory, from its type and block device: "tmpfs",
+ * "ramfs", "zram" (a compressed RAM disk, whatever filesystem is on it), "ramdisk" (brd's
+ * /dev/ramN), or NULL when it is on a real (or virtual) disk. An engine whose data-root is in
+ * memory does no disk I/O: disk effects cannot show.
+ */
+const char *storage_in_memory(const char *fstype, const char *device);
+
 /* Fills si for dir; fields it cannot learn stay empty (rotational -1). 0, or -1 if no mount. */
 int storage_describe(const char *dir, struct storage_info *si);
 void host_cpu_model(char *out, size_t len);

@@ -76,6 +76,34 @@ static void disk_types(void **state)
 			    "virtual");
 }
 
+/* A data-root in RAM: by filesystem type, or by the RAM-backed block device under it. */
+static void memory_filesystems(void **state)
+{
+	static const char mounts[] = "22 1 254:1 / / rw - ext4 /dev/vda1 rw\n"
+				     "30 22 0:27 / /tmp rw - tmpfs tmpfs rw\n"
+				     "31 22 0:28 / /var/lib/rp rw - ramfs ramfs rw\n"
+				     "32 22 252:0 / /var/lib/docker rw - ext4 /dev/zram0 rw\n";
+	struct mount_entry e;
+
+	(void)state;
+	assert_string_equal(storage_in_memory("tmpfs", ""), "tmpfs");
+	assert_string_equal(storage_in_memory("ramfs", ""), "ramfs");
+	assert_string_equal(storage_in_memory("ext4", "zram0"), "zram");
+	assert_string_equal(storage_in_memory("btrfs", "zram12"), "zram");
+	assert_string_equal(storage_in_memory("ext4", "ram0"), "ramdisk");
+	assert_null(storage_in_memory("ext4", "vda1"));
+	assert_null(storage_in_memory("xfs", "nvme0n1p2"));
+	assert_null(storage_in_memory("ext4", "ramblk")); /* not brd's ramN */
+	assert_null(storage_in_memory("overlay", ""));
+	/* A private engine's data-root under a tmpfs /tmp is caught by its mount. */
+	assert_int_equal(mountinfo_find(mounts, "/tmp/rp-engine.1/root", &e), 0);
+	assert_string_equal(storage_in_memory(e.fstype, ""), "tmpfs");
+	assert_int_equal(mountinfo_find(mounts, "/var/tmp/rp-engine.1/root", &e), 0);
+	assert_null(storage_in_memory(e.fstype, "vda1"));
+	assert_int_equal(mountinfo_find(mounts, "/var/lib/rp/root", &e), 0);
+	assert_string_equal(storage_in_memory(e.fstype, ""), "ramfs");
+}
+
 static void this_machine(void **state)
 {
 	struct storage_info si;
@@ -92,9 +120,8 @@ static void this_machine(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(longest_mount_wins),
-		cmocka_unit_test(cpu_names),
-		cmocka_unit_test(disk_types),
+		cmocka_unit_test(longest_mount_wins), cmocka_unit_test(cpu_names),
+		cmocka_unit_test(disk_types),	      cmocka_unit_test(memory_filesystems),
 		cmocka_unit_test(this_machine),
 	};
 

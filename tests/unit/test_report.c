@@ -243,7 +243,7 @@ static const struct synth matrix[] = {
 static int run_report(const char *const *dirs, size_t n, const char *gnuplot, const char *out,
 		      char *err)
 {
-	struct report_opts o = {.gnuplot = gnuplot, .compare_out = out};
+	struct report_opts o = {.gnuplot = gnuplot, .out_dir = out};
 
 	return report_dirs(dirs, n, &o, err, 512);
 }
@@ -465,10 +465,12 @@ static void without_gnuplot(void **state)
 	synth_run(dir, matrix, N_MATRIX, false);
 	assert_int_equal(report_dirs(dirs, 1, &o, err, sizeof(err)), 0);
 	fclose(log);
-	/* One line says so; the tables and scripts are still written. */
+	/* One line says so, one where the page is; the tables and scripts are still written. */
 	assert_non_null(strstr(out, "gnuplot (/nonexistent/gnuplot) is not installed"));
 	assert_non_null(strchr(out, '\n'));
-	assert_null(strchr(strchr(out, '\n') + 1, '\n'));
+	assert_true(strncmp(strchr(out, '\n') + 1, "restartprof: report in ", 23) == 0);
+	assert_non_null(strstr(out, "/report.html\n"));
+	assert_null(strchr(strchr(strchr(out, '\n') + 1, '\n') + 1, '\n'));
 	check_summary(dir);
 	check_figures(dir, false, false);
 	check_html(dir, false, false);
