@@ -3,6 +3,7 @@
 #include "trial/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,25 +95,39 @@ enum run_status run_open_engine(struct run *r)
 	return RUN_OK;
 }
 
+/* Why the output directory cannot be used, in one line. */
+static void dir_refused(struct run *r, const char *dir, int e, const struct dir_walk *w)
+{
+	if (e == -ELOOP)
+		snprintf(r->err, sizeof(r->err),
+			 "output directory %s is refused: %s is a symbolic link (restartprof "
+			 "follows none in the paths it writes)",
+			 dir, w->link);
+	else
+		snprintf(r->err, sizeof(r->err), "output directory %s is not usable: %s", dir,
+			 strerror(-e));
+}
+
 enum run_status run_open_dir(struct run *r)
 {
 	char dir[PATH_MAX];
 	int fd;
 
-	if (r->cfg->out_dir[0]) {
+	if (r->cfg->out_dir[0])
 		snprintf(dir, sizeof(dir), "%s", r->cfg->out_dir);
-	} else {
-		if (mkdir("results", 0755) < 0 && errno != EEXIST) {
-			snprintf(r->err, sizeof(r->err), "cannot create results/: %s",
-				 strerror(errno));
-			return RUN_REFUSED;
-		}
+	else
 		snprintf(dir, sizeof(dir), "results/%s", r->s.run_id);
+	fd = dir_walk_open(dir, 1, &r->dir_made);
+	if (fd >= 0 && faccessat(fd, ".", W_OK, AT_EACCESS) < 0) {
+		int e = -errno;
+
+		close(fd);
+		fd = e;
 	}
-	fd = out_dir_open(dir, 1);
 	if (fd < 0) {
-		snprintf(r->err, sizeof(r->err), "output directory %s is not usable: %s", dir,
-			 strerror(-fd));
+		dir_refused(r, dir, fd, &r->dir_made);
+		dir_walk_undo(dir, &r->dir_made);
+		r->dir_made.made = 0;
 		return RUN_REFUSED;
 	}
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
@@ -379,4 +394,7 @@ void run_close(struct run *r)
 	if (r->dirfd >= 0)
 		close(r->dirfd);
 	r->dirfd = -1;
+	/* A run that never wrote its files takes back the directories it made (empty ones). */
+	if (!r->files_opened && r->dir[0])
+		dir_walk_undo(r->dir, &r->dir_made);
 }

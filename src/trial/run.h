@@ -27,6 +27,7 @@
 #include "trial/config.h"
 #include "trial/experiment.h"
 #include "trial/session.h"
+#include "util/files.h"
 
 struct run_csv;
 
@@ -51,6 +52,7 @@ struct run {
 	struct session s;
 	char dir[PATH_MAX]; /* the run directory, once open */
 	int dirfd;
+	struct dir_walk dir_made; /* the directories run_open_dir created */
 	struct run_csv *csv;
 	bool files_opened; /* the CSVs were created: a report can read them */
 	struct run_info info;
