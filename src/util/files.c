@@ -244,6 +244,36 @@ int out_dir_open(const char *dir, int create)
 	return fd;
 }
 
+int space_reserve(int dirfd, size_t bytes)
+{
+	static const char zeros[4096];
+	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600), e;
+
+	if (fd < 0)
+		return -errno;
+	e = posix_fallocate(fd, 0, (off_t)bytes);
+	/* A filesystem without fallocate: the same blocks, written. */
+	for (size_t done = 0; e == EOPNOTSUPP && done < bytes;) {
+		ssize_t n = write(fd, zeros,
+				  bytes - done < sizeof(zeros) ? bytes - done : sizeof(zeros));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			break;
+		}
+		done += (size_t)n;
+		if (done == bytes)
+			e = 0;
+	}
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 int atomic_file_begin(struct atomic_file *af, int dirfd, const char *name)
 {
 	memset(af, 0, sizeof(*af));

@@ -48,6 +48,13 @@ int dir_walk_open(const char *path, int create, struct dir_walk *w);
 /* Removes the directories the walk created, deepest first, as long as they are empty. */
 void dir_walk_undo(const char *path, const struct dir_walk *w);
 
+/*
+ * Space held on dirfd's filesystem by an unnamed file (O_TMPFILE: it goes with the process
+ * whatever happens), so that a last small write still fits once the disk is full: close the
+ * fd to hand the space back. fd or -errno.
+ */
+int space_reserve(int dirfd, size_t bytes);
+
 /* Atomic replace of dirfd/name: write to a temporary, then rename over the name. */
 struct atomic_file {
 	int dirfd;
