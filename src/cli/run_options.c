@@ -35,6 +35,7 @@ enum {
 	OPT_ALTERNATE,
 	OPT_PROG_STATS,
 	OPT_SLEEP_STACKS,
+	OPT_EXCLUSIVE,
 };
 
 static const struct argp_option options[] = {
@@ -74,6 +75,8 @@ static const struct argp_option options[] = {
 	 "Give up when the engine stops answering for this long (default 60)", 3},
 	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0,
 	 "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)", 3},
+	{"exclusive", OPT_EXCLUSIVE, NULL, 0,
+	 "Refuse to start while another restartprof run is active on this machine", 3},
 	{"no-trace", OPT_NO_TRACE, NULL, 0, "Do not load BPF programs", 3},
 	{"btf", OPT_BTF, "PATH", 0,
 	 "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux", 3},
@@ -288,6 +291,9 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REMOVE_IMAGES:
 		cfg->keep_images = false;
+		break;
+	case OPT_EXCLUSIVE:
+		cfg->exclusive = true;
 		break;
 	case OPT_QUICK:
 		ps->quick = 1;
