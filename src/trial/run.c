@@ -88,8 +88,9 @@ void run_init(struct run *r, const struct run_config *cfg, const struct run_hook
 	session_init(&r->s, cfg);
 }
 
-/* Adds the runs active now that r->peers lacks; says so for each. How many were new. */
-static int note_peers(struct run *r)
+/* Adds the runs active now that r->peers lacks; says so for each unless quiet. How many were
+ * new. */
+static int note_peers(struct run *r, bool quiet)
 {
 	struct run_concurrent now[RUN_CONCURRENT_MAX];
 	int n = run_lock_peers(r->s.run_id, now, RUN_CONCURRENT_MAX), added = 0;
@@ -103,7 +104,7 @@ static int note_peers(struct run *r)
 			continue;
 		r->peers[r->n_peers++] = now[i];
 		added++;
-		if (!r->cfg->exclusive)
+		if (!quiet)
 			tell_user(r,
 				  "another restartprof %s is active on this machine (%s, pid %d): "
 				  "its load and restarts can slow this run's trials (recorded in "
@@ -113,7 +114,7 @@ static int note_peers(struct run *r)
 	return added;
 }
 
-/* The run's lock, and the other runs already going; --exclusive refuses to start beside one. */
+/* The run's lock; with --exclusive, a refusal when another run is already going. */
 static enum run_status hold_lock(struct run *r)
 {
 	int e = run_lock_take(&r->lock, r->s.run_id, "run");
@@ -123,7 +124,7 @@ static enum run_status hold_lock(struct run *r)
 			  "cannot hold a lock in %s (%s): a restartprof in another PID namespace "
 			  "may take this run's containers for leftovers",
 			  RUN_LOCK_DIR, strerror(-e));
-	if (note_peers(r) && r->cfg->exclusive) {
+	if (r->cfg->exclusive && note_peers(r, true)) {
 		snprintf(r->err, sizeof(r->err),
 			 "another restartprof %s is active on this machine (%s, pid %d); "
 			 "--exclusive refuses to start beside it",
@@ -306,7 +307,7 @@ static void record_state(struct run *r, const char *state, const char *error)
 		r->info.end_ns = wall_ns();
 		snprintf(r->info.error, sizeof(r->info.error), "%s",
 			 strcmp(state, "done") ? error : "");
-		note_peers(r);
+		note_peers(r, false);
 		/* On a full disk the room kept since the start takes this last write. */
 		if (r->reserve_fd >= 0)
 			close(r->reserve_fd);
@@ -362,6 +363,7 @@ enum run_status run_open_files(struct run *r)
 	if (run_csv_open(&r->csv, r->dirfd, r->s.run_id, flags, r->err, sizeof(r->err)))
 		return RUN_REFUSED;
 	r->files_opened = true;
+	note_peers(r, false); /* before run.json, which lists them */
 	run_write_state(r, "running");
 	r->reserve_fd = space_reserve(r->dirfd, RUN_JSON_RESERVE);
 	if (traced)
@@ -393,7 +395,7 @@ static int record_trial(void *ctx, const struct cell *cell, const struct trial *
 	e = run_csv_trial(r->csv, cell, t, tk);
 	if (e)
 		r->csv_error = e;
-	note_peers(r); /* a run started meanwhile, told as soon as it is seen */
+	note_peers(r, false); /* a run started meanwhile, told as soon as it is seen */
 	return e;
 }
 

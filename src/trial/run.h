@@ -77,8 +77,8 @@ enum run_status run_check_privileges(const struct run_config *cfg, char *err, si
 /* A run id and owner label; no engine contact yet. cfg must outlive the run. */
 void run_init(struct run *r, const struct run_config *cfg, const struct run_hooks *hooks);
 /*
- * Takes the run's lock (trial/run_lock.h), notes other runs active on the machine (refused
- * with cfg->exclusive), connects to the engine and removes what runs that died left in it.
+ * Takes the run's lock (trial/run_lock.h; refused with cfg->exclusive while another run holds
+ * one), connects to the engine and removes what runs that died left in it.
  */
 enum run_status run_open_engine(struct run *r);
 /* Creates the run directory: cfg->out_dir, else results/RUN_ID. */
@@ -89,7 +89,8 @@ enum run_status run_prepare_images(struct run *r);
 /* Loads the BPF side when cfg->trace. Never fails: without it the run measures the engine
  * alone, and a note says why. */
 void run_start_tracer(struct run *r);
-/* Creates the CSVs (never over an earlier run's), run.json in state "running", probes.csv. */
+/* Creates the CSVs (never over an earlier run's), run.json in state "running" (with a note
+ * for each other run active on the machine), probes.csv. */
 enum run_status run_open_files(struct run *r);
 /* Follows the engine's events from now on. */
 enum run_status run_start_events(struct run *r);

@@ -105,6 +105,7 @@ static void symlinked_output_path_is_refused(void **state)
 		const char *a1[] = {"run", "--trials", "1", "--no-trace", "-o", out, NULL};
 		const char *a2[] = {"run", "--trials", "1", "--no-trace", "-o", deep, NULL};
 		const char *a3[] = {"run", "--trials", "1", "--no-trace", "-o", last, NULL};
+		const char *const *cases[] = {a1, a2, a3};
 		char want[300];
 		struct proc_result r;
 
@@ -112,8 +113,7 @@ static void symlinked_output_path_is_refused(void **state)
 			setenv("RESTARTPROF_NO_OPENAT2", "1", 1);
 		snprintf(want, sizeof(want), "%s is a symbolic link", evil);
 		for (int k = 0; k < 3; k++) {
-			assert_int_equal(harness_run(k == 0 ? a1 : k == 1 ? a2 : a3, (uid_t)-1, &r),
-					 0);
+			assert_int_equal(harness_run(cases[k], (uid_t)-1, &r), 0);
 			if (r.exit_code != 2 || !strstr(r.err, want))
 				fprintf(stderr, "%s", r.err);
 			assert_int_equal(r.exit_code, 2);
@@ -133,8 +133,8 @@ static void symlinked_output_path_is_refused(void **state)
 static void another_pid_namespace_spares_a_live_run(void **state)
 {
 	char *dir = harness_tmpdir("live"), *dir2 = harness_tmpdir("ns"), log_path[256];
-	const char *args[] = {"run", "--trials", "6",  "--interval", "0.5",
-			      "--no-trace", "-o", dir, NULL};
+	const char *args[] = {"run",	    "--trials", "6", "--interval", "0.5",
+			      "--no-trace", "-o",	dir, NULL};
 	const char *clean[] = {"clean", NULL};
 	const char *second[] = {"run", "--trials", "1", "--no-trace", "-o", dir2, NULL};
 	struct proc_result r;
@@ -220,6 +220,20 @@ static void rows_whole(const char *dir, const char *name)
 	free(text);
 }
 
+static char full_mount[128]; /* the tmpfs of full_disk_keeps_whole_trials, unmounted after */
+
+static int unmount_full(void **state)
+{
+	(void)state;
+	if (!full_mount[0])
+		return 0;
+	if (umount(full_mount) != 0)
+		umount2(full_mount, MNT_DETACH);
+	harness_rmtree(full_mount);
+	full_mount[0] = '\0';
+	return 0;
+}
+
 /* Point 5: on a small tmpfs the run fails with ENOSPC and leaves whole trials only. */
 static void full_disk_keeps_whole_trials(void **state)
 {
@@ -234,6 +248,7 @@ static void full_disk_keeps_whole_trials(void **state)
 
 	(void)state;
 	assert_int_equal(mount("tmpfs", dir, "tmpfs", 0, "size=400k"), 0);
+	snprintf(full_mount, sizeof(full_mount), "%s", dir);
 	snprintf(out, sizeof(out), "%s/run", dir);
 	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
 	if (r.exit_code != 1 || !strstr(r.err, "No space left on device"))
@@ -265,9 +280,6 @@ static void full_disk_keeps_whole_trials(void **state)
 	free(json);
 	proc_result_free(&r);
 	assert_int_equal(harness_count_containers(LABEL), 0);
-	if (umount(dir) != 0)
-		umount2(dir, MNT_DETACH);
-	harness_rmtree(dir);
 	free(dir);
 }
 
@@ -275,9 +287,9 @@ static void full_disk_keeps_whole_trials(void **state)
 static void a_cell_without_an_ok_trial_fails_the_run(void **state)
 {
 	char *dir = harness_tmpdir("allfail"), path[300];
-	const char *args[] = {"run",	  "--trials",	  "2",	"--no-trace", "--ready",
-			      "tcp:8080", "--timeout",	  "1",	"--max-failures", "5",
-			      "-o",	  dir,		  "--", "--no-listen",	  NULL};
+	const char *args[] = {"run",	  "--trials",  "2",  "--no-trace",     "--ready",
+			      "tcp:8080", "--timeout", "1",  "--max-failures", "5",
+			      "-o",	  dir,	       "--", "--no-listen",    NULL};
 	struct proc_result r;
 	char *json;
 
@@ -302,9 +314,10 @@ static void a_cell_without_an_ok_trial_fails_the_run(void **state)
 static void a_bad_image_leaves_no_directory(void **state)
 {
 	char *dir = harness_tmpdir("img"), cwd[PATH_MAX], deep[300], top[300], keep[300];
-	const char *dflt[] = {"run", "--trials", "1", "--no-trace", "--image", "rp-no-such:1", NULL};
-	const char *given[] = {"run", "--trials",	"1",	 "--no-trace",
-			       "--image", "rp-no-such:1", "-o", deep,	    NULL};
+	const char *dflt[] = {"run",	 "--trials",	 "1", "--no-trace",
+			      "--image", "rp-no-such:1", NULL};
+	const char *given[] = {"run",	       "--trials", "1",	 "--no-trace", "--image",
+			       "rp-no-such:1", "-o",	   deep, NULL};
 
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
@@ -354,10 +367,10 @@ static void concurrent_runs_are_told(void **state)
 {
 	char *dir = harness_tmpdir("first"), *dir2 = harness_tmpdir("second"),
 	     *dir3 = harness_tmpdir("third"), log_path[256], first_id[64], path[300];
-	const char *args[] = {"run", "--trials", "5",  "--interval", "0.5",
-			      "--no-trace", "-o", dir, NULL};
+	const char *args[] = {"run",	    "--trials", "5", "--interval", "0.5",
+			      "--no-trace", "-o",	dir, NULL};
 	const char *second[] = {"run", "--trials", "1", "--no-trace", "-o", dir2, NULL};
-	const char *third[] = {"run",	      "--trials", "1", "--no-trace",
+	const char *third[] = {"run",	      "--trials", "1",	"--no-trace",
 			       "--exclusive", "-o",	  dir3, NULL};
 	struct proc_result r;
 	char *json;
@@ -411,7 +424,7 @@ int main(void)
 		cmocka_unit_test(a_cell_without_an_ok_trial_fails_the_run),
 		cmocka_unit_test(another_pid_namespace_spares_a_live_run),
 		cmocka_unit_test(concurrent_runs_are_told),
-		cmocka_unit_test(full_disk_keeps_whole_trials),
+		cmocka_unit_test_teardown(full_disk_keeps_whole_trials, unmount_full),
 	};
 
 	if (!harness_docker_host() || !getenv("RP_ENGINE_DIR")) {
