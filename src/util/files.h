@@ -26,7 +26,8 @@ int file_read_all(int dirfd, const char *name, size_t limit, unsigned flags, cha
  */
 ssize_t file_read_small(const char *path, char *out, size_t cap);
 
-/* Creates dir (and parents) if missing, opens it without following a symlink. fd or -errno. */
+/* Creates dir (and parents) if missing and opens it, refusing a symlink in any component
+ * (dir_walk_open below) and a directory this process cannot write. fd or -errno. */
 int out_dir_open(const char *dir, int create);
 
 /*
