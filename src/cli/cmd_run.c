@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* restartprof run: parses the options, drives trial/run's steps, shows progress, decides. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -127,16 +128,18 @@ static int drive_trials(struct run_cli *rc)
 
 /* The report of what the run wrote: tables, figures, timeline, page (its path said on stderr),
  * and the table on stdout. */
-static void report_run(const char *dir)
+static void report_run(const char *dir, bool csv_complete)
 {
 	char err[512];
 
 	fflush(stdout);
 	if (report_run_dir(dir, stdout, err, sizeof(err)))
 		fprintf(stderr,
-			"restartprof: report: %s (the CSVs are complete; run restartprof "
-			"report %s again)\n",
-			err, dir);
+			"restartprof: report: %s (the CSVs %s; run restartprof report %s again)\n",
+			err,
+			csv_complete ? "are complete"
+				     : "hold every trial before the failed write, in whole rows",
+			dir);
 }
 
 /* Whatever happened: files closed, the report if there is something to report, cleanup. */
@@ -149,7 +152,7 @@ static int end_run(struct run_cli *rc, int code)
 		code = EXIT_FAILED;
 	}
 	if (r->files_opened)
-		report_run(r->dir);
+		report_run(r->dir, r->csv_error == 0);
 	run_close(r);
 	return code;
 }

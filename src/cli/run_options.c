@@ -35,6 +35,7 @@ enum {
 	OPT_ALTERNATE,
 	OPT_PROG_STATS,
 	OPT_SLEEP_STACKS,
+	OPT_EXCLUSIVE,
 };
 
 /* run --help: everyday options first, in groups with headers; developer options last. */
@@ -89,6 +90,9 @@ static const struct argp_option options[] = {
 	 "Give up when the engine stops answering for this long (default 60)", RUN_GROUP_ENGINE},
 	{"max-failures", OPT_MAX_FAILURES, "N", 0,
 	 "Stop after N failed trials in a row (default 5)", RUN_GROUP_ENGINE},
+	{"exclusive", OPT_EXCLUSIVE, NULL, 0,
+	 "Refuse to start while another restartprof run is active on this machine",
+	 RUN_GROUP_ENGINE},
 	{"remove-images", OPT_REMOVE_IMAGES, NULL, 0,
 	 "Remove the images restartprof built when the run ends (default: keep them as a cache)",
 	 RUN_GROUP_ENGINE},
@@ -302,6 +306,9 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_REMOVE_IMAGES:
 		cfg->keep_images = false;
+		break;
+	case OPT_EXCLUSIVE:
+		cfg->exclusive = true;
 		break;
 	case OPT_QUICK:
 		ps->cells.quick = true;

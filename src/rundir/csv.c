@@ -90,11 +90,16 @@ void csv_empty(struct csv_writer *w)
 int csv_end_row(struct csv_writer *w)
 {
 	row_append(w, "\n", 1);
-	if (!w->failed) {
-		ssize_t n = write(w->fd, w->row, w->len);
+	/* A short write is followed by another, so a full disk says ENOSPC, not EIO. */
+	for (size_t done = 0; !w->failed && done < w->len;) {
+		ssize_t n = write(w->fd, w->row + done, w->len - done);
 
-		if (n != (ssize_t)w->len)
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			w->failed = n < 0 ? errno : EIO;
+		else
+			done += (size_t)n;
 	}
 	w->len = 0;
 	w->fields = 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/kernel.h"
 #include "rundir/columns.h"
@@ -15,7 +16,21 @@ struct run_csv {
 	struct csv_writer trials, phases, api, execs, events, waits, stacks, progs;
 	struct stack_set *seen;
 	char run_id[64];
+	int dirfd;
 };
+
+/* The files in the order of writers(). */
+static const char *const file_names[] = {TRIALS_CSV, PHASES_CSV, API_CSV,    EXECS_CSV,
+					 EVENTS_CSV, WAITS_CSV,	 STACKS_CSV, PROGS_CSV};
+#define N_FILES (sizeof(file_names) / sizeof(file_names[0]))
+
+static void writers(struct run_csv *rc, struct csv_writer *all[N_FILES])
+{
+	struct csv_writer *w[N_FILES] = {&rc->trials, &rc->phases, &rc->api,	&rc->execs,
+					 &rc->events, &rc->waits,  &rc->stacks, &rc->progs};
+
+	memcpy(all, w, sizeof(w));
+}
 
 static const char *const trial_columns[] = {
 	COL_RUN_ID,
@@ -84,6 +99,21 @@ static int create_phases(struct csv_writer *w, int dirfd)
 	return e;
 }
 
+/* A refused open changes nothing: the files it had made so far go again. */
+static void remove_created(struct run_csv *rc)
+{
+	struct csv_writer *all[N_FILES];
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++)
+		if (all[i]->fd >= 0) {
+			csv_close(all[i]);
+			unlinkat(rc->dirfd, file_names[i], 0);
+		}
+	stack_set_free(rc->seen);
+	free(rc);
+}
+
 int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,
 		 size_t errlen)
 {
@@ -97,6 +127,7 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 	rc->progs.fd = -1;
 	rc->waits.fd = rc->stacks.fd = -1;
 	snprintf(rc->run_id, sizeof(rc->run_id), "%s", run_id);
+	rc->dirfd = dirfd;
 	e = csv_create(&rc->trials, dirfd, TRIALS_CSV, trial_columns, N(trial_columns));
 	if (!e) {
 		name = PHASES_CSV;
@@ -137,7 +168,7 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
 			 strerror(-e),
 			 e == -EEXIST ? " (it holds an earlier run; choose another -o)" : "");
-		run_csv_close(rc);
+		remove_created(rc);
 		return e;
 	}
 	*out = rc;
@@ -244,11 +275,47 @@ static int write_api(struct run_csv *rc, const struct cell *cell, const struct t
 	return err;
 }
 
+/* Where each file ends before a trial's rows, so a failed trial can be taken back whole. */
+static void mark_ends(struct run_csv *rc, off_t ends[N_FILES])
+{
+	struct csv_writer *all[N_FILES];
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++)
+		ends[i] = all[i]->fd >= 0 ? lseek(all[i]->fd, 0, SEEK_CUR) : -1;
+}
+
+/*
+ * Cuts every file back to its mark: what a reader sees is the run as it was after the
+ * previous trial. (The stacks of the cut trial stay in rc->seen: the run ends at a failed
+ * write, so no later row names them.)
+ */
+static void take_back(struct run_csv *rc, const off_t ends[N_FILES])
+{
+	struct csv_writer *all[N_FILES];
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++) {
+		struct csv_writer *w = all[i];
+
+		if (w->fd < 0 || ends[i] < 0)
+			continue;
+		if (ftruncate(w->fd, ends[i]) == 0 && lseek(w->fd, ends[i], SEEK_SET) == ends[i])
+			w->failed = 0;
+		w->len = 0;
+		w->fields = 0;
+	}
+}
+
 int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
 		  const struct trial_kernel *tk)
 {
+	off_t ends[N_FILES];
+	int err;
+
+	mark_ends(rc, ends);
 	/* Details first, the trial row last: a trial row promises its details are written. */
-	int err = write_phases(rc, cell, t, tk);
+	err = write_phases(rc, cell, t, tk);
 
 	if (!err)
 		err = write_api(rc, cell, t);
@@ -265,6 +332,8 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		err = kernel_prog_rows(&rc->progs, rc->run_id, cell, t, tk);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
+	if (err)
+		take_back(rc, ends);
 	return err;
 }
 
@@ -272,12 +341,12 @@ int run_csv_close(struct run_csv *rc)
 {
 	int first = 0;
 
+	struct csv_writer *all[N_FILES];
+
 	if (!rc)
 		return 0;
-	struct csv_writer *all[] = {&rc->trials, &rc->phases, &rc->api,	   &rc->execs,
-				    &rc->events, &rc->waits,  &rc->stacks, &rc->progs};
-
-	for (size_t i = 0; i < N(all); i++) {
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++) {
 		int e = all[i]->fd >= 0 ? csv_close(all[i]) : 0;
 
 		if (e && !first)

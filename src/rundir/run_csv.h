@@ -17,10 +17,16 @@ struct run_csv;
 #define RUN_CSV_EVENTS 2 /* events.csv: every kernel event (--events) */
 #define RUN_CSV_PROGS  4 /* progstats.csv: BPF programs' run counts and times (--prog-stats) */
 
-/* Creates the files in dirfd; fails if any already exists (a run is never overwritten). */
+/*
+ * Creates the files in dirfd; fails if any already exists (a run is never overwritten), and
+ * then removes those it had created, so a refusal leaves the directory as it was.
+ */
 int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,
 		 size_t errlen);
-/* Appends the rows of one trial. 0 or -errno. */
+/*
+ * Appends the rows of one trial. 0 or -errno; on failure (a full disk) every file is cut back
+ * to where it ended before this trial: whole rows, and no detail row without its trial row.
+ */
 int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
 		  const struct trial_kernel *tk);
 /* Closes (fsync) every file. 0 or the first -errno any write met. */

@@ -173,6 +173,21 @@ static json_object *experiment_json(const struct run_info *ri)
 	return o;
 }
 
+static json_object *concurrent_json(const struct run_info *ri)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < ri->n_concurrent && i < RUN_CONCURRENT_MAX; i++) {
+		json_object *c = json_object_new_object();
+
+		add_str(c, "run_id", ri->concurrent[i].run_id);
+		add_str(c, "kind", ri->concurrent[i].kind);
+		add_i64(c, "pid", ri->concurrent[i].pid);
+		json_object_array_add(a, c);
+	}
+	return a;
+}
+
 json_object *run_json_build(const struct run_info *ri)
 {
 	json_object *o = json_object_new_object(), *argv = json_object_new_array();
@@ -190,6 +205,8 @@ json_object *run_json_build(const struct run_info *ri)
 	json_object_object_add(o, "command_line", command_line(ri->program, ri->argc, ri->argv));
 	add_time(o, "start", ri->start_ns);
 	add_time(o, "end", ri->end_ns);
+	json_object_object_add(o, "error", ri->error[0] ? json_object_new_string(ri->error) : NULL);
+	json_object_object_add(o, "concurrent_runs", concurrent_json(ri));
 	json_object_object_add(o, "host", host_json(ri));
 	json_object_object_add(o, "storage", storage_json(&ri->storage));
 	json_object_object_add(o, "engine", engine_json(ri));

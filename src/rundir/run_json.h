@@ -11,10 +11,22 @@
 #include "rundir/columns.h"
 #include "util/host.h"
 
+#define RUN_CONCURRENT_MAX 8
+
+/* Another restartprof run (or watch) active on the machine while this one ran. */
+struct run_concurrent {
+	char run_id[32];
+	char kind[16]; /* "run", "watch" */
+	int pid;       /* in its own PID namespace */
+};
+
 struct run_info {
 	char run_id[32];
 	char tool_version[96];
-	char state[16];	     /* running, done, interrupted, stopped, failed */
+	char state[16];	 /* running, done, interrupted, stopped, failed */
+	char error[512]; /* why the run ended when not "done" ("" otherwise) */
+	struct run_concurrent concurrent[RUN_CONCURRENT_MAX];
+	int n_concurrent;
 	const char *program; /* argv[0] as the user would type it ("restartprof") */
 	int argc;	     /* the subcommand and its arguments */
 	char **argv;

@@ -45,7 +45,8 @@ struct run_config {
 	bool prog_stats;	  /* --prog-stats: progstats.csv */
 	bool sleep_stacks;	  /* also stacks of interruptible sleeps */
 	bool keep_images;
-	bool matrix; /* cells from --matrix */
+	bool exclusive; /* refuse to start while another restartprof run is active */
+	bool matrix;	/* cells from --matrix */
 	int argc;
 	char **argv;
 };

@@ -25,6 +25,7 @@ enum experiment_end {
 	EXP_ENGINE_LOST,
 	EXP_SINK_FAILED,
 	EXP_SETUP_FAILED,
+	EXP_NO_TRIAL_OK, /* every cell ran, but one had no ok trial (trial/run.c decides) */
 };
 
 /* Runs every cell of s->cfg. s->err explains any end but EXP_DONE. */

@@ -6,7 +6,22 @@
 #include <string.h>
 
 #include "engine/image.h"
+#include "trial/run_lock.h"
 #include "trial/session.h"
+
+/* A run holding its lock is alive whatever PID namespace it or we are in; the owner label's
+ * pid only decides for runs without a lock file. */
+static bool run_alive(const char *run, const char *owner)
+{
+	switch (run_lock_liveness(run)) {
+	case RUN_LIVE:
+		return true;
+	case RUN_GONE:
+		return false;
+	default:
+		return owner_alive(owner);
+	}
+}
 
 int leftovers_remove(struct docker *d, void (*on_removed)(void *ctx, const char *line), void *ctx)
 {
@@ -23,7 +38,7 @@ int leftovers_remove(struct docker *d, void (*on_removed)(void *ctx, const char 
 		const char *owner = json_str(labels, LABEL_OWNER, "");
 		const char *run = json_str(labels, LABEL_RUN, "?");
 
-		if (!*id || owner_alive(owner))
+		if (!*id || run_alive(run, owner))
 			continue;
 		if (docker_container_remove(d, id, 1) == 0) {
 			char line[512];
@@ -38,6 +53,7 @@ int leftovers_remove(struct docker *d, void (*on_removed)(void *ctx, const char 
 		}
 	}
 	json_object_put(list);
+	run_lock_sweep();
 	return n_removed;
 }
 

@@ -7,7 +7,7 @@
 #include "engine/docker.h"
 
 /*
- * Removes every container labelled by restartprof whose owning process is gone, and hands
+ * Removes every container labelled by restartprof whose run is gone (trial/run_lock.h), and hands
  * one line on each to on_removed (may be NULL). Containers without our labels, or of live runs,
  * are never touched. Returns how many were removed, or -errno if the engine could not be
  * asked.

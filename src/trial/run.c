@@ -3,6 +3,7 @@
 #include "trial/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@
 #include "util/interrupt.h"
 
 #define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+/* Room for the last run.json (a few KiB) and its temporary, whatever fills the disk. */
+#define RUN_JSON_RESERVE (16 * 1024)
 
 static void tell_user(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -80,11 +83,63 @@ void run_init(struct run *r, const struct run_config *cfg, const struct run_hook
 	if (hooks)
 		r->hooks = *hooks;
 	r->dirfd = -1;
+	r->reserve_fd = -1;
+	r->lock.fd = -1;
 	session_init(&r->s, cfg);
+}
+
+/* Adds the runs active now that r->peers lacks; says so for each unless quiet. How many were
+ * new. */
+static int note_peers(struct run *r, bool quiet)
+{
+	struct run_concurrent now[RUN_CONCURRENT_MAX];
+	int n = run_lock_peers(r->s.run_id, now, RUN_CONCURRENT_MAX), added = 0;
+
+	for (int i = 0; i < n && i < RUN_CONCURRENT_MAX; i++) {
+		bool known = false;
+
+		for (int k = 0; k < r->n_peers; k++)
+			known |= strcmp(r->peers[k].run_id, now[i].run_id) == 0;
+		if (known || r->n_peers >= RUN_CONCURRENT_MAX)
+			continue;
+		r->peers[r->n_peers++] = now[i];
+		added++;
+		if (!quiet)
+			tell_user(r,
+				  "another restartprof %s is active on this machine (%s, pid %d): "
+				  "its load and restarts can slow this run's trials (recorded in "
+				  "%s)",
+				  now[i].kind, now[i].run_id, now[i].pid, RUN_JSON);
+	}
+	return added;
+}
+
+/* The run's lock; with --exclusive, a refusal when another run is already going. */
+static enum run_status hold_lock(struct run *r)
+{
+	int e = run_lock_take(&r->lock, r->s.run_id, "run");
+
+	if (e)
+		tell_user(r,
+			  "cannot hold a lock in %s (%s): a restartprof in another PID namespace "
+			  "may take this run's containers for leftovers",
+			  RUN_LOCK_DIR, strerror(-e));
+	if (r->cfg->exclusive && note_peers(r, true)) {
+		snprintf(r->err, sizeof(r->err),
+			 "another restartprof %s is active on this machine (%s, pid %d); "
+			 "--exclusive refuses to start beside it",
+			 r->peers[0].kind, r->peers[0].run_id, r->peers[0].pid);
+		return RUN_REFUSED;
+	}
+	return RUN_OK;
 }
 
 enum run_status run_open_engine(struct run *r)
 {
+	enum run_status st = hold_lock(r);
+
+	if (st)
+		return st;
 	http_global_init();
 	if (docker_open(&r->s.docker, r->cfg->socket_path)) {
 		snprintf(r->err, sizeof(r->err), "%s", r->s.docker.err);
@@ -94,25 +149,39 @@ enum run_status run_open_engine(struct run *r)
 	return RUN_OK;
 }
 
+/* Why the output directory cannot be used, in one line. */
+static void dir_refused(struct run *r, const char *dir, int e, const struct dir_walk *w)
+{
+	if (e == -ELOOP)
+		snprintf(r->err, sizeof(r->err),
+			 "output directory %s is refused: %s is a symbolic link (restartprof "
+			 "follows none in the paths it writes)",
+			 dir, w->link);
+	else
+		snprintf(r->err, sizeof(r->err), "output directory %s is not usable: %s", dir,
+			 strerror(-e));
+}
+
 enum run_status run_open_dir(struct run *r)
 {
 	char dir[PATH_MAX];
 	int fd;
 
-	if (r->cfg->out_dir[0]) {
+	if (r->cfg->out_dir[0])
 		snprintf(dir, sizeof(dir), "%s", r->cfg->out_dir);
-	} else {
-		if (mkdir("results", 0755) < 0 && errno != EEXIST) {
-			snprintf(r->err, sizeof(r->err), "cannot create results/: %s",
-				 strerror(errno));
-			return RUN_REFUSED;
-		}
+	else
 		snprintf(dir, sizeof(dir), "results/%s", r->s.run_id);
+	fd = dir_walk_open(dir, 1, &r->dir_made);
+	if (fd >= 0 && faccessat(fd, ".", W_OK, AT_EACCESS) < 0) {
+		int e = -errno;
+
+		close(fd);
+		fd = e;
 	}
-	fd = out_dir_open(dir, 1);
 	if (fd < 0) {
-		snprintf(r->err, sizeof(r->err), "output directory %s is not usable: %s", dir,
-			 strerror(-fd));
+		dir_refused(r, dir, fd, &r->dir_made);
+		dir_walk_undo(dir, &r->dir_made);
+		r->dir_made.made = 0;
 		return RUN_REFUSED;
 	}
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
@@ -222,8 +291,10 @@ void run_start_tracer(struct run *r)
 	heap_give_back();
 }
 
-void run_write_state(struct run *r, const char *state)
+/* run.json with state; at the end also why (error, "" when done) and the runs seen beside. */
+static void record_state(struct run *r, const char *state, const char *error)
 {
+	bool running = strcmp(state, "running") == 0;
 	int e;
 
 	if (r->dirfd < 0)
@@ -232,12 +303,27 @@ void run_write_state(struct run *r, const char *state)
 		run_meta_collect(&r->info, r->cfg, &r->s.docker, r->s.run_id, r->hooks.tool_version,
 				 wall_ns());
 	snprintf(r->info.state, sizeof(r->info.state), "%s", state);
-	if (strcmp(state, "running") != 0)
+	if (!running) {
 		r->info.end_ns = wall_ns();
+		snprintf(r->info.error, sizeof(r->info.error), "%s",
+			 strcmp(state, "done") ? error : "");
+		note_peers(r, false);
+		/* On a full disk the room kept since the start takes this last write. */
+		if (r->reserve_fd >= 0)
+			close(r->reserve_fd);
+		r->reserve_fd = -1;
+	}
+	memcpy(r->info.concurrent, r->peers, sizeof(r->peers));
+	r->info.n_concurrent = r->n_peers;
 	e = run_json_write(r->dirfd, &r->info);
 	if (e)
 		tell_user(r, "cannot write %s: %s", RUN_JSON, strerror(-e));
 	r->info_written = true;
+}
+
+void run_write_state(struct run *r, const char *state)
+{
+	record_state(r, state, r->s.err);
 }
 
 /* One line: how many probes run and on which paths; the details go to probes.csv. */
@@ -277,7 +363,9 @@ enum run_status run_open_files(struct run *r)
 	if (run_csv_open(&r->csv, r->dirfd, r->s.run_id, flags, r->err, sizeof(r->err)))
 		return RUN_REFUSED;
 	r->files_opened = true;
+	note_peers(r, false); /* before run.json, which lists them */
 	run_write_state(r, "running");
+	r->reserve_fd = space_reserve(r->dirfd, RUN_JSON_RESERVE);
 	if (traced)
 		write_probes(r);
 	return RUN_OK;
@@ -296,10 +384,19 @@ static int record_trial(void *ctx, const struct cell *cell, const struct trial *
 			const struct trial_kernel *tk)
 {
 	struct run *r = ctx;
+	int index = (int)(cell - r->cfg->cells), e;
 
 	if (r->display && r->display->trial)
 		r->display->trial(r->display->ctx, cell, t, tk);
-	return run_csv_trial(r->csv, cell, t, tk);
+	if (t->status == TRIAL_OK && index >= 0 && index < CONFIG_MAX_CELLS)
+		r->ok_trials[index]++;
+	else if (t->status == TRIAL_FAILED)
+		snprintf(r->last_failure, sizeof(r->last_failure), "%s", t->reason);
+	e = run_csv_trial(r->csv, cell, t, tk);
+	if (e)
+		r->csv_error = e;
+	note_peers(r, false); /* a run started meanwhile, told as soon as it is seen */
+	return e;
 }
 
 static void forward_progress(void *ctx, int cell, int trial, const char *what)
@@ -318,6 +415,14 @@ enum experiment_end run_experiment(struct run *r, const struct experiment_sink *
 	r->display = display;
 	end = experiment_run(&r->s, &sink);
 	r->display = NULL;
+	/* Every trial of a cell failed: nothing measured there, whatever --max-failures says. */
+	for (int c = 0; c < r->cfg->n_cells && end == EXP_DONE; c++)
+		if (r->ok_trials[c] == 0) {
+			snprintf(r->s.err, sizeof(r->s.err),
+				 "no trial of cell %s succeeded (the last failed because: %s)",
+				 r->cfg->cells[c].name, r->last_failure);
+			end = EXP_NO_TRIAL_OK;
+		}
 	return end;
 }
 
@@ -349,7 +454,10 @@ enum run_status run_finish(struct run *r)
 	}
 	r->csv = NULL;
 	if (r->files_opened && r->info_written && strcmp(r->info.state, "running") == 0)
-		run_write_state(r, "failed");
+		record_state(r, "failed", r->err[0] ? r->err : r->s.err);
+	if (r->reserve_fd >= 0)
+		close(r->reserve_fd);
+	r->reserve_fd = -1;
 	/* The BPF programs, maps and kernel symbols go before the report needs its memory. */
 	tracer_close(r->s.tracer);
 	r->s.tracer = NULL;
@@ -379,4 +487,8 @@ void run_close(struct run *r)
 	if (r->dirfd >= 0)
 		close(r->dirfd);
 	r->dirfd = -1;
+	/* A run that never wrote its files takes back the directories it made (empty ones). */
+	if (!r->files_opened && r->dir[0])
+		dir_walk_undo(r->dir, &r->dir_made);
+	run_lock_release(&r->lock);
 }

@@ -26,7 +26,9 @@
 #include "rundir/run_json.h"
 #include "trial/config.h"
 #include "trial/experiment.h"
+#include "trial/run_lock.h"
 #include "trial/session.h"
+#include "util/files.h"
 
 struct run_csv;
 
@@ -51,12 +53,20 @@ struct run {
 	struct session s;
 	char dir[PATH_MAX]; /* the run directory, once open */
 	int dirfd;
+	struct dir_walk dir_made; /* the directories run_open_dir created */
 	struct run_csv *csv;
 	bool files_opened; /* the CSVs were created: a report can read them */
 	struct run_info info;
 	bool info_written;
 	bool built_target, built_stress;
 	const struct experiment_sink *display; /* during run_experiment */
+	int ok_trials[CONFIG_MAX_CELLS];       /* per cell */
+	char last_failure[256];		       /* the reason of the last failed trial */
+	int csv_error;			       /* -errno of a trial the CSVs could not take */
+	int reserve_fd;			       /* room kept for the last run.json */
+	struct run_lock lock;
+	struct run_concurrent peers[RUN_CONCURRENT_MAX]; /* other runs seen active */
+	int n_peers;
 	char err[512];
 };
 
@@ -66,7 +76,10 @@ enum run_status run_check_privileges(const struct run_config *cfg, char *err, si
 
 /* A run id and owner label; no engine contact yet. cfg must outlive the run. */
 void run_init(struct run *r, const struct run_config *cfg, const struct run_hooks *hooks);
-/* Connects to the engine and removes what runs that died left in it. */
+/*
+ * Takes the run's lock (trial/run_lock.h; refused with cfg->exclusive while another run holds
+ * one), connects to the engine and removes what runs that died left in it.
+ */
 enum run_status run_open_engine(struct run *r);
 /* Creates the run directory: cfg->out_dir, else results/RUN_ID. */
 enum run_status run_open_dir(struct run *r);
@@ -76,7 +89,8 @@ enum run_status run_prepare_images(struct run *r);
 /* Loads the BPF side when cfg->trace. Never fails: without it the run measures the engine
  * alone, and a note says why. */
 void run_start_tracer(struct run *r);
-/* Creates the CSVs (never over an earlier run's), run.json in state "running", probes.csv. */
+/* Creates the CSVs (never over an earlier run's), run.json in state "running" (with a note
+ * for each other run active on the machine), probes.csv. */
 enum run_status run_open_files(struct run *r);
 /* Follows the engine's events from now on. */
 enum run_status run_start_events(struct run *r);
@@ -84,13 +98,15 @@ enum run_status run_start_events(struct run *r);
 /*
  * Drives every cell of cfg. Each trial is written to the CSVs after display->trial has seen it
  * (its return value is ignored); display->progress gets the progress. display may be NULL.
- * r->s.err says why the experiment ended when not EXP_DONE.
+ * r->s.err says why the experiment ended when not EXP_DONE; a cell without one ok trial
+ * makes a complete experiment EXP_NO_TRIAL_OK.
  */
 enum experiment_end run_experiment(struct run *r, const struct experiment_sink *display);
 
 /* run.json's state for an end of the experiment: done, interrupted, stopped, failed. */
 const char *run_state_of(enum experiment_end end);
-/* Rewrites run.json with this state (and the end time unless "running"). */
+/* Rewrites run.json with this state (and the end time, the error in r->s.err and the other
+ * runs seen, unless "running"). */
 void run_write_state(struct run *r, const char *state);
 
 /*

@@ -26,8 +26,35 @@ int file_read_all(int dirfd, const char *name, size_t limit, unsigned flags, cha
  */
 ssize_t file_read_small(const char *path, char *out, size_t cap);
 
-/* Creates dir (and parents) if missing, opens it without following a symlink. fd or -errno. */
+/* Creates dir (and parents) if missing and opens it, refusing a symlink in any component
+ * (dir_walk_open below) and a directory this process cannot write. fd or -errno. */
 int out_dir_open(const char *dir, int create);
+
+/*
+ * A directory path resolved as root may: component by component, never through a symlink
+ * (openat2 with RESOLVE_NO_SYMLINKS where the kernel has it, else openat with O_NOFOLLOW at
+ * each step; RESTARTPROF_NO_OPENAT2=1 in the environment forces the second, for tests).
+ */
+struct dir_walk {
+	int made;	 /* trailing components this walk created (dir_walk_undo removes them) */
+	char link[4096]; /* after -ELOOP: the path up to the component that is a symlink */
+};
+
+/*
+ * Opens path as a directory (O_RDONLY), creating missing components (0755) when create.
+ * fd, or -errno: -ELOOP when a component is a symlink (w->link names it), -ENOTDIR when one
+ * is not a directory.
+ */
+int dir_walk_open(const char *path, int create, struct dir_walk *w);
+/* Removes the directories the walk created, deepest first, as long as they are empty. */
+void dir_walk_undo(const char *path, const struct dir_walk *w);
+
+/*
+ * Space held on dirfd's filesystem by an unnamed file (O_TMPFILE: it goes with the process
+ * whatever happens), so that a last small write still fits once the disk is full: close the
+ * fd to hand the space back. fd or -errno.
+ */
+int space_reserve(int dirfd, size_t bytes);
 
 /* Atomic replace of dirfd/name: write to a temporary, then rename over the name. */
 struct atomic_file {
