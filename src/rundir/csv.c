@@ -378,8 +378,11 @@ int csv_parse_flags(const char *text, size_t len, unsigned flags, struct csv_tab
 		rc = -ENODATA;
 	} else if (e == REC_NOMEM) {
 		rc = -ENOMEM;
-	} else {
-		note_bad(out, 1, e, f.n); /* a header cut or left open is no header */
+	} else { /* a header cut or left open is no header */
+		out->bad_line = 1;
+		snprintf(out->bad_what, sizeof(out->bad_what), "%s",
+			 e == REC_CUT ? "the header is cut: the file ends before its end of line"
+				      : "a quote in the header is not closed");
 		rc = -EBADMSG;
 	}
 	clear_fields(&f);
@@ -391,6 +394,7 @@ int csv_parse_flags(const char *text, size_t len, unsigned flags, struct csv_tab
 
 		memcpy(what, out->bad_what, sizeof(what));
 		csv_table_free(out);
+		out->bad_rows = rc == -EBADMSG;
 		out->bad_line = bad_line;
 		memcpy(out->bad_what, what, sizeof(what));
 	}

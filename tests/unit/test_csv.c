@@ -112,6 +112,10 @@ static void cut_last_row(void **state)
 	/* A header cut short is no header, even leniently. */
 	assert_int_equal(csv_parse_flags("a,b", 3, CSV_LENIENT, &t), -EBADMSG);
 	assert_int_equal(t.bad_line, 1);
+	assert_string_equal(t.bad_what, "the header is cut: the file ends before its end of line");
+	assert_int_equal(csv_parse_flags("a,\"b\n1,2\n", 9, CSV_LENIENT, &t), -EBADMSG);
+	assert_int_equal(t.bad_rows, 1);
+	assert_string_equal(t.bad_what, "a quote in the header is not closed");
 }
 
 /* A stray quote must not swallow the rows after it: strictly its line is named; leniently
@@ -172,7 +176,7 @@ static void line_numbers(void **state)
 	assert_string_equal(msg, "run/w.csv:6: 1 fields where the header has 2");
 	csv_problem("run", "w.csv", -EINVAL, &t, msg, sizeof(msg));
 	assert_string_equal(msg, "run/w.csv: not a regular file");
-	csv_problem("run", "w.csv", 0, &t, msg, sizeof(msg));
+	csv_problem("run", "w.csv", 0, &(struct csv_table){0}, msg, sizeof(msg));
 	assert_string_equal(msg, "");
 }
 
