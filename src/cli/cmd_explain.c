@@ -10,22 +10,25 @@
 #include "cli/cli.h"
 #include "explain/explain.h"
 #include "explain/text.h"
+#include "rundir/csv.h"
 
 struct explain_args {
 	const char *dir, *against, *rules;
+	unsigned flags;
 };
 
 static int explain_usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "restartprof: %s\n", why);
-	fprintf(stderr, "usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE]\n");
+	fprintf(stderr,
+		"usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE] [--lenient]\n");
 	return EXIT_USAGE;
 }
 
 static void print_explain_help(void)
 {
-	printf("usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE]\n"
+	printf("usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE] [--lenient]\n"
 	       "\n"
 	       "For each cell and phase of the run in DIR, the time split into ranked causes\n"
 	       "(categories of the cause rules) with their evidence (processes, kernel stacks,\n"
@@ -36,7 +39,9 @@ static void print_explain_help(void)
 	       "                      the same name in BASE_DIR, else its baseline cells pooled.\n"
 	       "                      Without it, cells are compared with DIR's own baseline.\n"
 	       "  --rules FILE        cause rules to use instead of the built-in ones\n"
-	       "                      (rules/causes.rules; docs/causes.md).\n");
+	       "                      (rules/causes.rules; docs/causes.md).\n"
+	       "  --lenient           leave malformed rows and unreadable optional files out,\n"
+	       "                      with a warning per file, instead of refusing the run\n");
 }
 
 static int parse_explain_args(int argc, char **argv, struct explain_args *a)
@@ -50,9 +55,11 @@ static int parse_explain_args(int argc, char **argv, struct explain_args *a)
 			a->against = argv[++i];
 		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			a->rules = argv[++i];
+		else if (strcmp(argv[i], "--lenient") == 0)
+			a->flags |= CSV_LENIENT;
 		else if (argv[i][0] == '-' || a->dir) {
-			explain_usage(
-				"explain takes one run directory, --against DIR, --rules FILE");
+			explain_usage("explain takes one run directory, --against DIR, --rules "
+				      "FILE, --lenient");
 			return -1;
 		} else
 			a->dir = argv[i];
@@ -62,6 +69,17 @@ static int parse_explain_args(int argc, char **argv, struct explain_args *a)
 		return -1;
 	}
 	return 0;
+}
+
+/* One line per file that --lenient read with rows left out. */
+static void print_warnings(const char *lines)
+{
+	for (const char *l = lines; l && *l;) {
+		size_t n = strcspn(l, "\n");
+
+		fprintf(stderr, "restartprof: warning: %.*s\n", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
 }
 
 int cmd_explain(int argc, char **argv)
@@ -78,13 +96,15 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "restartprof: cause rules: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (explain_load(a.dir, &rules, &run, err, sizeof(err)) ||
-	    (a.against && explain_load(a.against, &rules, &base, err, sizeof(err)))) {
+	if (explain_read(a.dir, &rules, a.flags, &run, err, sizeof(err)) ||
+	    (print_warnings(run.warnings),
+	     a.against && explain_read(a.against, &rules, a.flags, &base, err, sizeof(err)))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		explain_run_free(&run);
 		rules_free(&rules);
 		return EXIT_USAGE;
 	}
+	print_warnings(base.warnings);
 	explain_print(stdout, &run, a.against ? &base : NULL, a.rules ? a.rules : "built-in");
 	rc = fflush(stdout) || ferror(stdout) ? EXIT_FAILED : EXIT_OK;
 	explain_run_free(&run);

@@ -13,7 +13,8 @@
 #define REPORT_MAX_DIRS 16
 
 enum {
-	OPT_GNUPLOT = 1000
+	OPT_GNUPLOT = 1000,
+	OPT_LENIENT,
 };
 
 static const struct argp_option options[] = {
@@ -24,6 +25,10 @@ static const struct argp_option options[] = {
 	{"gnuplot", OPT_GNUPLOT, "PROGRAM", 0, "gnuplot to draw the figures with (default gnuplot)",
 	 0},
 	{"quiet", 'q', NULL, 0, "Print no table", 0},
+	{"lenient", OPT_LENIENT, NULL, 0,
+	 "Leave malformed rows and unreadable optional files out, with a warning per file, "
+	 "instead of refusing the directory",
+	 0},
 	{0},
 };
 
@@ -33,6 +38,7 @@ struct report_args {
 	const char *out;
 	const char *gnuplot;
 	int quiet;
+	bool lenient;
 	char *err;
 	size_t errlen;
 };
@@ -54,6 +60,9 @@ static error_t parse_report_option(int key, char *arg, struct argp_state *state)
 		break;
 	case 'q':
 		a->quiet = 1;
+		break;
+	case OPT_LENIENT:
+		a->lenient = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->n == REPORT_MAX_DIRS) {
@@ -137,7 +146,8 @@ int cmd_report(int argc, char **argv)
 				 .cancelled = report_cancelled,
 				 .table = a.quiet ? NULL : stdout,
 				 .log = stderr,
-				 .out_dir = a.out};
+				 .out_dir = a.out,
+				 .lenient = a.lenient};
 	rc = report_dirs(a.dirs, a.n, &o, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "restartprof: %s\n", err);

@@ -11,6 +11,7 @@
 #include "model/waits.h"
 #include "rundir/columns.h"
 #include "rundir/csv.h"
+#include "rundir/reader.h"
 #include "util/files.h"
 
 #define FOLD_FRAMES (64 * 48)
@@ -408,39 +409,56 @@ static void loader_state_free(struct loader_state *ls, size_t n_cells)
 	csv_table_free(&ls->stacks);
 }
 
-int explain_load(const char *dir, const struct rules *rules, struct explain_run *out, char *err,
-		 size_t errlen)
+/* The files of a run directory; *traced when it has waits.csv. 0 or < 0 with rd->err. */
+static int read_files(struct rundir_reader *rd, struct csv_table *trials, struct csv_table *phases,
+		      struct csv_table *waits, struct csv_table *stacks, bool *traced)
+{
+	int rc;
+
+	*traced = false;
+	if ((rc = rundir_read_csv(rd, TRIALS_CSV, RUNDIR_REQUIRED, trials)) < 0 ||
+	    (rc = rundir_read_csv(rd, PHASES_CSV, RUNDIR_OPTIONAL, phases)) < 0 ||
+	    (rc = rundir_read_csv(rd, WAITS_CSV, RUNDIR_OPTIONAL, waits)) < 0)
+		return rc;
+	*traced = rc > 0;
+	if (*traced && (rc = rundir_read_csv(rd, STACKS_CSV, RUNDIR_OPTIONAL, stacks)) < 0)
+		return rc;
+	return 0;
+}
+
+int explain_read(const char *dir, const struct rules *rules, unsigned flags,
+		 struct explain_run *out, char *err, size_t errlen)
 {
 	struct loader_state ls = {.r = out};
-	struct csv_table trials, phases, waits;
+	struct csv_table trials = {0}, phases = {0}, waits = {0};
+	struct rundir_reader rd;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->dir, sizeof(out->dir), "%s", dir);
 	out->rules = rules;
-	if (csv_read_at(dir, TRIALS_CSV, &trials)) {
-		snprintf(err, errlen, "%s has no readable %s: not a run directory", dir,
-			 TRIALS_CSV);
-		return -1;
-	}
-	csv_read_at(dir, PHASES_CSV, &phases);
-	out->traced = !csv_read_at(dir, WAITS_CSV, &waits);
-	if (out->traced)
-		csv_read_at(dir, STACKS_CSV, &ls.stacks);
-	rc = build_explain_run(&ls, &trials, &phases, &waits);
-	loader_state_free(&ls, out->n_cells);
-	csv_table_free(&trials);
-	csv_table_free(&phases);
-	if (out->traced)
-		csv_table_free(&waits);
-	if (rc) {
+	rundir_reader_init(&rd, out->dir, flags);
+	rc = read_files(&rd, &trials, &phases, &waits, &ls.stacks, &out->traced);
+	out->warnings = rundir_reader_take_warnings(&rd);
+	if (rc)
+		snprintf(err, errlen, "%s%s", rd.err, rc == -ENOENT ? ": not a run directory" : "");
+	else if ((rc = build_explain_run(&ls, &trials, &phases, &waits)))
 		snprintf(err, errlen, "%s: %s", dir,
 			 rc == -ENOMEM ? "out of memory"
 				       : "trials.csv has no cell or trial column");
+	loader_state_free(&ls, out->n_cells);
+	csv_table_free(&trials);
+	csv_table_free(&phases);
+	csv_table_free(&waits);
+	if (rc)
 		explain_run_free(out);
-		return -1;
-	}
-	return 0;
+	return rc;
+}
+
+int explain_load(const char *dir, const struct rules *rules, struct explain_run *out, char *err,
+		 size_t errlen)
+{
+	return explain_read(dir, rules, 0, out, err, errlen) ? -1 : 0;
 }
 
 static void cell_free(struct explain_cell *c)
@@ -460,6 +478,8 @@ void explain_run_free(struct explain_run *r)
 	free(r->cells);
 	r->cells = NULL;
 	r->n_cells = 0;
+	free(r->warnings);
+	r->warnings = NULL;
 }
 
 const struct explain_cell *explain_find(const struct explain_run *r, const char *name)

@@ -59,11 +59,20 @@ struct explain_run {
 	bool have_base;
 	bool traced;		   /* the run wrote waits.csv */
 	size_t frames, raw_frames; /* stack frames read, and those that are bare addresses */
+	char *warnings; /* read with CSV_LENIENT: one line per file with rows left out; or NULL */
 };
 
 /* The built-in rules (rules/causes.rules) or those of path. 0, or -1 with err. */
 int explain_rules_load(const char *path, struct rules *out, char *err, size_t errlen);
-/* Reads a run directory. 0, or -1 with err (no trials.csv, unreadable, no memory). */
+/*
+ * Reads a run directory. 0, or with err: -ENOENT (no trials.csv), -EINVAL (trials.csv lacks a
+ * cell or trial column), -ENOMEM, or, unless flags has CSV_LENIENT (rundir/csv.h), -EBADMSG
+ * when a file is malformed (err names it and the line) or cannot be read; leniently, what is
+ * bad is left out and said in out->warnings.
+ */
+int explain_read(const char *dir, const struct rules *rules, unsigned flags,
+		 struct explain_run *out, char *err, size_t errlen);
+/* explain_read without flags; 0 or -1. */
 int explain_load(const char *dir, const struct rules *rules, struct explain_run *out, char *err,
 		 size_t errlen);
 void explain_run_free(struct explain_run *r);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,30 +109,50 @@ static void note_figures(struct report_ctx *c, const char *dir, const struct fig
 			log_line(c, "figure %s not drawn: %s", figs[i].name, figs[i].err);
 }
 
-/* The diagnosis with the built-in rules, its folded stacks, for the page and the figures. */
-static void diagnose(struct report_ctx *c, struct report_run *r, int dirfd, struct rules *rules,
-		     struct explain_run *dx)
+/* Notes each line of lines that skip does not hold (the same file read twice is said once). */
+static void log_lines(struct report_ctx *c, const char *lines, const char *skip)
 {
-	char why[512];
-	int e;
+	for (const char *l = lines; l && *l;) {
+		size_t n = strcspn(l, "\n");
+		char line[PATH_MAX + 256];
 
-	if (explain_rules_load(NULL, rules, why, sizeof(why))) {
-		log_line(c, "built-in cause rules: %s%s", why, "");
-		return;
+		snprintf(line, sizeof(line), "%.*s", (int)n, l);
+		if (!skip || !strstr(skip, line))
+			log_line(c, "warning: %s%s", line, "");
+		l += n + (l[n] == '\n');
 	}
-	if (explain_load(r->dir, rules, dx, why, sizeof(why))) {
+}
+
+/*
+ * Reads dir, and its diagnosis with rules (when not NULL) for the page, the figures and the
+ * folded stacks. 0, or -1 with why: nothing is written before every directory has been read.
+ */
+static int read_run(struct report_ctx *c, const char *dir, const struct rules *rules,
+		    struct report_run *r, struct explain_run *dx, char *why, size_t len)
+{
+	unsigned flags = c->o->lenient ? CSV_LENIENT : 0;
+	int rc;
+
+	if (report_run_read(dir, flags, r, why, len))
+		return -1;
+	log_lines(c, r->warnings, NULL);
+	if (!rules)
+		return 0;
+	rc = explain_read(dir, rules, flags, dx, why, len);
+	if (rc == -EBADMSG || rc == -ENOENT) {
+		report_run_free(r);
+		return -1;
+	}
+	if (rc) {
 		log_line(c, "no diagnosis: %s%s", why, "");
-		rules_free(rules);
-		return;
+		return 0;
 	}
-	if (!dx->traced) { /* no kernel tracing: nothing to diagnose, no section */
+	log_lines(c, dx->warnings, r->warnings);
+	if (dx->traced)
+		r->explain = dx;
+	else /* without kernel tracing: nothing to diagnose, no section */
 		explain_run_free(dx);
-		rules_free(rules);
-		return;
-	}
-	if ((e = explain_write_folded(dirfd, dx)))
-		note_failure(c, "cannot write the folded stacks", r->dir, e);
-	r->explain = dx;
+	return 0;
 }
 
 /* The report of run r into out: its own directory, or the one -o names. */
@@ -139,8 +160,6 @@ static void report_one(struct report_ctx *c, struct report_run *r, const char *o
 {
 	struct figure_opts fo = {c->gnuplot, c->render, c->o->cancelled};
 	struct figure_out figs[FIGURE_MAX];
-	struct rules rules = {0};
-	struct explain_run dx = {0};
 	size_t n_figs = 0;
 	int dirfd = out_dir_open(out, out != r->dir), figfd, e;
 
@@ -148,7 +167,8 @@ static void report_one(struct report_ctx *c, struct report_run *r, const char *o
 		note_failure(c, "cannot write the report", out, dirfd);
 		return;
 	}
-	diagnose(c, r, dirfd, &rules, &dx);
+	if (r->explain && (e = explain_write_folded(dirfd, r->explain)))
+		note_failure(c, "cannot write the folded stacks", r->dir, e);
 	if ((e = summary_write_csv(dirfd, &r->sum)) || (e = write_shares(r, dirfd)))
 		note_failure(c, "cannot write the summary", out, e);
 	figfd = figures_dir(dirfd);
@@ -167,11 +187,6 @@ static void report_one(struct report_ctx *c, struct report_run *r, const char *o
 		log_line(c, "report in %s/%s", out, REPORT_HTML);
 	close(dirfd);
 	print_table(c, r);
-	if (r->explain) {
-		explain_run_free(&dx);
-		rules_free(&rules);
-		r->explain = NULL;
-	}
 }
 
 struct compare_rows_ctx {
@@ -276,18 +291,49 @@ static void distinct_labels(struct report_run *runs, size_t n)
 	}
 }
 
+/* Reads every directory; 0, or -1 with err on the first that is refused. */
+static int read_runs(struct report_ctx *c, const char *const *dirs, size_t n,
+		     const struct rules *rules, struct report_run *runs, struct explain_run *dxs)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (read_run(c, dirs[i], rules, &runs[i], &dxs[i], c->err, c->errlen)) {
+			for (size_t k = 0; k < i; k++) {
+				report_run_free(&runs[k]);
+				explain_run_free(&dxs[k]);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, char *err,
 		size_t errlen)
 {
 	struct report_ctx c = {.o = o, .err = err, .errlen = errlen};
 	struct report_run *runs = calloc(n + 1, sizeof(*runs));
-	size_t loaded = 0;
-	bool bad_input = false;
+	struct explain_run *dxs = calloc(n + 1, sizeof(*dxs));
+	struct rules rules = {0};
+	bool have_rules;
+	size_t done = 0;
+	char why[512];
 
 	err[0] = '\0';
-	if (!runs) {
+	if (!runs || !dxs) {
+		free(runs);
+		free(dxs);
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	have_rules = !explain_rules_load(NULL, &rules, why, sizeof(why));
+	if (!have_rules)
+		log_line(&c, "built-in cause rules: %s%s", why, "");
+	if (read_runs(&c, dirs, n, have_rules ? &rules : NULL, runs, dxs)) {
+		free(runs);
+		free(dxs);
+		if (have_rules)
+			rules_free(&rules);
+		return REPORT_BAD_INPUT;
 	}
 	c.gnuplot = o->gnuplot ? o->gnuplot : "gnuplot";
 	c.render = gnuplot_available(c.gnuplot);
@@ -295,30 +341,20 @@ int report_dirs(const char *const *dirs, size_t n, const struct report_opts *o, 
 		snprintf(c.note, sizeof(c.note),
 			 "gnuplot (%.200s) is not installed (Debian: apt-get install gnuplot-nox)",
 			 c.gnuplot);
-	for (size_t i = 0; i < n; i++) {
-		char why[512];
-
-		if (report_run_load(dirs[i], &runs[loaded], why, sizeof(why))) {
-			if (!c.failed)
-				snprintf(err, errlen, "%s", why);
-			c.failed = 1;
-			bad_input = true;
-			continue;
-		}
-		report_one(&c, &runs[loaded], n == 1 && o->out_dir ? o->out_dir : runs[loaded].dir);
-		loaded++;
-		if (o->cancelled && o->cancelled())
-			break;
-	}
-	if (n > 1 && loaded == n) {
+	for (; done < n && !(done && o->cancelled && o->cancelled()); done++)
+		report_one(&c, &runs[done], n == 1 && o->out_dir ? o->out_dir : runs[done].dir);
+	if (n > 1 && done == n) {
 		distinct_labels(runs, n);
 		report_compare(&c, runs, n);
 	} else if (n > 1 && !c.failed)
 		snprintf(err, errlen, "interrupted before the comparison");
-	for (size_t i = 0; i < loaded; i++)
+	for (size_t i = 0; i < n; i++) {
 		report_run_free(&runs[i]);
+		explain_run_free(&dxs[i]);
+	}
 	free(runs);
-	if (bad_input)
-		return REPORT_BAD_INPUT;
-	return c.failed || (n > 1 && loaded != n) ? REPORT_FAILED : 0;
+	free(dxs);
+	if (have_rules)
+		rules_free(&rules);
+	return c.failed || done != n ? REPORT_FAILED : 0;
 }

@@ -22,12 +22,14 @@ struct report_opts {
 	FILE *table;		 /* the terminal table goes here; NULL: nowhere */
 	FILE *log;		 /* one-line notes (gnuplot missing, a figure failed); NULL: none */
 	const char *out_dir;	 /* one dir: where its report goes; several: the comparison */
+	bool lenient; /* malformed rows and unreadable optional files: a note and left out */
 };
 
 /*
- * 0; REPORT_BAD_INPUT when a directory holds no readable run; REPORT_FAILED when something
- * could not be written. err gets one line on the first problem; the other directories are
- * still done.
+ * 0; REPORT_BAD_INPUT when a directory is not a run directory or (unless lenient) one of its
+ * files is malformed or unreadable: then nothing is written, in any directory; REPORT_FAILED
+ * when something could not be written (err gets one line on the first problem; the other
+ * directories are still done).
  */
 #define REPORT_FAILED	 (-1)
 #define REPORT_BAD_INPUT (-2)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "report/report_data.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rundir/columns.h"
+#include "rundir/reader.h"
 #include "rundir/run_csv.h"
 #include "rundir/run_json.h"
 
@@ -135,29 +138,83 @@ static void phase_shares(struct report_run *r)
 	}
 }
 
-int report_run_load(const char *dir, struct report_run *r, char *err, size_t errlen)
+/* A directory is a run when its trials.csv has the columns of one (a cell or a load, a
+ * restart time) and rows, or run.json says a run began there: report writes into it. */
+static int check_run_dir(struct report_run *r, char *err, size_t errlen)
+{
+	struct trial_columns c;
+	bool timed;
+
+	trial_columns_find(&r->trials, &c);
+	timed = c.restart >= 0;
+	for (int i = 0; i < 4; i++)
+		timed = timed || c.alt[i] >= 0;
+	if (!timed || summary_compute_run(&r->trials, &r->sum)) {
+		snprintf(err, errlen,
+			 "%s/%s lacks the columns of a trials file (cell or load, a restart time): "
+			 "not a run directory",
+			 r->dir, TRIALS_CSV);
+		return -1;
+	}
+	if (!r->trials.n_rows && !r->info) {
+		snprintf(err, errlen, "%s has no %s and no row in %s: not a run directory", r->dir,
+			 RUN_JSON, TRIALS_CSV);
+		return -1;
+	}
+	return 0;
+}
+
+/* run.json when there is one; one that is there but unreadable is a problem of the run. */
+static int read_info(struct rundir_reader *rd, struct report_run *r)
 {
 	char path[PATH_MAX + 64];
+	struct stat st;
+
+	r->info = run_json_read(r->dir);
+	snprintf(path, sizeof(path), "%s/%s", r->dir, RUN_JSON);
+	if (r->info || lstat(path, &st) < 0)
+		return 0;
+	return rundir_problem(rd, RUN_JSON, "not a readable JSON object");
+}
+
+static int read_files(struct rundir_reader *rd, struct report_run *r)
+{
+	int rc;
+
+	if ((rc = rundir_read_csv(rd, TRIALS_CSV, RUNDIR_REQUIRED, &r->trials)) < 0 ||
+	    (rc = read_info(rd, r)) < 0 ||
+	    (rc = rundir_read_csv(rd, PHASES_CSV, RUNDIR_OPTIONAL, &r->phases)) < 0)
+		return rc;
+	r->have_phases = rc > 0;
+	if ((rc = rundir_read_csv(rd, API_CSV, RUNDIR_OPTIONAL, &r->api)) < 0)
+		return rc;
+	r->have_api = rc > 0;
+	if ((rc = rundir_read_csv(rd, EVENTS_CSV, RUNDIR_OPTIONAL, &r->events)) < 0)
+		return rc;
+	r->have_events = rc > 0;
+	return 0;
+}
+
+int report_run_read(const char *dir, unsigned flags, struct report_run *r, char *err, size_t errlen)
+{
+	struct rundir_reader rd;
 	size_t n;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
-	snprintf(path, sizeof(path), "%s/%s", dir, TRIALS_CSV);
-	rc = csv_read_file(path, &r->trials);
+	rundir_reader_init(&rd, r->dir, flags);
+	rc = read_files(&rd, r);
+	r->warnings = rundir_reader_take_warnings(&rd);
 	if (rc) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
-		return -1;
-	}
-	if (summary_compute_run(&r->trials, &r->sum)) {
-		snprintf(err, errlen, "%s lacks the columns of a trials file (cell or load)", path);
+		snprintf(err, errlen, "%s%s", rd.err, rc == -ENOENT ? ": not a run directory" : "");
 		report_run_free(r);
 		return -1;
 	}
-	r->have_phases = !csv_read_at(dir, PHASES_CSV, &r->phases);
-	r->have_api = !csv_read_at(dir, API_CSV, &r->api);
-	r->have_events = !csv_read_at(dir, EVENTS_CSV, &r->events);
-	r->info = run_json_read(dir);
+	if (check_run_dir(r, err, errlen)) {
+		report_run_free(r);
+		return -1;
+	}
 	make_label(r);
 	n = r->sum.n_cells + 1;
 	r->share_pct = calloc(n, sizeof(*r->share_pct));
@@ -170,6 +227,11 @@ int report_run_load(const char *dir, struct report_run *r, char *err, size_t err
 	}
 	phase_shares(r);
 	return 0;
+}
+
+int report_run_load(const char *dir, struct report_run *r, char *err, size_t errlen)
+{
+	return report_run_read(dir, 0, r, err, errlen);
 }
 
 void report_run_free(struct report_run *r)
@@ -185,6 +247,7 @@ void report_run_free(struct report_run *r)
 	free(r->share_pct);
 	free(r->phase_mean_ms);
 	free(r->share_trials);
+	free(r->warnings);
 	memset(r, 0, sizeof(*r));
 }
 

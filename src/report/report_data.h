@@ -42,9 +42,18 @@ struct report_run {
 	int *share_trials; /* per cell: trials the shares are made of (0: no phase data) */
 	/* The diagnosis (waits, causes, folded stacks) when the report made one; NULL if not. */
 	const struct explain_run *explain;
+	char *warnings; /* read with CSV_LENIENT: one line per file with rows left out; or NULL */
 };
 
-/* Reads dir. Fails (-1, err) only without a readable trials.csv. */
+/*
+ * Reads dir. Fails (-1, err naming the file, and the line of a malformed row) when dir is not
+ * a run directory (no trials.csv with the columns of one; no row there and no run.json), or,
+ * unless flags has CSV_LENIENT (rundir/csv.h), when one of its files is malformed or cannot
+ * be read; leniently, what is bad is left out and said in r->warnings.
+ */
+int report_run_read(const char *dir, unsigned flags, struct report_run *r, char *err,
+		    size_t errlen);
+/* report_run_read without flags. */
 int report_run_load(const char *dir, struct report_run *r, char *err, size_t errlen);
 void report_run_free(struct report_run *r);
 

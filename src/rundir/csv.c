@@ -179,6 +179,23 @@ struct fields {
 	size_t n, cap;
 };
 
+/* How a record ended. */
+enum record_end {
+	REC_ROW,	/* a whole record, its newline read */
+	REC_EOF,	/* no record left */
+	REC_OPEN_QUOTE, /* the input ended inside a quoted field */
+	REC_CUT,	/* the input ended before the record's newline */
+	REC_NOMEM,
+};
+
+struct reader {
+	const char *text;
+	size_t len, pos;
+	size_t line; /* 1-based line of text[pos] */
+	char *scratch;
+	size_t scratch_cap;
+};
+
 static int push_field(struct fields *f, const char *s, size_t n)
 {
 	if (array_reserve((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)))
@@ -187,58 +204,84 @@ static int push_field(struct fields *f, const char *s, size_t n)
 	return f->v[f->n] ? (int)(f->n++, 0) : -1;
 }
 
-/* Reads one record starting at *pos; unquotes fields. Returns 0, or -1 at end of input. */
-static int next_record(const char *text, size_t len, size_t *pos, struct fields *f, char **scratch,
-		       size_t *scratch_cap)
+static void clear_fields(struct fields *f)
 {
-	size_t i = *pos;
-
 	for (size_t k = 0; k < f->n; k++)
 		free(f->v[k]);
 	f->n = 0;
-	if (i >= len)
-		return -1;
-	for (;;) {
-		size_t out = 0;
-		int quoted = i < len && text[i] == '"';
+}
 
-		if (quoted)
-			i++;
-		while (i < len) {
-			char c = text[i];
+/* One field at rd->pos, unquoted, into rd->scratch (*out bytes). 0, or an enum record_end. */
+static int read_field(struct reader *rd, size_t *out)
+{
+	const char *text = rd->text;
+	size_t i = rd->pos, n = 0;
+	int quoted = i < rd->len && text[i] == '"';
 
-			if (quoted) {
-				if (c == '"') {
-					if (i + 1 < len && text[i + 1] == '"') {
-						i++;
-					} else {
-						quoted = 0;
-						i++;
-						continue;
-					}
-				}
-			} else if (c == ',' || c == '\n' || c == '\r') {
-				break;
+	if (quoted)
+		i++;
+	while (i < rd->len) {
+		char c = text[i];
+
+		if (quoted && c == '"') {
+			if (i + 1 >= rd->len || text[i + 1] != '"') {
+				quoted = 0;
+				i++;
+				continue;
 			}
-			if (array_reserve((void **)scratch, scratch_cap, out + 2, 1))
-				return -1;
-			(*scratch)[out++] = c;
 			i++;
+		} else if (!quoted && (c == ',' || c == '\n' || c == '\r')) {
+			break;
 		}
-		if (push_field(f, out ? *scratch : "", out))
-			return -1;
-		if (i < len && text[i] == ',') {
-			i++;
+		if (c == '\n')
+			rd->line++;
+		if (array_reserve((void **)&rd->scratch, &rd->scratch_cap, n + 2, 1))
+			return REC_NOMEM;
+		rd->scratch[n++] = c;
+		i++;
+	}
+	rd->pos = i;
+	*out = n;
+	return quoted ? REC_OPEN_QUOTE : 0;
+}
+
+/* Reads the record at rd->pos into f. */
+static enum record_end next_record(struct reader *rd, struct fields *f)
+{
+	clear_fields(f);
+	if (rd->pos >= rd->len)
+		return REC_EOF;
+	for (;;) {
+		size_t n;
+		int rc = read_field(rd, &n);
+
+		if (rc)
+			return (enum record_end)rc;
+		if (push_field(f, n ? rd->scratch : "", n))
+			return REC_NOMEM;
+		if (rd->pos < rd->len && rd->text[rd->pos] == ',') {
+			rd->pos++;
 			continue;
 		}
-		if (i < len && text[i] == '\r')
-			i++;
-		if (i < len && text[i] == '\n')
-			i++;
 		break;
 	}
-	*pos = i;
-	return 0;
+	if (rd->pos < rd->len && rd->text[rd->pos] == '\r')
+		rd->pos++;
+	if (rd->pos >= rd->len || rd->text[rd->pos] != '\n')
+		return REC_CUT;
+	rd->pos++;
+	rd->line++;
+	return REC_ROW;
+}
+
+/* After a bad record that began at begin (line), go on at the line after its first one: a
+ * stray quote then costs one row, not every row after it. */
+static void resync(struct reader *rd, size_t begin, size_t line)
+{
+	const char *nl = memchr(rd->text + begin, '\n', rd->len - begin);
+
+	rd->pos = nl ? (size_t)(nl - rd->text) + 1 : rd->len;
+	rd->line = line + 1;
 }
 
 static void free_fields(char **v, size_t n)
@@ -248,53 +291,127 @@ static void free_fields(char **v, size_t n)
 	free(v);
 }
 
-int csv_parse(const char *text, size_t len, struct csv_table *out)
+/* Notes a malformed record; the first one's line and what was wrong stay in t. */
+static void note_bad(struct csv_table *t, size_t line, enum record_end e, size_t n_fields)
+{
+	if (!t->bad_rows++) {
+		t->bad_line = line;
+		if (e == REC_OPEN_QUOTE)
+			snprintf(t->bad_what, sizeof(t->bad_what),
+				 "a quote is not closed before the end of the file");
+		else if (e == REC_CUT && n_fields != t->n_cols)
+			snprintf(t->bad_what, sizeof(t->bad_what),
+				 "the row is cut: %zu fields where the header has %zu", n_fields,
+				 t->n_cols);
+		else if (e == REC_CUT)
+			snprintf(t->bad_what, sizeof(t->bad_what),
+				 "the row is cut: the file ends before its end of line");
+		else
+			snprintf(t->bad_what, sizeof(t->bad_what),
+				 "%zu fields where the header has %zu", n_fields, t->n_cols);
+	}
+}
+
+static int add_row(struct csv_table *t, struct fields *f, size_t *cap)
+{
+	char **row = calloc(t->n_cols, sizeof(*row));
+
+	if (!row)
+		return -ENOMEM;
+	for (size_t c = 0; c < t->n_cols; c++) {
+		row[c] = f->v[c];
+		f->v[c] = NULL;
+	}
+	f->n = 0;
+	if (array_reserve((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows))) {
+		free_fields(row, t->n_cols);
+		return -ENOMEM;
+	}
+	t->rows[t->n_rows++] = row;
+	return 0;
+}
+
+/* The records after the header. 0, -EBADMSG (strict) or -ENOMEM. */
+static int read_rows(struct reader *rd, unsigned flags, struct csv_table *t)
 {
 	struct fields f = {0};
-	char *scratch = NULL;
-	size_t scratch_cap = 0, pos = 0, cap = 0;
-	int rc = -1;
+	size_t cap = 0;
+	int rc = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (next_record(text, len, &pos, &f, &scratch, &scratch_cap) || f.n == 0)
-		goto done;
-	out->header = f.v;
-	out->n_cols = f.n;
-	f = (struct fields){0};
-	while (next_record(text, len, &pos, &f, &scratch, &scratch_cap) == 0) {
-		if (f.n == 1 && f.v[0][0] == '\0')
+	for (;;) {
+		size_t begin = rd->pos, line = rd->line;
+		enum record_end e = next_record(rd, &f);
+
+		if (e == REC_EOF || e == REC_NOMEM) {
+			rc = e == REC_NOMEM ? -ENOMEM : 0;
+			break;
+		}
+		if (e == REC_ROW && f.n == 1 && f.v[0][0] == '\0')
 			continue; /* blank line */
-		if (f.n > out->n_cols) {
-			out->bad_rows++;
+		if (e == REC_ROW && f.n == t->n_cols) {
+			if ((rc = add_row(t, &f, &cap)))
+				break;
 			continue;
 		}
-		char **row = calloc(out->n_cols, sizeof(*row));
-
-		if (!row)
-			goto done;
-		for (size_t c = 0; c < out->n_cols; c++) {
-			row[c] = c < f.n ? f.v[c] : strdup("");
-			if (c < f.n)
-				f.v[c] = NULL;
+		note_bad(t, line, e, f.n);
+		if (!(flags & CSV_LENIENT)) {
+			rc = -EBADMSG;
+			break;
 		}
-		if (array_reserve((void **)&out->rows, &cap, out->n_rows + 1, sizeof(*out->rows))) {
-			free_fields(row, out->n_cols);
-			goto done;
-		}
-		out->rows[out->n_rows++] = row;
+		resync(rd, begin, line);
 	}
-	rc = 0;
-done:
-	for (size_t i = 0; i < f.n; i++)
-		free(f.v[i]);
+	clear_fields(&f);
 	free(f.v);
-	free(scratch);
-	if (rc)
-		csv_table_free(out);
 	return rc;
 }
 
-int csv_read_file(const char *path, struct csv_table *out)
+int csv_parse_flags(const char *text, size_t len, unsigned flags, struct csv_table *out)
+{
+	struct reader rd = {.text = text, .len = len, .line = 1};
+	struct fields f = {0};
+	enum record_end e;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	e = next_record(&rd, &f);
+	if (e == REC_ROW && !(f.n == 1 && f.v[0][0] == '\0')) {
+		out->header = f.v;
+		out->n_cols = f.n;
+		f = (struct fields){0};
+		rc = read_rows(&rd, flags, out);
+	} else if (e == REC_EOF || e == REC_ROW) {
+		rc = -ENODATA;
+	} else if (e == REC_NOMEM) {
+		rc = -ENOMEM;
+	} else { /* a header cut or left open is no header */
+		out->bad_line = 1;
+		snprintf(out->bad_what, sizeof(out->bad_what), "%s",
+			 e == REC_CUT ? "the header is cut: the file ends before its end of line"
+				      : "a quote in the header is not closed");
+		rc = -EBADMSG;
+	}
+	clear_fields(&f);
+	free(f.v);
+	free(rd.scratch);
+	if (rc) {
+		size_t bad_line = out->bad_line;
+		char what[sizeof(out->bad_what)];
+
+		memcpy(what, out->bad_what, sizeof(what));
+		csv_table_free(out);
+		out->bad_rows = rc == -EBADMSG;
+		out->bad_line = bad_line;
+		memcpy(out->bad_what, what, sizeof(what));
+	}
+	return rc;
+}
+
+int csv_parse(const char *text, size_t len, struct csv_table *out)
+{
+	return csv_parse_flags(text, len, 0, out);
+}
+
+static int read_path(const char *path, unsigned flags, struct csv_table *out)
 {
 	char *buf;
 	size_t len;
@@ -303,22 +420,40 @@ int csv_read_file(const char *path, struct csv_table *out)
 	memset(out, 0, sizeof(*out));
 	rc = file_read_all(AT_FDCWD, path, CSV_FILE_LIMIT, 0, &buf, &len);
 	if (rc)
-		return rc == -EFBIG ? -EINVAL : rc;
-	rc = csv_parse(buf, len, out) ? -EINVAL : 0;
+		return rc;
+	rc = csv_parse_flags(buf, len, flags, out);
 	free(buf);
 	return rc;
 }
 
-int csv_read_at(const char *dir, const char *name, struct csv_table *out)
+int csv_read_file(const char *path, struct csv_table *out)
+{
+	return read_path(path, 0, out);
+}
+
+int csv_read_at(const char *dir, const char *name, unsigned flags, struct csv_table *out)
 {
 	char path[PATH_MAX + 64];
-	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	rc = csv_read_file(path, out);
-	if (rc)
-		memset(out, 0, sizeof(*out));
-	return rc;
+	return read_path(path, flags, out);
+}
+
+void csv_problem(const char *dir, const char *name, int rc, const struct csv_table *t, char *buf,
+		 size_t len)
+{
+	const char *why = rc == -EINVAL	   ? "not a regular file"
+			  : rc == -ELOOP   ? "a symlink (not followed)"
+			  : rc == -EFBIG   ? "larger than 1 GiB"
+			  : rc == -ENODATA ? "empty: no header"
+					   : strerror(rc < 0 ? -rc : rc);
+
+	if (rc == -EBADMSG || (!rc && t->bad_rows))
+		snprintf(buf, len, "%s/%s:%zu: %s", dir, name, t->bad_line, t->bad_what);
+	else if (rc)
+		snprintf(buf, len, "%s/%s: %s", dir, name, why);
+	else if (len)
+		buf[0] = '\0';
 }
 
 void csv_table_free(struct csv_table *t)

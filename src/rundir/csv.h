@@ -44,16 +44,39 @@ int csv_write_atomic(int dirfd, const char *name, const char *const *columns, si
 struct csv_table {
 	char **header;
 	size_t n_cols;
-	char ***rows; /* rows[r][c], always n_cols fields: missing trailing fields are "" */
+	char ***rows; /* rows[r][c], n_cols fields each: a record of another count is no row */
 	size_t n_rows;
-	size_t bad_rows; /* rows with more fields than the header, skipped */
+	size_t bad_rows;   /* malformed records left out (CSV_LENIENT), or 1 at a failure */
+	size_t bad_line;   /* the line the first of them begins on (1: the header) */
+	char bad_what[64]; /* what is wrong with it */
 };
 
-/* Parses CSV text. The first record is the header. 0, or -1 if there is no header. */
+/* Leave malformed records out (counted in bad_rows) instead of failing at the first. */
+#define CSV_LENIENT 1u
+
+/*
+ * Parses CSV text; the first record is the header. Every record must have the header's number
+ * of fields and end with a newline (restartprof writes whole rows: a file that ends without
+ * one was cut short); blank lines are skipped. A malformed record (another field count, a
+ * quote not closed before the end, a cut last row) fails the parse with -EBADMSG, bad_line
+ * and bad_what set and no rows; with CSV_LENIENT it is left out and parsing goes on at the
+ * line after its first. 0, -ENODATA (no header), -EBADMSG or -ENOMEM.
+ */
+int csv_parse_flags(const char *text, size_t len, unsigned flags, struct csv_table *out);
+/* csv_parse_flags without flags: strict. */
 int csv_parse(const char *text, size_t len, struct csv_table *out);
+/* Parses a file, strictly. 0 or -errno as file_read_all (util/files.h) and csv_parse. */
 int csv_read_file(const char *path, struct csv_table *out);
-/* Reads dir/name, a file of a run directory. 0 or -errno; on failure out is an empty table. */
-int csv_read_at(const char *dir, const char *name, struct csv_table *out);
+/* Reads dir/name, a file of a run directory, as csv_parse_flags. 0 or -errno (-ENOENT: no
+ * such file); on failure out holds no rows. */
+int csv_read_at(const char *dir, const char *name, unsigned flags, struct csv_table *out);
+/*
+ * One line on what is wrong with dir/name after csv_read_at returned rc: "DIR/NAME:LINE: what"
+ * for a malformed record (also one that CSV_LENIENT left out), "DIR/NAME: why" when the file
+ * could not be read; "" when nothing is wrong.
+ */
+void csv_problem(const char *dir, const char *name, int rc, const struct csv_table *t, char *buf,
+		 size_t len);
 void csv_table_free(struct csv_table *t);
 /* Column index by name, -1 when the file has no such column. */
 int csv_col(const struct csv_table *t, const char *name);

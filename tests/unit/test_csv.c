@@ -55,23 +55,129 @@ static void round_trip_with_quoting(void **state)
 	rmdir(dir);
 }
 
+/* A record with another field count than the header is never a row: strictly it fails the
+ * parse, naming its line; leniently it is left out and counted. */
 static void missing_and_extra_columns(void **state)
 {
 	const char text[] = "x,y,z\r\n1,2\r\n1,2,3,4\n\n\"q\"\"q\",,\n";
 	struct csv_table t;
 
 	(void)state;
-	assert_int_equal(csv_parse(text, strlen(text), &t), 0);
-	assert_int_equal(t.n_rows, 2);
-	assert_int_equal(t.bad_rows, 1);
+	assert_int_equal(csv_parse(text, strlen(text), &t), -EBADMSG);
+	assert_int_equal(t.n_rows, 0);
+	assert_null(t.rows);
+	assert_int_equal(t.bad_line, 2);
+	assert_string_equal(t.bad_what, "2 fields where the header has 3");
+	assert_int_equal(csv_parse_flags(text, strlen(text), CSV_LENIENT, &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(t.bad_rows, 2);
+	assert_int_equal(t.bad_line, 2);
+	assert_string_equal(csv_get(&t, 0, 0), "q\"q");
 	assert_string_equal(csv_get(&t, 0, 2), "");
-	assert_string_equal(csv_get(&t, 1, 0), "q\"q");
 	assert_int_equal(csv_col(&t, "z"), 2);
 	assert_int_equal(csv_col(&t, "nope"), -1);
 	assert_string_equal(csv_get(&t, 0, -1), "");
 	assert_int_equal(csv_get_i64(&t, 0, csv_col(&t, "nope"), 9), 9);
 	csv_table_free(&t);
-	assert_int_equal(csv_parse("", 0, &t), -1);
+	assert_int_equal(csv_parse("", 0, &t), -ENODATA);
+	assert_int_equal(csv_parse("\n\n", 2, &t), -ENODATA);
+}
+
+/* trials.csv whose last row was cut (a full disk, a copy stopped): not an ok trial of 4.4 us. */
+static void cut_last_row(void **state)
+{
+	const char text[] = "cell,load,stressors,trial,status,method,restart_ns,variant\n"
+			    "none,none,0,1,ok,stdout,604810964,\n"
+			    "none,none,0,2,ok,stdout,4426";
+	const char cut_in_last_field[] = "cell,trial,restart_ns\nnone,1,604810964\nnone,2,44";
+	struct csv_table t;
+
+	(void)state;
+	assert_int_equal(csv_parse(text, strlen(text), &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 3);
+	assert_string_equal(t.bad_what, "the row is cut: 7 fields where the header has 8");
+	assert_int_equal(csv_parse_flags(text, strlen(text), CSV_LENIENT, &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(t.bad_rows, 1);
+	csv_table_free(&t);
+	/* Cut inside its last field: the count is right, the end of line is missing. */
+	assert_int_equal(csv_parse(cut_in_last_field, strlen(cut_in_last_field), &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 3);
+	assert_non_null(strstr(t.bad_what, "cut"));
+	assert_int_equal(
+		csv_parse_flags(cut_in_last_field, strlen(cut_in_last_field), CSV_LENIENT, &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(csv_get_i64(&t, 0, 2, 0), 604810964);
+	csv_table_free(&t);
+	/* A header cut short is no header, even leniently. */
+	assert_int_equal(csv_parse_flags("a,b", 3, CSV_LENIENT, &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 1);
+	assert_string_equal(t.bad_what, "the header is cut: the file ends before its end of line");
+	assert_int_equal(csv_parse_flags("a,\"b\n1,2\n", 9, CSV_LENIENT, &t), -EBADMSG);
+	assert_int_equal(t.bad_rows, 1);
+	assert_string_equal(t.bad_what, "a quote in the header is not closed");
+}
+
+/* A stray quote must not swallow the rows after it: strictly its line is named; leniently
+ * only its own row is lost. */
+static void stray_quote(void **state)
+{
+	const char open_to_end[] = "cell,trial,comm,offcpu_ns\n"
+				   "none,1,dockerd,100\n"
+				   "none,1,\"runc,200\n"
+				   "none,1,containerd,300\n"
+				   "none,2,dockerd,400\n";
+	const char closed_later[] = "cell,trial,comm,offcpu_ns\n"
+				    "none,1,dockerd,100\n"
+				    "none,1,\"runc,200\n"
+				    "none,1,containerd,300\n"
+				    "none,2,shim,4\"00\n"
+				    "none,2,dockerd,500\n";
+	struct csv_table t;
+
+	(void)state;
+	assert_int_equal(csv_parse(open_to_end, strlen(open_to_end), &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 3);
+	assert_string_equal(t.bad_what, "a quote is not closed before the end of the file");
+	assert_int_equal(csv_parse_flags(open_to_end, strlen(open_to_end), CSV_LENIENT, &t), 0);
+	assert_int_equal(t.n_rows, 3);
+	assert_int_equal(t.bad_rows, 1);
+	assert_string_equal(csv_get(&t, 1, 2), "containerd");
+	assert_int_equal(csv_get_i64(&t, 2, 3, 0), 400);
+	csv_table_free(&t);
+	/* A second stray quote closes the first: one record of the wrong count over 3 lines.
+	 * Leniently, reading goes on at line 4, where that quote inside a field is a letter. */
+	assert_int_equal(csv_parse(closed_later, strlen(closed_later), &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 3);
+	assert_string_equal(t.bad_what, "3 fields where the header has 4");
+	assert_int_equal(csv_parse_flags(closed_later, strlen(closed_later), CSV_LENIENT, &t), 0);
+	assert_int_equal(t.n_rows, 4);
+	assert_int_equal(t.bad_rows, 1);
+	assert_string_equal(csv_get(&t, 1, 2), "containerd");
+	assert_string_equal(csv_get(&t, 2, 3), "4\"00");
+	assert_int_equal(csv_get_i64(&t, 3, 3, 0), 500);
+	csv_table_free(&t);
+}
+
+/* Lines are counted in the file, also inside quoted fields that hold newlines. */
+static void line_numbers(void **state)
+{
+	const char text[] = "a,b\n"
+			    "\"x\ny\",1\n"
+			    "\"p\r\nq\",2\n"
+			    "3\n";
+	struct csv_table t;
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(csv_parse(text, strlen(text), &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 6);
+	csv_problem("run", "w.csv", -EBADMSG, &t, msg, sizeof(msg));
+	assert_string_equal(msg, "run/w.csv:6: 1 fields where the header has 2");
+	csv_problem("run", "w.csv", -EINVAL, &t, msg, sizeof(msg));
+	assert_string_equal(msg, "run/w.csv: not a regular file");
+	csv_problem("run", "w.csv", 0, &(struct csv_table){0}, msg, sizeof(msg));
+	assert_string_equal(msg, "");
 }
 
 static void stats_known_values(void **state)
@@ -140,11 +246,10 @@ static void quoting(void **state)
 	assert_string_equal(csv_get(&t, 1, 1), "");
 	assert_int_equal(csv_get_i64(&t, 2, 2, -1), -1);
 	csv_table_free(&t);
-	/* No final newline, and a header only. */
-	assert_int_equal(csv_parse("a,b\n1,2", 8, &t), 0);
-	assert_int_equal(t.n_rows, 1);
-	assert_string_equal(csv_get(&t, 0, 1), "2");
-	csv_table_free(&t);
+	/* No final newline: the last row is cut (restartprof ends every row with one). */
+	assert_int_equal(csv_parse("a,b\n1,2", 7, &t), -EBADMSG);
+	assert_int_equal(t.bad_line, 2);
+	/* A header only. */
 	assert_int_equal(csv_parse("a,b\n", 4, &t), 0);
 	assert_int_equal(t.n_rows, 0);
 	csv_table_free(&t);
@@ -190,7 +295,7 @@ static void older_column_set(void **state)
 	assert_true(s.cells[1].change_pct == 100.0);
 	run_summary_free(&s);
 	csv_table_free(&t);
-	assert_int_equal(csv_parse("trial,restart_ns\n1,5\n", 20, &t), 0);
+	assert_int_equal(csv_parse("trial,restart_ns\n1,5\n", 21, &t), 0);
 	assert_int_equal(summary_compute_run(&t, &s), -1); /* neither cell nor load */
 	csv_table_free(&t);
 }
@@ -242,6 +347,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_with_quoting),
 		cmocka_unit_test(missing_and_extra_columns),
+		cmocka_unit_test(cut_last_row),
+		cmocka_unit_test(stray_quote),
+		cmocka_unit_test(line_numbers),
 		cmocka_unit_test(stats_known_values),
 		cmocka_unit_test(summary_per_cell),
 		cmocka_unit_test(quoting),

@@ -623,7 +623,7 @@ static void hostile_names(void **state)
 	put(dir, "trials.csv",
 	    "cell,load,stressors,status,restart_ns\n"
 	    "none,none,0,ok,300000000\n"
-	    "\"<b>x</b>\",\"`touch /tmp/rp-test-pwned`\\\"\",1,ok,400000000\n");
+	    "\"<b>x</b>\",\"`touch /tmp/rp-test-pwned`\\\"\"\",1,ok,400000000\n");
 	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), 0);
 	assert_int_equal(access("/tmp/rp-test-pwned", F_OK), -1);
 	gp = slurp(dir, "figures/fig3-cdf.gp", NULL);
