@@ -112,6 +112,15 @@ static void describe(struct figure_out *fo, const struct figure_spec *fs)
 	snprintf(fo->caption, sizeof(fo->caption), "%s", fs->caption);
 }
 
+/* Whether a figure could be drawn at all: with no ok trial the page says so once. */
+static bool any_ok_trial(const struct report_run *r)
+{
+	for (size_t c = 0; c < r->sum.n_cells; c++)
+		if (r->sum.cells[c].restart_s.n)
+			return true;
+	return false;
+}
+
 static int one_spec(const struct figure_spec *fs, const struct report_run *r, int dirfd,
 		    const struct figure_opts *o, struct figure_out *fo, bool *made)
 {
@@ -131,7 +140,7 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	have = fs->data(fs, r, data.f);
 	if (membuf_close(&data) || have <= 0) {
 		free(data.p);
-		if (have == 0 && fs->absent) {
+		if (have == 0 && fs->absent && any_ok_trial(r)) {
 			describe(fo, fs);
 			fo->native = true; /* no script or data file to link */
 			snprintf(fo->err, sizeof(fo->err), "%s", fs->absent);
