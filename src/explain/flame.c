@@ -10,7 +10,7 @@
 #include "util/array.h"
 
 #define FRAME_H	      16.0
-#define TITLE_H	      24.0
+#define TITLE_H	      36.0 /* the title, and a line under it for the search's share */
 #define MIN_WIDTH     0.3 /* pixels: narrower boxes are left out (their time stays in the parent) */
 #define CHAR_W	      6.6 /* average width of a character at the label size */
 #define MAX_DEPTH     128
