@@ -30,10 +30,12 @@ struct flame_tree {
 	unsigned states; /* state frames seen: bit i for state_frames[i] */
 };
 
-/* The frames restartprof adds for the off-CPU state, each in a fixed colour. */
-static const struct {
+struct frame_kind {
 	const char *name, *rgb, *meaning;
-} state_frames[] = {
+};
+
+/* The frames restartprof adds for the off-CPU state, each in a fixed colour. */
+static const struct frame_kind state_frames[] = {
 	{"[iowait]", "#e15759", "waiting for I/O"},
 	{"[blocked]", "#b07aa1", "uninterruptible, not I/O"},
 	{"[runq]", "#59a14f", "waiting for a CPU"},
@@ -166,8 +168,11 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
-#define PALE_RGB "#dcdce6" /* an actor or process frame, as the legend shows it */
-#define WARM_RGB "#f0a040" /* a kernel function, as the legend shows it */
+/* The other frames, as the legend shows them (their colours vary around these). */
+static const struct frame_kind other_frames[] = {
+	{"", "#dcdce6", "actor, process"},
+	{"", "#f0a040", "kernel function"},
+};
 
 /* Warm colours for kernel functions (stable per name), fixed ones for the frames we add. */
 static void color(const char *name, int depth, char out[8])
@@ -189,14 +194,13 @@ static void color(const char *name, int depth, char out[8])
 }
 
 /* One legend entry: a swatch and its words; returns the x after it. */
-static double legend_entry(FILE *f, double x, double y, const char *rgb, const char *name,
-			   const char *meaning)
+static double legend_entry(FILE *f, double x, double y, const struct frame_kind *k)
 {
 	fprintf(f,
 		"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" "
 		"rx=\"1.5\"/><text x=\"%.1f\" y=\"%.1f\">%s%s%s</text>\n",
-		x, y, rgb, x + 16, y + 10, name, *name ? " " : "", meaning);
-	return x + 16 + (double)(strlen(name) + strlen(meaning) + 1) * LEGEND_CHAR_W + 14;
+		x, y, k->rgb, x + 16, y + 10, k->name, *k->name ? " " : "", k->meaning);
+	return x + 16 + (double)(strlen(k->name) + strlen(k->meaning) + 1) * LEGEND_CHAR_W + 14;
 }
 
 double flame_legend(FILE *f, double x, double y, double width, unsigned states)
@@ -205,15 +209,10 @@ double flame_legend(FILE *f, double x, double y, double width, unsigned states)
 	double cx = x, row = 0;
 
 	fputs("<g class=\"legend\" font-family=\"sans-serif\" font-size=\"11\">\n", f);
-	for (size_t i = 0; i <= N_STATES + 1; i++) {
-		const char *rgb = i < N_STATES	  ? state_frames[i].rgb
-				  : i == N_STATES ? PALE_RGB
-						  : WARM_RGB;
-		const char *name = i < N_STATES ? state_frames[i].name : "";
-		const char *meaning = i < N_STATES    ? state_frames[i].meaning
-				      : i == N_STATES ? "actor, process"
-						      : "kernel function";
-		double need = 30 + (double)(strlen(name) + strlen(meaning)) * LEGEND_CHAR_W;
+	for (size_t i = 0; i < N_STATES + 2; i++) {
+		const struct frame_kind *k =
+			i < N_STATES ? &state_frames[i] : &other_frames[i - N_STATES];
+		double need = 30 + (double)(strlen(k->name) + strlen(k->meaning)) * LEGEND_CHAR_W;
 
 		if (i < N_STATES && !(states & (1u << i)))
 			continue;
@@ -221,7 +220,7 @@ double flame_legend(FILE *f, double x, double y, double width, unsigned states)
 			cx = x;
 			row += LEGEND_H;
 		}
-		cx = legend_entry(f, cx, y + row, rgb, name, meaning);
+		cx = legend_entry(f, cx, y + row, k);
 	}
 	fprintf(f,
 		"<text class=\"fr\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#1f5fa8\" "
