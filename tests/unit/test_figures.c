@@ -114,7 +114,9 @@ static void synth(const char *dir, bool with_load)
 			for (int ph = 0; ph < PH_COUNT; ph++) {
 				int64_t d = total * pct[ph] / 100;
 
-				fprintf(p, "syn,%s,%s,%d,%d,%s,%d,%lld,%lld,%lld,%lld,%lld,%lld,0,%d\n",
+				fprintf(p,
+					"syn,%s,%s,%d,%d,%s,%d,%lld,%lld,%lld,%lld,"
+					"%lld,%lld,0,%d\n",
 					cell, load, c, k, phase_name(ph), ph, (long long)(at + d),
 					(long long)at, (long long)(at + d), (long long)d,
 					ph == PH_CREATE ? (long long)(d / 2) : 0LL,
@@ -235,7 +237,7 @@ static void per_phase_figures_line_up(void **state)
 	phases_of(blkio, b, sizeof(b));
 	assert_string_equal(a, want);
 	assert_string_equal(b, want);
-	assert_non_null(strstr(gp, "summed over threads\" }"));   /* the title */
+	assert_non_null(strstr(gp, "summed over threads\" }"));	  /* the title */
 	assert_non_null(strstr(gp, "(ms, summed over threads)")); /* the y label */
 	free(iowait);
 	free(blkio);
