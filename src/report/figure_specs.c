@@ -448,7 +448,7 @@ const struct figure_spec figure_specs[] = {
 	 "drift during the run).",
 	 medians_data, medians_plot, NULL, 0, NULL,
 	 .absent = "this run has no cell with a load, so there is no stressor count to plot "
-		   "against (the baseline is in the table above and in fig3)"},
+		   "against; the baseline's restart times are in the cell table and in fig3"},
 	{"fig5-phases", "Share of each phase in the restart window (paper Fig. 5)",
 	 "Time spent in each lifecycle phase, summed over the cell's ok trials, as a share of "
 	 "their summed restart windows; shares under 3 % are not labelled (the phase table "

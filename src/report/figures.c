@@ -143,6 +143,7 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 		if (have == 0 && fs->absent && any_ok_trial(r)) {
 			describe(fo, fs);
 			fo->native = true; /* no script or data file to link */
+			fo->absent = true;
 			snprintf(fo->err, sizeof(fo->err), "%s", fs->absent);
 			*made = true;
 		}

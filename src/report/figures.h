@@ -36,6 +36,7 @@ struct figure_out {
 	char caption[512];
 	bool svg, png; /* rendered */
 	bool native;   /* drawn by restartprof itself (no gnuplot script or data file) */
+	bool absent;   /* the run lacks its data: listed only to say so (err says why) */
 	char err[256]; /* why not, when render was asked and failed, or the run lacks the data */
 };
 
