@@ -345,7 +345,7 @@ static int64_t phases_from_trial(struct evlist *l, const struct drawn *d,
 	for (int p = 0; p < PH_COUNT; p++) {
 		json_object *args;
 
-		if (rt->phase_ns[p] <= 0)
+		if (rt->phase_ns[p] < 0) /* not measured; an empty phase is a zero-length slice */
 			continue;
 		args = json_object_new_object();
 		json_object_object_add(args, "duration_ms",
