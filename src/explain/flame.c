@@ -2,17 +2,20 @@
 #include "explain/flame.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/markup.h"
 #include "util/array.h"
 
-#define FRAME_H	  16.0
-#define TITLE_H	  24.0
-#define MIN_WIDTH 0.3 /* pixels: narrower boxes are left out (their time stays in the parent) */
-#define CHAR_W	  6.6 /* average width of a character at the label size */
-#define MAX_DEPTH 128
+#define FRAME_H	      16.0
+#define TITLE_H	      36.0 /* the title, and a line under it for the search's share */
+#define MIN_WIDTH     0.3 /* pixels: narrower boxes are left out (their time stays in the parent) */
+#define CHAR_W	      6.6 /* average width of a character at the label size */
+#define MAX_DEPTH     128
+#define LEGEND_H      18.0
+#define LEGEND_CHAR_W 6.0 /* a little narrower: the legend is short words, few capitals */
 
 struct node {
 	char *name;
@@ -24,7 +27,31 @@ struct node {
 struct flame_tree {
 	struct node root;
 	int depth;
+	unsigned states; /* state frames seen: bit i for state_frames[i] */
 };
+
+struct frame_kind {
+	const char *name, *rgb, *meaning;
+};
+
+/* The frames restartprof adds for the off-CPU state, each in a fixed colour. */
+static const struct frame_kind state_frames[] = {
+	{"[iowait]", "#e15759", "waiting for I/O"},
+	{"[blocked]", "#b07aa1", "uninterruptible, not I/O"},
+	{"[runq]", "#59a14f", "waiting for a CPU"},
+	{"[sleep]", "#76b7b2", "interruptible sleep"},
+	{"[call]", "#9c9c9c", "inside a blocking call"},
+};
+#define N_STATES (sizeof(state_frames) / sizeof(state_frames[0]))
+
+static int state_index(const char *name, size_t len)
+{
+	for (size_t i = 0; i < N_STATES; i++)
+		if (strlen(state_frames[i].name) == len &&
+		    memcmp(state_frames[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
 
 static struct node *child_of(struct node *n, const char *name, size_t len)
 {
@@ -48,7 +75,10 @@ static int insert(struct flame_tree *t, const char *stack, uint64_t value)
 	n->value += value;
 	while (*stack && depth < MAX_DEPTH) {
 		size_t len = strcspn(stack, ";");
+		int st = state_index(stack, len);
 
+		if (st >= 0)
+			t->states |= 1u << st;
 		n = child_of(n, stack, len);
 		if (!n)
 			return -ENOMEM;
@@ -119,6 +149,11 @@ int flame_depth(const struct flame_tree *t)
 	return t ? t->depth : 0;
 }
 
+unsigned flame_states(const struct flame_tree *t)
+{
+	return t ? t->states : 0;
+}
+
 double flame_height(const struct flame_tree *t)
 {
 	return TITLE_H + (flame_depth(t) > 0 ? flame_depth(t) : 1) * FRAME_H + 4;
@@ -133,22 +168,22 @@ static uint32_t name_hash(const char *s)
 	return h;
 }
 
+/* The other frames, as the legend shows them (their colours vary around these). */
+static const struct frame_kind other_frames[] = {
+	{"", "#dcdce6", "actor, process"},
+	{"", "#f0a040", "kernel function"},
+};
+
 /* Warm colours for kernel functions (stable per name), fixed ones for the frames we add. */
 static void color(const char *name, int depth, char out[8])
 {
-	static const struct {
-		const char *name, *rgb;
-	} fixed[] = {
-		{"[iowait]", "#e15759"}, {"[blocked]", "#b07aa1"}, {"[runq]", "#59a14f"},
-		{"[sleep]", "#76b7b2"},	 {"[call]", "#9c9c9c"},
-	};
+	int st = state_index(name, strlen(name));
 	uint32_t h = name_hash(name);
 
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (strcmp(name, fixed[i].name) == 0) {
-			snprintf(out, 8, "%s", fixed[i].rgb);
-			return;
-		}
+	if (st >= 0) {
+		snprintf(out, 8, "%s", state_frames[st].rgb);
+		return;
+	}
 	if (depth < 2) { /* actor and process */
 		snprintf(out, 8, "#%02x%02x%02x", 200 + (h % 30), 200 + (h / 30 % 30),
 			 210 + (h / 900 % 30));
@@ -156,6 +191,44 @@ static void color(const char *name, int depth, char out[8])
 	}
 	snprintf(out, 8, "#%02x%02x%02x", 205 + (h % 50), 80 + (h / 50 % 150),
 		 30 + (h / 7500 % 55));
+}
+
+/* One legend entry: a swatch and its words; returns the x after it. */
+static double legend_entry(FILE *f, double x, double y, const struct frame_kind *k)
+{
+	fprintf(f,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\" "
+		"rx=\"1.5\"/><text x=\"%.1f\" y=\"%.1f\">%s%s%s</text>\n",
+		x, y, k->rgb, x + 16, y + 10, k->name, *k->name ? " " : "", k->meaning);
+	return x + 16 + (double)(strlen(k->name) + strlen(k->meaning) + 1) * LEGEND_CHAR_W + 14;
+}
+
+double flame_legend(FILE *f, double x, double y, double width, unsigned states)
+{
+	static const double controls_w = 150;
+	double cx = x, row = 0;
+
+	fputs("<g class=\"legend\" font-family=\"sans-serif\" font-size=\"11\">\n", f);
+	for (size_t i = 0; i < N_STATES + 2; i++) {
+		const struct frame_kind *k =
+			i < N_STATES ? &state_frames[i] : &other_frames[i - N_STATES];
+		double need = 30 + (double)(strlen(k->name) + strlen(k->meaning)) * LEGEND_CHAR_W;
+
+		if (i < N_STATES && !(states & (1u << i)))
+			continue;
+		if (cx > x && cx + need > x + width - (row ? 0 : controls_w)) {
+			cx = x;
+			row += LEGEND_H;
+		}
+		cx = legend_entry(f, cx, y + row, k);
+	}
+	fprintf(f,
+		"<text class=\"fr\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#1f5fa8\" "
+		"style=\"cursor:pointer\">Reset zoom</text>"
+		"<text class=\"fs\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#1f5fa8\" "
+		"style=\"cursor:pointer\">Search</text>\n</g>\n",
+		x + width - 80, y + 10, x + width, y + 10);
+	return row + LEGEND_H;
 }
 
 struct draw {
@@ -176,7 +249,7 @@ static void draw_node(struct draw *d, const struct node *n, double x, int depth)
 	if (w < MIN_WIDTH)
 		return;
 	color(n->name, depth, rgb);
-	fprintf(d->f, "<g><title>");
+	fprintf(d->f, "<g class=\"b\"><title>");
 	markup_text(d->f, n->name, 512);
 	fprintf(d->f,
 		" (%.2f %s, %.1f%%)</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
@@ -205,10 +278,13 @@ void flame_draw(FILE *f, const struct flame_tree *t, const struct flame_box *b)
 	struct draw d = {f, b, full > 0 ? b->width / full : 0, 0, (double)flame_total(t)};
 	double cx = b->x;
 
+	/* data-x, data-w: the graph's span, which a zoomed box fills (flame_script.c). */
 	fprintf(f,
-		"<g font-family=\"sans-serif\" font-size=\"11\">\n<text x=\"%.1f\" y=\"%.1f\" "
-		"font-size=\"13\" font-weight=\"bold\">",
-		b->x, b->y + 15);
+		"<g class=\"flame\" data-x=\"%.2f\" data-w=\"%.2f\" font-family=\"sans-serif\" "
+		"font-size=\"11\" style=\"cursor:pointer\">\n<text class=\"ft\" x=\"%.1f\" "
+		"y=\"%.1f\" font-size=\"13\" font-weight=\"bold\"><title>click a box to zoom in, "
+		"this title to zoom out</title>",
+		b->x, b->width, b->x, b->y + 15);
 	markup_text(f, b->title ? b->title : "", 256);
 	fprintf(f, " (%.1f %s)</text>\n", (double)flame_total(t) / div * b->scale, b->unit);
 	if (!flame_total(t)) {
@@ -229,14 +305,25 @@ void flame_draw(FILE *f, const struct flame_tree *t, const struct flame_box *b)
 int flame_svg(FILE *f, const struct flame_tree *t, double width, const char *title, double divide)
 {
 	struct flame_box b = {10, 4, width - 20, 0, divide, "ms", 1e-3, title};
-	double h = flame_height(t) + 8;
+	double h, legend;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *lf = open_memstream(&text, &len);
 
+	if (!lf)
+		return -ENOMEM;
+	legend = flame_legend(lf, 10, 4, width - 20, flame_states(t));
+	fclose(lf);
+	b.y += legend + 6;
+	h = b.y + flame_height(t) + 4;
 	fprintf(f,
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 		"viewBox=\"0 0 %.0f %.0f\">\n<rect width=\"100%%\" height=\"100%%\" "
-		"fill=\"white\"/>\n",
-		width, h, width, h);
+		"fill=\"white\"/>\n%s",
+		width, h, width, h, text ? text : "");
+	free(text);
 	flame_draw(f, t, &b);
+	flame_script(f);
 	fputs("</svg>\n", f);
 	return ferror(f) ? -EIO : 0;
 }

@@ -74,6 +74,32 @@ static void draw_row(FILE *f, const struct flame_row *row, double y)
 	}
 }
 
+/* The <svg> element and one legend for all rows; returns the y where the rows begin. */
+static double legend_head(FILE *f, const struct flame_row *rows, size_t n, double rows_h)
+{
+	unsigned states = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *lf = open_memstream(&text, &len);
+	double legend = 0, h;
+
+	for (size_t i = 0; i < n; i++)
+		states |= flame_states(rows[i].lt) | flame_states(rows[i].rt);
+	if (lf) {
+		legend = flame_legend(lf, 10, 4, FLAME_WIDTH - 20, states) + 8;
+		if (fclose(lf))
+			legend = 0;
+	}
+	h = rows_h + legend;
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+		"viewBox=\"0 0 %.0f %.0f\">\n<rect width=\"100%%\" height=\"100%%\" "
+		"fill=\"white\"/>\n%s",
+		FLAME_WIDTH, h, FLAME_WIDTH, h, legend > 0 && text ? text : "");
+	free(text);
+	return 4 + legend;
+}
+
 int explain_flame_figure(FILE *f, const struct explain_run *r)
 {
 	struct flame_row *rows = calloc(r->n_cells + 1, sizeof(*rows));
@@ -108,11 +134,7 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 		     12;
 		n++;
 	}
-	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-		"viewBox=\"0 0 %.0f %.0f\">\n<rect width=\"100%%\" height=\"100%%\" "
-		"fill=\"white\"/>\n",
-		FLAME_WIDTH, h, FLAME_WIDTH, h);
+	y = legend_head(f, rows, n, h);
 	for (size_t i = 0; i < n; i++) {
 		double rh = flame_height(rows[i].lt);
 
@@ -124,6 +146,7 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 			flame_free(rows[i].lt);
 		flame_free(rows[i].rt);
 	}
+	flame_script(f);
 	fputs("</svg>\n", f);
 	flame_free(base);
 	free(rows);

@@ -95,17 +95,26 @@ static int cdf_data(const struct figure_spec *fs, const struct report_run *r, FI
 	return blocks > 0;
 }
 
+/* The x axis from just below the fastest trial to just above the slowest: from 0 the data
+ * would crowd into the right edge. */
+static void cdf_xrange(FILE *f, double lo, double hi)
+{
+	double pad = (hi > lo ? hi - lo : fmax(lo, 0.001)) * 0.08;
+
+	fprintf(f, "  set xrange [%.6f:%.6f]\n", fmax(0, lo - pad), hi + pad);
+}
+
 static void cdf_plot(const struct figure_spec *fs, const struct report_run *r, FILE *f)
 {
 	double lo = INFINITY, hi = 0;
 	int block = 0;
 
+	(void)fs;
 	for (size_t l = 0; l < r->sum.n_loads; l++)
 		if (r->sum.loads[l].pooled.n) {
 			lo = fmin(lo, r->sum.loads[l].pooled.min);
 			hi = fmax(hi, r->sum.loads[l].pooled.max);
 		}
-	fprintf(f, "  set title \"%s\"\n", fs->title);
 	fprintf(f, "  set xlabel \"restart time (s)%s\"\n",
 		lo > 0 && hi / lo > 20 ? ", log scale" : "");
 	fprintf(f, "  set ylabel \"fraction of trials\"\n");
@@ -113,7 +122,7 @@ static void cdf_plot(const struct figure_spec *fs, const struct report_run *r, F
 	if (lo > 0 && hi / lo > 20)
 		fprintf(f, "  set logscale x\n");
 	else
-		fprintf(f, "  set xrange [0:*]\n");
+		cdf_xrange(f, lo, hi);
 	fprintf(f, "  set key right bottom\n  plot ");
 	for (size_t l = 0; l < r->sum.n_loads; l++) {
 		const struct load_summary *ls = &r->sum.loads[l];
@@ -189,11 +198,11 @@ static void medians_plot(const struct figure_spec *fs, const struct report_run *
 	int smax = 1, block = 0;
 	double lo, hi, base = r->sum.baseline_median_s;
 
+	(void)fs;
 	for (size_t l = 0; l < r->sum.n_loads; l++)
 		if (is_load_block(r, l) && r->sum.loads[l].max_stressors > smax)
 			smax = r->sum.loads[l].max_stressors;
 	baseline_range(r, &lo, &hi);
-	fprintf(f, "  set title \"%s\"\n", fs->title);
 	fprintf(f, "  set xlabel \"stressor containers\"\n  set ylabel \"restart time (s)\"\n");
 	fprintf(f, "  set xrange [0.5:%d.5]\n  set xtics 1\n  set yrange [0:*]\n", smax);
 	/* Room above the bars for the key, which thus never hides one. */
@@ -229,6 +238,8 @@ static void medians_plot(const struct figure_spec *fs, const struct report_run *
 }
 
 /* --- Fig. 5: share of each phase in the restart window per cell --- */
+
+#define SHARE_LABEL_MIN_PCT 3.0 /* smaller segments have no room for their number */
 
 /* Phases with a share anywhere (the legend lists no phase that never took time). */
 static int shown_phases(const struct report_run *r, int *ph)
@@ -273,14 +284,40 @@ static int shares_data(const struct figure_spec *fs, const struct report_run *r,
 	return rows > 0;
 }
 
+/* Each share printed on its bar segment (rows sit at x = 0, 1, ...), when there is room. */
+static void share_labels(const struct report_run *r, const int *ph, int n, FILE *f)
+{
+	int row = 0;
+
+	for (size_t c = 0; c < r->sum.n_cells; c++) {
+		double at = 0;
+
+		if (!r->share_trials[c])
+			continue;
+		for (int i = 0; i < n; i++) {
+			double v = r->share_pct[c][ph[i]];
+
+			if (v >= SHARE_LABEL_MIN_PCT)
+				fprintf(f,
+					"  set label \"%.*f%%\" at %d, %.3f center front "
+					"font \",11\" tc rgb \"#111111\"\n",
+					v < 10 ? 1 : 0, v, row, at + v / 2);
+			at += v;
+		}
+		row++;
+	}
+}
+
 static void shares_plot(const struct figure_spec *fs, const struct report_run *r, FILE *f)
 {
 	int ph[PH_COUNT], n = shown_phases(r, ph), rows = 0;
 
+	(void)fs;
 	for (size_t c = 0; c < r->sum.n_cells; c++)
 		rows += r->share_trials[c] > 0;
-	fprintf(f, "  set title \"%s\"\n", fs->title);
+	fprintf(f, "  set xlabel \"cell (its ok trials summed)\"\n");
 	fprintf(f, "  set ylabel \"share of the restart window (%%)\"\n  set yrange [0:100]\n");
+	share_labels(r, ph, n, f);
 	fprintf(f, "  set style data histograms\n  set style histogram rowstacked\n");
 	fprintf(f, "  set style fill solid 0.9 border rgb \"#ffffff\"\n  set boxwidth 0.75\n");
 	fprintf(f, "  set key outside right top vertical reverse Left invert\n");
@@ -320,14 +357,8 @@ static int metric_data(const struct figure_spec *fs, const struct report_run *r,
 		fprintf(f, " %s", name);
 	}
 	fprintf(f, "\n");
+	/* Every phase in lifecycle order, zeros included: fig6-9 line up phase for phase. */
 	for (int p = 0; p < PH_COUNT; p++) {
-		bool any = false;
-
-		for (size_t l = 0; l < nl; l++)
-			any = any || (!isnan(v[l * PH_COUNT + (size_t)p]) &&
-				      v[l * PH_COUNT + (size_t)p] != 0);
-		if (!any)
-			continue;
 		fprintf(f, "%s", phase_name(p));
 		for (size_t l = 0; l < nl; l++) {
 			double x = v[l * PH_COUNT + (size_t)p];
@@ -336,9 +367,9 @@ static int metric_data(const struct figure_spec *fs, const struct report_run *r,
 				fprintf(f, " ?");
 			else
 				fprintf(f, " %.6g", x * fs->scale);
+			rows += !isnan(x) && x != 0;
 		}
 		fprintf(f, "\n");
-		rows++;
 	}
 	free(v);
 	return rows > 0;
@@ -346,8 +377,9 @@ static int metric_data(const struct figure_spec *fs, const struct report_run *r,
 
 static void metric_plot(const struct figure_spec *fs, const struct report_run *r, FILE *f)
 {
-	fprintf(f, "  set title \"%s\"\n", fs->title);
-	fprintf(f, "  set ylabel \"mean per trial (%s)\"\n  set yrange [0:*]\n", fs->unit);
+	fprintf(f, "  set xlabel \"phase\"\n");
+	fprintf(f, "  set ylabel \"mean per trial (%s%s%s)\"\n  set yrange [0:*]\n", fs->unit,
+		fs->summed ? ", " : "", fs->summed ? fs->summed : "");
 	fprintf(f, "  set datafile missing \"?\"\n");
 	fprintf(f, "  set style data histograms\n  set style histogram clustered gap 1\n");
 	fprintf(f, "  set style fill solid 0.9 border rgb \"#ffffff\"\n");
@@ -399,42 +431,58 @@ static int offcpu_render(const struct figure_spec *fs, const struct report_run *
 	return 1;
 }
 
+/* Said where a figure sums time over threads, which can exceed the phase's elapsed time. */
+#define OVER_THREADS                                                                               \
+	" Summed over the engine's threads (two threads waiting 10 ms each make 20 ms), so it "    \
+	"can exceed the phase's duration; explain splits the phase's elapsed time instead."
+
 const struct figure_spec figure_specs[] = {
 	{"fig3-cdf", "Restart time per load type (CDF, paper Fig. 3)",
 	 "Cumulative distribution of the restart time over the ok trials of every cell of each "
-	 "load type (the baseline pools all its repeats).",
+	 "load type (the baseline pools all its repeats). The time axis starts just below the "
+	 "fastest trial.",
 	 cdf_data, cdf_plot, NULL, 0, NULL},
 	{"fig4-medians", "Median restart time against stressor count (paper Fig. 4)",
 	 "Median of each cell, with bars from its minimum to its maximum; the dashed line is the "
 	 "pooled baseline median, the grey band the range of the baseline cells' medians (the "
 	 "drift during the run).",
-	 medians_data, medians_plot, NULL, 0, NULL},
+	 medians_data, medians_plot, NULL, 0, NULL,
+	 .absent = "this run has no cell with a load, so there is no stressor count to plot "
+		   "against; the baseline's restart times are in the cell table and in fig3"},
 	{"fig5-phases", "Share of each phase in the restart window (paper Fig. 5)",
 	 "Time spent in each lifecycle phase, summed over the cell's ok trials, as a share of "
-	 "their summed restart windows.",
+	 "their summed restart windows; shares under 3 % are not labelled (the phase table "
+	 "below has them all).",
 	 shares_data, shares_plot, NULL, 0, NULL},
-	/* Kernel attribution: appear when phases.csv has these columns with values. The off-CPU
-	 * flame graphs come last, a spec with its own render function. */
-	{"fig6-engine-iowait", "Engine I/O wait per phase and load type",
+	/* Kernel attribution: appear when phases.csv has these columns with values, every phase
+	 * in the same order. The off-CPU flame graphs come last, a spec with its own render. */
+	{"fig6-engine-iowait", "Engine I/O wait per phase and load type, summed over threads",
 	 "Time the engine's processes (dockerd, containerd, shims, runc) spent blocked on I/O in "
-	 "each phase, mean per trial.",
-	 metric_data, metric_plot, "engine_iowait_ns", 1e-6, "ms"},
+	 "each phase, mean per trial." OVER_THREADS,
+	 metric_data, metric_plot, "engine_iowait_ns", 1e-6, "ms", .summed = "summed over threads"},
 	{"fig7-engine-blkio", "Engine block I/O per phase and load type",
 	 "Bytes of block I/O the engine's processes issued in each phase, mean per trial.",
 	 metric_data, metric_plot, "engine_bio_bytes", 1.0 / 1024, "KiB"},
-	{"fig8-engine-blkio-latency", "Engine block I/O device time per phase and load type",
-	 "Summed device time of the engine's block I/O requests in each phase, mean per trial.",
-	 metric_data, metric_plot, "engine_bio_dev_ns_sum", 1e-6, "ms"},
-	{"fig9-engine-runq", "Engine run-queue delay per phase and load type",
-	 "Time the engine's threads waited for a CPU in each phase, mean per trial.", metric_data,
-	 metric_plot, "engine_runq_ns", 1e-6, "ms"},
+	{"fig8-engine-blkio-latency",
+	 "Engine block I/O device time per phase and load type, summed over requests",
+	 "Device time of the engine's block I/O requests in each phase, mean per trial, summed "
+	 "over requests: requests in flight together each count, so it can exceed the phase's "
+	 "duration.",
+	 metric_data, metric_plot, "engine_bio_dev_ns_sum", 1e-6, "ms",
+	 .summed = "summed over requests"},
+	{"fig9-engine-runq", "Engine run-queue delay per phase and load type, summed over threads",
+	 "Time the engine's threads waited for a CPU in each phase, mean per trial." OVER_THREADS,
+	 metric_data, metric_plot, "engine_runq_ns", 1e-6, "ms", .summed = "summed over threads"},
 	{"fig10-offcpu-flame", "Off-CPU flame graphs of the engine, each cell beside the baseline",
 	 "Where the engine and the target slept in the kernel during the restart window, per "
-	 "trial: uninterruptible sleeps ([iowait], [blocked]) and run-queue waits ([runq]) by "
-	 "actor, process and kernel stack, root at the bottom; a box's width is its time, the "
-	 "baseline's graph on the left at the same scale. Hover a box for its time. Interruptible "
-	 "sleeps, and the load's and kernel threads' waits, are in the folded stacks "
-	 "(folded/CELL.folded, folded/CELL.PHASE.folded).",
+	 "trial and summed over threads: uninterruptible sleeps ([iowait], [blocked]) and "
+	 "run-queue waits ([runq]) by actor, process and kernel stack, root at the bottom; a "
+	 "box's width is its time, the baseline's graph on the left at the same scale. Hover a "
+	 "box for its time, click it to zoom into it (click the graph's title to zoom out), "
+	 "Search to highlight frames by name. Drawn by restartprof as SVG only, with no PNG: a "
+	 "picture would lose the zoom, the search and the times. Interruptible sleeps, and the "
+	 "load's and kernel threads' waits, are in the folded stacks (folded/CELL.folded, "
+	 "folded/CELL.PHASE.folded).",
 	 NULL, NULL, NULL, 0, NULL, offcpu_render},
 };
 const size_t n_figure_specs = sizeof(figure_specs) / sizeof(figure_specs[0]);

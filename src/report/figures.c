@@ -16,8 +16,12 @@
 
 /* --- the frame around every script, and rendering --- */
 
+/* The title goes into the PNG only: report.html prints it above the inlined SVG. */
 static void script_head(FILE *f, const char *name, const char *title)
 {
+	char text[160];
+
+	gnuplot_text(title, text, sizeof(text));
 	fprintf(f,
 		"# %s.gp: %s\n"
 		"# Written by restartprof report from %s.dat. By hand, in this directory:\n"
@@ -34,8 +38,9 @@ static void script_head(FILE *f, const char *name, const char *title)
 		"background rgb \"white\" }\n"
 		"  if (to_stdout) { set output } else { set output \"%s.\".f }\n"
 		"  set border 3 lw 1 lc rgb \"#444444\"\n  set tics nomirror\n"
-		"  set grid lc rgb \"#e4e4e4\" lw 1\n  set key noopaque samplen 2\n",
-		name, title, name, name, name, name, name, name, name);
+		"  set grid lc rgb \"#e4e4e4\" lw 1\n  set key noopaque samplen 2\n"
+		"  if (f eq \"png\") { set title \"%s\" }\n",
+		name, title, name, name, name, name, name, name, name, text);
 }
 
 static void script_tail(FILE *f)
@@ -107,6 +112,15 @@ static void describe(struct figure_out *fo, const struct figure_spec *fs)
 	snprintf(fo->caption, sizeof(fo->caption), "%s", fs->caption);
 }
 
+/* Whether a figure could be drawn at all: with no ok trial the page says so once. */
+static bool any_ok_trial(const struct report_run *r)
+{
+	for (size_t c = 0; c < r->sum.n_cells; c++)
+		if (r->sum.cells[c].restart_s.n)
+			return true;
+	return false;
+}
+
 static int one_spec(const struct figure_spec *fs, const struct report_run *r, int dirfd,
 		    const struct figure_opts *o, struct figure_out *fo, bool *made)
 {
@@ -126,6 +140,13 @@ static int one_spec(const struct figure_spec *fs, const struct report_run *r, in
 	have = fs->data(fs, r, data.f);
 	if (membuf_close(&data) || have <= 0) {
 		free(data.p);
+		if (have == 0 && fs->absent && any_ok_trial(r)) {
+			describe(fo, fs);
+			fo->native = true; /* no script or data file to link */
+			fo->absent = true;
+			snprintf(fo->err, sizeof(fo->err), "%s", fs->absent);
+			*made = true;
+		}
 		return have < 0 ? have : 0;
 	}
 	if (membuf_open(&script)) {
@@ -213,7 +234,6 @@ static void compare_plot(const struct report_run *runs, size_t n_runs, int rows,
 	static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
 					     "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
 
-	fprintf(f, "  set title \"Median restart time per cell, run by run (bars: min-max)\"\n");
 	fprintf(f, "  set ylabel \"restart time (s)\"\n  set yrange [0:*]\n");
 	fprintf(f, "  set datafile missing \"?\"\n");
 	fprintf(f, "  set style data histograms\n  set style histogram errorbars gap 2 lw 1.5\n");
@@ -252,7 +272,7 @@ int figures_write_compare(const struct report_run *runs, size_t n_runs, int dirf
 		free(data.p);
 		return -ENOMEM;
 	}
-	script_head(script.f, name, "Median restart time per cell, run by run");
+	script_head(script.f, name, "Median restart time per cell, run by run (bars: min-max)");
 	compare_plot(runs, n_runs, rows, script.f);
 	script_tail(script.f);
 	rc = membuf_close(&script);

@@ -4,7 +4,9 @@
  * each other in the run's figures/ directory, rendered by gnuplot into .svg and .png.
  *
  * Figures are a list of specs (figure_specs.c, figure_specs[]): each says what data it needs and
- * writes it, or says it cannot (the figure is then left out without a word). The paper's three
+ * writes it, or says it cannot (the figure is then left out, with a note when the spec says why:
+ * see figure_spec.absent). The title is drawn into the PNG only: the SVG goes into report.html
+ * under the title as a heading, and printing it twice there read as a stutter. The paper's three
  * figures come first; the kernel attribution's figures follow and appear as soon as the columns
  * they plot (phases.csv: engine_iowait_ns, engine_blkio_bytes, ...) exist. A figure made by
  * something other than gnuplot (an off-CPU flame graph from folded stacks) plugs in as a spec
@@ -34,7 +36,8 @@ struct figure_out {
 	char caption[512];
 	bool svg, png; /* rendered */
 	bool native;   /* drawn by restartprof itself (no gnuplot script or data file) */
-	char err[256]; /* why not, when render was asked and failed */
+	bool absent;   /* the run lacks its data: listed only to say so (err says why) */
+	char err[256]; /* why not, when render was asked and failed, or the run lacks the data */
 };
 
 struct figure_spec {
@@ -58,6 +61,12 @@ struct figure_spec {
 	 */
 	int (*render)(const struct figure_spec *fs, const struct report_run *r, int dirfd,
 		      struct figure_out *fo);
+	/* What a per-phase time figure sums, said in its y label ("summed over threads"); NULL
+	 * for a plain mean. */
+	const char *summed;
+	/* When set, a run without the data still lists the figure, with this sentence for why
+	 * (the docs promise the figure; silence would read as a bug). */
+	const char *absent;
 };
 
 extern const struct figure_spec figure_specs[];

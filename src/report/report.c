@@ -105,7 +105,7 @@ static void note_figures(struct report_ctx *c, const char *dir, const struct fig
 		c->noted = true;
 	}
 	for (size_t i = 0; c->render && i < n; i++)
-		if (!figs[i].svg || (!figs[i].png && !figs[i].native))
+		if (!figs[i].absent && (!figs[i].svg || (!figs[i].png && !figs[i].native)))
 			log_line(c, "figure %s not drawn: %s", figs[i].name, figs[i].err);
 }
 

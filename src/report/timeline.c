@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "report/timeline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -108,6 +109,8 @@ struct drawn {
 	int trial;
 	int pid;
 	int64_t origin_ns;
+	const bool *phase_num, *event_num; /* columns whose every value is a number */
+	bool *live;			   /* phases.csv columns not all zero in this trial */
 };
 
 static bool row_is(const struct csv_table *t, size_t k, int c_cell, int c_trial,
@@ -120,6 +123,54 @@ static bool row_is(const struct csv_table *t, size_t k, int c_cell, int c_trial,
 static double rel_us(const struct drawn *d, int64_t ns)
 {
 	return (double)(ns - d->origin_ns) / 1000.0;
+}
+
+/* A JSON number exactly as written: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool json_number_text(const char *v)
+{
+	const char *p = v + (*v == '-');
+
+	if (!isdigit((unsigned char)*p) || (*p == '0' && isdigit((unsigned char)p[1])))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p += 1 + (p[1] == '+' || p[1] == '-');
+		if (!isdigit((unsigned char)*p))
+			return false;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return *p == '\0';
+}
+
+/* Per column of t: whether every non-empty value is a number (so ids such as "0a1b" or a
+ * comm that happens to be digits in one row stay strings in every row). NULL: no memory. */
+static bool *numeric_columns(const struct csv_table *t)
+{
+	bool *num = calloc(t->n_cols + 1, sizeof(*num));
+
+	for (size_t c = 0; num && c < t->n_cols; c++) {
+		num[c] = true;
+		for (size_t k = 0; k < t->n_rows && num[c]; k++) {
+			const char *v = csv_get(t, k, (int)c);
+
+			num[c] = !*v || json_number_text(v);
+		}
+	}
+	return num;
+}
+
+/* A slice argument: a number when its column holds numbers, its text kept exactly. */
+static json_object *arg_value(const char *v, bool numeric)
+{
+	return numeric ? json_object_new_double_s(strtod(v, NULL), v) : json_object_new_string(v);
 }
 
 static int first_col(const struct csv_table *t, const char *const *names)
@@ -209,7 +260,7 @@ static void phase_counters(struct evlist *l, const struct drawn *d, size_t k, do
 		double scale, v;
 		json_object *o, *args;
 
-		if (known_phase_column(col) || actor_of_column(col) < 0 ||
+		if (known_phase_column(col) || actor_of_column(col) < 0 || !d->live[c] ||
 		    isnan(v = csv_get_f64(p, k, (int)c, NAN)))
 			continue;
 		counter_name(col, name, sizeof(name), &scale);
@@ -221,8 +272,9 @@ static void phase_counters(struct evlist *l, const struct drawn *d, size_t k, do
 	}
 }
 
-static json_object *phase_args(const struct csv_table *p, size_t k, int64_t dur)
+static json_object *phase_args(const struct drawn *d, size_t k, int64_t dur)
 {
+	const struct csv_table *p = &d->r->phases;
 	json_object *args = json_object_new_object();
 
 	json_object_object_add(args, "duration_ms", json_object_new_double((double)dur / 1e6));
@@ -231,9 +283,28 @@ static json_object *phase_args(const struct csv_table *p, size_t k, int64_t dur)
 
 		if (*v &&
 		    (strcmp(p->header[c], "event_ns") == 0 || !known_phase_column(p->header[c])))
-			json_object_object_add(args, p->header[c], json_object_new_string(v));
+			json_object_object_add(args, p->header[c], arg_value(v, d->phase_num[c]));
 	}
 	return args;
+}
+
+/* Which counter columns have a value other than zero in the drawn trial: the others would
+ * be flat tracks (most of the 125 kernel columns, in most trials). */
+static void find_live_counters(const struct drawn *d)
+{
+	const struct csv_table *p = &d->r->phases;
+	int c_cell = csv_col(p, COL_CELL), c_trial = csv_col(p, COL_TRIAL);
+
+	memset(d->live, 0, p->n_cols * sizeof(*d->live));
+	for (size_t k = 0; c_cell >= 0 && c_trial >= 0 && k < p->n_rows; k++) {
+		if (!row_is(p, k, c_cell, c_trial, d))
+			continue;
+		for (size_t c = 0; c < p->n_cols; c++) {
+			double v = csv_get_f64(p, k, (int)c, NAN);
+
+			d->live[c] = d->live[c] || (!isnan(v) && v != 0);
+		}
+	}
 }
 
 /* Phases from phases.csv; returns the window's end (ns), 0 when the file has none. */
@@ -258,9 +329,9 @@ static int64_t phases_from_csv(struct evlist *l, const struct drawn *d)
 			continue;
 		last = e > last ? e : last;
 		phase_counters(l, d, k, rel_us(d, s));
-		if (e > s)
-			slice(l, csv_get(p, k, c_phase), "phase", d->pid, TID_PHASES, rel_us(d, s),
-			      (double)(e - s) / 1000.0, phase_args(p, k, e - s));
+		/* Empty phases too (ready is often empty): a zero-length slice marks the event. */
+		slice(l, csv_get(p, k, c_phase), "phase", d->pid, TID_PHASES, rel_us(d, s),
+		      (double)(e - s) / 1000.0, phase_args(d, k, e - s));
 	}
 	return last;
 }
@@ -274,7 +345,7 @@ static int64_t phases_from_trial(struct evlist *l, const struct drawn *d,
 	for (int p = 0; p < PH_COUNT; p++) {
 		json_object *args;
 
-		if (rt->phase_ns[p] <= 0)
+		if (rt->phase_ns[p] < 0) /* not measured; an empty phase is a zero-length slice */
 			continue;
 		args = json_object_new_object();
 		json_object_object_add(args, "duration_ms",
@@ -340,7 +411,7 @@ static unsigned kernel_events(struct evlist *l, const struct drawn *d)
 			if (*csv_get(e, k, (int)c) && (int)c != c_cell && (int)c != c_trial)
 				json_object_object_add(
 					args, e->header[c],
-					json_object_new_string(csv_get(e, k, (int)c)));
+					arg_value(csv_get(e, k, (int)c), d->event_num[c]));
 		dur = csv_get_i64(e, k, c_dur, -1);
 		if (dur > 0) {
 			slice(l, *csv_get(e, k, c_name) ? csv_get(e, k, c_name) : "event", "kernel",
@@ -366,7 +437,8 @@ static void close_counters(struct evlist *l, const struct drawn *d, double end_u
 		double scale;
 		json_object *o, *args;
 
-		if (known_phase_column(p->header[c]) || actor_of_column(p->header[c]) < 0)
+		if (known_phase_column(p->header[c]) || actor_of_column(p->header[c]) < 0 ||
+		    !d->live[c])
 			continue;
 		counter_name(p->header[c], name, sizeof(name), &scale);
 		o = event(name, "C", d->pid, 0, end_us);
@@ -377,12 +449,23 @@ static void close_counters(struct evlist *l, const struct drawn *d, double end_u
 	}
 }
 
-static void cell_tracks(struct evlist *l, const struct report_run *r, int c)
+/* What every cell's tracks share: which columns hold numbers, room for the live counters. */
+struct tables {
+	bool *phase_num, *event_num, *live;
+};
+
+static void cell_tracks(struct evlist *l, const struct report_run *r, int c,
+			const struct tables *tb)
 {
 	const struct cell_summary *cs = &r->sum.cells[c];
 	int k = report_median_trial(r, c);
 	const struct report_trial *rt;
-	struct drawn d = {.r = r, .cell = cs->cell, .pid = c + 1};
+	struct drawn d = {.r = r,
+			  .cell = cs->cell,
+			  .pid = c + 1,
+			  .phase_num = tb->phase_num,
+			  .event_num = tb->event_num,
+			  .live = tb->live};
 	char title[160];
 	int64_t begin, end;
 	unsigned used;
@@ -393,6 +476,7 @@ static void cell_tracks(struct evlist *l, const struct report_run *r, int c)
 	d.trial = rt->trial;
 	begin = csv_get_i64(&r->trials, (size_t)k, csv_col(&r->trials, COL_WINDOW_BEGIN_NS), 0);
 	d.origin_ns = find_origin(&d, begin);
+	find_live_counters(&d);
 	snprintf(title, sizeof(title), "%s: trial %d, the median of %zu (%.3f s)", cs->cell,
 		 rt->trial, cs->restart_s.n, rt->restart_s);
 	meta(l, "process_name", d.pid, 0, "name", json_object_new_string(title));
@@ -454,10 +538,16 @@ static char *document(struct evlist *l, const struct report_run *r)
 char *timeline_text(const struct report_run *r)
 {
 	struct evlist l = {0};
+	struct tables tb = {numeric_columns(&r->phases), numeric_columns(&r->events),
+			    calloc(r->phases.n_cols + 1, sizeof(bool))};
 	char *text = NULL;
 
+	l.failed = !tb.phase_num || !tb.event_num || !tb.live;
 	for (size_t c = 0; c < r->sum.n_cells && !l.failed; c++)
-		cell_tracks(&l, r, (int)c);
+		cell_tracks(&l, r, (int)c, &tb);
+	free(tb.phase_num);
+	free(tb.event_num);
+	free(tb.live);
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_ev);
 	if (!l.failed)
