@@ -32,6 +32,18 @@ static int split_words(const char *text, char **argv, int max)
 	return n;
 }
 
+/* --stress-args split into the configuration's words. 0, or -1 with c->err. */
+static int split_stress_args(struct cells_ctx *c)
+{
+	struct run_config *cfg = c->cfg;
+
+	cfg->n_stress_args = split_words(c->co->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
+	if (cfg->n_stress_args > 0)
+		return 0;
+	snprintf(c->err, c->errlen, "--stress-args: give 1 to %d words", CONFIG_MAX_ARGS);
+	return -1;
+}
+
 /* --load for --matrix: a comma-separated list of distinct loads other than none. */
 static int parse_load_list(struct cells_ctx *c, enum load_type *loads, int *n)
 {
@@ -90,15 +102,8 @@ static int matrix_cells(struct cells_ctx *c)
 			snprintf(c->err, c->errlen, "--load custom and --stress-args go together");
 			return -1;
 		}
-	if (c->co->stress_args) {
-		cfg->n_stress_args =
-			split_words(c->co->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
-		if (cfg->n_stress_args <= 0) {
-			snprintf(c->err, c->errlen, "--stress-args: give 1 to %d words",
-				 CONFIG_MAX_ARGS);
-			return -1;
-		}
-	}
+	if (c->co->stress_args && split_stress_args(c))
+		return -1;
 	n = cells_matrix(loads, n_loads, max, cfg->cells, CONFIG_MAX_CELLS);
 	if (n < 0) {
 		snprintf(c->err, c->errlen,
@@ -138,13 +143,8 @@ static int single_cell(struct cells_ctx *c)
 			return -1;
 		}
 		load = LOAD_CUSTOM;
-		cfg->n_stress_args =
-			split_words(c->co->stress_args, cfg->stress_args, CONFIG_MAX_ARGS);
-		if (cfg->n_stress_args <= 0) {
-			snprintf(c->err, c->errlen, "--stress-args: give 1 to %d words",
-				 CONFIG_MAX_ARGS);
+		if (split_stress_args(c))
 			return -1;
-		}
 	} else if (load == LOAD_CUSTOM) {
 		snprintf(c->err, c->errlen, "--load custom needs --stress-args");
 		return -1;

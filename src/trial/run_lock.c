@@ -163,10 +163,10 @@ static void describe_peer(int dirfd, const char *name, struct run_concurrent *c)
 	free(text);
 }
 
-int run_lock_peers(const char *own_run_id, struct run_concurrent *out, int max)
+/* Calls visit for each lock file in the lock directory; the sum of what it returns. */
+static int each_lock(int (*visit)(int dirfd, const char *name, void *ctx), void *ctx)
 {
 	int dirfd = lock_dir_open(0), n = 0;
-	char own[64];
 	struct dirent *e;
 	DIR *d;
 
@@ -177,41 +177,53 @@ int run_lock_peers(const char *own_run_id, struct run_concurrent *out, int max)
 		close(dirfd);
 		return 0;
 	}
-	lock_name(own_run_id, own, sizeof(own));
-	while ((e = readdir(d))) {
-		if (!is_lock_name(e->d_name) || strcmp(e->d_name, own) == 0 ||
-		    test_lock(dirfd, e->d_name, 0, NULL) != RUN_LIVE)
-			continue;
-		if (n < max)
-			describe_peer(dirfd, e->d_name, &out[n]);
-		n++;
-	}
+	while ((e = readdir(d)))
+		if (is_lock_name(e->d_name))
+			n += visit(dirfd, e->d_name, ctx);
 	closedir(d);
 	return n;
 }
 
+struct peers_ctx {
+	char own[64];
+	struct run_concurrent *out;
+	int max, n;
+};
+
+static int visit_peer(int dirfd, const char *name, void *ctx)
+{
+	struct peers_ctx *p = ctx;
+
+	if (strcmp(name, p->own) == 0 || test_lock(dirfd, name, 0, NULL) != RUN_LIVE)
+		return 0;
+	if (p->n < p->max)
+		describe_peer(dirfd, name, &p->out[p->n]);
+	p->n++;
+	return 1;
+}
+
+int run_lock_peers(const char *own_run_id, struct run_concurrent *out, int max)
+{
+	struct peers_ctx p = {.out = out, .max = max};
+
+	lock_name(own_run_id, p.own, sizeof(p.own));
+	return each_lock(visit_peer, &p);
+}
+
+static int sweep_one(int dirfd, const char *name, void *ctx)
+{
+	int fd = -1, removed;
+
+	(void)ctx;
+	if (test_lock(dirfd, name, 1, &fd) != RUN_GONE)
+		return 0;
+	/* Unlinked while we hold it: a run taking the same name sees it go and retries. */
+	removed = unlinkat(dirfd, name, 0) == 0;
+	close(fd);
+	return removed;
+}
+
 int run_lock_sweep(void)
 {
-	int dirfd = lock_dir_open(0), n = 0;
-	struct dirent *e;
-	DIR *d;
-
-	if (dirfd < 0)
-		return 0;
-	d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return 0;
-	}
-	while ((e = readdir(d))) {
-		int fd = -1;
-
-		if (!is_lock_name(e->d_name) || test_lock(dirfd, e->d_name, 1, &fd) != RUN_GONE)
-			continue;
-		/* Unlinked while we hold it: a run taking the same name sees it go and retries. */
-		n += unlinkat(dirfd, e->d_name, 0) == 0;
-		close(fd);
-	}
-	closedir(d);
-	return n;
+	return each_lock(sweep_one, NULL);
 }
