@@ -77,6 +77,11 @@ static const char *first_remedy(const struct rules *rules, int rule, bool loaded
 	return NULL;
 }
 
+int headline_max_phases(const struct explain_run *r, const struct explain_cell *base)
+{
+	return !base && r->have_base && r->n_cells > 1 ? 2 : HEADLINE_PHASES;
+}
+
 void headline_select(const struct explain_run *r, const struct explain_cell *c,
 		     const struct explain_cell *base, int max_phases, struct headline *out)
 {
@@ -151,8 +156,7 @@ static void cell_line(char *line, size_t len, const struct headline *h)
 			 h->base->median_ms, h->change_ms, h->change_pct);
 }
 
-/* Whether an earlier phase of the headline showed the same remedy. */
-static bool remedy_shown(const struct headline *h, int i)
+bool headline_remedy_repeated(const struct headline *h, int i)
 {
 	for (int k = 0; k < i; k++)
 		if (h->phase[k].remedy == h->phase[i].remedy)
@@ -179,7 +183,7 @@ void headline_print(FILE *f, const struct headline *h, const struct rules *rules
 				 phase_name(p->phase), p->ms, headline_cause_name(rules, p->cause),
 				 p->cause_ms, headline_cause_title(rules, p->cause));
 		wrap_print(f, width, 6, line);
-		if (p->remedy && !remedy_shown(h, i)) {
+		if (p->remedy && !headline_remedy_repeated(h, i)) {
 			snprintf(line, sizeof(line), "    helps: %s", p->remedy);
 			wrap_print(f, width, 11, line);
 		}

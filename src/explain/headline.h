@@ -33,6 +33,11 @@ struct headline {
 	struct headline_phase phase[HEADLINE_PHASES];
 };
 
+/* How many phases cell c's headline shows: beside loaded cells, a baseline cell (one with no
+ * base) is only the reference and shows two. */
+int headline_max_phases(const struct explain_run *r, const struct explain_cell *base);
+/* Whether the headline's phase i shows the same remedy as an earlier one. */
+bool headline_remedy_repeated(const struct headline *h, int i);
 /* The headline of cell c against base (NULL: none), with at most max_phases phases. */
 void headline_select(const struct explain_run *r, const struct explain_cell *c,
 		     const struct explain_cell *base, int max_phases, struct headline *out);

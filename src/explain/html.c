@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "explain/explain.h"
+#include "explain/headline.h"
 #include "util/markup.h"
 
 static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
@@ -24,7 +25,7 @@ static void html_items(FILE *f, const char *label, const struct diagnosis_eviden
 }
 
 static void html_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
-		       double measured)
+		       double measured, bool loaded)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
 
@@ -52,8 +53,12 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		fputs("</li>", f);
 	}
 	for (int i = 0; i < rule->n_remedies; i++) {
+		const char *remedy = explain_remedy(rule, i, loaded);
+
+		if (!remedy)
+			continue;
 		fputs("<li>helps: ", f);
-		markup_text(f, rule->remedy[i], SIZE_MAX);
+		markup_text(f, remedy, SIZE_MAX);
 		fputs("</li>", f);
 	}
 	fputs("</ul></details></li>", f);
@@ -82,6 +87,8 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		       const struct explain_cell *base, int p)
 {
 	const struct diagnosis_phase *ph = &ec->dx.phase[p];
+	double other = 0;
+	int n_other = 0;
 
 	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
 	if (base) {
@@ -90,13 +97,25 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		diagnosis_compare(ph, &base->dx.phase[p], &d);
 		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
 	}
-	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);
-	for (int i = 0; i < ph->n_causes; i++)
-		html_cause(f, r, &ph->causes[i], ph->measured_ms);
+	fputs("<td class=\"l causes\"><ol>", f);
+	for (int i = 0; i < ph->n_causes; i++) {
+		/* The same causes as the text shows; the others fold together. */
+		if (i < EXPLAIN_SHOWN_CAUSES && ph->causes[i].ms >= EXPLAIN_SHOWN_MIN_MS) {
+			html_cause(f, r, &ph->causes[i], ph->measured_ms,
+				   !explain_is_base_load(ec->load));
+		} else {
+			other += ph->causes[i].ms;
+			n_other++;
+		}
+	}
+	fputs("</ol>", f);
+	if (n_other)
+		fprintf(f, "<p>%d smaller cause%s: %.1f ms</p>", n_other, n_other > 1 ? "s" : "",
+			other);
 	fprintf(f,
-		"</ol><p>unexplained %.1f ms: no wait %.1f ms (on a CPU or idle), waits no rule "
-		"matches %.1f ms</p>",
-		ph->uncategorized_ms + ph->nowait_ms, ph->nowait_ms, ph->uncategorized_ms);
+		"<p>on CPU %.1f ms (no wait recorded: running, or sleeping interruptibly; on-CPU "
+		"time is not profiled yet), waits no rule matches %.1f ms</p>",
+		ph->nowait_ms, ph->uncategorized_ms);
 	if (base)
 		html_diff(f, r, ph, &base->dx.phase[p]);
 	if (ph->unexplained.n_stacks || ph->n_behind) {
@@ -121,7 +140,8 @@ void explain_html(FILE *f, const struct explain_run *r)
 		   "rules (version ");
 	markup_text(f, r->rules->version, SIZE_MAX);
 	fputs("; <code>restartprof explain DIR</code> prints the same with remedies), largest "
-	      "first, then the time no rule explains. A cause's time is its share of the phase: "
+	      "first, then the time on CPU and the waits no rule explains. A cause's time is its "
+	      "share of the phase: "
 	      "at each instant the engine's waits in progress share it equally.</p>\n",
 	      f);
 	for (size_t c = 0; c < r->n_cells; c++) {
@@ -139,9 +159,72 @@ void explain_html(FILE *f, const struct explain_run *r)
 			"<th class=\"l\">causes</th></tr>\n",
 			base ? "<th>vs baseline</th>" : "");
 		for (int p = 0; p < PH_COUNT; p++)
-			if (ec->dx.phase[p].measured_ms >= 0.05)
+			if (ec->dx.phase[p].measured_ms >= EXPLAIN_SHOWN_MIN_MS)
 				html_phase(f, r, ec, base, p);
 		fputs("</table></div>\n", f);
 	}
 	fputs("</section>\n", f);
+}
+
+static void headline_phase_html(FILE *f, const struct explain_run *r, const struct headline *h,
+				int i)
+{
+	const struct headline_phase *p = &h->phase[i];
+
+	fprintf(f, "<li><b>%s</b> ", phase_name(p->phase));
+	if (h->grew)
+		fprintf(f, "<span class=\"up\">%+.1f ms</span>, top cause <b>", p->change_ms);
+	else
+		fprintf(f, "%.1f ms, top cause <b>", p->ms);
+	markup_text(f, headline_cause_name(r->rules, p->cause), SIZE_MAX);
+	fprintf(f, h->grew ? "</b> %+.1f ms: " : "</b> %.1f ms: ", p->cause_ms);
+	markup_text(f, headline_cause_title(r->rules, p->cause), SIZE_MAX);
+	if (p->remedy && !headline_remedy_repeated(h, i)) {
+		fputs("<br><span class=\"helps\">helps: ", f);
+		markup_text(f, p->remedy, SIZE_MAX);
+		fputs("</span>", f);
+	}
+	fputs("</li>\n", f);
+}
+
+static void headline_cell_html(FILE *f, const struct explain_run *r, const struct headline *h)
+{
+	const struct explain_cell *c = h->cell;
+
+	fputs("<p><b>", f);
+	markup_text(f, c->name, SIZE_MAX);
+	fputs("</b> ", f);
+	if (explain_is_base_load(c->load)) {
+		fputs("(no load)", f);
+	} else {
+		fputs("(load ", f);
+		markup_text(f, c->load, SIZE_MAX);
+		fprintf(f, ", %d stressor%s)", c->stressors, c->stressors == 1 ? "" : "s");
+	}
+	if (isnan(h->median_ms))
+		fputs(": no ok trial", f);
+	else
+		fprintf(f, ": median restart <b>%.1f ms</b>", h->median_ms);
+	if (!isnan(h->change_ms))
+		fprintf(f, ", baseline %.1f ms: <b class=\"%s\">%+.1f ms (%+.0f%%)</b>",
+			h->base->median_ms, h->change_ms > 0 ? "up" : "down", h->change_ms,
+			h->change_pct);
+	fputs("</p>\n", f);
+	if (!h->n)
+		return;
+	fputs("<ul>", f);
+	for (int i = 0; i < h->n; i++)
+		headline_phase_html(f, r, h, i);
+	fputs("</ul>\n", f);
+}
+
+void explain_headline_html(FILE *f, const struct explain_run *r)
+{
+	for (size_t c = 0; c < r->n_cells; c++) {
+		const struct explain_cell *base = explain_baseline(r, NULL, &r->cells[c]);
+		struct headline h;
+
+		headline_select(r, &r->cells[c], base, headline_max_phases(r, base), &h);
+		headline_cell_html(f, r, &h);
+	}
 }

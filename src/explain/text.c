@@ -244,9 +244,7 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 		const struct explain_cell *base = explain_baseline(r, against, ec);
 		struct headline h;
 
-		/* Beside loaded cells, a baseline cell is only the reference: two phases. */
-		headline_select(r, ec, base,
-				!base && r->have_base && r->n_cells > 1 ? 2 : HEADLINE_PHASES, &h);
+		headline_select(r, ec, base, headline_max_phases(r, base), &h);
 		headline_print(t->f, &h, r->rules, t->width);
 	}
 	if (!brief)
