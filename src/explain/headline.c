@@ -41,19 +41,44 @@ static double rank_value(const struct headline_phase *p, bool grew)
 	return grew ? p->change_ms : p->ms;
 }
 
-/* Insertion into the ranked phases, largest first, keeping at most max. */
-static void rank_phase(struct headline *h, const struct headline_phase *p, int max)
+/* Insertion into ranked (n of them), largest first. */
+static void rank_phase(struct headline_phase *ranked, int *n, const struct headline_phase *p,
+		       bool grew)
 {
-	int at = h->n;
+	int at = *n;
 
-	while (at > 0 && rank_value(&h->phase[at - 1], h->grew) < rank_value(p, h->grew))
+	while (at > 0 && rank_value(&ranked[at - 1], grew) < rank_value(p, grew))
 		at--;
-	if (at >= max)
-		return;
-	if (h->n < max)
-		h->n++;
-	memmove(&h->phase[at + 1], &h->phase[at], (size_t)(h->n - 1 - at) * sizeof(*p));
-	h->phase[at] = *p;
+	memmove(&ranked[at + 1], &ranked[at], (size_t)(*n - at) * sizeof(*p));
+	ranked[at] = *p;
+	(*n)++;
+}
+
+bool headline_cause_repeated(const struct headline *h, int i)
+{
+	for (int k = 0; k < i; k++)
+		if (h->phase[k].cause == h->phase[i].cause)
+			return true;
+	return false;
+}
+
+/* The largest phases, as long as they are not far behind the first and name at most
+ * HEADLINE_CAUSES causes: a phase with the cause of a larger one costs a short line. */
+static void keep_phases(struct headline *out, const struct headline_phase *ranked, int n,
+			int max_phases)
+{
+	int causes = 0;
+
+	for (int i = 0; i < n && out->n < max_phases; i++) {
+		if (rank_value(&ranked[i], out->grew) <
+		    HEADLINE_MIN_SHARE * rank_value(&ranked[0], out->grew))
+			break;
+		out->phase[out->n++] = ranked[i];
+		if (!headline_cause_repeated(out, out->n - 1) && ++causes > HEADLINE_CAUSES) {
+			out->n--;
+			break;
+		}
+	}
 }
 
 static bool any_growth(const struct explain_cell *c, const struct explain_cell *base)
@@ -77,15 +102,24 @@ static const char *first_remedy(const struct rules *rules, int rule, bool loaded
 	return NULL;
 }
 
-int headline_max_phases(const struct explain_run *r, const struct explain_cell *base)
+/* A baseline cell in a run with loaded cells is their reference: the answer is elsewhere. */
+static bool is_reference(const struct explain_run *r, const struct explain_cell *c,
+			 const struct explain_cell *base)
 {
-	return !base && r->have_base && r->n_cells > 1 ? 2 : HEADLINE_PHASES;
+	if (base || !explain_is_base_load(c->load))
+		return false;
+	for (size_t i = 0; i < r->n_cells; i++)
+		if (!explain_is_base_load(r->cells[i].load))
+			return true;
+	return false;
 }
 
 void headline_select(const struct explain_run *r, const struct explain_cell *c,
 		     const struct explain_cell *base, int max_phases, struct headline *out)
 {
 	bool loaded = !explain_is_base_load(c->load);
+	struct headline_phase ranked[PH_COUNT];
+	int n_ranked = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->cell = c;
@@ -98,8 +132,9 @@ void headline_select(const struct explain_run *r, const struct explain_cell *c,
 			out->change_pct = 100 * out->change_ms / base->median_ms;
 	}
 	out->grew = any_growth(c, base);
-	if (max_phases > HEADLINE_PHASES)
-		max_phases = HEADLINE_PHASES;
+	out->reference = is_reference(r, c, base);
+	if (max_phases > (out->reference ? 2 : HEADLINE_PHASES))
+		max_phases = out->reference ? 2 : HEADLINE_PHASES;
 	for (int p = 0; p < PH_COUNT; p++) {
 		const struct diagnosis_phase *ph = &c->dx.phase[p];
 		struct headline_phase hp = {.phase = p, .ms = ph->measured_ms, .change_ms = NAN};
@@ -113,12 +148,9 @@ void headline_select(const struct explain_run *r, const struct explain_cell *c,
 		if (rank_value(&hp, out->grew) < HEADLINE_MIN_MS)
 			continue;
 		hp.remedy = first_remedy(r->rules, hp.cause, loaded);
-		rank_phase(out, &hp, max_phases);
+		rank_phase(ranked, &n_ranked, &hp, out->grew);
 	}
-	/* Phases far behind the first are not the answer. */
-	while (out->n > 1 && rank_value(&out->phase[out->n - 1], out->grew) <
-				     HEADLINE_MIN_SHARE * rank_value(&out->phase[0], out->grew))
-		out->n--;
+	keep_phases(out, ranked, n_ranked, max_phases);
 }
 
 const char *headline_cause_title(const struct rules *rules, int cause)
@@ -142,7 +174,9 @@ static void cell_line(char *line, size_t len, const struct headline *h)
 	const struct explain_cell *c = h->cell;
 	int n = snprintf(line, len, "%s", c->name);
 
-	if (explain_is_base_load(c->load))
+	if (h->reference)
+		n += snprintf(line + n, len - (size_t)n, " (baseline)");
+	else if (explain_is_base_load(c->load))
 		n += snprintf(line + n, len - (size_t)n, " (no load)");
 	else if (c->stressors > 0)
 		n += snprintf(line + n, len - (size_t)n, " (load %s, %d stressor%s)", c->load,
@@ -164,28 +198,53 @@ bool headline_remedy_repeated(const struct headline *h, int i)
 	return false;
 }
 
-void headline_print(FILE *f, const struct headline *h, const struct rules *rules, int width)
+/* A reference cell on one line: its costliest phases and their top causes by name. */
+static void reference_print(FILE *f, const struct headline *h, const struct rules *rules, int width)
+{
+	char line[LINE_LEN];
+	int n;
+
+	cell_line(line, sizeof(line), h);
+	n = (int)strlen(line);
+	for (int i = 0; i < h->n && n < (int)sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s %s %.1f ms (%s)",
+			      i ? "," : "; costliest:", phase_name(h->phase[i].phase),
+			      h->phase[i].ms, headline_cause_name(rules, h->phase[i].cause));
+	wrap_print(f, width, 4, line);
+}
+
+void headline_print(FILE *f, const struct headline *h, const struct rules *rules, int width,
+		    bool *told)
 {
 	char line[LINE_LEN];
 
+	if (h->reference) {
+		reference_print(f, h, rules, width);
+		return;
+	}
 	cell_line(line, sizeof(line), h);
 	wrap_print(f, width, 4, line);
 	for (int i = 0; i < h->n; i++) {
 		const struct headline_phase *p = &h->phase[i];
 
-		if (h->grew)
-			snprintf(line, sizeof(line), "  %s %+.1f ms, top cause %s %+.1f ms: %s",
-				 phase_name(p->phase), p->change_ms,
-				 headline_cause_name(rules, p->cause), p->cause_ms,
+		int n = h->grew ? snprintf(line, sizeof(line),
+					   "  %s %+.1f ms, top cause %s %+.1f ms",
+					   phase_name(p->phase), p->change_ms,
+					   headline_cause_name(rules, p->cause), p->cause_ms)
+				: snprintf(line, sizeof(line), "  %s %.1f ms, top cause %s %.1f ms",
+					   phase_name(p->phase), p->ms,
+					   headline_cause_name(rules, p->cause), p->cause_ms);
+
+		/* The plain words once per cell, at the cause's first phase. */
+		if (!headline_cause_repeated(h, i))
+			snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
 				 headline_cause_title(rules, p->cause));
-		else
-			snprintf(line, sizeof(line), "  %s %.1f ms, top cause %s %.1f ms: %s",
-				 phase_name(p->phase), p->ms, headline_cause_name(rules, p->cause),
-				 p->cause_ms, headline_cause_title(rules, p->cause));
 		wrap_print(f, width, 6, line);
-		if (p->remedy && !headline_remedy_repeated(h, i)) {
-			snprintf(line, sizeof(line), "    helps: %s", p->remedy);
-			wrap_print(f, width, 11, line);
-		}
+		if (!p->remedy || headline_remedy_repeated(h, i) || (told && told[p->cause]))
+			continue;
+		if (told)
+			told[p->cause] = true;
+		snprintf(line, sizeof(line), "    helps: %s", p->remedy);
+		wrap_print(f, width, 11, line);
 	}
 }

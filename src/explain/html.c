@@ -177,8 +177,11 @@ static void headline_phase_html(FILE *f, const struct explain_run *r, const stru
 	else
 		fprintf(f, "%.1f ms, top cause <b>", p->ms);
 	markup_text(f, headline_cause_name(r->rules, p->cause), SIZE_MAX);
-	fprintf(f, h->grew ? "</b> %+.1f ms: " : "</b> %.1f ms: ", p->cause_ms);
-	markup_text(f, headline_cause_title(r->rules, p->cause), SIZE_MAX);
+	fprintf(f, h->grew ? "</b> %+.1f ms" : "</b> %.1f ms", p->cause_ms);
+	if (!headline_cause_repeated(h, i)) {
+		fputs(": ", f);
+		markup_text(f, headline_cause_title(r->rules, p->cause), SIZE_MAX);
+	}
 	if (p->remedy && !headline_remedy_repeated(h, i)) {
 		fputs("<br><span class=\"helps\">helps: ", f);
 		markup_text(f, p->remedy, SIZE_MAX);
@@ -194,7 +197,9 @@ static void headline_cell_html(FILE *f, const struct explain_run *r, const struc
 	fputs("<p><b>", f);
 	markup_text(f, c->name, SIZE_MAX);
 	fputs("</b> ", f);
-	if (explain_is_base_load(c->load)) {
+	if (h->reference) {
+		fputs("(baseline)", f);
+	} else if (explain_is_base_load(c->load)) {
 		fputs("(no load)", f);
 	} else {
 		fputs("(load ", f);
@@ -209,8 +214,18 @@ static void headline_cell_html(FILE *f, const struct explain_run *r, const struc
 		fprintf(f, ", baseline %.1f ms: <b class=\"%s\">%+.1f ms (%+.0f%%)</b>",
 			h->base->median_ms, h->change_ms > 0 ? "up" : "down", h->change_ms,
 			h->change_pct);
+	if (h->reference) {
+		/* The reference of the loaded cells: its costliest phases on the same line. */
+		for (int i = 0; i < h->n; i++) {
+			fprintf(f, "%s %s %.1f ms (",
+				i ? "," : "; costliest:", phase_name(h->phase[i].phase),
+				h->phase[i].ms);
+			markup_text(f, headline_cause_name(r->rules, h->phase[i].cause), SIZE_MAX);
+			fputs(")", f);
+		}
+	}
 	fputs("</p>\n", f);
-	if (!h->n)
+	if (!h->n || h->reference)
 		return;
 	fputs("<ul>", f);
 	for (int i = 0; i < h->n; i++)
@@ -224,7 +239,7 @@ void explain_headline_html(FILE *f, const struct explain_run *r)
 		const struct explain_cell *base = explain_baseline(r, NULL, &r->cells[c]);
 		struct headline h;
 
-		headline_select(r, &r->cells[c], base, headline_max_phases(r, base), &h);
+		headline_select(r, &r->cells[c], base, HEADLINE_PHASES, &h);
 		headline_cell_html(f, r, &h);
 	}
 }

@@ -232,21 +232,25 @@ static void base_label(const struct explain_cell *base, const struct explain_run
 static void print_headlines(struct text_out *t, const struct explain_run *against, bool brief)
 {
 	const struct explain_run *r = t->r;
+	bool *told = calloc((size_t)r->rules->n + 1, sizeof(bool)); /* remedies shown */
 
 	if (against)
-		line(t, 4, "%s: each cell against %s, the phases that grew most and why", r->dir,
+		line(t, 4,
+		     "Against %s: per cell, the phases that grew most, their top cause, what "
+		     "helps",
 		     against->dir);
 	else
-		line(t, 4, "%s: each cell, the phases that %s most and why", r->dir,
-		     r->have_base ? "grew (against the run's baseline) or cost" : "cost");
+		line(t, 4, "Per cell, the phases that %s, their top cause, what helps",
+		     r->have_base ? "grew most against the run's baseline" : "cost most");
 	for (size_t c = 0; c < r->n_cells; c++) {
 		const struct explain_cell *ec = &r->cells[c];
 		const struct explain_cell *base = explain_baseline(r, against, ec);
 		struct headline h;
 
-		headline_select(r, ec, base, headline_max_phases(r, base), &h);
-		headline_print(t->f, &h, r->rules, t->width);
+		headline_select(r, ec, base, HEADLINE_PHASES, &h);
+		headline_print(t->f, &h, r->rules, t->width, told);
 	}
+	free(told);
 	if (!brief)
 		line(t, 4, "(the detail follows; `restartprof explain --brief` prints only this)");
 }

@@ -58,6 +58,19 @@ static size_t columns_of(const char *s, size_t n)
 	return cols;
 }
 
+static bool is_unit(const char *s)
+{
+	static const char *const units[] = {"ms", "MiB"};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t n = strlen(units[i]);
+
+		if (strncmp(s, units[i], n) == 0 && !isalnum((unsigned char)s[n]))
+			return true;
+	}
+	return false;
+}
+
 /* Where to cut a word too long for room columns: after its last '/' that fits, else at room. */
 static size_t cut_word(const char *w, size_t n, size_t room)
 {
@@ -77,7 +90,12 @@ void wrap_print(FILE *f, int width, int indent, const char *text)
 	while (*text) {
 		size_t spaces = strspn(text, " ");
 		const char *word = text + spaces;
-		size_t n = strcspn(word, " "), cols = columns_of(word, n);
+		size_t n = strcspn(word, " "), cols;
+
+		/* A number and its unit stay together. */
+		while (word[n] == ' ' && is_unit(word + n + 1))
+			n += 1 + strcspn(word + n + 1, " ");
+		cols = columns_of(word, n);
 
 		if (!n)
 			break;
