@@ -7,19 +7,27 @@
 
 #include "explain/explain.h"
 #include "explain/headline.h"
+#include "explain/wrap.h"
 #include "util/markup.h"
 
-static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
+/* Evidence, its paths shortened as in the text; the whole of it in the tooltip. */
+static void html_items(FILE *f, const struct explain_run *r, const char *label,
+		       const struct diagnosis_evidence *it, int n)
 {
+	char text[DIAGNOSIS_TEXT_LEN];
+
 	for (int i = 0; i < n; i++) {
+		const char *whole = it[i].detail[0] ? it[i].detail : it[i].text;
+
+		wrap_shorten_paths(it[i].text, r->data_root, text, sizeof(text));
 		fprintf(f, "<li>%s <code", label);
-		if (it[i].detail[0]) {
+		if (it[i].detail[0] || strcmp(text, it[i].text) != 0) {
 			fputs(" title=\"", f);
-			markup_text(f, it[i].detail, SIZE_MAX);
+			markup_text(f, whole, SIZE_MAX);
 			fputs("\"", f);
 		}
 		fputs(">", f);
-		markup_text(f, it[i].text, SIZE_MAX);
+		markup_text(f, text, SIZE_MAX);
 		fprintf(f, "</code> %.1f ms, %lld</li>", it[i].ms, (long long)it[i].count);
 	}
 }
@@ -40,8 +48,8 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		markup_text(f, c->tasks[i].text, SIZE_MAX);
 		fprintf(f, " %.1f ms</li>", c->tasks[i].ms);
 	}
-	html_items(f, "stack", c->stacks, c->n_stacks);
-	html_items(f, "file", c->files, c->n_files);
+	html_items(f, r, "stack", c->stacks, c->n_stacks);
+	html_items(f, r, "file", c->files, c->n_files);
 	for (int i = 0; i < c->n_wakers; i++) {
 		fputs("<li>woken by ", f);
 		markup_text(f, c->wakers[i].text, SIZE_MAX);
@@ -120,8 +128,8 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		html_diff(f, r, ph, &base->dx.phase[p]);
 	if (ph->unexplained.n_stacks || ph->n_behind) {
 		fputs("<details><summary>unmatched stacks, work behind</summary><ul>", f);
-		html_items(f, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
-		html_items(f, "behind", ph->behind, ph->n_behind);
+		html_items(f, r, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
+		html_items(f, r, "behind", ph->behind, ph->n_behind);
 		fputs("</ul></details>", f);
 	}
 	fputs("</td></tr>\n", f);

@@ -170,7 +170,7 @@ static void print_diff(struct text_out *t, const struct explain_cell *ec,
 	char buf[LINE_LEN];
 
 	fputc('\n', t->f);
-	line(t, 4, "  against %s (%d trials): restart %+.1f ms (%.1f -> %.1f ms)", base_label,
+	line(t, 6, "  against %s (%d trials): restart %+.1f ms (%.1f -> %.1f ms)", base_label,
 	     base->dx.trials, explain_total_ms(&ec->dx) - explain_total_ms(&base->dx),
 	     explain_total_ms(&base->dx), explain_total_ms(&ec->dx));
 	for (int p = 0; p < PH_COUNT; p++) {
@@ -198,7 +198,7 @@ static void print_diff(struct text_out *t, const struct explain_cell *ec,
 		if (fabs(rest) >= 0.05 && n < (int)sizeof(buf))
 			snprintf(buf + n, sizeof(buf) - (size_t)n, "%s %+.1f ms elsewhere",
 				 shown ? "," : "", rest);
-		wrap_print(t->f, t->width, 4, buf);
+		wrap_print(t->f, t->width, 6, buf);
 	}
 }
 
@@ -233,7 +233,10 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 {
 	const struct explain_run *r = t->r;
 	bool *told = calloc((size_t)r->rules->n + 1, sizeof(bool)); /* remedies shown */
+	bool compared = false;
 
+	for (size_t c = 0; c < r->n_cells; c++)
+		compared = compared || explain_baseline(r, against, &r->cells[c]);
 	if (against)
 		line(t, 4,
 		     "Against %s: per cell, the phases that grew most, their top cause, what "
@@ -241,7 +244,7 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 		     against->dir);
 	else
 		line(t, 4, "Per cell, the phases that %s, their top cause, what helps",
-		     r->have_base ? "grew most against the run's baseline" : "cost most");
+		     compared ? "grew most against the run's baseline" : "cost most");
 	for (size_t c = 0; c < r->n_cells; c++) {
 		const struct explain_cell *ec = &r->cells[c];
 		const struct explain_cell *base = explain_baseline(r, against, ec);
