@@ -1,72 +1,108 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * restartprof explain DIR [--against BASE_DIR] [--rules FILE]: the causes behind each
- * phase of each cell, ranked, with their evidence and remedies; against a baseline run, what
- * changed.
+ * restartprof explain DIR [--against BASE_DIR] [--rules FILE] [--brief]: the headline of each
+ * cell (median restart, the phases that grew or cost most, their top cause and what helps),
+ * then the causes behind each phase of each cell, ranked, with their evidence and remedies;
+ * against a baseline run, what changed.
  */
+#include <argp.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "explain/explain.h"
 #include "explain/text.h"
+#include "explain/wrap.h"
 #include "rundir/csv.h"
+
+enum {
+	OPT_AGAINST = 1000,
+	OPT_RULES,
+	OPT_LENIENT,
+};
+
+static const struct argp_option explain_options[] = {
+	{"brief", 'b', NULL, 0, "Print only the headline of each cell", 0},
+	{"against", OPT_AGAINST, "BASE_DIR", 0,
+	 "Explain each cell's difference from a baseline run: the cell of the same name in "
+	 "BASE_DIR, else its baseline cells pooled (default: DIR's own baseline cells)",
+	 0},
+	{"rules", OPT_RULES, "FILE", 0,
+	 "Cause rules to use instead of the built-in ones (rules/causes.rules; docs/causes.md)", 0},
+	{"lenient", OPT_LENIENT, NULL, 0,
+	 "Leave malformed rows and unreadable optional files out, with a warning per file, "
+	 "instead of refusing the run",
+	 0},
+	{0},
+};
+
+static const char explain_doc[] =
+	"Why the restarts of the run in DIR take the time they take. First a headline per cell: "
+	"its median restart time and change against the baseline, and the two or three phases "
+	"that grew most (or cost most), each with its top cause and the remedy most likely to "
+	"help. Then, for each cell and phase, the time split into ranked causes (the cause "
+	"rules' categories) with their evidence (processes, kernel stacks, files of blocking "
+	"calls), why they happen and what helps, and the time on CPU. Needs a run made with "
+	"kernel tracing (waits.csv). Lines wrap to the terminal's width (100 columns when "
+	"piped)."
+	"\v"
+	"EXAMPLES:\n"
+	"  restartprof explain results/20261204T203651-4a59c0 --brief\n"
+	"  restartprof explain results/hdd --against results/base | less\n"
+	"  restartprof explain results/hdd --rules my.rules\n"
+	"\n"
+	"EXIT CODES:\n"
+	"  0  done\n"
+	"  1  the output could not be written\n"
+	"  2  bad command line, not a run directory, or rules that do not parse\n";
 
 struct explain_args {
 	const char *dir, *against, *rules;
+	bool brief;
 	unsigned flags;
+	char *err;
+	size_t errlen;
 };
 
-static int explain_usage(const char *why)
+static error_t parse_explain_option(int key, char *arg, struct argp_state *state)
 {
-	if (why)
-		fprintf(stderr, "restartprof: %s\n", why);
-	fprintf(stderr,
-		"usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE] [--lenient]\n");
-	return EXIT_USAGE;
-}
+	struct explain_args *a = state->input;
 
-static void print_explain_help(void)
-{
-	printf("usage: restartprof explain DIR [--against BASE_DIR] [--rules FILE] [--lenient]\n"
-	       "\n"
-	       "For each cell and phase of the run in DIR, the time split into ranked causes\n"
-	       "(categories of the cause rules) with their evidence (processes, kernel stacks,\n"
-	       "files of blocking calls), a one-line explanation and known remedies, and the\n"
-	       "time no rule explains. Needs a run made with kernel tracing (waits.csv).\n"
-	       "\n"
-	       "  --against BASE_DIR  explain each cell's difference from a baseline: the cell of\n"
-	       "                      the same name in BASE_DIR, else its baseline cells pooled.\n"
-	       "                      Without it, cells are compared with DIR's own baseline.\n"
-	       "  --rules FILE        cause rules to use instead of the built-in ones\n"
-	       "                      (rules/causes.rules; docs/causes.md).\n"
-	       "  --lenient           leave malformed rows and unreadable optional files out,\n"
-	       "                      with a warning per file, instead of refusing the run\n");
-}
-
-static int parse_explain_args(int argc, char **argv, struct explain_args *a)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			print_explain_help();
-			return 1;
+	switch (key) {
+	case 'b':
+		a->brief = true;
+		break;
+	case OPT_AGAINST:
+		a->against = arg;
+		break;
+	case OPT_RULES:
+		a->rules = arg;
+		break;
+	case OPT_LENIENT:
+		a->flags |= CSV_LENIENT;
+		break;
+	case ARGP_KEY_ARG:
+		if (a->dir) {
+			snprintf(a->err, a->errlen, "explain takes one run directory (see --help)");
+			return EINVAL;
 		}
-		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
-			a->against = argv[++i];
-		else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
-			a->rules = argv[++i];
-		else if (strcmp(argv[i], "--lenient") == 0)
-			a->flags |= CSV_LENIENT;
-		else if (argv[i][0] == '-' || a->dir) {
-			explain_usage("explain takes one run directory, --against DIR, --rules "
-				      "FILE, --lenient");
-			return -1;
-		} else
-			a->dir = argv[i];
-	}
-	if (!a->dir) {
-		explain_usage(NULL);
-		return -1;
+		a->dir = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!a->dir) {
+			snprintf(a->err, a->errlen,
+				 "usage: restartprof explain DIR [--against BASE_DIR] [--rules "
+				 "FILE] [--brief] [--lenient] (see --help)");
+			return EINVAL;
+		}
+		break;
+	case ARGP_KEY_ERROR:
+		cli_unknown_option(state, "explain", a->err, a->errlen);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
@@ -84,14 +120,24 @@ static void print_warnings(const char *lines)
 
 int cmd_explain(int argc, char **argv)
 {
-	struct explain_args a = {0};
+	char err[512] = "";
+	struct explain_args a = {.err = err, .errlen = sizeof(err)};
+	struct argp argp = {
+		explain_options, parse_explain_option, "DIR", explain_doc, NULL, NULL, NULL};
 	struct explain_run run = {0}, base = {0};
+	struct explain_text_opts o;
 	struct rules rules;
-	char err[512];
-	int rc = parse_explain_args(argc, argv, &a);
+	int rc;
 
-	if (rc)
-		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	if (cli_help_asked(argc, argv)) {
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof explain");
+		return EXIT_OK;
+	}
+	if (argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &a)) {
+		fprintf(stderr, "restartprof: %s\n",
+			err[0] ? err : "bad command line (see restartprof explain --help)");
+		return EXIT_USAGE;
+	}
 	if (explain_rules_load(a.rules, &rules, err, sizeof(err))) {
 		fprintf(stderr, "restartprof: cause rules: %s\n", err);
 		return EXIT_USAGE;
@@ -105,7 +151,10 @@ int cmd_explain(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	print_warnings(base.warnings);
-	explain_print(stdout, &run, a.against ? &base : NULL, a.rules ? a.rules : "built-in");
+	o = (struct explain_text_opts){.rules_origin = a.rules ? a.rules : "built-in",
+				       .width = wrap_width(STDOUT_FILENO),
+				       .brief = a.brief};
+	explain_print(stdout, &run, a.against ? &base : NULL, &o);
 	rc = fflush(stdout) || ferror(stdout) ? EXIT_FAILED : EXIT_OK;
 	explain_run_free(&run);
 	if (a.against)

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/stats.h"
 #include "model/waits.h"
 #include "rundir/columns.h"
 #include "rundir/csv.h"
 #include "rundir/reader.h"
+#include "rundir/run_json.h"
 #include "util/files.h"
 
 #define FOLD_FRAMES (64 * 48)
@@ -91,7 +93,7 @@ static bool same_cell(const char *a, const char *b)
 	return strncmp(a, b, sizeof(((struct explain_cell *)0)->name) - 1) == 0;
 }
 
-static int cell_index(struct explain_run *r, const char *name)
+static int cell_index(const struct explain_run *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_cells; i++)
 		if (same_cell(r->cells[i].name, name))
@@ -169,6 +171,54 @@ static int read_trials(struct loader_state *ls, const struct csv_table *t)
 		}
 	}
 	return 0;
+}
+
+/* The median restart time of the ok trials of cell only, or of the baseline cells (NULL). */
+static double median_restart_ms(const struct explain_run *r, const struct csv_table *t,
+				const struct explain_cell *only)
+{
+	int c_cell = csv_col(t, COL_CELL), c_status = csv_col(t, COL_STATUS),
+	    c_restart = csv_col(t, COL_RESTART_NS);
+	double *ms = calloc(t->n_rows + 1, sizeof(*ms));
+	struct stats st;
+	size_t n = 0;
+
+	if (!ms || c_restart < 0) {
+		free(ms);
+		return NAN;
+	}
+	for (size_t i = 0; i < t->n_rows; i++) {
+		int c = cell_index(r, field(t, i, c_cell));
+		int64_t ns = csv_get_i64(t, i, c_restart, -1);
+
+		if (c < 0 || ns < 0 || (c_status >= 0 && strcmp(field(t, i, c_status), "ok")))
+			continue;
+		if (only ? &r->cells[c] == only : explain_is_base_load(r->cells[c].load))
+			ms[n++] = (double)ns / 1e6;
+	}
+	st.median = NAN;
+	stats_compute(ms, n, &st);
+	free(ms);
+	return n ? st.median : NAN;
+}
+
+static void read_medians(struct explain_run *r, const struct csv_table *t)
+{
+	for (size_t c = 0; c < r->n_cells; c++)
+		r->cells[c].median_ms = median_restart_ms(r, t, &r->cells[c]);
+	r->base.median_ms = median_restart_ms(r, t, NULL);
+}
+
+/* The engine's data-root, to shorten the paths under it. */
+static void read_data_root(struct explain_run *r)
+{
+	json_object *o = run_json_read(r->dir), *storage, *root;
+
+	if (o && json_object_object_get_ex(o, "storage", &storage) &&
+	    json_object_object_get_ex(storage, "docker_root_dir", &root) &&
+	    json_object_is_type(root, json_type_string))
+		snprintf(r->data_root, sizeof(r->data_root), "%s", json_object_get_string(root));
+	json_object_put(o);
 }
 
 static bool ok_trial(const struct loader_state *ls, int cell, int trial)
@@ -388,6 +438,7 @@ static int build_explain_run(struct loader_state *ls, const struct csv_table *tr
 			if (pooled(ls, (int)c))
 				diagnosis_add_trial(pooled(ls, (int)c));
 		}
+	read_medians(r, trials);
 	read_phases(ls, phases);
 	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
 		return rc;
@@ -442,10 +493,14 @@ int explain_read(const char *dir, const struct rules *rules, unsigned flags,
 	out->warnings = rundir_reader_take_warnings(&rd);
 	if (rc)
 		snprintf(err, errlen, "%s%s", rd.err, rc == -ENOENT ? ": not a run directory" : "");
-	else if ((rc = build_explain_run(&ls, &trials, &phases, &waits)))
-		snprintf(err, errlen, "%s: %s", dir,
-			 rc == -ENOMEM ? "out of memory"
-				       : "trials.csv has no cell or trial column");
+	else {
+		read_data_root(out);
+		rc = build_explain_run(&ls, &trials, &phases, &waits);
+		if (rc)
+			snprintf(err, errlen, "%s: %s", dir,
+				 rc == -ENOMEM ? "out of memory"
+					       : "trials.csv has no cell or trial column");
+	}
 	loader_state_free(&ls, out->n_cells);
 	csv_table_free(&trials);
 	csv_table_free(&phases);
@@ -504,6 +559,18 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 	if (explain_is_base_load(c->load) || !r->have_base || !r->base.dx.trials)
 		return NULL;
 	return &r->base;
+}
+
+const char *explain_remedy(const struct rule *rule, int i, bool loaded)
+{
+	static const char load_tag[] = "[load] ", idle_tag[] = "[no load] ";
+	const char *text = rule->remedy[i];
+
+	if (strncmp(text, load_tag, sizeof(load_tag) - 1) == 0)
+		return loaded ? text + sizeof(load_tag) - 1 : NULL;
+	if (strncmp(text, idle_tag, sizeof(idle_tag) - 1) == 0)
+		return loaded ? NULL : text + sizeof(idle_tag) - 1;
+	return text;
 }
 
 double explain_total_ms(const struct diagnosis_cell *d)

@@ -41,10 +41,15 @@ enum explain_ctx {
 	CTX_COUNT
 };
 
+/* The text and the report show a phase's causes down to these; smaller ones fold together. */
+#define EXPLAIN_SHOWN_CAUSES 5
+#define EXPLAIN_SHOWN_MIN_MS 0.05
+
 struct explain_cell {
 	char name[64], load[32];
 	int stressors;
 	int ok_trials;
+	double median_ms; /* median restart time (restart_ns) of the ok trials; NAN when none */
 	struct diagnosis_cell dx;
 	double ctx[PH_COUNT][CTX_COUNT]; /* NAN when unknown */
 	struct fold *fold[PH_COUNT];	 /* off-CPU microseconds per wait stack, all trials */
@@ -52,6 +57,7 @@ struct explain_cell {
 
 struct explain_run {
 	char dir[PATH_MAX];
+	char data_root[PATH_MAX]; /* the engine's data-root from run.json, "" when unknown */
 	const struct rules *rules;
 	struct explain_cell *cells;
 	size_t n_cells;
@@ -86,6 +92,12 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 
 /* Whether a cell of this load is a baseline one (no load). */
 bool explain_is_base_load(const char *load);
+/*
+ * Remedy i of a rule, phrased for a cell with or without load: a remedy written
+ * "[load] text" is for loaded cells only, "[no load] text" for baseline cells only (the
+ * text without its tag is returned); NULL when it does not apply.
+ */
+const char *explain_remedy(const struct rule *rule, int i, bool loaded);
 /* The measured restart time of a cell's diagnosis: its phases summed, in ms. */
 double explain_total_ms(const struct diagnosis_cell *d);
 

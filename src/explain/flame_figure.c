@@ -59,13 +59,13 @@ static void draw_row(FILE *f, const struct flame_row *row, double y)
 		max = rmax > max ? rmax : max;
 		w = (FLAME_WIDTH - 20 - FLAME_GAP) / 2;
 	}
-	snprintf(title, sizeof(title), "%s, off-CPU per trial (summed over threads)",
+	snprintf(title, sizeof(title), "%s, off-CPU per trial, summed over threads",
 		 row->left->name);
 	flame_draw(f, row->lt,
 		   &(struct flame_box){10, y, w, max * row->left->dx.trials, row->left->dx.trials,
 				       "ms", 1e-3, title});
 	if (row->right) {
-		snprintf(title, sizeof(title), "%s, off-CPU per trial (summed over threads)",
+		snprintf(title, sizeof(title), "%s, off-CPU per trial, summed over threads",
 			 row->right->name);
 		flame_draw(f, row->rt,
 			   &(struct flame_box){10 + w + FLAME_GAP, y, w,

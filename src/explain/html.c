@@ -6,25 +6,34 @@
 #include <string.h>
 
 #include "explain/explain.h"
+#include "explain/headline.h"
+#include "explain/wrap.h"
 #include "util/markup.h"
 
-static void html_items(FILE *f, const char *label, const struct diagnosis_evidence *it, int n)
+/* Evidence, its paths shortened as in the text; the whole of it in the tooltip. */
+static void html_items(FILE *f, const struct explain_run *r, const char *label,
+		       const struct diagnosis_evidence *it, int n)
 {
+	char text[DIAGNOSIS_TEXT_LEN];
+
 	for (int i = 0; i < n; i++) {
+		const char *whole = it[i].detail[0] ? it[i].detail : it[i].text;
+
+		wrap_shorten_paths(it[i].text, r->data_root, text, sizeof(text));
 		fprintf(f, "<li>%s <code", label);
-		if (it[i].detail[0]) {
+		if (it[i].detail[0] || strcmp(text, it[i].text) != 0) {
 			fputs(" title=\"", f);
-			markup_text(f, it[i].detail, SIZE_MAX);
+			markup_text(f, whole, SIZE_MAX);
 			fputs("\"", f);
 		}
 		fputs(">", f);
-		markup_text(f, it[i].text, SIZE_MAX);
+		markup_text(f, text, SIZE_MAX);
 		fprintf(f, "</code> %.1f ms, %lld</li>", it[i].ms, (long long)it[i].count);
 	}
 }
 
 static void html_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
-		       double measured)
+		       double measured, bool loaded)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
 
@@ -39,8 +48,8 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		markup_text(f, c->tasks[i].text, SIZE_MAX);
 		fprintf(f, " %.1f ms</li>", c->tasks[i].ms);
 	}
-	html_items(f, "stack", c->stacks, c->n_stacks);
-	html_items(f, "file", c->files, c->n_files);
+	html_items(f, r, "stack", c->stacks, c->n_stacks);
+	html_items(f, r, "file", c->files, c->n_files);
 	for (int i = 0; i < c->n_wakers; i++) {
 		fputs("<li>woken by ", f);
 		markup_text(f, c->wakers[i].text, SIZE_MAX);
@@ -52,8 +61,12 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		fputs("</li>", f);
 	}
 	for (int i = 0; i < rule->n_remedies; i++) {
+		const char *remedy = explain_remedy(rule, i, loaded);
+
+		if (!remedy)
+			continue;
 		fputs("<li>helps: ", f);
-		markup_text(f, rule->remedy[i], SIZE_MAX);
+		markup_text(f, remedy, SIZE_MAX);
 		fputs("</li>", f);
 	}
 	fputs("</ul></details></li>", f);
@@ -82,6 +95,8 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		       const struct explain_cell *base, int p)
 {
 	const struct diagnosis_phase *ph = &ec->dx.phase[p];
+	double other = 0;
+	int n_other = 0;
 
 	fprintf(f, "<tr><td class=\"l\">%s</td><td>%.1f</td>", phase_name(p), ph->measured_ms);
 	if (base) {
@@ -90,19 +105,31 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 		diagnosis_compare(ph, &base->dx.phase[p], &d);
 		fprintf(f, "<td>%+.1f</td>", d.measured_ms);
 	}
-	fputs("<td class=\"l\" style=\"white-space:normal\"><ol>", f);
-	for (int i = 0; i < ph->n_causes; i++)
-		html_cause(f, r, &ph->causes[i], ph->measured_ms);
+	fputs("<td class=\"l causes\"><ol>", f);
+	for (int i = 0; i < ph->n_causes; i++) {
+		/* The same causes as the text shows; the others fold together. */
+		if (i < EXPLAIN_SHOWN_CAUSES && ph->causes[i].ms >= EXPLAIN_SHOWN_MIN_MS) {
+			html_cause(f, r, &ph->causes[i], ph->measured_ms,
+				   !explain_is_base_load(ec->load));
+		} else {
+			other += ph->causes[i].ms;
+			n_other++;
+		}
+	}
+	fputs("</ol>", f);
+	if (n_other)
+		fprintf(f, "<p>%d smaller cause%s: %.1f ms</p>", n_other, n_other > 1 ? "s" : "",
+			other);
 	fprintf(f,
-		"</ol><p>unexplained %.1f ms: no wait %.1f ms (on a CPU or idle), waits no rule "
-		"matches %.1f ms</p>",
-		ph->uncategorized_ms + ph->nowait_ms, ph->nowait_ms, ph->uncategorized_ms);
+		"<p>on CPU %.1f ms (no wait recorded: running, or sleeping interruptibly; on-CPU "
+		"time is not profiled yet), waits no rule matches %.1f ms</p>",
+		ph->nowait_ms, ph->uncategorized_ms);
 	if (base)
 		html_diff(f, r, ph, &base->dx.phase[p]);
 	if (ph->unexplained.n_stacks || ph->n_behind) {
 		fputs("<details><summary>unmatched stacks, work behind</summary><ul>", f);
-		html_items(f, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
-		html_items(f, "behind", ph->behind, ph->n_behind);
+		html_items(f, r, "unmatched", ph->unexplained.stacks, ph->unexplained.n_stacks);
+		html_items(f, r, "behind", ph->behind, ph->n_behind);
 		fputs("</ul></details>", f);
 	}
 	fputs("</td></tr>\n", f);
@@ -121,7 +148,8 @@ void explain_html(FILE *f, const struct explain_run *r)
 		   "rules (version ");
 	markup_text(f, r->rules->version, SIZE_MAX);
 	fputs("; <code>restartprof explain DIR</code> prints the same with remedies), largest "
-	      "first, then the time no rule explains. A cause's time is its share of the phase: "
+	      "first, then the time on CPU and the waits no rule explains. A cause's time is its "
+	      "share of the phase: "
 	      "at each instant the engine's waits in progress share it equally.</p>\n",
 	      f);
 	for (size_t c = 0; c < r->n_cells; c++) {
@@ -139,9 +167,87 @@ void explain_html(FILE *f, const struct explain_run *r)
 			"<th class=\"l\">causes</th></tr>\n",
 			base ? "<th>vs baseline</th>" : "");
 		for (int p = 0; p < PH_COUNT; p++)
-			if (ec->dx.phase[p].measured_ms >= 0.05)
+			if (ec->dx.phase[p].measured_ms >= EXPLAIN_SHOWN_MIN_MS)
 				html_phase(f, r, ec, base, p);
 		fputs("</table></div>\n", f);
 	}
 	fputs("</section>\n", f);
+}
+
+static void headline_phase_html(FILE *f, const struct explain_run *r, const struct headline *h,
+				int i)
+{
+	const struct headline_phase *p = &h->phase[i];
+
+	fprintf(f, "<li><b>%s</b> ", phase_name(p->phase));
+	if (h->grew)
+		fprintf(f, "<span class=\"up\">%+.1f ms</span>, top cause <b>", p->change_ms);
+	else
+		fprintf(f, "%.1f ms, top cause <b>", p->ms);
+	markup_text(f, headline_cause_name(r->rules, p->cause), SIZE_MAX);
+	fprintf(f, h->grew ? "</b> %+.1f ms" : "</b> %.1f ms", p->cause_ms);
+	if (!headline_cause_repeated(h, i)) {
+		fputs(": ", f);
+		markup_text(f, headline_cause_title(r->rules, p->cause), SIZE_MAX);
+	}
+	if (p->remedy && !headline_remedy_repeated(h, i)) {
+		fputs("<br><span class=\"helps\">helps: ", f);
+		markup_text(f, p->remedy, SIZE_MAX);
+		fputs("</span>", f);
+	}
+	fputs("</li>\n", f);
+}
+
+static void headline_cell_html(FILE *f, const struct explain_run *r, const struct headline *h)
+{
+	const struct explain_cell *c = h->cell;
+
+	fputs("<p><b>", f);
+	markup_text(f, c->name, SIZE_MAX);
+	fputs("</b> ", f);
+	if (h->reference) {
+		fputs("(baseline)", f);
+	} else if (explain_is_base_load(c->load)) {
+		fputs("(no load)", f);
+	} else {
+		fputs("(load ", f);
+		markup_text(f, c->load, SIZE_MAX);
+		fprintf(f, ", %d stressor%s)", c->stressors, c->stressors == 1 ? "" : "s");
+	}
+	if (isnan(h->median_ms))
+		fputs(": no ok trial", f);
+	else
+		fprintf(f, ": median restart <b>%.1f ms</b>", h->median_ms);
+	if (!isnan(h->change_ms))
+		fprintf(f, ", baseline %.1f ms: <b class=\"%s\">%+.1f ms (%+.0f%%)</b>",
+			h->base->median_ms, h->change_ms > 0 ? "up" : "down", h->change_ms,
+			h->change_pct);
+	if (h->reference) {
+		/* The reference of the loaded cells: its costliest phases on the same line. */
+		for (int i = 0; i < h->n; i++) {
+			fprintf(f, "%s %s %.1f ms (",
+				i ? "," : "; costliest:", phase_name(h->phase[i].phase),
+				h->phase[i].ms);
+			markup_text(f, headline_cause_name(r->rules, h->phase[i].cause), SIZE_MAX);
+			fputs(")", f);
+		}
+	}
+	fputs("</p>\n", f);
+	if (!h->n || h->reference)
+		return;
+	fputs("<ul>", f);
+	for (int i = 0; i < h->n; i++)
+		headline_phase_html(f, r, h, i);
+	fputs("</ul>\n", f);
+}
+
+void explain_headline_html(FILE *f, const struct explain_run *r)
+{
+	for (size_t c = 0; c < r->n_cells; c++) {
+		const struct explain_cell *base = explain_baseline(r, NULL, &r->cells[c]);
+		struct headline h;
+
+		headline_select(r, &r->cells[c], base, HEADLINE_PHASES, &h);
+		headline_cell_html(f, r, &h);
+	}
 }

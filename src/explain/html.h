@@ -9,5 +9,7 @@
 
 /* The <section id="diagnosis"> of report.html. */
 void explain_html(FILE *f, const struct explain_run *r);
+/* Each cell's headline (explain/headline.h) as the body of report.html's headline section. */
+void explain_headline_html(FILE *f, const struct explain_run *r);
 
 #endif

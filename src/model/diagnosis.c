@@ -410,9 +410,9 @@ void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_p
 const char *diagnosis_category_name(const struct rules *r, int rule)
 {
 	if (rule == DIAGNOSIS_UNCATEGORIZED)
-		return "unexplained (waits no rule matches)";
+		return "waits no rule matches";
 	if (rule == DIAGNOSIS_NO_WAIT)
-		return "unexplained (no wait: on a CPU or idle)";
+		return "on-CPU time (no wait recorded)";
 	if (r && rule >= 0 && rule < r->n)
 		return r->rule[rule].name;
 	return "?";

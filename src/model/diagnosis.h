@@ -97,7 +97,7 @@ struct diagnosis_diff {
 /* a minus base, per category; the deltas add up to the change of the measured time. */
 void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_phase *base,
 		       struct diagnosis_diff *out);
-/* The rule's name, or "unexplained (no rule)" / "unexplained (no wait)". */
+/* The rule's name, or "waits no rule matches" / "on-CPU time (no wait recorded)". */
 const char *diagnosis_category_name(const struct rules *r, int rule);
 /* The frames of a stack from its innermost non-scheduler frame outwards, " < "-joined. */
 void diagnosis_short_stack(const char *folded, int frames, char *out, size_t len);

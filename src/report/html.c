@@ -120,9 +120,45 @@ static void run_info(FILE *f, const struct report_run *r)
 		      f);
 		return;
 	}
-	fputs("<table class=\"kv\">\n", f);
+	/* Folded: the answer comes first, the facts of the run on demand. */
+	fputs("<details class=\"run\"><summary>What the run was made on and with: host, kernel, "
+	      "CPU, storage, engine, command</summary><table class=\"kv\">\n",
+	      f);
 	info_rows(f, r);
-	fputs("</table></section>\n", f);
+	fputs("</table></details></section>\n", f);
+}
+
+/* The answer first: per cell its median restart time, its change, and with a diagnosis the
+ * phases that grew or cost most with their top cause and remedy. */
+static void headline(FILE *f, const struct report_run *r)
+{
+	fputs("<section id=\"headline\"><h2>The answer first</h2>\n", f);
+	if (r->explain && r->explain->traced) {
+		explain_headline_html(f, r->explain);
+		fputs("<p class=\"sub\">Against the run's baseline cells; the Diagnosis below has "
+		      "every cause with its evidence. <code>restartprof explain --brief "
+		      "DIR</code> prints the same.</p>",
+		      f);
+	} else {
+		for (size_t i = 0; i < r->sum.n_cells; i++) {
+			const struct cell_summary *c = &r->sum.cells[i];
+
+			fputs("<p><b>", f);
+			markup_text(f, c->cell, SIZE_MAX);
+			if (!c->restart_s.n)
+				fputs("</b>: no ok trial", f);
+			else
+				fprintf(f, "</b>: median restart <b>%.1f ms</b>",
+					c->restart_s.median * 1e3);
+			if (!isnan(c->change_pct) && strcmp(c->load, "none") != 0)
+				fprintf(f, ", %+.0f%% against the baseline", c->change_pct);
+			fputs("</p>\n", f);
+		}
+		fputs("<p class=\"sub\">This run has no kernel tracing (waits.csv): no causes to "
+		      "show.</p>",
+		      f);
+	}
+	fputs("</section>\n", f);
 }
 
 /* --- tables --- */
@@ -299,6 +335,7 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 	if (r->explain)
 		fputs("<a href=\"#diagnosis\">Diagnosis</a>", f);
 	fputs("<a href=\"#files\">Files</a></nav>\n", f);
+	headline(f, r);
 	run_info(f, r);
 	fputs("<section id=\"summary\"><h2>Restart time per cell</h2>\n", f);
 	order_note(f, r);

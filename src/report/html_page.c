@@ -30,7 +30,11 @@ static const char page_css[] =
 	"max-width:1000px;display:block}figcaption{color:#555;font-size:14px;margin-top:4px}"
 	".grid{display:grid;gap:18px}.grid>div{min-width:0}code{font-size:13px;background:#f4f4f4;"
 	"padding:1px 4px}footer{margin-top:40px;color:#888;font-size:13px}"
-	".scroll{overflow-x:auto}";
+	".scroll{overflow-x:auto}td.causes{white-space:normal;overflow-wrap:anywhere;min-width:"
+	"420px}#headline{background:#f6f9fc;border:1px solid #d5e1ee;padding:6px 16px;"
+	"margin:12px 0}#headline h2{border:0;margin:6px 0;font-size:18px}#headline p{margin:6px 0 "
+	"2px}#headline ul{margin:0 0 6px;padding-left:22px}#headline li{margin:1px 0}"
+	".helps{color:#2d5a27}details.run summary{cursor:pointer;color:#1f5fa8}";
 
 void html_head(FILE *f, const char *title)
 {
@@ -144,9 +148,9 @@ void html_footer(FILE *f, const struct report_run *r)
 {
 	fputs("<footer>Made by restartprof report", f);
 	if (r && r->info) {
-		fputs(" (", f);
+		/* The version has its own parentheses: "0.1.0 (49de31d)". */
+		fputs(", version ", f);
 		markup_text(f, report_info(r, "tool_version", "?"), SIZE_MAX);
-		fputs(")", f);
 	}
 	fputs(".</footer>\n</body></html>\n", f);
 }

@@ -158,10 +158,17 @@ static void shares_fit_in_their_phase(const struct run *r)
 	}
 }
 
-static char *explain(const struct run *r, const struct run *against)
+static char *explain_with(const struct run *r, const struct run *against, const char *option)
 {
-	const char *args[] = {"explain", r->dir, against ? "--against" : NULL,
-			      against ? against->dir : NULL, NULL};
+	const char *args[6] = {"explain", r->dir};
+	int n = 2;
+
+	if (option)
+		args[n++] = option;
+	if (against) {
+		args[n++] = "--against";
+		args[n++] = against->dir;
+	}
 	struct proc_result pr;
 	char *out;
 
@@ -172,6 +179,11 @@ static char *explain(const struct run *r, const struct run *against)
 	out = strdup(pr.out);
 	proc_result_free(&pr);
 	return out;
+}
+
+static char *explain(const struct run *r, const struct run *against)
+{
+	return explain_with(r, against, NULL);
 }
 
 static bool cause_line(const char *l, double *ms)
@@ -189,21 +201,29 @@ static bool cause_line(const char *l, double *ms)
 
 /*
  * In explain's text: every cause has a "stack" or "file" line before the next cause; each
- * phase's causes, smaller causes and unexplained time add up to its time.
+ * phase's causes, smaller causes, time on CPU and unmatched waits add up to its time.
  */
 static void check_explain_text(const char *text)
 {
 	char *copy = strdup(text), *save = NULL, *l;
 	double measured = -1, sum = 0;
 	int causes = 0, lines = 0, phases = 0;
-	bool in_cause = false, evidence = false;
-	const char *cause = "";
+	bool in_cause = false, evidence = false, in_diff = false;
+	const char *cause = "", *detail = strstr(copy, "== cell");
 
 	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		double ms;
 		char name[32];
 
-		if (cause_line(l, &ms) || strstr(l, "unexplained: no wait") ||
+		if (!detail || l < detail)
+			continue; /* the headline */
+		if (strncmp(l, "  against ", 10) == 0)
+			in_diff = true; /* the comparison, at the end of a cell */
+		else if (strncmp(l, "== cell", 7) == 0)
+			in_diff = false;
+		if (in_diff)
+			continue;
+		if (cause_line(l, &ms) || strstr(l, "% on CPU ") ||
 		    sscanf(l, "  %31s %lf ms per trial", name, &ms) == 2 || strstr(l, "== cell")) {
 			if (in_cause && !evidence)
 				fprintf(stderr, "a cause without evidence: %s\n", cause);
@@ -225,7 +245,7 @@ static void check_explain_text(const char *text)
 		} else if (strstr(l, "smaller cause") && sscanf(l, " %lf ms", &ms) == 1) {
 			sum += ms;
 			lines++;
-		} else if (strstr(l, "unexplained: no wait") && sscanf(l, " %lf ms", &ms) == 1) {
+		} else if (strstr(l, "% on CPU ") && sscanf(l, " %lf ms", &ms) == 1) {
 			sum += ms;
 			lines++;
 			/* Rounded to 0.1 ms each. */
@@ -262,6 +282,64 @@ static void every_cause_has_evidence_and_the_time_adds_up(void **state)
 	assert_non_null(strstr(h, "create "));
 	assert_non_null(strstr(h, " ms in "));
 	free(b);
+	free(h);
+}
+
+/* The first category the detail's comparison names for create ("create +X ms: +Y ms in NAME,"),
+ * into name; false when create did not change. */
+static bool detail_create_cause(const char *text, char *name, size_t len)
+{
+	const char *diff = strstr(text, "\n  against "), *l, *in;
+
+	l = diff ? strstr(diff, "\n  create ") : NULL;
+	in = l ? strstr(l, " ms in ") : NULL;
+	if (!in || in > strchr(l + 1, '\n'))
+		return false;
+	in += 7;
+	snprintf(name, len, "%.*s", (int)strcspn(in, ",\n"), in);
+	return true;
+}
+
+/*
+ * explain --brief: the headline alone, short enough for one screen (25 lines of at most 100
+ * columns when piped). Which phases grew most depends on the machine (on a busy one, start
+ * and connect grow by cpu-wait; on a quiet one under disk load, create by overlay-umount-sync):
+ * when the headline shows create, it names first the cause the detail names first.
+ */
+static void brief_headline_fits_a_screen(void **state)
+{
+	char *h, *full, *save = NULL, *create = NULL, first[128], want[160];
+	int lines = 0;
+
+	(void)state;
+	if (!base.ok || !hdd.ok)
+		skip();
+	h = explain_with(&hdd, &base, "--brief");
+	full = explain(&hdd, &base);
+	fprintf(stderr, "%s", h);
+	assert_null(strstr(h, "== cell"));
+	for (char *l = strtok_r(h, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		size_t cols = 0;
+
+		for (const char *c = l; *c; c++)
+			cols += ((unsigned char)*c & 0xc0) != 0x80;
+		assert_true(cols <= 100);
+		lines++;
+		if (strncmp(l, "  create ", 9) == 0)
+			create = l;
+	}
+	assert_true(lines <= 25);
+	if (create) {
+		assert_true(detail_create_cause(full, first, sizeof(first)));
+		fprintf(stderr, "create: the detail names %s first\n", first);
+		/* The headline's short names for the time no rule names. */
+		snprintf(want, sizeof(want), "top cause %s ",
+			 strncmp(first, "on-CPU", 6) == 0	       ? "on CPU"
+			 : strcmp(first, "waits no rule matches") == 0 ? "unmatched waits"
+								       : first);
+		assert_non_null(strstr(create, want));
+	}
+	free(full);
 	free(h);
 }
 
@@ -385,6 +463,9 @@ static void report_has_the_diagnosis_and_flame_graph(void **state)
 	html = harness_slurp(path);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<section id=\"diagnosis\">"));
+	/* The answer first: the headline before the run's facts. */
+	assert_non_null(strstr(html, "<section id=\"headline\">"));
+	assert_true(strstr(html, "id=\"headline\"") < strstr(html, "<section id=\"run\">"));
 	assert_non_null(strstr(html, "fig10-offcpu-flame"));
 	assert_non_null(strstr(html, "[iowait]"));
 	/* The flame graph's own inline script (zoom, search); nothing fetched. */
@@ -450,6 +531,7 @@ int main(void)
 		cmocka_unit_test(runs),
 		cmocka_unit_test(disk_load_lengthens_the_engines_sleeps),
 		cmocka_unit_test(every_cause_has_evidence_and_the_time_adds_up),
+		cmocka_unit_test(brief_headline_fits_a_screen),
 		cmocka_unit_test(files_of_blocking_calls_are_real),
 		cmocka_unit_test(report_has_the_diagnosis_and_flame_graph),
 	};

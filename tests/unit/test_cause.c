@@ -902,16 +902,17 @@ static void explain_text_against_a_baseline(void **state)
 	assert_int_equal(rh.cells[0].dx.trials, 2); /* the failed trial is left out */
 	assert_true(fabs(rh.cells[0].ctx[PH_CREATE][CTX_DIRTY_BEGIN] - 2048) < 1e-9);
 	out = open_memstream(&text, &len);
-	explain_print(out, &rh, &rb, "built-in");
+	explain_print(out, &rh, &rb,
+		      &(struct explain_text_opts){.rules_origin = "built-in", .width = 100});
 	fclose(out);
 	assert_non_null(strstr(text, "== cell hdd-2: 2 ok trials, 450.0 ms restart"));
 	assert_non_null(strstr(text, "create        400.0 ms per trial"));
 	assert_non_null(strstr(text, "250.0 ms  62.5%  overlay-umount-sync"));
 	assert_non_null(strstr(text, "umount /d/overlay2/x-init/merged"));
-	assert_non_null(strstr(text, "150.0 ms  37.5%  unexplained: no wait 150.0 ms"));
+	assert_non_null(strstr(text, "150.0 ms  37.5%  on CPU 150.0 ms"));
 	assert_non_null(strstr(text, "against the baseline of"));
 	assert_non_null(strstr(text, "create +300.0 ms: +240.0 ms in overlay-umount-sync, +60.0 ms "
-				     "in unexplained (no wait"));
+				     "in on-CPU time (no wait recorded)"));
 	free(text);
 	explain_run_free(&rb);
 	explain_run_free(&rh);

@@ -349,6 +349,14 @@ static void check_html(const char *dir, bool rendered, bool kernel)
 	assert_int_equal(strstr(html, "<svg") != NULL, rendered);
 	assert_int_equal(strstr(html, "figures/fig3-cdf.png") != NULL, rendered);
 	assert_int_equal(strstr(html, "not installed") != NULL, !rendered);
+	/* The answer first: the headline before the run's facts, which fold away. */
+	assert_non_null(strstr(html, "<section id=\"headline\">"));
+	assert_true(strstr(html, "<section id=\"headline\">") <
+		    strstr(html, "<section id=\"run\">"));
+	assert_non_null(strstr(html, "median restart"));
+	/* Causes wrap their long paths; no nested parentheses in the footer. */
+	assert_non_null(strstr(html, "overflow-wrap:anywhere"));
+	assert_null(strstr(html, "))"));
 	/* Names from the files are escaped. */
 	assert_non_null(strstr(html, "none#2"));
 	assert_null(strstr(html, "<b>x</b>"));
