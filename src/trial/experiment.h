@@ -25,6 +25,7 @@ enum experiment_end {
 	EXP_ENGINE_LOST,
 	EXP_SINK_FAILED,
 	EXP_SETUP_FAILED,
+	EXP_LOAD_LOST, /* a stressor container of the cell died: no trial after it is loaded */
 };
 
 /* Runs every cell of s->cfg. s->err explains any end but EXP_DONE. */
