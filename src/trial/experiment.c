@@ -14,6 +14,7 @@
 
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
+#define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */
 
 struct cell_run {
 	struct session *s;
@@ -136,6 +137,24 @@ static int restart_load(struct cell_run *cr)
 	return load_start(cr->s, cr->cell, &cr->load);
 }
 
+/*
+ * A stressor died: was it the engine's doing? An engine that shuts down stops its containers
+ * first and closes its connections after, so the death comes before the events stream breaks:
+ * the stream is given a few seconds to break, or the engine to stop answering.
+ */
+static bool engine_took_load(struct cell_run *cr)
+{
+	int64_t until = mono_ns() + ENGINE_SHUTDOWN_NS;
+
+	while (!load_outlived_engine(cr->s, &cr->load)) {
+		if (docker_ping(&cr->s->docker) != 0)
+			return true;
+		if (mono_ns() >= until || !interrupt_sleep(ENGINE_BACKOFF_MIN_NS))
+			return false;
+	}
+	return true;
+}
+
 /* Before a trial: the load still runs (or runs again). EXP_DONE, or the cell ends. */
 static enum experiment_end check_load_before(struct cell_run *cr)
 {
@@ -143,8 +162,11 @@ static enum experiment_end check_load_before(struct cell_run *cr)
 
 	if (!load_check(cr->s, &cr->load, &died_ns))
 		return EXP_DONE;
-	if (!load_outlived_engine(cr->s, &cr->load))
-		return EXP_LOAD_LOST;
+	if (!engine_took_load(cr))
+		return interrupt_requested() ? EXP_INTERRUPTED : EXP_LOAD_LOST;
+	/* Gone with the engine: the trial fails, and after_failure waits for it and the load. */
+	if (docker_ping(&cr->s->docker) != 0)
+		return EXP_DONE;
 	if (restart_load(cr))
 		return interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
 	return EXP_DONE;
@@ -167,7 +189,9 @@ static enum experiment_end check_load_after(struct cell_run *cr, struct trial *t
 		t->status = TRIAL_FAILED;
 		snprintf(t->reason, sizeof(t->reason), "%.240s", cr->s->err);
 	}
-	return load_outlived_engine(cr->s, &cr->load) ? EXP_DONE : EXP_LOAD_LOST;
+	if (engine_took_load(cr))
+		return EXP_DONE;
+	return interrupt_requested() ? EXP_INTERRUPTED : EXP_LOAD_LOST;
 }
 
 static enum experiment_end one_trial(struct cell_run *cr, int i)

@@ -84,6 +84,19 @@ static json_object *load_config(struct session *s, enum load_type load)
 	return c;
 }
 
+/* One line in s->err: which stressor is gone, its exit code and its last words. */
+static void describe_death(struct session *s, const struct load_set *ls, int i, int exit_code)
+{
+	char log[256];
+
+	if (attach_log_tail(&s->docker, ls->id[i], LOAD_LOG_LINES, log, sizeof(log)))
+		snprintf(log, sizeof(log), "unknown (%s)", s->docker.err);
+	snprintf(s->err, sizeof(s->err),
+		 "the load is gone: stressor container %s (%.12s) exited with code %d; its last "
+		 "output: %s",
+		 ls->name[i], ls->id[i], exit_code, log[0] ? log : "none");
+}
+
 int load_start(struct session *s, const struct cell *cell, struct load_set *ls)
 {
 	memset(ls, 0, sizeof(*ls));
@@ -114,9 +127,10 @@ int load_start(struct session *s, const struct cell *cell, struct load_set *ls)
 		if (rc == 0)
 			rc = docker_container_start(&s->docker, ls->id[ls->n - 1]);
 		if (rc == 0 && docker_container_pid(&s->docker, ls->id[ls->n - 1], &pid) != 0) {
-			snprintf(s->docker.err, sizeof(s->docker.err),
-				 "stressor container exited at once (is stress-ng usable in it?)");
-			rc = -ESRCH;
+			int code = docker_container_exit_code(&s->docker, ls->id[ls->n - 1]);
+
+			describe_death(s, ls, ls->n - 1, code);
+			return -ESRCH;
 		}
 		if (rc) {
 			snprintf(s->err, sizeof(s->err), "load: %s", s->docker.err);
@@ -156,19 +170,13 @@ static bool find_death(struct session *s, const char *id, int64_t since_ns,
 int load_check(struct session *s, const struct load_set *ls, int64_t *died_ns)
 {
 	struct engine_event death;
-	char log[256];
 
 	if (!s->events)
 		return 0;
 	for (int i = 0; i < ls->n; i++) {
 		if (!find_death(s, ls->id[i], ls->since_ns, &death))
 			continue;
-		if (attach_log_tail(&s->docker, ls->id[i], LOAD_LOG_LINES, log, sizeof(log)))
-			snprintf(log, sizeof(log), "unknown (%s)", s->docker.err);
-		snprintf(s->err, sizeof(s->err),
-			 "the load is gone: stressor container %s (%.12s) exited with code %d; its "
-			 "last output: %s",
-			 ls->name[i], ls->id[i], death.exit_code, log[0] ? log : "none");
+		describe_death(s, ls, i, death.exit_code);
 		*died_ns = death.time_ns;
 		return -ESRCH;
 	}

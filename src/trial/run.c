@@ -88,7 +88,7 @@ enum run_status run_open_engine(struct run *r)
 	http_global_init();
 	if (session_open_engine(&r->s)) {
 		snprintf(r->err, sizeof(r->err), "%s", r->s.docker.err);
-		return RUN_FAILED;
+		return interrupt_requested() ? RUN_INTERRUPTED : RUN_FAILED;
 	}
 	leftovers_remove(&r->s.docker, note_leftover, r);
 	return RUN_OK;
@@ -142,6 +142,8 @@ static enum run_status prepare_target_image(struct run *r)
 
 	if (r->cfg->image[0]) {
 		if (docker_image_inspect(&s->docker, r->cfg->image, &o)) {
+			if (interrupt_requested())
+				return image_build_failed(r);
 			snprintf(r->err, sizeof(r->err),
 				 "image %s is not in the engine (restartprof never pulls: load or "
 				 "build it first)",
@@ -286,7 +288,7 @@ enum run_status run_open_files(struct run *r)
 enum run_status run_start_events(struct run *r)
 {
 	if (event_stream_start(&r->s.docker, wall_ns(), &r->s.events, r->err, sizeof(r->err)))
-		return RUN_FAILED;
+		return interrupt_requested() ? RUN_INTERRUPTED : RUN_FAILED;
 	return RUN_OK;
 }
 
