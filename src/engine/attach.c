@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/docker.h"
 #include "engine/http.h"
@@ -77,6 +78,49 @@ void attach_demux_flush(struct attach_demux *d)
 			emit_line(d, s);
 }
 
+struct joined_lines {
+	char *out;
+	size_t len, used;
+};
+
+static void join_line(int stream, const char *line, size_t len, int64_t recv_ns, void *ctx)
+{
+	struct joined_lines *j = ctx;
+	int n;
+
+	(void)stream, (void)recv_ns;
+	if (j->used >= j->len)
+		return;
+	n = snprintf(j->out + j->used, j->len - j->used, "%s%.*s", j->used ? " | " : "", (int)len,
+		     line);
+	j->used += n > 0 ? (size_t)n : 0;
+}
+
+int attach_log_tail(struct docker *d, const char *id, int lines, char *out, size_t len)
+{
+	struct joined_lines j = {out, len, 0};
+	struct attach_demux *demux = malloc(sizeof(*demux));
+	struct http_buf log;
+	int rc;
+
+	if (len)
+		out[0] = '\0';
+	if (!demux)
+		return -ENOMEM;
+	rc = docker_container_logs(d, id, lines, &log);
+	if (rc == 0) {
+		attach_demux_init(demux, join_line, &j);
+		if (attach_demux_feed(demux, log.data ? log.data : "", log.len, 0) < 0) {
+			snprintf(d->err, sizeof(d->err), "logs: not a multiplexed stream");
+			rc = -EPROTO;
+		}
+		attach_demux_flush(demux);
+	}
+	http_buf_free(&log);
+	free(demux);
+	return rc;
+}
+
 struct attach_stream {
 	struct http_client *http;
 	pthread_t thread;
@@ -129,14 +173,43 @@ static void *attach_main(void *arg)
 	return NULL;
 }
 
-int attach_open(const char *socket_path, const char *api_version, const char *id, attach_line_cb cb,
-		void *ctx, struct attach_stream **out, int64_t *call_ns, int64_t *dur_ns, char *err,
+/* Waits until the engine accepted the stream, the bound passed or the abort check fired. */
+static int wait_accepted(struct attach_stream *as, const struct attach_target *at, int64_t t0)
+{
+	int64_t deadline = t0 + (int64_t)at->timeout_ms * NSEC_PER_MSEC;
+	int rc = 0;
+
+	pthread_mutex_lock(&as->lock);
+	while (!as->answered && rc == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * NSEC_PER_MSEC; /* often enough to notice an abort */
+		if (ts.tv_nsec >= NSEC_PER_SEC) {
+			ts.tv_sec++;
+			ts.tv_nsec -= NSEC_PER_SEC;
+		}
+		pthread_cond_timedwait(&as->cond, &as->lock, &ts);
+		if (as->answered)
+			break;
+		if (at->abort_check && at->abort_check())
+			rc = -EINTR;
+		else if (mono_ns() >= deadline)
+			rc = -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&as->lock);
+	return rc;
+}
+
+int attach_open(const struct attach_target *at, attach_line_cb cb, void *ctx,
+		struct attach_stream **out, int64_t *call_ns, int64_t *dur_ns, char *err,
 		size_t errlen)
 {
 	struct attach_stream *as;
 	int64_t t0;
+	int rc;
 
-	if (!docker_name_valid(id)) {
+	if (!docker_name_valid(at->id)) {
 		snprintf(err, errlen, "attach: invalid container id");
 		return -EINVAL;
 	}
@@ -147,28 +220,31 @@ int attach_open(const char *socket_path, const char *api_version, const char *id
 	pthread_cond_init(&as->cond, NULL);
 	attach_demux_init(&as->demux, cb, ctx);
 	snprintf(as->path, sizeof(as->path),
-		 "/containers/%s/attach?stream=1&stdout=1&stderr=1&logs=0", id);
-	as->http = http_client_new(socket_path);
+		 "/containers/%s/attach?stream=1&stdout=1&stderr=1&logs=0", at->id);
+	as->http = http_client_new(at->socket_path);
 	if (!as->http)
 		goto fail;
-	http_client_set_version(as->http, api_version);
+	http_client_set_version(as->http, at->api_version);
 	*call_ns = wall_ns();
 	t0 = mono_ns();
 	if (pthread_create(&as->thread, NULL, attach_main, as)) {
 		http_client_free(as->http);
 		goto fail;
 	}
-	pthread_mutex_lock(&as->lock);
-	while (!as->answered)
-		pthread_cond_wait(&as->cond, &as->lock);
-	pthread_mutex_unlock(&as->lock);
+	rc = wait_accepted(as, at, t0);
 	*dur_ns = (as->answered_mono ? as->answered_mono : mono_ns()) - t0;
-	if (as->status != 200) {
-		long status = as->status;
-
-		snprintf(err, errlen, "attach: engine answered %ld", status);
+	if (rc == -ETIMEDOUT)
+		snprintf(err, errlen, "attach: no answer from the engine within %g s",
+			 at->timeout_ms / 1000.0);
+	else if (rc == -EINTR)
+		snprintf(err, errlen, "attach: interrupted");
+	else if (as->status != 200)
+		snprintf(err, errlen, "attach: engine answered %ld", as->status);
+	if (rc == 0 && as->status != 200)
+		rc = as->status ? -EIO : -ECOMM;
+	if (rc) {
 		attach_close(as);
-		return status ? -EIO : -ECOMM;
+		return rc;
 	}
 	*out = as;
 	return 0;

@@ -13,10 +13,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/files.h"
 #include "util/proc.h"
 
-#define CALL_TIMEOUT_MS 120000L
+#define CALL_TIMEOUT_MS	   120000L
+#define CLEANUP_TIMEOUT_MS 5000L /* a call after the abort: cleanup, kept short */
+#define PING_TIMEOUT_MS	   2000L
+#define VERSION_TIMEOUT_MS 10000L
+#define PING_RETRY_NS	   (5 * NSEC_PER_SEC) /* an unanswering engine is pinged this seldom */
 
 const char *json_str(json_object *o, const char *key, const char *def)
 {
@@ -133,8 +138,29 @@ static void set_err(struct docker *d, const char *fmt, const char *a, const char
 	snprintf(d->err, sizeof(d->err), fmt, a, b);
 }
 
-int docker_call(struct docker *d, const char *what, const char *method, const char *path,
-		json_object *body, long timeout_ms, json_object **out)
+/* The transport failure of a call, as a result and one line in d->err. */
+static int transport_failed(struct docker *d, const char *what, const struct http_result *res,
+			    long timeout_ms)
+{
+	switch (res->failure) {
+	case HTTP_TIMED_OUT:
+		d->unanswered = true;
+		snprintf(d->err, sizeof(d->err), "%s: no answer from the engine within %g s", what,
+			 timeout_ms / 1000.0);
+		return -ETIMEDOUT;
+	case HTTP_ABORTED:
+		snprintf(d->err, sizeof(d->err), "%s: interrupted", what);
+		return -EINTR;
+	default:
+		set_err(d, "%s: %s", what, res->error);
+		return -ECOMM;
+	}
+}
+
+/* One exchange with the engine, whatever came before; timeout_ms > 0. */
+static int exchange(struct docker *d, const char *what, const char *method, const char *path,
+		    json_object *body, long timeout_ms, bool abortable, json_object **out,
+		    struct http_buf *raw)
 {
 	struct http_result res;
 	const char *text =
@@ -144,15 +170,22 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 
 	if (out)
 		*out = NULL;
+	http_client_set_abort(d->http, abortable ? d->abort_check : NULL);
 	rc = http_call(d->http, method, path, text ? "application/json" : NULL, text,
-		       text ? strlen(text) : 0, timeout_ms ? timeout_ms : CALL_TIMEOUT_MS, &res);
+		       text ? strlen(text) : 0, timeout_ms, &res);
+	http_client_set_abort(d->http, NULL);
 	if (d->hook)
 		d->hook(d->hook_ctx, what, res.start_ns, res.duration_ns, (int)res.status);
 	d->last_status = res.status;
 	if (rc < 0) {
-		set_err(d, "%s: %s", what, res.error);
+		rc = transport_failed(d, what, &res, timeout_ms);
 		http_result_free(&res);
-		return -ECOMM;
+		return rc;
+	}
+	d->unanswered = false;
+	if (raw && res.status < 300) {
+		*raw = res.body; /* the caller's now */
+		res.body = (struct http_buf){0};
 	}
 	if (res.body.len)
 		answer = json_parse_buf(res.body.data, res.body.len);
@@ -174,6 +207,62 @@ int docker_call(struct docker *d, const char *what, const char *method, const ch
 		json_object_put(answer);
 	http_result_free(&res);
 	return rc;
+}
+
+/* The bound of one call: its own or the default, cut for cleanup and by the deadline. */
+static long call_timeout(const struct docker *d, long timeout_ms, bool cleanup)
+{
+	long t = timeout_ms ? timeout_ms : d->timeout_ms ? d->timeout_ms : CALL_TIMEOUT_MS;
+
+	if (cleanup && t > CLEANUP_TIMEOUT_MS)
+		t = CLEANUP_TIMEOUT_MS;
+	if (d->deadline_mono_ns) {
+		int64_t left_ms = (d->deadline_mono_ns - mono_ns()) / NSEC_PER_MSEC;
+
+		if (left_ms < t)
+			t = left_ms > 0 ? (long)left_ms : 0;
+	}
+	return t;
+}
+
+/* 0 when a call may go to the engine; -ETIMEDOUT with d->err when it is not worth sending. */
+static int worth_sending(struct docker *d, const char *what, long timeout_ms, bool cleanup)
+{
+	if (timeout_ms <= 0) {
+		snprintf(d->err, sizeof(d->err), "%s: not sent: the trial's time bound ran out",
+			 what);
+		return -ETIMEDOUT;
+	}
+	if (!d->unanswered)
+		return 0;
+	if (!cleanup && (!d->ping_failed_ns || mono_ns() - d->ping_failed_ns >= PING_RETRY_NS) &&
+	    docker_ping(d) == 0)
+		return 0;
+	snprintf(d->err, sizeof(d->err), "%s: not sent: the engine stopped answering", what);
+	return -ETIMEDOUT;
+}
+
+int docker_call(struct docker *d, const char *what, const char *method, const char *path,
+		json_object *body, long timeout_ms, json_object **out)
+{
+	bool cleanup = d->abort_check && d->abort_check();
+	long timeout = call_timeout(d, timeout_ms, cleanup);
+	int rc = worth_sending(d, what, timeout, cleanup);
+
+	if (out)
+		*out = NULL;
+	return rc ? rc : exchange(d, what, method, path, body, timeout, !cleanup, out, NULL);
+}
+
+/* docker_call for an answer that is no JSON: its body goes to raw. */
+static int docker_call_raw(struct docker *d, const char *what, const char *path,
+			   struct http_buf *raw)
+{
+	bool cleanup = d->abort_check && d->abort_check();
+	long timeout = call_timeout(d, 0, cleanup);
+	int rc = worth_sending(d, what, timeout, cleanup);
+
+	return rc ? rc : exchange(d, what, "GET", path, NULL, timeout, !cleanup, NULL, raw);
 }
 
 void docker_set_hook(struct docker *d, docker_call_hook hook, void *ctx)
@@ -200,10 +289,18 @@ static int check_socket(struct docker *d, const char *path)
 
 int docker_open(struct docker *d, const char *socket_path)
 {
+	return docker_open_bounded(d, socket_path, CALL_TIMEOUT_MS, NULL);
+}
+
+int docker_open_bounded(struct docker *d, const char *socket_path, long timeout_ms,
+			int (*abort_check)(void))
+{
 	json_object *v = NULL;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
+	d->timeout_ms = timeout_ms;
+	d->abort_check = abort_check;
 	snprintf(d->socket_path, sizeof(d->socket_path), "%s", socket_path);
 	rc = check_socket(d, socket_path);
 	if (rc)
@@ -213,9 +310,10 @@ int docker_open(struct docker *d, const char *socket_path)
 		snprintf(d->err, sizeof(d->err), "cannot set up HTTP for %s", socket_path);
 		return -ENOMEM;
 	}
-	rc = docker_call(d, "version", "GET", "/version", NULL, 10000, &v);
+	rc = docker_call(d, "version", "GET", "/version", NULL,
+			 timeout_ms < VERSION_TIMEOUT_MS ? timeout_ms : VERSION_TIMEOUT_MS, &v);
 	if (rc) {
-		if (rc == -ECOMM)
+		if (rc == -ECOMM || rc == -ETIMEDOUT)
 			snprintf(d->err, sizeof(d->err), "no Docker engine answers at %s",
 				 socket_path);
 		goto fail;
@@ -248,9 +346,18 @@ void docker_close(struct docker *d)
 	d->http = NULL;
 }
 
+void docker_set_deadline(struct docker *d, int64_t deadline_mono_ns)
+{
+	d->deadline_mono_ns = deadline_mono_ns;
+}
+
 int docker_ping(struct docker *d)
 {
-	return docker_call(d, "ping", "GET", "/_ping", NULL, 2000, NULL);
+	bool cleanup = d->abort_check && d->abort_check();
+	int rc = exchange(d, "ping", "GET", "/_ping", NULL, PING_TIMEOUT_MS, !cleanup, NULL, NULL);
+
+	d->ping_failed_ns = rc ? mono_ns() : 0;
+	return rc;
 }
 
 static int id_path(struct docker *d, char *buf, size_t len, const char *fmt, const char *id,
@@ -301,7 +408,9 @@ int docker_container_stop(struct docker *d, const char *id, int grace_s)
 	snprintf(tail, sizeof(tail), "?t=%d", grace_s);
 	rc = id_path(d, path, sizeof(path), "/containers/%s/stop%s", id, tail);
 	if (rc == 0)
-		rc = docker_call(d, "stop", "POST", path, NULL, (grace_s + 60) * 1000L, NULL);
+		rc = docker_call(
+			d, "stop", "POST", path, NULL,
+			grace_s * 1000L + (d->timeout_ms ? d->timeout_ms : CALL_TIMEOUT_MS), NULL);
 	return rc == 0 && d->last_status == 304 ? -EALREADY : rc;
 }
 
@@ -334,6 +443,17 @@ int docker_container_remove(struct docker *d, const char *id, int force)
 			 force ? "?force=1&v=1" : "?v=1");
 
 	return rc ? rc : docker_call(d, "remove", "DELETE", path, NULL, 0, NULL);
+}
+
+int docker_container_logs(struct docker *d, const char *id, int tail, struct http_buf *out)
+{
+	char path[256], rest[64];
+	int rc;
+
+	*out = (struct http_buf){0};
+	snprintf(rest, sizeof(rest), "?stdout=1&stderr=1&tail=%d", tail);
+	rc = id_path(d, path, sizeof(path), "/containers/%s/logs%s", id, rest);
+	return rc ? rc : docker_call_raw(d, "logs", path, out);
 }
 
 int docker_container_inspect(struct docker *d, const char *id, json_object **out)

@@ -4,6 +4,7 @@
 #define RP_ENGINE_DOCKER_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,16 +25,35 @@ struct docker {
 	char engine_api[16];	 /* the engine's own newest API version */
 	docker_call_hook hook;
 	void *hook_ctx;
-	char err[512];	  /* why the last call failed */
-	long last_status; /* HTTP status of the last call, 0 if none came */
+	char err[512];		  /* why the last call failed */
+	long last_status;	  /* HTTP status of the last call, 0 if none came */
+	long timeout_ms;	  /* bound of a call that names none (stop: the grace plus this) */
+	int (*abort_check)(void); /* non-zero: abort the call in flight; NULL: never */
+	int64_t deadline_mono_ns; /* no call runs past it; 0: none (docker_set_deadline) */
+	bool unanswered;	  /* the last call or ping timed out: the engine may hang */
+	int64_t ping_failed_ns;	  /* when a ping last went unanswered (monotonic) */
 };
 
-/* errno-style results: 0, or -ENOENT (404), -EEXIST (409), -EIO (other status), -ECOMM (no
- * answer), -EPROTO (an answer we cannot read). d->err says more. */
+/*
+ * errno-style results: 0, or -ENOENT (404), -EEXIST (409), -EIO (other status), -ECOMM (no
+ * connection), -ETIMEDOUT (no answer in time, or not tried because the engine stopped
+ * answering), -EINTR (aborted by abort_check), -EPROTO (an answer we cannot read). d->err
+ * says more, beginning with what the call was for.
+ *
+ * Once abort_check is true, calls are cleanup: they run to their end, for at most 5 s each,
+ * and not at all when the engine has stopped answering. After a call timed out, the next one
+ * first pings the engine (2 s, at most every 5 s) and is not sent when that goes unanswered.
+ */
 
 /* Socket path from --docker-host or DOCKER_HOST (unix:// only), or the default. */
 int docker_resolve_socket(const char *option, char *out, size_t outlen, char *err, size_t errlen);
+/* Connects with the default bound of a call (120 s), abortable by nothing. */
 int docker_open(struct docker *d, const char *socket_path);
+/* The same, with every call bounded by timeout_ms and abortable by abort_check (may be NULL). */
+int docker_open_bounded(struct docker *d, const char *socket_path, long timeout_ms,
+			int (*abort_check)(void));
+/* No call runs past deadline_mono_ns (0: no deadline): a trial's overall bound. */
+void docker_set_deadline(struct docker *d, int64_t deadline_mono_ns);
 void docker_close(struct docker *d);
 void docker_set_hook(struct docker *d, docker_call_hook hook, void *ctx);
 
@@ -41,7 +61,7 @@ void docker_set_hook(struct docker *d, docker_call_hook hook, void *ctx);
 int docker_call(struct docker *d, const char *what, const char *method, const char *path,
 		json_object *body, long timeout_ms, json_object **out);
 
-/* GET /_ping with a short timeout: 0 when the engine answers. */
+/* GET /_ping with a short timeout, whatever the engine did before: 0 when it answers. */
 int docker_ping(struct docker *d);
 
 int docker_container_create(struct docker *d, const char *name, json_object *config, char id[65]);
@@ -53,6 +73,9 @@ int docker_container_exit_code(struct docker *d, const char *id);
 int docker_container_kill(struct docker *d, const char *id, const char *signal);
 int docker_container_remove(struct docker *d, const char *id, int force);
 int docker_container_inspect(struct docker *d, const char *id, json_object **out);
+/* The last tail lines of its output, as the engine sends them (multiplexed without a TTY:
+ * attach_log_tail reads them); out freed with http_buf_free. */
+int docker_container_logs(struct docker *d, const char *id, int tail, struct http_buf *out);
 /* Main process of a running container; -ESRCH if it does not run. */
 int docker_container_pid(struct docker *d, const char *id, pid_t *pid);
 /* Containers (also stopped ones) carrying the label "key" or "key=value". */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/docker.h"
 #include "engine/http.h"
@@ -245,32 +246,67 @@ static void *stream_main(void *arg)
 	return NULL;
 }
 
-int event_stream_start(const char *socket_path, const char *api_version, int64_t since_ns,
-		       struct event_stream **out, char *err, size_t errlen)
+/* Waits for the engine to accept the subscription so no event of ours is missed. */
+static int wait_subscribed(struct event_stream *es, const struct docker *d)
+{
+	int64_t deadline = mono_ns() + (int64_t)d->timeout_ms * NSEC_PER_MSEC;
+	int rc = 0;
+
+	pthread_mutex_lock(&es->lock);
+	while (!es->started_ok && rc == 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * NSEC_PER_MSEC; /* often enough to notice an abort */
+		if (ts.tv_nsec >= NSEC_PER_SEC) {
+			ts.tv_sec++;
+			ts.tv_nsec -= NSEC_PER_SEC;
+		}
+		pthread_cond_timedwait(&es->cond, &es->lock, &ts);
+		if (es->started_ok)
+			break;
+		if (d->abort_check && d->abort_check())
+			rc = -EINTR;
+		else if (d->timeout_ms && mono_ns() >= deadline)
+			rc = -ETIMEDOUT;
+	}
+	pthread_mutex_unlock(&es->lock);
+	return rc;
+}
+
+int event_stream_start(const struct docker *d, int64_t since_ns, struct event_stream **out,
+		       char *err, size_t errlen)
 {
 	struct event_stream *es = calloc(1, sizeof(*es));
+	int rc;
 
 	if (!es)
 		return -ENOMEM;
-	snprintf(es->socket_path, sizeof(es->socket_path), "%s", socket_path);
+	snprintf(es->socket_path, sizeof(es->socket_path), "%s", d->socket_path);
 	es->since_ns = since_ns;
 	pthread_mutex_init(&es->lock, NULL);
 	pthread_cond_init(&es->cond, NULL);
-	es->http = http_client_new(socket_path);
+	es->http = http_client_new(d->socket_path);
 	if (!es->http)
 		goto fail;
-	http_client_set_version(es->http, api_version);
+	http_client_set_version(es->http, d->api_version);
 	if (pthread_create(&es->thread, NULL, stream_main, es))
 		goto fail;
-	/* Wait for the engine to accept the subscription so no event of ours is missed. */
-	pthread_mutex_lock(&es->lock);
-	while (!es->started_ok)
-		pthread_cond_wait(&es->cond, &es->lock);
-	pthread_mutex_unlock(&es->lock);
-	if (!atomic_load(&es->healthy)) {
-		snprintf(err, errlen, "the engine at %s refused the events stream", socket_path);
+	rc = wait_subscribed(es, d);
+	if (rc == 0 && !atomic_load(&es->healthy))
+		rc = -ECOMM;
+	if (rc) {
+		if (rc == -ETIMEDOUT)
+			snprintf(err, errlen,
+				 "the engine at %s did not answer the events request within %g s",
+				 d->socket_path, d->timeout_ms / 1000.0);
+		else if (rc == -EINTR)
+			snprintf(err, errlen, "interrupted while opening the events stream");
+		else
+			snprintf(err, errlen, "the engine at %s refused the events stream",
+				 d->socket_path);
 		event_stream_stop(es);
-		return -ECOMM;
+		return rc;
 	}
 	*out = es;
 	return 0;

@@ -32,10 +32,15 @@ size_t event_splitter_feed(struct event_splitter *s, const char *data, size_t le
 void event_splitter_free(struct event_splitter *s);
 
 struct event_stream;
+struct docker;
 
-/* Opens its own connection and reads events from since_ns on, in a thread. */
-int event_stream_start(const char *socket_path, const char *api_version, int64_t since_ns,
-		       struct event_stream **out, char *err, size_t errlen);
+/*
+ * Opens its own connection to d's engine and reads events from since_ns on, in a thread.
+ * Returns once the engine accepted the subscription; -ETIMEDOUT when it did not within d's
+ * call bound, -EINTR when d's abort check fired first.
+ */
+int event_stream_start(const struct docker *d, int64_t since_ns, struct event_stream **out,
+		       char *err, size_t errlen);
 void event_stream_stop(struct event_stream *es);
 
 /*

@@ -15,8 +15,9 @@
 #include "util/array.h"
 #include "util/clock.h"
 
-#define BODY_LIMIT (64u << 20) /* no engine answer we read is anywhere near this */
-#define BUF_LIMIT  (1u << 30)  /* any buffer: an image tar stays far below */
+#define BODY_LIMIT	   (64u << 20) /* no engine answer we read is anywhere near this */
+#define BUF_LIMIT	   (1u << 30)  /* any buffer: an image tar stays far below */
+#define CONNECT_TIMEOUT_MS 10000L
 
 struct http_client {
 	CURL *curl;
@@ -191,6 +192,26 @@ void http_client_set_abort(struct http_client *c, int (*check)(void))
 	c->abort_check = check;
 }
 
+/* One short reason per kind of failure: callers prefix what the call was for. */
+static void describe_failure(struct http_client *c, CURLcode rc, long timeout_ms,
+			     struct http_result *res)
+{
+	if (atomic_load(&c->cancelled) || rc == CURLE_ABORTED_BY_CALLBACK) {
+		res->failure = HTTP_ABORTED;
+		snprintf(res->error, sizeof(res->error), "cancelled");
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		res->failure = HTTP_NO_CONNECT;
+		snprintf(res->error, sizeof(res->error), "cannot connect to %s", c->socket_path);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		res->failure = HTTP_TIMED_OUT;
+		snprintf(res->error, sizeof(res->error), "no answer within %g s",
+			 (timeout_ms > 0 ? timeout_ms : CONNECT_TIMEOUT_MS) / 1000.0);
+	} else {
+		res->failure = HTTP_BROKEN;
+		snprintf(res->error, sizeof(res->error), "%s", curl_easy_strerror(rc));
+	}
+}
+
 static int perform(struct http_client *c, const char *method, const char *path,
 		   struct curl_slist *headers, long timeout_ms, struct transfer *t)
 {
@@ -212,7 +233,9 @@ static int perform(struct http_client *c, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 timeout_ms > 0 && timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms
+									   : CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
@@ -239,13 +262,7 @@ static int perform(struct http_client *c, const char *method, const char *path,
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, NULL);
 	if (rc == CURLE_OK || (t->aborted && t->res->status))
 		return 0;
-	if (atomic_load(&c->cancelled))
-		snprintf(t->res->error, sizeof(t->res->error), "cancelled");
-	else if (rc == CURLE_COULDNT_CONNECT)
-		snprintf(t->res->error, sizeof(t->res->error), "cannot connect to %s",
-			 c->socket_path);
-	else
-		snprintf(t->res->error, sizeof(t->res->error), "%s", curl_easy_strerror(rc));
+	describe_failure(c, rc, timeout_ms, t->res);
 	/* A stream that already answered and then ended uncleanly still answered. */
 	if (t->ops && t->res->status)
 		return 0;

@@ -14,11 +14,21 @@ struct http_buf {
 	size_t cap;
 };
 
+/* Why a call returned -1. */
+enum http_failure {
+	HTTP_OK,
+	HTTP_NO_CONNECT, /* nothing listens on the socket */
+	HTTP_TIMED_OUT,	 /* no complete answer within the call's timeout */
+	HTTP_ABORTED,	 /* the abort check or http_client_cancel ended it */
+	HTTP_BROKEN,	 /* any other transport failure */
+};
+
 struct http_result {
 	long status; /* 0 when no response arrived */
 	struct http_buf body;
 	int64_t start_ns; /* wall clock */
 	int64_t duration_ns;
+	enum http_failure failure;
 	char error[256]; /* transport error, when the call returned -1 */
 };
 
@@ -48,7 +58,8 @@ int http_upload(struct http_client *c, const char *method, const char *path,
 /* Streams the response body to ops until it ends, on_data aborts, or http_client_cancel. */
 int http_stream(struct http_client *c, const char *method, const char *path,
 		const struct http_stream_ops *ops, struct http_result *res);
-/* Calls on c abort when check() returns non-zero (polled); NULL turns it off. */
+/* Calls on c abort when check() returns non-zero (polled at least once a second); NULL turns
+ * it off. */
 void http_client_set_abort(struct http_client *c, int (*check)(void));
 /* From any thread: makes a running http_stream on c return promptly. */
 void http_client_cancel(struct http_client *c);

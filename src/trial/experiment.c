@@ -14,6 +14,7 @@
 
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
+#define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */
 
 struct cell_run {
 	struct session *s;
@@ -128,13 +129,81 @@ static void set_variant(struct cell_run *cr, int i)
 	}
 }
 
+/* The engine restarted and stopped the load itself: the load starts afresh. */
+static int restart_load(struct cell_run *cr)
+{
+	tell_progress(cr, 0, "the engine restarted and stopped the load; restarting the load");
+	load_stop(cr->s, &cr->load);
+	return load_start(cr->s, cr->cell, &cr->load);
+}
+
+/*
+ * A stressor died: was it the engine's doing? An engine that shuts down stops its containers
+ * first and closes its connections after, so the death comes before the events stream breaks:
+ * the stream is given a few seconds to break, or the engine to stop answering.
+ */
+static bool engine_took_load(struct cell_run *cr)
+{
+	int64_t until = mono_ns() + ENGINE_SHUTDOWN_NS;
+
+	while (!load_outlived_engine(cr->s, &cr->load)) {
+		if (docker_ping(&cr->s->docker) != 0)
+			return true;
+		if (mono_ns() >= until || !interrupt_sleep(ENGINE_BACKOFF_MIN_NS))
+			return false;
+	}
+	return true;
+}
+
+/* Before a trial: the load still runs (or runs again). EXP_DONE, or the cell ends. */
+static enum experiment_end check_load_before(struct cell_run *cr)
+{
+	int64_t died_ns;
+
+	if (!load_check(cr->s, &cr->load, &died_ns))
+		return EXP_DONE;
+	if (!engine_took_load(cr))
+		return interrupt_requested() ? EXP_INTERRUPTED : EXP_LOAD_LOST;
+	/* Gone with the engine: the trial fails, and after_failure waits for it and the load. */
+	if (docker_ping(&cr->s->docker) != 0)
+		return EXP_DONE;
+	if (restart_load(cr))
+		return interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
+	return EXP_DONE;
+}
+
+/*
+ * After a trial: if a stressor died before it ended, the trial ran without its load. It is
+ * not counted (failed, with the reason) and the cell ends with s->err, or, when the engine
+ * restarted meanwhile, the load starts afresh. EXP_DONE when the trial had its load.
+ */
+static enum experiment_end check_load_after(struct cell_run *cr, struct trial *t, int64_t end_ns)
+{
+	int64_t died_ns;
+
+	if (!load_check(cr->s, &cr->load, &died_ns))
+		return EXP_DONE;
+	if (died_ns > end_ns)
+		return EXP_DONE; /* after the trial: the check before the next one sees it */
+	if (t->status == TRIAL_OK) {
+		t->status = TRIAL_FAILED;
+		snprintf(t->reason, sizeof(t->reason), "%.240s", cr->s->err);
+	}
+	if (engine_took_load(cr))
+		return EXP_DONE;
+	return interrupt_requested() ? EXP_INTERRUPTED : EXP_LOAD_LOST;
+}
+
 static enum experiment_end one_trial(struct cell_run *cr, int i)
 {
 	struct session *s = cr->s;
 	struct trial t = {.index = i};
 	struct trial_kernel *tk = NULL;
+	enum experiment_end load_end = check_load_before(cr);
 	int rc;
 
+	if (load_end != EXP_DONE)
+		return load_end;
 	if (!cr->cur) {
 		tell_progress(cr, i, "starting the target");
 		if (restart_prepare(s, &cr->cur)) {
@@ -151,10 +220,14 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 	if (s->tracer)
 		t.variant = alternate_variant(s->cfg->alternate, i);
 	restart_trial(s, &cr->cur, &t, &tk);
+	/* A failed trial may mean a lost engine, which takes its load along: after_failure. */
+	load_end = t.status == TRIAL_OK ? check_load_after(cr, &t, wall_ns()) : EXP_DONE;
 	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
 	trial_kernel_free(tk);
 	if (rc)
 		return sink_failed(s, i, rc);
+	if (load_end != EXP_DONE)
+		return load_end;
 	if (t.status == TRIAL_INTERRUPTED)
 		return EXP_INTERRUPTED;
 	if (t.status == TRIAL_FAILED)

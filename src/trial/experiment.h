@@ -26,6 +26,7 @@ enum experiment_end {
 	EXP_SINK_FAILED,
 	EXP_SETUP_FAILED,
 	EXP_NO_TRIAL_OK, /* every cell ran, but one had no ok trial (trial/run.c decides) */
+	EXP_LOAD_LOST,	 /* a stressor container of the cell died: no trial after it is loaded */
 };
 
 /* Runs every cell of s->cfg. s->err explains any end but EXP_DONE. */

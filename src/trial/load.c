@@ -2,12 +2,18 @@
 #include "trial/load.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/attach.h"
 #include "trace/tracer.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
+
+#define LOAD_LOG_LINES 3 /* of a dead stressor's output, in the line that says it died */
 
 int load_stress_args(const struct run_config *cfg, enum load_type load, int workers, char **argv,
 		     char bufs[][16], int max)
@@ -78,9 +84,24 @@ static json_object *load_config(struct session *s, enum load_type load)
 	return c;
 }
 
+/* One line in s->err: which stressor is gone, its exit code and its last words. */
+static void describe_death(struct session *s, const struct load_set *ls, int i, int exit_code)
+{
+	char log[256];
+
+	if (attach_log_tail(&s->docker, ls->id[i], LOAD_LOG_LINES, log, sizeof(log)))
+		snprintf(log, sizeof(log), "unknown (%s)", s->docker.err);
+	snprintf(s->err, sizeof(s->err),
+		 "the load is gone: stressor container %s (%.12s) exited with code %d; its last "
+		 "output: %s",
+		 ls->name[i], ls->id[i], exit_code, log[0] ? log : "none");
+}
+
 int load_start(struct session *s, const struct cell *cell, struct load_set *ls)
 {
 	memset(ls, 0, sizeof(*ls));
+	ls->since_ns = wall_ns();
+	ls->events_reconnects = s->events ? event_stream_reconnects(s->events) : 0;
 	if (cell->load == LOAD_NONE)
 		return 0;
 	if (cell->stressors > LOAD_MAX_CONTAINERS) {
@@ -102,13 +123,14 @@ int load_start(struct session *s, const struct cell *cell, struct load_set *ls)
 		rc = docker_container_create(&s->docker, name, config, ls->id[ls->n]);
 		json_object_put(config);
 		if (rc == 0)
-			ls->n++;
+			snprintf(ls->name[ls->n++], sizeof(ls->name[0]), "%s", name);
 		if (rc == 0)
 			rc = docker_container_start(&s->docker, ls->id[ls->n - 1]);
 		if (rc == 0 && docker_container_pid(&s->docker, ls->id[ls->n - 1], &pid) != 0) {
-			snprintf(s->docker.err, sizeof(s->docker.err),
-				 "stressor container exited at once (is stress-ng usable in it?)");
-			rc = -ESRCH;
+			int code = docker_container_exit_code(&s->docker, ls->id[ls->n - 1]);
+
+			describe_death(s, ls, ls->n - 1, code);
+			return -ESRCH;
 		}
 		if (rc) {
 			snprintf(s->err, sizeof(s->err), "load: %s", s->docker.err);
@@ -128,4 +150,40 @@ void load_stop(struct session *s, struct load_set *ls)
 	for (int i = 0; i < ls->n; i++)
 		docker_container_remove(&s->docker, ls->id[i], 1);
 	ls->n = 0;
+}
+
+/* The die event of container id since since_ns, if it has one. */
+static bool find_death(struct session *s, const char *id, int64_t since_ns,
+		       struct engine_event *death)
+{
+	struct engine_event ev[16];
+	size_t n = event_stream_collect(s->events, id, since_ns, INT64_MAX, ev, 16);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ev[i].type, "container") == 0 && strcmp(ev[i].action, "die") == 0) {
+			*death = ev[i];
+			return true;
+		}
+	return false;
+}
+
+int load_check(struct session *s, const struct load_set *ls, int64_t *died_ns)
+{
+	struct engine_event death;
+
+	if (!s->events)
+		return 0;
+	for (int i = 0; i < ls->n; i++) {
+		if (!find_death(s, ls->id[i], ls->since_ns, &death))
+			continue;
+		describe_death(s, ls, i, death.exit_code);
+		*died_ns = death.time_ns;
+		return -ESRCH;
+	}
+	return 0;
+}
+
+bool load_outlived_engine(struct session *s, const struct load_set *ls)
+{
+	return s->events && event_stream_reconnects(s->events) != ls->events_reconnects;
 }

@@ -3,6 +3,9 @@
 #ifndef RP_TRIAL_LOAD_H
 #define RP_TRIAL_LOAD_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "model/cell.h"
 #include "trial/session.h"
 
@@ -11,6 +14,9 @@
 struct load_set {
 	int n;
 	char id[LOAD_MAX_CONTAINERS][65];
+	char name[LOAD_MAX_CONTAINERS][128];
+	int64_t since_ns;      /* wall time the set began to start: deaths count from here */
+	int events_reconnects; /* of the engine's events stream then */
 };
 
 /* stress-ng arguments of one stressor container (argv without the program), NULL-terminated. */
@@ -21,5 +27,14 @@ int load_stress_args(const struct run_config *cfg, enum load_type load, int work
 int load_start(struct session *s, const struct cell *cell, struct load_set *ls);
 /* Removes every container of the set; errors are ignored (cleanup). */
 void load_stop(struct session *s, struct load_set *ls);
+/*
+ * Whether every container of the set still runs, by the engine's die events. 0 if so; else
+ * -ESRCH, *died_ns the wall time of the first death, and one line in s->err naming the
+ * container, its exit code and the last lines of its output.
+ */
+int load_check(struct session *s, const struct load_set *ls, int64_t *died_ns);
+/* True when the engine's connection broke since the set started: an engine that restarted
+ * has stopped its containers itself, so their deaths say nothing about the load. */
+bool load_outlived_engine(struct session *s, const struct load_set *ls);
 
 #endif

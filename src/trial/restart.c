@@ -40,6 +40,13 @@ static int mark_if_interrupted(struct trial *t)
 	return fail_trial(t, TRIAL_INTERRUPTED, "interrupted by signal %d", interrupt_signal());
 }
 
+/* A failed engine call: interrupted, or its one line (it names the call). */
+static void fail_call(struct trial *t, const char *why)
+{
+	if (!mark_if_interrupted(t))
+		fail_trial(t, TRIAL_FAILED, "%s", why);
+}
+
 /* Exit code of the container if the engine reported it dead after `after_ns`, else -1. */
 static int exit_code_if_died(struct session *s, const char *id, int64_t after_ns)
 {
@@ -185,14 +192,14 @@ static void stop_old(struct session *s, struct target *old, struct trial *t, int
 			   "the service exited with code %d before the trial began",
 			   docker_container_exit_code(&s->docker, old->id));
 	else if (rc)
-		fail_trial(t, TRIAL_FAILED, "stop: %s", s->docker.err);
+		fail_call(t, s->docker.err);
 }
 
 static void remove_old(struct session *s, struct target *old, struct trial *t)
 {
 	session_record_calls(s, t);
 	if (docker_container_remove(&s->docker, old->id, t->status != TRIAL_OK))
-		fail_trial(t, TRIAL_FAILED, "remove: %s", s->docker.err);
+		fail_call(t, s->docker.err);
 	else
 		old->live = false;
 	session_record_calls(s, NULL);
@@ -208,12 +215,12 @@ static struct target *bring_up(struct session *s, struct trial *t)
 		return NULL;
 	tg = target_create(s, t);
 	if (!tg) {
-		fail_trial(t, TRIAL_FAILED, "create: %s", s->err);
+		fail_call(t, s->err);
 		return NULL;
 	}
 	snprintf(t->new_id, sizeof(t->new_id), "%s", tg->id);
 	if (!mark_if_interrupted(t) && target_start(s, tg, t))
-		fail_trial(t, TRIAL_FAILED, "start: %s", s->err);
+		fail_call(t, s->err);
 	return tg;
 }
 
@@ -244,6 +251,15 @@ static void kernel_window(struct session *s, struct trial *t, pid_t old_pid, pid
 		set_window(t, RM_KERNEL, kw.begin_ns, kw.end_ns);
 }
 
+/*
+ * No engine call of a trial runs past this: the stop's grace, the readiness timeout and two
+ * engine timeouts, however slowly the engine answers each of its calls.
+ */
+static int64_t trial_bound_ns(const struct run_config *cfg)
+{
+	return cfg->grace_s * NSEC_PER_SEC + cfg->ready_timeout_ns + 2 * cfg->engine_timeout_ns;
+}
+
 int restart_trial(struct session *s, struct target **cur, struct trial *t, struct trial_kernel **tk)
 {
 	struct target *old = *cur, *next = NULL;
@@ -260,6 +276,7 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t, struc
 	if (s->tracer && tracer_attached(s->tracer))
 		tracer_trial_begin(s->tracer);
 
+	docker_set_deadline(&s->docker, mono_ns() + trial_bound_ns(s->cfg));
 	t_req = wall_ns();
 	int code = exit_code_if_died(s, old->id, 0);
 
@@ -278,6 +295,7 @@ int restart_trial(struct session *s, struct target **cur, struct trial *t, struc
 		if (!ready_at && !mark_if_interrupted(t))
 			fail_trial(t, TRIAL_FAILED, "%s", why);
 	}
+	docker_set_deadline(&s->docker, 0);
 	collect_events(s, t, t_req);
 	set_windows(s, t, next, t_req, old_stamp, last_tcp, ready_at);
 	kernel_window(s, t, old_pid, next ? next->pid : 0, tk);

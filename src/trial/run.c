@@ -141,9 +141,9 @@ enum run_status run_open_engine(struct run *r)
 	if (st)
 		return st;
 	http_global_init();
-	if (docker_open(&r->s.docker, r->cfg->socket_path)) {
+	if (session_open_engine(&r->s)) {
 		snprintf(r->err, sizeof(r->err), "%s", r->s.docker.err);
-		return RUN_FAILED;
+		return interrupt_requested() ? RUN_INTERRUPTED : RUN_FAILED;
 	}
 	leftovers_remove(&r->s.docker, note_leftover, r);
 	return RUN_OK;
@@ -211,6 +211,8 @@ static enum run_status prepare_target_image(struct run *r)
 
 	if (r->cfg->image[0]) {
 		if (docker_image_inspect(&s->docker, r->cfg->image, &o)) {
+			if (interrupt_requested())
+				return image_build_failed(r);
 			snprintf(r->err, sizeof(r->err),
 				 "image %s is not in the engine (restartprof never pulls: load or "
 				 "build it first)",
@@ -373,9 +375,8 @@ enum run_status run_open_files(struct run *r)
 
 enum run_status run_start_events(struct run *r)
 {
-	if (event_stream_start(r->cfg->socket_path, r->s.docker.api_version, wall_ns(),
-			       &r->s.events, r->err, sizeof(r->err)))
-		return RUN_FAILED;
+	if (event_stream_start(&r->s.docker, wall_ns(), &r->s.events, r->err, sizeof(r->err)))
+		return interrupt_requested() ? RUN_INTERRUPTED : RUN_FAILED;
 	return RUN_OK;
 }
 
@@ -465,14 +466,18 @@ enum run_status run_finish(struct run *r)
 	return st;
 }
 
-static void remove_built_images(struct run *r)
+/* No container of this run, nor an image it built (unless kept), or a line naming them. */
+static void clean_engine(struct run *r)
 {
-	if (r->cfg->keep_images)
-		return;
-	if (r->built_target)
-		docker_image_remove(&r->s.docker, r->s.target_image);
-	if (r->built_stress)
-		docker_image_remove(&r->s.docker, r->s.stress_image);
+	const char *images[2];
+	int n = 0;
+
+	if (!r->cfg->keep_images && r->built_target)
+		images[n++] = r->s.target_image;
+	if (!r->cfg->keep_images && r->built_stress)
+		images[n++] = r->s.stress_image;
+	if (session_clean_engine(&r->s, images, n))
+		tell_user(r, "%s", r->s.err);
 }
 
 void run_close(struct run *r)
@@ -480,8 +485,7 @@ void run_close(struct run *r)
 	if (r->s.docker.http) {
 		/* Whatever path led here, no container of this run survives it. */
 		if (r->s.run_id[0])
-			session_remove_all(&r->s);
-		remove_built_images(r);
+			clean_engine(r);
 		docker_close(&r->s.docker);
 	}
 	if (r->dirfd >= 0)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "util/interrupt.h"
 #include "util/proc.h"
 
 int owner_of_self(char *out, size_t len)
@@ -79,6 +80,30 @@ void session_init(struct session *s, const struct run_config *cfg)
 		 rnd[0], rnd[1], rnd[2]);
 	if (owner_of_self(s->owner, sizeof(s->owner)))
 		snprintf(s->owner, sizeof(s->owner), "unknown/%d/0", (int)getpid());
+}
+
+static int interrupted(void)
+{
+	return interrupt_requested();
+}
+
+int session_open_engine(struct session *s)
+{
+	return docker_open_bounded(&s->docker, s->cfg->socket_path,
+				   (long)(s->cfg->engine_timeout_ns / NSEC_PER_MSEC), interrupted);
+}
+
+/* How long the next engine call may take: the call bound, cut by the trial's deadline. */
+static long call_bound_ms(const struct session *s)
+{
+	long t = s->docker.timeout_ms;
+
+	if (s->docker.deadline_mono_ns) {
+		int64_t left = (s->docker.deadline_mono_ns - mono_ns()) / NSEC_PER_MSEC;
+
+		t = left < t ? (left > 0 ? (long)left : 1) : t;
+	}
+	return t;
 }
 
 json_object *session_labels(const struct session *s, const char *role)
@@ -173,8 +198,11 @@ struct target *target_create(struct session *s, struct trial *t)
 	tg->live = true;
 	output_watch_init(&tg->watch, &s->cfg->ready);
 	tg->watching = true;
-	rc = attach_open(s->docker.socket_path, s->docker.api_version, tg->id, output_watch_line,
-			 &tg->watch, &tg->attach, &call_ns, &dur_ns, s->err, sizeof(s->err));
+	struct attach_target at = {s->docker.socket_path, s->docker.api_version, tg->id,
+				   call_bound_ms(s), interrupted};
+
+	rc = attach_open(&at, output_watch_line, &tg->watch, &tg->attach, &call_ns, &dur_ns, s->err,
+			 sizeof(s->err));
 	if (t)
 		trial_add_api_call(t, "attach", call_ns, dur_ns, rc ? 0 : 200);
 	if (rc) {
@@ -217,17 +245,53 @@ int session_remove_all(struct session *s)
 {
 	char label[128];
 	json_object *list;
-	int n = 0;
+	int n = 0, left = 0;
 
 	snprintf(label, sizeof(label), "%s=%s", LABEL_RUN, s->run_id);
-	if (docker_containers_by_label(&s->docker, label, &list))
+	if (docker_containers_by_label(&s->docker, label, &list)) {
+		snprintf(s->err, sizeof(s->err), "the containers of run %s (%s)", s->run_id,
+			 s->docker.err);
 		return -1;
+	}
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		const char *id = json_str(json_object_array_get_idx(list, i), "Id", "");
 
-		if (*id && docker_container_remove(&s->docker, id, 1) == 0)
-			n++;
+		int rc = *id ? docker_container_remove(&s->docker, id, 1) : -ENOENT;
+
+		/* Gone already, or on its way out (409: its removal is under way). */
+		n += rc == 0;
+		left += rc && rc != -ENOENT && rc != -EEXIST;
 	}
 	json_object_put(list);
+	if (left) {
+		snprintf(s->err, sizeof(s->err), "%d container%s of run %s (%s)", left,
+			 left == 1 ? "" : "s", s->run_id, s->docker.err);
+		return -1;
+	}
 	return n;
+}
+
+static bool engine_unreached(int rc)
+{
+	return rc == -ETIMEDOUT || rc == -ECOMM || rc == -EINTR;
+}
+
+int session_clean_engine(struct session *s, const char *const *images, int n_images)
+{
+	char left[sizeof(s->err)] = "";
+	size_t used = 0;
+
+	if (session_remove_all(s) < 0)
+		used = (size_t)snprintf(left, sizeof(left), "%s", s->err);
+	/* An image in use (by another run) stays by design: only unasked removals count. */
+	for (int i = 0; i < n_images && used < sizeof(left); i++)
+		if (engine_unreached(docker_image_remove(&s->docker, images[i])))
+			used += (size_t)snprintf(left + used, sizeof(left) - used, "%simage %s",
+						 used ? ", " : "", images[i]);
+	if (!used)
+		return 0;
+	snprintf(s->err, sizeof(s->err),
+		 "left in the engine: %.300s; restartprof clean removes them once it answers",
+		 left);
+	return -1;
 }

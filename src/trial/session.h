@@ -47,6 +47,12 @@ struct target {
 
 /* Fills run id and owner label; no engine contact. */
 void session_init(struct session *s, const struct run_config *cfg);
+/*
+ * Connects to the engine: every call bounded by --engine-timeout (a stop by the grace plus
+ * it), the call in flight aborted by an interrupt, the calls after it cleanup (engine/docker.h).
+ * 0, or -errno with s->docker.err.
+ */
+int session_open_engine(struct session *s);
 
 /* The labels every container of this run carries. */
 json_object *session_labels(const struct session *s, const char *role);
@@ -65,8 +71,11 @@ int target_start(struct session *s, struct target *tg, struct trial *t);
 /* Removes the container if it still exists (errors ignored: this is cleanup) and frees tg. */
 void target_discard(struct session *s, struct target *tg);
 
-/* Removes every container labelled with this run's id (the last word of any run). */
+/* Removes every container labelled with this run's id (the last word of any run). The number
+ * removed, or -1 with s->err saying what is left in the engine. */
 int session_remove_all(struct session *s);
+/* session_remove_all, then these images; -1 with one line in s->err naming all that is left. */
+int session_clean_engine(struct session *s, const char *const *images, int n_images);
 
 /* Owner label of this process: "<boot id>/<pid>/<start time in ticks>". */
 int owner_of_self(char *out, size_t len);
