@@ -87,7 +87,9 @@ static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "The engine, limits and tracing:", RUN_GROUP_ENGINE},
 	{"docker-host", OPT_DOCKER_HOST, "unix://PATH", 0, CLI_DOCKER_HOST_HELP, RUN_GROUP_ENGINE},
 	{"engine-timeout", OPT_ENGINE_TIMEOUT, "SECONDS", 0,
-	 "Give up when the engine stops answering for this long (default 60)", RUN_GROUP_ENGINE},
+	 "Bound of every engine call (a stop: the grace period plus this); give up when the "
+	 "engine stops answering for this long (default 60)",
+	 RUN_GROUP_ENGINE},
 	{"max-failures", OPT_MAX_FAILURES, "N", 0,
 	 "Stop after N failed trials in a row (default 5)", RUN_GROUP_ENGINE},
 	{"exclusive", OPT_EXCLUSIVE, NULL, 0,
