@@ -50,19 +50,26 @@ static void storage_text(const struct report_run *r, char *out, size_t len)
 }
 
 /* A data-root in RAM shows no disk effect: said loudly where the storage is described. */
-static void in_memory_row(FILE *f, const struct report_run *r)
+/* The warning of a run whose engine kept its data-root in memory, or NULL. */
+static const char *in_memory_warning(const struct report_run *r, char *buf, size_t len)
 {
 	const char *mem = storage_in_memory(report_info(r, "storage.fstype", ""),
 					    report_info(r, "storage.device", ""));
-	char buf[256];
 
 	if (!mem)
-		return;
-	snprintf(buf, sizeof(buf),
+		return NULL;
+	snprintf(buf, len,
 		 "the engine's data-root is on %s, in memory: its disk I/O reaches no disk, so "
 		 "no disk effect can show in this run",
 		 mem);
-	kv(f, "WARNING", buf);
+	return buf;
+}
+
+static void in_memory_row(FILE *f, const struct report_run *r)
+{
+	char buf[256];
+
+	kv(f, "WARNING", in_memory_warning(r, buf, sizeof(buf)));
 }
 
 static void info_rows(FILE *f, const struct report_run *r)
@@ -132,7 +139,14 @@ static void run_info(FILE *f, const struct report_run *r)
  * phases that grew or cost most with their top cause and remedy. */
 static void headline(FILE *f, const struct report_run *r)
 {
+	char warning[256];
+
 	fputs("<section id=\"headline\"><h2>The answer first</h2>\n", f);
+	if (in_memory_warning(r, warning, sizeof(warning))) {
+		fputs("<p><strong>WARNING:</strong> ", f);
+		markup_text(f, warning, SIZE_MAX);
+		fputs("</p>\n", f);
+	}
 	if (r->explain && r->explain->traced) {
 		explain_headline_html(f, r->explain);
 		fputs("<p class=\"sub\">Against the run's baseline cells; the Diagnosis below has "

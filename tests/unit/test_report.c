@@ -198,6 +198,9 @@ static void synth_run(const char *dir, const struct synth *cells, int n, bool ke
 		fclose(e);
 }
 
+/* The data-root's filesystem synth_info records ("" for none). */
+static const char *synth_fstype = "";
+
 static void synth_info(const char *dir, const char *host, const struct synth *cells, int n)
 {
 	struct run_info ri = {0};
@@ -220,6 +223,7 @@ static void synth_info(const char *dir, const char *host, const struct synth *ce
 	snprintf(ri.method, sizeof(ri.method), "stdout");
 	ri.storage.rotational = 0;
 	snprintf(ri.storage.type, sizeof(ri.storage.type), "sd-card");
+	snprintf(ri.storage.mount.fstype, sizeof(ri.storage.mount.fstype), "%s", synth_fstype);
 	ri.program = "restartprof";
 	ri.argc = 3;
 	ri.argv = argv;
@@ -246,6 +250,28 @@ static int run_report(const char *const *dirs, size_t n, const char *gnuplot, co
 	struct report_opts o = {.gnuplot = gnuplot, .out_dir = out};
 
 	return report_dirs(dirs, n, &o, err, 512);
+}
+
+/* A data-root in memory is said in the headline, not only in the folded run facts. */
+static void memory_data_root_in_headline(void **state)
+{
+	char *dir = tmpdir(), err[512], *html, *warning;
+	const char *dirs[] = {dir};
+
+	(void)state;
+	synth_run(dir, matrix, N_MATRIX, false);
+	synth_fstype = "tmpfs";
+	synth_info(dir, "pi4", matrix, N_MATRIX);
+	synth_fstype = "";
+	assert_int_equal(run_report(dirs, 1, NULL, NULL, err), 0);
+	html = slurp(dir, "report.html", NULL);
+	assert_non_null(html);
+	warning = strstr(html, "<strong>WARNING:</strong> the engine&#39;s data-root is on tmpfs");
+	assert_non_null(warning);
+	assert_true(warning > strstr(html, "<section id=\"headline\">"));
+	assert_true(warning < strstr(html, "<section id=\"run\">"));
+	free(html);
+	rmtree(dir);
 }
 
 /* --- checks --- */
@@ -747,6 +773,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(full_report),
+		cmocka_unit_test(memory_data_root_in_headline),
 		cmocka_unit_test(without_gnuplot),
 		cmocka_unit_test(kernel_columns),
 		cmocka_unit_test(older_run),
