@@ -184,7 +184,7 @@ static void cell_line(char *line, size_t len, const struct headline *h)
 	if (isnan(h->median_ms))
 		n += snprintf(line + n, len - (size_t)n, ": no ok trial");
 	else
-		n += snprintf(line + n, len - (size_t)n, ": median restart %.1f ms", h->median_ms);
+		n += snprintf(line + n, len - (size_t)n, ": median %.1f ms", h->median_ms);
 	if (!isnan(h->change_ms))
 		snprintf(line + n, len - (size_t)n, ", baseline %.1f ms: %+.1f ms (%+.0f%%)",
 			 h->base->median_ms, h->change_ms, h->change_pct);

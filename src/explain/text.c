@@ -239,11 +239,11 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 		compared = compared || explain_baseline(r, against, &r->cells[c]);
 	if (against)
 		line(t, 4,
-		     "Against %s: per cell, the phases that grew most, their top cause, what "
-		     "helps",
+		     "Against %s: per cell, median restart, phases that grew most, top cause, "
+		     "what helps",
 		     against->dir);
 	else
-		line(t, 4, "Per cell, the phases that %s, their top cause, what helps",
+		line(t, 4, "Per cell: median restart, phases that %s, top cause, what helps",
 		     compared ? "grew most against the run's baseline" : "cost most");
 	for (size_t c = 0; c < r->n_cells; c++) {
 		const struct explain_cell *ec = &r->cells[c];
