@@ -11,6 +11,7 @@
 #include "engine/docker.h"
 #include "engine/http.h"
 #include "util/clock.h"
+#include "util/wait.h"
 
 void attach_demux_init(struct attach_demux *d, attach_line_cb cb, void *ctx)
 {
@@ -177,26 +178,10 @@ static void *attach_main(void *arg)
 static int wait_accepted(struct attach_stream *as, const struct attach_target *at, int64_t t0)
 {
 	int64_t deadline = t0 + (int64_t)at->timeout_ms * NSEC_PER_MSEC;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&as->lock);
-	while (!as->answered && rc == 0) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * NSEC_PER_MSEC; /* often enough to notice an abort */
-		if (ts.tv_nsec >= NSEC_PER_SEC) {
-			ts.tv_sec++;
-			ts.tv_nsec -= NSEC_PER_SEC;
-		}
-		pthread_cond_timedwait(&as->cond, &as->lock, &ts);
-		if (as->answered)
-			break;
-		if (at->abort_check && at->abort_check())
-			rc = -EINTR;
-		else if (mono_ns() >= deadline)
-			rc = -ETIMEDOUT;
-	}
+	rc = cond_wait_flag(&as->cond, &as->lock, &as->answered, deadline, at->abort_check);
 	pthread_mutex_unlock(&as->lock);
 	return rc;
 }

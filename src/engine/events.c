@@ -16,6 +16,7 @@
 #include "engine/http.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/wait.h"
 
 #define MAX_EVENTS     (1u << 20) /* a run of 100k trials is ~1M events */
 #define BACKOFF_MIN_NS (50 * NSEC_PER_MSEC)
@@ -249,27 +250,11 @@ static void *stream_main(void *arg)
 /* Waits for the engine to accept the subscription so no event of ours is missed. */
 static int wait_subscribed(struct event_stream *es, const struct docker *d)
 {
-	int64_t deadline = mono_ns() + (int64_t)d->timeout_ms * NSEC_PER_MSEC;
-	int rc = 0;
+	int64_t deadline = d->timeout_ms ? mono_ns() + (int64_t)d->timeout_ms * NSEC_PER_MSEC : 0;
+	int rc;
 
 	pthread_mutex_lock(&es->lock);
-	while (!es->started_ok && rc == 0) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * NSEC_PER_MSEC; /* often enough to notice an abort */
-		if (ts.tv_nsec >= NSEC_PER_SEC) {
-			ts.tv_sec++;
-			ts.tv_nsec -= NSEC_PER_SEC;
-		}
-		pthread_cond_timedwait(&es->cond, &es->lock, &ts);
-		if (es->started_ok)
-			break;
-		if (d->abort_check && d->abort_check())
-			rc = -EINTR;
-		else if (d->timeout_ms && mono_ns() >= deadline)
-			rc = -ETIMEDOUT;
-	}
+	rc = cond_wait_flag(&es->cond, &es->lock, &es->started_ok, deadline, d->abort_check);
 	pthread_mutex_unlock(&es->lock);
 	return rc;
 }
