@@ -4,8 +4,9 @@
  * current task) to its path by walking dentry->d_parent up to the root of its mount, then
  * from the mount point in the parent mount, and so on, at most RP_PATH_DEPTH names and a
  * bounded number of mount crossings. The path is the one the task sees: inside a container's
- * mount namespace it ends at the container's root. Relative names of path calls (unlinkat
- * with a directory fd, names relative to the working directory) get their directory's path.
+ * mount namespace it ends at the container's root, in a chroot at the chroot's root. Relative names
+ * of path calls (unlinkat with a directory fd, names relative to the working directory) get their
+ * directory's path.
  */
 #ifndef RP_PATH_BPF_H
 #define RP_PATH_BPF_H
@@ -57,19 +58,25 @@ static __always_inline struct file *rp_fd_file(long fd)
 /*
  * Walks from d up to the root: each step either records a name in names[step] or crosses
  * from a mount's root to its mount point (names[step] NULL). Returns the steps taken. No
- * count of names is kept across steps: that keeps the verifier's states few.
+ * count of names is kept across steps: that keeps the verifier's states few. The walk ends at
+ * the current task's own root (a chrooted engine's paths are the ones it sees), or else at the
+ * root of the mount namespace.
  */
 static __always_inline int rp_walk(struct rp_pathbuf *pb, struct dentry *d, struct vfsmount *vm,
 				   __u32 *flags)
 {
-	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	long mnt_off = bpf_core_field_offset(struct mount, mnt);
+	struct mount *m = (void *)vm - mnt_off;
+	struct task_struct *t = rp_current();
+	struct dentry *task_root = BPF_CORE_READ(t, fs, root.dentry);
+	struct vfsmount *task_root_mnt = BPF_CORE_READ(t, fs, root.mnt);
 	int k;
 
 	for (k = 0; k < RP_PATH_DEPTH; k++) {
 		struct dentry *root = BPF_CORE_READ(m, mnt.mnt_root), *parent;
 
 		pb->names[k & (RP_SLOTS - 1)] = NULL;
-		if (!d)
+		if (!d || (d == task_root && (void *)m + mnt_off == (void *)task_root_mnt))
 			return k;
 		if (d == root) {
 			struct mount *pm = BPF_CORE_READ(m, mnt_parent);
