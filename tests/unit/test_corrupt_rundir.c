@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "rundir/csv.h"
+#include "support/harness.h"
 #include "util/files.h"
 
 static const char *const data_files[] = {"trials.csv", "phases.csv", "waits.csv", "stacks.csv",
@@ -59,9 +60,9 @@ static void put(const char *dir, const char *name, const char *text)
 /* A fresh copy of the run directory under /tmp. */
 static char *copy_run(void)
 {
-	char *dir = strdup("/tmp/rp-test-corrupt.XXXXXX"), src[512];
+	char *dir = harness_tmpdir("corrupt"), src[512];
 
-	assert_non_null(mkdtemp(dir));
+	assert_non_null(dir);
 	data_dir(src, sizeof(src));
 	for (size_t i = 0; i < sizeof(data_files) / sizeof(data_files[0]); i++) {
 		char *text = slurp(src, data_files[i]);
@@ -73,16 +74,9 @@ static char *copy_run(void)
 	return dir;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static void rmtree(char *dir)
 {
-	if (strncmp(dir, "/tmp/rp-test-corrupt.", 21) == 0)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	harness_rmtree(dir);
 	free(dir);
 }
 

@@ -23,28 +23,22 @@
 #include "model/fold.h"
 #include "model/phase.h"
 #include "report/report.h"
+#include "support/harness.h"
 
 #define T0 1700000000000000000LL
 #define MS 1000000LL
 
 static char *tmpdir(void)
 {
-	char *d = strdup("/tmp/rp-test-figures.XXXXXX");
+	char *d = harness_tmpdir("figures");
 
-	assert_non_null(mkdtemp(d));
+	assert_non_null(d);
 	return d;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
 }
 
 static void rmtree(char *dir)
 {
-	if (strncmp(dir, "/tmp/rp-test-figures.", 21) == 0)
-		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	harness_rmtree(dir);
 	free(dir);
 }
 
