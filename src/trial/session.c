@@ -241,28 +241,46 @@ void target_discard(struct session *s, struct target *tg)
 	free(tg);
 }
 
-int session_remove_all(struct session *s)
+/* One pass over the run's containers; -1 when they cannot be listed. */
+static int remove_pass(struct session *s, const char *label, int *removed, int *left, int *listed)
 {
-	char label[128];
 	json_object *list;
-	int n = 0, left = 0;
 
-	snprintf(label, sizeof(label), "%s=%s", LABEL_RUN, s->run_id);
-	if (docker_containers_by_label(&s->docker, label, &list)) {
-		snprintf(s->err, sizeof(s->err), "the containers of run %s (%s)", s->run_id,
-			 s->docker.err);
+	if (docker_containers_by_label(&s->docker, label, &list))
 		return -1;
-	}
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		const char *id = json_str(json_object_array_get_idx(list, i), "Id", "");
-
+	*listed = (int)json_object_array_length(list);
+	*left = 0;
+	for (int i = 0; i < *listed; i++) {
+		const char *id = json_str(json_object_array_get_idx(list, (size_t)i), "Id", "");
 		int rc = *id ? docker_container_remove(&s->docker, id, 1) : -ENOENT;
 
 		/* Gone already, or on its way out (409: its removal is under way). */
-		n += rc == 0;
-		left += rc && rc != -ENOENT && rc != -EEXIST;
+		*removed += rc == 0;
+		*left += rc && rc != -ENOENT && rc != -EEXIST;
 	}
 	json_object_put(list);
+	return 0;
+}
+
+/* Passes until none is listed: a removal under way, or a create cut off by a signal, ends in
+ * the engine after the answer; bounded (REMOVE_SETTLE_PASSES pauses of 200 ms). */
+#define REMOVE_SETTLE_PASSES 15
+
+int session_remove_all(struct session *s)
+{
+	char label[128];
+	int n = 0, left = 0, listed = 1;
+
+	snprintf(label, sizeof(label), "%s=%s", LABEL_RUN, s->run_id);
+	for (int pass = 0; listed && !left && pass <= REMOVE_SETTLE_PASSES; pass++) {
+		if (pass)
+			sleep_ns(200 * NSEC_PER_MSEC);
+		if (remove_pass(s, label, &n, &left, &listed)) {
+			snprintf(s->err, sizeof(s->err), "the containers of run %s (%s)", s->run_id,
+				 s->docker.err);
+			return -1;
+		}
+	}
 	if (left) {
 		snprintf(s->err, sizeof(s->err), "%d container%s of run %s (%s)", left,
 			 left == 1 ? "" : "s", s->run_id, s->docker.err);
