@@ -52,6 +52,10 @@ struct probe_path_input {
 };
 extern const struct argp probe_path_argp;
 
+/* A whole decimal number in [lo, hi]; seconds (fractions allowed) in [lo, hi] as ns. 0 or -1. */
+int cli_parse_long(const char *s, long lo, long hi, long *out);
+int cli_parse_seconds(const char *s, double lo, double hi, int64_t *out_ns);
+
 /* Help of the options that several commands take: one text each. */
 #define CLI_DOCKER_HOST_HELP "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)"
 #define CLI_BTF_HELP	     "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux"
@@ -70,6 +74,7 @@ struct storage_info;
 int data_root_warning(const struct storage_info *si, char *out, size_t len);
 
 int cmd_run(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

@@ -64,7 +64,7 @@ static int parse_load_list(struct cells_ctx *c, enum load_type *loads, int *n)
 
 		snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : 0), p);
 		t = load_from_name(name);
-		if (t < 0 || t == LOAD_NONE) {
+		if (t < 0 || t == LOAD_NONE || t == LOAD_DEVICE) {
 			snprintf(c->err, c->errlen,
 				 "--matrix --load '%.100s': give a list of cpu, mem, io, hdd or "
 				 "custom "
@@ -130,7 +130,7 @@ static int single_cell(struct cells_ctx *c)
 	}
 	if (c->co->load) {
 		load = load_from_name(c->co->load);
-		if (load < 0) {
+		if (load < 0 || load == LOAD_DEVICE) {
 			snprintf(c->err, c->errlen,
 				 "unknown load '%.50s': use none, cpu, mem, io, hdd or custom",
 				 c->co->load);

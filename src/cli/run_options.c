@@ -156,7 +156,7 @@ struct parse_state {
 	struct probe_path_input probe_input;
 };
 
-static int parse_long(const char *s, long lo, long hi, long *out)
+int cli_parse_long(const char *s, long lo, long hi, long *out)
 {
 	char *end;
 	long v;
@@ -169,7 +169,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-static int parse_seconds(const char *s, double lo, double hi, int64_t *out_ns)
+int cli_parse_seconds(const char *s, double lo, double hi, int64_t *out_ns)
 {
 	char *end;
 	double v;
@@ -204,7 +204,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		snprintf(cfg->out_dir, sizeof(cfg->out_dir), "%s", arg);
 		break;
 	case 'n':
-		if (parse_long(arg, 1, 100000, &v))
+		if (cli_parse_long(arg, 1, 100000, &v))
 			return reject(ps, "--trials '%.50s': give a count from 1 to 100000", arg);
 		cfg->trials = (int)v;
 		ps->trials_set = 1;
@@ -213,7 +213,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->cells.load = arg;
 		break;
 	case 's':
-		if (parse_long(arg, 1, 16, &v))
+		if (cli_parse_long(arg, 1, 16, &v))
 			return reject(ps, "--stressors '%.50s': give a count from 1 to 16", arg);
 		ps->cells.stressors = (int)v;
 		break;
@@ -224,7 +224,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "%s", arg);
 		break;
 	case OPT_SETTLE:
-		if (parse_seconds(arg, 0, 3600, &cfg->load_settle_ns))
+		if (cli_parse_seconds(arg, 0, 3600, &cfg->load_settle_ns))
 			return reject(ps, "--settle '%.50s': give seconds from 0 to 3600", arg);
 		ps->settle_set = 1;
 		break;
@@ -237,16 +237,16 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->ready_arg = arg;
 		break;
 	case OPT_GRACE:
-		if (parse_long(arg, 0, 3600, &v))
+		if (cli_parse_long(arg, 0, 3600, &v))
 			return reject(ps, "--grace '%.50s': give seconds from 0 to 3600", arg);
 		cfg->grace_s = (int)v;
 		break;
 	case OPT_TIMEOUT:
-		if (parse_seconds(arg, 0.1, 3600, &cfg->ready_timeout_ns))
+		if (cli_parse_seconds(arg, 0.1, 3600, &cfg->ready_timeout_ns))
 			return reject(ps, "--timeout '%.50s': give seconds from 0.1 to 3600", arg);
 		break;
 	case OPT_INTERVAL:
-		if (parse_seconds(arg, 0, 3600, &cfg->interval_ns))
+		if (cli_parse_seconds(arg, 0, 3600, &cfg->interval_ns))
 			return reject(ps, "--interval '%.50s': give seconds from 0 to 3600", arg);
 		break;
 	case OPT_NETWORK:
@@ -255,7 +255,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		snprintf(cfg->network, sizeof(cfg->network), "%s", arg);
 		break;
 	case OPT_PUBLISH:
-		if (parse_long(arg, 1, 65535, &v))
+		if (cli_parse_long(arg, 1, 65535, &v))
 			return reject(ps, "--publish '%.50s': give a port from 1 to 65535", arg);
 		cfg->publish_port = (int)v;
 		ps->publish_set = 1;
@@ -265,7 +265,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->publish_set = 1;
 		break;
 	case OPT_MAX_FAILURES:
-		if (parse_long(arg, 1, 100000, &v))
+		if (cli_parse_long(arg, 1, 100000, &v))
 			return reject(ps, "--max-failures '%.50s': give a count from 1 to 100000",
 				      arg);
 		cfg->max_failures = (int)v;
@@ -274,7 +274,7 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->docker_host = arg;
 		break;
 	case OPT_ENGINE_TIMEOUT:
-		if (parse_seconds(arg, 1, 86400, &cfg->engine_timeout_ns))
+		if (cli_parse_seconds(arg, 1, 86400, &cfg->engine_timeout_ns))
 			return reject(ps, "--engine-timeout '%.50s': give seconds from 1 to 86400",
 				      arg);
 		break;

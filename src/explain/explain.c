@@ -18,8 +18,6 @@
 
 #define FOLD_FRAMES (64 * 48)
 
-extern const char rp_rules_blob[], rp_rules_blob_end[];
-
 static const char *const ctx_columns[CTX_COUNT] = {
 	[CTX_DIRTY_BEGIN] = COL_DIRTY_KIB_BEGIN,
 	[CTX_DIRTY_END] = COL_DIRTY_KIB_END,
@@ -52,8 +50,7 @@ int explain_rules_load(const char *path, struct rules *out, char *err, size_t er
 	int rc;
 
 	if (!path)
-		return rules_parse(rp_rules_blob, (size_t)(rp_rules_blob_end - rp_rules_blob), out,
-				   err, errlen);
+		return rules_load_builtin(out, err, errlen);
 	/* A path the user gave: a symlink to a rules file is fine. */
 	rc = file_read_all(AT_FDCWD, path, RULES_FILE_LIMIT, FILE_READ_FOLLOW, &text, &len);
 	if (rc) {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "model/cell.h"
 #include "model/diagnosis.h"
 #include "model/fold.h"
 #include "model/rules.h"
@@ -46,7 +47,7 @@ enum explain_ctx {
 #define EXPLAIN_SHOWN_MIN_MS 0.05
 
 struct explain_cell {
-	char name[64], load[32];
+	char name[CELL_NAME_LEN], load[32];
 	int stressors;
 	int ok_trials;
 	double median_ms; /* median restart time (restart_ns) of the ok trials; NAN when none */

@@ -7,8 +7,8 @@
 #include "util/names.h"
 
 static const char *const names[LOAD_COUNT] = {
-	[LOAD_NONE] = "none", [LOAD_CPU] = "cpu", [LOAD_MEM] = "mem",
-	[LOAD_IO] = "io",     [LOAD_HDD] = "hdd", [LOAD_CUSTOM] = "custom",
+	[LOAD_NONE] = "none", [LOAD_CPU] = "cpu",	[LOAD_MEM] = "mem",	  [LOAD_IO] = "io",
+	[LOAD_HDD] = "hdd",   [LOAD_CUSTOM] = "custom", [LOAD_DEVICE] = "device",
 };
 
 const char *load_name(enum load_type t)

@@ -12,14 +12,17 @@ enum load_type {
 	LOAD_IO,
 	LOAD_HDD,
 	LOAD_CUSTOM,
+	LOAD_DEVICE, /* watch: whatever the device runs beside the restarting service */
 	LOAD_COUNT
 };
 
+#define CELL_NAME_LEN 128
+
 struct cell {
 	enum load_type load;
-	int stressors; /* containers; 0 for LOAD_NONE */
-	int repeat;    /* 0, or which repetition of a baseline cell this is (1-based) */
-	char name[32]; /* "none", "hdd-2", "none#2" */
+	int stressors;		  /* containers; 0 for LOAD_NONE */
+	int repeat;		  /* 0, or which repetition of a baseline cell this is (1-based) */
+	char name[CELL_NAME_LEN]; /* "none", "hdd-2", "none#2"; watch: "web", "project/service" */
 };
 
 const char *load_name(enum load_type t);

@@ -387,3 +387,11 @@ void rules_free(struct rules *r)
 	free(r->rule);
 	memset(r, 0, sizeof(*r));
 }
+
+extern const char rp_rules_blob[], rp_rules_blob_end[];
+
+int rules_load_builtin(struct rules *out, char *err, size_t errlen)
+{
+	return rules_parse(rp_rules_blob, (size_t)(rp_rules_blob_end - rp_rules_blob), out, err,
+			   errlen);
+}

@@ -89,6 +89,8 @@ struct wait_view {
 /* Parses rules text. 0, or -1 with "line N: what" in err (nothing to free then). */
 int rules_parse(const char *text, size_t len, struct rules *out, char *err, size_t errlen);
 void rules_free(struct rules *r);
+/* The rules built into the binary (rules/causes.rules at build time). */
+int rules_load_builtin(struct rules *out, char *err, size_t errlen);
 /* Index of the first rule matching w, -1 when none does. */
 int rules_match(const struct rules *r, const struct wait_view *w);
 /* Index of the rule of that name, -1 when none. */

@@ -7,7 +7,7 @@
 
 static const char *const method_names[RM_COUNT] = {
 	[RM_STDOUT] = "stdout", [RM_TCP] = "tcp",	[RM_LOG] = "log",
-	[RM_EVENTS] = "events", [RM_KERNEL] = "kernel",
+	[RM_EVENTS] = "events", [RM_KERNEL] = "kernel", [RM_HEALTH] = "health",
 };
 
 const char *restart_method_name(enum restart_method m)

@@ -15,6 +15,7 @@ enum restart_method {
 	RM_LOG,	   /* stop request to the first output line matching a pattern */
 	RM_EVENTS, /* engine's kill event to its start event */
 	RM_KERNEL, /* old service's exit to the new one's first listen(), seen by BPF */
+	RM_HEALTH, /* watch: the stop request or exit to the health status turning healthy */
 	RM_COUNT
 };
 
@@ -66,6 +67,8 @@ struct trial {
 	char new_id[CONTAINER_ID_LEN + 1];
 	/* With --alternate: "trace" or "no-trace", "stacks" or "no-stacks"; NULL otherwise. */
 	const char *variant;
+	/* watch: how the restart came about ("policy", "restart", "replace"); NULL for run. */
+	const char *kind;
 };
 
 const char *restart_method_name(enum restart_method m);

@@ -13,12 +13,13 @@
 
 #include <stdio.h>
 
+#include "model/cell.h"
 #include "model/stats.h"
 #include "rundir/columns.h"
 #include "rundir/csv.h"
 
 struct cell_summary {
-	char cell[32];
+	char cell[CELL_NAME_LEN];
 	char load[16];
 	int stressors;
 	int repeat;   /* 1, or which repetition of the same load and stressors ("none#3": 3) */

@@ -47,6 +47,7 @@
 #define COL_RESTART_LOG_NS    "restart_log_ns"
 #define COL_RESTART_EVENTS_NS "restart_events_ns"
 #define COL_RESTART_KERNEL_NS "restart_kernel_ns"
+#define COL_RESTART_HEALTH_NS "restart_health_ns"
 #define COL_WINDOW_BEGIN_NS   "window_begin_ns"
 #define COL_WINDOW_END_NS     "window_end_ns"
 #define COL_KILL_NS	      "kill_ns"
@@ -69,6 +70,7 @@
 #define COL_STACK_NS	      "stack_ns"
 #define COL_STACK_DROPS	      "stack_drops"
 #define COL_VARIANT	      "variant"
+#define COL_KIND	      "kind" /* watch: policy, restart, replace */
 
 /* phases.csv, after cell, load, stressors, trial; per-actor columns: rundir/kernel_csv.h */
 #define COL_PHASE	"phase"

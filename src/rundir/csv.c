@@ -112,6 +112,27 @@ int csv_attach(struct csv_writer *w, int fd, const char *const *columns, size_t 
 	w->fd = fd;
 	for (size_t i = 0; i < n_columns; i++)
 		csv_str(w, columns[i]);
+	w->header = strndup(w->row, w->len);
+	return csv_end_row(w);
+}
+
+int csv_reopen(struct csv_writer *w, int dirfd, const char *name)
+{
+	int fd;
+
+	if (w->fd < 0)
+		return 0;
+	fsync(w->fd);
+	close(w->fd);
+	w->fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (w->fd >= 0 || errno != ENOENT)
+		return w->fd >= 0 ? 0 : -(w->failed = errno);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -(w->failed = errno);
+	w->fd = fd;
+	if (w->header)
+		row_append(w, w->header, strlen(w->header));
 	return csv_end_row(w);
 }
 
@@ -139,6 +160,7 @@ int csv_close(struct csv_writer *w)
 			rc = -errno;
 	}
 	free(w->row);
+	free(w->header);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 	return rc;
@@ -149,6 +171,7 @@ int csv_detach(struct csv_writer *w)
 	int rc = w->failed ? -w->failed : 0;
 
 	free(w->row);
+	free(w->header);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 	return rc;

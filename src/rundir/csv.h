@@ -11,7 +11,8 @@ struct csv_writer {
 	char *row;
 	size_t len, cap;
 	int fields;
-	int failed; /* a write failed: errno saved here */
+	int failed;   /* a write failed: errno saved here */
+	char *header; /* the header line, for a file made anew by csv_reopen */
 };
 
 /*
@@ -32,6 +33,11 @@ void csv_empty(struct csv_writer *w);
 int csv_end_row(struct csv_writer *w);
 /* Returns the first error of any write, 0 if none. Closes the file (fsync'd). */
 int csv_close(struct csv_writer *w);
+/*
+ * After log rotation (SIGHUP): closes the file and opens dir/name again, appending to it when
+ * it is still there, else creating it with the header. 0 or -errno (the writer is then closed).
+ */
+int csv_reopen(struct csv_writer *w, int dirfd, const char *name);
 /* Returns the first error of any write, 0 if none; frees the writer, leaves the fd open. */
 int csv_detach(struct csv_writer *w);
 /*

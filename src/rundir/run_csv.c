@@ -47,6 +47,7 @@ static const char *const trial_columns[] = {
 	COL_RESTART_LOG_NS,
 	COL_RESTART_EVENTS_NS,
 	COL_RESTART_KERNEL_NS,
+	COL_RESTART_HEALTH_NS,
 	COL_WINDOW_BEGIN_NS,
 	COL_WINDOW_END_NS,
 	COL_KILL_NS,
@@ -69,6 +70,7 @@ static const char *const trial_columns[] = {
 	COL_STACK_NS,
 	COL_STACK_DROPS,
 	COL_VARIANT,
+	COL_KIND,
 };
 
 static const char *const phase_columns[] = {
@@ -214,6 +216,7 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_i64_opt(w, tk ? (int64_t)tk->stack_ns : -1);
 	csv_i64_opt(w, tk ? (int64_t)tk->stack_drops : -1);
 	csv_str(w, t->variant ? t->variant : "");
+	csv_str(w, t->kind ? t->kind : "");
 	return csv_end_row(w);
 }
 
@@ -354,5 +357,20 @@ int run_csv_close(struct run_csv *rc)
 	}
 	stack_set_free(rc->seen);
 	free(rc);
+	return first;
+}
+
+int run_csv_reopen(struct run_csv *rc)
+{
+	struct csv_writer *all[N_FILES];
+	int first = 0;
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++) {
+		int e = csv_reopen(all[i], rc->dirfd, file_names[i]);
+
+		if (e && !first)
+			first = e;
+	}
 	return first;
 }

@@ -29,6 +29,9 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
  */
 int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct trial *t,
 		  const struct trial_kernel *tk);
+/* Log rotation: every file opened again by name (appended to, or made anew with its header).
+ * 0 or the first -errno. */
+int run_csv_reopen(struct run_csv *rc);
 /* Closes (fsync) every file. 0 or the first -errno any write met. */
 int run_csv_close(struct run_csv *rc);
 

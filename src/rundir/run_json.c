@@ -173,6 +173,18 @@ static json_object *experiment_json(const struct run_info *ri)
 	return o;
 }
 
+static json_object *watch_json(const struct run_info *ri)
+{
+	json_object *o = json_object_new_object();
+
+	add_str(o, "filters", ri->filters ? ri->filters : "");
+	json_object_object_add(o, "replace_window_s", seconds(ri->replace_window_ns));
+	json_object_object_add(o, "ready_timeout_s", seconds(ri->ready_timeout_ns));
+	json_object_object_add(o, "kernel_history_s", seconds(ri->history_ns));
+	json_object_object_add(o, "kernel_trace", json_object_new_boolean(ri->trace));
+	return o;
+}
+
 static json_object *concurrent_json(const struct run_info *ri)
 {
 	json_object *a = json_object_new_array();
@@ -194,6 +206,7 @@ json_object *run_json_build(const struct run_info *ri)
 
 	add_str(o, "format", "restartprof-run/1");
 	add_str(o, "run_id", ri->run_id);
+	add_str(o, "kind", ri->kind ? ri->kind : "run");
 	add_str(o, "state", ri->state);
 	add_str(o, "tool", "restartprof");
 	add_str(o, "tool_version", ri->tool_version);
@@ -210,7 +223,10 @@ json_object *run_json_build(const struct run_info *ri)
 	json_object_object_add(o, "host", host_json(ri));
 	json_object_object_add(o, "storage", storage_json(&ri->storage));
 	json_object_object_add(o, "engine", engine_json(ri));
-	json_object_object_add(o, "experiment", experiment_json(ri));
+	if (ri->kind && strcmp(ri->kind, "watch") == 0)
+		json_object_object_add(o, "watch", watch_json(ri));
+	else
+		json_object_object_add(o, "experiment", experiment_json(ri));
 	return o;
 }
 

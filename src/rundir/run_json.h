@@ -41,6 +41,7 @@ struct run_info {
 	char engine_version[64], engine_api[16], api_version[16];
 	char storage_driver[64], cgroup_version[16], cgroup_driver[64], engine_os[256];
 	/* experiment */
+	const char *kind; /* "run" or "watch" */
 	bool matrix, trace;
 	const char *alternate; /* "none", "trace", "stacks" */
 	int trials_per_cell;
@@ -49,6 +50,9 @@ struct run_info {
 	int64_t settle_ns, interval_ns;
 	const struct cell *cells;
 	int n_cells;
+	/* watch */
+	const char *filters;
+	int64_t replace_window_ns, ready_timeout_ns, history_ns;
 };
 
 /* How the cells of a run are ordered, in one sentence (also shown in the report). */

@@ -14,6 +14,18 @@
 #define CONFIG_MAX_ARGS	 32
 #define CONFIG_MAX_CELLS 64
 
+/* What `watch` adds to a run's configuration (on is false for `run`). */
+struct watch_spec {
+	bool on;
+	char filters[512];	   /* the --filter values as given, ";"-joined, for run.json */
+	int64_t duration_ns;	   /* 0: until a signal */
+	int64_t replace_window_ns; /* destroy to the new start, for a replacement */
+	int64_t history_ns;	   /* how far back the kernel's history reaches */
+	char listen[64];	   /* --listen ADDR:PORT, "" for none */
+	char textfile_dir[PATH_MAX];
+	bool wait_engine; /* --wait: an absent engine is waited for */
+};
+
 struct run_config {
 	char socket_path[108];
 	char out_dir[PATH_MAX];
@@ -47,6 +59,7 @@ struct run_config {
 	bool keep_images;
 	bool exclusive; /* refuse to start while another restartprof run is active */
 	bool matrix;	/* cells from --matrix */
+	struct watch_spec watch;
 	int argc;
 	char **argv;
 };

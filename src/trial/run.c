@@ -117,7 +117,7 @@ static int note_peers(struct run *r, bool quiet)
 /* The run's lock; with --exclusive, a refusal when another run is already going. */
 static enum run_status hold_lock(struct run *r)
 {
-	int e = run_lock_take(&r->lock, r->s.run_id, "run");
+	int e = run_lock_take(&r->lock, r->s.run_id, r->cfg->watch.on ? "watch" : "run");
 
 	if (e)
 		tell_user(r,
@@ -425,6 +425,15 @@ enum experiment_end run_experiment(struct run *r, const struct experiment_sink *
 			end = EXP_NO_TRIAL_OK;
 		}
 	return end;
+}
+
+void run_reopen_files(struct run *r)
+{
+	int e = r->csv ? run_csv_reopen(r->csv) : 0;
+
+	if (e)
+		tell_user(r, "reopening the CSVs of %s failed: %s", r->dir, strerror(-e));
+	run_write_state(r, "running");
 }
 
 const char *run_state_of(enum experiment_end end)

@@ -105,6 +105,8 @@ enum experiment_end run_experiment(struct run *r, const struct experiment_sink *
 
 /* run.json's state for an end of the experiment: done, interrupted, stopped, failed. */
 const char *run_state_of(enum experiment_end end);
+/* Log rotation: the CSVs opened again by name and run.json rewritten; a failure is noted. */
+void run_reopen_files(struct run *r);
 /* Rewrites run.json with this state (and the end time, the error in r->s.err and the other
  * runs seen, unless "running"). */
 void run_write_state(struct run *r, const char *state);

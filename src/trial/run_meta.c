@@ -63,6 +63,11 @@ void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct 
 	ri->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	ri->mem_kib = host_mem_kib();
 	engine_facts(ri, d);
+	ri->kind = cfg->watch.on ? "watch" : "run";
+	ri->filters = cfg->watch.filters;
+	ri->replace_window_ns = cfg->watch.replace_window_ns;
+	ri->ready_timeout_ns = cfg->ready_timeout_ns;
+	ri->history_ns = cfg->watch.history_ns;
 	ri->matrix = cfg->matrix;
 	ri->trace = cfg->trace;
 	ri->alternate = alternate_name(cfg->alternate);

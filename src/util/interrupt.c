@@ -13,6 +13,8 @@
 
 static atomic_int caught_signal;
 static atomic_int sigint_count;
+static atomic_bool hangup_reopens;
+static atomic_int hangups;
 static int wake_pipe[2] = {-1, -1};
 static void (*last_words)(void);
 
@@ -27,6 +29,11 @@ static void on_signal(int sig)
 			last_words();
 		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 		_exit(128 + SIGINT);
+	}
+	if (sig == SIGHUP && atomic_load(&hangup_reopens)) {
+		atomic_fetch_add(&hangups, 1);
+		errno = saved;
+		return;
 	}
 	int expected = 0;
 
@@ -60,6 +67,16 @@ bool interrupt_requested(void)
 int interrupt_signal(void)
 {
 	return atomic_load(&caught_signal);
+}
+
+void interrupt_hangup_reopens(void)
+{
+	atomic_store(&hangup_reopens, true);
+}
+
+bool interrupt_take_hangup(void)
+{
+	return atomic_exchange(&hangups, 0) != 0;
 }
 
 int interrupt_fd(void)

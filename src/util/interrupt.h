@@ -12,6 +12,11 @@ bool interrupt_requested(void);
 int interrupt_signal(void);
 /* Sleeps up to ns; returns false if an interrupt cut it short. */
 bool interrupt_sleep(int64_t ns);
+/* From now on SIGHUP asks no wait to end: it is counted for interrupt_take_hangup (watch
+ * reopens its files on it). */
+void interrupt_hangup_reopens(void);
+/* Whether a SIGHUP came since the last call. */
+bool interrupt_take_hangup(void);
 /* A descriptor that becomes readable on interrupt, for poll(). */
 int interrupt_fd(void);
 /* Called after a forced exit has been decided, right before _exit, from the handler. */
