@@ -50,7 +50,7 @@ else
 VMLINUX_DIR ?= vmlinux/$(ARCH)
 endif
 
-LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle
+LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle libmicrohttpd
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wno-missing-field-initializers -Wno-format-truncation -Iinclude -Isrc -I$(OUT) -pthread
