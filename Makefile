@@ -60,13 +60,16 @@ ifeq ($(STATIC),1)
 # static krb5) and -lldap/-llber/-lrtmp (their archives need libp11-kit.a, which Debian lacks),
 # and leaves out -lbrotlicommon and -lunistring. These are the archives Debian has;
 # src/engine/static_stubs.c stands in for GSS-API, LDAP and RTMP, which an HTTP client on
-# a unix socket never calls (tests/vm/README.md).
+# a unix socket never calls (tests/vm/README.md). Debian's libmicrohttpd.a is built with
+# HTTPS, and libgnutls.a needs libp11-kit.a too: src/metrics/tls_stubs.c stands in for the
+# GnuTLS calls of a server that never serves TLS.
 LDFLAGS += -static
 LDLIBS := -lbpf -lelf -lcurl -lnghttp2 -lidn2 -lssh2 -lpsl -lssl -lcrypto -lbrotlidec \
 	-lbrotlicommon -ljson-c -larchive -lacl -lzstd -llz4 -lbz2 -llzma -lnettle \
-	-lunistring -lz -lpthread -lm
-# After libcurl.a on the link line, not inside librestartprof.a (scanned before libcurl.a).
-STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o
+	-lmicrohttpd -lunistring -lz -lpthread -lm
+# After libcurl.a and libmicrohttpd.a on the link line, not inside librestartprof.a (scanned
+# before them).
+STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o $(OUT)/obj/metrics/tls_stubs.o
 endif
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -84,7 +87,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 
-LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c src/metrics/tls_stubs.c,\
+	$(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o \
 	$(OUT)/obj/rules_blob.o
 RULES := rules/causes.rules
