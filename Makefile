@@ -3,6 +3,7 @@
 #
 #   make                 build build/restartprof (native architecture)
 #   make test            install what is missing, build, run every test (root, for the real engine)
+#   make promtool        check dist/prometheus (configuration, rules, rules' unit tests)
 #   make run             install what is missing, build, run a short experiment
 #   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
@@ -108,7 +109,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
+.PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
 	vmtest vmtest-ci bench-stacks FORCE
 .DELETE_ON_ERROR:
 
@@ -193,8 +194,12 @@ unit: $(UNIT_TESTS)
 integration: $(BIN) $(INTEG_TESTS)
 	$(Q)bash tests/run-integration.sh $(OUT) $(INTEG_TESTS)
 
+# The fleet's Prometheus configuration and rules, checked and unit-tested by promtool.
+promtool:
+	$(Q)bash tests/promtool.sh
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit integration
+	$(Q)$(MAKE) --no-print-directory all unit promtool integration
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
