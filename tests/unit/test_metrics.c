@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -216,6 +217,41 @@ static void totals_never_go_back(void **state)
 	metrics_free(m);
 }
 
+static void *observe_many(void *arg)
+{
+	char cell[16];
+
+	for (int i = 0; i < 2000; i++) {
+		snprintf(cell, sizeof(cell), "c%d", i % 100);
+		metrics_restart(arg, cell, "policy", 0.5);
+		metrics_phase(arg, cell, "start", 0.1, 0.01);
+	}
+	return NULL;
+}
+
+/* The HTTP thread renders while the watch loop observes: every render is whole. */
+static void render_while_observing(void **state)
+{
+	struct metrics *m = metrics_new("v", "k", "e");
+	pthread_t t;
+	char *text;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, observe_many, m), 0);
+	for (int i = 0; i < 50; i++) {
+		text = render(m);
+		assert_non_null(strstr(text, "# TYPE restartprof_label_overflows_total counter"));
+		free(text);
+	}
+	pthread_join(t, NULL);
+	text = render(m);
+	assert_true(
+		sample_value(text, "restartprof_restarts_total{cell=\"other\",kind=\"policy\"}") ==
+		2000 - METRICS_MAX_CELLS * 20);
+	free(text);
+	metrics_free(m);
+}
+
 static void listen_addresses_parse(void **state)
 {
 	static const char *const bad[] = {"127.0.0.1",	  "localhost:9617", "::1:9617",
@@ -360,6 +396,7 @@ int main(void)
 		cmocka_unit_test(label_values_are_escaped),
 		cmocka_unit_test(cells_beyond_the_bound_become_other),
 		cmocka_unit_test(totals_never_go_back),
+		cmocka_unit_test(render_while_observing),
 		cmocka_unit_test(listen_addresses_parse),
 		cmocka_unit_test(http_serves_metrics_on_loopback),
 		cmocka_unit_test(textfile_is_replaced_whole),
