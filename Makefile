@@ -3,6 +3,7 @@
 #
 #   make                 build build/restartprof (native architecture)
 #   make test            install what is missing, build, run every test (root, for the real engine)
+#   make promtool        check dist/prometheus (configuration, rules, rules' unit tests)
 #   make run             install what is missing, build, run a short experiment
 #   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
@@ -50,7 +51,7 @@ else
 VMLINUX_DIR ?= vmlinux/$(ARCH)
 endif
 
-LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle
+LIBS_PC := libbpf libelf zlib libcurl json-c libarchive nettle libmicrohttpd
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wno-missing-field-initializers -Wno-format-truncation -Iinclude -Isrc -I$(OUT) -pthread
@@ -60,13 +61,16 @@ ifeq ($(STATIC),1)
 # static krb5) and -lldap/-llber/-lrtmp (their archives need libp11-kit.a, which Debian lacks),
 # and leaves out -lbrotlicommon and -lunistring. These are the archives Debian has;
 # src/engine/static_stubs.c stands in for GSS-API, LDAP and RTMP, which an HTTP client on
-# a unix socket never calls (tests/vm/README.md).
+# a unix socket never calls (tests/vm/README.md). Debian's libmicrohttpd.a is built with
+# HTTPS, and libgnutls.a needs libp11-kit.a too: src/metrics/tls_stubs.c stands in for the
+# GnuTLS calls of a server that never serves TLS.
 LDFLAGS += -static
 LDLIBS := -lbpf -lelf -lcurl -lnghttp2 -lidn2 -lssh2 -lpsl -lssl -lcrypto -lbrotlidec \
 	-lbrotlicommon -ljson-c -larchive -lacl -lzstd -llz4 -lbz2 -llzma -lnettle \
-	-lunistring -lz -lpthread -lm
-# After libcurl.a on the link line, not inside librestartprof.a (scanned before libcurl.a).
-STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o
+	-lmicrohttpd -lunistring -lz -lpthread -lm
+# After libcurl.a and libmicrohttpd.a on the link line, not inside librestartprof.a (scanned
+# before them).
+STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o $(OUT)/obj/metrics/tls_stubs.o
 endif
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -84,7 +88,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/skel/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 
-LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c,$(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c src/metrics/tls_stubs.c,\
+	$(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o \
 	$(OUT)/obj/rules_blob.o
 RULES := rules/causes.rules
@@ -104,7 +109,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all test unit integration run deps vmlinux format format-check clean bench fuzz fuzz-run \
+.PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
 	vmtest vmtest-ci bench-stacks FORCE
 .DELETE_ON_ERROR:
 
@@ -189,8 +194,12 @@ unit: $(UNIT_TESTS)
 integration: $(BIN) $(INTEG_TESTS)
 	$(Q)bash tests/run-integration.sh $(OUT) $(INTEG_TESTS)
 
+# The fleet's Prometheus configuration and rules, checked and unit-tested by promtool.
+promtool:
+	$(Q)bash tests/promtool.sh
+
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit integration
+	$(Q)$(MAKE) --no-print-directory all unit promtool integration
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -7,13 +7,16 @@
 # static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
 # only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
 # cross-ARCH: the cross compiler and the target's multiarch -dev packages (make ARCH=arm64).
+# test's prometheus brings promtool (tests/promtool.sh) and the server the watch tests start on
+# a loopback port of their own; where systemd runs, Debian also enables prometheus.service
+# (`systemctl disable --now prometheus` if that is not wanted).
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
 
 declare -A groups=(
-	[build]="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+	[build]="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 	[run]="docker.io stress-ng gnuplot-nox iproute2 procps"
-	[test]="libcmocka-dev clang-format chromium"
+	[test]="libcmocka-dev clang-format chromium prometheus"
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf jq time"
 	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs kmod xz-utils zstd debian-archive-keyring dwarves clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev"
@@ -26,7 +29,7 @@ declare -A groups=(
 # Cross builds (make ARCH=arm64 / ARCH=arm) link against Debian's multiarch -dev packages of the
 # target architecture, which is how Debian documents cross-building: the architecture is added
 # to dpkg (dpkg --add-architecture) and the -dev packages are installed as pkg:arm64 / pkg:armhf.
-cross_dev="libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+cross_dev="libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 for a in arm64 armhf; do
 	for p in $cross_dev; do groups[cross-$a]+=" $p:$a"; done
 done

@@ -310,7 +310,7 @@ lab_prepare() {
 # host's dpkg or apt). The fallback when the multiarch -dev packages cannot be installed on the
 # host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
 # is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
-LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev"
+LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 # shellcheck disable=SC2034 # used by sysroot.sh
 LAB_STATIC_PKGS="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
 lab_sysroot() {

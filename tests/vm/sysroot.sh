@@ -7,7 +7,7 @@
 #   eval make ARCH=arm "$(tests/vm/sysroot.sh armhf)"
 #
 # Default packages: libc6-dev and the -dev packages restartprof links (libbpf, libelf, zlib,
-# libcurl, json-c, libarchive, nettle), with their dependencies, from bookworm (no security
+# libcurl, json-c, libarchive, nettle, libmicrohttpd), with their dependencies, from bookworm (no security
 # updates: the lab's lists are bookworm + bookworm-backports). --static adds the -dev packages
 # whose archives a fully static link needs (tests/vm/README.md, "Static binaries"). Nothing on the host changes; the
 # sysroot is tests/vm/cache/sysroot/ARCH/root. Use it when scripts/install-deps.sh cross-ARCH
