@@ -11,7 +11,12 @@
 #include "util/array.h"
 #include "util/names.h"
 
-enum filter_key { FK_NAME, FK_LABEL, FK_IMAGE, FK_COUNT };
+enum filter_key {
+	FK_NAME,
+	FK_LABEL,
+	FK_IMAGE,
+	FK_COUNT
+};
 
 static const char *const key_names[FK_COUNT] = {
 	[FK_NAME] = "name",
@@ -55,8 +60,7 @@ size_t filters_count(const struct filters *fs)
 }
 
 /* Fills f from the text after "KEY="; -1 with err set. */
-static int parse_arg(struct filter *f, const char *value, const char *arg, char *err,
-		     size_t errlen)
+static int parse_arg(struct filter *f, const char *value, const char *arg, char *err, size_t errlen)
 {
 	char msg[128];
 	int rc;
@@ -103,8 +107,8 @@ int filters_add(struct filters *fs, const char *value, char *err, size_t errlen)
 	int k;
 
 	if (!eq || (size_t)(eq - value) >= sizeof(key)) {
-		snprintf(err, errlen, "--filter %s: expected name=REGEX, label=KEY[=VALUE] or image=REF",
-			 value);
+		snprintf(err, errlen,
+			 "--filter %s: expected name=REGEX, label=KEY[=VALUE] or image=REF", value);
 		return -1;
 	}
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - value), value);
@@ -184,8 +188,7 @@ static bool one_matches(const struct filter *f, const char *name, const char *im
 	}
 }
 
-bool filter_match(const struct filters *fs, const char *name, const char *image,
-		  const char *labels)
+bool filter_match(const struct filters *fs, const char *name, const char *image, const char *labels)
 {
 	if (!fs)
 		return true;

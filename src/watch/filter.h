@@ -31,8 +31,7 @@ size_t filters_count(const struct filters *f);
  * labels is "k=v\0k=v\0\0" as struct engine_event keeps them (NULL for none); name, image may
  * be NULL for unknown, which no filter of their key matches. f NULL matches everything.
  */
-bool filter_match(const struct filters *f, const char *name, const char *image,
-		  const char *labels);
+bool filter_match(const struct filters *f, const char *name, const char *image, const char *labels);
 void filters_free(struct filters *f);
 
 #endif

@@ -244,7 +244,8 @@ static int on_start(struct recognizer *r, struct tracked *t, const struct engine
 	struct tracked *old = NULL;
 	int done = 0;
 
-	if (t->life == LIFE_DOWN && !t->ev[PH_DESTROY] && ev->time_ns - t->ev[PH_DIE] <= r->window_ns)
+	if (t->life == LIFE_DOWN && !t->ev[PH_DESTROY] &&
+	    ev->time_ns - t->ev[PH_DIE] <= r->window_ns)
 		old = t;
 	else if (t->life == LIFE_NEW)
 		old = replaced(r, t, ev->time_ns);

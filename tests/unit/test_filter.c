@@ -25,8 +25,8 @@ static struct filters *make(const char *const *values, size_t n)
 	return f;
 }
 
-#define MAKE(...)                                                                               \
-	make((const char *const[]){__VA_ARGS__},                                                \
+#define MAKE(...)                                                                                  \
+	make((const char *const[]){__VA_ARGS__},                                                   \
 	     sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
 
 static void bad_values_say_why(void **state)
@@ -139,7 +139,7 @@ static void same_key_or_different_keys_and(void **state)
 	(void)state;
 	assert_true(filter_match(f, "web", "nginx:1", labels));
 	assert_true(filter_match(f, "api", "nginx", labels));
-	assert_false(filter_match(f, "db", "nginx", labels));     /* no name matches */
+	assert_false(filter_match(f, "db", "nginx", labels));	  /* no name matches */
 	assert_false(filter_match(f, "web", "postgres", labels)); /* the image does not */
 	assert_false(filter_match(f, "web", "nginx", "tier=back\0\0"));
 	filters_free(f);

@@ -66,10 +66,10 @@ static int feed(struct recognizer *r, const struct engine_event *evs, size_t n,
 	return seen;
 }
 
-#define FEED(r, out, ...)                                                                       \
-	({                                                                                      \
-		const struct engine_event evs_[] = {__VA_ARGS__};                               \
-		feed(r, evs_, sizeof(evs_) / sizeof(evs_[0]), out);                             \
+#define FEED(r, out, ...)                                                                          \
+	({                                                                                         \
+		const struct engine_event evs_[] = {__VA_ARGS__};                                  \
+		feed(r, evs_, sizeof(evs_) / sizeof(evs_[0]), out);                                \
 	})
 
 static void running(struct recognizer *r, const char *id, const char *name, int64_t t)
@@ -128,7 +128,8 @@ static void docker_restart_and_stop_start(void **state)
 	assert_int_equal(FEED(r, &out, container(1000, "kill", A, "web"),
 			      container(1100, "die", A, "web"), network(1110, "disconnect", A),
 			      container(1120, "stop", A, "web"), network(1200, "connect", A),
-			      container(1300, "start", A, "web"), container(1301, "restart", A, "web")),
+			      container(1300, "start", A, "web"),
+			      container(1301, "restart", A, "web")),
 			 1);
 	assert_int_equal(out.kind, RESTART_MANUAL);
 	assert_string_equal(restart_kind_name(out.kind), "restart");
@@ -176,7 +177,8 @@ static void replacement_by_name(void **state)
 	/* docker rm -f web; docker run --name web ... */
 	assert_int_equal(FEED(r, &out, container(1000, "kill", A, "web"),
 			      container(1100, "die", A, "web"), network(1110, "disconnect", A),
-			      container(1200, "destroy", A, "web"), container(1300, "create", B, "web"),
+			      container(1200, "destroy", A, "web"),
+			      container(1300, "create", B, "web"),
 			      container(1310, "attach", B, "web"), network(1320, "connect", B)),
 			 0);
 	assert_int_equal(FEED(r, &out, container(1400, "start", B, "web")), 1);
@@ -226,13 +228,14 @@ static void replacement_by_compose_labels(void **state)
 			      compose(container(110, "start", A, "shop_web_1"), "1")),
 			 0);
 	/* The old one is renamed once stopped; the new one has another name. */
-	assert_int_equal(FEED(r, &out, compose(container(1000, "kill", A, "shop_web_1"), "1"),
-			      compose(container(1100, "die", A, "shop_web_1"), "1"),
-			      compose(container(1150, "stop", A, "shop_web_1"), "1"),
-			      compose(container(1160, "rename", A, "aaaa00000000_shop_web_1"), "1"),
-			      compose(container(1200, "create", B, "shop-web-1"), "1"),
-			      compose(container(1250, "destroy", A, "aaaa00000000_shop_web_1"), "1")),
-			 0);
+	assert_int_equal(
+		FEED(r, &out, compose(container(1000, "kill", A, "shop_web_1"), "1"),
+		     compose(container(1100, "die", A, "shop_web_1"), "1"),
+		     compose(container(1150, "stop", A, "shop_web_1"), "1"),
+		     compose(container(1160, "rename", A, "aaaa00000000_shop_web_1"), "1"),
+		     compose(container(1200, "create", B, "shop-web-1"), "1"),
+		     compose(container(1250, "destroy", A, "aaaa00000000_shop_web_1"), "1")),
+		0);
 	assert_int_equal(FEED(r, &out, compose(container(1300, "start", B, "shop-web-1"), "1")), 1);
 	assert_int_equal(out.kind, RESTART_REPLACE);
 	assert_string_equal(out.cell, "shop/web");
@@ -289,8 +292,8 @@ static void two_containers_interleaved(void **state)
 	assert_string_equal(out.new_id, A);
 	assert_int_equal(out.event_ns[PH_DISCONNECT], 1002);
 	assert_int_equal(out.event_ns[PH_CONNECT], 1006);
-	assert_int_equal(FEED(r, &out, network(1008, "connect", B), container(1009, "start", B, "db")),
-			 1);
+	assert_int_equal(
+		FEED(r, &out, network(1008, "connect", B), container(1009, "start", B, "db")), 1);
 	assert_int_equal(out.kind, RESTART_MANUAL);
 	assert_string_equal(out.cell, "db");
 	assert_int_equal(out.event_ns[PH_DISCONNECT], 1004);
@@ -308,12 +311,12 @@ static void what_is_no_restart(void **state)
 	/* A new container of a name never seen; one that dies and stays down; a start of a
 	 * container never seen dying; a network connect of a running one. */
 	running(r, A, "web", 100);
-	assert_int_equal(FEED(r, &out, container(1000, "kill", A, "web"),
-			      container(1100, "die", A, "web"), container(1200, "stop", A, "web"),
-			      container(1300, "create", B, "api"), container(1400, "start", B, "api"),
-			      container(1500, "start", C, "cron"), network(1600, "connect", B),
-			      container(1700, "destroy", A, "web")),
-			 0);
+	assert_int_equal(
+		FEED(r, &out, container(1000, "kill", A, "web"), container(1100, "die", A, "web"),
+		     container(1200, "stop", A, "web"), container(1300, "create", B, "api"),
+		     container(1400, "start", B, "api"), container(1500, "start", C, "cron"),
+		     network(1600, "connect", B), container(1700, "destroy", A, "web")),
+		0);
 	/* Events of other kinds of object, or without a container, are ignored. */
 	struct engine_event img = container(1800, "pull", "", "nginx");
 
@@ -329,13 +332,13 @@ static void stale_events_are_ignored(void **state)
 
 	(void)state;
 	running(r, A, "web", 100);
-	assert_int_equal(FEED(r, &out, container(1000, "die", A, "web"),
-			      container(1600, "start", A, "web")),
-			 1);
+	assert_int_equal(
+		FEED(r, &out, container(1000, "die", A, "web"), container(1600, "start", A, "web")),
+		1);
 	/* Replayed after a reconnect: the die and the start already counted. */
-	assert_int_equal(FEED(r, &out, container(1000, "die", A, "web"),
-			      container(1600, "start", A, "web")),
-			 0);
+	assert_int_equal(
+		FEED(r, &out, container(1000, "die", A, "web"), container(1600, "start", A, "web")),
+		0);
 	/* A disconnect that comes after the stop still belongs to the restart. */
 	assert_int_equal(FEED(r, &out, container(2000, "kill", A, "web"),
 			      container(2100, "die", A, "web"), container(2200, "stop", A, "web"),
