@@ -198,7 +198,8 @@ static void fill_common(struct restart_seen *out, const struct tracked *old,
 	for (int p = 0; p < PH_START; p++)
 		out->event_ns[p] = old_side(p) ? old->ev[p] : new->ev[p];
 	out->event_ns[PH_START] = start_ns;
-	out->begin_ns = old->ev[PH_KILL] ? old->ev[PH_KILL] : old->ev[PH_DIE];
+	out->begin_ns = old->ev[PH_KILL] && old->ev[PH_KILL] <= old->ev[PH_DIE] ? old->ev[PH_KILL]
+										: old->ev[PH_DIE];
 	out->start_ns = start_ns;
 }
 
@@ -244,7 +245,7 @@ static int on_start(struct recognizer *r, struct tracked *t, const struct engine
 	struct tracked *old = NULL;
 	int done = 0;
 
-	if (t->life == LIFE_DOWN && !t->ev[PH_DESTROY] &&
+	if (t->life == LIFE_DOWN && !t->ev[PH_DESTROY] && t->ev[PH_DIE] <= ev->time_ns &&
 	    ev->time_ns - t->ev[PH_DIE] <= r->window_ns)
 		old = t;
 	else if (t->life == LIFE_NEW)

@@ -345,6 +345,10 @@ static void stale_events_are_ignored(void **state)
 			      network(2150, "disconnect", A), container(2300, "start", A, "web")),
 			 1);
 	assert_int_equal(out.event_ns[PH_DISCONNECT], 2150);
+	/* A start stamped before the die it follows is no restart of it. */
+	assert_int_equal(
+		FEED(r, &out, container(3000, "die", A, "web"), container(2900, "start", A, "web")),
+		0);
 	recognizer_free(r);
 }
 
