@@ -198,8 +198,9 @@ static void fill_common(struct restart_seen *out, const struct tracked *old,
 	for (int p = 0; p < PH_START; p++)
 		out->event_ns[p] = old_side(p) ? old->ev[p] : new->ev[p];
 	out->event_ns[PH_START] = start_ns;
-	out->begin_ns = old->ev[PH_KILL] && old->ev[PH_KILL] <= old->ev[PH_DIE] ? old->ev[PH_KILL]
-										: old->ev[PH_DIE];
+	out->begin_ns = old->ev[PH_DIE];
+	if (old->ev[PH_KILL] && old->ev[PH_KILL] <= old->ev[PH_DIE])
+		out->begin_ns = old->ev[PH_KILL]; /* the stop request */
 	out->start_ns = start_ns;
 }
 
