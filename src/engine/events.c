@@ -220,6 +220,23 @@ static int event_matches(const struct engine_event *ev, const char *type, const 
 	       strcmp(ev->action, action) == 0 && strncmp(ev->container, id, strlen(id)) == 0;
 }
 
+/* With es->lock held: waits for news at most 20 ms; false once the deadline has passed. */
+static bool wait_a_little(struct event_stream *es, int64_t deadline_mono_ns)
+{
+	int64_t left = deadline_mono_ns - mono_ns(), until;
+	struct timespec ts;
+
+	if (left <= 0)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
+		(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
+	ts.tv_sec = until / NSEC_PER_SEC;
+	ts.tv_nsec = until % NSEC_PER_SEC;
+	pthread_cond_timedwait(&es->cond, &es->lock, &ts);
+	return true;
+}
+
 int64_t event_stream_wait(struct event_stream *es, const char *type, const char *action,
 			  const char *id, int64_t after_ns, int64_t deadline_mono_ns)
 {
@@ -234,19 +251,8 @@ int64_t event_stream_wait(struct event_stream *es, const char *type, const char 
 				goto out;
 			}
 		scanned = 0; /* re-scan all: reconnects may insert older events out of order */
-		int64_t left = deadline_mono_ns - mono_ns();
-
-		if (left <= 0)
+		if (!wait_a_little(es, deadline_mono_ns))
 			break;
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
-				(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
-
-		ts.tv_sec = until / NSEC_PER_SEC;
-		ts.tv_nsec = until % NSEC_PER_SEC;
-		pthread_cond_timedwait(&es->cond, &es->lock, &ts);
 	}
 out:
 	pthread_mutex_unlock(&es->lock);
@@ -313,9 +319,17 @@ static size_t first_at_or_after(const struct event_stream *es, uint64_t seq)
 size_t event_stream_read(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
 			 size_t max)
 {
+	return event_stream_read_wait(es, cursor, out, max, 0);
+}
+
+size_t event_stream_read_wait(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
+			      size_t max, int64_t deadline_mono_ns)
+{
 	size_t n = 0;
 
 	pthread_mutex_lock(&es->lock);
+	while (first_at_or_after(es, *cursor) == es->n && wait_a_little(es, deadline_mono_ns))
+		;
 	for (size_t i = first_at_or_after(es, *cursor); i < es->n && n < max; i++) {
 		out[n++] = es->events[i].ev;
 		*cursor = es->events[i].seq + 1;

@@ -90,7 +90,14 @@ size_t event_stream_collect(struct event_stream *es, const char *id, int64_t fro
  */
 size_t event_stream_read(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
 			 size_t max);
-/* Drops the kept events with time < before_ns; wait, collect and read see the rest. */
+/* The same, waiting until there is one to read or deadline_mono_ns passes. */
+size_t event_stream_read_wait(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
+			      size_t max, int64_t deadline_mono_ns);
+/*
+ * Drops the kept events with time < before_ns; wait, collect and read see the rest. Keep the
+ * last seconds: a resumed stream repeats the second it resumes from, and only what is kept is
+ * recognised as repeated.
+ */
 void event_stream_forget(struct event_stream *es, int64_t before_ns);
 /* How many events are kept now. */
 size_t event_stream_kept(struct event_stream *es);
