@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The engine's events stream: subscribed in a thread, kept, waited on, read and forgotten. */
 #include "engine/events.h"
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -22,119 +22,11 @@
 #define BACKOFF_MIN_NS (50 * NSEC_PER_MSEC)
 #define BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
-
-int engine_event_parse(const char *json, size_t len, struct engine_event *out)
-{
-	json_object *o = json_parse_buf(json, len);
-	json_object *attrs;
-	int rc = -1;
-
-	if (!o || !json_object_is_type(o, json_type_object))
-		goto done;
-	memset(out, 0, sizeof(*out));
-	out->exit_code = -1;
-	out->time_ns = json_int(o, "timeNano", 0);
-	if (out->time_ns <= 0)
-		out->time_ns = json_int(o, "time", 0) * NSEC_PER_SEC;
-	copy_str(out->type, sizeof(out->type), json_str(o, "Type", ""));
-	copy_str(out->action, sizeof(out->action), json_str(o, "Action", ""));
-	attrs = json_path(o, "Actor.Attributes");
-	copy_str(out->name, sizeof(out->name), json_str(attrs, "name", ""));
-	if (strcmp(out->type, "network") == 0)
-		copy_str(out->container, sizeof(out->container), json_str(attrs, "container", ""));
-	else
-		copy_str(out->container, sizeof(out->container),
-			 json_str(json_path(o, "Actor"), "ID", ""));
-	out->exit_code = (int)strtol(json_str(attrs, "exitCode", "-1"), NULL, 10);
-	out->signal = (int)strtol(json_str(attrs, "signal", "0"), NULL, 10);
-	if (out->time_ns > 0 && out->type[0] && out->action[0])
-		rc = 0;
-done:
-	json_object_put(o);
-	return rc;
-}
-
-struct event_splitter {
-	json_tokener *tok;
-	event_cb cb;
-	void *ctx;
-	int partial; /* the tokenizer holds the start of a value */
-};
-
-struct event_splitter *event_splitter_new(event_cb cb, void *ctx)
-{
-	struct event_splitter *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->tok = json_tokener_new();
-	if (!s->tok) {
-		free(s);
-		return NULL;
-	}
-	s->cb = cb;
-	s->ctx = ctx;
-	return s;
-}
-
-void event_splitter_free(struct event_splitter *s)
-{
-	if (!s)
-		return;
-	json_tokener_free(s->tok);
-	free(s);
-}
-
-static void deliver_parsed(struct event_splitter *s, json_object *o)
-{
-	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+/* An event and its place in arrival order (event_stream_read's cursor). */
+struct kept_event {
+	uint64_t seq;
 	struct engine_event ev;
-
-	if (engine_event_parse(text, strlen(text), &ev) == 0)
-		s->cb(&ev, s->ctx);
-}
-
-size_t event_splitter_feed(struct event_splitter *s, const char *data, size_t len)
-{
-	size_t junk = 0;
-
-	while (len > 0) {
-		/* White space between values is not fed: the tokenizer would wait on it. */
-		if (!s->partial &&
-		    (*data == '\n' || *data == '\r' || *data == ' ' || *data == '\t')) {
-			data++, len--;
-			continue;
-		}
-		int chunk = len > INT32_MAX ? INT32_MAX : (int)len;
-		json_object *o = json_tokener_parse_ex(s->tok, data, chunk);
-		enum json_tokener_error e = json_tokener_get_error(s->tok);
-		size_t used = json_tokener_get_parse_end(s->tok);
-
-		if (e == json_tokener_continue) {
-			s->partial = 1;
-			return junk;
-		}
-		s->partial = 0;
-		if (o) {
-			deliver_parsed(s, o);
-			json_object_put(o);
-		} else {
-			/* Garbage: drop one byte and start over. */
-			used = used ? used : 1;
-			junk += used;
-		}
-		json_tokener_reset(s->tok);
-		if (used == 0 || used > len)
-			used = len;
-		data += used;
-		len -= used;
-	}
-	return junk;
-}
+};
 
 struct event_stream {
 	char socket_path[108];
@@ -144,13 +36,15 @@ struct event_stream {
 	pthread_cond_t cond;
 	struct http_client *http;
 	struct event_splitter *splitter;
-	struct engine_event *events;
+	struct kept_event *events;
 	size_t n, cap;
+	uint64_t next_seq;
 	int64_t since_ns;
 	int64_t last_ns;
 	atomic_bool stop;
 	atomic_int healthy;
 	atomic_int reconnects;
+	atomic_int connects;
 	int started_ok;
 };
 
@@ -166,15 +60,15 @@ static void store_event(const struct engine_event *ev, void *ctx)
 
 	pthread_mutex_lock(&es->lock);
 	/* After a reconnect the engine repeats what it sent in the second we resumed from. */
-	for (size_t i = es->n; i > 0 && es->events[i - 1].time_ns >= ev->time_ns - NSEC_PER_SEC;
+	for (size_t i = es->n; i > 0 && es->events[i - 1].ev.time_ns >= ev->time_ns - NSEC_PER_SEC;
 	     i--)
-		if (same_event(&es->events[i - 1], ev))
+		if (same_event(&es->events[i - 1].ev, ev))
 			goto out;
 	/* Beyond MAX_EVENTS (or out of memory) events are no longer kept. */
 	if (es->n == es->cap && es->cap < MAX_EVENTS)
 		array_reserve((void **)&es->events, &es->cap, es->n + 1, sizeof(*es->events));
 	if (es->n < es->cap) {
-		es->events[es->n++] = *ev;
+		es->events[es->n++] = (struct kept_event){es->next_seq++, *ev};
 		if (ev->time_ns > es->last_ns)
 			es->last_ns = ev->time_ns;
 	}
@@ -188,6 +82,8 @@ static void on_status(long status, void *ctx)
 	struct event_stream *es = ctx;
 
 	atomic_store(&es->healthy, status == 200);
+	if (status == 200)
+		atomic_fetch_add(&es->connects, 1);
 	pthread_mutex_lock(&es->lock);
 	es->started_ok = 1;
 	pthread_cond_broadcast(&es->cond);
@@ -324,6 +220,23 @@ static int event_matches(const struct engine_event *ev, const char *type, const 
 	       strcmp(ev->action, action) == 0 && strncmp(ev->container, id, strlen(id)) == 0;
 }
 
+/* With es->lock held: waits for news at most 20 ms; false once the deadline has passed. */
+static bool wait_a_little(struct event_stream *es, int64_t deadline_mono_ns)
+{
+	int64_t left = deadline_mono_ns - mono_ns(), until;
+	struct timespec ts;
+
+	if (left <= 0)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
+		(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
+	ts.tv_sec = until / NSEC_PER_SEC;
+	ts.tv_nsec = until % NSEC_PER_SEC;
+	pthread_cond_timedwait(&es->cond, &es->lock, &ts);
+	return true;
+}
+
 int64_t event_stream_wait(struct event_stream *es, const char *type, const char *action,
 			  const char *id, int64_t after_ns, int64_t deadline_mono_ns)
 {
@@ -333,24 +246,13 @@ int64_t event_stream_wait(struct event_stream *es, const char *type, const char 
 	pthread_mutex_lock(&es->lock);
 	for (;;) {
 		for (size_t i = es->n; i > scanned; i--)
-			if (event_matches(&es->events[i - 1], type, action, id, after_ns)) {
-				found = es->events[i - 1].time_ns;
+			if (event_matches(&es->events[i - 1].ev, type, action, id, after_ns)) {
+				found = es->events[i - 1].ev.time_ns;
 				goto out;
 			}
 		scanned = 0; /* re-scan all: reconnects may insert older events out of order */
-		int64_t left = deadline_mono_ns - mono_ns();
-
-		if (left <= 0)
+		if (!wait_a_little(es, deadline_mono_ns))
 			break;
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
-				(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
-
-		ts.tv_sec = until / NSEC_PER_SEC;
-		ts.tv_nsec = until % NSEC_PER_SEC;
-		pthread_cond_timedwait(&es->cond, &es->lock, &ts);
 	}
 out:
 	pthread_mutex_unlock(&es->lock);
@@ -376,6 +278,11 @@ int event_stream_reconnects(struct event_stream *es)
 	return atomic_load(&es->reconnects);
 }
 
+int event_stream_connects(struct event_stream *es)
+{
+	return atomic_load(&es->connects);
+}
+
 size_t event_stream_collect(struct event_stream *es, const char *id, int64_t from_ns, int64_t to_ns,
 			    struct engine_event *out, size_t max)
 {
@@ -383,12 +290,89 @@ size_t event_stream_collect(struct event_stream *es, const char *id, int64_t fro
 
 	pthread_mutex_lock(&es->lock);
 	for (size_t i = 0; i < es->n && n < max; i++) {
-		const struct engine_event *ev = &es->events[i];
+		const struct engine_event *ev = &es->events[i].ev;
 
 		if (ev->time_ns >= from_ns && ev->time_ns <= to_ns &&
 		    strncmp(ev->container, id, strlen(id)) == 0)
 			out[n++] = *ev;
 	}
+	pthread_mutex_unlock(&es->lock);
+	return n;
+}
+
+/* Index of the first kept event with seq >= seq (seqs grow along the array). */
+static size_t first_at_or_after(const struct event_stream *es, uint64_t seq)
+{
+	size_t lo = 0, hi = es->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (es->events[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t event_stream_read(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
+			 size_t max)
+{
+	return event_stream_read_wait(es, cursor, out, max, 0);
+}
+
+size_t event_stream_read_wait(struct event_stream *es, uint64_t *cursor, struct engine_event *out,
+			      size_t max, int64_t deadline_mono_ns)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&es->lock);
+	while (first_at_or_after(es, *cursor) == es->n && wait_a_little(es, deadline_mono_ns))
+		;
+	for (size_t i = first_at_or_after(es, *cursor); i < es->n && n < max; i++) {
+		out[n++] = es->events[i].ev;
+		*cursor = es->events[i].seq + 1;
+	}
+	pthread_mutex_unlock(&es->lock);
+	return n;
+}
+
+/* Gives memory back after a burst, so a long watch stays near what it keeps. */
+static void shrink(struct event_stream *es)
+{
+	size_t cap = es->cap;
+
+	while (cap > 64 && es->n < cap / 4)
+		cap /= 2;
+	if (cap == es->cap)
+		return;
+	struct kept_event *p = realloc(es->events, cap * sizeof(*p));
+
+	if (p) {
+		es->events = p;
+		es->cap = cap;
+	}
+}
+
+void event_stream_forget(struct event_stream *es, int64_t before_ns)
+{
+	size_t kept = 0;
+
+	pthread_mutex_lock(&es->lock);
+	for (size_t i = 0; i < es->n; i++)
+		if (es->events[i].ev.time_ns >= before_ns)
+			es->events[kept++] = es->events[i];
+	es->n = kept;
+	shrink(es);
+	pthread_mutex_unlock(&es->lock);
+}
+
+size_t event_stream_kept(struct event_stream *es)
+{
+	pthread_mutex_lock(&es->lock);
+	size_t n = es->n;
+
 	pthread_mutex_unlock(&es->lock);
 	return n;
 }

@@ -1,24 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The engine's /events stream, in pieces of any size, and single event objects. */
+/* The engine's /events stream, in pieces of any size, and single event objects; what is read
+ * goes through the restart recognizer. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "engine/events.h"
+#include "watch/recognize.h"
+
+struct seen {
+	size_t n;
+	struct recognizer *r;
+};
 
 static void count(const struct engine_event *ev, void *ctx)
 {
-	(*(size_t *)ctx) += ev->time_ns > 0;
+	struct seen *s = ctx;
+	struct restart_seen out;
+
+	s->n += ev->time_ns > 0;
+	/* The labels list must end inside its buffer. */
+	event_label(ev->labels, "com.docker.compose.container-number");
+	if (s->r && recognizer_feed(s->r, ev, &out) && out.start_ns < out.begin_ns)
+		__builtin_trap(); /* a start before its die or kill cannot be a restart */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct engine_event ev;
-	size_t seen = 0;
+	struct seen seen = {0};
 	struct event_splitter *s;
 
 	engine_event_parse((const char *)data, size, &ev);
 	if (size == 0)
 		return 0;
+	seen.r = recognizer_new(120LL * 1000000000);
 	s = event_splitter_new(count, &seen);
 	/* The first byte chooses how the rest is cut into reads. */
 	size_t chunk = (size_t)data[0] % 64 + 1;
@@ -27,5 +42,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		event_splitter_feed(s, (const char *)data + off,
 				    size - off < chunk ? size - off : chunk);
 	event_splitter_free(s);
+	recognizer_free(seen.r);
 	return 0;
 }
