@@ -13,9 +13,10 @@
  * and when: a record or aggregate that arrives later naming it, begun before the deletion,
  * had its stack taken before it and the id may name another stack now, so its id is cleared
  * and counted as a stack drop. Ids that nothing ever named (their span was never reported)
- * are found by a sweep of the map every SWEEP_EVERY prunes and go the same way. A run-queue aggregate carries its wake-up slot, not the time
- * its stack was taken: only a sleep longer than keep_ns whose stack nobody else used meanwhile
- * can still name a stack deleted and taken again by another.
+ * are found by a sweep of the map every SWEEP_EVERY prunes and go the same way. A run-queue
+ * aggregate carries its wake-up slot, not the time its stack was taken: only a sleep longer than
+ * keep_ns whose stack nobody else used meanwhile can still name a stack deleted and taken again by
+ * another.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -104,7 +105,8 @@ static void delete_unused_stacks(struct tracer *tr, int64_t now)
 	int fd = tr->ld.shared[SHARED_MAP_STACKS];
 
 	for (uint32_t id = 0; fd >= 0 && id < f->n_ids; id++)
-		if (!f->refs[id] && f->unused_since[id] && now - f->unused_since[id] >= f->keep_ns) {
+		if (!f->refs[id] && f->unused_since[id] &&
+		    now - f->unused_since[id] >= f->keep_ns) {
 			bpf_map_delete_elem(fd, &id);
 			f->unused_since[id] = 0;
 			f->gone_at[id] = now;
@@ -467,7 +469,8 @@ void tracer_follow_stats(struct tracer *tr, struct tracer_follow_stats *out)
 
 /* The first record (mono ts >= since) that matches; its wall time, or 0 (lock held). */
 static int64_t first_match_locked(struct tracer *tr, int64_t since_wall,
-				  bool (*match)(struct tracer *, const struct rp_hdr *, const void *),
+				  bool (*match)(struct tracer *, const struct rp_hdr *,
+						const void *),
 				  const void *arg)
 {
 	int64_t off = tr->fl.on ? tr->fl.off : tr->off_begin;

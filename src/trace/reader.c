@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The reader thread: the ring buffer, the aggregate maps and memory samples, into the trial. */
+/* The reader thread: the ring buffer, the aggregate maps and memory samples, into the trial
+ * (or the history of follow mode, which it prunes about once a second). */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 /*
  * The tracer, opened and closed: the kernel's BTF, the cgroup mode, the programs' configuration,
  * the BPF objects loaded and attached (loader.c), the tracked tasks seeded (seed.c), and the
- * reader started (reader.c). Each trial's recording is capture.c's.
+ * reader started (reader.c). Each trial's recording is capture.c's; follow mode's, follow.c's.
  */
 #include "trace/tracer.h"
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The tracer's state, shared by its three parts: tracer.c opens, attaches and closes the BPF
+ * The tracer's state, shared by its parts: tracer.c opens, attaches and closes the BPF
  * objects; reader.c reads the ring buffer and the aggregate maps in a thread; capture.c turns
- * what one trial recorded into a struct trial_kernel with symbolized stacks.
+ * what one trial recorded into a struct trial_kernel with symbolized stacks; follow.c keeps
+ * the rolling history of follow mode, follow_take.c takes a time range out of it.
  *
  * Aggregates are double-buffered: the programs add into the map rp_state.gen names; every
  * AGG_PERIOD the reader flips gen and, on its next turn, drains the map just left, which no
