@@ -111,7 +111,8 @@ int actor_of(const struct actor_ctx *c, const struct kev_task *w)
 		if (container &&
 		    (same_id(container, c->target[0]) || same_id(container, c->target[1])))
 			return ACTOR_TARGET;
-		if ((w->flags & KT_LOADCG) || is_load(c->map, container))
+		if ((w->flags & KT_LOADCG) || is_load(c->map, container) ||
+		    (container && c->map && c->map->others_are_load))
 			return ACTOR_LOAD;
 		return ACTOR_OTHER;
 	}

@@ -7,13 +7,14 @@
 #ifndef RP_MODEL_ACTOR_H
 #define RP_MODEL_ACTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 enum actor {
 	ACTOR_ENGINE, /* dockerd, containerd, shims, runc and everything they spawn */
 	ACTOR_TARGET, /* the service's container (old and new) */
-	ACTOR_LOAD,   /* the stressor containers */
+	ACTOR_LOAD,   /* the stressor containers (watch: every container but the target) */
 	ACTOR_KERNEL, /* kernel threads: kworkers, writeback, jbd2... */
 	ACTOR_OTHER,  /* everyone else, other containers included */
 	ACTOR_COUNT
@@ -54,6 +55,7 @@ struct actor_map {
 	int root; /* the hierarchy whose cgroup ids the events carry */
 	int n_load;
 	char load[KLOAD_MAX][KCONTAINER_ID_LEN + 1];
+	bool others_are_load; /* watch: every container that is not the target is `load` */
 };
 
 struct actor_ctx {
@@ -79,7 +81,8 @@ const struct kcgroup *kcgroup_find(const struct kcgroup *cg, size_t n, int root,
  * A kernel thread is `kernel`. A task in a container's cgroup is `engine` while its comm says
  * runc (runc init joins the cgroup before it execs the container's program), else `target`
  * for the old or new target container, `load` for a stressor (also when the kernel flagged
- * its cgroup), `other` for any other container. Outside containers, the engine's lineage is
+ * its cgroup, and for any container when map->others_are_load), `other` for any other
+ * container. Outside containers, the engine's lineage is
  * `engine`, the rest `other`.
  */
 int actor_of(const struct actor_ctx *c, const struct kev_task *w);

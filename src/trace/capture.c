@@ -37,6 +37,8 @@ int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, i
 	size_t pos = 0;
 	bool seen = false, recording;
 
+	if (tr->fl.on) /* the arena's offsets move there: tracer_first_listen */
+		return -EBUSY;
 	for (;;) {
 		pthread_mutex_lock(&tr->lock);
 		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
@@ -58,6 +60,8 @@ int tracer_trial_begin(struct tracer *tr)
 	int64_t err;
 	int64_t off = clock_offset_ns(&err);
 
+	if (tr->fl.on)
+		return -EBUSY;
 	if (tr->opts.prog_stats)
 		prog_snaps_read(&tr->snap_begin);
 	tracer_read_counters(tr, &tr->c_begin);
@@ -110,8 +114,7 @@ static bool ovl_dir_take(struct tracer *tr, const char *dir, bool add)
 	return false;
 }
 
-/* Unmounts of a directory an overlay was mounted on (in any earlier trial) are overlay's. */
-static void mark_overlay(struct tracer *tr, struct kevent *e)
+void tracer_mark_overlay(struct tracer *tr, struct kevent *e)
 {
 	if (e->type != KEV_SYSCALL || e->sys.ret != 0)
 		return;
@@ -121,7 +124,7 @@ static void mark_overlay(struct tracer *tr, struct kevent *e)
 		e->sys.overlay = ovl_dir_take(tr, e->sys.path, false);
 }
 
-static int copy_stack_from_map(struct trial_kernel *tk, int fd, int32_t id)
+int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id)
 {
 	struct kstack s = {.id = id};
 
@@ -146,16 +149,16 @@ static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 		return;
 	for (size_t i = 0; i < tk->n_ev; i++)
 		if (tk->ev[i].type == KEV_OFFCPU)
-			copy_stack_from_map(tk, fd, tk->ev[i].off.stackid);
+			tracer_copy_stack(tk, fd, tk->ev[i].off.stackid);
 	for (size_t i = 0; i < tk->n_agg; i++)
 		if (tk->agg[i].kind <= KAGG_RUNQ)
-			copy_stack_from_map(tk, fd, tk->agg[i].sub);
+			tracer_copy_stack(tk, fd, tk->agg[i].sub);
 	for (size_t i = 0; i < tk->n_stacks; i++)
 		bpf_map_delete_elem(fd, &tk->stacks[i].id);
 }
 
-/* Names for every stack (raw addresses when the symbols are not usable). */
-static void symbolize(struct tracer *tr, struct trial_kernel *tk)
+/* Raw addresses when the symbols are not usable. */
+void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk)
 {
 	char buf[FOLDED_MAX];
 	size_t wanted = 0;
@@ -200,7 +203,7 @@ static int convert_recorded(struct tracer *tr, struct trial_kernel *tk, int64_t 
 		if (pos + ARENA_HDR + sz > tr->arena_len)
 			break;
 		if (convert_record(tr->arena + pos + ARENA_HDR, sz, off, &e) == 0) {
-			mark_overlay(tr, &e);
+			tracer_mark_overlay(tr, &e);
 			if (trial_kernel_add_event(tk, &e))
 				return -ENOMEM;
 		}
@@ -229,6 +232,10 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	int rc;
 
 	*out = NULL;
+	if (tr->fl.on) {
+		free(tk);
+		return -EBUSY;
+	}
 	pthread_mutex_lock(&tr->lock);
 	tr->st.recording = 0;
 	tracer_write_state_locked(tr);
@@ -272,7 +279,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 		return rc;
 	}
 	collect_stacks(tr, tk);
-	symbolize(tr, tk);
+	tracer_symbolize(tr, tk);
 	*out = tk;
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The reader thread: the ring buffer, the aggregate maps and memory samples, into the trial. */
+/* The reader thread: the ring buffer, the aggregate maps and memory samples, into the trial
+ * (or the history of follow mode, which it prunes about once a second). */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -11,9 +12,10 @@
 #include "util/files.h"
 #include "util/proc.h"
 
-#define POLL_MS	      20
-#define AGG_PERIOD_NS (250 * NSEC_PER_MSEC)
-#define MEM_PERIOD_NS (10 * NSEC_PER_MSEC)
+#define POLL_MS		20
+#define AGG_PERIOD_NS	(250 * NSEC_PER_MSEC)
+#define MEM_PERIOD_NS	(10 * NSEC_PER_MSEC)
+#define FOLLOW_PRUNE_NS NSEC_PER_SEC
 
 void tracer_note_cgroup_locked(struct tracer *tr, uint64_t id, int root, const char *path)
 {
@@ -78,6 +80,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		tracer_note_cgroup_locked(tr, r->id, r->root, path);
 	}
 	if (tr->recording) {
+		if (tr->fl.on)
+			follow_make_room_locked(tr, ARENA_STEP(size));
 		if (array_reserve((void **)&tr->arena, &tr->arena_cap,
 				  tr->arena_len + ARENA_STEP(size), 1)) {
 			tr->arena_lost++;
@@ -85,6 +89,8 @@ static int on_record(void *ctx, void *data, size_t size)
 			memcpy(tr->arena + tr->arena_len, &sz, sizeof(sz));
 			memcpy(tr->arena + tr->arena_len + ARENA_HDR, data, size);
 			tr->arena_len += ARENA_STEP(size);
+			if (tr->fl.on)
+				follow_record_added_locked(tr, tr->arena_len - ARENA_STEP(size));
 		}
 	}
 	pthread_mutex_unlock(&tr->lock);
@@ -106,6 +112,10 @@ static int append_aggs(struct tracer *tr, const struct rp_agg_key *k, const stru
 	memcpy(a->k + a->n, k, n * sizeof(*k));
 	memcpy(a->v + a->n, v, n * sizeof(*v));
 	a->n += n;
+	if (tr->fl.on) {
+		follow_aggs_added_locked(tr, a->n - n);
+		follow_make_room_locked(tr, 0);
+	}
 	return 0;
 }
 
@@ -168,6 +178,7 @@ static void rotate_aggs(struct tracer *tr)
 {
 	int drain = -1;
 
+	pthread_mutex_lock(&tr->flip_lock);
 	pthread_mutex_lock(&tr->lock);
 	if (tr->st.recording) {
 		if (tr->pending_gen >= 0) {
@@ -183,6 +194,31 @@ static void rotate_aggs(struct tracer *tr)
 	pthread_mutex_unlock(&tr->lock);
 	if (drain >= 0)
 		tracer_drain_aggs(tr, drain);
+	pthread_mutex_unlock(&tr->flip_lock);
+}
+
+void tracer_flush_aggs(struct tracer *tr)
+{
+	int pending, left;
+
+	pthread_mutex_lock(&tr->flip_lock);
+	pthread_mutex_lock(&tr->lock);
+	pending = tr->pending_gen;
+	tr->pending_gen = -1;
+	pthread_mutex_unlock(&tr->lock);
+	/* The map left at the last flip first: the next flip has the programs fill it again. */
+	if (pending >= 0)
+		tracer_drain_aggs(tr, pending);
+	pthread_mutex_lock(&tr->lock);
+	left = (int)(tr->st.gen & 1);
+	tr->st.gen ^= 1;
+	tracer_write_state_locked(tr);
+	tr->last_flip = mono_ns();
+	pthread_mutex_unlock(&tr->lock);
+	/* Programs that read the old gen finish within microseconds. */
+	sleep_ns(2 * NSEC_PER_MSEC);
+	tracer_drain_aggs(tr, left);
+	pthread_mutex_unlock(&tr->flip_lock);
 }
 
 /* Dirty and Writeback of /proc/meminfo now, into the trial's samples. */
@@ -227,6 +263,8 @@ static void *reader_main(void *arg)
 		ring_buffer__consume(tr->rb);
 		tracer_sample_mem(tr, false);
 		rotate_aggs(tr);
+		if (tr->fl.on && mono_ns() - tr->fl.last_prune >= FOLLOW_PRUNE_NS)
+			tracer_follow_prune(tr);
 		pthread_mutex_lock(&tr->lock);
 		req = tr->drain_req;
 		pthread_mutex_unlock(&tr->lock);

@@ -2,7 +2,7 @@
 /*
  * The tracer, opened and closed: the kernel's BTF, the cgroup mode, the programs' configuration,
  * the BPF objects loaded and attached (loader.c), the tracked tasks seeded (seed.c), and the
- * reader started (reader.c). Each trial's recording is capture.c's.
+ * reader started (reader.c). Each trial's recording is capture.c's; follow mode's, follow.c's.
  */
 #include "trace/tracer.h"
 
@@ -268,6 +268,7 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	tr->stats_fd = -1;
 	pthread_mutex_init(&tr->lock, NULL);
 	pthread_mutex_init(&tr->agg_lock, NULL);
+	pthread_mutex_init(&tr->flip_lock, NULL);
 	pthread_cond_init(&tr->cond, NULL);
 	tr->batch_k = calloc(AGG_BATCH, sizeof(*tr->batch_k));
 	tr->batch_v = calloc(AGG_BATCH, sizeof(*tr->batch_v));
@@ -323,7 +324,12 @@ void tracer_close(struct tracer *tr)
 	free(tr->cg);
 	free(tr->batch_k);
 	free(tr->batch_v);
+	free(tr->fl.refs);
+	free(tr->fl.unused_since);
+	free(tr->fl.gone_at);
+	free(tr->fl.rm);
 	pthread_mutex_destroy(&tr->agg_lock);
+	pthread_mutex_destroy(&tr->flip_lock);
 	pthread_mutex_destroy(&tr->lock);
 	pthread_cond_destroy(&tr->cond);
 	free(tr);
@@ -383,6 +389,17 @@ int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid)
 int tracer_add_container(struct tracer *tr, pid_t pid)
 {
 	return note_container(tr, pid, 0);
+}
+
+int tracer_set_engine(struct tracer *tr, pid_t engine_pid)
+{
+	if (engine_pid <= 0)
+		return -EINVAL;
+	tr->opts.engine_pid = engine_pid;
+	/* As at start: twice, for a task forked by one not yet seeded during the first scan. */
+	seed_engine_tasks(tr);
+	seed_engine_tasks(tr);
+	return 0;
 }
 
 /* ---- A/B within a run (--alternate) ---- */

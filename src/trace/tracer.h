@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "model/probe.h"
@@ -61,8 +62,66 @@ void tracer_set_stacks(struct tracer *tr, bool on);
  */
 int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns);
 
-/* Starts recording a trial; ends it and hands over everything recorded for it. */
+/* Starts recording a trial; ends it and hands over everything recorded for it. -EBUSY in
+ * follow mode (as tracer_wait_listen: use tracer_first_listen there). */
 int tracer_trial_begin(struct tracer *tr);
 int tracer_trial_end(struct tracer *tr, struct trial_kernel **out);
+
+/*
+ * Follow mode (watch): recording stays on; the last keep_ns of records, aggregates, memory
+ * samples and cgroups are kept, at most max_bytes (oldest dropped first, counted). Not with
+ * trials: tracer_follow_begin is -EBUSY while a trial records, and the trial calls are -EBUSY
+ * while following. -EINVAL for keep_ns under a second or max_bytes 0.
+ *
+ * Sizes: a record takes 72 to 368 bytes (a syscall record is the largest), an aggregate entry
+ * 88. The engine's work streams a few thousand records per container restart, a few hundred
+ * a second when nothing happens; disk load adds aggregates of the load's containers (summed
+ * per cgroup and 1 ms slot). At the defaults the watch uses (FOLLOW_KEEP_NS, FOLLOW_MAX_BYTES)
+ * the whole minute fits in a few MiB on a busy device; beyond max_bytes the oldest part goes
+ * and tracer_follow_stats says how far back history reaches. bytes counts what is held; the
+ * arena's allocation can be up to twice its part.
+ *
+ * The stack map keeps the stacks the history names; an id named by nothing for keep_ns is
+ * deleted (a sleep that began before its stack was deleted loses its stack, counted in
+ * stack_drops).
+ */
+#define FOLLOW_KEEP_NS	 (60LL * 1000000000)
+#define FOLLOW_MAX_BYTES ((size_t)8 << 20)
+int tracer_follow_begin(struct tracer *tr, int64_t keep_ns, size_t max_bytes);
+/*
+ * The kernel's view of [begin_ns, end_ns] (wall clock ns), copied out of the history (which
+ * stays): records whose span meets the range, aggregates whose slot does, all cgroups known,
+ * the stacks they name (symbolized), memory samples (one before and one after the range
+ * too), drops counted from the last second before the range to now (they are sampled once a
+ * second). tk->map.others_are_load is set: every container but the target is `load`.
+ * record_begin_ns/record_end_ns are the range cut to what is kept. 0; -ERANGE when begin is
+ * older than the oldest thing kept (still fills *out with what there is); -EINVAL when not
+ * following; -ENOMEM.
+ */
+int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
+		       struct trial_kernel **out);
+/* Drops history older than now - keep_ns (the reader thread also calls it about once a
+ * second), cgroups removed longer ago than that, and stack ids no longer named. */
+void tracer_follow_prune(struct tracer *tr);
+/* First TCP LISTEN recorded at or after since_ns (wall) by pid, a child of pid, or a task in
+ * container_id's cgroup; its wall time, or 0. Non-blocking: what the reader has consumed
+ * (it reads the ring every ~10 ms). */
+int64_t tracer_first_listen(struct tracer *tr, const char *container_id, pid_t pid,
+			    int64_t since_ns);
+/* First exit of pid's leader thread at or after since_ns (wall), or 0: the old service's end
+ * as the kernel saw it (exits are recorded for the engine's lineage, containers included). */
+int64_t tracer_exit_of(struct tracer *tr, pid_t pid, int64_t since_ns);
+/* The engine was restarted: its new pid's lineage is tracked from now on. 0 or -EINVAL. */
+int tracer_set_engine(struct tracer *tr, pid_t engine_pid);
+/* What the history holds now: oldest wall time kept (from when on it is whole), bytes held,
+ * records and aggregate entries dropped for room. All 0 when not following. */
+struct tracer_follow_stats {
+	int64_t oldest_ns;
+	size_t bytes;
+	uint64_t dropped;
+};
+void tracer_follow_stats(struct tracer *tr, struct tracer_follow_stats *out);
+/* Recording stops, the history and the stack ids it named are freed. */
+void tracer_follow_end(struct tracer *tr);
 
 #endif

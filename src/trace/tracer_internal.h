@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The tracer's state, shared by its three parts: tracer.c opens, attaches and closes the BPF
+ * The tracer's state, shared by its parts: tracer.c opens, attaches and closes the BPF
  * objects; reader.c reads the ring buffer and the aggregate maps in a thread; capture.c turns
- * what one trial recorded into a struct trial_kernel with symbolized stacks.
+ * what one trial recorded into a struct trial_kernel with symbolized stacks; follow.c keeps
+ * the rolling history of follow mode, follow_take.c takes a time range out of it.
  *
  * Aggregates are double-buffered: the programs add into the map rp_state.gen names; every
  * AGG_PERIOD the reader flips gen and, on its next turn, drains the map just left, which no
@@ -42,6 +43,50 @@ struct raw_aggs {
 	size_t n, cap;
 };
 
+/*
+ * Follow mode (watch): the trial's arena, aggregate list and memory samples become a rolling
+ * history, pruned from the front (follow.c). Records arrive about in the order of their end
+ * (a span is submitted when it ends), so the arena is cut at the first record still wanted;
+ * aggregates are filtered by their slot. Everything is kept in BPF's monotonic clock; a take
+ * moves it to the wall clock with the offset measured then.
+ */
+#define FOLLOW_SAMPLES	      128	 /* one a prune (about a second) */
+#define ARENA_SYSF_OVL_UMOUNT (1u << 31) /* arena copy only: unmounts a known overlay */
+
+/* Once a prune: the clock offset and the cumulative counters, to measure a range's drops. */
+struct follow_sample {
+	int64_t mono, off, err;
+	struct rp_counters c;
+	uint64_t lost; /* records the arena could not take, cumulative */
+};
+
+struct follow_rm {
+	uint64_t id;
+	int64_t at; /* mono */
+};
+
+struct follow {
+	atomic_bool on;
+	int64_t keep_ns;
+	size_t max_bytes;
+	size_t head;	    /* arena offset of the oldest record kept */
+	int64_t since;	    /* mono: the history is whole from here on */
+	uint64_t dropped;   /* records and aggregate entries dropped for room */
+	uint64_t stale;	    /* stack ids cleared: the stack was deleted while the task slept */
+	int64_t last_prune; /* mono */
+	unsigned prunes;
+	int64_t off, err; /* the latest clock offset (wall - mono) and its error */
+	/* Stack ids the history names: references, when the last went (mono), when deleted. */
+	uint32_t n_ids;
+	uint32_t *refs;
+	int64_t *unused_since, *gone_at;
+	/* Cgroups removed (rmdir), dropped from the table keep_ns later. */
+	struct follow_rm *rm;
+	size_t n_rm, cap_rm;
+	struct follow_sample samples[FOLLOW_SAMPLES];
+	unsigned n_samples, next_sample;
+};
+
 struct tracer {
 	struct tracer_opts opts;
 	struct btf *btf;
@@ -54,7 +99,8 @@ struct tracer {
 	bool reader_running;
 	atomic_bool stop;
 
-	pthread_mutex_t agg_lock; /* one drain at a time, and its buffers */
+	pthread_mutex_t agg_lock;  /* one drain at a time, and its buffers */
+	pthread_mutex_t flip_lock; /* one flip of the aggregate maps at a time */
 	struct rp_agg_key *batch_k;
 	struct rp_agg_val *batch_v;
 	pthread_mutex_t lock; /* everything below */
@@ -90,6 +136,7 @@ struct tracer {
 	struct own_prog own[LOADER_MAX_LINKS * BPF_OBJ_COUNT];
 	size_t n_own;
 	struct prog_snaps snap_begin, snap_end;
+	struct follow fl; /* follow mode */
 };
 
 /* reader.c: the ring buffer and the aggregate maps. */
@@ -110,5 +157,27 @@ void tracer_drain_ring(struct tracer *tr);
 void tracer_drain_aggs(struct tracer *tr, int which);
 /* Dirty and Writeback of /proc/meminfo into the trial's samples (force: now). */
 void tracer_sample_mem(struct tracer *tr, bool force);
+/* Follow mode: flips the aggregate maps now and drains both, for a take up to now. */
+void tracer_flush_aggs(struct tracer *tr);
+
+/* capture.c, shared with follow_take.c. */
+
+/* Unmounts of a directory an overlay was mounted on (in any earlier trial) are overlay's. */
+void tracer_mark_overlay(struct tracer *tr, struct kevent *e);
+/* The stack of id from the stack map into tk (once), which keeps it. */
+int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id);
+/* Names for every stack of tk. */
+void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk);
+
+/* follow.c: the history's upkeep, from the reader (lock held). */
+
+/* A record just appended to the arena at offset pos: stack reference, overlay, rmdir. */
+void follow_record_added_locked(struct tracer *tr, size_t pos);
+/* Room for need more bytes: the oldest history goes, counted as dropped. */
+void follow_make_room_locked(struct tracer *tr, size_t need);
+/* Aggregate entries [from, aggs.n) just appended: their stack references. */
+void follow_aggs_added_locked(struct tracer *tr, size_t from);
+/* A raw record's time span (BPF clock): its beginning and its end (== ts for instants). */
+void record_span(const void *rec, size_t size, uint64_t *ts, uint64_t *end);
 
 #endif

@@ -165,6 +165,32 @@ static void actors(int root, bool v2)
 	trial_kernel_free(tk);
 }
 
+/* Watch: the other containers are the load; outside containers nothing changes. */
+static void others_are_load_in_watch(void **state)
+{
+	struct trial_kernel *tk = make_tk(0, true);
+	struct actor_ctx c = {.map = &tk->map, .cg = tk->cg, .n_cg = tk->n_cg};
+	struct kev_task w;
+
+	(void)state;
+	tk->map.others_are_load = true;
+	c.target[0] = OLD;
+	c.target[1] = NEW;
+	w = task(40, 40, CG_OTHER, KH_ENGINE, KT_TRACKED, "nginx");
+	assert_int_equal(actor_of(&c, &w), ACTOR_LOAD);
+	w = task(21, 21, CG_OLD, KH_ENGINE, KT_TRACKED, "node");
+	assert_int_equal(actor_of(&c, &w), ACTOR_TARGET);
+	w = task(20, 20, CG_NEW, KH_ENGINE, KT_TRACKED | KT_RUNC, "runc:[2:INIT]");
+	assert_int_equal(actor_of(&c, &w), ACTOR_ENGINE);
+	w = task(10, 10, CG_ROOT, KH_ENGINE, KT_TRACKED, "dockerd");
+	assert_int_equal(actor_of(&c, &w), ACTOR_ENGINE);
+	w = task(50, 50, CG_ROOT, 0, 0, "bash");
+	assert_int_equal(actor_of(&c, &w), ACTOR_OTHER);
+	w = task(41, 41, 999, 0, 0, "nginx"); /* a cgroup the table does not know */
+	assert_int_equal(actor_of(&c, &w), ACTOR_OTHER);
+	trial_kernel_free(tk);
+}
+
 static void actors_cgroup_v1(void **state)
 {
 	(void)state;
@@ -547,6 +573,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(actors_cgroup_v1),
 		cmocka_unit_test(actors_cgroup_v2),
+		cmocka_unit_test(others_are_load_in_watch),
 		cmocka_unit_test(container_ids_from_paths),
 		cmocka_unit_test(instants_go_to_the_phase_holding_them),
 		cmocka_unit_test(spans_are_split_at_phase_boundaries),
