@@ -178,11 +178,11 @@ other=$(csv_cols "$out/run/trials.csv" cell kind status |
 
 # First and last quarter of the samples: their medians, and whether the last grew (flat: less
 # than 5 % and less than 1 MiB above the first).
-read -r first last samples < <(awk -F, 'NR > 1 && $2 != "" { v[++n] = $2 }
-	function median(lo, hi,   k, m, a) { m = 0; for (k = lo; k <= hi; k++) a[++m] = v[k]
-		asort(a); return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-	END { q = int(n / 4); if (q < 1) q = 1
-		printf "%d %d %d\n", median(1, q), median(n - q + 1, n), n }' "$out/rss.csv")
+samples=$(awk -F, 'NR > 1 && $2 != ""' "$out/rss.csv" | wc -l)
+quarter=$((samples / 4 > 0 ? samples / 4 : 1))
+median_of() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+first=$(awk -F, 'NR > 1 && $2 != "" { print $2 }' "$out/rss.csv" | head -n "$quarter" | median_of)
+last=$(awk -F, 'NR > 1 && $2 != "" { print $2 }' "$out/rss.csv" | tail -n "$quarter" | median_of)
 growth=$((last - first))
 flat=$(awk -v f="$first" -v l="$last" 'BEGIN { d = l - f; print (d < 1024 && d < 0.05 * f) ? "yes" : "**no**" }')
 missed=$((made - recognised))
