@@ -6,7 +6,7 @@
 #   bench/bench.sh [--quick] [--only LIST] [--wait-quiet SECONDS] [--results FILE]
 #
 # --quick        tiny trial counts, to try the bench out (results into bench/work/results.md)
-# --only LIST    sections to run, comma-separated: perturb,stacks,cost,loader,harness,headroom
+# --only LIST    sections to run, comma-separated: perturb,stacks,cost,loader,harness,headroom,watch
 # --wait-quiet S wait up to S seconds for a quiet machine (no qemu, 1-min load average < 0.5)
 # --results FILE where the tables go (default bench/results.md; with --quick bench/work/results.md)
 #
@@ -26,7 +26,7 @@ for s in perturb stack_cost cost loader harness headroom; do
 done
 
 quick=
-only=perturb,stacks,cost,loader,harness,headroom
+only=perturb,stacks,cost,loader,harness,headroom,watch
 wait_quiet=0
 results=
 while [ $# -gt 0 ]; do
@@ -45,12 +45,20 @@ done
 if [ -n "$quick" ]; then
 	: "${PERTURB_N_NONE:=6}" "${PERTURB_N_HDD:=4}" "${STACKS_N:=2}" "${COST_N:=2}" \
 		"${LOADER_MATRIX_N:=1}" "${LOADER_IDLE_S:=12}" "${HARNESS_N:=3}" "${HARNESS_BLOCKS:=1}" \
-		"${HARNESS_CALLS:=5}" "${HEADROOM_N:=1}" "${HEADROOM_RATES:=5000 0}"
+		"${HARNESS_CALLS:=5}" "${HEADROOM_N:=1}" "${HEADROOM_RATES:=5000 0}" "${WATCH_SOAK_N:=40}" \
+		"${WATCH_IDLE_S:=10}"
 fi
 : "${PERTURB_N_NONE:=100}" "${PERTURB_N_HDD:=50}" "${STACKS_N:=10}" "${COST_N:=10}" \
 	"${LOADER_MATRIX_N:=3}" "${LOADER_IDLE_S:=30}" "${HARNESS_N:=15}" "${HARNESS_BLOCKS:=2}" \
 	"${HARNESS_CALLS:=20}" "${HEADROOM_N:=2}" "${HEADROOM_RATES:=2000 5000 10000 20000 40000 0}" \
-	"${BENCH_INTERVAL:=0.5}"
+	"${BENCH_INTERVAL:=0.5}" "${WATCH_SOAK_N:=1000}" \
+	"${WATCH_IDLE_S:=30}"
+
+# 7. The watch soak (bench/watch_soak.sh): its table into watch.md, its targets into the summary.
+section_watch() {
+	RP=$RP DOCKER=$DOCKER bash "$BENCH_DIR/watch_soak.sh" -n "$WATCH_SOAK_N" \
+		--idle "$WATCH_IDLE_S" --out "$BENCH_OUT/watch" --md "$BENCH_OUT/watch.md"
+}
 
 RP=$ROOT/build/restartprof
 STORM=$ROOT/build/bench/storm
@@ -98,7 +106,7 @@ start_s=$SECONDS
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 failed=()
-for s in perturb stacks cost loader harness headroom; do
+for s in perturb stacks cost loader harness headroom watch; do
 	case ",$only," in *",$s,"*) ;; *) continue ;; esac
 	log "== $s"
 	"section_$s" || { failed+=("$s"); log "section $s failed"; }
@@ -121,6 +129,7 @@ summary() {
 	[ -f "$BENCH_OUT/loader.md" ] && awk -F'|' '
 		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | see table 3 |\n", $2, $4, $3, $5 }
 		/^\| (static|dynamic) / { printf "| 3 loader | RSS less the ring'"'"'s double mapping, %s | < 16 MiB | %s MiB | %s | the ring is the kernel'"'"'s memory, in the maps'"'"' line |\n", $2, $4, $5 }' "$BENCH_OUT/loader.md"
+	[ -f "$BENCH_OUT/watch/summary.md" ] && cat "$BENCH_OUT/watch/summary.md"
 	for s in "${failed[@]}"; do echo "| $s | the section failed (see bench/work) | | | **no** | |"; done
 }
 
@@ -152,7 +161,7 @@ summary() {
 	echo
 	summary
 	echo
-	for s in perturb stacks cost loader harness headroom; do
+	for s in perturb stacks cost loader harness headroom watch; do
 		if [ -f "$BENCH_OUT/$s.md" ]; then
 			cat "$BENCH_OUT/$s.md"
 			echo

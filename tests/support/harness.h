@@ -52,5 +52,10 @@ char *harness_slurp(const char *path);
 int harness_leaked_bpf_maps(void);
 /* Lines of text containing needle. */
 int harness_count_text(const char *text, const char *needle);
+/* A TCP port on 127.0.0.1 free a moment ago (bound to port 0 and released), or -1. */
+int harness_free_port(void);
+/* GET of an http://127.0.0.1:... URL (nothing else is fetched), bounded by timeout_s: the HTTP
+ * status, or -1 when no answer came; *body (may be NULL) gets the answer, freed by the caller. */
+int harness_http_get(const char *url, int timeout_s, char **body);
 
 #endif
