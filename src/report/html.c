@@ -72,6 +72,24 @@ static void in_memory_row(FILE *f, const struct report_run *r)
 	kv(f, "WARNING", in_memory_warning(r, buf, sizeof(buf)));
 }
 
+/* A watch directory: what it followed instead of an experiment's settings. */
+static void watch_facts(FILE *f, const struct report_run *r)
+{
+	char buf[768];
+	const char *filters = report_info(r, "watch.filters", "");
+
+	snprintf(buf, sizeof(buf),
+		 "restarts that happened on the device (%s), a replacement within %s s, readiness "
+		 "awaited %s s, kernel history %s s, kernel tracing %s",
+		 filters[0] ? filters : "every container",
+		 report_info(r, "watch.replace_window_s", "?"),
+		 report_info(r, "watch.ready_timeout_s", "?"),
+		 report_info(r, "watch.kernel_history_s", "?"),
+		 strcmp(report_info(r, "watch.kernel_trace", "false"), "true") == 0 ? "on" : "off");
+	kv(f, "watch", buf);
+	kv(f, "restartprof", report_info(r, "tool_version", NULL));
+}
+
 static void info_rows(FILE *f, const struct report_run *r)
 {
 	char buf[1024];
@@ -103,6 +121,10 @@ static void info_rows(FILE *f, const struct report_run *r)
 	snprintf(buf, sizeof(buf), "v%s, driver %s", report_info(r, "engine.cgroup_version", "?"),
 		 report_info(r, "engine.cgroup_driver", "?"));
 	kv(f, "cgroup", buf);
+	if (strcmp(report_info(r, "kind", "run"), "watch") == 0) {
+		watch_facts(f, r);
+		return;
+	}
 	snprintf(buf, sizeof(buf),
 		 "%s trials per cell, readiness %s, settle %s s, interval %s s, "
 		 "kernel tracing %s",
