@@ -143,9 +143,11 @@ static void cdf_plot(const struct figure_spec *fs, const struct report_run *r, F
 
 /* --- Fig. 4: medians with min-max bars against stressor count --- */
 
+/* A load with stressor containers (a watch's `device` load has none to count). */
 static bool is_load_block(const struct report_run *r, size_t l)
 {
-	return strcmp(r->sum.loads[l].load, "none") != 0 && r->sum.loads[l].pooled.n;
+	return strcmp(r->sum.loads[l].load, "none") != 0 && r->sum.loads[l].pooled.n &&
+	       r->sum.loads[l].max_stressors > 0;
 }
 
 static int medians_data(const struct figure_spec *fs, const struct report_run *r, FILE *f)
@@ -447,8 +449,8 @@ const struct figure_spec figure_specs[] = {
 	 "pooled baseline median, the grey band the range of the baseline cells' medians (the "
 	 "drift during the run).",
 	 medians_data, medians_plot, NULL, 0, NULL,
-	 .absent = "this run has no cell with a load, so there is no stressor count to plot "
-		   "against; the baseline's restart times are in the cell table and in fig3"},
+	 .absent = "this run has no cell with stressor containers, so there is no stressor count "
+		   "to plot against; the restart times are in the cell table and in fig3"},
 	{"fig5-phases", "Share of each phase in the restart window (paper Fig. 5)",
 	 "Time spent in each lifecycle phase, summed over the cell's ok trials, as a share of "
 	 "their summed restart windows; shares under 3 % are not labelled (the phase table "

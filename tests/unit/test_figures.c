@@ -255,7 +255,7 @@ static void missing_figure_says_why(void **state)
 	assert_non_null(html);
 	fig4 = strstr(html, "<figure id=\"fig4-medians\">");
 	assert_non_null(fig4);
-	assert_non_null(strstr(fig4, "no cell with a load"));
+	assert_non_null(strstr(fig4, "no cell with stressor containers"));
 	/* The page says it; the terminal is not told after every baseline-only run. */
 	assert_null(strstr(log, "fig4"));
 	free(log);
