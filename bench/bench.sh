@@ -54,10 +54,14 @@ fi
 	"${BENCH_INTERVAL:=0.5}" "${WATCH_SOAK_N:=1000}" \
 	"${WATCH_IDLE_S:=30}"
 
-# 7. The watch soak (bench/watch_soak.sh): its table into watch.md, its targets into the summary.
+# 7. The watch soak (bench/watch_soak.sh): its table into watch.md, its targets into the summary;
+# then watch's cost on a busy machine and against unwatched restarts (bench/watch_cost.sh).
 section_watch() {
 	RP=$RP DOCKER=$DOCKER bash "$BENCH_DIR/watch_soak.sh" -n "$WATCH_SOAK_N" \
-		--idle "$WATCH_IDLE_S" --out "$BENCH_OUT/watch" --md "$BENCH_OUT/watch.md"
+		--idle "$WATCH_IDLE_S" --out "$BENCH_OUT/watch" --md "$BENCH_OUT/watch.md" || return 1
+	RP=$RP DOCKER=$DOCKER bash "$BENCH_DIR/watch_cost.sh" --out "$BENCH_OUT/watch-cost" \
+		--md "$BENCH_OUT/watch-cost.md" || return 1
+	{ echo; cat "$BENCH_OUT/watch-cost.md"; } >>"$BENCH_OUT/watch.md"
 }
 
 RP=$ROOT/build/restartprof
