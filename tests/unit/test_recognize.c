@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Restarts recognised in synthetic event sequences: each kind, interleaving, windows, staleness. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "util/files.h"
 #include "watch/recognize.h"
 
 #define WINDOW 120000 /* ns, small numbers read better */
@@ -378,6 +381,78 @@ static void memory_is_bounded(void **state)
 	recognizer_free(r);
 }
 
+struct recorded {
+	struct recognizer *r;
+	struct restart_seen seen[16];
+	int n;
+	int healthy; /* health_status: healthy events of a restart's new container after it */
+};
+
+static void on_recorded(const struct engine_event *ev, void *ctx)
+{
+	struct recorded *rec = ctx;
+
+	if (rec->n > 0 && strcmp(ev->action, "health_status: healthy") == 0 &&
+	    strcmp(ev->container, rec->seen[rec->n - 1].new_id) == 0)
+		rec->healthy++;
+	if (rec->n < 16 && recognizer_feed(rec->r, ev, &rec->seen[rec->n]))
+		rec->n++;
+}
+
+/* tests/data/events/NAME, found from this file's path as the compiler was given it. */
+static char *recorded_stream(const char *name, size_t *len)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	char path[512], *buf = NULL;
+
+	snprintf(path, sizeof(path), "%.*s/../data/events/%s", slash ? (int)(slash - __FILE__) : 1,
+		 slash ? __FILE__ : ".", name);
+	assert_int_equal(file_read_all(AT_FDCWD, path, 1 << 22, 0, &buf, len), 0);
+	return buf;
+}
+
+/*
+ * A stream recorded from a Docker 20.10 engine (tests/data/events/README says how): each kind
+ * of restart once or more, and containers that do not restart.
+ */
+static void docker_20_10_recorded(void **state)
+{
+	static const struct {
+		enum restart_kind kind;
+		const char *cell;
+	} want[] = {
+		{RESTART_POLICY, "pol"},       {RESTART_POLICY, "pol"}, {RESTART_POLICY, "pol"},
+		{RESTART_MANUAL, "man"},       {RESTART_MANUAL, "man"}, {RESTART_REPLACE, "man"},
+		{RESTART_REPLACE, "shop/web"}, {RESTART_MANUAL, "hc"},
+	};
+	struct recorded rec = {.r = recognizer_new(120LL * 1000000000)};
+	size_t len;
+	char *text = recorded_stream("docker-20.10.jsonl", &len);
+	struct event_splitter *sp = event_splitter_new(on_recorded, &rec);
+
+	(void)state;
+	assert_int_equal(event_splitter_feed(sp, text, len), 0);
+	assert_int_equal(rec.n, sizeof(want) / sizeof(want[0]));
+	for (int i = 0; i < rec.n; i++) {
+		const struct restart_seen *s = &rec.seen[i];
+
+		assert_int_equal(s->kind, want[i].kind);
+		assert_string_equal(s->cell, want[i].cell);
+		assert_true(s->begin_ns > 0 && s->begin_ns <= s->start_ns);
+		assert_int_equal(s->event_ns[PH_START], s->start_ns);
+		assert_true(s->event_ns[PH_DIE] > 0);
+		assert_int_equal(strcmp(s->old_id, s->new_id) == 0, s->kind != RESTART_REPLACE);
+		if (s->kind == RESTART_REPLACE)
+			assert_true(s->event_ns[PH_CREATE] > 0);
+		if (s->kind == RESTART_MANUAL)
+			assert_true(s->event_ns[PH_KILL] > 0 && s->event_ns[PH_STOP] > 0);
+	}
+	assert_true(rec.healthy >= 1);
+	event_splitter_free(sp);
+	free(text);
+	recognizer_free(rec.r);
+}
+
 static void kind_names(void **state)
 {
 	(void)state;
@@ -402,6 +477,7 @@ int main(void)
 		cmocka_unit_test(what_is_no_restart),
 		cmocka_unit_test(stale_events_are_ignored),
 		cmocka_unit_test(memory_is_bounded),
+		cmocka_unit_test(docker_20_10_recorded),
 		cmocka_unit_test(kind_names),
 	};
 
