@@ -12,6 +12,7 @@
 #include "util/clock.h"
 #include "util/interrupt.h"
 
+#define EVENTS_KEEP_NS (60 * NSEC_PER_SEC)
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 #define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */
@@ -204,6 +205,9 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 
 	if (load_end != EXP_DONE)
 		return load_end;
+	/* The load was checked: what the engine said before the last minute is no longer read. */
+	if (s->events)
+		event_stream_forget(s->events, wall_ns() - EVENTS_KEEP_NS);
 	if (!cr->cur) {
 		tell_progress(cr, i, "starting the target");
 		if (restart_prepare(s, &cr->cur)) {

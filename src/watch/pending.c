@@ -42,7 +42,7 @@ void pending_free(struct pending_set *ps)
 }
 
 int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid,
-		pid_t new_pid, bool health, int64_t ready_timeout_ns)
+		pid_t new_pid, bool health, bool with_engine, int64_t ready_timeout_ns)
 {
 	struct pending *p;
 
@@ -54,6 +54,7 @@ int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old
 	p->old_pid = old_pid;
 	p->new_pid = new_pid;
 	p->health = health;
+	p->with_engine = with_engine;
 	p->ready_by_ns = rs->start_ns + ready_timeout_ns;
 	return 0;
 }
@@ -138,7 +139,8 @@ static void assemble(struct pending_set *ps, const struct pending *p, int method
 	memset(t, 0, sizeof(*t));
 	t->index = ++ps->trials;
 	t->status = TRIAL_OK;
-	t->kind = restart_kind_name(p->rs.kind);
+	/* "engine": its window holds the engine's own stop and start. */
+	t->kind = p->with_engine ? "engine" : restart_kind_name(p->rs.kind);
 	snprintf(t->old_id, sizeof(t->old_id), "%s", p->rs.old_id);
 	snprintf(t->new_id, sizeof(t->new_id), "%s", p->rs.new_id);
 	memcpy(t->event_ns, p->rs.event_ns, sizeof(t->event_ns));

@@ -27,6 +27,7 @@ struct pending {
 	struct restart_seen rs;
 	pid_t old_pid, new_pid; /* main processes, 0 when unknown */
 	bool health;		/* the new container has a health check */
+	bool with_engine;	/* it went down and came back with the engine itself */
 	int64_t healthy_ns;	/* wall: its health status turned healthy, 0 not yet */
 	int64_t ready_by_ns;	/* wall: readiness given up after this */
 };
@@ -51,7 +52,7 @@ int pending_init(struct pending_set *ps, struct run *r, struct metrics *m, pendi
 void pending_free(struct pending_set *ps);
 /* -ENOSPC when PENDING_MAX restarts already wait. */
 int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid,
-		pid_t new_pid, bool health, int64_t ready_timeout_ns);
+		pid_t new_pid, bool health, bool with_engine, int64_t ready_timeout_ns);
 /* The health status of container id turned healthy at time_ns. */
 void pending_healthy(struct pending_set *ps, const char *id, int64_t time_ns);
 /*

@@ -40,6 +40,7 @@ struct watch {
 	uint64_t cursor;
 	int reconnects_seen;
 	bool engine_up;
+	int64_t down_ns, back_ns; /* wall: the last time the engine's events stopped, came back */
 	int64_t next_housekeep, next_textfile;
 };
 
@@ -72,8 +73,12 @@ static void restart_seen(struct watch *w, const struct restart_seen *rs)
 	next = containers_learn(&w->table, &w->r->s.docker, rs->new_id);
 	if (!wanted(w, rs))
 		return;
+	/* Stopped by the engine going down and started as it came back: the engine's restart. */
+	bool with_engine = w->down_ns && rs->begin_ns <= (w->back_ns ? w->back_ns : wall_ns()) &&
+			   rs->start_ns >= w->down_ns;
+
 	if (pending_add(&w->ps, rs, old_pid, next ? next->pid : 0, next && next->health,
-			w->r->cfg->ready_timeout_ns))
+			with_engine, w->r->cfg->ready_timeout_ns))
 		tell(w, "restart of %s not recorded: %d restarts already await readiness",
 		     rs->cell, PENDING_MAX);
 }
@@ -131,10 +136,15 @@ static void check_engine(struct watch *w)
 	if (up == w->engine_up && reconnects == w->reconnects_seen)
 		return;
 	w->reconnects_seen = reconnects;
+	if (!up && w->engine_up) {
+		w->down_ns = wall_ns();
+		w->back_ns = 0;
+	}
 	if (!up && w->engine_up)
 		tell(w, "the engine's events stopped: reconnecting (restarts meanwhile are "
 			"recorded when their events come back)");
 	if (up && !w->engine_up) {
+		w->back_ns = wall_ns();
 		pid_t pid = docker_peer_pid(w->r->cfg->socket_path);
 
 		tell(w, "the engine answers again%s", pid > 0 ? "" : " (its pid is unknown)");
