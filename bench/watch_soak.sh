@@ -3,7 +3,7 @@
 # Soak of restartprof watch: many restarts made through the engine (POST /containers/ID/restart,
 # what `docker restart` does) while watch records them; its resident memory sampled throughout.
 # Says how many restarts it recognised of those made, and whether its memory stays flat after
-# warm-up (median of the first quarter of samples against the last quarter's).
+# warm-up (the first quarter of the samples): the second quarter's median against the last's.
 #
 #   bench/watch_soak.sh [-n RESTARTS] [-c CONTAINERS] [--sample S] [--out DIR] [--md FILE]
 #
@@ -176,13 +176,19 @@ recognised=$(csv_cols "$out/run/trials.csv" cell kind status |
 other=$(csv_cols "$out/run/trials.csv" cell kind status |
 	awk '$1 ~ /^soak-/ && !($2 == "restart" && $3 == "ok") { n++ } END { print n + 0 }')
 
-# First and last quarter of the samples: their medians, and whether the last grew (flat: less
-# than 5 % and less than 1 MiB above the first).
-samples=$(awk -F, 'NR > 1 && $2 != ""' "$out/rss.csv" | wc -l)
+# Warm-up is the first quarter of the samples (the history filling, the arenas growing); then
+# the medians of the second quarter and of the last one, and whether the last grew (flat: less
+# than 5 % and less than 1 MiB above the second), with the growth per hour between their middles.
+awk -F, 'NR > 1 && $2 != "" { print $1, $2 }' "$out/rss.csv" >"$out/rss.kept"
+samples=$(wc -l <"$out/rss.kept")
 quarter=$((samples / 4 > 0 ? samples / 4 : 1))
 median_of() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-first=$(awk -F, 'NR > 1 && $2 != "" { print $2 }' "$out/rss.csv" | head -n "$quarter" | median_of)
-last=$(awk -F, 'NR > 1 && $2 != "" { print $2 }' "$out/rss.csv" | tail -n "$quarter" | median_of)
+first=$(sed -n "$((quarter + 1)),$((2 * quarter))p" "$out/rss.kept" | awk '{ print $2 }' | median_of)
+last=$(tail -n "$quarter" "$out/rss.kept" | awk '{ print $2 }' | median_of)
+t_first=$(sed -n "$((quarter + quarter / 2 + 1))p" "$out/rss.kept" | awk '{ print $1 }')
+t_last=$(sed -n "$((samples - quarter / 2))p" "$out/rss.kept" | awk '{ print $1 }')
+per_hour=$(awk -v f="$first" -v l="$last" -v a="${t_first:-0}" -v b="${t_last:-0}" \
+	'BEGIN { printf "%.0f", (b > a) ? (l - f) * 3600 / (b - a) : 0 }')
 growth=$((last - first))
 flat=$(awk -v f="$first" -v l="$last" 'BEGIN { d = l - f; print (d < 1024 && d < 0.05 * f) ? "yes" : "**no**" }')
 missed=$((made - recognised))
@@ -196,9 +202,12 @@ none_missed=$([ "$recognised" -eq "$made" ] && [ "$other" -eq 0 ] && echo yes ||
 	echo "$containers containers of the service image are restarted $per times each, side by side"
 	echo "(\`POST /containers/NAME/restart?t=1\`, what \`docker restart -t 1\` does, then 0.2 s), by"
 	echo "\`bench/watch_soak.sh -n $n -c $containers\`. VmRSS of watch from /proc every $sample_s s"
-	echo "($samples samples, in \`work/watch/rss.csv\`); flat means the last quarter's median is less"
-	echo "than 5 % and less than 1 MiB above the first quarter's. Recognised: rows of trials.csv of"
-	echo "those containers with kind \`restart\` and status ok; other rows: any other kind or status."
+	echo "($samples samples, in \`work/watch/rss.csv\`). The first quarter of the samples is warm-up (the"
+	echo "kernel history filling, its arenas growing); flat means the last quarter's median is less than"
+	echo "5 % and less than 1 MiB above the second quarter's; growth per hour is that difference over the"
+	echo "time between the two quarters' middles (a straight line: a guide, not a forecast)."
+	echo "Recognised: rows of trials.csv of those containers with kind \`restart\` and status ok;"
+	echo "other rows: any other kind or status."
 	echo
 	echo "Idle first: the same watch for $idle_s s with the containers running and nothing restarting"
 	echo "(CPU from the threads' schedstat, VmRSS at the end; a $linkage build)."
@@ -207,14 +216,14 @@ none_missed=$([ "$recognised" -eq "$made" ] && [ "$other" -eq 0 ] && echo yes ||
 	echo "|---|---|"
 	echo "| $idle_cpu_pct | $idle_rss |"
 	echo
-	echo "| restarts made | recognised | missed | other rows | seconds | VmRSS first quarter (KiB) | last quarter (KiB) | growth (KiB) | flat | VmHWM (KiB) | CPU (% of a core) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|"
-	echo "| $made | $recognised | $missed | $other | $secs | $first | $last | $growth | $flat | $hwm | $(awk -v c="$cpu_ns" -v s="$secs" 'BEGIN { printf "%.2f", s ? 100 * c / (s * 1e9) : 0 }') |"
+	echo "| restarts made | recognised | missed | other rows | seconds | VmRSS second quarter (KiB) | last quarter (KiB) | growth (KiB) | per hour (KiB) | flat | VmHWM (KiB) | CPU (% of a core) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| $made | $recognised | $missed | $other | $secs | $first | $last | $growth | $per_hour | $flat | $hwm | $(awk -v c="$cpu_ns" -v s="$secs" 'BEGIN { printf "%.2f", s ? 100 * c / (s * 1e9) : 0 }') |"
 } >"$md"
 # Lines for bench.sh's table of targets.
 {
 	echo "| 7 watch soak | restarts recognised of those made | all, none other | $recognised of $made, $other other | $none_missed | |"
-	echo "| 7 watch soak | VmRSS after warm-up, last quarter against first | flat (< 5 %, < 1 MiB) | $(printf '%+d' "$growth") KiB | $flat | |"
+	echo "| 7 watch soak | VmRSS after warm-up, last quarter against second | flat (< 5 %, < 1 MiB) | $(printf '%+d' "$growth") KiB ($(printf '%+d' "$per_hour") KiB/h) | $flat | |"
 	awk -v c="$idle_cpu_pct" -v r="$idle_rss" -v l="$linkage" 'BEGIN {
 		printf "| 7 watch soak | idle engine, CPU | < 0.5 %% of a core | %s %% | %s | |\n", c, (c < 0.5 ? "yes" : "**no**")
 		printf "| 7 watch soak | idle engine, VmRSS (%s build) | < 16 MiB | %.1f MiB | %s | %s |\n", l, r / 1024, (r < 16384 ? "yes" : "**no**"), (l == "static" ? "" : "the target is for a static build") }'
