@@ -34,7 +34,8 @@ static void show_restart(void *ctx, const struct cell *cell, const struct trial 
 	wc->restarts++;
 	if (t->status != TRIAL_OK) {
 		wc->failed++;
-		fprintf(stderr, "restartprof: restart %s (%s): %s\n", cell->name, t->kind, t->reason);
+		fprintf(stderr, "restartprof: restart %s (%s): %s\n", cell->name, t->kind,
+			t->reason);
 		return;
 	}
 	fprintf(stderr, "restartprof: restart %s (%s): %.3f s, ready by %s\n", cell->name, t->kind,
@@ -120,11 +121,13 @@ static int follow(struct watch_cli *wc)
 	struct run *r = &wc->run;
 	enum watch_end end;
 
-	fprintf(stderr, "restartprof: run %s, engine %s (API %s), writing %s; watching restarts%s%s\n",
+	fprintf(stderr,
+		"restartprof: run %s, engine %s (API %s), writing %s; watching restarts%s%s\n",
 		r->s.run_id, r->s.docker.engine_version, r->s.docker.api_version, r->dir,
 		wc->cfg.watch.filters[0] ? " of " : "", wc->cfg.watch.filters);
 	if (wc->http)
-		fprintf(stderr, "restartprof: metrics on port %d, http://%s/metrics (no "
+		fprintf(stderr,
+			"restartprof: metrics on port %d, http://%s/metrics (no "
 			"authentication)\n",
 			metrics_http_port(wc->http), wc->cfg.watch.listen);
 	end = watch_follow(r, wc->filters, &wc->wm, &hooks);

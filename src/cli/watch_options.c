@@ -28,7 +28,12 @@ enum {
 	OPT_BTF,
 };
 
-enum { GROUP_WHAT = 1, GROUP_METRICS, GROUP_ENGINE, GROUP_DEVELOPER };
+enum {
+	GROUP_WHAT = 1,
+	GROUP_METRICS,
+	GROUP_ENGINE,
+	GROUP_DEVELOPER
+};
 
 static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "What to watch:", GROUP_WHAT},
@@ -169,7 +174,8 @@ static error_t parse_watch_option(int key, char *arg, struct argp_state *state)
 		ps->docker_host = arg;
 		break;
 	case ARGP_KEY_ARG:
-		return reject(ps, "watch takes no argument ('%.100s'): see restartprof watch --help",
+		return reject(ps,
+			      "watch takes no argument ('%.100s'): see restartprof watch --help",
 			      arg);
 	case ARGP_KEY_ERROR:
 		cli_unknown_option(state, "watch", ps->err, ps->errlen);

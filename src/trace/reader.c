@@ -12,10 +12,12 @@
 #include "util/files.h"
 #include "util/proc.h"
 
-#define POLL_MS		20
-#define AGG_PERIOD_NS	(250 * NSEC_PER_MSEC)
-#define MEM_PERIOD_NS	(10 * NSEC_PER_MSEC)
-#define FOLLOW_PRUNE_NS NSEC_PER_SEC
+#define POLL_MS	      20
+#define AGG_PERIOD_NS (250 * NSEC_PER_MSEC)
+#define MEM_PERIOD_NS (10 * NSEC_PER_MSEC)
+/* Follow mode samples all the time: /proc/meminfo at 100 Hz would cost more than the rest. */
+#define FOLLOW_MEM_PERIOD_NS (100 * NSEC_PER_MSEC)
+#define FOLLOW_PRUNE_NS	     NSEC_PER_SEC
 
 void tracer_note_cgroup_locked(struct tracer *tr, uint64_t id, int root, const char *path)
 {
@@ -230,7 +232,8 @@ void tracer_sample_mem(struct tracer *tr, bool force)
 	ssize_t n;
 
 	pthread_mutex_lock(&tr->lock);
-	if (!tr->recording || (!force && now - tr->last_mem < MEM_PERIOD_NS)) {
+	if (!tr->recording ||
+	    (!force && now - tr->last_mem < (tr->fl.on ? FOLLOW_MEM_PERIOD_NS : MEM_PERIOD_NS))) {
 		pthread_mutex_unlock(&tr->lock);
 		return;
 	}

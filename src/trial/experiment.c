@@ -12,7 +12,7 @@
 #include "util/clock.h"
 #include "util/interrupt.h"
 
-#define EVENTS_KEEP_NS (60 * NSEC_PER_SEC)
+#define EVENTS_KEEP_NS	      (60 * NSEC_PER_SEC)
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 #define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */

@@ -73,8 +73,8 @@ int containers_learn_running(struct container_table *t, struct docker *d)
 	rc = docker_call(d, "list containers", "GET", "/containers/json", NULL, 0, &list);
 	if (rc)
 		return rc;
-	for (size_t i = 0; json_object_is_type(list, json_type_array) &&
-			   i < json_object_array_length(list);
+	for (size_t i = 0;
+	     json_object_is_type(list, json_type_array) && i < json_object_array_length(list);
 	     i++) {
 		const char *id = json_str(json_object_array_get_idx(list, i), "Id", "");
 

@@ -82,8 +82,9 @@ void watch_feed_metrics(struct metrics *m, const struct rules *rules, const char
 	metrics_restart(m, cell, t->kind ? t->kind : "", (double)restart / NS_PER_S);
 	for (int p = 0; p < PH_COUNT; p++) {
 		const struct phase_span *s = &t->phases[p];
-		double io = tk && tk->attributed ? (double)tk->by[p][ACTOR_ENGINE].iowait_ns / NS_PER_S
-						 : 0;
+		double io = tk && tk->attributed
+				    ? (double)tk->by[p][ACTOR_ENGINE].iowait_ns / NS_PER_S
+				    : 0;
 
 		metrics_phase(m, cell, phase_name(p), (double)(s->end_ns - s->start_ns) / NS_PER_S,
 			      io);

@@ -14,6 +14,7 @@ struct trial_kernel;
 /* rules and tk may be NULL (then no causes); drops_total sums the kernel's drops across
  * restarts. A trial without a window adds only its drops. */
 void watch_feed_metrics(struct metrics *m, const struct rules *rules, const char *cell,
-			const struct trial *t, const struct trial_kernel *tk, uint64_t *drops_total);
+			const struct trial *t, const struct trial_kernel *tk,
+			uint64_t *drops_total);
 
 #endif

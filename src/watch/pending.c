@@ -19,6 +19,7 @@
 /* The kernel's view is taken a little wider than the window (records at its edges). */
 #define TAKE_BEFORE_NS (500 * NSEC_PER_MSEC)
 #define TAKE_AFTER_NS  (50 * NSEC_PER_MSEC)
+#define LOOK_PERIOD_NS (100 * NSEC_PER_MSEC)
 
 int pending_init(struct pending_set *ps, struct run *r, struct metrics *m, pending_trial_cb cb,
 		 void *ctx)
@@ -41,11 +42,36 @@ void pending_free(struct pending_set *ps)
 	ps->have_rules = false;
 }
 
-int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid,
-		pid_t new_pid, bool health, bool with_engine, int64_t ready_timeout_ns)
+static int record(struct pending_set *ps, const struct pending *p, int method, int64_t end);
+static int ready_by(const struct pending_set *ps, const struct pending *p, bool force,
+		    int64_t *end);
+
+/* The container restarts again while its last restart awaits readiness: that one is settled
+ * now with what it has (a readiness after this stop cannot be its own). */
+static int settle_earlier(struct pending_set *ps, const char *old_id)
+{
+	for (int i = 0; i < ps->n; i++) {
+		int64_t end = 0;
+		int method, e;
+
+		if (strcmp(ps->p[i].rs.new_id, old_id) != 0)
+			continue;
+		method = ready_by(ps, &ps->p[i], true, &end);
+		e = record(ps, &ps->p[i], method, end);
+		ps->p[i] = ps->p[--ps->n];
+		return e;
+	}
+	return 0;
+}
+
+int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid, pid_t new_pid,
+		bool health, bool with_engine, int64_t ready_timeout_ns)
 {
 	struct pending *p;
+	int e = settle_earlier(ps, rs->old_id);
 
+	if (e)
+		return e;
 	if (ps->n >= PENDING_MAX)
 		return -ENOSPC;
 	p = &ps->p[ps->n++];
@@ -84,8 +110,7 @@ static int64_t window_begin(const struct pending_set *ps, const struct pending *
 }
 
 /* How the new service's readiness is known, and when (wall ns); -1 while still awaited. */
-static int ready_by(const struct pending_set *ps, const struct pending *p, bool force,
-		    int64_t *end)
+static int ready_by(const struct pending_set *ps, const struct pending *p, bool force, int64_t *end)
 {
 	struct tracer *tr = ps->r->s.tracer;
 
@@ -126,15 +151,15 @@ static void kernel_view(const struct pending_set *ps, const struct pending *p, s
 		end = p->rs.start_ns;
 	tracer_follow_take(tr, begin - TAKE_BEFORE_NS, end + TAKE_AFTER_NS, tk);
 	if (*tk && kernel_restart_window(*tk, p->rs.new_id, p->old_pid, p->new_pid, &kw) == 0)
-		set_window(t, RM_KERNEL, p->rs.event_ns[PH_KILL] ? begin : kw.begin_ns,
-			   kw.end_ns);
+		set_window(t, RM_KERNEL, p->rs.event_ns[PH_KILL] ? begin : kw.begin_ns, kw.end_ns);
 }
 
 static void assemble(struct pending_set *ps, const struct pending *p, int method, int64_t end,
 		     struct trial *t, struct trial_kernel **tk)
 {
 	int64_t begin = window_begin(ps, p);
-	int64_t ev_begin = p->rs.event_ns[PH_KILL] ? p->rs.event_ns[PH_KILL] : p->rs.event_ns[PH_DIE];
+	int64_t ev_begin =
+		p->rs.event_ns[PH_KILL] ? p->rs.event_ns[PH_KILL] : p->rs.event_ns[PH_DIE];
 
 	memset(t, 0, sizeof(*t));
 	t->index = ++ps->trials;
@@ -189,10 +214,16 @@ int pending_settle(struct pending_set *ps, bool force)
 {
 	for (int i = 0; i < ps->n;) {
 		int64_t end = 0;
-		int method = ready_by(ps, &ps->p[i], force, &end), e;
+		int method, e;
 
-		if (method < 0) {
+		/* Each look scans the history: a few a second are enough. */
+		if (!force && mono_ns() < ps->p[i].next_look) {
 			i++;
+			continue;
+		}
+		method = ready_by(ps, &ps->p[i], force, &end);
+		if (method < 0) {
+			ps->p[i++].next_look = mono_ns() + LOOK_PERIOD_NS;
 			continue;
 		}
 		e = record(ps, &ps->p[i], method, end);

@@ -30,6 +30,7 @@ struct pending {
 	bool with_engine;	/* it went down and came back with the engine itself */
 	int64_t healthy_ns;	/* wall: its health status turned healthy, 0 not yet */
 	int64_t ready_by_ns;	/* wall: readiness given up after this */
+	int64_t next_look;	/* monotonic: when the kernel's history is searched again */
 };
 
 typedef void (*pending_trial_cb)(void *ctx, const struct cell *cell, const struct trial *t);
@@ -41,7 +42,7 @@ struct pending_set {
 	void *ctx;
 	struct pending p[PENDING_MAX];
 	int n;
-	int trials; /* restarts recorded so far: the trial number of each */
+	int trials;	       /* restarts recorded so far: the trial number of each */
 	uint64_t kernel_drops; /* summed over the restarts, for the metrics */
 	struct rules rules;
 	bool have_rules;
@@ -50,9 +51,10 @@ struct pending_set {
 int pending_init(struct pending_set *ps, struct run *r, struct metrics *m, pending_trial_cb cb,
 		 void *ctx);
 void pending_free(struct pending_set *ps);
-/* -ENOSPC when PENDING_MAX restarts already wait. */
-int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid,
-		pid_t new_pid, bool health, bool with_engine, int64_t ready_timeout_ns);
+/* -ENOSPC when PENDING_MAX restarts already wait; -errno when the earlier restart of the same
+ * container, settled first, could not be written (r->err). */
+int pending_add(struct pending_set *ps, const struct restart_seen *rs, pid_t old_pid, pid_t new_pid,
+		bool health, bool with_engine, int64_t ready_timeout_ns);
 /* The health status of container id turned healthy at time_ns. */
 void pending_healthy(struct pending_set *ps, const char *id, int64_t time_ns);
 /*

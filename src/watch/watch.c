@@ -21,7 +21,8 @@
 #include "watch/pending.h"
 #include "watch/recognize.h"
 
-#define POLL_NS		   (50 * NSEC_PER_MSEC)
+#define POLL_NS		   (50 * NSEC_PER_MSEC)	 /* while a restart awaits readiness */
+#define IDLE_POLL_NS	   (250 * NSEC_PER_MSEC) /* else: new events wake the loop anyway */
 #define EVENTS_PER_TURN	   64
 #define HOUSEKEEP_NS	   (1 * NSEC_PER_SEC)
 #define TEXTFILE_PERIOD_NS (15 * NSEC_PER_SEC)
@@ -40,6 +41,7 @@ struct watch {
 	uint64_t cursor;
 	int reconnects_seen;
 	bool engine_up;
+	int write_error;	  /* -errno of a trial the run directory could not take (r->err) */
 	int64_t down_ns, back_ns; /* wall: the last time the engine's events stopped, came back */
 	int64_t next_housekeep, next_textfile;
 };
@@ -77,18 +79,21 @@ static void restart_seen(struct watch *w, const struct restart_seen *rs)
 	bool with_engine = w->down_ns && rs->begin_ns <= (w->back_ns ? w->back_ns : wall_ns()) &&
 			   rs->start_ns >= w->down_ns;
 
-	if (pending_add(&w->ps, rs, old_pid, next ? next->pid : 0, next && next->health,
-			with_engine, w->r->cfg->ready_timeout_ns))
-		tell(w, "restart of %s not recorded: %d restarts already await readiness",
-		     rs->cell, PENDING_MAX);
+	int e = pending_add(&w->ps, rs, old_pid, next ? next->pid : 0, next && next->health,
+			    with_engine, w->r->cfg->ready_timeout_ns);
+
+	if (e == -ENOSPC)
+		tell(w, "restart of %s not recorded: %d restarts already await readiness", rs->cell,
+		     PENDING_MAX);
+	else if (e)
+		w->write_error = e;
 }
 
 static void on_event(struct watch *w, const struct engine_event *ev)
 {
 	struct restart_seen rs;
 
-	if (strcmp(ev->type, "container") == 0 &&
-	    strcmp(ev->action, "health_status: healthy") == 0)
+	if (strcmp(ev->type, "container") == 0 && strcmp(ev->action, "health_status: healthy") == 0)
 		pending_healthy(&w->ps, ev->container, ev->time_ns);
 	if (recognizer_feed(w->rec, ev, &rs) == 1)
 		restart_seen(w, &rs);
@@ -160,8 +165,7 @@ static void housekeep(struct watch *w)
 	int64_t now = wall_ns();
 	const struct watch_spec *ws = &w->r->cfg->watch;
 
-	if (w->r->s.tracer)
-		tracer_follow_prune(w->r->s.tracer);
+	/* The tracer's reader prunes the kernel's history itself, once a second. */
 	event_stream_forget(w->r->s.events, now - ws->replace_window_ns - EVENTS_KEEP_NS);
 	recognizer_forget_before(w->rec, now - ws->replace_window_ns - EVENTS_KEEP_NS);
 	check_engine(w);
@@ -220,8 +224,8 @@ enum watch_end watch_follow(struct run *r, const struct filters *filters,
 	}
 	write_textfile(&w);
 	while (!time_is_up(&w, started)) {
-		read_events(&w, POLL_NS);
-		if (pending_settle(&w.ps, false)) {
+		read_events(&w, w.ps.n ? POLL_NS : IDLE_POLL_NS);
+		if (w.write_error || pending_settle(&w.ps, false)) {
 			end = WATCH_FAILED;
 			break;
 		}
