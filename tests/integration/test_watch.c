@@ -455,6 +455,47 @@ static void engine_restarted_mid_watch(void **state)
 	watcher_free(&w);
 }
 
+/* Log rotation: the CSVs moved away, SIGHUP, and the next restart lands in new files. */
+static void hangup_reopens_the_files(void **state)
+{
+	struct watch_container c = {.name = "watched-h", .script = WATCH_SCRIPT_SERVE};
+	char id[65], from[512], to[512];
+	struct watcher w;
+	struct csv_table t;
+	struct docker d;
+	int status;
+
+	(void)state;
+	watcher_start(&w, "whup", LABEL_FILTER, NULL);
+	assert_int_equal(harness_docker(&d), 0);
+	run_service(&d, &c, id);
+	assert_int_equal(watch_container_restart(&d, id, 2), 0);
+	wait_log_count(&w, "restart watched-h (restart)", 1, 60);
+	snprintf(from, sizeof(from), "%s/trials.csv", w.dir);
+	snprintf(to, sizeof(to), "%s/trials.csv.1", w.dir);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(kill(w.pid, SIGHUP), 0);
+	wait_log_count(&w, "SIGHUP", 1, 10);
+	assert_int_equal(waitpid(w.pid, &status, WNOHANG), 0); /* still watching */
+	assert_int_equal(watch_container_restart(&d, id, 2), 0);
+	wait_log_count(&w, "restart watched-h (restart)", 2, 60);
+	watcher_stop(&w);
+
+	assert_int_equal(harness_csv(w.dir, "trials.csv.1", &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(table_i64(&t, 0, "trial"), 1);
+	csv_table_free(&t);
+	/* Made anew, with its header: the second restart only. */
+	assert_int_equal(harness_csv(w.dir, "trials.csv", &t), 0);
+	assert_int_equal(t.n_rows, 1);
+	assert_int_equal(table_i64(&t, 0, "trial"), 2);
+	assert_string_equal(table_str(&t, 0, "kind"), "restart");
+	csv_table_free(&t);
+	assert_true(watch_containers_remove_all(&d) >= 0);
+	docker_close(&d);
+	watcher_free(&w);
+}
+
 /* One invocation that must be refused: its exit code, and for bad input a single line. */
 static void expect_refusal(const char *const *args, int want_exit)
 {
@@ -560,6 +601,7 @@ int main(void)
 		cmocka_unit_test_teardown(policy_restarts, teardown),
 		cmocka_unit_test_teardown(restart_kinds_and_filter, teardown),
 		cmocka_unit_test_teardown(engine_restarted_mid_watch, teardown),
+		cmocka_unit_test_teardown(hangup_reopens_the_files, teardown),
 	};
 
 	if (!harness_docker_host() || !getenv("RP_ENGINE_DIR")) {
