@@ -18,6 +18,8 @@
 #include "util/clock.h"
 #include "util/wait.h"
 
+/* Waits are woken by every event stored; the slice only bounds a wait across clock steps. */
+#define WAIT_SLICE_NS  (100 * NSEC_PER_MSEC)
 #define MAX_EVENTS     (1u << 20) /* a run of 100k trials is ~1M events */
 #define BACKOFF_MIN_NS (50 * NSEC_PER_MSEC)
 #define BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
@@ -230,7 +232,7 @@ static bool wait_a_little(struct event_stream *es, int64_t deadline_mono_ns)
 		return false;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	until = (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec +
-		(left < 20 * NSEC_PER_MSEC ? left : 20 * NSEC_PER_MSEC);
+		(left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS);
 	ts.tv_sec = until / NSEC_PER_SEC;
 	ts.tv_nsec = until % NSEC_PER_SEC;
 	pthread_cond_timedwait(&es->cond, &es->lock, &ts);

@@ -12,9 +12,10 @@
 #include "util/files.h"
 #include "util/proc.h"
 
-#define POLL_MS	      20
-#define AGG_PERIOD_NS (250 * NSEC_PER_MSEC)
-#define MEM_PERIOD_NS (10 * NSEC_PER_MSEC)
+#define POLL_MS	       20
+#define FOLLOW_POLL_MS 50
+#define AGG_PERIOD_NS  (250 * NSEC_PER_MSEC)
+#define MEM_PERIOD_NS  (10 * NSEC_PER_MSEC)
 /* Follow mode samples all the time: /proc/meminfo at 100 Hz would cost more than the rest. */
 #define FOLLOW_MEM_PERIOD_NS (100 * NSEC_PER_MSEC)
 #define FOLLOW_PRUNE_NS	     NSEC_PER_SEC
@@ -262,7 +263,8 @@ static void *reader_main(void *arg)
 		 * trial's LISTEN would wait for the end of the trial (tracer_wait_listen would
 		 * always wait its whole timeout).
 		 */
-		ring_buffer__poll(tr->rb, POLL_MS / 2);
+		/* Follow mode reads times from the records, not from when they are read. */
+		ring_buffer__poll(tr->rb, tr->fl.on ? FOLLOW_POLL_MS : POLL_MS / 2);
 		ring_buffer__consume(tr->rb);
 		tracer_sample_mem(tr, false);
 		rotate_aggs(tr);
