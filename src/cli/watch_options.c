@@ -153,7 +153,10 @@ static error_t parse_watch_option(int key, char *arg, struct argp_state *state)
 	case OPT_ENGINE_TIMEOUT:
 		return parse_seconds_opt(ps, arg, "--engine-timeout", 1, &cfg->engine_timeout_ns);
 	case OPT_LISTEN:
-		snprintf(ws->listen, sizeof(ws->listen), "%s", arg);
+		/* A bare port: the loopback, never every address by surprise. */
+		snprintf(ws->listen, sizeof(ws->listen), "%s%s",
+			 arg[0] && strspn(arg, "0123456789") == strlen(arg) ? "127.0.0.1:" : "",
+			 arg);
 		break;
 	case OPT_TEXTFILE:
 		snprintf(ws->textfile_dir, sizeof(ws->textfile_dir), "%s", arg);
