@@ -124,6 +124,19 @@ void tracer_mark_overlay(struct tracer *tr, struct kevent *e)
 		e->sys.overlay = ovl_dir_take(tr, e->sys.path, false);
 }
 
+void tracer_stop_recording(struct tracer *tr)
+{
+	pthread_mutex_lock(&tr->lock);
+	tr->st.recording = 0;
+	tracer_write_state_locked(tr);
+	pthread_mutex_unlock(&tr->lock);
+	/* Programs that saw recording on finish within microseconds; then empty the ring. */
+	sleep_ns(2 * NSEC_PER_MSEC);
+	tracer_drain_ring(tr);
+	tracer_drain_aggs(tr, 0);
+	tracer_drain_aggs(tr, 1);
+}
+
 int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id)
 {
 	struct kstack s = {.id = id};
@@ -140,8 +153,7 @@ int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id)
 	return trial_kernel_add_stack(tk, &s);
 }
 
-/* Stacks the trial's events name, read from the stack map and then removed from it. */
-static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
+void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
 	int fd = tr->ld.shared[SHARED_MAP_STACKS];
 
@@ -153,7 +165,15 @@ static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 	for (size_t i = 0; i < tk->n_agg; i++)
 		if (tk->agg[i].kind <= KAGG_RUNQ)
 			tracer_copy_stack(tk, fd, tk->agg[i].sub);
-	for (size_t i = 0; i < tk->n_stacks; i++)
+}
+
+/* Stacks the trial's events name, read from the stack map and then removed from it. */
+static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
+{
+	int fd = tr->ld.shared[SHARED_MAP_STACKS];
+
+	tracer_copy_named_stacks(tr, tk);
+	for (size_t i = 0; fd >= 0 && i < tk->n_stacks; i++)
 		bpf_map_delete_elem(fd, &tk->stacks[i].id);
 }
 
@@ -236,15 +256,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 		free(tk);
 		return -EBUSY;
 	}
-	pthread_mutex_lock(&tr->lock);
-	tr->st.recording = 0;
-	tracer_write_state_locked(tr);
-	pthread_mutex_unlock(&tr->lock);
-	/* Programs that saw recording on finish within microseconds; then empty the ring. */
-	sleep_ns(2 * NSEC_PER_MSEC);
-	tracer_drain_ring(tr);
-	tracer_drain_aggs(tr, 0);
-	tracer_drain_aggs(tr, 1);
+	tracer_stop_recording(tr);
 	tracer_sample_mem(tr, true);
 	tracer_read_counters(tr, &c_end);
 	if (tr->opts.prog_stats)

@@ -430,14 +430,7 @@ void tracer_follow_end(struct tracer *tr)
 
 	if (!tr->fl.on)
 		return;
-	pthread_mutex_lock(&tr->lock);
-	tr->st.recording = 0;
-	tracer_write_state_locked(tr);
-	pthread_mutex_unlock(&tr->lock);
-	sleep_ns(2 * NSEC_PER_MSEC);
-	tracer_drain_ring(tr);
-	tracer_drain_aggs(tr, 0);
-	tracer_drain_aggs(tr, 1);
+	tracer_stop_recording(tr);
 	pthread_mutex_lock(&tr->lock);
 	sweep_stack_map(tr, mono_ns());
 	/* Every id the history named, or that is in the map unnamed, leaves the stack map. */

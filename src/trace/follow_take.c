@@ -124,21 +124,6 @@ static int take_rest(struct tracer *tr, struct trial_kernel *tk, int64_t b, int6
 	return 0;
 }
 
-/* The stacks the range names, copied from the map, which keeps them (lock held). */
-static void take_stacks(struct tracer *tr, struct trial_kernel *tk)
-{
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
-
-	if (fd < 0)
-		return;
-	for (size_t i = 0; i < tk->n_ev; i++)
-		if (tk->ev[i].type == KEV_OFFCPU)
-			tracer_copy_stack(tk, fd, tk->ev[i].off.stackid);
-	for (size_t i = 0; i < tk->n_agg; i++)
-		if (tk->agg[i].kind <= KAGG_RUNQ)
-			tracer_copy_stack(tk, fd, tk->agg[i].sub);
-}
-
 int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 		       struct trial_kernel **out)
 {
@@ -182,7 +167,7 @@ int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 	if (take_records(tr, tk, b, e, now.off) || take_rest(tr, tk, b, e, now.off))
 		rc = -ENOMEM;
 	else
-		take_stacks(tr, tk);
+		tracer_copy_named_stacks(tr, tk); /* the map keeps them: the history names them */
 	pthread_mutex_unlock(&tr->lock);
 	if (rc == -ENOMEM) {
 		trial_kernel_free(tk);

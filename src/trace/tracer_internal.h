@@ -166,6 +166,10 @@ void tracer_flush_aggs(struct tracer *tr);
 void tracer_mark_overlay(struct tracer *tr, struct kevent *e);
 /* The stack of id from the stack map into tk (once), which keeps it. */
 int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id);
+/* Every stack tk's off-CPU events and aggregates name, copied in; the map keeps them. */
+void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
+/* The programs stop recording; what they wrote (ring, both aggregate maps) is drained. */
+void tracer_stop_recording(struct tracer *tr);
 /* Names for every stack of tk. */
 void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk);
 
