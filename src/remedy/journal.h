@@ -15,17 +15,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define JOURNAL_DIR	    "/run/restartprof"
-#define JOURNAL_MAX	    32
-#define JOURNAL_VALUE_LEN   256
+#define JOURNAL_DIR	  "/run/restartprof"
+#define JOURNAL_MAX	  32
+#define JOURNAL_VALUE_LEN 256
 
-enum journal_kind { JOURNAL_FILE, JOURNAL_MOUNT };
+enum journal_kind {
+	JOURNAL_FILE,
+	JOURNAL_MOUNT
+};
 
 struct journal_entry {
 	enum journal_kind kind;
-	int64_t when_ns;		/* wall time of the change */
-	char path[PATH_MAX];		/* the file, or the mount point */
-	char old[JOURNAL_VALUE_LEN];	/* its content, or the mount's options */
+	int64_t when_ns;	     /* wall time of the change */
+	char path[PATH_MAX];	     /* the file, or the mount point */
+	char old[JOURNAL_VALUE_LEN]; /* its content, or the mount's options */
 };
 
 struct journal {
@@ -40,8 +43,8 @@ int journal_open(struct journal *j, const char *dir, char *err, size_t errlen);
  * old value cannot be read (the setting must then not be changed). A path already recorded
  * keeps its first old value. */
 int journal_save_file(struct journal *j, const char *path, char *err, size_t errlen);
-int journal_save_mount(struct journal *j, const char *mount_point, const char *options,
-		       char *err, size_t errlen);
+int journal_save_mount(struct journal *j, const char *mount_point, const char *options, char *err,
+		       size_t errlen);
 /* Writes every old value back (mounts remounted with their options), newest first, and
  * empties the journal. 0, or the first -errno (every entry is still tried). */
 int journal_restore(struct journal *j, char *err, size_t errlen);
