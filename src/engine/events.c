@@ -370,6 +370,20 @@ void event_stream_forget(struct event_stream *es, int64_t before_ns)
 	pthread_mutex_unlock(&es->lock);
 }
 
+void event_stream_forget_read(struct event_stream *es, uint64_t cursor, int64_t before_ns)
+{
+	pthread_mutex_lock(&es->lock);
+	size_t first = 0;
+
+	while (first < es->n && es->events[first].seq < cursor &&
+	       es->events[first].ev.time_ns < before_ns)
+		first++;
+	memmove(es->events, es->events + first, (es->n - first) * sizeof(*es->events));
+	es->n -= first;
+	shrink(es);
+	pthread_mutex_unlock(&es->lock);
+}
+
 size_t event_stream_kept(struct event_stream *es)
 {
 	pthread_mutex_lock(&es->lock);

@@ -99,6 +99,9 @@ size_t event_stream_read_wait(struct event_stream *es, uint64_t *cursor, struct 
  * recognised as repeated.
  */
 void event_stream_forget(struct event_stream *es, int64_t before_ns);
+/* Drops, from the oldest on, events that a reader with this cursor has read and that are older
+ * than before_ns (kept for the same reason as above). */
+void event_stream_forget_read(struct event_stream *es, uint64_t cursor, int64_t before_ns);
 /* How many events are kept now. */
 size_t event_stream_kept(struct event_stream *es);
 

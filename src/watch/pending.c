@@ -12,6 +12,7 @@
 #include "trace/tracer.h"
 #include "trial/run.h"
 #include "util/clock.h"
+#include "util/heap.h"
 #include "watch/feed.h"
 
 /* The old service's exit is looked for this far before the engine's die event. */
@@ -204,6 +205,8 @@ static int record(struct pending_set *ps, const struct pending *p, int method, i
 	if (ps->on_trial)
 		ps->on_trial(ps->ctx, &cell, &t);
 	trial_kernel_free(tk);
+	/* Taken apart and freed: without this the heap's high-water mark grows with the soak. */
+	heap_give_back();
 	if (e)
 		snprintf(ps->r->err, sizeof(ps->r->err), "cannot write restart %d of %s: %s",
 			 t.index, cell.name, strerror(-e));

@@ -27,7 +27,8 @@
 #define HOUSEKEEP_NS	   (1 * NSEC_PER_SEC)
 #define TEXTFILE_PERIOD_NS (15 * NSEC_PER_SEC)
 /* Engine events are kept this long beyond the replacement window (for late matches). */
-#define EVENTS_KEEP_NS (60 * NSEC_PER_SEC)
+#define EVENTS_KEEP_NS	 (60 * NSEC_PER_SEC)
+#define EVENTS_REPEAT_NS (5 * NSEC_PER_SEC) /* what a resumed stream may repeat */
 
 struct watch {
 	struct run *r;
@@ -166,7 +167,8 @@ static void housekeep(struct watch *w)
 	const struct watch_spec *ws = &w->r->cfg->watch;
 
 	/* The tracer's reader prunes the kernel's history itself, once a second. */
-	event_stream_forget(w->r->s.events, now - ws->replace_window_ns - EVENTS_KEEP_NS);
+	/* The recogniser keeps what it needs of them: the stream only what is still unread. */
+	event_stream_forget_read(w->r->s.events, w->cursor, now - EVENTS_REPEAT_NS);
 	recognizer_forget_before(w->rec, now - ws->replace_window_ns - EVENTS_KEEP_NS);
 	check_engine(w);
 	if (interrupt_take_hangup()) {
