@@ -14,6 +14,7 @@
 #include "metrics/registry.h"
 #include "metrics/textfile.h"
 #include "util/clock.h"
+#include "util/heap.h"
 #include "util/interrupt.h"
 #include "watch/filter.h"
 #include "watch/watch.h"
@@ -100,6 +101,7 @@ static int start_watch(struct watch_cli *wc)
 
 	if (run_check_privileges(&wc->cfg, r->err, sizeof(r->err)))
 		return step_failed(r, RUN_REFUSED);
+	heap_steady();
 	if (start_metrics(wc))
 		return EXIT_USAGE;
 	interrupt_install();

@@ -11,3 +11,13 @@ void heap_give_back(void)
 	malloc_trim(0);
 #endif
 }
+
+void heap_steady(void)
+{
+#ifdef __GLIBC__
+	/* A fixed threshold: glibc otherwise raises it after each free of a large block, and the
+	 * blocks of one restart's records then come from the heap and fragment it. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
+#endif
+}

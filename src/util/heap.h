@@ -8,5 +8,8 @@
  * (musl) give them back by themselves or have no such call: there this does nothing.
  */
 void heap_give_back(void);
+/* For a process that runs for days: large blocks mapped apart and unmapped when freed, so
+ * that resident memory follows what is in use rather than what once was. */
+void heap_steady(void);
 
 #endif
