@@ -29,6 +29,7 @@ struct journal_entry {
 	int64_t when_ns;	     /* wall time of the change */
 	char path[PATH_MAX];	     /* the file, or the mount point */
 	char old[JOURNAL_VALUE_LEN]; /* its content, or the mount's options */
+	int pid;		     /* who changed it (filled by journal_recover) */
 };
 
 struct journal {

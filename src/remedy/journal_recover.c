@@ -77,6 +77,7 @@ static int recover_one(int dirfd, const char *name, struct journal *j,
 	for (int i = j->n - 1; i >= 0; i--) {
 		int rc = journal_restore_entry(&j->e[i]);
 
+		j->e[i].pid = pid;
 		if (rc == 0) {
 			n++;
 			if (said)
