@@ -190,6 +190,14 @@ static void user_file_adds_settings(void **state)
 	assert_string_equal(s.r[1].set[1].value, "4");
 	assert_int_equal(parse(d, "swappiness=201", &s, err), -EINVAL);
 	remedy_defs_free(d);
+	/* Two remedies that set the same file cannot go together. */
+	d = remedy_defs_parse("remedy mine\nabout a\nset /proc/sys/vm/dirty_bytes 1000000\n",
+			      "user", err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(parse(d, "mine", &s, err), 0);
+	assert_int_equal(parse(d, "dirty=64M,mine", &s, err), -EINVAL);
+	assert_non_null(strstr(err, "both set /proc/sys/vm/dirty_bytes"));
+	remedy_defs_free(d);
 }
 
 static void user_file_refusals(void **state)
