@@ -35,6 +35,19 @@ struct load_change {
 	char fs_dir[PATH_MAX];	  /* load-fs=PATH: the stressors write under PATH */
 };
 
+/* What a remedy changes: settings, or one of the changes that need code. */
+enum remedy_kind {
+	REMEDY_SETTINGS,
+	REMEDY_LOAD_CPUS,
+	REMEDY_LOAD_WBPS,
+	REMEDY_LOAD_FS,
+	REMEDY_NODISCARD,
+};
+
+/* What a remedy needs of the machine (struct remedy's needs). */
+#define REMEDY_NEEDS_CGROUP2 0x1u /* refused on cgroup v1 unless --insist */
+#define REMEDY_NEEDS_DISCARD 0x2u /* the data-root's filesystem mounted with discard */
+
 struct remedy_setting {
 	char path[PATH_MAX];
 	char value[REMEDY_VALUE_LEN];
@@ -51,6 +64,8 @@ struct remedy {
 	int n_also_saved;
 	struct load_change load;
 	char remount_nodiscard[PATH_MAX]; /* a mount point, "" for none */
+	enum remedy_kind kind;
+	unsigned needs; /* REMEDY_NEEDS_* */
 };
 
 struct remedy_set {
@@ -83,7 +98,8 @@ int remedy_parse(const struct remedy_defs *d, const char *spec, struct remedy_se
  * Resolves what depends on the machine (the data-root's disk and mount) and refuses, with
  * one line in err that says why, what cannot work here: a file that does not exist or cannot
  * be read, a filesystem without discard, load-fs on the data-root's filesystem, load-wbps on
- * cgroup v1 (unless host->insist). 0 or -EINVAL / -EPERM.
+ * cgroup v1 (unless host->insist). 0 or -EINVAL / -EPERM (-EPERM: refused only because it
+ * may not work; host->insist would let it run).
  */
 int remedy_check(struct remedy_set *set, const struct remedy_host *host, char *err, size_t errlen);
 
