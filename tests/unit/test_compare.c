@@ -140,9 +140,9 @@ static void too_few(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(known_samples),       cmocka_unit_test(same_input_same_answer),
-		cmocka_unit_test(ties),		       cmocka_unit_test(no_effect_holds_zero),
-		cmocka_unit_test(clear_effect),	       cmocka_unit_test(too_few),
+		cmocka_unit_test(known_samples), cmocka_unit_test(same_input_same_answer),
+		cmocka_unit_test(ties),		 cmocka_unit_test(no_effect_holds_zero),
+		cmocka_unit_test(clear_effect),	 cmocka_unit_test(too_few),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
