@@ -223,6 +223,24 @@ static void print_prefixed(FILE *f, int width, const char *prefix, const char *t
 	wrap_print(f, width, indent, line);
 }
 
+/* What the first proven run that addresses the cause measured for it in the phase. */
+static bool print_proven(FILE *f, const struct headline *h, const struct headline_phase *p,
+			 const struct rule *rule, int width)
+{
+	char line[LINE_LEN];
+
+	for (size_t k = 0; k < h->n_proven; k++) {
+		const struct explain_cell *pc = tried_cell(&h->proven[k], h->cell);
+
+		if (pc && tried_addresses(rule, h->proven[k].tried) &&
+		    tried_phrase(&h->proven[k], pc, p->phase, p->cause, line, sizeof(line))) {
+			print_prefixed(f, width, "    proven: ", line, 12);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The first of the rule's try lines that fits the cell, as a command: one line at most. */
 static void print_test_it(FILE *f, const struct rule *rule, const struct explain_cell *c, int width)
 {
@@ -274,6 +292,7 @@ void headline_print(FILE *f, const struct headline *h, const struct rules *rules
 			told[p->cause] = true;
 		snprintf(line, sizeof(line), "    helps: %s", p->remedy);
 		wrap_print(f, width, 11, line);
-		print_test_it(f, &rules->rule[p->cause], h->cell, width);
+		if (!print_proven(f, h, p, &rules->rule[p->cause], width))
+			print_test_it(f, &rules->rule[p->cause], h->cell, width);
 	}
 }

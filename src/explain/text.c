@@ -312,6 +312,8 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 		struct headline h;
 
 		headline_select(r, ec, base, HEADLINE_PHASES, &h);
+		h.proven = t->o->proven;
+		h.n_proven = t->o->n_proven;
 		headline_print(t->f, &h, r->rules, t->width, told);
 	}
 	free(told);

@@ -14,10 +14,13 @@
 #include "model/compare.h"
 #include "model/diagnosis.h"
 
-#define AB_PHASE_TOTAL (-100)   /* the category for a phase's whole time */
+#define AB_PHASE_TOTAL (-100)	/* the category for a phase's whole time */
 #define AB_ALL_PHASES  PH_COUNT /* the phase for the restart: all phases summed */
 
-enum ab_variant { AB_A, AB_B };
+enum ab_variant {
+	AB_A,
+	AB_B
+};
 
 struct ab_trial {
 	int trial;

@@ -19,7 +19,7 @@
 #include "explain/tried.h"
 #include "support/harness.h"
 
-#define OVL_STACK "entry_SYSCALL_64;__x64_sys_umount;ovl_sync_fs;sync_filesystem;schedule"
+#define OVL_STACK  "entry_SYSCALL_64;__x64_sys_umount;ovl_sync_fs;sync_filesystem;schedule"
 #define RUNQ_STACK "entry_SYSCALL_64;do_syscall_64;schedule"
 
 static struct rules rules;
@@ -76,8 +76,9 @@ static char *make_run(bool variants, const char *run_json)
 		fprintf(ft, "hdd-2,hdd,2,%d,ok,%ld000000,%s\n", i, create + 300,
 			variants ? (b ? "B" : "A") : "");
 		fprintf(fp, "hdd-2,%d,create,%ld000000\nhdd-2,%d,stop,300000000\n", i, create, i);
-		fprintf(fw, "hdd-2,%d,create,engine,dockerd,blocked,s1,umount,,0,,1,%ld000000,"
-			    "%ld000000\n",
+		fprintf(fw,
+			"hdd-2,%d,create,engine,dockerd,blocked,s1,umount,,0,,1,%ld000000,"
+			"%ld000000\n",
 			i, sync, sync);
 		fprintf(fw, "hdd-2,%d,stop,engine,containerd,runq,s2,,,0,,2,%ld000000,%ld000000\n",
 			i, runq, runq);
@@ -195,7 +196,8 @@ static void explain_text(void **state)
 	read_run(dir, &r);
 	text = print(&r, &o);
 	/* The cell: its A and B trials and the restart. */
-	assert_non_null(strstr(text, "tried dirty=64M:16M: 4 trials with it off (A), 4 with it on"));
+	assert_non_null(
+		strstr(text, "tried dirty=64M:16M: 4 trials with it off (A), 4 with it on"));
 	assert_true(line_has(text, "restart (the phases summed): dirty=64M:16M: -", "helps"));
 	/* Beside the phase, and under the cause. */
 	assert_true(line_has(text, "  create        3", "ms per trial; tried dirty=64M:16M: -"));
@@ -203,8 +205,10 @@ static void explain_text(void **state)
 	assert_true(line_has(text, "  stop          3",
 			     "tried dirty=64M:16M: +0.0 ms [+0.0, +0.0] no measurable effect"));
 	/* The command that tests each cause, with the cell's load. */
-	assert_non_null(strstr(text, "test it restartprof try dirty=64M:16M --load hdd --stressors 2"));
-	assert_non_null(strstr(text, "test it restartprof try load-cpus=1 --load hdd --stressors 2"));
+	assert_non_null(
+		strstr(text, "test it restartprof try dirty=64M:16M --load hdd --stressors 2"));
+	assert_non_null(
+		strstr(text, "test it restartprof try load-cpus=1 --load hdd --stressors 2"));
 	free(text);
 	/* The headline: the restart, each phase shown, and the command once per cause. */
 	o.brief = true;
@@ -212,8 +216,8 @@ static void explain_text(void **state)
 	assert_null(strstr(text, "== cell"));
 	assert_non_null(strstr(text, "  restart with dirty=64M:16M: -"));
 	assert_non_null(strstr(text, "    with dirty=64M:16M: -"));
-	assert_int_equal(count(text, "test it: restartprof try dirty=64M:16M --load hdd --stressors 2"),
-			 1);
+	assert_int_equal(
+		count(text, "test it: restartprof try dirty=64M:16M --load hdd --stressors 2"), 1);
 	free(text);
 	explain_run_free(&r);
 	harness_rmtree(dir);
@@ -256,6 +260,12 @@ static void proven(void **state)
 	assert_true(line_has(text, "proven  dirty=64M:16M: -5", tdir));
 	assert_true(line_has(text, "proven  dirty=64M:16M: -5", "helps"));
 	assert_int_equal(count(text, "proven  "), 1);
+	free(text);
+	/* The headline: instead of the command that would test it. */
+	o.brief = true;
+	text = print(&r, &o);
+	assert_int_equal(count(text, "    proven: dirty=64M:16M: -5"), 1);
+	assert_null(strstr(text, "test it: restartprof try dirty=64M:16M"));
 	free(text);
 	explain_run_free(&t);
 	explain_run_free(&r);
