@@ -73,7 +73,8 @@ static void phase_row(FILE *f, const struct report_run *r, int c, int phase)
 	}
 	if (v[0] && v[1] && !compare_samples(v[0], n[0], v[1], n[1], &k) &&
 	    (phase < 0 || fabs(k.median_a) >= MIN_MS || fabs(k.median_b) >= MIN_MS)) {
-		fprintf(f, "<tr><td class=\"l\">%s</td>", phase < 0 ? "<b>restart</b>" : phase_name(phase));
+		fprintf(f, "<tr><td class=\"l\">%s</td>",
+			phase < 0 ? "<b>restart</b>" : phase_name(phase));
 		fprintf(f, "<td>%zu / %zu</td>", k.n_a, k.n_b);
 		comparison_cells(f, &k);
 		fputs("</tr>\n", f);
@@ -110,8 +111,10 @@ static void cause_table(FILE *f, const struct explain_run *x, const struct expla
 			if (ph->causes[i].ms < MIN_MS ||
 			    tried_compare(ec, p, ph->causes[i].rule, &k))
 				continue;
-			fprintf(f, "<tr><td class=\"l\">%s</td><td class=\"l\" title=\"", phase_name(p));
-			markup_text(f, headline_cause_title(x->rules, ph->causes[i].rule), SIZE_MAX);
+			fprintf(f, "<tr><td class=\"l\">%s</td><td class=\"l\" title=\"",
+				phase_name(p));
+			markup_text(f, headline_cause_title(x->rules, ph->causes[i].rule),
+				    SIZE_MAX);
 			fputs("\">", f);
 			markup_text(f, headline_cause_name(x->rules, ph->causes[i].rule), SIZE_MAX);
 			fputs("</td>", f);
@@ -155,7 +158,8 @@ void html_remedy_section(FILE *f, const struct report_run *r)
 		fputs("</h3>\n", f);
 		phase_table(f, r, (int)c);
 		if (tried_cell_paired(ec)) {
-			fputs("<p>Per cause: each trial's share of the phase in the cause's waits (as "
+			fputs("<p>Per cause: each trial's share of the phase in the cause's waits "
+			      "(as "
 			      "in the Diagnosis), for the phase's top causes.</p>\n",
 			      f);
 			cause_table(f, r->explain, ec);
