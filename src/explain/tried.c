@@ -136,6 +136,24 @@ bool tried_addresses(const struct rule *rule, const char *spec)
 	return false;
 }
 
+bool tried_already(const struct explain_run *r, const struct explain_cell *c,
+		   const struct rule *rule, int i)
+{
+	const char *t = try_spec(rule->tries[i]);
+	size_t n = strlen(t);
+
+	if (!tried_cell_paired(c))
+		return false;
+	for (const char *s = r->tried; *s;) {
+		size_t k = strcspn(s, ",");
+
+		if (k == n && strncmp(s, t, n) == 0)
+			return true;
+		s += k + (s[k] == ',');
+	}
+	return false;
+}
+
 bool tried_command(const struct rule *rule, int i, const struct explain_cell *c, char *out,
 		   size_t len)
 {
