@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,6 +151,25 @@ static void per_trial_values(void **state)
 	assert_true(ab_values_get(c->ab, 0, PH_CREATE, cpu) == 0);
 	assert_true(ab_values_get(c->ab, 0, PH_STOP, cpu) == 101);
 	assert_true(ab_values_get(c->ab, 0, AB_ALL_PHASES, AB_PHASE_TOTAL) == 951);
+	/* The per-trial values agree with the diagnosis: their mean is each cause's time. */
+	for (int p = 0; p < PH_COUNT; p++) {
+		const struct diagnosis_phase *ph = &c->dx.phase[p];
+		double total = 0, nowait = 0;
+
+		for (size_t i = 0; i < c->ab->n; i++) {
+			total += ab_values_get(c->ab, i, p, AB_PHASE_TOTAL) / (double)c->ab->n;
+			nowait += ab_values_get(c->ab, i, p, DIAGNOSIS_NO_WAIT) / (double)c->ab->n;
+		}
+		assert_true(fabs(total - ph->measured_ms) < 1e-6);
+		assert_true(fabs(nowait - ph->nowait_ms) < 1e-6);
+		for (int j = 0; j < ph->n_causes; j++) {
+			double sum = 0;
+
+			for (size_t i = 0; i < c->ab->n; i++)
+				sum += ab_values_get(c->ab, i, p, ph->causes[j].rule);
+			assert_true(fabs(sum / (double)c->ab->n - ph->causes[j].ms) < 1e-6);
+		}
+	}
 	/* Trial 2 (B). */
 	assert_true(ab_values_get(c->ab, 1, PH_CREATE, ovl) == 22);
 	assert_int_equal(tried_compare(c, PH_CREATE, ovl, &k), 0);
