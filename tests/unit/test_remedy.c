@@ -13,6 +13,7 @@
 #include "remedy/defs.h"
 #include "remedy/mount.h"
 #include "remedy/remedy.h"
+#include "model/rules.h"
 
 static struct remedy_defs *builtin(void)
 {
@@ -299,6 +300,34 @@ static void mount_options_for_a_remount(void **state)
 	assert_int_equal(opts_for_remount(&m, true, out, 10), -1);
 }
 
+/* Every `try` line of the built-in cause rules names a remedy spec that parses. */
+static void cause_rules_try_lines_parse(void **state)
+{
+	struct remedy_defs *d = builtin();
+	struct rules rules;
+	struct remedy_set set;
+	char err[256];
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(rules_load_builtin(&rules, err, sizeof(err)), 0);
+	for (int i = 0; i < rules.n; i++)
+		for (int k = 0; k < rules.rule[i].n_tries; k++) {
+			const char *spec = rules.rule[i].tries[k];
+
+			if (spec[0] == '[')
+				spec = strchr(spec, ']') + 1;
+			while (*spec == ' ')
+				spec++;
+			if (parse(d, spec, &set, err))
+				fail_msg("rule %s: try %s: %s", rules.rule[i].name, spec, err);
+			n++;
+		}
+	assert_true(n >= 5);
+	rules_free(&rules);
+	remedy_defs_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +339,7 @@ int main(void)
 		cmocka_unit_test(user_file_refusals),
 		cmocka_unit_test(paths_outside_the_trees),
 		cmocka_unit_test(mount_options_for_a_remount),
+		cmocka_unit_test(cause_rules_try_lines_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
