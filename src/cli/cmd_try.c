@@ -34,9 +34,8 @@ static int show_trial(void *ctx, const struct cell *cell, const struct trial *t,
 	char remark[64];
 
 	(void)tk;
-	snprintf(remark, sizeof(remark), "%s", t->variant && t->variant[0] == 'B'
-						       ? "B, remedy on"
-						       : "A, remedy off");
+	snprintf(remark, sizeof(remark), "%s",
+		 t->variant && t->variant[0] == 'B' ? "B, remedy on" : "A, remedy off");
 	if (try_samples_add(&tc->samples, t))
 		fprintf(stderr, "restartprof: out of memory for the comparison\n");
 	progress_trial(&tc->progress, 0, cell->name, t->index, ns, trial_status_name(t->status),
@@ -94,11 +93,10 @@ static int host_facts(struct run *r, struct remedy_host *h)
 	return 0;
 }
 
-/* The remedies parsed and checked against this machine and engine. RUN_OK or RUN_REFUSED. */
-static enum run_status check_remedies(struct try_cli *tc)
+/* The remedies parsed from the command line and the definitions: no machine needed yet. */
+static enum run_status parse_remedies(struct try_cli *tc)
 {
 	const char *file = tc->cfg.try.remedies_file[0] ? tc->cfg.try.remedies_file : NULL;
-	struct remedy_host host = {.insist = tc->cfg.try.insist};
 	struct run *r = &tc->run;
 	struct remedy_defs *d = remedy_defs_load(file, r->err, sizeof(r->err));
 	int rc;
@@ -107,8 +105,15 @@ static enum run_status check_remedies(struct try_cli *tc)
 		return RUN_REFUSED;
 	rc = remedy_parse(d, tc->cfg.try.spec, &tc->set, r->err, sizeof(r->err));
 	remedy_defs_free(d);
-	if (rc)
-		return RUN_REFUSED;
+	return rc ? RUN_REFUSED : RUN_OK;
+}
+
+/* The remedies checked against this machine and its engine. RUN_OK or RUN_REFUSED. */
+static enum run_status check_remedies(struct try_cli *tc)
+{
+	struct remedy_host host = {.insist = tc->cfg.try.insist};
+	struct run *r = &tc->run;
+
 	if (host_facts(r, &host))
 		return RUN_FAILED;
 	return remedy_check(&tc->set, &host, r->err, sizeof(r->err)) ? RUN_REFUSED : RUN_OK;
@@ -121,6 +126,8 @@ static int start_try(struct try_cli *tc)
 	enum run_status st;
 	char warning[512];
 
+	if (parse_remedies(tc))
+		return step_failed(r, RUN_REFUSED);
 	if (geteuid() != 0) {
 		snprintf(r->err, sizeof(r->err),
 			 "try needs root: it changes kernel settings (run it as root)");
@@ -170,8 +177,8 @@ static int restore(struct try_cli *tc, int code)
 	tc->run.s.journal = NULL;
 	if (journal_close(&tc->journal, err, sizeof(err)) == 0)
 		return code;
-	fprintf(stderr,
-		"restartprof: restoring the settings: %s (restartprof clean tries again)\n", err);
+	fprintf(stderr, "restartprof: restoring the settings: %s (restartprof clean tries again)\n",
+		err);
 	return EXIT_FAILED;
 }
 
@@ -182,8 +189,8 @@ static int drive_trials(struct try_cli *tc)
 	enum experiment_end end;
 
 	fprintf(stderr, "restartprof: try %s, run %s, engine %s (API %s), writing %s\n",
-		tc->cfg.try.spec, r->s.run_id, r->s.docker.engine_version,
-		r->s.docker.api_version, r->dir);
+		tc->cfg.try.spec, r->s.run_id, r->s.docker.engine_version, r->s.docker.api_version,
+		r->dir);
 	progress_init(&tc->progress, stderr, stderr_width(), 1, tc->cfg.trials, mono_ns());
 	end = run_experiment(r, &display);
 	progress_end(&tc->progress);
@@ -226,8 +233,9 @@ static int end_try(struct try_cli *tc, int code)
 		code = compare_variants(tc, c, code);
 		fflush(stdout);
 		if (report_run_dir(r->dir, stdout, err, sizeof(err)))
-			fprintf(stderr, "restartprof: report: %s (run restartprof report %s again)\n",
-				err, r->dir);
+			fprintf(stderr,
+				"restartprof: report: %s (run restartprof report %s again)\n", err,
+				r->dir);
 		try_print_comparison(stdout, tc, c);
 	}
 	run_close(r);

@@ -140,7 +140,7 @@ static int comparison_rows(struct csv_writer *w, const void *ctx)
 int try_comparison_write(int dirfd, const char *cell, const struct comparison out[TRY_ROWS])
 {
 	static const char *const columns[] = {
-		COL_CELL,     COL_PHASE,  COL_N_A,  COL_N_B,  COL_MEDIAN_A_S,
+		COL_CELL,	COL_PHASE,  COL_N_A,  COL_N_B,	COL_MEDIAN_A_S,
 		COL_MEDIAN_B_S, COL_DIFF_S, COL_LO_S, COL_HI_S, COL_VERDICT,
 	};
 	struct comparison_rows cr = {cell, out};

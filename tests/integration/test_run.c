@@ -383,7 +383,7 @@ static void clean_images(void **state)
 /* Every subcommand's --help exits 0 with EXAMPLES and EXIT CODES; help CMD is CMD --help. */
 static void help_everywhere(void **state)
 {
-	static const char *const cmds[] = {"run", "watch", "check", "report", "clean"};
+	static const char *const cmds[] = {"run", "watch", "try", "check", "report", "clean"};
 	struct proc_result r, h;
 
 	(void)state;
