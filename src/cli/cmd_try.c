@@ -74,6 +74,15 @@ static int step_failed(struct run *r, enum run_status st)
 	}
 }
 
+/* A second Ctrl-C exits at once, from the signal handler: the journal stays for later. */
+static void journal_left(void)
+{
+	static const char msg[] = "restartprof: the settings try changed stay changed until the "
+				  "next restartprof start or restartprof clean restores them\n";
+
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
 /* The engine's data-root (GET /info) and the host's cgroup version, for remedy_check. */
 static int host_facts(struct run *r, struct remedy_host *h)
 {
@@ -142,6 +151,7 @@ static int start_try(struct try_cli *tc)
 		return step_failed(r, RUN_FAILED);
 	tc->journal_open = true;
 	r->s.journal = &tc->journal;
+	interrupt_set_last_words(journal_left);
 	if ((st = run_open_dir(r)) || (st = run_prepare_images(r)))
 		return step_failed(r, st);
 	run_start_tracer(r);
@@ -175,6 +185,7 @@ static int restore(struct try_cli *tc, int code)
 		return code;
 	tc->journal_open = false;
 	tc->run.s.journal = NULL;
+	interrupt_set_last_words(NULL);
 	if (journal_close(&tc->journal, err, sizeof(err)) == 0)
 		return code;
 	fprintf(stderr, "restartprof: restoring the settings: %s (restartprof clean tries again)\n",
