@@ -91,8 +91,9 @@ BPF_HDRS := $(wildcard bpf/*.h) $(wildcard include/restartprof/*.h)
 LIB_SRCS := $(filter-out src/cli/main.c src/engine/static_stubs.c src/metrics/tls_stubs.c,\
 	$(wildcard src/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(OUT)/obj/%.o,$(LIB_SRCS)) $(OUT)/obj/svc_blob.o \
-	$(OUT)/obj/rules_blob.o
+	$(OUT)/obj/rules_blob.o $(OUT)/obj/remedies_blob.o
 RULES := rules/causes.rules
+REMEDIES := rules/remedies
 LIB := $(OUT)/librestartprof.a
 BIN := $(OUT)/restartprof
 SVC := $(OUT)/restartprof-svc
@@ -169,6 +170,12 @@ $(OUT)/obj/rules_blob.o: $(RULES) | $(OUT)/obj
 	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_rules_blob\nrp_rules_blob:\n\t.incbin "%s"\n\t.global rp_rules_blob_end\nrp_rules_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(RULES)" > $(OUT)/obj/rules_blob.S
 	$(Q)$(CC) -c $(OUT)/obj/rules_blob.S -o $@
 
+# So do the remedy definitions (restartprof try --remedies FILE adds to them).
+$(OUT)/obj/remedies_blob.o: $(REMEDIES) | $(OUT)/obj
+	$(call msg,EMBED,$@)
+	$(Q)printf '\t.section .rodata\n\t.balign 16\n\t.global rp_remedies_blob\nrp_remedies_blob:\n\t.incbin "%s"\n\t.global rp_remedies_blob_end\nrp_remedies_blob_end:\n\t.section .note.GNU-stack,"",%%progbits\n' "$(REMEDIES)" > $(OUT)/obj/remedies_blob.S
+	$(Q)$(CC) -c $(OUT)/obj/remedies_blob.S -o $@
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -234,7 +241,8 @@ $(FUZZ_OUT)/obj/%.o: src/%.c $(wildcard src/*/*.h) $(wildcard include/restartpro
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o $(OUT)/obj/rules_blob.o
+$(FUZZ_OUT)/lib.a: $(FUZZ_OBJS) $(OUT)/obj/svc_blob.o $(OUT)/obj/rules_blob.o \
+	$(OUT)/obj/remedies_blob.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(FUZZ_OUT)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OUT)/lib.a

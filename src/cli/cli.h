@@ -85,6 +85,10 @@ int report_run_dir(const char *dir, FILE *table, char *err, size_t errlen);
 struct storage_info;
 int data_root_warning(const struct storage_info *si, char *out, size_t len);
 
+/* Restores what a restartprof that died left changed (remedy/journal.h), saying each on
+ * stderr; nothing without root. How many settings were restored. */
+int cli_recover_changes(void);
+
 int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -225,6 +225,7 @@ int cmd_check(int argc, char **argv)
 
 	if (parsed)
 		return parsed > 0 ? EXIT_OK : EXIT_USAGE;
+	cli_recover_changes();
 	uname(&u);
 	printf(COL "%s %s\n", "kernel", u.release, u.machine);
 	print_btf(topts.btf_path);

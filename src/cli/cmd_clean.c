@@ -35,7 +35,9 @@ static const char clean_doc[] =
 	"\n\n"
 	"restartprof clean removes the containers of runs whose process died (killed, crashed): "
 	"those labelled io.restartprof.run whose run holds no lock in /run/restartprof any more "
-	"(a live run holds one, whatever PID namespace it is in). It keeps the images "
+	"(a live run holds one, whatever PID namespace it is in). It first restores the settings "
+	"a restartprof that died left changed (the journals in /run/restartprof: sysctls, "
+	"block-queue settings, a remount; docs/remedies.md), saying each. It keeps the images "
 	"restartprof built (restartprof-svc:*, restartprof-stress:*, labelled "
 	"io.restartprof.content): they are a cache that saves the next run from building them."
 	"\n\n"
@@ -95,6 +97,8 @@ int cmd_clean(int argc, char **argv)
 			"restartprof: clean takes only --images and --docker-host unix://PATH\n");
 		return EXIT_USAGE;
 	}
+	n = cli_recover_changes();
+	printf("restartprof: %d changed setting%s restored\n", n, n == 1 ? "" : "s");
 	if (docker_resolve_socket(a.host, socket, sizeof(socket), err, sizeof(err))) {
 		fprintf(stderr, "restartprof: %s\n", err);
 		return EXIT_USAGE;

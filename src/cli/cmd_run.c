@@ -172,6 +172,7 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "restartprof: %s\n", err);
 		code = e < 0 ? EXIT_USAGE : EXIT_OK;
 	} else {
+		cli_recover_changes();
 		run_init(&rc->run, &rc->cfg, &hooks);
 		code = start_run(rc);
 		if (code == EXIT_OK)

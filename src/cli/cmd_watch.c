@@ -173,6 +173,7 @@ int cmd_watch(int argc, char **argv)
 			fprintf(stderr, "restartprof: %s\n", err);
 		code = e < 0 ? EXIT_USAGE : EXIT_OK;
 	} else {
+		cli_recover_changes();
 		run_init(&wc->run, &wc->cfg, &hooks);
 		code = start_watch(wc);
 		if (code == EXIT_OK && !interrupt_requested())

@@ -15,23 +15,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define JOURNAL_DIR	    "/run/restartprof"
-#define JOURNAL_MAX	    32
-#define JOURNAL_VALUE_LEN   256
+#define JOURNAL_DIR	  "/run/restartprof"
+#define JOURNAL_MAX	  32
+#define JOURNAL_VALUE_LEN 256
 
-enum journal_kind { JOURNAL_FILE, JOURNAL_MOUNT };
+enum journal_kind {
+	JOURNAL_FILE,
+	JOURNAL_MOUNT
+};
 
 struct journal_entry {
 	enum journal_kind kind;
-	int64_t when_ns;		/* wall time of the change */
-	char path[PATH_MAX];		/* the file, or the mount point */
-	char old[JOURNAL_VALUE_LEN];	/* its content, or the mount's options */
+	int64_t when_ns;	     /* wall time of the change */
+	char path[PATH_MAX];	     /* the file, or the mount point */
+	char old[JOURNAL_VALUE_LEN]; /* its content, or the mount's options */
+	int pid;		     /* who changed it (filled by journal_recover) */
 };
 
 struct journal {
 	char path[PATH_MAX];
 	struct journal_entry e[JOURNAL_MAX];
 	int n;
+	int fd_plus1; /* the open, locked file + 1 (0: none); the journal's own */
 };
 
 /* Creates this process's journal under dir (JOURNAL_DIR; tests pass their own). */
@@ -40,12 +45,15 @@ int journal_open(struct journal *j, const char *dir, char *err, size_t errlen);
  * old value cannot be read (the setting must then not be changed). A path already recorded
  * keeps its first old value. */
 int journal_save_file(struct journal *j, const char *path, char *err, size_t errlen);
-int journal_save_mount(struct journal *j, const char *mount_point, const char *options,
-		       char *err, size_t errlen);
+int journal_save_mount(struct journal *j, const char *mount_point, const char *options, char *err,
+		       size_t errlen);
 /* Writes every old value back (mounts remounted with their options), newest first, and
- * empties the journal. 0, or the first -errno (every entry is still tried). */
+ * empties the journal. 0, or the first -errno (every entry is still tried; the entries that
+ * could not be restored stay in the journal, for a later restore or the next start). A file
+ * that already holds its old value is left as it is. */
 int journal_restore(struct journal *j, char *err, size_t errlen);
-/* journal_restore, then the file removed. */
+/* journal_restore, then the file removed (kept when some entry could not be restored: the
+ * next start tries again). */
 int journal_close(struct journal *j, char *err, size_t errlen);
 
 /* For each journal under dir whose owner is gone: restores it and removes it; each restored

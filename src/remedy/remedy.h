@@ -35,14 +35,27 @@ struct load_change {
 	char fs_dir[PATH_MAX];	  /* load-fs=PATH: the stressors write under PATH */
 };
 
+/* What a remedy changes: settings, or one of the changes that need code. */
+enum remedy_kind {
+	REMEDY_SETTINGS,
+	REMEDY_LOAD_CPUS,
+	REMEDY_LOAD_WBPS,
+	REMEDY_LOAD_FS,
+	REMEDY_NODISCARD,
+};
+
+/* What a remedy needs of the machine (struct remedy's needs). */
+#define REMEDY_NEEDS_CGROUP2 0x1u /* refused on cgroup v1 unless --insist */
+#define REMEDY_NEEDS_DISCARD 0x2u /* the data-root's filesystem mounted with discard */
+
 struct remedy_setting {
 	char path[PATH_MAX];
 	char value[REMEDY_VALUE_LEN];
 };
 
 struct remedy {
-	char spec[REMEDY_SPEC_LEN]; /* as given, "dirty=64M:16M" */
-	char name[REMEDY_NAME_LEN]; /* "dirty" */
+	char spec[REMEDY_SPEC_LEN];			/* as given, "dirty=64M:16M" */
+	char name[REMEDY_NAME_LEN];			/* "dirty" */
 	struct remedy_setting set[REMEDY_SETTINGS_MAX]; /* written, in order, when B begins */
 	int n_set;
 	/* Read and restored with the settings though not written: vm.dirty_ratio when
@@ -51,6 +64,8 @@ struct remedy {
 	int n_also_saved;
 	struct load_change load;
 	char remount_nodiscard[PATH_MAX]; /* a mount point, "" for none */
+	enum remedy_kind kind;
+	unsigned needs; /* REMEDY_NEEDS_* */
 };
 
 struct remedy_set {
@@ -71,8 +86,7 @@ struct remedy_defs; /* rules/remedies and the user's files, parsed */
 /* The built-in definitions plus the user's file (NULL: none). NULL with err on failure. */
 struct remedy_defs *remedy_defs_load(const char *user_file, char *err, size_t errlen);
 /* The same from text (the fuzzer's and the unit tests' entry); name is for messages. */
-struct remedy_defs *remedy_defs_parse(const char *text, const char *name, char *err,
-				      size_t errlen);
+struct remedy_defs *remedy_defs_parse(const char *text, const char *name, char *err, size_t errlen);
 void remedy_defs_free(struct remedy_defs *d);
 /* "NAME  what it changes" lines for --help and `try --list`. */
 int remedy_defs_describe(const struct remedy_defs *d, char *out, size_t len);
@@ -86,8 +100,7 @@ int remedy_parse(const struct remedy_defs *d, const char *spec, struct remedy_se
  * be read, a filesystem without discard, load-fs on the data-root's filesystem, load-wbps on
  * cgroup v1 (unless host->insist). 0 or -EINVAL / -EPERM.
  */
-int remedy_check(struct remedy_set *set, const struct remedy_host *host, char *err,
-		 size_t errlen);
+int remedy_check(struct remedy_set *set, const struct remedy_host *host, char *err, size_t errlen);
 
 /* Turns the set on (B) or off (A): every old value goes to the journal before it changes. */
 int remedy_set_on(const struct remedy_set *set, struct journal *j, char *err, size_t errlen);
