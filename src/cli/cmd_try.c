@@ -268,6 +268,7 @@ int cmd_try(int argc, char **argv)
 			fprintf(stderr, "restartprof: %s\n", err);
 		code = e < 0 ? EXIT_USAGE : EXIT_OK;
 	} else {
+		cli_recover_changes();
 		run_init(&tc->run, &tc->cfg, &hooks);
 		code = start_try(tc);
 		if (code == EXIT_OK)

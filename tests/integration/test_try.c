@@ -29,9 +29,9 @@
 #include "util/clock.h"
 #include "util/files.h"
 
-#define LABEL	       "io.restartprof.run"
-#define DIRTY_64M      67108864LL
-#define SAMPLES_MAX    (64 * 1024)
+#define LABEL		"io.restartprof.run"
+#define DIRTY_64M	67108864LL
+#define SAMPLES_MAX	(64 * 1024)
 #define SAMPLE_EVERY_NS (20 * NSEC_PER_MSEC)
 
 static const char *const dirty_files[4] = {
@@ -147,8 +147,8 @@ static void check_trials(const char *dir, int n, const struct sampler *s, long l
 		assert_string_equal(table_str(&t, i, "variant"), want);
 		if (s)
 			window_saw(s, table_i64(&t, i, "window_begin_ns"),
-				   table_i64(&t, i, "window_end_ns"), want[0] == 'B' ? b_value : a_value,
-				   trial);
+				   table_i64(&t, i, "window_end_ns"),
+				   want[0] == 'B' ? b_value : a_value, trial);
 	}
 	csv_table_free(&t);
 }
@@ -174,10 +174,11 @@ static void check_comparison(const char *dir, int n)
 static void dirty_in_b_trials_only(void **state)
 {
 	char *dir = harness_tmpdir("try-dirty");
-	const char *args[] = {"try",	"dirty=64M:16M", "--load",     "hdd", "--stressors",
-			      "1",	"--trials",	 "8",	       "--settle", "1",
-			      "--interval", "0.3",	 "--no-trace", "-o",   dir,
-			      NULL};
+	const char *args[] = {
+		"try",	      "dirty=64M:16M", "--load",     "hdd",	 "--stressors",
+		"1",	      "--trials",      "8",	     "--settle", "1",
+		"--interval", "0.3",	       "--no-trace", "-o",	 dir,
+		NULL};
 	long long before[4];
 	struct proc_result r;
 	struct sampler *s;
@@ -211,10 +212,11 @@ static void dirty_in_b_trials_only(void **state)
 
 static pid_t spawn_dirty(const char *dir, const char *log_path)
 {
-	const char *args[] = {"try",	   "dirty=64M:16M", "--load",	  "hdd", "--stressors",
-			      "1",	   "--trials",	    "40",	  "--settle", "1",
-			      "--interval", "0.3",	    "--no-trace", "-o",	   dir,
-			      NULL};
+	const char *args[] = {
+		"try",	      "dirty=64M:16M", "--load",     "hdd",	 "--stressors",
+		"1",	      "--trials",      "40",	     "--settle", "1",
+		"--interval", "0.3",	       "--no-trace", "-o",	 dir,
+		NULL};
 	pid_t pid = harness_spawn(args, log_path);
 
 	if (harness_wait_for_text(log_path, "trial 2/", 120)) {
@@ -410,7 +412,8 @@ static void nodiscard_on_a_loop_filesystem(void **state)
 		const char *truncate[] = {"truncate", "-s", "1G", img, NULL};
 		const char *mkfs[] = {"mkfs.ext4", "-q", "-F", img, NULL};
 		const char *mount[] = {"mount", "-o", "loop", img, root, NULL};
-		const char *start[] = {"bash", "scripts/private-dockerd.sh", "start", nd_base, NULL};
+		const char *start[] = {"bash", "scripts/private-dockerd.sh", "start", nd_base,
+				       NULL};
 
 		assert_int_equal(run_prog(truncate), 0);
 		assert_int_equal(run_prog(mkfs), 0);
@@ -420,7 +423,8 @@ static void nodiscard_on_a_loop_filesystem(void **state)
 	}
 	/* Without discard: nothing to take away. */
 	{
-		const char *args[] = {"try", "nodiscard", "--no-trace", "--docker-host", host, NULL};
+		const char *args[] = {"try",	       "nodiscard", "--no-trace",
+				      "--docker-host", host,	    NULL};
 
 		refused(args, "discard");
 	}
@@ -432,9 +436,9 @@ static void nodiscard_on_a_loop_filesystem(void **state)
 	}
 	out = harness_tmpdir("try-nd");
 	{
-		const char *args[] = {"try",	       "nodiscard",  "--trials", "4",
-				      "--interval",    "0.3",	     "--no-trace", "-o",
-				      out,	       "--docker-host", host,	    NULL};
+		const char *args[] = {"try",	    "nodiscard",     "--trials",   "4",
+				      "--interval", "0.3",	     "--no-trace", "-o",
+				      out,	    "--docker-host", host,	   NULL};
 
 		s = sampler_start(has_discard, root);
 		assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
