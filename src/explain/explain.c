@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explain/tried.h"
 #include "model/stats.h"
 #include "model/waits.h"
 #include "rundir/columns.h"
@@ -129,7 +130,7 @@ static int read_trials(struct loader_state *ls, const struct csv_table *t)
 	struct explain_run *r = ls->r;
 	int c_cell = csv_col(t, COL_CELL), c_load = csv_col(t, COL_LOAD),
 	    c_str = csv_col(t, COL_STRESSORS), c_trial = csv_col(t, COL_TRIAL),
-	    c_status = csv_col(t, COL_STATUS);
+	    c_status = csv_col(t, COL_STATUS), c_variant = csv_col(t, COL_VARIANT);
 	size_t n_cells;
 
 	if (c_cell < 0 || c_trial < 0)
@@ -165,6 +166,9 @@ static int read_trials(struct loader_state *ls, const struct csv_table *t)
 		if (c_status < 0 || strcmp(field(t, i, c_status), "ok") == 0) {
 			ls->ok[c][ls->n_ok[c]++] = (int)csv_get_i64(t, i, c_trial, -1);
 			r->cells[c].ok_trials++;
+			if (tried_add_trial(&r->cells[c], r->rules, ls->ok[c][ls->n_ok[c] - 1],
+					    field(t, i, c_variant)))
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -206,7 +210,7 @@ static void read_medians(struct explain_run *r, const struct csv_table *t)
 	r->base.median_ms = median_restart_ms(r, t, NULL);
 }
 
-/* The engine's data-root, to shorten the paths under it. */
+/* The engine's data-root, to shorten the paths under it; a try run's remedies. */
 static void read_data_root(struct explain_run *r)
 {
 	json_object *o = run_json_read(r->dir), *storage, *root;
@@ -215,6 +219,7 @@ static void read_data_root(struct explain_run *r)
 	    json_object_object_get_ex(storage, "docker_root_dir", &root) &&
 	    json_object_is_type(root, json_type_string))
 		snprintf(r->data_root, sizeof(r->data_root), "%s", json_object_get_string(root));
+	tried_read_spec(r, o);
 	json_object_put(o);
 }
 
@@ -247,6 +252,7 @@ static void read_phases(struct loader_state *ls, const struct csv_table *t)
 		    !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
 			continue;
 		diagnosis_add_phase_time(ls->b[c], p, dur);
+		tried_add_phase(&ls->r->cells[c], (int)csv_get_i64(t, i, c_trial, -1), p, dur);
 		if (pooled(ls, c))
 			diagnosis_add_phase_time(pooled(ls, c), p, dur);
 		for (int k = 0; k < CTX_COUNT; k++) {
@@ -368,6 +374,9 @@ static int read_waits(struct loader_state *ls, const struct csv_table *t)
 		}
 		w.folded = last_folded;
 		rc = diagnosis_add_wait(ls->b[c], &w);
+		if (!rc)
+			rc = tried_add_wait(&ls->r->cells[c], (int)csv_get_i64(t, i, c_trial, -1),
+					    &w);
 		if (!rc && pooled(ls, c))
 			rc = diagnosis_add_wait(pooled(ls, c), &w);
 		if (!rc)
@@ -516,6 +525,7 @@ int explain_load(const char *dir, const struct rules *rules, struct explain_run 
 static void cell_free(struct explain_cell *c)
 {
 	diagnosis_cell_free(&c->dx);
+	tried_free(c);
 	for (int p = 0; p < PH_COUNT; p++) {
 		fold_free(c->fold[p]);
 		c->fold[p] = NULL;
@@ -560,8 +570,12 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 
 const char *explain_remedy(const struct rule *rule, int i, bool loaded)
 {
+	return explain_in_context(rule->remedy[i], loaded);
+}
+
+const char *explain_in_context(const char *text, bool loaded)
+{
 	static const char load_tag[] = "[load] ", idle_tag[] = "[no load] ";
-	const char *text = rule->remedy[i];
 
 	if (strncmp(text, load_tag, sizeof(load_tag) - 1) == 0)
 		return loaded ? text + sizeof(load_tag) - 1 : NULL;

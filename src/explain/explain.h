@@ -15,6 +15,7 @@
 #include "model/cell.h"
 #include "model/diagnosis.h"
 #include "model/fold.h"
+#include "model/ab_values.h"
 #include "model/rules.h"
 #include "rundir/columns.h"
 
@@ -54,11 +55,13 @@ struct explain_cell {
 	struct diagnosis_cell dx;
 	double ctx[PH_COUNT][CTX_COUNT]; /* NAN when unknown */
 	struct fold *fold[PH_COUNT];	 /* off-CPU microseconds per wait stack, all trials */
+	struct ab_values *ab; /* a try run's cell: its A and B trials (explain/tried.h); or NULL */
 };
 
 struct explain_run {
 	char dir[PATH_MAX];
 	char data_root[PATH_MAX]; /* the engine's data-root from run.json, "" when unknown */
+	char tried[128];	  /* a try run's remedies (run.json try.remedies), else "" */
 	const struct rules *rules;
 	struct explain_cell *cells;
 	size_t n_cells;
@@ -99,6 +102,8 @@ bool explain_is_base_load(const char *load);
  * text without its tag is returned); NULL when it does not apply.
  */
 const char *explain_remedy(const struct rule *rule, int i, bool loaded);
+/* The same for any text that may begin with "[load] " or "[no load] " (a rule's try line). */
+const char *explain_in_context(const char *text, bool loaded);
 /* The measured restart time of a cell's diagnosis: its phases summed, in ms. */
 double explain_total_ms(const struct diagnosis_cell *d);
 

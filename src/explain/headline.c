@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "explain/tried.h"
 #include "explain/wrap.h"
 
 #define HEADLINE_MIN_SHARE 0.1 /* of the first phase's cost or growth */
@@ -122,6 +123,7 @@ void headline_select(const struct explain_run *r, const struct explain_cell *c,
 	int n_ranked = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->run = r;
 	out->cell = c;
 	out->base = base;
 	out->median_ms = c->median_ms;
@@ -213,6 +215,44 @@ static void reference_print(FILE *f, const struct headline *h, const struct rule
 	wrap_print(f, width, 4, line);
 }
 
+static void print_prefixed(FILE *f, int width, const char *prefix, const char *text, int indent)
+{
+	char line[LINE_LEN];
+
+	snprintf(line, sizeof(line), "%s%s", prefix, text);
+	wrap_print(f, width, indent, line);
+}
+
+/* What the first proven run that addresses the cause measured for it in the phase. */
+static bool print_proven(FILE *f, const struct headline *h, const struct headline_phase *p,
+			 const struct rule *rule, int width)
+{
+	char line[LINE_LEN];
+
+	for (size_t k = 0; k < h->n_proven; k++) {
+		const struct explain_cell *pc = tried_cell(&h->proven[k], h->cell);
+
+		if (pc && tried_addresses(rule, h->proven[k].tried) &&
+		    tried_phrase(&h->proven[k], pc, p->phase, p->cause, line, sizeof(line))) {
+			print_prefixed(f, width, "    proven: ", line, 12);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The first of the rule's try lines that fits the cell, as a command: one line at most. */
+static void print_test_it(FILE *f, const struct rule *rule, const struct explain_cell *c, int width)
+{
+	char cmd[LINE_LEN];
+
+	for (int i = 0; i < rule->n_tries; i++)
+		if (tried_command(rule, i, c, cmd, sizeof(cmd))) {
+			print_prefixed(f, width, "    test it: ", cmd, 13);
+			return;
+		}
+}
+
 void headline_print(FILE *f, const struct headline *h, const struct rules *rules, int width,
 		    bool *told)
 {
@@ -224,6 +264,9 @@ void headline_print(FILE *f, const struct headline *h, const struct rules *rules
 	}
 	cell_line(line, sizeof(line), h);
 	wrap_print(f, width, 4, line);
+	if (h->run &&
+	    tried_phrase(h->run, h->cell, AB_ALL_PHASES, AB_PHASE_TOTAL, line, sizeof(line)))
+		print_prefixed(f, width, "  restart with ", line, 8);
 	for (int i = 0; i < h->n; i++) {
 		const struct headline_phase *p = &h->phase[i];
 
@@ -240,11 +283,16 @@ void headline_print(FILE *f, const struct headline *h, const struct rules *rules
 			snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
 				 headline_cause_title(rules, p->cause));
 		wrap_print(f, width, 6, line);
+		if (h->run &&
+		    tried_phrase(h->run, h->cell, p->phase, AB_PHASE_TOTAL, line, sizeof(line)))
+			print_prefixed(f, width, "    with ", line, 9);
 		if (!p->remedy || headline_remedy_repeated(h, i) || (told && told[p->cause]))
 			continue;
 		if (told)
 			told[p->cause] = true;
 		snprintf(line, sizeof(line), "    helps: %s", p->remedy);
 		wrap_print(f, width, 11, line);
+		if (!print_proven(f, h, p, &rules->rule[p->cause], width))
+			print_test_it(f, &rules->rule[p->cause], h->cell, width);
 	}
 }

@@ -28,6 +28,9 @@ struct headline_phase {
 };
 
 struct headline {
+	const struct explain_run *run;	  /* the cell's run */
+	const struct explain_run *proven; /* try runs (--proven), n_proven of them */
+	size_t n_proven;
 	const struct explain_cell *cell, *base;	 /* base NULL: no baseline */
 	double median_ms, change_ms, change_pct; /* NAN when unknown */
 	bool grew;	/* phases ranked by growth against base, else by cost */
@@ -47,7 +50,10 @@ const char *headline_cause_title(const struct rules *rules, int cause);
 /* The short name of a cause: the rule's name, "on-cpu" or "unmatched". */
 const char *headline_cause_name(const struct rules *rules, int cause);
 /* The headline as text, lines of at most width columns. told (NULL, or one per rule) marks the
- * rules whose remedy was shown: each remedy is shown once, at the first cause it helps. */
+ * rules whose remedy was shown: each remedy is shown once, at the first cause it helps, with the
+ * command that tests it (the rule's first try line for the cell), or instead what the first of
+ * the proven runs whose remedy addresses it measured. A try run's cell shows what its remedy did
+ * to the restart and to each phase shown. */
 void headline_print(FILE *f, const struct headline *h, const struct rules *rules, int width,
 		    bool *told);
 

@@ -8,6 +8,7 @@
 
 #include "explain/explain.h"
 #include "explain/headline.h"
+#include "explain/tried.h"
 #include "explain/wrap.h"
 
 #define LINE_LEN 4096
@@ -16,8 +17,11 @@ struct text_out {
 	FILE *f;
 	const struct explain_run *r;
 	int width;
-	bool *told;  /* per rule: its explanation was shown */
-	bool loaded; /* the cell being printed has load */
+	bool *told;			 /* per rule: its explanation was shown */
+	bool loaded;			 /* the cell being printed has load */
+	const struct explain_cell *cell; /* the cell being printed */
+	int phase;			 /* the phase being printed */
+	const struct explain_text_opts *o;
 };
 
 /* One line, wrapped; its continuation lines indented by indent. */
@@ -86,6 +90,38 @@ static void print_remedies(struct text_out *t, int rule_index)
 	}
 }
 
+/* What the try run (this one, or those of --proven) measured for the cause in this phase. */
+static void print_tried(struct text_out *t, const struct diagnosis_cause *c)
+{
+	const struct rule *rule = &t->r->rules->rule[c->rule];
+	char buf[LINE_LEN];
+
+	if (tried_phrase(t->r, t->cell, t->phase, c->rule, buf, sizeof(buf)))
+		line(t, 18, "          %-7s %s", "tried", buf);
+	for (size_t k = 0; k < t->o->n_proven; k++) {
+		const struct explain_run *pr = &t->o->proven[k];
+		const struct explain_cell *pc = tried_cell(pr, t->cell);
+		int n;
+
+		if (!pc || !tried_addresses(rule, pr->tried) ||
+		    !tried_phrase(pr, pc, t->phase, c->rule, buf, sizeof(buf)))
+			continue;
+		n = (int)strlen(buf);
+		snprintf(buf + n, sizeof(buf) - (size_t)n, " (%s, cell %s)", pr->dir, pc->name);
+		line(t, 18, "          %-7s %s", "proven", buf);
+	}
+}
+
+/* The commands that test the cause in this cell: the rule's try lines. */
+static void print_try_commands(struct text_out *t, const struct rule *rule)
+{
+	char cmd[LINE_LEN];
+
+	for (int i = 0; i < rule->n_tries; i++)
+		if (tried_command(rule, i, t->cell, cmd, sizeof(cmd)))
+			line(t, 18, "          %-7s %s", "test it", cmd);
+}
+
 static void print_cause(struct text_out *t, const struct diagnosis_cause *c, double measured,
 			int rank)
 {
@@ -93,10 +129,12 @@ static void print_cause(struct text_out *t, const struct diagnosis_cause *c, dou
 
 	line(t, 28, "    %d. %8.1f ms %5.1f%%  %s: %s", rank, c->ms,
 	     measured > 0 ? 100 * c->ms / measured : 0, rule->name, rule->title);
+	print_tried(t, c);
 	print_tasks(t, c);
 	print_items(t, "stack", c->stacks, c->n_stacks, false);
 	print_items(t, "file", c->files, c->n_files, true);
 	print_remedies(t, c->rule);
+	print_try_commands(t, rule);
 }
 
 static void print_context(struct text_out *t, const double *x)
@@ -138,8 +176,14 @@ static void print_phase(struct text_out *t, const struct explain_cell *ec, int p
 	const struct diagnosis_phase *ph = &ec->dx.phase[p];
 	double other = 0, rest = ph->uncategorized_ms + ph->nowait_ms;
 	int n_other = 0;
+	char buf[LINE_LEN];
 
-	line(t, 4, "  %-10s %8.1f ms per trial", phase_name(p), ph->measured_ms);
+	t->phase = p;
+	if (tried_phrase(t->r, ec, p, AB_PHASE_TOTAL, buf, sizeof(buf)))
+		line(t, 4, "  %-10s %8.1f ms per trial; tried %s", phase_name(p), ph->measured_ms,
+		     buf);
+	else
+		line(t, 4, "  %-10s %8.1f ms per trial", phase_name(p), ph->measured_ms);
 	for (int i = 0; i < ph->n_causes; i++) {
 		if (i < EXPLAIN_SHOWN_CAUSES && ph->causes[i].ms >= EXPLAIN_SHOWN_MIN_MS) {
 			print_cause(t, &ph->causes[i], ph->measured_ms, i + 1);
@@ -202,6 +246,21 @@ static void print_diff(struct text_out *t, const struct explain_cell *ec,
 	}
 }
 
+/* A try run's cell: its A and B trials and what the remedy did to the restart. */
+static void print_tried_cell(struct text_out *t, const struct explain_cell *ec)
+{
+	char buf[LINE_LEN];
+
+	if (!tried_phrase(t->r, ec, AB_ALL_PHASES, AB_PHASE_TOTAL, buf, sizeof(buf)))
+		return;
+	line(t, 4,
+	     "  tried %s: %d trials with it off (A), %d with it on (B); B - A of the medians, "
+	     "95 %% interval",
+	     t->r->tried[0] ? t->r->tried : "a remedy", ec->ab->n_variant[AB_A],
+	     ec->ab->n_variant[AB_B]);
+	line(t, 4, "  restart (the phases summed): %s", buf);
+}
+
 static void print_cell(struct text_out *t, const struct explain_cell *ec,
 		       const struct explain_cell *base, const char *base_label)
 {
@@ -211,6 +270,8 @@ static void print_cell(struct text_out *t, const struct explain_cell *ec,
 	if (!ec->dx.trials)
 		return;
 	t->loaded = !explain_is_base_load(ec->load);
+	t->cell = ec;
+	print_tried_cell(t, ec);
 	for (int p = 0; p < PH_COUNT; p++)
 		if (ec->dx.phase[p].measured_ms >= EXPLAIN_SHOWN_MIN_MS)
 			print_phase(t, ec, p);
@@ -251,6 +312,8 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 		struct headline h;
 
 		headline_select(r, ec, base, HEADLINE_PHASES, &h);
+		h.proven = t->o->proven;
+		h.n_proven = t->o->n_proven;
 		headline_print(t->f, &h, r->rules, t->width, told);
 	}
 	free(told);
@@ -278,7 +341,8 @@ void explain_print(FILE *f, const struct explain_run *r, const struct explain_ru
 		   const struct explain_text_opts *o)
 {
 	bool *told = calloc((size_t)r->rules->n + 1, sizeof(bool));
-	struct text_out t = {.f = f, .r = r, .width = o->width > 0 ? o->width : WRAP_PIPE_WIDTH};
+	struct text_out t = {
+		.f = f, .r = r, .width = o->width > 0 ? o->width : WRAP_PIPE_WIDTH, .o = o};
 	char label[PATH_MAX + 64];
 
 	if (!told) {

@@ -12,6 +12,9 @@ struct explain_text_opts {
 	const char *rules_origin; /* "built-in" or the rules file */
 	int width;		  /* columns to wrap the lines to (explain/wrap.h) */
 	bool brief;		  /* the headline only */
+	/* Try runs (--proven DIR): under each cause their remedy addresses, what they measured. */
+	const struct explain_run *proven;
+	size_t n_proven;
 };
 
 /* The diagnosis as text; against (may be NULL) is a baseline run. */

@@ -13,13 +13,18 @@
 
 #define COMPARE_REPS 2000
 
-enum verdict { VERDICT_NONE, VERDICT_HELPS, VERDICT_HURTS, VERDICT_NO_EFFECT };
+enum verdict {
+	VERDICT_NONE,
+	VERDICT_HELPS,
+	VERDICT_HURTS,
+	VERDICT_NO_EFFECT
+};
 
 struct comparison {
 	size_t n_a, n_b;
 	double median_a, median_b;
-	double diff;	     /* median_b - median_a */
-	double lo, hi;	     /* 95 % interval of diff */
+	double diff;	      /* median_b - median_a */
+	double lo, hi;	      /* 95 % interval of diff */
 	enum verdict verdict; /* VERDICT_NONE when a side has fewer than 2 values */
 };
 

@@ -245,6 +245,16 @@ static int tally_work_behind(struct diagnosis_builder *b, const struct diagnosis
 	return tally_add(&b->behind[w->phase], key, w->folded, w->offcpu_ns, w->count);
 }
 
+int diagnosis_wait_category(struct diagnosis_builder *b, const struct diagnosis_wait *w)
+{
+	int r;
+
+	if (!is_waiting(w->actor) || w->wall_ns <= 0)
+		return DIAGNOSIS_NO_SHARE; /* an interruptible sleep outside calls: no share */
+	r = rule_of(b, w);
+	return r >= 0 ? r : DIAGNOSIS_UNCATEGORIZED;
+}
+
 int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait *w)
 {
 	char text[DIAGNOSIS_TEXT_LEN];
@@ -255,11 +265,9 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 		return -EINVAL;
 	if (!is_waiting(w->actor))
 		return tally_work_behind(b, w);
-	if (w->wall_ns <= 0 && w->offcpu_ns <= 0)
+	r = diagnosis_wait_category(b, w);
+	if (r == DIAGNOSIS_NO_SHARE)
 		return 0;
-	if (w->wall_ns <= 0)
-		return 0; /* an interruptible sleep outside calls: no share, no cause */
-	r = rule_of(b, w);
 	a = &b->sum[w->phase][r >= 0 ? r : b->rules->n];
 	a->seen = true;
 	a->wall_ns += w->wall_ns;

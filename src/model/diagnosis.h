@@ -24,6 +24,7 @@
 #define DIAGNOSIS_TEXT_LEN	320
 #define DIAGNOSIS_UNCATEGORIZED (-1)
 #define DIAGNOSIS_NO_WAIT	(-2)
+#define DIAGNOSIS_NO_SHARE	(-3) /* a wait that takes no share of the elapsed time */
 
 struct diagnosis_evidence {
 	char text[DIAGNOSIS_TEXT_LEN]; /* short: a stack's innermost frames, a call and its file */
@@ -78,6 +79,13 @@ void diagnosis_add_trial(struct diagnosis_builder *b);
 void diagnosis_add_phase_time(struct diagnosis_builder *b, int phase, int64_t duration_ns);
 /* A wait of one of those trials. 0, -EINVAL (bad phase), -ENOMEM. */
 int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait *w);
+/*
+ * The category a wait's share of the elapsed time goes to, as diagnosis_add_wait counts it
+ * (without counting it): the first matching rule's index, DIAGNOSIS_UNCATEGORIZED, or
+ * DIAGNOSIS_NO_SHARE (not the engine's or the target's wait, or no elapsed time). For per-trial
+ * values (model/ab_values.h).
+ */
+int diagnosis_wait_category(struct diagnosis_builder *b, const struct diagnosis_wait *w);
 /* The means and rankings. 0 or -ENOMEM; free out with diagnosis_cell_free. */
 int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *out);
 void diagnosis_cell_free(struct diagnosis_cell *c);

@@ -266,6 +266,29 @@ static int set_text(struct parser *p, char *dst, const char *text, const char *w
 	return 0;
 }
 
+/* "[load] SPEC", "[no load] SPEC" or "SPEC": a spec is one word a shell leaves alone. */
+static int parse_try(struct parser *p, const char *rest)
+{
+	static const char *const tags[] = {"[load] ", "[no load] "};
+	const char *spec = rest;
+
+	if (p->cur->n_tries == RULE_TRIES_MAX)
+		return parse_error(p, "more than %d try lines", RULE_TRIES_MAX);
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (strncmp(rest, tags[i], strlen(tags[i])) == 0)
+			spec = rest + strlen(tags[i]);
+	if (!*spec)
+		return parse_error(p, "try without a remedy");
+	if (strlen(rest) >= RULE_TRY_LEN)
+		return parse_error(p, "try longer than %d characters", RULE_TRY_LEN - 1);
+	if (strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			 "=:,._/+-") != strlen(spec))
+		return parse_error(p, "try '%.64s': one remedy spec (letters, digits, =:,._/+-)",
+				   spec);
+	snprintf(p->cur->tries[p->cur->n_tries++], RULE_TRY_LEN, "%s", rest);
+	return 0;
+}
+
 static int new_rule(struct parser *p, const char *name)
 {
 	if (!name_ok(name))
@@ -330,10 +353,12 @@ static int parse_directive(struct parser *p, char *line)
 	}
 	if (strcmp(word, "match") == 0)
 		return parse_match(p, rest);
+	if (strcmp(word, "try") == 0)
+		return parse_try(p, rest);
 	return parse_error(
 		p,
 		"unknown directive '%.32s' (format, version, rule, title, match, explain, "
-		"remedy)",
+		"remedy, try)",
 		word);
 }
 

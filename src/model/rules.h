@@ -14,6 +14,7 @@
  *   explain  One line on why this wait happens.
  *   remedy   Something known to help.
  *   remedy   Something else.
+ *   try      dirty=64M:16M
  *
  * A rule matches a wait when one of its match lines does; a match line when all its
  * conditions do; a condition when one of its comma-separated values does. Values are globs
@@ -22,7 +23,9 @@
  * call (fsync, fdatasync, sync, syncfs, sync_file_range, rename, renameat, unlink, unlinkat,
  * flock, mount, umount), file (the call's file), state (iowait, blocked, sleep, runq, call),
  * comm, actor (engine, target), waker. The first rule, in file order, that matches names the
- * wait's category; a wait no rule matches is unexplained.
+ * wait's category; a wait no rule matches is unexplained. A try line names a remedy
+ * `restartprof try` can apply to test the cause (one word, its spec); like a remedy it may begin
+ * with "[load] " or "[no load] ".
  */
 #ifndef RP_MODEL_RULES_H
 #define RP_MODEL_RULES_H
@@ -37,6 +40,8 @@
 #define RULE_REMEDIES_MAX 8
 #define RULE_NAME_LEN	  48
 #define RULE_TEXT_LEN	  512
+#define RULE_TRIES_MAX	  4
+#define RULE_TRY_LEN	  128
 
 enum rule_key {
 	RK_FRAME,
@@ -67,6 +72,8 @@ struct rule {
 	char explain[RULE_TEXT_LEN];
 	char remedy[RULE_REMEDIES_MAX][RULE_TEXT_LEN];
 	int n_remedies;
+	char tries[RULE_TRIES_MAX][RULE_TRY_LEN]; /* try lines: "[load] load-cpus=1" */
+	int n_tries;
 	struct rule_match match[RULE_MATCHES_MAX];
 	int n_match;
 	int line; /* where it begins in the file */
