@@ -2,7 +2,8 @@
 /*
  * restartprof try on the real engine and kernel: dirty's settings change in B trials only and
  * come back at the end, on SIGINT and SIGTERM, and after a SIGKILL by restartprof clean;
- * remedies that cannot work are refused with one line; nodiscard remounts a filesystem the
+ * load-cpus and load-fs make the stressors afresh, changed in B trials only; remedies that
+ * cannot work are refused with one line; nodiscard remounts a filesystem the
  * test makes (an ext4 image on a loop device holding a second private engine's data-root).
  */
 #include <errno.h>
@@ -378,6 +379,73 @@ static long long has_discard(const void *arg)
 	return found;
 }
 
+/* The load's containers as the engine made them: 1 when the cpuset is set, + 2 when a
+ * directory is bound in; -1 when no stressor runs. */
+static long long load_made(const void *arg)
+{
+	struct docker *d = (struct docker *)arg;
+	json_object *list, *c, *hc, *v;
+	long long made = -1;
+
+	if (docker_containers_by_label(d, "io.restartprof.role=load", &list))
+		return -1;
+	if (json_object_array_length(list) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(list, 0), "Id", &v) &&
+	    docker_container_inspect(d, json_object_get_string(v), &c) == 0) {
+		made = 0;
+		if (json_object_object_get_ex(c, "HostConfig", &hc)) {
+			if (json_object_object_get_ex(hc, "CpusetCpus", &v) &&
+			    json_object_get_string_len(v) > 0)
+				made |= 1;
+			if (json_object_object_get_ex(hc, "Binds", &v) &&
+			    json_object_is_type(v, json_type_array) && json_object_array_length(v))
+				made |= 2;
+		}
+		json_object_put(c);
+	}
+	json_object_put(list);
+	return made;
+}
+
+/* load-cpus and load-fs: the stressors are made afresh at each switch, changed in B only. */
+static void load_changes_in_b_trials_only(void **state)
+{
+	char *dir = harness_tmpdir("try-load"), fs_dir[] = "/dev/shm/rp-try-fs.XXXXXX", spec[128];
+	const char *args[] = {"try",	    spec, "--load",   "cpu", "--stressors", "1",
+			      "--trials",   "4",  "--settle", "0.5", "--interval",  "0.2",
+			      "--no-trace", "-o", dir,	      NULL};
+	struct statfs sf;
+	struct proc_result r;
+	struct sampler *s;
+	struct docker d;
+
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || statfs("/dev/shm", &sf) != 0 ||
+	    sf.f_type != 0x01021994) {
+		harness_rmtree(dir);
+		free(dir);
+		skip(); /* needs two CPUs and a tmpfs apart from the data-root */
+	}
+	assert_non_null(mkdtemp(fs_dir));
+	snprintf(spec, sizeof(spec), "load-cpus=1,load-fs=%s", fs_dir);
+	assert_int_equal(harness_docker(&d), 0);
+	s = sampler_start(load_made, &d);
+	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
+	sampler_stop(s);
+	docker_close(&d);
+	if (r.exit_code != 0)
+		fprintf(stderr, "%s", r.err);
+	assert_int_equal(r.exit_code, 0);
+	check_trials(dir, 4, s, 0, 3);
+	/* What the stressors had there went with them. */
+	assert_int_equal(rmdir(fs_dir), 0);
+	assert_int_equal(harness_count_containers(LABEL), 0);
+	free(s);
+	proc_result_free(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* The second engine and its filesystem, removed whatever the test's outcome. */
 static char nd_base[64];
 
@@ -462,6 +530,7 @@ int main(void)
 		cmocka_unit_test(dirty_in_b_trials_only),
 		cmocka_unit_test(signals_restore_everything),
 		cmocka_unit_test(sigkill_then_clean_restores),
+		cmocka_unit_test(load_changes_in_b_trials_only),
 		cmocka_unit_test_teardown(nodiscard_on_a_loop_filesystem, nodiscard_teardown),
 	};
 
