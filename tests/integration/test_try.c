@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * restartprof try on the real engine and kernel: dirty's settings change in B trials only and
- * come back at the end, on SIGINT and SIGTERM, and after a SIGKILL by restartprof clean;
- * load-cpus and load-fs make the stressors afresh, changed in B trials only; remedies that
- * cannot work are refused with one line; nodiscard remounts a filesystem the
- * test makes (an ext4 image on a loop device holding a second private engine's data-root).
+ * come back at the end, on SIGINT, SIGTERM and SIGHUP, and after a SIGKILL by restartprof
+ * clean; load-cpus and load-fs make the stressors afresh, changed in B trials only; remedies
+ * that cannot work are refused with one line; nodiscard remounts a filesystem the test makes
+ * (an ext4 image on a loop device holding a second private engine's data-root).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -229,14 +229,14 @@ static pid_t spawn_dirty(const char *dir, const char *log_path)
 
 static void signals_restore_everything(void **state)
 {
-	static const int sigs[] = {SIGINT, SIGTERM};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
 	unsigned seed = (unsigned)time(NULL);
 	long long before[4];
 
 	(void)state;
 	srand(seed);
 	read_dirty(before);
-	for (size_t k = 0; k < 2; k++) {
+	for (size_t k = 0; k < 3; k++) {
 		char *dir = harness_tmpdir("try-sig"), log_path[512];
 		int64_t delay_ms = rand() % 3000;
 		struct proc_result r;
