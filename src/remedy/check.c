@@ -121,7 +121,7 @@ static int check_file(const struct remedy *r, const char *path, bool written, ch
 	if (written && fd < 0) {
 		snprintf(err, errlen, "%s: %s cannot be written: %s", r->name, path,
 			 strerror(errno));
-		return errno == EACCES || errno == EPERM ? -EPERM : -EINVAL;
+		return -EINVAL;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -193,6 +193,7 @@ static int check_load_fs(struct remedy *r, const struct remedy_host *host, char 
 static int check_one(struct remedy *r, const struct remedy_host *host, char *err, size_t errlen)
 {
 	char disk[64] = "";
+	struct stat st;
 	long cpus;
 	int rc;
 
@@ -234,6 +235,12 @@ static int check_one(struct remedy *r, const struct remedy_host *host, char *err
 		return 0;
 	case REMEDY_LOAD_WBPS:
 		snprintf(r->load.write_dev, sizeof(r->load.write_dev), "/dev/%s", disk);
+		if (stat(r->load.write_dev, &st) || !S_ISBLK(st.st_mode)) {
+			snprintf(err, errlen,
+				 "load-wbps: the data-root's disk %s is no block device here",
+				 r->load.write_dev);
+			return -EINVAL;
+		}
 		return 0;
 	case REMEDY_LOAD_FS:
 		return check_load_fs(r, host, err, errlen);

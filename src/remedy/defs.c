@@ -167,6 +167,17 @@ static int parse_number(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+int remedy_arg_check(const struct def_arg *a, const char *text, uint64_t *num)
+{
+	*num = 0;
+	if (a->type == ARG_PATH)
+		return text[0] == '/' && !strchr(text, ',') ? 0 : -1;
+	if (remedy_parse_size(text, a->type == ARG_RATE, num) ||
+	    (a->type == ARG_NUMBER && strspn(text, "0123456789") != strlen(text)))
+		return -1;
+	return *num < a->min || *num > a->max ? -2 : 0;
+}
+
 /* "arg N TYPE [min X] [max X] [default X|$K|$K/D]" */
 static int parse_arg(struct parser *p, char *rest)
 {
@@ -228,6 +239,13 @@ static int parse_arg(struct parser *p, char *rest)
 	}
 	if (k != n)
 		return parse_error(p, "'%.40s' wants a value", w[k]);
+	if (a->has_default && !a->default_of) {
+		uint64_t v;
+
+		if (remedy_arg_check(a, a->default_value, &v))
+			return parse_error(p, "the default %s is not a %s in range",
+					   a->default_value, type_names[a->type]);
+	}
 	if (r->n_args > 0 && r->arg[r->n_args - 1].has_default && !a->has_default)
 		return parse_error(p, "an argument after an optional one must be optional too");
 	r->n_args++;

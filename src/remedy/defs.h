@@ -64,4 +64,7 @@ int remedy_path_allowed_real(const char *path);
  * "/s"). 0 or -1. */
 int remedy_parse_size(const char *s, bool rate, uint64_t *out);
 
+/* text as a value of argument a: 0 (*num its number), -1 not of its type, -2 out of range. */
+int remedy_arg_check(const struct def_arg *a, const char *text, uint64_t *num);
+
 #endif

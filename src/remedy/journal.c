@@ -36,7 +36,14 @@ int journal_open(struct journal *j, const char *dir, char *err, size_t errlen)
 		return fail(err, errlen, (int)start, "cannot read %s's start time: %s",
 			    "/proc/self/stat");
 	snprintf(j->path, sizeof(j->path), "%s/" JOURNAL_PREFIX "%d", dir, (int)getpid());
-	fd = open(j->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* Left by a dead process that had this pid: restored before it is replaced. */
+		char ignored[256];
+
+		journal_recover(dir, NULL, NULL, ignored, sizeof(ignored));
+		fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return fail(err, errlen, -errno, "cannot create the journal %s: %s", j->path);
 	/* Held until the process ends: recovery leaves a locked journal alone, whatever PID
@@ -72,14 +79,22 @@ static int append(struct journal *j, int i, char *err, size_t errlen)
 {
 	char line[PATH_MAX * 3 + JOURNAL_VALUE_LEN * 3 + 64];
 	int fd = j->fd_plus1 - 1;
+	off_t end;
 	size_t n;
 
 	if (fd < 0)
 		return fail(err, errlen, -EBADF, "the journal %s is not open: %s", j->path);
 	n = journal_format_entry(&j->e[i], line, sizeof(line));
-	if (write(fd, line, n) != (ssize_t)n || fsync(fd))
-		return fail(err, errlen, errno ? -errno : -EIO, "cannot write the journal %s: %s",
-			    j->path);
+	end = lseek(fd, 0, SEEK_END);
+	errno = 0;
+	if (end < 0 || write(fd, line, n) != (ssize_t)n || fsync(fd)) {
+		int rc = errno ? -errno : -EIO;
+
+		/* No torn line left for a later entry to run into. */
+		if (end >= 0 && ftruncate(fd, end) == 0)
+			fsync(fd);
+		return fail(err, errlen, rc, "cannot write the journal %s: %s", j->path);
+	}
 	return 0;
 }
 

@@ -33,13 +33,15 @@ static int parse_journal(const char *text, struct journal *j, int *pid, int64_t 
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 
-		if (!owner) {
+		if (!nl) {
+			/* A torn last line (the owner died writing it): its change was not made. */
+		} else if (!owner) {
 			if (journal_parse_owner(line, len, pid, start))
 				return -EINVAL;
 			owner = true;
 		} else if (j->n < JOURNAL_MAX && journal_parse_entry(line, len, &j->e[j->n]) == 0) {
 			j->n++;
-		} /* a torn last line (the owner died writing it): its change was not made */
+		}
 		line += len + (nl ? 1 : 0);
 	}
 	return owner ? 0 : -EINVAL;

@@ -98,7 +98,8 @@ int remedy_parse(const struct remedy_defs *d, const char *spec, struct remedy_se
  * Resolves what depends on the machine (the data-root's disk and mount) and refuses, with
  * one line in err that says why, what cannot work here: a file that does not exist or cannot
  * be read, a filesystem without discard, load-fs on the data-root's filesystem, load-wbps on
- * cgroup v1 (unless host->insist). 0 or -EINVAL / -EPERM.
+ * cgroup v1 (unless host->insist). 0 or -EINVAL / -EPERM (-EPERM: refused only because it
+ * may not work; host->insist would let it run).
  */
 int remedy_check(struct remedy_set *set, const struct remedy_host *host, char *err, size_t errlen);
 

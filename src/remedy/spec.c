@@ -12,28 +12,26 @@ static int arg_value(const struct remedy_def *def, int i, const char *text, uint
 		     char *out, size_t len, char *err, size_t errlen)
 {
 	const struct def_arg *a = &def->arg[i];
+	int rc = remedy_arg_check(a, text, num);
 
-	if (a->type == ARG_PATH) {
-		if (text[0] != '/' || strlen(text) >= len || strchr(text, ',')) {
-			snprintf(err, errlen, "%s: '%.80s' is not an absolute path", def->name,
-				 text);
-			return -EINVAL;
-		}
-		snprintf(out, len, "%s", text);
-		return 0;
-	}
-	if (remedy_parse_size(text, a->type == ARG_RATE, num) ||
-	    (a->type == ARG_NUMBER && strspn(text, "0123456789") != strlen(text))) {
-		snprintf(err, errlen, "%s: '%.40s' is not a %s", def->name, text,
-			 a->type == ARG_NUMBER ? "whole number"
-			 : a->type == ARG_RATE ? "rate in bytes per second (like 20M)"
-					       : "size in bytes (like 64M)");
+	if (rc == 0 && strlen(text) >= len)
+		rc = -1;
+	if (rc == -1) {
+		snprintf(err, errlen, "%s: '%.40s' is not %s", def->name, text,
+			 a->type == ARG_PATH	 ? "an absolute path"
+			 : a->type == ARG_NUMBER ? "a whole number"
+			 : a->type == ARG_RATE	 ? "a rate in bytes per second (like 20M)"
+						 : "a size in bytes (like 64M)");
 		return -EINVAL;
 	}
-	if (*num < a->min || *num > a->max) {
+	if (rc == -2) {
 		snprintf(err, errlen, "%s: %.40s is out of range (%" PRIu64 " to %" PRIu64 ")",
 			 def->name, text, a->min, a->max);
 		return -EINVAL;
+	}
+	if (a->type == ARG_PATH) {
+		snprintf(out, len, "%s", text);
+		return 0;
 	}
 	snprintf(out, len, "%" PRIu64, *num);
 	return 0;
@@ -74,11 +72,17 @@ static int args_values(const struct remedy_def *def, const char *args,
 				 def->args);
 			return -EINVAL;
 		}
-		if (a->default_of)
-			snprintf(values[i], PATH_MAX, "%" PRIu64,
+		if (a->default_of) {
+			char text[24];
+
+			snprintf(text, sizeof(text), "%" PRIu64,
 				 num[a->default_of - 1] / a->default_div);
-		else
-			snprintf(values[i], PATH_MAX, "%s", a->default_value);
+			if (arg_value(def, i, text, &num[i], values[i], PATH_MAX, err, errlen))
+				return -EINVAL; /* the value given makes a default out of range */
+		} else if (arg_value(def, i, a->default_value, &num[i], values[i], PATH_MAX, err,
+				     errlen)) {
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

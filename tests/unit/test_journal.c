@@ -256,6 +256,25 @@ static void open_journal_is_locked(void **state)
 	rmdir(at("j"));
 }
 
+/* A journal left under this pid by a dead process: restored, then replaced. */
+static void open_over_a_stale_journal(void **state)
+{
+	struct journal j;
+	char err[256] = "", entries[256], name[64];
+
+	(void)state;
+	assert_int_equal(mkdir(at("j"), 0700), 0);
+	put("f1", "changed\n");
+	snprintf(entries, sizeof(entries), "file 100 %s stale\n", at("f1"));
+	snprintf(name, sizeof(name), "j/journal.%d", (int)getpid());
+	fake_journal(name, getpid(), journal_proc_start(getpid()) + 7, entries);
+	assert_int_equal(journal_open(&j, at("j"), err, sizeof(err)), 0);
+	assert_string_equal(get("f1"), "stale");
+	assert_int_equal(j.n, 0);
+	assert_int_equal(journal_close(&j, err, sizeof(err)), 0);
+	rmdir(at("j"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +284,7 @@ int main(void)
 		cmocka_unit_test(entries_round_trip),
 		cmocka_unit_test(recover_dead_owner_only),
 		cmocka_unit_test(open_journal_is_locked),
+		cmocka_unit_test(open_over_a_stale_journal),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -135,6 +135,7 @@ static void refusals_say_why(void **state)
 		{"dirty=99999999999999999999", "not a size"},
 		{"dirty=20000000T", "not a size"},
 		{"dirty=1K", "out of range"},
+		{"dirty=12K", "out of range"}, /* its default background, 3K */
 		{"dirty=64M:", "empty"},
 		{"wbt=-1", "not a whole number"},
 		{"wbt=2K", "not a whole number"},
@@ -164,7 +165,7 @@ static const char user_file[] = "# more settings\n"
 				"remedy swappiness\n"
 				"about less swapping\n"
 				"args N\n"
-				"arg 1 number max 200 default 10\n"
+				"arg 1 size max 200K default 10K\n"
 				"set /proc/sys/vm/swappiness $1\n"
 				"\n"
 				"remedy rq\n"
@@ -183,12 +184,20 @@ static void user_file_adds_settings(void **state)
 	if (!d)
 		fail_msg("%s", err);
 	assert_int_equal(parse(d, "swappiness", &s, err), 0);
-	assert_string_equal(s.r[0].set[0].value, "10");
+	assert_string_equal(s.r[0].set[0].value, "10240");
 	assert_int_equal(parse(d, "swappiness=60,rq=32,dirty=64M", &s, err), 0);
 	assert_string_equal(s.r[0].set[0].value, "60");
 	assert_string_equal(s.r[1].set[1].path, "/sys/block/sda/queue/iosched/fifo_batch");
 	assert_string_equal(s.r[1].set[1].value, "4");
-	assert_int_equal(parse(d, "swappiness=201", &s, err), -EINVAL);
+	assert_int_equal(parse(d, "swappiness=201K", &s, err), -EINVAL);
+	remedy_defs_free(d);
+	/* Two remedies that set the same file cannot go together. */
+	d = remedy_defs_parse("remedy mine\nabout a\nset /proc/sys/vm/dirty_bytes 1000000\n",
+			      "user", err, sizeof(err));
+	assert_non_null(d);
+	assert_int_equal(parse(d, "mine", &s, err), 0);
+	assert_int_equal(parse(d, "dirty=64M,mine", &s, err), -EINVAL);
+	assert_non_null(strstr(err, "both set /proc/sys/vm/dirty_bytes"));
 	remedy_defs_free(d);
 }
 
@@ -219,6 +228,8 @@ static void user_file_refusals(void **state)
 		{"remedy x\nabout a\narg 1 size default $1/4\n", "earlier number"},
 		{"remedy x\nabout a\narg 1 size default 1\narg 2 size\n", "optional"},
 		{"remedy x\nabout a\nneeds luck\n", "unknown need"},
+		{"remedy x\nabout a\narg 1 number default 1K\n", "the default 1K"},
+		{"remedy x\nabout a\narg 1 size max 1M default 2M\n", "the default 2M"},
 		{"set /proc/sys/vm/a 1\n", "before the first remedy"},
 		{"remedy X\n", "a name of"},
 		{"remedy x\nabout a\nfrobnicate\n", "wants a value"},
