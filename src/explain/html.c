@@ -7,6 +7,7 @@
 
 #include "explain/explain.h"
 #include "explain/headline.h"
+#include "explain/tried.h"
 #include "explain/wrap.h"
 #include "util/markup.h"
 
@@ -32,16 +33,35 @@ static void html_items(FILE *f, const struct explain_run *r, const char *label,
 	}
 }
 
+/* The commands that test the cause in the cell (the rule's try lines). */
+static void html_try_commands(FILE *f, const struct rule *rule, const struct explain_cell *ec)
+{
+	char cmd[256];
+
+	for (int i = 0; i < rule->n_tries; i++)
+		if (tried_command(rule, i, ec, cmd, sizeof(cmd))) {
+			fputs("<li>test it: <code>", f);
+			markup_text(f, cmd, SIZE_MAX);
+			fputs("</code></li>", f);
+		}
+}
+
 static void html_cause(FILE *f, const struct explain_run *r, const struct diagnosis_cause *c,
-		       double measured, bool loaded)
+		       double measured, const struct explain_cell *ec, int p)
 {
 	const struct rule *rule = &r->rules->rule[c->rule];
+	bool loaded = !explain_is_base_load(ec->load);
+	char tried[256];
 
 	fprintf(f, "<li><b>%.1f ms</b> (%.0f%%) <b>", c->ms,
 		measured > 0 ? 100 * c->ms / measured : 0);
 	markup_text(f, rule->name, SIZE_MAX);
 	fputs("</b>: ", f);
 	markup_text(f, rule->title, SIZE_MAX);
+	if (tried_phrase(r, ec, p, c->rule, tried, sizeof(tried))) {
+		fputs("<br>tried ", f);
+		markup_text(f, tried, SIZE_MAX);
+	}
 	fputs("<details><summary>evidence and remedies</summary><ul>", f);
 	for (int i = 0; i < c->n_tasks; i++) {
 		fputs("<li>who: ", f);
@@ -69,6 +89,7 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		markup_text(f, remedy, SIZE_MAX);
 		fputs("</li>", f);
 	}
+	html_try_commands(f, rule, ec);
 	fputs("</ul></details></li>", f);
 }
 
@@ -109,8 +130,7 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 	for (int i = 0; i < ph->n_causes; i++) {
 		/* The same causes as the text shows; the others fold together. */
 		if (i < EXPLAIN_SHOWN_CAUSES && ph->causes[i].ms >= EXPLAIN_SHOWN_MIN_MS) {
-			html_cause(f, r, &ph->causes[i], ph->measured_ms,
-				   !explain_is_base_load(ec->load));
+			html_cause(f, r, &ph->causes[i], ph->measured_ms, ec, p);
 		} else {
 			other += ph->causes[i].ms;
 			n_other++;

@@ -14,6 +14,7 @@
 #include "explain/explain.h"
 #include "explain/html.h"
 #include "report/html_page.h"
+#include "report/html_remedy.h"
 #include "util/markup.h"
 #include "report/summary.h"
 #include "report/timeline.h"
@@ -368,10 +369,13 @@ static void report_body(FILE *f, const struct report_run *r, int dirfd,
 	fputs("</p>\n<nav><a href=\"#run\">Run</a><a href=\"#summary\">Restart time</a>"
 	      "<a href=\"#figures\">Figures</a><a href=\"#phases\">Phases</a>",
 	      f);
+	if (html_remedy_present(r))
+		fputs("<a href=\"#remedy\">Remedy</a>", f);
 	if (r->explain)
 		fputs("<a href=\"#diagnosis\">Diagnosis</a>", f);
 	fputs("<a href=\"#files\">Files</a></nav>\n", f);
 	headline(f, r);
+	html_remedy_section(f, r);
 	run_info(f, r);
 	fputs("<section id=\"summary\"><h2>Restart time per cell</h2>\n", f);
 	order_note(f, r);

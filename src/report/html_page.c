@@ -34,7 +34,8 @@ static const char page_css[] =
 	"420px}#headline{background:#f6f9fc;border:1px solid #d5e1ee;padding:6px 16px;"
 	"margin:12px 0}#headline h2{border:0;margin:6px 0;font-size:18px}#headline p{margin:6px 0 "
 	"2px}#headline ul{margin:0 0 6px;padding-left:22px}#headline li{margin:1px 0}"
-	".helps{color:#2d5a27}details.run summary{cursor:pointer;color:#1f5fa8}";
+	".helps{color:#2d5a27}details.run summary{cursor:pointer;color:#1f5fa8}"
+	".vh{background:#dcefd6;color:#1d4d17}.vx{background:#f6d6d6;color:#7a1414}.vn{color:#555}";
 
 void html_head(FILE *f, const char *title)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "model/ab_values.h"
 #include "rundir/columns.h"
 #include "rundir/reader.h"
 #include "rundir/run_csv.h"
@@ -79,7 +80,8 @@ static int load_rows(struct report_run *r)
 {
 	const struct csv_table *t = &r->trials;
 	struct trial_columns c;
-	int phase_col[PH_COUNT], c_trial = csv_col(t, COL_TRIAL);
+	int phase_col[PH_COUNT], c_trial = csv_col(t, COL_TRIAL),
+				 c_variant = csv_col(t, COL_VARIANT);
 	bool in_trials = true;
 
 	trial_columns_find(t, &c);
@@ -96,11 +98,15 @@ static int load_rows(struct report_run *r)
 	for (size_t k = 0; k < t->n_rows; k++) {
 		struct report_trial *rt = &r->rows[r->n_rows++];
 		struct cell_summary row;
+		enum ab_variant ab;
 
 		trial_row_cell(t, &c, k, &row);
 		rt->cell = summary_find_cell(&r->sum, row.cell);
 		rt->trial = (int)csv_get_i64(t, k, c_trial, (int64_t)k + 1);
 		rt->ok = trial_ok(t, &c, k);
+		rt->variant = c_variant >= 0 && !ab_variant_parse(csv_get(t, k, c_variant), &ab)
+				      ? (int)ab
+				      : -1;
 		rt->restart_s = trial_restart_s(t, &c, k);
 		for (int p = 0; p < PH_COUNT; p++)
 			rt->phase_ns[p] = in_trials ? csv_get_i64(t, k, phase_col[p], -1) : -1;

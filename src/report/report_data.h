@@ -24,6 +24,7 @@ struct report_trial {
 	double restart_s;	    /* NAN when not measured */
 	int64_t phase_ns[PH_COUNT]; /* -1 when unknown */
 	bool have_phases;	    /* every phase known */
+	int variant; /* a try run's trial: AB_A (remedy off) or AB_B (on); -1 otherwise */
 };
 
 struct explain_run; /* explain/explain.h */

@@ -5,6 +5,7 @@
  * the rules' try lines as commands, and --proven from another run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,9 @@
 #include "explain/explain.h"
 #include "explain/text.h"
 #include "explain/tried.h"
+#include "report/report.h"
 #include "support/harness.h"
+#include "util/files.h"
 
 #define OVL_STACK  "entry_SYSCALL_64;__x64_sys_umount;ovl_sync_fs;sync_filesystem;schedule"
 #define RUNQ_STACK "entry_SYSCALL_64;do_syscall_64;schedule"
@@ -315,12 +318,60 @@ static void try_lines(void **state)
 			assert_true(tried_command(&rules.rule[i], k, &hdd, cmd, sizeof(cmd)));
 }
 
+static char *report_html(const char *dir)
+{
+	const char *dirs[] = {dir};
+	struct report_opts o = {.gnuplot = "/nonexistent/gnuplot"};
+	char err[512], path[600], *html = NULL;
+
+	assert_int_equal(report_dirs(dirs, 1, &o, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	assert_int_equal(file_read_all(AT_FDCWD, path, 1 << 24, 0, &html, NULL), 0);
+	return html;
+}
+
+/* report.html: the Remedy section, per phase from the trials and per cause from the waits. */
+static void report_section(void **state)
+{
+	char *tdir = make_run(true, "{\"try\": {\"remedies\": \"dirty=64M:16M\"}}"),
+	     *dir = make_run(false, "{}"), *html;
+	const char *sec, *end;
+
+	(void)state;
+	html = report_html(tdir);
+	sec = strstr(html, "<section id=\"remedy\"><h2>Remedy: <code>dirty=64M:16M</code></h2>");
+	assert_non_null(sec);
+	assert_true(sec < strstr(html, "<section id=\"run\">"));
+	assert_non_null(strstr(html, "<a href=\"#remedy\">Remedy</a>"));
+	end = strstr(sec, "</section>");
+	assert_non_null(end);
+	assert_true(line_has(sec, "<b>restart</b>",
+			     "<td>4 / 4</td><td>954.5</td><td>374.5</td>"
+			     "<td class=\"vh\">-580.0</td>"));
+	assert_true(line_has(sec, "<b>restart</b>", "<td class=\"l vh\">helps</td>"));
+	assert_true(line_has(sec, "<td class=\"l\">stop</td><td>4 / 4</td>",
+			     "<td class=\"vn\">[+0.0, +0.0]</td><td class=\"l vn\">no measurable "
+			     "effect</td>"));
+	assert_true(line_has(sec, ">overlay-umount-sync</td>", "<td>604.5</td><td>24.5</td>"));
+	assert_true(line_has(sec, ">overlay-umount-sync</td>", "helps"));
+	assert_true(strstr(sec, ">overlay-umount-sync</td>") < end);
+	free(html);
+	html = report_html(dir);
+	assert_null(strstr(html, "id=\"remedy\""));
+	assert_null(strstr(html, "href=\"#remedy\""));
+	free(html);
+	harness_rmtree(tdir);
+	harness_rmtree(dir);
+	free(tdir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(per_trial_values), cmocka_unit_test(explain_text),
 		cmocka_unit_test(no_run_json),	    cmocka_unit_test(proven),
-		cmocka_unit_test(try_lines),
+		cmocka_unit_test(try_lines),	    cmocka_unit_test(report_section),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
