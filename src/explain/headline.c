@@ -242,12 +242,13 @@ static bool print_proven(FILE *f, const struct headline *h, const struct headlin
 }
 
 /* The first of the rule's try lines that fits the cell, as a command: one line at most. */
-static void print_test_it(FILE *f, const struct rule *rule, const struct explain_cell *c, int width)
+static void print_test_it(FILE *f, const struct headline *h, const struct rule *rule, int width)
 {
 	char cmd[LINE_LEN];
 
 	for (int i = 0; i < rule->n_tries; i++)
-		if (tried_command(rule, i, c, cmd, sizeof(cmd))) {
+		if (!(h->run && tried_already(h->run, h->cell, rule, i)) &&
+		    tried_command(rule, i, h->cell, cmd, sizeof(cmd))) {
 			print_prefixed(f, width, "    test it: ", cmd, 13);
 			return;
 		}
@@ -293,6 +294,6 @@ void headline_print(FILE *f, const struct headline *h, const struct rules *rules
 		snprintf(line, sizeof(line), "    helps: %s", p->remedy);
 		wrap_print(f, width, 11, line);
 		if (!print_proven(f, h, p, &rules->rule[p->cause], width))
-			print_test_it(f, &rules->rule[p->cause], h->cell, width);
+			print_test_it(f, h, &rules->rule[p->cause], width);
 	}
 }

@@ -34,12 +34,14 @@ static void html_items(FILE *f, const struct explain_run *r, const char *label,
 }
 
 /* The commands that test the cause in the cell (the rule's try lines). */
-static void html_try_commands(FILE *f, const struct rule *rule, const struct explain_cell *ec)
+static void html_try_commands(FILE *f, const struct explain_run *r, const struct rule *rule,
+			      const struct explain_cell *ec)
 {
 	char cmd[256];
 
 	for (int i = 0; i < rule->n_tries; i++)
-		if (tried_command(rule, i, ec, cmd, sizeof(cmd))) {
+		if (!tried_already(r, ec, rule, i) &&
+		    tried_command(rule, i, ec, cmd, sizeof(cmd))) {
 			fputs("<li>test it: <code>", f);
 			markup_text(f, cmd, SIZE_MAX);
 			fputs("</code></li>", f);
@@ -89,7 +91,7 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		markup_text(f, remedy, SIZE_MAX);
 		fputs("</li>", f);
 	}
-	html_try_commands(f, rule, ec);
+	html_try_commands(f, r, rule, ec);
 	fputs("</ul></details></li>", f);
 }
 

@@ -118,7 +118,8 @@ static void print_try_commands(struct text_out *t, const struct rule *rule)
 	char cmd[LINE_LEN];
 
 	for (int i = 0; i < rule->n_tries; i++)
-		if (tried_command(rule, i, t->cell, cmd, sizeof(cmd)))
+		if (!tried_already(t->r, t->cell, rule, i) &&
+		    tried_command(rule, i, t->cell, cmd, sizeof(cmd)))
 			line(t, 18, "          %-7s %s", "test it", cmd);
 }
 

@@ -98,9 +98,12 @@ bool tried_phrase(const struct explain_run *t, const struct explain_cell *c, int
 			 t->tried[0] ? t->tried : "the remedy", k.diff, verdict_name(k.verdict),
 			 k.n_a, k.n_b);
 	else
-		snprintf(out, len, "%s: %+.1f ms [%+.1f, %+.1f] %s",
+		snprintf(out, len, "%s: %+.1f ms [%+.1f, %+.1f] %s%s",
 			 t->tried[0] ? t->tried : "the remedy", k.diff, k.lo, k.hi,
-			 verdict_name(k.verdict));
+			 verdict_name(k.verdict),
+			 k.n_a < COMPARE_FEW || k.n_b < COMPARE_FEW
+				 ? " (few trials: the interval is too narrow to trust)"
+				 : "");
 	return true;
 }
 
@@ -132,6 +135,24 @@ bool tried_addresses(const struct rule *rule, const char *spec)
 				return true;
 		}
 		s += n + (s[n] == ',');
+	}
+	return false;
+}
+
+bool tried_already(const struct explain_run *r, const struct explain_cell *c,
+		   const struct rule *rule, int i)
+{
+	const char *t = try_spec(rule->tries[i]);
+	size_t n = strlen(t);
+
+	if (!tried_cell_paired(c))
+		return false;
+	for (const char *s = r->tried; *s;) {
+		size_t k = strcspn(s, ",");
+
+		if (k == n && strncmp(s, t, n) == 0)
+			return true;
+		s += k + (s[k] == ',');
 	}
 	return false;
 }

@@ -41,6 +41,10 @@ int tried_compare(const struct explain_cell *c, int phase, int category, struct 
 /* Whether a rule's try lines name a remedy of spec ("dirty=32M:8M,wbt=0" addresses a rule with
  * `try dirty=64M:16M`: the same remedy name). */
 bool tried_addresses(const struct rule *rule, const char *spec);
+/* Whether try line i of rule is what run r, a try run, measured in cell c (a remedy of its
+ * spec, as given): the command to test it again is not news then. */
+bool tried_already(const struct explain_run *r, const struct explain_cell *c,
+		   const struct rule *rule, int i);
 /* Try line i of rule for cell c: "restartprof try SPEC --load hdd --stressors 2"; false when
  * the line is not for c's context (a [load] tag) or c's load cannot be given to try. */
 bool tried_command(const struct rule *rule, int i, const struct explain_cell *c, char *out,

@@ -49,7 +49,10 @@ static void comparison_cells(FILE *f, const struct comparison *k)
 		fputs("<td class=\"dim\">-</td>", f);
 	else
 		fprintf(f, "<td class=\"%s\">[%+.1f, %+.1f]</td>", cls, k->lo, k->hi);
-	fprintf(f, "<td class=\"l %s\">%s</td>", cls, verdict_name(k->verdict));
+	fprintf(f, "<td class=\"l %s\">%s%s</td>", cls, verdict_name(k->verdict),
+		k->verdict != VERDICT_NONE && (k->n_a < COMPARE_FEW || k->n_b < COMPARE_FEW)
+			? " (few trials)"
+			: "");
 }
 
 /* One row from the trials of cell c: the restart (phase -1) or a phase, in ms. */
@@ -140,7 +143,8 @@ static void intro(FILE *f, const struct report_run *r)
 	      "(percentile bootstrap, A and B resampled independently) and the verdict: "
 	      "<span class=\"vh\">helps</span> (the interval lies below 0), "
 	      "<span class=\"vx\">hurts</span> (above 0), no measurable effect (it holds 0), too "
-	      "few trials (fewer than 2 of A or B).</p>\n",
+	      "few trials (fewer than 2 of A or B). With fewer than 5 of A or B the interval is "
+	      "too narrow to trust: \"(few trials)\".</p>\n",
 	      f);
 }
 

@@ -55,11 +55,11 @@ static void put(const char *dir, const char *name, const char *text)
 }
 
 /*
- * Eight trials ABBA ABBA of cell hdd-2. create: A about 650 ms of which 600 ms an overlay
- * unmount's sync, B about 70 ms of which 20 ms; stop: 300 ms of which about 100 ms on the run
- * queue either way. variants "" makes an ordinary run of the same trials.
+ * n trials of cell hdd-2, ABBA ABBA ...; then a failed one. create: A about 650 ms of which 600 ms
+ * an overlay unmount's sync, B about 70 ms of which 20 ms; stop: 300 ms of which about 100 ms on
+ * the run queue either way. variants "" makes an ordinary run of the same trials.
  */
-static char *make_run(bool variants, const char *run_json)
+static char *make_trials(int n, bool variants, const char *run_json)
 {
 	char *dir = harness_tmpdir("tried"), *t = NULL, *p = NULL, *w = NULL;
 	size_t tl, pl, wl;
@@ -72,7 +72,7 @@ static char *make_run(bool variants, const char *run_json)
 	fputs("cell,trial,phase,actor,comm,state,stack,call,file,deleted,waker,count,offcpu_ns,"
 	      "wall_ns\n",
 	      fw);
-	for (int i = 1; i <= 8; i++) {
+	for (int i = 1; i <= n; i++) {
 		bool b = "ABBA"[(i - 1) % 4] == 'B';
 		long create = (b ? 70 : 650) + i, sync = (b ? 20 : 600) + i, runq = 100 + i % 3;
 
@@ -87,7 +87,7 @@ static char *make_run(bool variants, const char *run_json)
 			i, runq, runq);
 	}
 	/* A failed trial counts nowhere. */
-	fprintf(ft, "hdd-2,hdd,2,9,failed,,%s\n", variants ? "A" : "");
+	fprintf(ft, "hdd-2,hdd,2,%d,failed,,%s\n", n + 1, variants ? "A" : "");
 	fclose(ft);
 	fclose(fp);
 	fclose(fw);
@@ -101,6 +101,12 @@ static char *make_run(bool variants, const char *run_json)
 	free(p);
 	free(w);
 	return dir;
+}
+
+/* Twelve trials: three groups ABBA, six of each. */
+static char *make_run(bool variants, const char *run_json)
+{
+	return make_trials(12, variants, run_json);
 }
 
 static void read_run(const char *dir, struct explain_run *r)
@@ -124,9 +130,9 @@ static void per_trial_values(void **state)
 	c = explain_find(&r, "hdd-2");
 	assert_non_null(c);
 	assert_true(tried_cell_paired(c));
-	assert_int_equal(c->ab->n, 8); /* the failed trial left out */
-	assert_int_equal(c->ab->n_variant[AB_A], 4);
-	assert_int_equal(c->ab->n_variant[AB_B], 4);
+	assert_int_equal(c->ab->n, 12); /* the failed trial left out */
+	assert_int_equal(c->ab->n_variant[AB_A], 6);
+	assert_int_equal(c->ab->n_variant[AB_B], 6);
 	/* Trial 1 (A): create 651 ms, 601 of them the sync, 50 with no wait; stop 300 ms. */
 	assert_int_equal(c->ab->t[0].trial, 1);
 	assert_true(ab_values_get(c->ab, 0, PH_CREATE, AB_PHASE_TOTAL) == 651);
@@ -200,27 +206,43 @@ static void explain_text(void **state)
 	text = print(&r, &o);
 	/* The cell: its A and B trials and the restart. */
 	assert_non_null(
-		strstr(text, "tried dirty=64M:16M: 4 trials with it off (A), 4 with it on"));
+		strstr(text, "tried dirty=64M:16M: 6 trials with it off (A), 6 with it on"));
 	assert_true(line_has(text, "restart (the phases summed): dirty=64M:16M: -", "helps"));
 	/* Beside the phase, and under the cause. */
 	assert_true(line_has(text, "  create        3", "ms per trial; tried dirty=64M:16M: -"));
 	assert_true(line_has(text, "tried   dirty=64M:16M: -5", "] helps"));
 	assert_true(line_has(text, "  stop          3",
 			     "tried dirty=64M:16M: +0.0 ms [+0.0, +0.0] no measurable effect"));
-	/* The command that tests each cause, with the cell's load. */
-	assert_non_null(
-		strstr(text, "test it restartprof try dirty=64M:16M --load hdd --stressors 2"));
+	/* The command that tests each cause, with the cell's load; not the remedy measured. */
 	assert_non_null(
 		strstr(text, "test it restartprof try load-cpus=1 --load hdd --stressors 2"));
+	assert_null(strstr(text, "test it restartprof try dirty=64M:16M"));
 	free(text);
-	/* The headline: the restart, each phase shown, and the command once per cause. */
+	/* The headline: the restart and each phase shown. */
 	o.brief = true;
 	text = print(&r, &o);
 	assert_null(strstr(text, "== cell"));
 	assert_non_null(strstr(text, "  restart with dirty=64M:16M: -"));
 	assert_non_null(strstr(text, "    with dirty=64M:16M: -"));
-	assert_int_equal(
-		count(text, "test it: restartprof try dirty=64M:16M --load hdd --stressors 2"), 1);
+	assert_null(strstr(text, "test it: restartprof try dirty=64M:16M"));
+	free(text);
+	explain_run_free(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
+/* Two trials of each: a verdict, said to be too few to trust. */
+static void few_trials(void **state)
+{
+	char *dir = make_trials(4, true, "{\"try\": {\"remedies\": \"dirty=64M:16M\"}}"), *text;
+	struct explain_text_opts o = {.rules_origin = "built-in", .width = 200};
+	struct explain_run r;
+
+	(void)state;
+	read_run(dir, &r);
+	text = print(&r, &o);
+	assert_true(line_has(text, "tried   dirty=64M:16M: -5",
+			     "] helps (few trials: the interval is too narrow to trust)"));
 	free(text);
 	explain_run_free(&r);
 	harness_rmtree(dir);
@@ -263,9 +285,17 @@ static void proven(void **state)
 	assert_true(line_has(text, "proven  dirty=64M:16M: -5", tdir));
 	assert_true(line_has(text, "proven  dirty=64M:16M: -5", "helps"));
 	assert_int_equal(count(text, "proven  "), 1);
+	assert_non_null(
+		strstr(text, "test it restartprof try dirty=64M:16M --load hdd --stressors 2"));
 	free(text);
-	/* The headline: instead of the command that would test it. */
+	/* The headline: the command once per cause without --proven, what it measured with. */
 	o.brief = true;
+	o.n_proven = 0;
+	text = print(&r, &o);
+	assert_int_equal(
+		count(text, "test it: restartprof try dirty=64M:16M --load hdd --stressors 2"), 1);
+	free(text);
+	o.n_proven = 1;
 	text = print(&r, &o);
 	assert_int_equal(count(text, "    proven: dirty=64M:16M: -5"), 1);
 	assert_null(strstr(text, "test it: restartprof try dirty=64M:16M"));
@@ -346,13 +376,13 @@ static void report_section(void **state)
 	end = strstr(sec, "</section>");
 	assert_non_null(end);
 	assert_true(line_has(sec, "<b>restart</b>",
-			     "<td>4 / 4</td><td>954.5</td><td>374.5</td>"
+			     "<td>6 / 6</td><td>956.5</td><td>376.5</td>"
 			     "<td class=\"vh\">-580.0</td>"));
 	assert_true(line_has(sec, "<b>restart</b>", "<td class=\"l vh\">helps</td>"));
-	assert_true(line_has(sec, "<td class=\"l\">stop</td><td>4 / 4</td>",
+	assert_true(line_has(sec, "<td class=\"l\">stop</td><td>6 / 6</td>",
 			     "<td class=\"vn\">[+0.0, +0.0]</td><td class=\"l vn\">no measurable "
 			     "effect</td>"));
-	assert_true(line_has(sec, ">overlay-umount-sync</td>", "<td>604.5</td><td>24.5</td>"));
+	assert_true(line_has(sec, ">overlay-umount-sync</td>", "<td>606.5</td><td>26.5</td>"));
 	assert_true(line_has(sec, ">overlay-umount-sync</td>", "helps"));
 	assert_true(strstr(sec, ">overlay-umount-sync</td>") < end);
 	free(html);
@@ -370,8 +400,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(per_trial_values), cmocka_unit_test(explain_text),
-		cmocka_unit_test(no_run_json),	    cmocka_unit_test(proven),
-		cmocka_unit_test(try_lines),	    cmocka_unit_test(report_section),
+		cmocka_unit_test(no_run_json),	    cmocka_unit_test(few_trials),
+		cmocka_unit_test(proven),	    cmocka_unit_test(try_lines),
+		cmocka_unit_test(report_section),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
