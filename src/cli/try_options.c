@@ -164,6 +164,12 @@ static void ms_cell(FILE *f, bool have, double s)
 		fprintf(f, " %13s", "-");
 }
 
+/* A verdict from fewer values than make its interval trustworthy. */
+static bool few(const struct comparison *k)
+{
+	return k->verdict != VERDICT_NONE && (k->n_a < COMPARE_FEW || k->n_b < COMPARE_FEW);
+}
+
 void try_print_comparison(FILE *f, const struct try_cli *tc, const struct comparison *c)
 {
 	const struct comparison *r = &c[TRY_ROW_RESTART];
@@ -183,6 +189,12 @@ void try_print_comparison(FILE *f, const struct try_cli *tc, const struct compar
 		ms_cell(f, k->n_a > 0, k->median_a);
 		ms_cell(f, k->n_b > 0, k->median_b);
 		ms_cell(f, k->n_a > 0 && k->n_b > 0, k->diff);
-		fprintf(f, "   %-25s %s\n", interval, verdict_name(k->verdict));
+		fprintf(f, "   %-25s %s%s\n", interval, verdict_name(k->verdict),
+			few(k) ? " (few trials)" : "");
 	}
+	if (few(r))
+		fprintf(f,
+			"(few trials: with fewer than %d of A or B the interval is too narrow to "
+			"trust; give more trials)\n",
+			COMPARE_FEW);
 }
