@@ -422,8 +422,8 @@ static void help_everywhere(void **state)
 		proc_result_free(&r);
 		assert_int_equal(harness_run(unknown, (uid_t)-1, &r), 0);
 		assert_int_equal(r.exit_code, 2);
-		assert_non_null(
-			strstr(r.err, "run, watch, check, report, explain, clean, help, version"));
+		assert_non_null(strstr(
+			r.err, "run, try, watch, check, report, explain, clean, help, version"));
 		proc_result_free(&r);
 	}
 }
