@@ -262,6 +262,27 @@ static void print_tried_cell(struct text_out *t, const struct explain_cell *ec)
 	line(t, 4, "  restart (the phases summed): %s", buf);
 }
 
+/* Without waits: a try run's comparison per phase all the same. */
+static void print_tried_phases(struct text_out *t)
+{
+	char buf[LINE_LEN];
+
+	for (size_t c = 0; c < t->r->n_cells; c++) {
+		const struct explain_cell *ec = &t->r->cells[c];
+
+		if (!tried_cell_paired(ec))
+			continue;
+		fputc('\n', t->f);
+		line(t, 4, "== cell %s", ec->name);
+		print_tried_cell(t, ec);
+		for (int p = 0; p < PH_COUNT; p++)
+			if (ec->dx.phase[p].measured_ms >= EXPLAIN_SHOWN_MIN_MS &&
+			    tried_phrase(t->r, ec, p, AB_PHASE_TOTAL, buf, sizeof(buf)))
+				line(t, 4, "  %-10s %8.1f ms per trial; tried %s", phase_name(p),
+				     ec->dx.phase[p].measured_ms, buf);
+	}
+}
+
 static void print_cell(struct text_out *t, const struct explain_cell *ec,
 		       const struct explain_cell *base, const char *base_label)
 {
@@ -357,6 +378,7 @@ void explain_print(FILE *f, const struct explain_run *r, const struct explain_ru
 		     "this run has no %s (run without kernel tracing, or by an older restartprof): "
 		     "no causes to show",
 		     WAITS_CSV);
+		print_tried_phases(&t);
 		free(told);
 		return;
 	}

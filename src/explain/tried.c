@@ -102,7 +102,7 @@ bool tried_phrase(const struct explain_run *t, const struct explain_cell *c, int
 			 t->tried[0] ? t->tried : "the remedy", k.diff, k.lo, k.hi,
 			 verdict_name(k.verdict),
 			 k.n_a < COMPARE_FEW || k.n_b < COMPARE_FEW
-				 ? " (few trials: the interval is too narrow to trust)"
+				 ? " (few trials: too narrow to trust)"
 				 : "");
 	return true;
 }
