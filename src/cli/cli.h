@@ -28,6 +28,18 @@ enum run_option_group {
 /* Parses `run` options into cfg. 0, 1 when it printed the help instead, or -1 with one line
  * in err. */
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen);
+/* What another command (try) adds to the run options: its options as an argp child (input
+ * given to it), its name and --help text, and where the first word before "--" goes. */
+struct run_options_extra {
+	const char *cmd; /* "try" */
+	const struct argp *child;
+	void *input;
+	int group; /* where the child's options sort in --help */
+	const char *args_doc, *doc;
+	const char **first_word; /* NULL: every word is the target command */
+};
+int run_options_parse_extra(int argc, char **argv, struct run_config *cfg,
+			    const struct run_options_extra *x, char *err, size_t errlen);
 void run_config_free(struct run_config *cfg);
 
 /* What the command line says of the cells: --load, --stressors, --matrix, --quick. */
@@ -83,6 +95,7 @@ int cmd_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
+int cmd_try(int argc, char **argv);
 
 extern const char *const restartprof_version;
 

@@ -11,6 +11,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{"run", cmd_run, "drive restart trials and measure them"},
+	{"try", cmd_try, "measure a remedy: trials with it off and on, interleaved ABBA"},
 	{"watch", cmd_watch, "record the restarts that happen, with their causes and metrics"},
 	{"check", cmd_check, "what this kernel and engine allow, and whether a run can start"},
 	{"report", cmd_report, "statistics, figures and report.html from run directories"},

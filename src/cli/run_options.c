@@ -154,6 +154,7 @@ struct parse_state {
 	const char *docker_host;
 	int settle_set;
 	struct probe_path_input probe_input;
+	const struct run_options_extra *x; /* another command's additions, NULL for run */
 };
 
 int cli_parse_long(const char *s, long lo, long hi, long *out)
@@ -197,6 +198,8 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ps->probe_input;
+		if (ps->x && ps->x->child)
+			state->child_inputs[1] = ps->x->input;
 		break;
 	case 'o':
 		if (strlen(arg) >= sizeof(cfg->out_dir) || !*arg)
@@ -319,12 +322,18 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		ps->cells.matrix = true;
 		break;
 	case ARGP_KEY_ARG:
+		/* The first word before "--" is the other command's (try: the remedies). */
+		if (ps->x && ps->x->first_word && !*ps->x->first_word &&
+		    (!state->quoted || state->next - 1 < state->quoted)) {
+			*ps->x->first_word = arg;
+			break;
+		}
 		if (cfg->n_cmd >= CONFIG_MAX_ARGS)
 			return reject(ps, "the target command has more than %s words", "32");
 		cfg->cmd[cfg->n_cmd++] = strdup(arg);
 		break;
 	case ARGP_KEY_ERROR:
-		cli_unknown_option(state, "run", ps->err, ps->errlen);
+		cli_unknown_option(state, ps->x ? ps->x->cmd : "run", ps->err, ps->errlen);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -411,31 +420,47 @@ void cli_unknown_option(const struct argp_state *state, const char *cmd, char *e
 
 int run_options_parse(int argc, char **argv, struct run_config *cfg, char *err, size_t errlen)
 {
+	return run_options_parse_extra(argc, argv, cfg, NULL, err, errlen);
+}
+
+int run_options_parse_extra(int argc, char **argv, struct run_config *cfg,
+			    const struct run_options_extra *x, char *err, size_t errlen)
+{
 	struct parse_state ps = {
 		.cfg = cfg,
 		.err = err,
 		.errlen = errlen,
 		.probe_input = {&cfg->probe_paths, err, errlen},
+		.x = x,
 	};
 	/* No cluster of its own: its options sort among the developer options. */
-	static const struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0}, {0}};
-	struct argp argp = {options, parse_run_option, "[-- COMMAND...]", run_doc, children, NULL,
+	struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0},
+					{x ? x->child : NULL, 0, NULL, x ? x->group : 0},
+					{0}};
+	struct argp argp = {options,
+			    parse_run_option,
+			    x ? x->args_doc : "[-- COMMAND...]",
+			    x ? x->doc : run_doc,
+			    children,
+			    NULL,
 			    NULL};
+	char prog[32];
 	int rc;
 
 	set_defaults(cfg);
 	err[0] = '\0';
 	cfg->argc = argc;
 	cfg->argv = argv;
+	snprintf(prog, sizeof(prog), "restartprof %s", x ? x->cmd : "run");
 	if (cli_help_asked(argc, argv)) {
-		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, "restartprof run");
+		argp_help(&argp, stdout, ARGP_HELP_STD_HELP, prog);
 		return 1;
 	}
 	/* argp stays silent on errors so that one line, ours, says what is wrong. */
 	rc = argp_parse(&argp, argc, argv, ARGP_NO_ERRS, NULL, &ps);
 	if (rc) {
 		if (!err[0])
-			snprintf(err, errlen, "bad command line (see restartprof run --help)");
+			snprintf(err, errlen, "bad command line (see %s --help)", prog);
 		return -1;
 	}
 	return complete_config(&ps);

@@ -20,6 +20,7 @@
 #define SUMMARY_LOADS_CSV "summary_loads.csv"
 #define PHASE_SHARES_CSV  "phase_shares.csv"
 #define COMPARE_CSV	  "compare.csv"
+#define COMPARISON_CSV	  "comparison.csv" /* try: remedy off (A) against on (B) */
 #define TIMELINE_JSON	  "timeline.json"
 #define REPORT_HTML	  "report.html"
 #define COMPARE_HTML	  "compare.html"
@@ -181,6 +182,16 @@
 #define COL_DIR		"dir"
 #define COL_LABEL	"label"
 #define COL_VS_RUN1_PCT "vs_run1_pct"
+
+/* comparison.csv (written by try): cell, phase ("restart" for the whole restart), then */
+#define COL_N_A	       "n_a"
+#define COL_N_B	       "n_b"
+#define COL_MEDIAN_A_S "median_a_s"
+#define COL_MEDIAN_B_S "median_b_s"
+#define COL_DIFF_S     "diff_s" /* median B - median A */
+#define COL_LO_S       "lo_s"	/* the 95 % interval of diff_s */
+#define COL_HI_S       "hi_s"
+#define COL_VERDICT    "verdict" /* helps, hurts, no measurable effect, too few trials */
 
 /* read only: event columns of other or older files (report/timeline.c) */
 #define COL_TIME_NS	 "time_ns"

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "remedy/remedy.h"
 #include "util/array.h"
 #include "util/files.h"
 
@@ -185,6 +186,50 @@ static json_object *watch_json(const struct run_info *ri)
 	return o;
 }
 
+/* One remedy: its settings (path, value written in B), what is saved beside, the load change
+ * and the remount. */
+static json_object *remedy_json(const struct remedy *r)
+{
+	json_object *o = json_object_new_object(), *set = json_object_new_array();
+	json_object *saved = json_object_new_array(), *load = json_object_new_object();
+
+	add_str(o, "remedy", r->spec);
+	add_str(o, "name", r->name);
+	for (int i = 0; i < r->n_set; i++) {
+		json_object *one = json_object_new_object();
+
+		add_str(one, "path", r->set[i].path);
+		add_str(one, "value", r->set[i].value);
+		json_object_array_add(set, one);
+	}
+	for (int i = 0; i < r->n_also_saved; i++)
+		json_object_array_add(saved, json_object_new_string(r->also_saved[i]));
+	json_object_object_add(o, "settings", set);
+	json_object_object_add(o, "also_restored", saved);
+	add_i64(load, "fewer_cpus", r->load.fewer_cpus);
+	add_i64(load, "write_bps", (int64_t)r->load.write_bps);
+	add_str(load, "write_device", r->load.write_dev);
+	add_str(load, "fs_dir", r->load.fs_dir);
+	json_object_object_add(o, "load", load);
+	add_str(o, "remount_nodiscard", r->remount_nodiscard);
+	return o;
+}
+
+static json_object *try_json(const struct run_info *ri)
+{
+	json_object *o = json_object_new_object(), *changes = json_object_new_array();
+
+	add_str(o, "remedies", ri->try_spec);
+	add_str(o, "sequence", RUN_TRY_SEQUENCE);
+	add_str(o, "variants", "A: remedy off, B: remedy on");
+	for (int i = 0; ri->try_set && i < ri->try_set->n; i++)
+		json_object_array_add(changes, remedy_json(&ri->try_set->r[i]));
+	json_object_object_add(o, "changes", changes);
+	json_object_object_add(o, "load_restarted_at_each_switch",
+			       json_object_new_boolean(ri->try_set && ri->try_set->changes_load));
+	return o;
+}
+
 static json_object *concurrent_json(const struct run_info *ri)
 {
 	json_object *a = json_object_new_array();
@@ -227,6 +272,8 @@ json_object *run_json_build(const struct run_info *ri)
 		json_object_object_add(o, "watch", watch_json(ri));
 	else
 		json_object_object_add(o, "experiment", experiment_json(ri));
+	if (ri->try_spec)
+		json_object_object_add(o, "try", try_json(ri));
 	return o;
 }
 

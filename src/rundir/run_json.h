@@ -12,6 +12,10 @@
 #include "util/host.h"
 
 #define RUN_CONCURRENT_MAX 8
+/* How a try run orders its variants, in run.json and the report. */
+#define RUN_TRY_SEQUENCE "ABBA per trial"
+
+struct remedy_set;
 
 /* Another restartprof run (or watch) active on the machine while this one ran. */
 struct run_concurrent {
@@ -50,6 +54,9 @@ struct run_info {
 	int64_t settle_ns, interval_ns;
 	const struct cell *cells;
 	int n_cells;
+	/* try: the remedies as given and what each changes (NULL for other runs) */
+	const char *try_spec;
+	const struct remedy_set *try_set;
 	/* watch */
 	const char *filters;
 	int64_t replace_window_ns, ready_timeout_ns, history_ns;

@@ -26,6 +26,17 @@ struct watch_spec {
 	bool wait_engine; /* --wait: an absent engine is waited for */
 };
 
+struct remedy_set;
+
+/* What `try` adds to a run's configuration (on is false for `run` and `watch`). */
+struct try_spec {
+	bool on;
+	char spec[128];		      /* the remedies as given, "dirty=64M:16M,wbt=2000" */
+	char remedies_file[PATH_MAX]; /* --remedies FILE, "" for none */
+	bool insist;		      /* --insist */
+	const struct remedy_set *set; /* parsed and checked; owned by the command */
+};
+
 struct run_config {
 	char socket_path[108];
 	char out_dir[PATH_MAX];
@@ -60,6 +71,7 @@ struct run_config {
 	bool exclusive; /* refuse to start while another restartprof run is active */
 	bool matrix;	/* cells from --matrix */
 	struct watch_spec watch;
+	struct try_spec try;
 	int argc;
 	char **argv;
 };

@@ -9,6 +9,7 @@
 #include "trace/tracer.h"
 #include "trial/load.h"
 #include "trial/restart.h"
+#include "trial/variants.h"
 #include "util/clock.h"
 #include "util/interrupt.h"
 
@@ -25,12 +26,22 @@ struct cell_run {
 	struct load_set load;
 	struct target *cur;
 	int consecutive_failures;
+	bool remedy_on;		   /* try: the remedy set is on (B) */
+	struct load_change change; /* try: how the load is made while B */
 };
 
 static void tell_progress(struct cell_run *cr, int trial, const char *note)
 {
 	if (cr->sink->progress)
 		cr->sink->progress(cr->sink->ctx, cr->cell_index, trial, note);
+}
+
+/* The load as the current variant wants it. */
+static int start_load(struct cell_run *cr)
+{
+	bool changed = cr->remedy_on && cr->s->cfg->try.set && cr->s->cfg->try.set->changes_load;
+
+	return load_start(cr->s, cr->cell, changed ? &cr->change : NULL, &cr->load);
 }
 
 /* Hands a trial that never ran (its target never served) to the sink, so it is on record. */
@@ -71,7 +82,7 @@ static int recover_engine(struct cell_run *cr)
 	target_discard(s, cr->cur);
 	cr->cur = NULL;
 	load_stop(s, &cr->load);
-	if (load_start(s, cr->cell, &cr->load))
+	if (start_load(cr))
 		return -1;
 	cr->consecutive_failures = 0;
 	return 0;
@@ -101,17 +112,45 @@ static enum experiment_end sink_failed(struct session *s, int i, int rc)
 }
 
 /*
- * --alternate: puts the tracer in the state trial i runs in (odd: on, even: off). Called
- * before the pause that precedes the trial, so the switch settles before its window.
+ * try: the remedy set as trial i wants it, switched only when it differs from the trial
+ * before; a remedy that changes the load has it made afresh (and settle). EXP_DONE, or the
+ * cell ends with s->err.
  */
-static void set_variant(struct cell_run *cr, int i)
+static enum experiment_end switch_remedy(struct cell_run *cr, int i)
+{
+	struct session *s = cr->s;
+	bool on = try_trial_on(i);
+
+	if (!s->cfg->try.on || on == cr->remedy_on)
+		return EXP_DONE;
+	tell_progress(cr, i, on ? "turning the remedy on" : "turning the remedy off");
+	if (try_switch(s, on))
+		return EXP_SETUP_FAILED;
+	cr->remedy_on = on;
+	if (!s->cfg->try.set->changes_load || cr->cell->load == LOAD_NONE)
+		return EXP_DONE;
+	tell_progress(cr, i, "starting the load afresh");
+	load_stop(s, &cr->load);
+	if (start_load(cr))
+		return interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
+	return EXP_DONE;
+}
+
+/*
+ * --alternate: puts the tracer in the state trial i runs in (odd: on, even: off); try: the
+ * remedy. Called before the pause that precedes the trial, so the switch settles before its
+ * window.
+ */
+static enum experiment_end set_variant(struct cell_run *cr, int i)
 {
 	struct session *s = cr->s;
 	bool on = alternate_on(i);
 	char err[256];
 
+	if (s->cfg->try.on)
+		return switch_remedy(cr, i);
 	if (!s->tracer)
-		return;
+		return EXP_DONE;
 	if (s->cfg->alternate == ALT_STACKS) {
 		tracer_set_stacks(s->tracer, on);
 	} else if (s->cfg->alternate == ALT_TRACE) {
@@ -128,6 +167,7 @@ static void set_variant(struct cell_run *cr, int i)
 			tell_progress(cr, i, note);
 		}
 	}
+	return EXP_DONE;
 }
 
 /* The engine restarted and stopped the load itself: the load starts afresh. */
@@ -135,7 +175,7 @@ static int restart_load(struct cell_run *cr)
 {
 	tell_progress(cr, 0, "the engine restarted and stopped the load; restarting the load");
 	load_stop(cr->s, &cr->load);
-	return load_start(cr->s, cr->cell, &cr->load);
+	return start_load(cr);
 }
 
 /*
@@ -221,7 +261,9 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 		}
 	}
 	tell_progress(cr, i, NULL);
-	if (s->tracer)
+	if (s->cfg->try.on)
+		t.variant = try_variant_name(i);
+	else if (s->tracer)
 		t.variant = alternate_variant(s->cfg->alternate, i);
 	restart_trial(s, &cr->cur, &t, &tk);
 	/* A failed trial may mean a lost engine, which takes its load along: after_failure. */
@@ -246,17 +288,19 @@ static enum experiment_end run_cell(struct cell_run *cr)
 	enum experiment_end end = EXP_DONE;
 
 	tell_progress(cr, 0, cr->cell->load == LOAD_NONE ? "no load" : "starting the load");
-	if (load_start(s, cr->cell, &cr->load))
+	if (s->cfg->try.set)
+		remedy_set_load(s->cfg->try.set, &cr->change);
+	if (start_load(cr))
 		end = interrupt_requested() ? EXP_INTERRUPTED : EXP_SETUP_FAILED;
 	if (end == EXP_DONE)
-		set_variant(cr, 1);
+		end = set_variant(cr, 1);
 	for (int i = 1; i <= s->cfg->trials && end == EXP_DONE; i++) {
 		if (interrupt_requested())
 			end = EXP_INTERRUPTED;
 		else
 			end = one_trial(cr, i);
 		if (end == EXP_DONE && i < s->cfg->trials)
-			set_variant(cr, i + 1);
+			end = set_variant(cr, i + 1);
 		if (end == EXP_DONE && i < s->cfg->trials && !interrupt_sleep(s->cfg->interval_ns))
 			end = EXP_INTERRUPTED;
 	}

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <limits.h>
+
 #include "model/cell.h"
+#include "remedy/remedy.h"
 #include "trial/session.h"
 
 #define LOAD_MAX_CONTAINERS 16
@@ -17,15 +20,23 @@ struct load_set {
 	char name[LOAD_MAX_CONTAINERS][128];
 	int64_t since_ns;      /* wall time the set began to start: deaths count from here */
 	int events_reconnects; /* of the engine's events stream then */
+	char dir[LOAD_MAX_CONTAINERS][PATH_MAX]; /* load-fs: each stressor's directory */
+	int n_dirs;
 };
 
 /* stress-ng arguments of one stressor container (argv without the program), NULL-terminated. */
 int load_stress_args(const struct run_config *cfg, enum load_type load, int workers, char **argv,
 		     char bufs[][16], int max);
 
-/* Starts cell->stressors containers and lets them settle. 0, or -errno with s->err. */
-int load_start(struct session *s, const struct cell *cell, struct load_set *ls);
-/* Removes every container of the set; errors are ignored (cleanup). */
+/*
+ * Starts cell->stressors containers, created with chg (NULL: as they are; try's B trials pass
+ * the remedy's: fewer CPUs, a write-bandwidth limit, a working directory under fs_dir), and
+ * lets them settle. 0, or -errno with s->err.
+ */
+int load_start(struct session *s, const struct cell *cell, const struct load_change *chg,
+	       struct load_set *ls);
+/* Removes every container of the set, and with them the directories they wrote in; errors are
+ * ignored (cleanup). */
 void load_stop(struct session *s, struct load_set *ls);
 /*
  * Whether every container of the set still runs, by the engine's die events. 0 if so; else

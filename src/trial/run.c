@@ -117,7 +117,10 @@ static int note_peers(struct run *r, bool quiet)
 /* The run's lock; with --exclusive, a refusal when another run is already going. */
 static enum run_status hold_lock(struct run *r)
 {
-	int e = run_lock_take(&r->lock, r->s.run_id, r->cfg->watch.on ? "watch" : "run");
+	int e = run_lock_take(&r->lock, r->s.run_id,
+			      r->cfg->watch.on ? "watch"
+			      : r->cfg->try.on ? "try"
+					       : "run");
 
 	if (e)
 		tell_user(r,

@@ -63,7 +63,9 @@ void run_meta_collect(struct run_info *ri, const struct run_config *cfg, struct 
 	ri->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	ri->mem_kib = host_mem_kib();
 	engine_facts(ri, d);
-	ri->kind = cfg->watch.on ? "watch" : "run";
+	ri->kind = cfg->watch.on ? "watch" : cfg->try.on ? "try" : "run";
+	ri->try_spec = cfg->try.on ? cfg->try.spec : NULL;
+	ri->try_set = cfg->try.set;
 	ri->filters = cfg->watch.filters;
 	ri->replace_window_ns = cfg->watch.replace_window_ns;
 	ri->ready_timeout_ns = cfg->ready_timeout_ns;

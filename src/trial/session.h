@@ -15,6 +15,7 @@
 #include "trial/ready.h"
 
 struct tracer;
+struct journal;
 
 #define LABEL_RUN   "io.restartprof.run"
 #define LABEL_ROLE  "io.restartprof.role"
@@ -25,7 +26,8 @@ struct session {
 	const struct run_config *cfg;
 	struct docker docker;
 	struct event_stream *events;
-	struct tracer *tracer; /* NULL when not tracing */
+	struct tracer *tracer;	 /* NULL when not tracing */
+	struct journal *journal; /* try: what the remedies changed (remedy/journal.h); else NULL */
 	char run_id[RUN_ID_LEN];
 	char owner[128];
 	char target_image[IMAGE_REF_LEN];

@@ -383,7 +383,7 @@ static void clean_images(void **state)
 /* Every subcommand's --help exits 0 with EXAMPLES and EXIT CODES; help CMD is CMD --help. */
 static void help_everywhere(void **state)
 {
-	static const char *const cmds[] = {"run", "watch", "check", "report", "clean"};
+	static const char *const cmds[] = {"run", "watch", "try", "check", "report", "clean"};
 	struct proc_result r, h;
 
 	(void)state;
@@ -422,8 +422,8 @@ static void help_everywhere(void **state)
 		proc_result_free(&r);
 		assert_int_equal(harness_run(unknown, (uid_t)-1, &r), 0);
 		assert_int_equal(r.exit_code, 2);
-		assert_non_null(
-			strstr(r.err, "run, watch, check, report, explain, clean, help, version"));
+		assert_non_null(strstr(
+			r.err, "run, try, watch, check, report, explain, clean, help, version"));
 		proc_result_free(&r);
 	}
 }
