@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "trial/config.h"
+#include "trial/run.h"
 
 /* Exit codes, documented in README.md and docs/running.md. */
 #define EXIT_OK		      0
@@ -88,6 +89,12 @@ int data_root_warning(const struct storage_info *si, char *out, size_t len);
 /* Restores what a restartprof that died left changed (remedy/journal.h), saying each on
  * stderr; nothing without root. How many settings were restored. */
 int cli_recover_changes(void);
+
+/* For run and try: stderr's terminal width (0: no terminal, plain lines); a step's failure
+ * said in one line, and the exit code it means; the exit code of an experiment's end. */
+int cli_stderr_width(void);
+int cli_step_failed(struct run *r, enum run_status st);
+int cli_exit_code(enum experiment_end end);
 
 int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);

@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -48,32 +47,6 @@ static void show_progress(void *ctx, int cell, int trial, const char *what)
 	progress_update(&rc->progress, cell, rc->cfg.cells[cell].name, trial, what, mono_ns());
 }
 
-/* Terminal width of stderr, or 0 when it is no terminal (then plain lines). */
-static int stderr_width(void)
-{
-	struct winsize ws;
-
-	if (!isatty(STDERR_FILENO))
-		return 0;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 80;
-}
-
-/* A step that did not succeed: its one line, and the exit code it means. */
-static int step_failed(struct run *r, enum run_status st)
-{
-	fprintf(stderr, "restartprof: %s\n", r->err);
-	switch (st) {
-	case RUN_REFUSED:
-		return EXIT_USAGE;
-	case RUN_INTERRUPTED:
-		return EXIT_INTERRUPTED_BASE + interrupt_signal();
-	default:
-		return EXIT_FAILED;
-	}
-}
-
 /* Everything up to the first trial. EXIT_OK when the experiment can start. */
 static int start_run(struct run_cli *rc)
 {
@@ -82,30 +55,16 @@ static int start_run(struct run_cli *rc)
 	char warning[512];
 
 	if (run_check_privileges(&rc->cfg, r->err, sizeof(r->err)))
-		return step_failed(r, RUN_REFUSED);
+		return cli_step_failed(r, RUN_REFUSED);
 	interrupt_install();
 	if ((st = run_open_engine(r)) || (st = run_open_dir(r)) || (st = run_prepare_images(r)))
-		return step_failed(r, st);
+		return cli_step_failed(r, st);
 	run_start_tracer(r);
 	if ((st = run_open_files(r)) || (st = run_start_events(r)))
-		return step_failed(r, st);
+		return cli_step_failed(r, st);
 	if (data_root_warning(&r->info.storage, warning, sizeof(warning)))
 		fprintf(stderr, "restartprof: %s\n", warning);
 	return EXIT_OK;
-}
-
-static int exit_code_of(enum experiment_end end)
-{
-	switch (end) {
-	case EXP_DONE:
-		return EXIT_OK;
-	case EXP_INTERRUPTED:
-		return EXIT_INTERRUPTED_BASE + interrupt_signal();
-	case EXP_TOO_MANY_FAILURES:
-		return EXIT_TOO_MANY;
-	default:
-		return EXIT_FAILED;
-	}
 }
 
 static int drive_trials(struct run_cli *rc)
@@ -116,14 +75,14 @@ static int drive_trials(struct run_cli *rc)
 
 	fprintf(stderr, "restartprof: run %s, engine %s (API %s), writing %s\n", r->s.run_id,
 		r->s.docker.engine_version, r->s.docker.api_version, r->dir);
-	progress_init(&rc->progress, stderr, stderr_width(), rc->cfg.n_cells, rc->cfg.trials,
+	progress_init(&rc->progress, stderr, cli_stderr_width(), rc->cfg.n_cells, rc->cfg.trials,
 		      mono_ns());
 	end = run_experiment(r, &display);
 	progress_end(&rc->progress);
 	run_write_state(r, run_state_of(end));
 	if (end != EXP_DONE)
 		fprintf(stderr, "restartprof: run stopped: %s\n", r->s.err);
-	return exit_code_of(end);
+	return cli_exit_code(end);
 }
 
 /* The report of what the run wrote: tables, figures, timeline, page (its path said on stderr),

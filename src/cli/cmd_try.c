@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -48,30 +47,6 @@ static void show_progress(void *ctx, int cell, int trial, const char *what)
 	struct try_cli *tc = ctx;
 
 	progress_update(&tc->progress, cell, tc->cfg.cells[cell].name, trial, what, mono_ns());
-}
-
-static int stderr_width(void)
-{
-	struct winsize ws;
-
-	if (!isatty(STDERR_FILENO))
-		return 0;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 80;
-}
-
-static int step_failed(struct run *r, enum run_status st)
-{
-	fprintf(stderr, "restartprof: %s\n", r->err);
-	switch (st) {
-	case RUN_REFUSED:
-		return EXIT_USAGE;
-	case RUN_INTERRUPTED:
-		return EXIT_INTERRUPTED_BASE + interrupt_signal();
-	default:
-		return EXIT_FAILED;
-	}
 }
 
 /* A second Ctrl-C exits at once, from the signal handler: the journal stays for later. */
@@ -136,44 +111,30 @@ static int start_try(struct try_cli *tc)
 	char warning[512];
 
 	if (parse_remedies(tc))
-		return step_failed(r, RUN_REFUSED);
+		return cli_step_failed(r, RUN_REFUSED);
 	if (geteuid() != 0) {
 		snprintf(r->err, sizeof(r->err),
 			 "try needs root: it changes kernel settings (run it as root)");
-		return step_failed(r, RUN_REFUSED);
+		return cli_step_failed(r, RUN_REFUSED);
 	}
 	if (run_check_privileges(&tc->cfg, r->err, sizeof(r->err)))
-		return step_failed(r, RUN_REFUSED);
+		return cli_step_failed(r, RUN_REFUSED);
 	interrupt_install();
 	if ((st = run_open_engine(r)) || (st = check_remedies(tc)))
-		return step_failed(r, st);
+		return cli_step_failed(r, st);
 	if (journal_open(&tc->journal, JOURNAL_DIR, r->err, sizeof(r->err)))
-		return step_failed(r, RUN_FAILED);
+		return cli_step_failed(r, RUN_FAILED);
 	tc->journal_open = true;
 	r->s.journal = &tc->journal;
 	interrupt_set_last_words(journal_left);
 	if ((st = run_open_dir(r)) || (st = run_prepare_images(r)))
-		return step_failed(r, st);
+		return cli_step_failed(r, st);
 	run_start_tracer(r);
 	if ((st = run_open_files(r)) || (st = run_start_events(r)))
-		return step_failed(r, st);
+		return cli_step_failed(r, st);
 	if (data_root_warning(&r->info.storage, warning, sizeof(warning)))
 		fprintf(stderr, "restartprof: %s\n", warning);
 	return EXIT_OK;
-}
-
-static int exit_code_of(enum experiment_end end)
-{
-	switch (end) {
-	case EXP_DONE:
-		return EXIT_OK;
-	case EXP_INTERRUPTED:
-		return EXIT_INTERRUPTED_BASE + interrupt_signal();
-	case EXP_TOO_MANY_FAILURES:
-		return EXIT_TOO_MANY;
-	default:
-		return EXIT_FAILED;
-	}
 }
 
 /* Everything the remedies changed written back. EXIT_FAILED when something could not be. */
@@ -202,13 +163,13 @@ static int drive_trials(struct try_cli *tc)
 	fprintf(stderr, "restartprof: try %s, run %s, engine %s (API %s), writing %s\n",
 		tc->cfg.try.spec, r->s.run_id, r->s.docker.engine_version, r->s.docker.api_version,
 		r->dir);
-	progress_init(&tc->progress, stderr, stderr_width(), 1, tc->cfg.trials, mono_ns());
+	progress_init(&tc->progress, stderr, cli_stderr_width(), 1, tc->cfg.trials, mono_ns());
 	end = run_experiment(r, &display);
 	progress_end(&tc->progress);
 	run_write_state(r, run_state_of(end));
 	if (end != EXP_DONE)
 		fprintf(stderr, "restartprof: run stopped: %s\n", r->s.err);
-	return restore(tc, exit_code_of(end));
+	return restore(tc, cli_exit_code(end));
 }
 
 /* comparison.csv, from the ok trials of each variant, into c. */
