@@ -249,6 +249,20 @@ int harness_engine(const char *command)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+int harness_put_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	rc = fputs(text, f) < 0 ? -1 : 0;
+	return fclose(f) || rc ? -1 : 0;
+}
+
 char *harness_slurp(const char *path)
 {
 	char *buf = malloc(1 << 20);

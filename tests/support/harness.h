@@ -46,6 +46,8 @@ int harness_docker(struct docker *d);
 int harness_engine(const char *command);
 /* The run id restartprof announced in its log ("run ID,"), waiting for it. 0 or -1. */
 int harness_run_id(const char *log_path, char *out, size_t len, int timeout_s);
+/* Writes text into dir/name (created or truncated). 0 or -1. */
+int harness_put_file(const char *dir, const char *name, const char *text);
 /* Reads a whole file into a NUL-terminated heap buffer, NULL if unreadable. */
 char *harness_slurp(const char *path);
 /* rp_* BPF maps no live process holds, waiting up to 20 s for deferred frees; reports them. */

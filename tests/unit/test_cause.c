@@ -31,6 +31,7 @@
 #include "trace/convert.h"
 #include "trace/symbols.h"
 #include "util/proc.h"
+#include "support/harness.h"
 
 /* ---- symbols ---- */
 
@@ -835,14 +836,7 @@ static void records_and_meminfo(void **state)
 
 static void write_file(const char *dir, const char *name, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(harness_put_file(dir, name, text), 0);
 }
 
 static void synth_run(const char *dir, const char *cell, const char *load, int create_ms,

@@ -16,6 +16,7 @@
 
 #include "remedy/journal.h"
 #include "remedy/journal_file.h"
+#include "support/harness.h"
 
 static char dir[64];
 
@@ -43,14 +44,7 @@ static int remove_dir(void **state)
 
 static void put(const char *name, const char *text)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(harness_put_file(dir, name, text), 0);
 }
 
 static const char *get(const char *name)

@@ -29,6 +29,7 @@
 #include "report/timeline.h"
 #include "rundir/csv.h"
 #include "rundir/run_json.h"
+#include "support/harness.h"
 
 #define T0 1700000000000000000LL /* a wall-clock time, ns */
 #define MS 1000000LL
@@ -61,14 +62,7 @@ static void rmtree(char *dir)
 
 static void put(const char *dir, const char *name, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(harness_put_file(dir, name, text), 0);
 }
 
 static char *slurp(const char *dir, const char *name, size_t *len)

@@ -46,14 +46,7 @@ static int teardown(void **state)
 
 static void put(const char *dir, const char *name, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(harness_put_file(dir, name, text), 0);
 }
 
 /*
