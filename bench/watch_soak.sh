@@ -3,7 +3,7 @@
 # Soak of restartprof watch: many restarts made through the engine (POST /containers/ID/restart,
 # what `docker restart` does) while watch records them; its resident memory sampled throughout.
 # Says how many restarts it recognised of those made, and whether its memory stays flat after
-# warm-up (the first quarter of the samples): the second quarter's median against the last's.
+# warm-up (the first half of the samples): the third quarter's median against the last's.
 #
 #   bench/watch_soak.sh [-n RESTARTS] [-c CONTAINERS] [--sample S] [--out DIR] [--md FILE]
 #
@@ -176,16 +176,20 @@ recognised=$(csv_cols "$out/run/trials.csv" cell kind status |
 other=$(csv_cols "$out/run/trials.csv" cell kind status |
 	awk '$1 ~ /^soak-/ && !($2 == "restart" && $3 == "ok") { n++ } END { print n + 0 }')
 
-# Warm-up is the first quarter of the samples (the history filling, the arenas growing); then
-# the medians of the second quarter and of the last one, and whether the last grew (flat: less
+# Warm-up is the first half of the samples (the history filling, the heap reaching the size its
+# mix of lasting and passing blocks needs, the names of new stacks cached); then the medians of
+# the third quarter and of the last one, and whether the last grew (flat: less
 # than 5 % and less than 1 MiB above the second), with the growth per hour between their middles.
 awk -F, 'NR > 1 && $2 != "" { print $1, $2 }' "$out/rss.csv" >"$out/rss.kept"
 samples=$(wc -l <"$out/rss.kept")
 quarter=$((samples / 4 > 0 ? samples / 4 : 1))
 median_of() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-first=$(sed -n "$((quarter + 1)),$((2 * quarter))p" "$out/rss.kept" | awk '{ print $2 }' | median_of)
+quarter_median() { sed -n "$(($1 * quarter + 1)),$((($1 + 1) * quarter))p" "$out/rss.kept" | awk '{ print $2 }' | median_of; }
+q1=$(quarter_median 0)
+q2=$(quarter_median 1)
+first=$(quarter_median 2)
 last=$(tail -n "$quarter" "$out/rss.kept" | awk '{ print $2 }' | median_of)
-t_first=$(sed -n "$((quarter + quarter / 2 + 1))p" "$out/rss.kept" | awk '{ print $1 }')
+t_first=$(sed -n "$((2 * quarter + quarter / 2 + 1))p" "$out/rss.kept" | awk '{ print $1 }')
 t_last=$(sed -n "$((samples - quarter / 2))p" "$out/rss.kept" | awk '{ print $1 }')
 per_hour=$(awk -v f="$first" -v l="$last" -v a="${t_first:-0}" -v b="${t_last:-0}" \
 	'BEGIN { printf "%.0f", (b > a) ? (l - f) * 3600 / (b - a) : 0 }')
@@ -202,9 +206,10 @@ none_missed=$([ "$recognised" -eq "$made" ] && [ "$other" -eq 0 ] && echo yes ||
 	echo "$containers containers of the service image are restarted $per times each, side by side"
 	echo "(\`POST /containers/NAME/restart?t=1\`, what \`docker restart -t 1\` does, then 0.2 s), by"
 	echo "\`bench/watch_soak.sh -n $n -c $containers\`. VmRSS of watch from /proc every $sample_s s"
-	echo "($samples samples, in \`work/watch/rss.csv\`). The first quarter of the samples is warm-up (the"
-	echo "kernel history filling, its arenas growing); flat means the last quarter's median is less than"
-	echo "5 % and less than 1 MiB above the second quarter's; growth per hour is that difference over the"
+	echo "($samples samples, in \`work/watch/rss.csv\`). The first half of the samples is warm-up (the"
+	echo "kernel history filling, the heap reaching its working size, new stacks' names cached: the"
+	echo "quarters' medians show the approach); flat means the last quarter's median is less than"
+	echo "5 % and less than 1 MiB above the third quarter's; growth per hour is that difference over the"
 	echo "time between the two quarters' middles (a straight line: a guide, not a forecast)."
 	echo "Recognised: rows of trials.csv of those containers with kind \`restart\` and status ok;"
 	echo "other rows: any other kind or status."
@@ -216,14 +221,14 @@ none_missed=$([ "$recognised" -eq "$made" ] && [ "$other" -eq 0 ] && echo yes ||
 	echo "|---|---|"
 	echo "| $idle_cpu_pct | $idle_rss |"
 	echo
-	echo "| restarts made | recognised | missed | other rows | seconds | VmRSS second quarter (KiB) | last quarter (KiB) | growth (KiB) | per hour (KiB) | flat | VmHWM (KiB) | CPU (% of a core) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-	echo "| $made | $recognised | $missed | $other | $secs | $first | $last | $growth | $per_hour | $flat | $hwm | $(awk -v c="$cpu_ns" -v s="$secs" 'BEGIN { printf "%.2f", s ? 100 * c / (s * 1e9) : 0 }') |"
+	echo "| restarts made | recognised | missed | other rows | seconds | VmRSS quarters 1, 2 (KiB) | third quarter (KiB) | last quarter (KiB) | growth (KiB) | per hour (KiB) | flat | VmHWM (KiB) | CPU (% of a core) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| $made | $recognised | $missed | $other | $secs | $q1, $q2 | $first | $last | $growth | $per_hour | $flat | $hwm | $(awk -v c="$cpu_ns" -v s="$secs" 'BEGIN { printf "%.2f", s ? 100 * c / (s * 1e9) : 0 }') |"
 } >"$md"
 # Lines for bench.sh's table of targets.
 {
 	echo "| 7 watch soak | restarts recognised of those made | all, none other | $recognised of $made, $other other | $none_missed | |"
-	echo "| 7 watch soak | VmRSS after warm-up, last quarter against second | flat (< 5 %, < 1 MiB) | $(printf '%+d' "$growth") KiB ($(printf '%+d' "$per_hour") KiB/h) | $flat | |"
+	echo "| 7 watch soak | VmRSS after warm-up, last quarter against third | flat (< 5 %, < 1 MiB) | $(printf '%+d' "$growth") KiB ($(printf '%+d' "$per_hour") KiB/h) | $flat | |"
 	awk -v c="$idle_cpu_pct" -v r="$idle_rss" -v l="$linkage" 'BEGIN {
 		printf "| 7 watch soak | idle engine, CPU | < 0.5 %% of a core | %s %% | %s | |\n", c, (c < 0.5 ? "yes" : "**no**")
 		printf "| 7 watch soak | idle engine, VmRSS (%s build) | < 16 MiB | %.1f MiB | %s | %s |\n", l, r / 1024, (r < 16384 ? "yes" : "**no**"), (l == "static" ? "" : "the target is for a static build") }'
