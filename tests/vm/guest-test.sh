@@ -361,6 +361,67 @@ else
 	fi
 fi
 
+# ---------------------------------------------------------------------------------------------
+# try_check RATE: restartprof try load-wbps=RATE on the hdd load, four trials (A B B A), and
+# whether the limit reached the load's writes: the load's bytes written in each trial's window
+# (its own block requests plus the pages written back whose inode it dirtied, phases.csv) per
+# second of window, A against B.
+try_check() {
+	local rate=$1 d=$out/try-wbps t0 rc seq bps dev ps per ra rb left
+	local args=(try "load-wbps=$rate" --load hdd --stressors 1 --trials 4 --interval 0.5 --settle 2
+		-o "$d" "${rpbtf[@]}")
+	section "restartprof ${args[*]}"
+	t0=$(date +%s.%N)
+	"$RP" "${args[@]}" >"$out/try-wbps.log" 2>&1
+	rc=$?
+	fact try_wbps_s "$(secs "$t0")"
+	cat "$out/try-wbps.log"
+	t "try: exit 0 (rc $rc)" test $rc -eq 0
+	seq=$(csvq "$d/trials.csv" '$0 != "" && v("status") == "ok" {print v("trial"), v("variant")}' |
+		sort -n | awk '{printf "%s", $2}')
+	t "try: trials.csv: 4 trials ok, variants A B B A ($seq)" test "$seq" = ABBA
+	t "try: run.json: kind try, remedies load-wbps=$rate, sequence ABBA per trial" test \
+		"$(json_val "$d/run.json" kind)/$(json_val "$d/run.json" remedies)/$(json_val "$d/run.json" sequence)" \
+		= "try/load-wbps=$rate/ABBA per trial"
+	bps=$(grep -o '"write_bps":[0-9]*' "$d/run.json" | head -1 | cut -d: -f2)
+	dev=$(json_val "$d/run.json" write_device)
+	t "try: run.json: the change is a write limit of $(numfmt --to=iec "$rate") B/s on a block device ($bps on $dev)" \
+		test "${bps:-0}:$([ -b "${dev:-/nonexistent}" ] && echo blk)" = "$(numfmt --from=iec "$rate"):blk"
+	t "try: run.json: the load restarted at each switch" grep -q '"load_restarted_at_each_switch":true' "$d/run.json"
+	t "try: no container of the run left" test "$(run_containers)" -eq 0
+	left=$(find /run/restartprof -name 'journal*' 2>/dev/null | paste -sd' ' -)
+	t "try: no journal left under /run/restartprof${left:+ ($left)}" test -z "$left"
+	# Per trial: variant, load bytes written in the window, window seconds.
+	ps=$(getconf PAGESIZE)
+	per=$(awk 'FNR == 1 {f++} f == 1 {var[$1] = $2; next} {b[$1] += $2; s[$1] += $3}
+		END{for (i in var) printf "%d %s %d %.3f\n", i, var[i], b[i], s[i] / 1e9}' \
+		<(csvq "$d/trials.csv" 'v("status") == "ok" {print v("trial"), v("variant")}') \
+		<(csvq "$d/phases.csv" '{print v("trial"), v("load_bio_bytes") + '"$ps"' * v("load_wb_pages"), v("duration_ns")}') |
+		sort -n)
+	echo "trial variant load_bytes_written window_s:"
+	awk '{print "  " $0}' <<<"$per"
+	# The rate of each variant: its bytes over its windows' seconds.
+	ra=$(awk '$2 == "A" {b += $3; s += $4} END{if (s > 0) printf "%.0f", b / s}' <<<"$per")
+	rb=$(awk '$2 == "B" {b += $3; s += $4} END{if (s > 0) printf "%.0f", b / s}' <<<"$per")
+	fact try_wbps_rate "$bps"
+	fact try_wbps_load_Bps_a "${ra:-}"
+	fact try_wbps_load_Bps_b "${rb:-}"
+	echo "load write rate in the windows: A (off) ${ra:-?} B/s, B (on, limit $bps) ${rb:-?} B/s"
+	# B: writeback is counted when the flusher submits the pages, and blk-throttle holds them
+	# back afterwards: a window can see up to one flusher chunk per inode (1024 pages, 4 MiB)
+	# above the rate, and a trial's window lasts a few seconds; twice the rate covers that.
+	t "try: B trials: the load writes at most twice the limit (${rb:-?} <= 2 x $bps B/s)" \
+		num_is "$(awk -v r="${rb:-x}" -v l="$bps" 'BEGIN{print (r ~ /^[0-9]+$/ && r <= 2 * l) ? 1 : 0}')" == 1
+	t "try: A trials: the load writes faster than that (${ra:-?} > 2 x $bps B/s)" \
+		num_is "$(awk -v r="${ra:-x}" -v l="$bps" 'BEGIN{print (r ~ /^[0-9]+$/ && r > 2 * l) ? 1 : 0}')" == 1
+}
+
+# restartprof try with load-wbps, where cgroup v2 lets io.max reach buffered writeback and the
+# kernel records show the load's writes. GT_TRY=0 skips it; GT_TRY_RATE is the limit.
+if [ "$traced" = 1 ] && [ "${GT_TRY:-1}" != 0 ]; then
+	try_check "${GT_TRY_RATE:-4M}"
+fi
+
 section "facts"
 fact tests "$pass/$((pass + fail))"
 cat "$facts"
