@@ -371,7 +371,7 @@ fi
 # (its own block requests plus the pages written back whose inode it dirtied, phases.csv) per
 # second of window, A against B.
 try_check() {
-	local rate=$1 spec=load-wbps=$1${2:+,$2} d=$out/try-wbps t0 rc seq bps dev ps per ra rb left
+	local rate=$1 spec=load-wbps=$1${2:+,$2} d=$out/try-wbps t0 rc seq n bps dev ps per ra rb left
 	local args=(try "$spec" --load hdd --stressors 1 --trials 4 --interval 0.5 --settle 2
 		-o "$d" "${rpbtf[@]}")
 	section "restartprof ${args[*]}"
@@ -381,15 +381,16 @@ try_check() {
 	fact try_wbps_s "$(secs "$t0")"
 	cat "$out/try-wbps.log"
 	t "try: exit 0 (rc $rc)" test $rc -eq 0
-	seq=$(csvq "$d/trials.csv" '$0 != "" && v("status") == "ok" {print v("trial"), v("variant")}' |
-		sort -n | awk '{printf "%s", $2}')
-	t "try: trials.csv: 4 trials ok, variants A B B A ($seq)" test "$seq" = ABBA
+	seq=$(csvq "$d/trials.csv" '{print v("trial"), v("variant")}' | sort -n | awk '{printf "%s", $2}')
+	t "try: trials.csv: variants A B B A ($seq)" test "$seq" = ABBA
+	n=$(csvq "$d/trials.csv" 'v("status") == "ok" {n++} END{print n + 0}')
+	t "try: trials.csv: 4 trials ok ($n)" test "${n:-0}" -eq 4
 	t "try: run.json: kind try, remedies $spec, sequence ABBA per trial" test \
 		"$(json_val "$d/run.json" kind)/$(json_val "$d/run.json" remedies)/$(json_val "$d/run.json" sequence)" \
 		= "try/$spec/ABBA per trial"
 	bps=$(grep -o '"write_bps":[0-9]*' "$d/run.json" | head -1 | cut -d: -f2)
 	dev=$(json_val "$d/run.json" write_device)
-	t "try: run.json: the change is a write limit of $(numfmt --to=iec "$rate") B/s on a block device ($bps on $dev)" \
+	t "try: run.json: the change is a write limit of $rate/s on a block device ($bps on $dev)" \
 		test "${bps:-0}:$([ -b "${dev:-/nonexistent}" ] && echo blk)" = "$(numfmt --from=iec "$rate"):blk"
 	t "try: run.json: the load restarted at each switch" grep -q '"load_restarted_at_each_switch":true' "$d/run.json"
 	t "try: no container of the run left" test "$(run_containers)" -eq 0
