@@ -186,6 +186,12 @@ static int compare_variants(struct try_cli *tc, struct comparison *c, int code)
 		fprintf(stderr, "restartprof: cannot write %s: %s\n", COMPARISON_CSV, strerror(-e));
 		code = EXIT_FAILED;
 	}
+	/* Like a cell without one ok trial: what was asked, a comparison, could not be made. */
+	if (code == EXIT_OK && (!c[TRY_ROW_RESTART].n_a || !c[TRY_ROW_RESTART].n_b)) {
+		fprintf(stderr, "restartprof: no comparison: no ok trial with the remedies %s\n",
+			c[TRY_ROW_RESTART].n_b ? "off (A)" : "on (B)");
+		code = EXIT_FAILED;
+	}
 	return code;
 }
 

@@ -44,11 +44,20 @@ static int start_load(struct cell_run *cr)
 	return load_start(cr->s, cr->cell, changed ? &cr->change : NULL, &cr->load);
 }
 
+/* The variant trial i runs as: try's A or B, --alternate's, or none. */
+static const char *variant_of(const struct session *s, int i)
+{
+	if (s->cfg->try.on)
+		return try_variant_name(i);
+	return s->tracer ? alternate_variant(s->cfg->alternate, i) : NULL;
+}
+
 /* Hands a trial that never ran (its target never served) to the sink, so it is on record. */
 static int record_unrun(struct cell_run *cr, int index, const char *why)
 {
 	struct trial t = {.index = index, .status = TRIAL_FAILED, .method = cr->s->cfg->method};
 
+	t.variant = variant_of(cr->s, index);
 	snprintf(t.reason, sizeof(t.reason), "%s", why);
 	return cr->sink->trial(cr->sink->ctx, cr->cell, &t, NULL);
 }
@@ -261,10 +270,7 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 		}
 	}
 	tell_progress(cr, i, NULL);
-	if (s->cfg->try.on)
-		t.variant = try_variant_name(i);
-	else if (s->tracer)
-		t.variant = alternate_variant(s->cfg->alternate, i);
+	t.variant = variant_of(s, i);
 	restart_trial(s, &cr->cur, &t, &tk);
 	/* A failed trial may mean a lost engine, which takes its load along: after_failure. */
 	load_end = t.status == TRIAL_OK ? check_load_after(cr, &t, wall_ns()) : EXP_DONE;
