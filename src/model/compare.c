@@ -72,7 +72,7 @@ static double *sorted_copy(const double *v, size_t n)
 {
 	double *s = malloc((n ? n : 1) * sizeof(*s));
 
-	if (s) {
+	if (s && n) {
 		memcpy(s, v, n * sizeof(*s));
 		sort_values(s, n);
 	}
