@@ -378,9 +378,11 @@ void event_stream_forget_read(struct event_stream *es, uint64_t cursor, int64_t 
 	while (first < es->n && es->events[first].seq < cursor &&
 	       es->events[first].ev.time_ns < before_ns)
 		first++;
-	memmove(es->events, es->events + first, (es->n - first) * sizeof(*es->events));
-	es->n -= first;
-	shrink(es);
+	if (first) {
+		memmove(es->events, es->events + first, (es->n - first) * sizeof(*es->events));
+		es->n -= first;
+		shrink(es);
+	}
 	pthread_mutex_unlock(&es->lock);
 }
 
