@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Names for user-space frames, resolved after the process has gone: the kernel gives each
+ * frame as (build ID, file offset) (BPF_F_USER_BUILD_ID), and the executables and libraries
+ * the tracked processes ran are registered here by path (exec filenames, /proc/PID/maps of the
+ * long-lived engine processes). A file's symbol tables are read on its first lookup: the ELF
+ * .symtab, else .dynsym, and for Go binaries the pclntab (its .gopclntab section, or found
+ * inside a data section when the binary has none, as PIE builds do). Only the functions that
+ * frames hit are kept named; the rest of a table is dropped once a trial's stacks are named.
+ */
+#ifndef RP_TRACE_USYMS_H
+#define RP_TRACE_USYMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define USYM_BUILD_ID_MAX 20
+
+/* How a file's frames were named. */
+enum usym_method {
+	USYM_NONE = 0, /* not named: no table, or the offset is in none of its functions */
+	USYM_SYMTAB,   /* ELF .symtab */
+	USYM_DYNSYM,   /* ELF .dynsym only */
+	USYM_PCLNTAB,  /* Go's pclntab */
+	USYM_METHOD_COUNT
+};
+
+struct usyms;
+
+/* Per registered file: what named its frames and how many lookups it answered. */
+struct usym_file_stats {
+	const char *path;
+	enum usym_method method; /* the best table the file has, USYM_NONE when none */
+	const char *go_version;	 /* pclntab layout, "1.16", "1.18", "1.20", or NULL */
+	uint64_t named, unnamed; /* lookups (frames) answered with and without a name */
+};
+
+int usyms_new(struct usyms **out);
+void usyms_free(struct usyms *u);
+
+/*
+ * Registers an executable or shared library by path: reads its build ID (the
+ * NT_GNU_BUILD_ID note; Go binaries also carry one) and remembers the path; the symbols are
+ * read later, on the first lookup. A path seen before, or a file with the build ID of one
+ * registered already, is a no-op. 0, or -errno (no such file, not ELF, no build ID:
+ * -ENODATA).
+ */
+int usyms_add_file(struct usyms *u, const char *path);
+
+/*
+ * The function holding file offset `off` of the registered file with this build ID, or NULL
+ * (unknown build ID, no table, or outside every function). The name stays valid until
+ * usyms_free. *method (may be NULL) says which table named it, USYM_NONE for NULL.
+ */
+const char *usyms_name(struct usyms *u, const uint8_t *build_id, size_t build_id_len, uint64_t off,
+		       enum usym_method *method);
+
+/* The path registered under this build ID, or NULL. */
+const char *usyms_path(const struct usyms *u, const uint8_t *build_id, size_t build_id_len);
+
+/* Drops the symbol tables read so far (names handed out stay valid). */
+void usyms_trim(struct usyms *u);
+
+/* The i-th registered file's stats; 0, or -1 past the end. */
+int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out);
+
+const char *usym_method_name(enum usym_method m);
+
+#endif
