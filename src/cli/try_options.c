@@ -23,7 +23,7 @@ static const struct argp_option options[] = {
 	 0},
 	{"insist", OPT_INSIST, NULL, 0,
 	 "Apply a remedy that is refused only because it may not work here (load-wbps on cgroup "
-	 "v1), and let the measurement say",
+	 "v1 or without load-fs), and let the measurement say",
 	 0},
 	{"list", OPT_LIST, NULL, 0, "Print the remedies known, one per line, and exit", 0},
 	{0},

@@ -53,11 +53,11 @@ static int whole_disk(const char *dir, char *out, size_t len, char *err, size_t 
 	struct stat st;
 
 	if (stat(dir, &st)) {
-		snprintf(err, errlen, "the data-root %s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -errno;
 	}
 	if (major(st.st_dev) == 0) {
-		snprintf(err, errlen, "the data-root %s is on no block device (device %u:%u)", dir,
+		snprintf(err, errlen, "%s is on no block device (device %u:%u)", dir,
 			 major(st.st_dev), minor(st.st_dev));
 		return -EINVAL;
 	}
@@ -190,10 +190,43 @@ static int check_load_fs(struct remedy *r, const struct remedy_host *host, char 
 	return 0;
 }
 
-static int check_one(struct remedy *r, const struct remedy_host *host, char *err, size_t errlen)
+/*
+ * The limit goes on the whole disk the load writes to. On the data-root's own filesystem it
+ * backfires: every container stop unmounts an overlay, which syncs that filesystem and so
+ * waits for all of the load's throttled writeback (minutes at a few MiB/s).
+ */
+static int check_load_wbps(const struct remedy_set *set, struct remedy *r,
+			   const struct remedy_host *host, char *err, size_t errlen)
+{
+	const char *dir = NULL;
+	char disk[64];
+	struct stat st;
+
+	for (int i = 0; i < set->n; i++)
+		if (set->r[i].kind == REMEDY_LOAD_FS)
+			dir = set->r[i].load.fs_dir;
+	if (!dir && !host->insist) {
+		snprintf(err, errlen,
+			 "load-wbps: the load writes on the data-root's filesystem, which every "
+			 "container stop syncs, waiting for the throttled writeback: add "
+			 "load-fs=PATH on another filesystem (--insist to try anyway)");
+		return -EPERM;
+	}
+	if (whole_disk(dir ? dir : host->data_root, disk, sizeof(disk), err, errlen))
+		return -EINVAL;
+	snprintf(r->load.write_dev, sizeof(r->load.write_dev), "/dev/%s", disk);
+	if (stat(r->load.write_dev, &st) || !S_ISBLK(st.st_mode)) {
+		snprintf(err, errlen, "load-wbps: the load's disk %s is no block device here",
+			 r->load.write_dev);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_one(const struct remedy_set *set, struct remedy *r, const struct remedy_host *host,
+		     char *err, size_t errlen)
 {
 	char disk[64] = "";
-	struct stat st;
 	long cpus;
 	int rc;
 
@@ -208,9 +241,6 @@ static int check_one(struct remedy *r, const struct remedy_host *host, char *err
 		if (strstr(r->set[i].path, "$DEV") && !disk[0] &&
 		    whole_disk(host->data_root, disk, sizeof(disk), err, errlen))
 			return -EINVAL;
-	if (r->kind == REMEDY_LOAD_WBPS && !disk[0] &&
-	    whole_disk(host->data_root, disk, sizeof(disk), err, errlen))
-		return -EINVAL;
 	for (int i = 0; i < r->n_set; i++) {
 		if (put_disk(r->set[i].path, sizeof(r->set[i].path), disk))
 			return -EINVAL;
@@ -234,14 +264,7 @@ static int check_one(struct remedy *r, const struct remedy_host *host, char *err
 		}
 		return 0;
 	case REMEDY_LOAD_WBPS:
-		snprintf(r->load.write_dev, sizeof(r->load.write_dev), "/dev/%s", disk);
-		if (stat(r->load.write_dev, &st) || !S_ISBLK(st.st_mode)) {
-			snprintf(err, errlen,
-				 "load-wbps: the data-root's disk %s is no block device here",
-				 r->load.write_dev);
-			return -EINVAL;
-		}
-		return 0;
+		return check_load_wbps(set, r, host, err, errlen);
 	case REMEDY_LOAD_FS:
 		return check_load_fs(r, host, err, errlen);
 	case REMEDY_NODISCARD:
@@ -256,7 +279,7 @@ static int check_one(struct remedy *r, const struct remedy_host *host, char *err
 int remedy_check(struct remedy_set *set, const struct remedy_host *host, char *err, size_t errlen)
 {
 	for (int i = 0; i < set->n; i++) {
-		int rc = check_one(&set->r[i], host, err, errlen);
+		int rc = check_one(set, &set->r[i], host, err, errlen);
 
 		if (rc)
 			return rc;

@@ -24,6 +24,8 @@
 #   --append ARGS     extra kernel command-line arguments
 #   --quiet           do not copy the guest's output to stdout as it comes (still in --log)
 #   --disk IMG        (lab-internal) boot IMG read-write instead of the cached image, no -snapshot
+# The guest also gets an empty 4 GiB disk, serial lab-scratch (/sys/block/vdX/serial), made
+# sparse for each attempt and removed after it.
 #
 # CMD is run by bash as given (run.sh -- sh -c 'a; b' for a shell line). Its output (stdout and
 # stderr together) is printed on stdout while it runs. Exit code: CMD's own, or 125 for a lab
@@ -81,11 +83,12 @@ esac
 lab_host_deps
 
 # Stopped from outside (Ctrl-C, lab.sh interrupted, a CI timeout): qemu goes with us.
-qpid='' tailpid='' preparing=''
+qpid='' tailpid='' preparing='' scratch=''
 on_signal() {
 	trap - INT TERM HUP
 	[ -n "$qpid" ] && lab_kill_tree "$qpid" TERM
 	[ -n "$tailpid" ] && kill "$tailpid" 2>/dev/null
+	[ -n "$scratch" ] && rm -f "$scratch"
 	[ -n "$preparing" ] && lab_prepare_cleanup
 	lab_log "interrupted: $kernel VM stopped"
 	exit "$1"
@@ -138,8 +141,14 @@ attempt() {
 	} >"$ctl/env"
 	{ printf 'exec'; printf ' %q' "${CMD[@]}"; echo; } >"$ctl/cmd"
 	: >"$ctl/output"
+	# A second, empty disk (sparse, gone with the attempt) for tests that need a filesystem
+	# apart from the root's: the guest finds it by its serial, lab-scratch.
+	scratch=$ctl.scratch
+	truncate -s 4G "$scratch"
 	local dev=(
 		-drive "file=$img,if=none,id=hd0,format=raw,cache=unsafe,discard=unmap" -device virtio-blk-pci,drive=hd0
+		-drive "file=$scratch,if=none,id=hd1,format=raw,cache=unsafe,discard=unmap"
+		-device virtio-blk-pci,drive=hd1,serial=lab-scratch
 		-fsdev "local,id=lab,path=$ctl,security_model=none" -device virtio-9p-pci,fsdev=lab,mount_tag=lab
 		-device virtio-rng-pci
 	)
@@ -161,6 +170,8 @@ attempt() {
 	wait $qpid
 	qrc=$?
 	qpid=''
+	rm -f "$scratch"
+	scratch=''
 	[ -n "$quiet" ] || wait "$tailpid" 2>/dev/null
 	tailpid=
 	crash=$(grep -a -m1 -E 'Kernel panic - not syncing|Internal error: Oops|BUG: unable to handle|general protection fault|Unable to handle kernel|Oops: |kernel BUG at|BUG: soft lockup|detected stall|hung_task_panic' "$ctl/console.log" 2>/dev/null | tr -d '\r' | sed 's/^\[[ 0-9.]*\] //')
