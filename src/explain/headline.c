@@ -161,14 +161,15 @@ const char *headline_cause_title(const struct rules *rules, int cause)
 		return rules->rule[cause].title;
 	if (cause == DIAGNOSIS_UNCATEGORIZED)
 		return "waits no cause rule names yet";
-	return "running, or sleeping with no wait recorded (on-CPU time is not profiled yet)";
+	return "no wait recorded and no on-CPU sample: running unsampled, or sleeping "
+	       "interruptibly";
 }
 
 const char *headline_cause_name(const struct rules *rules, int cause)
 {
 	if (cause >= 0 && cause < rules->n)
 		return rules->rule[cause].name;
-	return cause == DIAGNOSIS_UNCATEGORIZED ? "unmatched waits" : "on CPU";
+	return cause == DIAGNOSIS_UNCATEGORIZED ? "unmatched waits" : "no wait";
 }
 
 static void cell_line(char *line, size_t len, const struct headline *h)

@@ -45,9 +45,9 @@ bool headline_cause_repeated(const struct headline *h, int i);
 /* The headline of cell c against base (NULL: none), with at most max_phases phases. */
 void headline_select(const struct explain_run *r, const struct explain_cell *c,
 		     const struct explain_cell *base, int max_phases, struct headline *out);
-/* The plain words for a cause: the rule's title, "on CPU" or the unmatched waits. */
+/* The plain words for a cause: the rule's title, the time with no wait, or the unmatched waits. */
 const char *headline_cause_title(const struct rules *rules, int cause);
-/* The short name of a cause: the rule's name, "on-cpu" or "unmatched". */
+/* The short name of a cause: the rule's name, "no wait" or "unmatched waits". */
 const char *headline_cause_name(const struct rules *rules, int cause);
 /* The headline as text, lines of at most width columns. told (NULL, or one per rule) marks the
  * rules whose remedy was shown: each remedy is shown once, at the first cause it helps, with the

@@ -142,10 +142,18 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 	if (n_other)
 		fprintf(f, "<p>%d smaller cause%s: %.1f ms</p>", n_other, n_other > 1 ? "s" : "",
 			other);
-	fprintf(f,
-		"<p>on CPU %.1f ms (no wait recorded: running, or sleeping interruptibly; on-CPU "
-		"time is not profiled yet), waits no rule matches %.1f ms</p>",
-		ph->nowait_ms, ph->uncategorized_ms);
+	if (ec->dx.sampled)
+		fprintf(f,
+			"<p>waits %.1f ms, on CPU %.1f ms, unaccounted %.1f ms (neither waiting "
+			"nor "
+			"sampled on a CPU); waits and samples no rule matches %.1f ms</p>",
+			ph->measured_ms - ph->oncpu_ms - ph->nowait_ms, ph->oncpu_ms, ph->nowait_ms,
+			ph->uncategorized_ms);
+	else
+		fprintf(f,
+			"<p>no wait recorded %.1f ms (running, or sleeping interruptibly; this run "
+			"has no on-CPU samples), waits no rule matches %.1f ms</p>",
+			ph->nowait_ms, ph->uncategorized_ms);
 	if (base)
 		html_diff(f, r, ph, &base->dx.phase[p]);
 	if (ph->unexplained.n_stacks || ph->n_behind) {

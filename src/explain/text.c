@@ -197,11 +197,26 @@ static void print_phase(struct text_out *t, const struct explain_cell *ec, int p
 		line(t, 28, "       %8.1f ms %5.1f%%  %d smaller cause%s", other,
 		     ph->measured_ms > 0 ? 100 * other / ph->measured_ms : 0, n_other,
 		     n_other > 1 ? "s" : "");
-	line(t, 28,
-	     "       %8.1f ms %5.1f%%  on CPU %.1f ms (no wait recorded: running, or sleeping "
-	     "interruptibly; on-CPU time is not profiled yet), waits no rule matches %.1f ms",
-	     rest, ph->measured_ms > 0 ? 100 * rest / ph->measured_ms : 0, ph->nowait_ms,
-	     ph->uncategorized_ms);
+	if (ec->dx.sampled)
+		line(t, 28,
+		     "       %8.1f ms %5.1f%%  unaccounted %.1f ms (neither waiting nor sampled on "
+		     "a "
+		     "CPU), waits and samples no rule matches %.1f ms",
+		     rest, ph->measured_ms > 0 ? 100 * rest / ph->measured_ms : 0, ph->nowait_ms,
+		     ph->uncategorized_ms);
+	else
+		line(t, 28,
+		     "       %8.1f ms %5.1f%%  no wait recorded %.1f ms (running, or sleeping "
+		     "interruptibly; this run has no on-CPU samples), waits no rule matches %.1f "
+		     "ms",
+		     rest, ph->measured_ms > 0 ? 100 * rest / ph->measured_ms : 0, ph->nowait_ms,
+		     ph->uncategorized_ms);
+	if (ec->dx.sampled && ph->measured_ms > 0)
+		line(t, 28,
+		     "       time by kind: waits %.1f ms, on CPU %.1f ms, unaccounted %.1f ms "
+		     "(%.1f%%)",
+		     ph->measured_ms - ph->oncpu_ms - ph->nowait_ms, ph->oncpu_ms, ph->nowait_ms,
+		     100 * ph->nowait_ms / ph->measured_ms);
 	print_items(t, "stack", ph->unexplained.stacks, ph->unexplained.n_stacks, false);
 	for (int i = 0; i < ph->n_behind; i++)
 		line(t, 13, "    %-8s %s (%.1f ms off-CPU)", i ? "" : "behind", ph->behind[i].text,

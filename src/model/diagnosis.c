@@ -121,6 +121,8 @@ struct diagnosis_builder {
 	const struct rules *rules;
 	int trials;
 	int64_t dur_ns[PH_COUNT];
+	int64_t oncpu_ns[PH_COUNT];
+	bool sampled;
 	struct category_sum *sum[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
 	struct tally behind[PH_COUNT];
 	/* The last wait's rule, for the next one with the same stack and call. */
@@ -270,6 +272,10 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 		return 0;
 	a = &b->sum[w->phase][r >= 0 ? r : b->rules->n];
 	a->seen = true;
+	if (strcmp(w->state, "oncpu") == 0) {
+		b->oncpu_ns[w->phase] += w->wall_ns;
+		b->sampled = true;
+	}
 	a->wall_ns += w->wall_ns;
 	a->offcpu_ns += w->offcpu_ns;
 	a->waits += w->count;
@@ -286,7 +292,9 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 	}
 	if (!rc) {
 		snprintf(text, sizeof(text), "%s %s", w->comm[0] ? w->comm : "?",
-			 strcmp(w->state, "call") == 0 ? "in call" : w->state);
+			 strcmp(w->state, "call") == 0	  ? "in call"
+			 : strcmp(w->state, "oncpu") == 0 ? "on CPU"
+							  : w->state);
 		rc = tally_add(&a->tasks, text, NULL, w->wall_ns, w->count);
 	}
 	if (!rc)
@@ -341,6 +349,7 @@ static int diagnose_phase(struct diagnosis_builder *b, int p, struct diagnosis_p
 	for (int i = 0; i < n; i++)
 		ph->explained_ms += ph->causes[i].ms;
 	ph->uncategorized_ms = ph->unexplained.ms;
+	ph->oncpu_ms = (double)b->oncpu_ns[p] / 1e6 / t;
 	/* What is left: on a CPU or asleep interruptibly. Rounding may leave a few ns below 0. */
 	ph->nowait_ms = ph->measured_ms - ph->explained_ms - ph->uncategorized_ms;
 	if (ph->nowait_ms < 0 && ph->nowait_ms > -1e-3)
@@ -353,6 +362,7 @@ int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *ou
 {
 	memset(out, 0, sizeof(*out));
 	out->trials = b->trials;
+	out->sampled = b->sampled;
 	for (int p = 0; p < PH_COUNT; p++)
 		if (diagnose_phase(b, p, &out->phase[p])) {
 			diagnosis_cell_free(out);
@@ -420,7 +430,7 @@ const char *diagnosis_category_name(const struct rules *r, int rule)
 	if (rule == DIAGNOSIS_UNCATEGORIZED)
 		return "waits no rule matches";
 	if (rule == DIAGNOSIS_NO_WAIT)
-		return "on-CPU time (no wait recorded)";
+		return "time with no wait recorded";
 	if (r && rule >= 0 && rule < r->n)
 		return r->rule[rule].name;
 	return "?";

@@ -9,12 +9,17 @@
  *   unexplained = uncategorized (waits no rule matches) + no wait (no wait was in progress:
  *                 the engine was on a CPU, or sleeping interruptibly)
  *
+ * With on-CPU sampling, the samples are waits of the state "oncpu" (their code is the stack,
+ * and rules name it), so the same time also splits by kind: measured = waits + on CPU +
+ * unaccounted, the last being the "no wait" time above: neither waiting nor seen on a CPU.
+ *
  * All times are means per trial over the cell's ok trials. Against a baseline cell the
  * difference of each phase splits the same way, category by category.
  */
 #ifndef RP_MODEL_DIAGNOSIS_H
 #define RP_MODEL_DIAGNOSIS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "model/phase.h"
@@ -44,10 +49,11 @@ struct diagnosis_cause {
 };
 
 struct diagnosis_phase {
-	double measured_ms;		/* mean duration */
-	double explained_ms;		/* sum of the causes */
-	double uncategorized_ms;	/* waits no rule matched */
-	double nowait_ms;		/* no wait in progress */
+	double measured_ms;	 /* mean duration */
+	double explained_ms;	 /* sum of the causes */
+	double uncategorized_ms; /* waits no rule matched */
+	double nowait_ms;	 /* no wait in progress (sampled: unaccounted) */
+	double oncpu_ms;	 /* the on-CPU samples' share (state oncpu), all categories */
 	struct diagnosis_cause *causes; /* categorized, largest first */
 	int n_causes;
 	struct diagnosis_cause unexplained; /* the uncategorized waits and their evidence */
@@ -58,6 +64,7 @@ struct diagnosis_phase {
 
 struct diagnosis_cell {
 	int trials;
+	bool sampled; /* the trials carry on-CPU samples: nowait_ms is unaccounted time */
 	struct diagnosis_phase phase[PH_COUNT];
 };
 
@@ -105,7 +112,7 @@ struct diagnosis_diff {
 /* a minus base, per category; the deltas add up to the change of the measured time. */
 void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_phase *base,
 		       struct diagnosis_diff *out);
-/* The rule's name, or "waits no rule matches" / "on-CPU time (no wait recorded)". */
+/* The rule's name, or "waits no rule matches" / "time with no wait recorded". */
 const char *diagnosis_category_name(const struct rules *r, int rule);
 /* The frames of a stack from its innermost non-scheduler frame outwards, " < "-joined. */
 void diagnosis_short_stack(const char *folded, int frames, char *out, size_t len);

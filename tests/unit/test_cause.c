@@ -903,10 +903,10 @@ static void explain_text_against_a_baseline(void **state)
 	assert_non_null(strstr(text, "create        400.0 ms per trial"));
 	assert_non_null(strstr(text, "250.0 ms  62.5%  overlay-umount-sync"));
 	assert_non_null(strstr(text, "umount /d/overlay2/x-init/merged"));
-	assert_non_null(strstr(text, "150.0 ms  37.5%  on CPU 150.0 ms"));
+	assert_non_null(strstr(text, "150.0 ms  37.5%  no wait recorded 150.0 ms"));
 	assert_non_null(strstr(text, "against the baseline of"));
 	assert_non_null(strstr(text, "create +300.0 ms: +240.0 ms in overlay-umount-sync, +60.0 ms "
-				     "in on-CPU time (no wait recorded)"));
+				     "in time with no wait recorded"));
 	free(text);
 	explain_run_free(&rb);
 	explain_run_free(&rh);
