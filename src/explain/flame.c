@@ -34,13 +34,14 @@ struct frame_kind {
 	const char *name, *rgb, *meaning;
 };
 
-/* The frames restartprof adds for the off-CPU state, each in a fixed colour. */
+/* The frames restartprof adds for a wait's state (on CPU too), each in a fixed colour. */
 static const struct frame_kind state_frames[] = {
 	{"[iowait]", "#e15759", "waiting for I/O"},
 	{"[blocked]", "#b07aa1", "uninterruptible, not I/O"},
 	{"[runq]", "#59a14f", "waiting for a CPU"},
 	{"[sleep]", "#76b7b2", "interruptible sleep"},
 	{"[call]", "#9c9c9c", "inside a blocking call"},
+	{"[oncpu]", "#f28e2b", "on a CPU (sampled)"},
 };
 #define N_STATES (sizeof(state_frames) / sizeof(state_frames[0]))
 

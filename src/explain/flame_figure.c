@@ -11,29 +11,53 @@
 #define FLAME_WIDTH 1000.0
 #define FLAME_GAP   20.0
 
-/* Engine and target waits, not their interruptible sleeps (idle threads sleep all the time). */
-static bool flame_keep(const char *stack, void *ctx)
+/* The state frame of a folded stack (actor;comm;[state];...), or "". */
+static const char *state_of(const char *stack)
 {
 	const char *third;
 
-	(void)ctx;
 	if (strncmp(stack, "engine;", 7) != 0 && strncmp(stack, "target;", 7) != 0)
-		return false;
+		return NULL; /* load, kernel and other tasks: not drawn */
 	third = strchr(stack + 7, ';');
-	return !third || strncmp(third + 1, "[sleep]", 7) != 0;
+	return third ? third + 1 : "";
 }
 
-static struct flame_tree *cell_tree(const struct explain_cell *ec)
+/* Engine and target only, never their interruptible sleeps (idle threads sleep all the time);
+ * waits without samples, samples alone, or both. */
+static bool flame_keep(const char *stack, void *ctx)
+{
+	const enum flame_figure_kind *kind = ctx;
+	const char *st = state_of(stack);
+	bool oncpu = st && strncmp(st, "[oncpu]", 7) == 0;
+
+	if (!st || strncmp(st, "[sleep]", 7) == 0)
+		return false;
+	return *kind == FLAME_WALL || (*kind == FLAME_ONCPU) == oncpu;
+}
+
+/* The cell's stacks of the phases in the mask; with phase_root, each under its phase's name. */
+static struct flame_tree *cell_tree(const struct explain_cell *ec, enum flame_figure_kind kind,
+				    unsigned phases, bool phase_root)
 {
 	struct fold *all = fold_new();
 	struct flame_tree *t = NULL;
 	int rc = all ? 0 : -ENOMEM;
 
 	for (int p = 0; p < PH_COUNT && !rc; p++)
-		for (size_t i = 0; ec->fold[p] && i < fold_count(ec->fold[p]) && !rc; i++)
-			rc = fold_add(all, fold_stack(ec->fold[p], i), fold_value(ec->fold[p], i));
+		for (size_t i = 0;
+		     (phases & (1u << p)) && ec->fold[p] && i < fold_count(ec->fold[p]) && !rc;
+		     i++) {
+			const char *s = fold_stack(ec->fold[p], i);
+			char *rooted = NULL;
+
+			if (phase_root && asprintf(&rooted, "%s;%s", phase_name(p), s) < 0)
+				rc = -ENOMEM;
+			else
+				rc = fold_add(all, rooted ? rooted : s, fold_value(ec->fold[p], i));
+			free(rooted);
+		}
 	if (!rc)
-		t = flame_build(all, flame_keep, NULL);
+		t = flame_build(all, flame_keep, &kind);
 	fold_free(all);
 	return t;
 }
@@ -46,9 +70,26 @@ static double per_trial(const struct flame_tree *t, const struct explain_cell *e
 struct flame_row {
 	const struct explain_cell *left, *right; /* right NULL: one graph across */
 	struct flame_tree *lt, *rt;
+	int phase; /* FLAME_WALL: the phase drawn */
 };
 
-static void draw_row(FILE *f, const struct flame_row *row, double y)
+static const char *const kind_titles[] = {
+	[FLAME_WAITS] = "waits per trial, summed over threads",
+	[FLAME_ONCPU] = "on CPU per trial by phase, summed over threads",
+	[FLAME_WALL] = "waits and on CPU per trial, summed over threads",
+};
+
+static void box_title(char *title, size_t len, const struct flame_row *row,
+		      const struct explain_cell *ec, enum flame_figure_kind kind)
+{
+	if (kind == FLAME_WALL)
+		snprintf(title, len, "%s, %s: %s", ec->name, phase_name(row->phase),
+			 kind_titles[kind]);
+	else
+		snprintf(title, len, "%s, %s", ec->name, kind_titles[kind]);
+}
+
+static void draw_row(FILE *f, const struct flame_row *row, double y, enum flame_figure_kind kind)
 {
 	char title[160];
 	double max = per_trial(row->lt, row->left), w = FLAME_WIDTH - 20;
@@ -59,19 +100,35 @@ static void draw_row(FILE *f, const struct flame_row *row, double y)
 		max = rmax > max ? rmax : max;
 		w = (FLAME_WIDTH - 20 - FLAME_GAP) / 2;
 	}
-	snprintf(title, sizeof(title), "%s, off-CPU per trial, summed over threads",
-		 row->left->name);
+	box_title(title, sizeof(title), row, row->left, kind);
 	flame_draw(f, row->lt,
 		   &(struct flame_box){10, y, w, max * row->left->dx.trials, row->left->dx.trials,
 				       "ms", 1e-3, title});
 	if (row->right) {
-		snprintf(title, sizeof(title), "%s, off-CPU per trial, summed over threads",
-			 row->right->name);
+		box_title(title, sizeof(title), row, row->right, kind);
 		flame_draw(f, row->rt,
 			   &(struct flame_box){10 + w + FLAME_GAP, y, w,
 					       max * row->right->dx.trials, row->right->dx.trials,
 					       "ms", 1e-3, title});
 	}
+}
+
+/* FLAME_WALL's phase: the one that grew most against base (NULL: the costliest). */
+static int wall_phase(const struct explain_cell *ec, const struct explain_cell *base)
+{
+	int best = PH_START;
+	double best_ms = -1e300;
+
+	for (int p = 0; p < PH_COUNT; p++) {
+		double ms =
+			ec->dx.phase[p].measured_ms - (base ? base->dx.phase[p].measured_ms : 0);
+
+		if (ms > best_ms) {
+			best = p;
+			best_ms = ms;
+		}
+	}
+	return best;
 }
 
 /* The <svg> element and one legend for all rows; returns the y where the rows begin. */
@@ -100,10 +157,10 @@ static double legend_head(FILE *f, const struct flame_row *rows, size_t n, doubl
 	return 4 + legend;
 }
 
-int explain_flame_figure(FILE *f, const struct explain_run *r)
+int explain_flame_figure(FILE *f, const struct explain_run *r, enum flame_figure_kind kind)
 {
 	struct flame_row *rows = calloc(r->n_cells + 1, sizeof(*rows));
-	struct flame_tree *base = NULL;
+	const unsigned all = (1u << PH_COUNT) - 1;
 	size_t n = 0;
 	double h = 8, y = 4;
 	bool paired = false, any = false;
@@ -116,21 +173,23 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 	}
 	for (size_t c = 0; c < r->n_cells; c++)
 		paired = paired || (r->have_base && !explain_is_base_load(r->cells[c].load));
-	if (paired)
-		base = cell_tree(&r->base);
 	for (size_t c = 0; c < r->n_cells; c++) {
 		const struct explain_cell *ec = &r->cells[c];
+		struct flame_row *row = &rows[n];
+		unsigned phases = all;
 
 		if (!ec->dx.trials || (paired && explain_is_base_load(ec->load)))
 			continue;
-		rows[n].left = paired ? &r->base : ec;
-		rows[n].right = paired ? ec : NULL;
-		rows[n].lt = paired ? base : cell_tree(ec);
-		rows[n].rt = paired ? cell_tree(ec) : NULL;
-		any = any || flame_total(rows[n].lt) || flame_total(rows[n].rt);
-		h += (flame_height(rows[n].lt) > flame_height(rows[n].rt)
-			      ? flame_height(rows[n].lt)
-			      : flame_height(rows[n].rt)) +
+		row->phase = wall_phase(ec, paired ? &r->base : NULL);
+		if (kind == FLAME_WALL)
+			phases = 1u << row->phase;
+		row->left = paired ? &r->base : ec;
+		row->right = paired ? ec : NULL;
+		row->lt = cell_tree(row->left, kind, phases, kind == FLAME_ONCPU);
+		row->rt = paired ? cell_tree(ec, kind, phases, kind == FLAME_ONCPU) : NULL;
+		any = any || flame_total(row->lt) || flame_total(row->rt);
+		h += (flame_height(row->lt) > flame_height(row->rt) ? flame_height(row->lt)
+								    : flame_height(row->rt)) +
 		     12;
 		n++;
 	}
@@ -140,15 +199,13 @@ int explain_flame_figure(FILE *f, const struct explain_run *r)
 
 		if (rows[i].rt && flame_height(rows[i].rt) > rh)
 			rh = flame_height(rows[i].rt);
-		draw_row(f, &rows[i], y);
+		draw_row(f, &rows[i], y, kind);
 		y += rh + 12;
-		if (!paired)
-			flame_free(rows[i].lt);
+		flame_free(rows[i].lt);
 		flame_free(rows[i].rt);
 	}
 	flame_script(f);
 	fputs("</svg>\n", f);
-	flame_free(base);
 	free(rows);
 	return n && any ? 1 : 0;
 }

@@ -399,10 +399,10 @@ static void metric_plot(const struct figure_spec *fs, const struct report_run *r
 	fprintf(f, "\n");
 }
 
-/* --- off-CPU flame graphs, drawn by restartprof (report/flame.c) --- */
+/* --- flame graphs, drawn by restartprof (explain/flame_figure.c) --- */
 
-static int offcpu_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
-			 struct figure_out *fo)
+static int flame_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+			struct figure_out *fo, enum flame_figure_kind kind)
 {
 	char file[96];
 	char *buf = NULL;
@@ -415,7 +415,7 @@ static int offcpu_render(const struct figure_spec *fs, const struct report_run *
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return -ENOMEM;
-	made = explain_flame_figure(f, r->explain);
+	made = explain_flame_figure(f, r->explain, kind);
 	if (fclose(f) || made < 0) {
 		free(buf);
 		return made < 0 ? made : -ENOMEM;
@@ -431,6 +431,24 @@ static int offcpu_render(const struct figure_spec *fs, const struct report_run *
 		return rc;
 	fo->svg = true;
 	return 1;
+}
+
+static int waits_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+			struct figure_out *fo)
+{
+	return flame_render(fs, r, dirfd, fo, FLAME_WAITS);
+}
+
+static int oncpu_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+			struct figure_out *fo)
+{
+	return flame_render(fs, r, dirfd, fo, FLAME_ONCPU);
+}
+
+static int wall_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
+		       struct figure_out *fo)
+{
+	return flame_render(fs, r, dirfd, fo, FLAME_WALL);
 }
 
 /* Said where a figure sums time over threads, which can exceed the phase's elapsed time. */
@@ -485,6 +503,20 @@ const struct figure_spec figure_specs[] = {
 	 "picture would lose the zoom, the search and the times. Interruptible sleeps, and the "
 	 "load's and kernel threads' waits, are in the folded stacks (folded/CELL.folded, "
 	 "folded/CELL.PHASE.folded).",
-	 NULL, NULL, NULL, 0, NULL, offcpu_render},
+	 NULL, NULL, NULL, 0, NULL, waits_render},
+	{"fig11-oncpu-flame", "On-CPU flame graphs of the engine, each cell beside the baseline",
+	 "What the engine and the target ran during the restart window, sampled on the CPU "
+	 "(--oncpu-hz), per trial and summed over threads: each phase a root, then actor, "
+	 "process, the user frames (function names from the binaries' symbol tables or Go's "
+	 "pclntab, [unknown] where none names them) and the kernel frames; the baseline's graph "
+	 "on the left at the same scale. Zoom and search as in fig10. Absent when the run took "
+	 "no on-CPU samples.",
+	 NULL, NULL, NULL, 0, NULL, oncpu_render},
+	{"fig12-wall-flame", "Waits and on-CPU time of one phase, each cell beside the baseline",
+	 "Both kinds of time of the engine's and the target's threads in the phase that grew "
+	 "most against the baseline (without one, the costliest), per trial and summed over "
+	 "threads, the kind colour-coded ([oncpu] beside [iowait], [blocked], [runq], [call]): "
+	 "where a thread was neither waiting nor sampled, its time is not here.",
+	 NULL, NULL, NULL, 0, NULL, wall_render},
 };
 const size_t n_figure_specs = sizeof(figure_specs) / sizeof(figure_specs[0]);
