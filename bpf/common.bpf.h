@@ -291,7 +291,7 @@ static __always_inline void rp_agg_key_of(struct rp_agg_key *k, __u16 kind, __u6
 	k->kind = kind;
 	k->hint = w->hint;
 	k->flags = w->flags & (RP_TF_KTHREAD | RP_TF_RUNC | RP_TF_LOADCG | RP_TF_TRACKED);
-	k->pad = 0;
+	k->ustackid = -1;
 	/* Other tasks stay summed per cgroup: their comms would only multiply the entries. */
 	if (k->tgid || (w->flags & RP_TF_LOADCG))
 		__builtin_memcpy(k->comm, w->comm, sizeof(k->comm));

@@ -69,7 +69,7 @@ void record_span(const void *rec, size_t size, uint64_t *ts, uint64_t *end)
 
 static bool is_stack_agg(const struct rp_agg_key *k)
 {
-	return k->kind >= RP_AGG_OFF_IOWAIT && k->kind <= RP_AGG_RUNQ;
+	return (k->kind >= RP_AGG_OFF_IOWAIT && k->kind <= RP_AGG_RUNQ) || k->kind == RP_AGG_ONCPU;
 }
 
 /* A new reference to id, taken at mono time `taken`: 0, or -1 when the id is stale. */

@@ -22,6 +22,7 @@
 #include "trace/cgroups.h"
 #include "trace/loader.h"
 #include "trace/progstats.h"
+#include "trace/ustacks.h"
 #include "trace/tracer.h"
 #include "util/clock.h"
 
@@ -36,6 +37,7 @@ struct btf;
 struct ksyms;
 struct pathprobe;
 struct ring_buffer;
+struct usyms;
 
 struct raw_aggs {
 	struct rp_agg_key *k;
@@ -130,6 +132,8 @@ struct tracer {
 	struct ksyms *syms; /* NULL when /proc/kallsyms could not be read */
 	bool syms_ok;	    /* stacks can be symbolized */
 	char syms_desc[256];
+	struct usyms *usyms; /* names of user frames (on-CPU samples); NULL without memory */
+	struct ustack_files ufiles;
 	/* --prog-stats */
 	int stats_fd; /* BPF_ENABLE_STATS: statistics stay on while it is open */
 	char stats_note[160];

@@ -264,6 +264,7 @@ void run_start_tracer(struct run *r)
 		.no_stacks = cfg->no_stacks,
 		.prog_stats = cfg->prog_stats,
 		.sleep_stacks = cfg->sleep_stacks,
+		.oncpu_hz = cfg->oncpu_hz,
 		.btf_path = strcmp(cfg->btf_path, DEFAULT_BTF) ? cfg->btf_path : NULL,
 	};
 	char err[256];
