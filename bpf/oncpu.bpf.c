@@ -17,25 +17,13 @@ struct {
 	__uint(map_flags, BPF_F_STACK_BUILD_ID);
 } rp_ustacks SEC(".maps");
 
-/* The user stack, as build IDs and offsets; counts a failure like rp_stackid does. */
-static __always_inline __s32 rp_ustackid(void *ctx)
+static __always_inline void count_sample(void)
 {
-	__u64 t0 = bpf_ktime_get_ns(), t1;
-	long id = bpf_get_stackid(ctx, &rp_ustacks, BPF_F_USER_STACK);
-	struct rp_counters *c;
 	__u32 zero = 0;
+	struct rp_counters *c = bpf_map_lookup_elem(&rp_counters, &zero);
 
-	t1 = bpf_ktime_get_ns();
-	c = bpf_map_lookup_elem(&rp_counters, &zero);
-	if (c) {
-		if (id < 0)
-			c->stack_drops++;
-		else
-			c->stacks++;
-		c->stack_ns += t1 - t0;
+	if (c)
 		c->samples++;
-	}
-	return id < 0 ? -1 : (__s32)id;
 }
 
 SEC("perf_event")
@@ -58,7 +46,9 @@ int oncpu_perf(struct bpf_perf_event_data *ctx)
 		return 0;
 	period = ctx->sample_period ? ctx->sample_period : rp_cfg.oncpu_period_ns;
 	rp_agg_key_of(&k, RP_AGG_ONCPU, bpf_ktime_get_ns(), &w, rp_stackid(ctx));
-	k.ustackid = rp_ustackid(ctx);
+	/* The user stack as build IDs and offsets (the map's BPF_F_STACK_BUILD_ID). */
+	k.ustackid = rp_stackid_in(ctx, &rp_ustacks, BPF_F_USER_STACK);
+	count_sample();
 	rp_agg(&k, period, 0, 0);
 	return 0;
 }
