@@ -199,15 +199,15 @@ void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk)
 	}
 }
 
-/* User stacks of the trial's on-CPU samples: copied, removed from the map, named. */
-static void name_user_stacks(struct tracer *tr, struct trial_kernel *tk)
+void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool remove)
 {
 	int fd = tr->ld.shared[SHARED_MAP_USTACKS];
 
 	if (fd < 0)
 		return;
 	ustacks_copy(tk, fd);
-	ustacks_delete(tk, fd);
+	if (remove)
+		ustacks_delete(tk, fd);
 	if (!tk->n_ustacks)
 		return;
 	ustacks_register_execs(tr->usyms, tk);
@@ -312,7 +312,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	}
 	collect_stacks(tr, tk);
 	tracer_symbolize(tr, tk);
-	name_user_stacks(tr, tk);
+	tracer_name_user_stacks(tr, tk, true);
 	*out = tk;
 	return 0;
 }

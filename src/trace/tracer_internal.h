@@ -176,6 +176,9 @@ void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
 void tracer_stop_recording(struct tracer *tr);
 /* Names for every stack of tk. */
 void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk);
+/* The user stacks tk's on-CPU aggregates name: copied in (removed from the map with remove),
+ * their files registered, their frames named. */
+void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool remove);
 
 /* follow.c: the history's upkeep, from the reader (lock held). */
 
