@@ -176,8 +176,7 @@ int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 	}
 	trial_kernel_sort(tk);
 	tracer_symbolize(tr, tk);
-	/* Kept in the map, like the kernel stacks; not pruned (a full map counts as drops). */
-	tracer_name_user_stacks(tr, tk, false);
+	tracer_name_user_stacks(tr, tk, false); /* the map keeps them, as the kernel stacks */
 	*out = tk;
 	return rc;
 }

@@ -332,9 +332,13 @@ void tracer_close(struct tracer *tr)
 	free(tr->cg);
 	free(tr->batch_k);
 	free(tr->batch_v);
-	free(tr->fl.refs);
-	free(tr->fl.unused_since);
-	free(tr->fl.gone_at);
+	for (int k = 0; k < 2; k++) {
+		struct stack_refs *s = k ? &tr->fl.us : &tr->fl.ks;
+
+		free(s->refs);
+		free(s->unused_since);
+		free(s->gone_at);
+	}
 	free(tr->fl.rm);
 	pthread_mutex_destroy(&tr->agg_lock);
 	pthread_mutex_destroy(&tr->flip_lock);

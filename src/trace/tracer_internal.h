@@ -67,6 +67,15 @@ struct follow_rm {
 	int64_t at; /* mono */
 };
 
+/* Stack ids of one stack map the history names: references, when the last went (mono), when
+ * deleted. */
+struct stack_refs {
+	int map; /* enum shared_map */
+	uint32_t n_ids;
+	uint32_t *refs;
+	int64_t *unused_since, *gone_at;
+};
+
 struct follow {
 	atomic_bool on;
 	int64_t keep_ns;
@@ -77,11 +86,8 @@ struct follow {
 	uint64_t stale;	    /* stack ids cleared: the stack was deleted while the task slept */
 	int64_t last_prune; /* mono */
 	unsigned prunes;
-	int64_t off, err; /* the latest clock offset (wall - mono) and its error */
-	/* Stack ids the history names: references, when the last went (mono), when deleted. */
-	uint32_t n_ids;
-	uint32_t *refs;
-	int64_t *unused_since, *gone_at;
+	int64_t off, err;	  /* the latest clock offset (wall - mono) and its error */
+	struct stack_refs ks, us; /* kernel stacks; user stacks of on-CPU samples */
 	/* Cgroups removed (rmdir), dropped from the table keep_ns later. */
 	struct follow_rm *rm;
 	size_t n_rm, cap_rm;
