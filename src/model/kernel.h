@@ -305,6 +305,7 @@ struct trial_kernel {
 	uint64_t ring_drops, agg_drops, stack_drops, track_drops;
 	uint64_t stacks_captured, stack_ns; /* stacks taken (kernel and user), the time it took */
 	uint64_t oncpu_samples;		    /* on-CPU samples of engine and target tasks */
+	uint64_t ustack_ip_frames;	    /* frames of its user stacks given without a build ID */
 	int64_t page_size;		    /* bytes per page, for the writeback counts */
 	int64_t record_begin_ns, record_end_ns; /* when recording ran, wall */
 

@@ -212,7 +212,8 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 		return;
 	ustacks_register_execs(tr->usyms, tk);
 	ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
-	ustacks_name(tr->usyms, tk);
+	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
+	tr->ustack_ip_frames += tk->ustack_ip_frames;
 	if (tr->usyms)
 		usyms_trim(tr->usyms);
 }

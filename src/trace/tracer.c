@@ -363,6 +363,11 @@ int tracer_usyms_stats(const struct tracer *tr, size_t i, struct usym_file_stats
 	return tr->usyms ? usyms_file_stats(tr->usyms, i, out) : -1;
 }
 
+uint64_t tracer_ustack_ip_frames(const struct tracer *tr)
+{
+	return tr->ustack_ip_frames;
+}
+
 bool tracer_oncpu_on(const struct tracer *tr)
 {
 	return tr->ld.objs[BPF_OBJ_ONCPU].skel != NULL;

@@ -48,6 +48,9 @@ const char *tracer_symbols_desc(const struct tracer *tr, bool *ok);
  * frames it did and did not name, over the run so far. 0, or -1 past the last file. */
 struct usym_file_stats;
 int tracer_usyms_stats(const struct tracer *tr, size_t i, struct usym_file_stats *out);
+/* User frames the kernel gave without a build ID over the run so far (unnamed, in no file's
+ * stats). */
+uint64_t tracer_ustack_ip_frames(const struct tracer *tr);
 /* Whether the on-CPU sampler runs (probes say why not). */
 bool tracer_oncpu_on(const struct tracer *tr);
 

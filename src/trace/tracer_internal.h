@@ -140,6 +140,7 @@ struct tracer {
 	char syms_desc[256];
 	struct usyms *usyms; /* names of user frames (on-CPU samples); NULL without memory */
 	struct ustack_files ufiles;
+	uint64_t ustack_ip_frames; /* over the run: user frames without a build ID (unnamed) */
 	/* --prog-stats */
 	int stats_fd; /* BPF_ENABLE_STATS: statistics stay on while it is open */
 	char stats_note[160];

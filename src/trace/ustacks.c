@@ -169,12 +169,13 @@ static void name_frame(struct usyms *u, const struct kuframe *fr, bool leaf, cha
 			*c = ':';
 }
 
-void ustacks_name(struct usyms *u, struct trial_kernel *tk)
+unsigned long ustacks_name(struct usyms *u, struct trial_kernel *tk)
 {
 	char *buf = malloc(FOLDED_MAX), frame[256];
+	unsigned long ip = 0;
 
 	if (!buf)
-		return;
+		return 0;
 	for (size_t i = 0; i < tk->n_ustacks; i++) {
 		struct kustack *s = &tk->ustacks[i];
 		size_t o = 0;
@@ -182,6 +183,7 @@ void ustacks_name(struct usyms *u, struct trial_kernel *tk)
 		buf[0] = '\0';
 		for (int k = s->depth - 1; k >= 0; k--) {
 			name_frame(u, &s->f[k], k == 0, frame, sizeof(frame));
+			ip += s->f[k].status == KUFRAME_IP;
 			if (o + strlen(frame) + 2 >= FOLDED_MAX)
 				break;
 			o += (size_t)snprintf(buf + o, FOLDED_MAX - o, "%s%s", o ? ";" : "", frame);
@@ -190,6 +192,7 @@ void ustacks_name(struct usyms *u, struct trial_kernel *tk)
 		s->folded = strdup(buf);
 	}
 	free(buf);
+	return ip;
 }
 
 void ustack_files_free(struct ustack_files *f)

@@ -28,8 +28,9 @@ void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk);
 void ustacks_copy(struct trial_kernel *tk, int fd);
 /* Deletes tk's user stacks from the map. */
 void ustacks_delete(const struct trial_kernel *tk, int fd);
-/* Names the frames of every user stack of tk (folded, root first); u may be NULL. */
-void ustacks_name(struct usyms *u, struct trial_kernel *tk);
+/* Names the frames of every user stack of tk (folded, root first); u may be NULL. Returns
+ * how many frames the kernel gave as a bare address (no build ID): those stay unnamed. */
+unsigned long ustacks_name(struct usyms *u, struct trial_kernel *tk);
 void ustack_files_free(struct ustack_files *f);
 
 #endif
