@@ -3,7 +3,8 @@
  * On-CPU samples in the model, on synthetic aggregates: an ONCPU aggregate converted from the
  * BPF side's key, its place in the phase (the sampling period before its slot's end, cut at
  * the phase's start), its share of the phase's elapsed time beside the waits, none inside a
- * call of its process or for the load, and its folded stack (user frames, then kernel frames).
+ * call of its process or for the load, its folded stack (user frames, then kernel frames),
+ * and the attach path's name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "model/kernel.h"
+#include "model/probe.h"
 #include "model/waits.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
@@ -254,6 +256,19 @@ static void oncpu_from_the_kernel_key(void **state)
 	assert_int_equal(a.ustackid, -1);
 }
 
+/* The sampler's attach path, by name. */
+static void oncpu_path_name(void **state)
+{
+	unsigned m;
+	char err[200];
+
+	(void)state;
+	assert_string_equal(probe_path_name(PROBE_PERF_EVENT), "perf_event");
+	assert_int_equal(probe_paths_parse("tp_btf,perf_event", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, (1u << PROBE_TP_BTF) | (1u << PROBE_PERF_EVENT));
+	assert_true(PROBE_PATHS_ALL & (1u << PROBE_PERF_EVENT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +276,7 @@ int main(void)
 		cmocka_unit_test(oncpu_cut_call_and_load),
 		cmocka_unit_test(oncpu_stacks_join),
 		cmocka_unit_test(oncpu_from_the_kernel_key),
+		cmocka_unit_test(oncpu_path_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
