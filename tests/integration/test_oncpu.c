@@ -139,6 +139,9 @@ static void run_sampled(struct run *r, const char *tag, const char *hz)
 	if (pr.exit_code != 0)
 		fprintf(stderr, "%s", pr.err);
 	assert_int_equal(pr.exit_code, 0);
+	/* The run says when the sampler is off, and why. */
+	assert_int_equal(strstr(pr.err, "no on-CPU samples: off (--oncpu-hz 0)") != NULL,
+			 strcmp(hz, "0") == 0);
 	proc_result_free(&pr);
 	assert_int_equal(harness_csv(r->dir, "trials.csv", &r->trials), 0);
 	assert_int_equal(harness_csv(r->dir, "waits.csv", &r->waits), 0);
