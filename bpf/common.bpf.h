@@ -291,7 +291,7 @@ static __always_inline void rp_agg_key_of(struct rp_agg_key *k, __u16 kind, __u6
 	k->kind = kind;
 	k->hint = w->hint;
 	k->flags = w->flags & (RP_TF_KTHREAD | RP_TF_RUNC | RP_TF_LOADCG | RP_TF_TRACKED);
-	k->pad = 0;
+	k->ustackid = -1;
 	/* Other tasks stay summed per cgroup: their comms would only multiply the entries. */
 	if (k->tgid || (w->flags & RP_TF_LOADCG))
 		__builtin_memcpy(k->comm, w->comm, sizeof(k->comm));
@@ -346,24 +346,36 @@ static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 b
 		rp_count(RP_DROP_AGG);
 }
 
-/* The current task's kernel stack; counts the capture and the time it took (its cost). */
-static __always_inline __s32 rp_stackid(void *ctx)
+#define RP_EFAULT 14
+
+/*
+ * The current task's stack into a stack map; counts the capture and the time it took (its
+ * cost). A stack with no frames (-EFAULT: a sample taken in user mode has no kernel stack, a
+ * kernel thread no user stack) is not a drop.
+ */
+static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
 {
 	__u64 t0 = bpf_ktime_get_ns(), t1;
-	long id = bpf_get_stackid(ctx, &rp_stacks, 0);
+	long id = bpf_get_stackid(ctx, map, flags);
 	struct rp_counters *c;
 	__u32 zero = 0;
 
 	t1 = bpf_ktime_get_ns();
 	c = bpf_map_lookup_elem(&rp_counters, &zero);
 	if (c) {
-		if (id < 0)
-			c->stack_drops++;
-		else
+		if (id >= 0)
 			c->stacks++;
+		else if (id != -RP_EFAULT)
+			c->stack_drops++;
 		c->stack_ns += t1 - t0;
 	}
 	return id < 0 ? -1 : (__s32)id;
+}
+
+/* The current task's kernel stack. */
+static __always_inline __s32 rp_stackid(void *ctx)
+{
+	return rp_stackid_in(ctx, &rp_stacks, 0);
 }
 
 /* Length-bounded copy of a __data_loc string of a classic tracepoint record. */

@@ -23,8 +23,11 @@
 /* Aggregate entries (slot, task, stack, kind): userspace drains them every 250 ms; a few
  * hundred are in use then on a busy device, and a full map is counted as a drop. */
 #define RP_AGG_ENTRIES 4096
-#define RP_SYS_MAX     512 /* syscall numbers the syscall table covers */
-#define RP_MAX_SUBSYS  16  /* bound for the v1 controller index */
+/* User stacks of on-CPU samples (build ID and offset per frame, 32 bytes each): the distinct
+ * stacks of one trial; userspace deletes them once copied. */
+#define RP_USTACK_ENTRIES 2048
+#define RP_SYS_MAX	  512 /* syscall numbers the syscall table covers */
+#define RP_MAX_SUBSYS	  16  /* bound for the v1 controller index */
 
 /* Lineage hint kept for every tracked task (seeded by userspace, inherited on fork). */
 enum rp_hint {
@@ -268,10 +271,12 @@ enum rp_agg_kind {
 	RP_AGG_BIO_OTHER,
 	RP_AGG_EXEC,
 	RP_AGG_FORK,
-	RP_AGG_NET, /* key.stackid holds the rp_net_kind */
-	RP_AGG_OVL, /* key.stackid holds the rp_ovl_fn */
-	RP_AGG_WB,  /* pages written back, by the inode's dirtier: stackid holds the
-		       rp_wb_reason, bytes the pages */
+	RP_AGG_NET,   /* key.stackid holds the rp_net_kind */
+	RP_AGG_OVL,   /* key.stackid holds the rp_ovl_fn */
+	RP_AGG_WB,    /* pages written back, by the inode's dirtier: stackid holds the
+			 rp_wb_reason, bytes the pages */
+	RP_AGG_ONCPU, /* on-CPU samples: count the samples, sum_ns samples x period; stackid
+			 the kernel stack, ustackid the user stack */
 	RP_AGG_KIND_COUNT,
 };
 
@@ -284,7 +289,7 @@ struct rp_agg_key {
 	__u16 kind;    /* rp_agg_kind */
 	__u8 hint;
 	__u8 flags;
-	__u32 pad;
+	__s32 ustackid; /* ONCPU: the user stack (rp_ustacks), -1 none; -1 for other kinds */
 	char comm[RP_COMM_LEN]; /* per-process entries (tgid != 0) and load: the task's comm */
 };
 
@@ -317,6 +322,7 @@ struct rp_counters {
 	__u64 track_drops; /* tracked-task or pending-state map full */
 	__u64 stacks;	   /* kernel stacks captured (bpf_get_stackid calls that succeeded) */
 	__u64 stack_ns;	   /* time spent in bpf_get_stackid, measured around each call */
+	__u64 samples;	   /* on-CPU samples taken (of tracked tasks, while recording) */
 };
 
 /* Bits of rp_config.stacks. */
@@ -335,6 +341,7 @@ struct rp_config {
 	__u32 stacks_load; /* ... also of load tasks (uninterruptible sleeps only) */
 	__u32 rq_has_q;	   /* block_rq_* tracepoints take (q, rq): kernels before 5.11 */
 	__u32 self_tgid;
+	__u64 oncpu_period_ns;	   /* the on-CPU sampling period, when a sample does not say */
 	__u8 sys_kind[RP_SYS_MAX]; /* rp_sys_kind by syscall number */
 };
 

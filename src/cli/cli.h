@@ -71,7 +71,11 @@ int cli_parse_seconds(const char *s, double lo, double hi, int64_t *out_ns);
 
 /* Help of the options that several commands take: one text each. */
 #define CLI_DOCKER_HOST_HELP "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)"
-#define CLI_BTF_HELP	     "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux"
+/* --oncpu-hz, for run, try and watch. */
+#define CLI_ONCPU_HZ_HELP                                                                          \
+	"On-CPU samples a second per CPU of the engine's and the target's tasks, with kernel and " \
+	"user stacks (default 199; 0: off)"
+#define CLI_BTF_HELP "BTF of the running kernel, when it is not at /sys/kernel/btf/vmlinux"
 
 /* --help, -h, -? or --usage before any "--": argp's own help is silenced with ARGP_NO_ERRS. */
 bool cli_help_asked(int argc, char **argv);

@@ -221,7 +221,10 @@ int cmd_check(int argc, char **argv)
 	char socket[108], err[512], missing[128];
 	const char *host = NULL;
 	bool engine_ok = false, tracing = false, privileged;
-	int parsed = parse_check_args(argc, argv, &host, &topts);
+	int parsed;
+
+	topts.oncpu_hz = ONCPU_HZ_DEFAULT; /* check tries the sampler as a run would */
+	parsed = parse_check_args(argc, argv, &host, &topts);
 
 	if (parsed)
 		return parsed > 0 ? EXIT_OK : EXIT_USAGE;

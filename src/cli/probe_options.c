@@ -15,7 +15,9 @@ enum {
 /* Among run's developer options in its --help. */
 static const struct argp_option probe_option_list[] = {
 	{"probe-paths", OPT_PROBE_PATHS, "LIST", 0,
-	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint (default all; "
+	 "Attach paths the probes may use: fentry,kprobe,tp_btf,raw_tp,tracepoint,perf_event "
+	 "(default "
+	 "all; "
 	 "see restartprof check)",
 	 RUN_GROUP_DEVELOPER},
 	{"no-fentry", OPT_NO_FENTRY, NULL, 0, "Never attach with fentry/fexit",

@@ -10,6 +10,7 @@
 #include "engine/docker.h"
 #include "engine/image.h"
 #include "model/probe.h"
+#include "trace/tracer.h"
 #include "util/clock.h"
 
 enum {
@@ -36,6 +37,7 @@ enum {
 	OPT_PROG_STATS,
 	OPT_SLEEP_STACKS,
 	OPT_EXCLUSIVE,
+	OPT_ONCPU_HZ,
 };
 
 /* run --help: everyday options first, in groups with headers; developer options last. */
@@ -100,6 +102,7 @@ static const struct argp_option options[] = {
 	 RUN_GROUP_ENGINE},
 	{"no-trace", OPT_NO_TRACE, NULL, 0,
 	 "Do not load BPF programs (no kernel attribution, no explain)", RUN_GROUP_ENGINE},
+	{"oncpu-hz", OPT_ONCPU_HZ, "N", 0, CLI_ONCPU_HZ_HELP, RUN_GROUP_ENGINE},
 	{NULL, 0, NULL, 0,
 	 "Developer options (measuring restartprof itself, kernels without BTF, complete "
 	 "traces):",
@@ -298,6 +301,13 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;
 		break;
+	case OPT_ONCPU_HZ:
+		if (cli_parse_long(arg, 0, 10000, &v))
+			return reject(ps,
+				      "--oncpu-hz '%.50s': give samples a second from 0 to 10000",
+				      arg);
+		cfg->oncpu_hz = (unsigned)v;
+		break;
 	case OPT_ALTERNATE: {
 		int a = alternate_from_name(arg);
 
@@ -352,6 +362,7 @@ static void set_defaults(struct run_config *cfg)
 	cfg->max_failures = 5;
 	cfg->engine_timeout_ns = 60 * NSEC_PER_SEC;
 	cfg->trace = true;
+	cfg->oncpu_hz = ONCPU_HZ_DEFAULT;
 	cfg->keep_images = true;
 	snprintf(cfg->network, sizeof(cfg->network), "bridge");
 	snprintf(cfg->stress_ng, sizeof(cfg->stress_ng), "/usr/bin/stress-ng");

@@ -26,6 +26,7 @@ enum {
 	OPT_DOCKER_HOST,
 	OPT_NO_STACKS,
 	OPT_BTF,
+	OPT_ONCPU_HZ,
 };
 
 enum {
@@ -74,6 +75,7 @@ static const struct argp_option options[] = {
 	 GROUP_DEVELOPER},
 	{"no-stacks", OPT_NO_STACKS, NULL, 0, "Do not record kernel stacks of sleeping tasks",
 	 GROUP_DEVELOPER},
+	{"oncpu-hz", OPT_ONCPU_HZ, "N", 0, CLI_ONCPU_HZ_HELP, GROUP_DEVELOPER},
 	{"btf", OPT_BTF, "PATH", 0, CLI_BTF_HELP, GROUP_DEVELOPER},
 	{0},
 };
@@ -170,6 +172,16 @@ static error_t parse_watch_option(int key, char *arg, struct argp_state *state)
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;
 		break;
+	case OPT_ONCPU_HZ: {
+		long v;
+
+		if (cli_parse_long(arg, 0, 10000, &v))
+			return reject(ps,
+				      "--oncpu-hz '%.50s': give samples a second from 0 to 10000",
+				      arg);
+		cfg->oncpu_hz = (unsigned)v;
+		break;
+	}
 	case OPT_BTF:
 		snprintf(cfg->btf_path, sizeof(cfg->btf_path), "%s", arg);
 		break;
@@ -199,6 +211,7 @@ static void set_defaults(struct run_config *cfg)
 	cfg->engine_timeout_ns = 60 * NSEC_PER_SEC;
 	cfg->method = RM_KERNEL;
 	cfg->trace = true;
+	cfg->oncpu_hz = ONCPU_HZ_DEFAULT;
 	cfg->keep_images = true;
 	snprintf(cfg->btf_path, sizeof(cfg->btf_path), "/sys/kernel/btf/vmlinux");
 }

@@ -62,6 +62,11 @@ void trial_kernel_free(struct trial_kernel *tk)
 		return;
 	for (size_t i = 0; i < tk->n_stacks; i++)
 		free(tk->stacks[i].folded);
+	for (size_t i = 0; i < tk->n_ustacks; i++)
+		free(tk->ustacks[i].folded);
+	trial_kernel_drop_joined(tk);
+	free(tk->ustacks);
+	free(tk->joined);
 	free(tk->ev);
 	free(tk->agg);
 	free(tk->cg);

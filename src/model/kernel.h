@@ -120,7 +120,9 @@ enum kagg_kind {
 	KAGG_FORK,
 	KAGG_NET,
 	KAGG_OVL,
-	KAGG_WB, /* pages written back (bytes: pages), sub: kwb_reason, who: the dirtier */
+	KAGG_WB,    /* pages written back (bytes: pages), sub: kwb_reason, who: the dirtier */
+	KAGG_ONCPU, /* on-CPU samples: count, sum_ns (samples x period); sub: kernel stack,
+		       ustackid: user stack */
 	KAGG_KIND_COUNT
 };
 
@@ -204,6 +206,7 @@ struct kagg {
 				dirtier, cgid 0 when unknown */
 	int32_t sub; /* off-CPU: stack id (-1 none); NET: kev_net_kind; OVL: kev_ovl_fn; WB: reason
 		      */
+	int32_t ustackid; /* ONCPU: the user stack's id (-1 none); -1 for other kinds */
 	uint64_t count, sum_ns, max_ns, bytes, queue_ns;
 	int actor;
 };
@@ -215,6 +218,34 @@ struct kstack {
 	int depth;
 	uint64_t ip[KSTACK_DEPTH]; /* leaf first, as the kernel gives it */
 	char *folded; /* symbolized, root first, ';'-joined (malloc'd; NULL until symbolized) */
+};
+
+/* One user frame as the kernel gives it: the file's build ID and the offset in it, or only
+ * the address when the kernel could not read the build ID (status KUFRAME_IP). */
+#define KBUILD_ID_LEN 20
+enum kuframe_status {
+	KUFRAME_EMPTY = 0,
+	KUFRAME_VALID = 1,
+	KUFRAME_IP = 2,
+};
+struct kuframe {
+	int status; /* kuframe_status */
+	uint8_t build_id[KBUILD_ID_LEN];
+	uint64_t off; /* VALID: offset in the file; IP: the address */
+};
+
+/* A user stack of on-CPU samples. */
+struct kustack {
+	int32_t id;
+	int depth;
+	struct kuframe f[KSTACK_DEPTH]; /* leaf first */
+	char *folded; /* named, root first, ';'-joined (malloc'd; NULL until named) */
+};
+
+/* A user stack and a kernel stack joined (see trial_kernel_oncpu_folded). */
+struct kjoined {
+	int32_t ustackid, stackid;
+	char *folded;
 };
 
 /* /proc/meminfo's Dirty and Writeback at one moment. */
@@ -272,8 +303,10 @@ struct trial_kernel {
 	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
 	int64_t clock_error_ns;
 	uint64_t ring_drops, agg_drops, stack_drops, track_drops;
-	uint64_t stacks_captured, stack_ns;	/* kernel stacks taken, and the time it took */
-	int64_t page_size;			/* bytes per page, for the writeback counts */
+	uint64_t stacks_captured, stack_ns; /* stacks taken (kernel and user), the time it took */
+	uint64_t oncpu_samples;		    /* on-CPU samples of engine and target tasks */
+	uint64_t ustack_ip_frames;	    /* frames of its user stacks given without a build ID */
+	int64_t page_size;		    /* bytes per page, for the writeback counts */
 	int64_t record_begin_ns, record_end_ns; /* when recording ran, wall */
 
 	struct kevent *ev;
@@ -284,6 +317,8 @@ struct trial_kernel {
 	size_t n_cg, cap_cg;
 	struct kstack *stacks;
 	size_t n_stacks, cap_stacks;
+	struct kustack *ustacks; /* user stacks of the ONCPU aggregates */
+	size_t n_ustacks, cap_ustacks;
 	struct kmem_sample *mem; /* in time order */
 	size_t n_mem, cap_mem;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
@@ -299,6 +334,8 @@ struct trial_kernel {
 	/* Filled by kernel_waits() (model/waits.h). */
 	struct kwait *waits;
 	size_t n_waits;
+	struct kjoined *joined; /* the folded stacks of on-CPU waits (user then kernel frames) */
+	size_t n_joined, cap_joined;
 	/* Filled by kernel_restart_window(). */
 	int64_t old_exit_ns, new_exec_ns, new_listen_ns;
 };
@@ -309,6 +346,17 @@ int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a);
 int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c);
 int trial_kernel_add_stack(struct trial_kernel *tk, const struct kstack *s);
 int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m);
+int trial_kernel_add_ustack(struct trial_kernel *tk, const struct kustack *s);
+/* The user stack of that id, NULL when not collected. */
+const struct kustack *trial_kernel_ustack(const struct trial_kernel *tk, int32_t id);
+/*
+ * The folded stack of an on-CPU aggregate: its user frames then its kernel frames, root
+ * first, kept with the trial (one string per pair of stacks); NULL when it has neither, or
+ * -ENOMEM in *err.
+ */
+const char *trial_kernel_oncpu_folded(struct trial_kernel *tk, const struct kagg *g, int *err);
+/* Frees those strings. */
+void trial_kernel_drop_joined(struct trial_kernel *tk);
 /* The stack of that id, NULL when not collected. */
 const struct kstack *trial_kernel_stack(const struct trial_kernel *tk, int32_t id);
 void trial_kernel_free(struct trial_kernel *tk);

@@ -7,8 +7,9 @@
 #include "util/names.h"
 
 static const char *const names[PROBE_PATH_COUNT] = {
-	[PROBE_FENTRY] = "fentry", [PROBE_KPROBE] = "kprobe",	      [PROBE_TP_BTF] = "tp_btf",
-	[PROBE_RAW_TP] = "raw_tp", [PROBE_TRACEPOINT] = "tracepoint",
+	[PROBE_FENTRY] = "fentry",	   [PROBE_KPROBE] = "kprobe",
+	[PROBE_TP_BTF] = "tp_btf",	   [PROBE_RAW_TP] = "raw_tp",
+	[PROBE_TRACEPOINT] = "tracepoint", [PROBE_PERF_EVENT] = "perf_event",
 };
 
 const char *probe_path_name(int path)
@@ -38,7 +39,7 @@ int probe_paths_parse(const char *list, unsigned *mask, char *err, size_t errlen
 		if (len == 0 || len >= sizeof(word)) {
 			snprintf(err, errlen,
 				 "--probe-paths '%.60s': give a comma-separated list of "
-				 "fentry, kprobe, tp_btf, raw_tp, tracepoint",
+				 "fentry, kprobe, tp_btf, raw_tp, tracepoint, perf_event",
 				 list);
 			return -1;
 		}
@@ -48,7 +49,7 @@ int probe_paths_parse(const char *list, unsigned *mask, char *err, size_t errlen
 		if (path < 0) {
 			snprintf(err, errlen,
 				 "--probe-paths: unknown path '%.30s' (fentry, kprobe, "
-				 "tp_btf, raw_tp, tracepoint)",
+				 "tp_btf, raw_tp, tracepoint, perf_event)",
 				 word);
 			return -1;
 		}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Attach points and the paths to them: what `check` prints, what a run records in probes.csv.
- * Preference goes fentry > kprobe > tp_btf > raw_tp > tracepoint, among the paths a probe has.
+ * Preference goes fentry > kprobe > tp_btf > raw_tp > tracepoint, among the paths a probe has;
+ * the on-CPU sampler has one path of its own, perf_event.
  */
 #ifndef RP_MODEL_PROBE_H
 #define RP_MODEL_PROBE_H
@@ -15,6 +16,7 @@ enum probe_path {
 	PROBE_TP_BTF,	  /* BTF-typed raw tracepoint */
 	PROBE_RAW_TP,	  /* raw tracepoint */
 	PROBE_TRACEPOINT, /* classic (perf) tracepoint, needs tracefs */
+	PROBE_PERF_EVENT, /* a perf event per CPU (the on-CPU sampler's only path) */
 	PROBE_PATH_COUNT
 };
 

@@ -51,7 +51,7 @@ uint64_t stack_hash(const char *folded)
 
 static const char *const state_names[KW_STATE_COUNT] = {
 	[KW_RUNQ] = "runq",   [KW_IOWAIT] = "iowait", [KW_BLOCKED] = "blocked",
-	[KW_SLEEP] = "sleep", [KW_CALL] = "call",
+	[KW_SLEEP] = "sleep", [KW_CALL] = "call",     [KW_ONCPU] = "oncpu",
 };
 
 const char *kwait_state_name(int state)
@@ -261,39 +261,62 @@ static int agg_state(int kind)
 		return KW_SLEEP;
 	case KAGG_RUNQ:
 		return KW_RUNQ;
+	case KAGG_ONCPU:
+		return KW_ONCPU;
 	default:
 		return -1;
 	}
 }
 
-static int agg_pieces(const struct trial_kernel *tk, const struct trial *t,
-		      const struct call *calls, size_t nc, struct pieces *ps)
+/* Where an aggregate sits: off-CPU at its slot's start, as long as its time (at most the
+ * slot); on-CPU samples over the period before the slot's end. */
+static void agg_place(const struct kagg *g, int64_t *a, int64_t *b)
 {
-	for (size_t i = 0; i < tk->n_agg; i++) {
+	int64_t len = (int64_t)g->sum_ns < g->slot_ns ? (int64_t)g->sum_ns : g->slot_ns;
+
+	if (g->kind == KAGG_ONCPU) {
+		*b = g->slot_start + g->slot_ns;
+		*a = *b - (g->count ? (int64_t)(g->sum_ns / g->count) : g->slot_ns);
+		return;
+	}
+	*a = g->slot_start;
+	*b = g->slot_start + len;
+}
+
+static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const struct call *calls,
+		      size_t nc, struct pieces *ps)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < tk->n_agg && !rc; i++) {
 		const struct kagg *g = &tk->agg[i];
 		int state = agg_state(g->kind);
-		int64_t mid = g->slot_start + g->slot_ns / 2;
+		int64_t mid = g->slot_start + g->slot_ns / 2, a, b;
 		int p = phase_at(t, mid);
 		struct piece x = {.count = (int64_t)g->count, .phase = p, .actor = g->actor};
-		int64_t len = (int64_t)g->sum_ns < g->slot_ns ? (int64_t)g->sum_ns : g->slot_ns;
 
 		if (state < 0 || p < 0 || !g->sum_ns)
 			continue;
 		x.state = state;
 		x.comm = g->who.comm;
 		x.amount = (int64_t)g->sum_ns;
-		stack_of(tk, g->sub, &x);
-		x.a = g->slot_start > t->phases[p].start_ns ? g->slot_start : t->phases[p].start_ns;
-		x.b = g->slot_start + len < t->phases[p].end_ns ? g->slot_start + len
-								: t->phases[p].end_ns;
+		if (state == KW_ONCPU) {
+			x.folded = trial_kernel_oncpu_folded(tk, g, &rc);
+			x.stack = stack_hash(x.folded);
+		} else {
+			stack_of(tk, g->sub, &x);
+		}
+		agg_place(g, &a, &b);
+		x.a = a > t->phases[p].start_ns ? a : t->phases[p].start_ns;
+		x.b = b < t->phases[p].end_ns ? b : t->phases[p].end_ns;
 		if (x.b < x.a)
 			x.b = x.a;
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
 			  !process_in_call(calls, nc, g->who.pid, mid);
-		if (append_piece(ps, &x))
-			return -ENOMEM;
+		if (!rc && append_piece(ps, &x))
+			rc = -ENOMEM;
 	}
-	return 0;
+	return rc;
 }
 
 /* Cuts the pieces not yet in a phase at the phase boundaries (outside the window: gone). */
@@ -512,6 +535,7 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 	free(tk->waits);
 	tk->waits = NULL;
 	tk->n_waits = 0;
+	trial_kernel_drop_joined(tk);
 	if (!tk->attributed)
 		return 0;
 	calls = malloc((tk->n_ev + 1) * sizeof(*calls));

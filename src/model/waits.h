@@ -17,6 +17,12 @@
  * slot's start, as long as its summed time (at most the slot), and is left out when a call
  * of the same process covers that slot (the call holds that time already).
  *
+ * On-CPU samples (state "oncpu") take part the same way: an aggregate of samples stands for
+ * the sampling period before its slot's end (cut at the phase's start) and holds its share
+ * of that stretch unless a call of the same process covers the slot; its time (offcpu_ns) is
+ * the samples times the period, CPU time summed over threads. A phase's elapsed time is then
+ * waits + on CPU + the unaccounted rest.
+ *
  * Waits of load, kernel and other tasks, and interruptible sleeps outside calls, are listed
  * with their off-CPU time and no share: they are the evidence of the work behind a wait
  * (a journal thread's commit, the flusher's writeback, the stressors' own waits).
@@ -34,7 +40,8 @@ enum kwait_state {
 	KW_IOWAIT = KOFF_IOWAIT,
 	KW_BLOCKED = KOFF_BLOCKED,
 	KW_SLEEP = KOFF_SLEEP,
-	KW_CALL, /* inside a blocking call, not off-CPU (or off-CPU for less than 1 ms) */
+	KW_CALL,  /* inside a blocking call, not off-CPU (or off-CPU for less than 1 ms) */
+	KW_ONCPU, /* on a CPU: on-CPU samples, the stack user frames then kernel frames */
 	KW_STATE_COUNT
 };
 

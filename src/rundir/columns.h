@@ -121,6 +121,7 @@
 #define COL_TP_BTF     "tp_btf"
 #define COL_RAW_TP     "raw_tp"
 #define COL_TRACEPOINT "tracepoint"
+#define COL_PERF_EVENT "perf_event"
 #define COL_ESSENTIAL  "essential"
 
 /* waits.csv */

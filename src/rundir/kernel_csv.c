@@ -411,9 +411,9 @@ int kernel_event_rows(struct csv_writer *w, const char *run_id, const struct cel
 
 int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 {
-	static const char *const cols[] = {COL_PROBE,	  COL_OBJECT, COL_PATH,	  COL_FENTRY,
-					   COL_KPROBE,	  COL_TP_BTF, COL_RAW_TP, COL_TRACEPOINT,
-					   COL_ESSENTIAL, COL_WHAT};
+	static const char *const cols[] = {
+		COL_PROBE,  COL_OBJECT,	    COL_PATH,	    COL_FENTRY,	   COL_KPROBE, COL_TP_BTF,
+		COL_RAW_TP, COL_TRACEPOINT, COL_PERF_EVENT, COL_ESSENTIAL, COL_WHAT};
 	struct csv_writer w = {.fd = -1};
 	int err = csv_create(&w, dirfd, PROBES_CSV, cols, N(cols));
 

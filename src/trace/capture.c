@@ -10,6 +10,7 @@
 #include "trace/convert.h"
 #include "trace/symbols.h"
 #include "trace/tracer_internal.h"
+#include "trace/usyms.h"
 
 #define FOLDED_MAX (KSTACK_DEPTH * 64)
 
@@ -163,7 +164,7 @@ void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk)
 		if (tk->ev[i].type == KEV_OFFCPU)
 			tracer_copy_stack(tk, fd, tk->ev[i].off.stackid);
 	for (size_t i = 0; i < tk->n_agg; i++)
-		if (tk->agg[i].kind <= KAGG_RUNQ)
+		if (tk->agg[i].kind <= KAGG_RUNQ || tk->agg[i].kind == KAGG_ONCPU)
 			tracer_copy_stack(tk, fd, tk->agg[i].sub);
 }
 
@@ -196,6 +197,25 @@ void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk)
 		free(s->folded);
 		s->folded = strdup(buf);
 	}
+}
+
+void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool remove)
+{
+	int fd = tr->ld.shared[SHARED_MAP_USTACKS];
+
+	if (fd < 0)
+		return;
+	ustacks_copy(tk, fd);
+	if (remove)
+		ustacks_delete(tk, fd);
+	if (!tk->n_ustacks)
+		return;
+	ustacks_register_execs(tr->usyms, tk);
+	ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
+	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
+	tr->ustack_ip_frames += tk->ustack_ip_frames;
+	if (tr->usyms)
+		usyms_trim(tr->usyms);
 }
 
 static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)
@@ -279,6 +299,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	tk->track_drops = c_end.track_drops - tr->c_begin.track_drops;
 	tk->stacks_captured = c_end.stacks - tr->c_begin.stacks;
 	tk->stack_ns = c_end.stack_ns - tr->c_begin.stack_ns;
+	tk->oncpu_samples = c_end.samples - tr->c_begin.samples;
 	tk->page_size = sysconf(_SC_PAGESIZE);
 	rc = convert_recorded(tr, tk, off);
 	if (!rc)
@@ -292,6 +313,7 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	}
 	collect_stacks(tr, tk);
 	tracer_symbolize(tr, tk);
+	tracer_name_user_stacks(tr, tk, true);
 	*out = tk;
 	return 0;
 }

@@ -24,20 +24,21 @@ _Static_assert(SAME(KBIO_READ, RP_BIO_READ) && SAME(KBIO_OTHER, RP_BIO_OTHER), "
 _Static_assert(SAME(KNET_VETH_XMIT, RP_NET_VETH_XMIT) && SAME(KNET_KIND_COUNT, RP_NET_KIND_COUNT),
 	       "net kinds");
 _Static_assert(SAME(KOVL_LOOKUP, RP_OVL_LOOKUP) && SAME(KOVL_FN_COUNT, RP_OVL_FN_COUNT), "ovl");
-_Static_assert(SAME(KAGG_OFF_IOWAIT, RP_AGG_OFF_IOWAIT - 1) &&
+_Static_assert(SAME(KAGG_OFF_IOWAIT, RP_AGG_OFF_IOWAIT - 1) && SAME(KAGG_WB, RP_AGG_WB - 1) &&
+		       SAME(KAGG_ONCPU, RP_AGG_ONCPU - 1) &&
 		       SAME(KAGG_KIND_COUNT, RP_AGG_KIND_COUNT - 1),
 	       "aggregate kinds");
 _Static_assert(KT_KTHREAD == RP_TF_KTHREAD && KT_RUNC == RP_TF_RUNC && KT_LOADCG == RP_TF_LOADCG &&
 		       KT_TRACKED == RP_TF_TRACKED,
 	       "task flags");
 _Static_assert(KH_ENGINE == RP_HINT_ENGINE, "hints");
-_Static_assert(KSTACK_DEPTH == RP_STACK_DEPTH, "stack depth");
+_Static_assert(KSTACK_DEPTH == RP_STACK_DEPTH && KBUILD_ID_LEN == 20, "stack depth, build ID");
 /* The BPF side is a 64-bit target: a 32-bit userspace (armhf) must see the same layouts. */
 _Static_assert(sizeof(struct rp_who) == 40 && sizeof(struct rp_hdr) == 56, "record header");
 _Static_assert(sizeof(struct rp_agg_key) == 48 && sizeof(struct rp_agg_val) == 40, "aggregates");
-_Static_assert(sizeof(struct rp_syscall_rec) == 360 && sizeof(struct rp_counters) == 48,
+_Static_assert(sizeof(struct rp_syscall_rec) == 360 && sizeof(struct rp_counters) == 56,
 	       "syscall record and counters");
-_Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 552, "layouts");
+_Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 560, "layouts");
 
 static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
 {
@@ -229,6 +230,7 @@ int convert_agg(const struct rp_agg_key *k, const struct rp_agg_val *v, uint64_t
 	memcpy(w.comm, k->comm, sizeof(w.comm));
 	convert_who(&w, &a->who);
 	a->sub = k->stackid;
+	a->ustackid = k->kind == RP_AGG_ONCPU ? k->ustackid : -1;
 	a->count = v->count;
 	a->sum_ns = v->sum_ns;
 	a->max_ns = v->max_ns;

@@ -69,47 +69,42 @@ void record_span(const void *rec, size_t size, uint64_t *ts, uint64_t *end)
 
 static bool is_stack_agg(const struct rp_agg_key *k)
 {
-	return k->kind >= RP_AGG_OFF_IOWAIT && k->kind <= RP_AGG_RUNQ;
+	return (k->kind >= RP_AGG_OFF_IOWAIT && k->kind <= RP_AGG_RUNQ) || k->kind == RP_AGG_ONCPU;
 }
 
 /* A new reference to id, taken at mono time `taken`: 0, or -1 when the id is stale. */
-static int stack_ref(struct tracer *tr, int32_t id, uint64_t taken)
+static int stack_ref(struct tracer *tr, struct stack_refs *s, int32_t id, uint64_t taken)
 {
-	struct follow *f = &tr->fl;
-
-	if (id < 0 || (uint32_t)id >= f->n_ids)
+	if (id < 0 || (uint32_t)id >= s->n_ids)
 		return 0;
-	if (f->gone_at[id] && (int64_t)taken < f->gone_at[id]) {
-		f->stale++;
+	if (s->gone_at[id] && (int64_t)taken < s->gone_at[id]) {
+		tr->fl.stale++;
 		return -1;
 	}
-	f->refs[id]++;
-	f->unused_since[id] = 0;
+	s->refs[id]++;
+	s->unused_since[id] = 0;
 	return 0;
 }
 
-static void stack_unref(struct tracer *tr, int32_t id, int64_t now)
+static void stack_unref(struct stack_refs *s, int32_t id, int64_t now)
 {
-	struct follow *f = &tr->fl;
-
-	if (id < 0 || (uint32_t)id >= f->n_ids || !f->refs[id])
+	if (id < 0 || (uint32_t)id >= s->n_ids || !s->refs[id])
 		return;
-	if (!--f->refs[id])
-		f->unused_since[id] = now;
+	if (!--s->refs[id])
+		s->unused_since[id] = now;
 }
 
 /* Ids named by nothing kept for keep_ns leave the stack map. */
-static void delete_unused_stacks(struct tracer *tr, int64_t now)
+static void delete_unused_stacks(struct tracer *tr, struct stack_refs *s, int64_t now)
 {
-	struct follow *f = &tr->fl;
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
+	int fd = tr->ld.shared[s->map];
 
-	for (uint32_t id = 0; fd >= 0 && id < f->n_ids; id++)
-		if (!f->refs[id] && f->unused_since[id] &&
-		    now - f->unused_since[id] >= f->keep_ns) {
+	for (uint32_t id = 0; fd >= 0 && id < s->n_ids; id++)
+		if (!s->refs[id] && s->unused_since[id] &&
+		    now - s->unused_since[id] >= tr->fl.keep_ns) {
 			bpf_map_delete_elem(fd, &id);
-			f->unused_since[id] = 0;
-			f->gone_at[id] = now;
+			s->unused_since[id] = 0;
+			s->gone_at[id] = now;
 		}
 }
 
@@ -117,42 +112,62 @@ static void delete_unused_stacks(struct tracer *tr, int64_t now)
  * Ids in the map that nothing kept names (a span never reported: its task's entry was evicted,
  * or it still sleeps) start the same clock, or the map would fill up over days.
  */
-static void sweep_stack_map(struct tracer *tr, int64_t now)
+static void sweep_stack_map(struct tracer *tr, struct stack_refs *s, int64_t now)
 {
-	struct follow *f = &tr->fl;
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
+	int fd = tr->ld.shared[s->map];
 	__u32 key, next;
 	bool first = true;
 
 	while (fd >= 0 && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
 		first = false;
 		key = next;
-		if (next < f->n_ids && !f->refs[next] && !f->unused_since[next])
-			f->unused_since[next] = now;
+		if (next < s->n_ids && !s->refs[next] && !s->unused_since[next])
+			s->unused_since[next] = now;
 	}
 }
 
-static int stack_ids_alloc(struct tracer *tr)
+static int stack_ids_alloc(struct tracer *tr, struct stack_refs *s, int map)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
-	struct follow *f = &tr->fl;
+	int fd = tr->ld.shared[map];
 
 	memset(&info, 0, sizeof(info));
-	f->n_ids = 0;
+	s->map = map;
+	s->n_ids = 0;
 	if (fd < 0)
 		return 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	/* A stack map's ids are its buckets: max_entries rounded up to a power of two. */
-	f->n_ids = 1;
-	while (f->n_ids < info.max_entries && f->n_ids < STACK_IDS_MAX)
-		f->n_ids <<= 1;
-	f->refs = calloc(f->n_ids, sizeof(*f->refs));
-	f->unused_since = calloc(f->n_ids, sizeof(*f->unused_since));
-	f->gone_at = calloc(f->n_ids, sizeof(*f->gone_at));
-	return f->refs && f->unused_since && f->gone_at ? 0 : -ENOMEM;
+	s->n_ids = 1;
+	while (s->n_ids < info.max_entries && s->n_ids < STACK_IDS_MAX)
+		s->n_ids <<= 1;
+	s->refs = calloc(s->n_ids, sizeof(*s->refs));
+	s->unused_since = calloc(s->n_ids, sizeof(*s->unused_since));
+	s->gone_at = calloc(s->n_ids, sizeof(*s->gone_at));
+	return s->refs && s->unused_since && s->gone_at ? 0 : -ENOMEM;
+}
+
+static void stack_ids_free(struct stack_refs *s)
+{
+	free(s->refs);
+	free(s->unused_since);
+	free(s->gone_at);
+	s->refs = NULL;
+	s->unused_since = s->gone_at = NULL;
+	s->n_ids = 0;
+}
+
+/* Every id the history named, or that is in the map unnamed, leaves the stack map. */
+static void delete_named_stacks(struct tracer *tr, struct stack_refs *s)
+{
+	int fd = tr->ld.shared[s->map];
+
+	sweep_stack_map(tr, s, mono_ns());
+	for (uint32_t id = 0; fd >= 0 && id < s->n_ids; id++)
+		if (s->refs[id] || s->unused_since[id])
+			bpf_map_delete_elem(fd, &id);
 }
 
 /* ---- arrivals (the reader, lock held) ---- */
@@ -196,7 +211,7 @@ void follow_record_added_locked(struct tracer *tr, size_t pos)
 	if (h->type == RP_REC_OFFCPU && size >= sizeof(struct rp_offcpu_rec)) {
 		struct rp_offcpu_rec *r = (void *)h;
 
-		if (stack_ref(tr, r->stackid, r->h.ts))
+		if (stack_ref(tr, &tr->fl.ks, r->stackid, r->h.ts))
 			r->stackid = -1;
 	} else if (h->type == RP_REC_SYSCALL) {
 		note_mount(tr, (void *)h, size);
@@ -210,8 +225,11 @@ void follow_aggs_added_locked(struct tracer *tr, size_t from)
 	for (size_t i = from; i < tr->aggs.n; i++) {
 		struct rp_agg_key *k = &tr->aggs.k[i];
 
-		if (is_stack_agg(k) && stack_ref(tr, k->stackid, k->slot * SLOT_NS))
+		if (is_stack_agg(k) && stack_ref(tr, &tr->fl.ks, k->stackid, k->slot * SLOT_NS))
 			k->stackid = -1;
+		if (k->kind == RP_AGG_ONCPU &&
+		    stack_ref(tr, &tr->fl.us, k->ustackid, k->slot * SLOT_NS))
+			k->ustackid = -1;
 	}
 }
 
@@ -239,7 +257,7 @@ static void drop_before(struct tracer *tr, int64_t cut, bool room)
 		if ((int64_t)end >= cut)
 			break;
 		if (h->type == RP_REC_OFFCPU && size >= sizeof(struct rp_offcpu_rec))
-			stack_unref(tr, ((struct rp_offcpu_rec *)h)->stackid, now);
+			stack_unref(&f->ks, ((struct rp_offcpu_rec *)h)->stackid, now);
 		f->head += ARENA_STEP(size);
 		f->dropped += room;
 	}
@@ -252,7 +270,9 @@ static void drop_before(struct tracer *tr, int64_t cut, bool room)
 			continue;
 		}
 		if (is_stack_agg(k))
-			stack_unref(tr, k->stackid, now);
+			stack_unref(&f->ks, k->stackid, now);
+		if (k->kind == RP_AGG_ONCPU)
+			stack_unref(&f->us, k->ustackid, now);
 		f->dropped += room;
 	}
 	tr->aggs.n = kept;
@@ -352,9 +372,12 @@ void tracer_follow_prune(struct tracer *tr)
 		add_sample_locked(tr, &s);
 		drop_before(tr, now - tr->fl.keep_ns, false);
 		drop_removed_cgroups(tr, now - tr->fl.keep_ns);
-		if (++tr->fl.prunes % SWEEP_EVERY == 0)
-			sweep_stack_map(tr, now);
-		delete_unused_stacks(tr, now);
+		if (++tr->fl.prunes % SWEEP_EVERY == 0) {
+			sweep_stack_map(tr, &tr->fl.ks, now);
+			sweep_stack_map(tr, &tr->fl.us, now);
+		}
+		delete_unused_stacks(tr, &tr->fl.ks, now);
+		delete_unused_stacks(tr, &tr->fl.us, now);
 		follow_make_room_locked(tr, 0);
 		tr->fl.last_prune = now;
 	}
@@ -367,15 +390,11 @@ static void free_history_locked(struct tracer *tr)
 {
 	struct follow *f = &tr->fl;
 
-	free(f->refs);
-	free(f->unused_since);
-	free(f->gone_at);
+	stack_ids_free(&f->ks);
+	stack_ids_free(&f->us);
 	free(f->rm);
-	f->refs = NULL;
-	f->unused_since = f->gone_at = NULL;
 	f->rm = NULL;
 	f->n_rm = f->cap_rm = 0;
-	f->n_ids = 0;
 }
 
 int tracer_follow_begin(struct tracer *tr, int64_t keep_ns, size_t max_bytes)
@@ -391,7 +410,9 @@ int tracer_follow_begin(struct tracer *tr, int64_t keep_ns, size_t max_bytes)
 	if (rc)
 		return rc;
 	memset(&tr->fl, 0, sizeof(tr->fl));
-	rc = stack_ids_alloc(tr);
+	rc = stack_ids_alloc(tr, &tr->fl.ks, SHARED_MAP_STACKS);
+	if (!rc)
+		rc = stack_ids_alloc(tr, &tr->fl.us, SHARED_MAP_USTACKS);
 	if (rc) {
 		free_history_locked(tr);
 		return rc;
@@ -426,17 +447,12 @@ int tracer_follow_begin(struct tracer *tr, int64_t keep_ns, size_t max_bytes)
 
 void tracer_follow_end(struct tracer *tr)
 {
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
-
 	if (!tr->fl.on)
 		return;
 	tracer_stop_recording(tr);
 	pthread_mutex_lock(&tr->lock);
-	sweep_stack_map(tr, mono_ns());
-	/* Every id the history named, or that is in the map unnamed, leaves the stack map. */
-	for (uint32_t id = 0; fd >= 0 && id < tr->fl.n_ids; id++)
-		if (tr->fl.refs[id] || tr->fl.unused_since[id])
-			bpf_map_delete_elem(fd, &id);
+	delete_named_stacks(tr, &tr->fl.ks);
+	delete_named_stacks(tr, &tr->fl.us);
 	tr->recording = false;
 	tr->fl.on = false;
 	tr->arena_len = 0;

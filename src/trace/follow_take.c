@@ -57,6 +57,7 @@ static void range_drops(struct tracer *tr, struct trial_kernel *tk, int64_t b,
 	tk->track_drops = now->c.track_drops - c0->track_drops;
 	tk->stacks_captured = now->c.stacks - c0->stacks;
 	tk->stack_ns = now->c.stack_ns - c0->stack_ns;
+	tk->oncpu_samples = now->c.samples - c0->samples;
 }
 
 /* Records whose span meets [b, e] (mono), converted with off. */
@@ -175,6 +176,7 @@ int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 	}
 	trial_kernel_sort(tk);
 	tracer_symbolize(tr, tk);
+	tracer_name_user_stacks(tr, tk, false); /* the map keeps them, as the kernel stacks */
 	*out = tk;
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "trace/load_log.h"
+#include "trace/oncpu_attach.h"
 #include "trace/pathprobe.h"
 #include "trace/probe_table.h"
 #include "trace/progstats.h"
@@ -19,6 +20,7 @@
 #include "skel/blkio.skel.h"
 #include "skel/cgroup.skel.h"
 #include "skel/net.skel.h"
+#include "skel/oncpu.skel.h"
 #include "skel/ovl.skel.h"
 #include "skel/proc.skel.h"
 #include "skel/sched.skel.h"
@@ -59,6 +61,7 @@ SKEL_ADAPTERS(sys)
 SKEL_ADAPTERS(net)
 SKEL_ADAPTERS(ovl)
 SKEL_ADAPTERS(wb)
+SKEL_ADAPTERS(oncpu)
 
 #define SKEL_OPS_OF(n)                                                                             \
 	{                                                                                          \
@@ -69,6 +72,7 @@ static const struct skel_ops skel_ops[BPF_OBJ_COUNT] = {
 	[BPF_OBJ_SCHED] = SKEL_OPS_OF(sched), [BPF_OBJ_BLKIO] = SKEL_OPS_OF(blkio),
 	[BPF_OBJ_SYS] = SKEL_OPS_OF(sys),     [BPF_OBJ_NET] = SKEL_OPS_OF(net),
 	[BPF_OBJ_OVL] = SKEL_OPS_OF(ovl),     [BPF_OBJ_WB] = SKEL_OPS_OF(wb),
+	[BPF_OBJ_ONCPU] = SKEL_OPS_OF(oncpu),
 };
 
 static const char *const shared_names[SHARED_MAP_COUNT] = {
@@ -76,6 +80,7 @@ static const char *const shared_names[SHARED_MAP_COUNT] = {
 	[SHARED_MAP_STATE] = "rp_state",     [SHARED_MAP_COUNTERS] = "rp_counters",
 	[SHARED_MAP_EVENTS] = "rp_events",   [SHARED_MAP_AGG0] = "rp_agg0",
 	[SHARED_MAP_AGG1] = "rp_agg1",	     [SHARED_MAP_STACKS] = "rp_stacks",
+	[SHARED_MAP_USTACKS] = "rp_ustacks",
 };
 
 /* Paths that failed to load or attach during this run, per probe. */
@@ -120,6 +125,8 @@ static bool path_passes(struct loader *l, int i, struct bpf_object *obj, int pat
 		const char *sec = prog ? bpf_program__section_name(prog) : NULL;
 		const char *target = sec ? strchr(sec, '/') : NULL;
 
+		if (prog && path == PROBE_PERF_EVENT)
+			continue; /* no attach point to ask about: perf_event_open says at attach */
 		if (!target) {
 			snprintf(why, len, "no program for %s", d->members[m]);
 			return false;
@@ -146,6 +153,10 @@ static void select_path(struct loader *l, int i, struct bpf_object *obj)
 		}
 		if (failed_paths[i] & PATH_BIT(path))
 			continue;
+		if (path == PROBE_PERF_EVENT && !l->oncpu_hz) {
+			snprintf(p->why[path], sizeof(p->why[path]), "off (--oncpu-hz 0)");
+			continue;
+		}
 		if (!path_passes(l, i, obj, path, p->why[path], sizeof(p->why[path]))) {
 			failed_paths[i] |= PATH_BIT(path);
 			continue;
@@ -206,6 +217,30 @@ static void detach_all(struct loaded_object *c)
 	for (int i = 0; i < c->n_links; i++)
 		bpf_link__destroy(c->links[i]);
 	c->n_links = 0;
+	for (int i = 0; i < c->n_plinks; i++)
+		bpf_link__destroy(c->plinks[i]);
+	free(c->plinks);
+	c->plinks = NULL;
+	c->n_plinks = 0;
+}
+
+/* A perf_event program: one event per online CPU, a link each. */
+static int attach_perf(struct loader *l, int i, struct loaded_object *c)
+{
+	struct probe_status *p = &l->probes[i];
+	struct bpf_program *prog =
+		probe_program(c->obj, probe_defs[i].members[0], probe_path_suffixes[p->chosen][0]);
+	char why[PROBE_WHY_LEN];
+
+	if (!prog) {
+		snprintf(why, sizeof(why), "no program for %s", probe_defs[i].members[0]);
+	} else if (oncpu_attach(prog, l->oncpu_hz, &c->plinks, &c->n_plinks, why, sizeof(why)) ==
+		   0) {
+		return 0;
+	}
+	snprintf(p->why[p->chosen], sizeof(p->why[p->chosen]), "%s", why);
+	failed_paths[i] |= PATH_BIT(p->chosen);
+	return -1;
 }
 
 /* Attaches the chosen programs; on a failure marks that probe's path and returns -1. */
@@ -217,6 +252,11 @@ static int attach_chosen(struct loader *l, int ci, struct loaded_object *c)
 
 		if (d->obj != ci || p->chosen < 0)
 			continue;
+		if (p->chosen == PROBE_PERF_EVENT) {
+			if (attach_perf(l, i, c))
+				return -1;
+			continue;
+		}
 		for (int m = 0; m < PROBE_MEMBERS_MAX && d->members[m]; m++)
 			for (int s = 0; s < 2 && probe_path_suffixes[p->chosen][s]; s++) {
 				struct bpf_program *prog = probe_program(
@@ -360,7 +400,7 @@ void loader_destroy(struct loader *l)
 bool loader_attached(const struct loader *l)
 {
 	for (int ci = 0; ci < BPF_OBJ_COUNT; ci++)
-		if (l->objs[ci].n_links)
+		if (l->objs[ci].n_links || l->objs[ci].n_plinks)
 			return true;
 	return false;
 }
@@ -376,7 +416,7 @@ int loader_attach(struct loader *l, char *err, size_t len)
 	for (int ci = 0; ci < BPF_OBJ_COUNT; ci++) {
 		struct loaded_object *c = &l->objs[ci];
 
-		if (!c->skel || c->n_links)
+		if (!c->skel || c->n_links || c->n_plinks)
 			continue;
 		if (attach_chosen(l, ci, c)) {
 			int i;

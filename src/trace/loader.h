@@ -29,6 +29,7 @@ enum bpf_obj_kind {
 	BPF_OBJ_NET,
 	BPF_OBJ_OVL,
 	BPF_OBJ_WB,
+	BPF_OBJ_ONCPU,
 	BPF_OBJ_COUNT
 };
 
@@ -42,6 +43,7 @@ enum shared_map {
 	SHARED_MAP_AGG0,
 	SHARED_MAP_AGG1,
 	SHARED_MAP_STACKS,
+	SHARED_MAP_USTACKS, /* the on-CPU object's only */
 	SHARED_MAP_COUNT
 };
 
@@ -53,6 +55,8 @@ struct loaded_object {
 	struct bpf_object *obj;
 	struct bpf_link *links[LOADER_MAX_LINKS];
 	int n_links;
+	struct bpf_link **plinks; /* perf_event programs: a link per CPU */
+	int n_plinks;
 	char why[PROBE_WHY_LEN]; /* why the object did not load at all, "" otherwise */
 };
 
@@ -63,6 +67,7 @@ struct loader {
 	unsigned ring_bytes;
 	const char *btf_path; /* kernel BTF when not at the standard place; NULL: libbpf finds it */
 	struct pathprobe *pp;
+	unsigned oncpu_hz; /* on-CPU sampling frequency, 0: the sampler stays off */
 	/* Out. */
 	struct probe_status probes[LOADER_MAX_PROBES];
 	int n_probes;

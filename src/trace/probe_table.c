@@ -9,13 +9,13 @@
 static const char *const obj_names[BPF_OBJ_COUNT] = {
 	[BPF_OBJ_PROC] = "proc",   [BPF_OBJ_CGROUP] = "cgroup", [BPF_OBJ_SCHED] = "sched",
 	[BPF_OBJ_BLKIO] = "blkio", [BPF_OBJ_SYS] = "sys",	[BPF_OBJ_NET] = "net",
-	[BPF_OBJ_OVL] = "ovl",	   [BPF_OBJ_WB] = "wb",
+	[BPF_OBJ_OVL] = "ovl",	   [BPF_OBJ_WB] = "wb",		[BPF_OBJ_ONCPU] = "oncpu",
 };
 
 const char *const probe_path_suffixes[PROBE_PATH_COUNT][2] = {
 	[PROBE_FENTRY] = {"fentry", "fexit"}, [PROBE_KPROBE] = {"kprobe", "kretprobe"},
 	[PROBE_TP_BTF] = {"btf", NULL},	      [PROBE_RAW_TP] = {"raw", NULL},
-	[PROBE_TRACEPOINT] = {"tp", NULL},
+	[PROBE_TRACEPOINT] = {"tp", NULL},    [PROBE_PERF_EVENT] = {"perf", NULL},
 };
 
 const struct probe_def probe_defs[] = {
@@ -133,6 +133,13 @@ const struct probe_def probe_defs[] = {
 	 "pages written back, the reason, and who dirtied them",
 	 {"writeback_dirty_inode_enqueue", "writeback_start", "writeback_written",
 	  "writeback_single_inode"}},
+	{"oncpu",
+	 BPF_OBJ_ONCPU,
+	 PATH_BIT(PROBE_PERF_EVENT),
+	 false,
+	 "on-CPU samples of the engine's and the target's tasks, kernel and user stacks "
+	 "(--oncpu-hz)",
+	 {"oncpu"}},
 };
 
 const int n_probe_defs = (int)(sizeof(probe_defs) / sizeof(probe_defs[0]));

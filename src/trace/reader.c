@@ -57,6 +57,7 @@ void tracer_read_counters(struct tracer *tr, struct rp_counters *sum)
 			sum->stack_drops += per[i].stack_drops;
 			sum->track_drops += per[i].track_drops;
 			sum->stacks += per[i].stacks;
+			sum->samples += per[i].samples;
 			sum->stack_ns += per[i].stack_ns;
 		}
 	free(per);

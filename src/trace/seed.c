@@ -230,3 +230,27 @@ int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n)
 	free(p);
 	return err;
 }
+
+int seed_engine_pids(pid_t dockerd, pid_t **pids, size_t *n)
+{
+	struct proc_info *p = NULL;
+	size_t np = 0, cap = 0;
+	int err;
+
+	*pids = NULL;
+	*n = 0;
+	err = snapshot_procs(&p, &np);
+	if (err)
+		return err;
+	seed_select(p, np, dockerd);
+	for (size_t i = 0; i < np && !err; i++) {
+		if (!p[i].engine)
+			continue;
+		if (array_reserve((void **)pids, &cap, *n + 1, sizeof(**pids)))
+			err = -ENOMEM;
+		else
+			(*pids)[(*n)++] = p[i].pid;
+	}
+	free(p);
+	return err;
+}

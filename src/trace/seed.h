@@ -35,5 +35,7 @@ int containerd_config_address(const char *toml, char *out, size_t len);
  * when dockerd is gone.
  */
 int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n);
+/* The same, the engine's processes (dockerd, containerd, shims and their descendants). */
+int seed_engine_pids(pid_t dockerd, pid_t **pids, size_t *n);
 
 #endif

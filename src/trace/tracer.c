@@ -21,6 +21,7 @@
 #include "trace/seed.h"
 #include "trace/symbols.h"
 #include "trace/tracer_internal.h"
+#include "trace/usyms.h"
 #include "util/heap.h"
 
 #define RING_BYTES	  (1u << 20)
@@ -104,6 +105,7 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 	cfg->stacks_load = !tr->opts.no_stacks;
 	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
 	cfg->self_tgid = (__u32)getpid();
+	cfg->oncpu_period_ns = tr->opts.oncpu_hz ? NSEC_PER_SEC / tr->opts.oncpu_hz : 0;
 #ifdef SYS_mount
 	cfg->sys_kind[SYS_mount] = RP_SYS_MOUNT;
 #endif
@@ -230,6 +232,7 @@ static int load_programs(struct tracer *tr, char *err, size_t errlen)
 		tr->opts.probe_paths ? tr->opts.probe_paths & PROBE_PATHS_ALL : PROBE_PATHS_ALL;
 	tr->ld.ring_bytes = tr->opts.events_detail ? RING_BYTES_DETAIL : RING_BYTES;
 	tr->ld.btf_path = tr->opts.btf_path;
+	tr->ld.oncpu_hz = tr->opts.oncpu_hz;
 	fill_config(tr, &tr->ld.cfg);
 	/*
 	 * The kernel's BTF, parsed, is some 6 MiB here, and libbpf parses a copy of its own
@@ -291,6 +294,8 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	seed_engine_tasks(tr);
 	if (opts->prog_stats)
 		open_prog_stats(tr);
+	if (usyms_new(&tr->usyms) == 0)
+		ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
 	if (tracer_reader_start(tr)) {
 		snprintf(err, errlen, "cannot start the reader thread");
 		goto fail;
@@ -319,14 +324,21 @@ void tracer_close(struct tracer *tr)
 	free(tr->arena);
 	free(tr->mem);
 	ksyms_free(tr->syms);
+	if (tr->usyms)
+		usyms_free(tr->usyms);
+	ustack_files_free(&tr->ufiles);
 	free(tr->aggs.k);
 	free(tr->aggs.v);
 	free(tr->cg);
 	free(tr->batch_k);
 	free(tr->batch_v);
-	free(tr->fl.refs);
-	free(tr->fl.unused_since);
-	free(tr->fl.gone_at);
+	for (int k = 0; k < 2; k++) {
+		struct stack_refs *s = k ? &tr->fl.us : &tr->fl.ks;
+
+		free(s->refs);
+		free(s->unused_since);
+		free(s->gone_at);
+	}
 	free(tr->fl.rm);
 	pthread_mutex_destroy(&tr->agg_lock);
 	pthread_mutex_destroy(&tr->flip_lock);
@@ -344,6 +356,21 @@ const struct probe_status *tracer_probes(const struct tracer *tr, int *n)
 const char *tracer_cgroup_desc(const struct tracer *tr)
 {
 	return tr->cg_desc;
+}
+
+int tracer_usyms_stats(const struct tracer *tr, size_t i, struct usym_file_stats *out)
+{
+	return tr->usyms ? usyms_file_stats(tr->usyms, i, out) : -1;
+}
+
+uint64_t tracer_ustack_ip_frames(const struct tracer *tr)
+{
+	return tr->ustack_ip_frames;
+}
+
+bool tracer_oncpu_on(const struct tracer *tr)
+{
+	return tr->ld.objs[BPF_OBJ_ONCPU].skel != NULL;
 }
 
 const char *tracer_symbols_desc(const struct tracer *tr, bool *ok)

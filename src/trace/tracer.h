@@ -13,6 +13,12 @@
 struct tracer;
 struct trial_kernel; /* model/kernel.h */
 
+/*
+ * On-CPU samples a second per CPU unless --oncpu-hz says otherwise: a prime, so the sampling
+ * does not lock onto periodic work (timer ticks at 100, 250 or 1000 Hz).
+ */
+#define ONCPU_HZ_DEFAULT 199
+
 struct tracer_opts {
 	bool events_detail;   /* stream every event (for events.csv), not only the aggregates */
 	pid_t engine_pid;     /* dockerd, found from the socket's peer; 0: track nothing (check) */
@@ -21,6 +27,7 @@ struct tracer_opts {
 	bool sleep_stacks;    /* ... and do capture them for interruptible sleeps */
 	const char *btf_path; /* kernel BTF when not at /sys/kernel/btf/vmlinux; NULL: default */
 	bool prog_stats;      /* every BPF program's run count and time per trial (tk->progs) */
+	unsigned oncpu_hz;    /* on-CPU samples a second per CPU, 0: no sampling */
 };
 
 /* Loads and attaches what this kernel allows. Fails only if nothing useful can run. */
@@ -36,6 +43,16 @@ const struct probe_status *tracer_probes(const struct tracer *tr, int *n);
 const char *tracer_cgroup_desc(const struct tracer *tr);
 /* What /proc/kallsyms allows (trace/symbols.h); ok (may be NULL) when stacks get names. */
 const char *tracer_symbols_desc(const struct tracer *tr, bool *ok);
+
+/* Per file registered for naming user frames (trace/usyms.h): how it named them and how many
+ * frames it did and did not name, over the run so far. 0, or -1 past the last file. */
+struct usym_file_stats;
+int tracer_usyms_stats(const struct tracer *tr, size_t i, struct usym_file_stats *out);
+/* User frames the kernel gave without a build ID over the run so far (unnamed, in no file's
+ * stats). */
+uint64_t tracer_ustack_ip_frames(const struct tracer *tr);
+/* Whether the on-CPU sampler runs (probes say why not). */
+bool tracer_oncpu_on(const struct tracer *tr);
 
 /* A container whose processes are `load` (its main pid, once it runs). */
 int tracer_add_load(struct tracer *tr, const char *container_id, pid_t pid);

@@ -22,6 +22,7 @@
 #include "trace/cgroups.h"
 #include "trace/loader.h"
 #include "trace/progstats.h"
+#include "trace/ustacks.h"
 #include "trace/tracer.h"
 #include "util/clock.h"
 
@@ -36,6 +37,7 @@ struct btf;
 struct ksyms;
 struct pathprobe;
 struct ring_buffer;
+struct usyms;
 
 struct raw_aggs {
 	struct rp_agg_key *k;
@@ -65,6 +67,15 @@ struct follow_rm {
 	int64_t at; /* mono */
 };
 
+/* Stack ids of one stack map the history names: references, when the last went (mono), when
+ * deleted. */
+struct stack_refs {
+	int map; /* enum shared_map */
+	uint32_t n_ids;
+	uint32_t *refs;
+	int64_t *unused_since, *gone_at;
+};
+
 struct follow {
 	atomic_bool on;
 	int64_t keep_ns;
@@ -75,11 +86,8 @@ struct follow {
 	uint64_t stale;	    /* stack ids cleared: the stack was deleted while the task slept */
 	int64_t last_prune; /* mono */
 	unsigned prunes;
-	int64_t off, err; /* the latest clock offset (wall - mono) and its error */
-	/* Stack ids the history names: references, when the last went (mono), when deleted. */
-	uint32_t n_ids;
-	uint32_t *refs;
-	int64_t *unused_since, *gone_at;
+	int64_t off, err;	  /* the latest clock offset (wall - mono) and its error */
+	struct stack_refs ks, us; /* kernel stacks; user stacks of on-CPU samples */
 	/* Cgroups removed (rmdir), dropped from the table keep_ns later. */
 	struct follow_rm *rm;
 	size_t n_rm, cap_rm;
@@ -130,6 +138,9 @@ struct tracer {
 	struct ksyms *syms; /* NULL when /proc/kallsyms could not be read */
 	bool syms_ok;	    /* stacks can be symbolized */
 	char syms_desc[256];
+	struct usyms *usyms; /* names of user frames (on-CPU samples); NULL without memory */
+	struct ustack_files ufiles;
+	uint64_t ustack_ip_frames; /* over the run: user frames without a build ID (unnamed) */
 	/* --prog-stats */
 	int stats_fd; /* BPF_ENABLE_STATS: statistics stay on while it is open */
 	char stats_note[160];
@@ -172,6 +183,9 @@ void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
 void tracer_stop_recording(struct tracer *tr);
 /* Names for every stack of tk. */
 void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk);
+/* The user stacks tk's on-CPU aggregates name: copied in (removed from the map with remove),
+ * their files registered, their frames named. */
+void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool remove);
 
 /* follow.c: the history's upkeep, from the reader (lock held). */
 

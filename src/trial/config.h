@@ -67,6 +67,7 @@ struct run_config {
 	enum alternate alternate; /* --alternate: on for odd trials, off for even ones */
 	bool prog_stats;	  /* --prog-stats: progstats.csv */
 	bool sleep_stacks;	  /* also stacks of interruptible sleeps */
+	unsigned oncpu_hz;	  /* on-CPU samples a second per CPU, 0: off (--oncpu-hz) */
 	bool keep_images;
 	bool exclusive; /* refuse to start while another restartprof run is active */
 	bool matrix;	/* cells from --matrix */

@@ -264,6 +264,7 @@ void run_start_tracer(struct run *r)
 		.no_stacks = cfg->no_stacks,
 		.prog_stats = cfg->prog_stats,
 		.sleep_stacks = cfg->sleep_stacks,
+		.oncpu_hz = cfg->oncpu_hz,
 		.btf_path = strcmp(cfg->btf_path, DEFAULT_BTF) ? cfg->btf_path : NULL,
 	};
 	char err[256];
@@ -353,6 +354,11 @@ static void write_probes(struct run *r)
 		}
 	tell_user(r, "kernel tracing with %d of %d probes (%s), see %s", used, n, paths,
 		  PROBES_CSV);
+	for (int i = 0; i < n; i++)
+		if (strcmp(p[i].name, "oncpu") == 0 && p[i].chosen < 0)
+			tell_user(r, "no on-CPU samples: %s",
+				  p[i].why[PROBE_PERF_EVENT][0] ? p[i].why[PROBE_PERF_EVENT]
+								: "not tried");
 	e = kernel_probes_write(r->dirfd, p, n);
 	if (e)
 		tell_user(r, "cannot write %s: %s", PROBES_CSV, strerror(-e));

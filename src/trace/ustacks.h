@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * User stacks of on-CPU samples: the files their frames may come from registered with usyms
+ * (the engine's executables and libraries, the programs a trial exec'd), the stacks a trial's
+ * aggregates name copied out of the stack map, and their frames named.
+ */
+#ifndef RP_TRACE_USTACKS_H
+#define RP_TRACE_USTACKS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct trial_kernel;
+struct usyms;
+
+/* Engine processes whose files are registered already. */
+struct ustack_files {
+	pid_t *seen;
+	size_t n_seen, cap_seen;
+};
+
+/* The executable and file-backed executable mappings of every engine process not seen
+ * before into u. */
+void ustacks_register_engine(struct usyms *u, struct ustack_files *f, pid_t dockerd);
+/* The absolute exec filenames of tk's exec records into u. */
+void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk);
+/* Every user stack tk's ONCPU aggregates name, copied from the map (fd) into tk. */
+void ustacks_copy(struct trial_kernel *tk, int fd);
+/* Deletes tk's user stacks from the map. */
+void ustacks_delete(const struct trial_kernel *tk, int fd);
+/* Names the frames of every user stack of tk (folded, root first); u may be NULL. Returns
+ * how many frames the kernel gave as a bare address (no build ID): those stay unnamed. */
+unsigned long ustacks_name(struct usyms *u, struct trial_kernel *tk);
+void ustack_files_free(struct ustack_files *f);
+
+#endif

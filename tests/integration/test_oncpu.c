@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The on-CPU sampler on the real engine: the tracer opens a CPU-clock perf event per online
+ * CPU and closes them all again; a short baseline run has on-CPU rows (state oncpu) for the
+ * engine in create and start, with kernel frames in their stacks and sample counts that fit
+ * the frequency and the window; --oncpu-hz 0 has none; no program of the sampler stays.
+ */
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "model/probe.h"
+#include "rundir/csv.h"
+#include "support/harness.h"
+#include "support/table.h"
+#include "trace/tracer.h"
+#include "util/proc.h"
+
+#define HZ	  ONCPU_HZ_DEFAULT
+#define PERIOD_NS (1000000000LL / HZ)
+
+/* Kernel frames every on-CPU stack that entered the kernel passes through (x86, arm64). */
+static const char *const kernel_entries[] = {
+	"entry_SYSCALL_64", "do_syscall_64", "asm_exc_page_fault",
+	"asm_sysvec_",	    "ret_from_fork", "el0_svc",
+	"el0t_64_",	    "el0_da",	     NULL,
+};
+
+/* Our perf events open in this process now. */
+static int perf_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		char path[300], target[64];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += strcmp(target, "anon_inode:[perf_event]") == 0;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Loaded BPF programs named like the sampler's. */
+static int sampler_progs(void)
+{
+	unsigned id = 0;
+	int n = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0) {
+		struct bpf_prog_info info;
+		unsigned len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += strcmp(info.name, "oncpu_perf") == 0;
+		close(fd);
+	}
+	return n;
+}
+
+static const struct probe_status *oncpu_probe(const struct tracer *tr)
+{
+	int n;
+	const struct probe_status *p = tracer_probes(tr, &n);
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(p[i].name, "oncpu") == 0)
+			return &p[i];
+	fail_msg("no oncpu probe");
+	return NULL;
+}
+
+/* A perf event per online CPU while the tracer is open, none once it is closed. */
+static void tracer_opens_and_closes_events(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int before = perf_fds(), progs = sampler_progs();
+	struct tracer_opts o = {.oncpu_hz = HZ};
+	struct tracer *tr;
+	char err[256];
+
+	(void)state;
+	if (tracer_open(&o, &tr, err, sizeof(err)))
+		fail_msg("tracer_open: %s", err);
+	assert_true(tracer_oncpu_on(tr));
+	assert_int_equal(oncpu_probe(tr)->chosen, PROBE_PERF_EVENT);
+	assert_int_equal(perf_fds() - before, (int)cpus);
+	assert_int_equal(sampler_progs(), progs + 1);
+	tracer_close(tr);
+	assert_int_equal(perf_fds(), before);
+	assert_int_equal(sampler_progs(), progs);
+
+	o.oncpu_hz = 0;
+	if (tracer_open(&o, &tr, err, sizeof(err)))
+		fail_msg("tracer_open: %s", err);
+	assert_false(tracer_oncpu_on(tr));
+	assert_int_equal(oncpu_probe(tr)->chosen, -1);
+	assert_string_equal(oncpu_probe(tr)->why[PROBE_PERF_EVENT], "off (--oncpu-hz 0)");
+	assert_int_equal(perf_fds(), before);
+	tracer_close(tr);
+}
+
+struct run {
+	char *dir;
+	struct csv_table trials, waits, stacks, probes;
+};
+
+static void run_sampled(struct run *r, const char *tag, const char *hz)
+{
+	const char *args[] = {"run",	    "--trials", "3",  "--interval", "0.2",
+			      "--oncpu-hz", hz,		"-o", NULL,	    NULL};
+	struct proc_result pr;
+
+	r->dir = harness_tmpdir(tag);
+	assert_non_null(r->dir);
+	args[8] = r->dir;
+	assert_int_equal(harness_run(args, (uid_t)-1, &pr), 0);
+	if (pr.exit_code != 0)
+		fprintf(stderr, "%s", pr.err);
+	assert_int_equal(pr.exit_code, 0);
+	/* The run says when the sampler is off, and why. */
+	assert_int_equal(strstr(pr.err, "no on-CPU samples: off (--oncpu-hz 0)") != NULL,
+			 strcmp(hz, "0") == 0);
+	proc_result_free(&pr);
+	assert_int_equal(harness_csv(r->dir, "trials.csv", &r->trials), 0);
+	assert_int_equal(harness_csv(r->dir, "waits.csv", &r->waits), 0);
+	assert_int_equal(harness_csv(r->dir, "stacks.csv", &r->stacks), 0);
+	assert_int_equal(harness_csv(r->dir, "probes.csv", &r->probes), 0);
+	assert_int_equal(r->trials.n_rows, 3);
+}
+
+static void free_run(struct run *r)
+{
+	csv_table_free(&r->trials);
+	csv_table_free(&r->waits);
+	csv_table_free(&r->stacks);
+	csv_table_free(&r->probes);
+	harness_rmtree(r->dir);
+	free(r->dir);
+}
+
+static const char *folded_of(const struct run *r, const char *stack)
+{
+	for (size_t i = 0; i < r->stacks.n_rows; i++)
+		if (strcmp(table_str(&r->stacks, i, "stack"), stack) == 0)
+			return table_str(&r->stacks, i, "folded");
+	return "";
+}
+
+static bool has_kernel_entry(const char *folded)
+{
+	for (int k = 0; kernel_entries[k]; k++)
+		if (strstr(folded, kernel_entries[k]))
+			return true;
+	return false;
+}
+
+static const char *probe_path(const struct run *r, const char *name)
+{
+	for (size_t i = 0; i < r->probes.n_rows; i++)
+		if (strcmp(table_str(&r->probes, i, "probe"), name) == 0)
+			return table_str(&r->probes, i, "path");
+	return "";
+}
+
+/* The stack of the engine's largest on-CPU row of a phase, for the record. */
+static void print_top(const struct run *r, const char *phase)
+{
+	int64_t best = -1;
+	size_t at = 0;
+
+	for (size_t i = 0; i < r->waits.n_rows; i++)
+		if (strcmp(table_str(&r->waits, i, "state"), "oncpu") == 0 &&
+		    strcmp(table_str(&r->waits, i, "phase"), phase) == 0 &&
+		    table_i64(&r->waits, i, "offcpu_ns") > best) {
+			best = table_i64(&r->waits, i, "offcpu_ns");
+			at = i;
+		}
+	if (best >= 0)
+		fprintf(stderr, "top on-CPU row of %s: %s %.1f ms: %.600s\n", phase,
+			table_str(&r->waits, at, "comm"), best / 1e6,
+			folded_of(r, table_str(&r->waits, at, "stack")));
+}
+
+static void baseline_has_oncpu_rows(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int progs = sampler_progs();
+	int64_t samples = 0, window_ns = 0, cpu_ns = 0;
+	int create = 0, start = 0, with_kernel = 0;
+	struct run r;
+
+	(void)state;
+	run_sampled(&r, "oncpu", "199");
+	assert_string_equal(probe_path(&r, "oncpu"), "perf_event");
+	for (size_t i = 0; i < r.trials.n_rows; i++)
+		window_ns += table_i64(&r.trials, i, "restart_stdout_ns");
+	for (size_t i = 0; i < r.waits.n_rows; i++) {
+		const char *phase = table_str(&r.waits, i, "phase");
+
+		if (strcmp(table_str(&r.waits, i, "state"), "oncpu") != 0)
+			continue;
+		samples += table_i64(&r.waits, i, "count");
+		cpu_ns += table_i64(&r.waits, i, "offcpu_ns");
+		assert_true(table_i64(&r.waits, i, "wall_ns") <=
+			    table_i64(&r.waits, i, "offcpu_ns"));
+		if (strcmp(table_str(&r.waits, i, "actor"), "engine") != 0)
+			continue;
+		create += strcmp(phase, "create") == 0;
+		start += strcmp(phase, "start") == 0;
+		with_kernel += has_kernel_entry(folded_of(&r, table_str(&r.waits, i, "stack")));
+	}
+	fprintf(stderr,
+		"oncpu: %lld samples in %.0f ms of restart windows (%ld CPUs at %d Hz), "
+		"%d engine rows in create, %d in start, %d with kernel frames\n",
+		(long long)samples, window_ns / 1e6, cpus, HZ, create, start, with_kernel);
+	print_top(&r, "create");
+	print_top(&r, "start");
+	assert_true(create > 0 && start > 0);
+	assert_true(with_kernel > 0);
+	/* Every sample stands for one period; no more samples than the CPUs could give. */
+	assert_true(samples > 0);
+	assert_in_range(cpu_ns / samples, PERIOD_NS * 9 / 10, PERIOD_NS * 11 / 10);
+	assert_true(samples <= (int64_t)((double)window_ns / 1e9 * HZ * cpus * 1.5) + 20);
+	free_run(&r);
+	assert_int_equal(sampler_progs(), progs);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
+}
+
+static void zero_hz_has_none(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_sampled(&r, "oncpu0", "0");
+	assert_string_equal(probe_path(&r, "oncpu"), "none");
+	for (size_t i = 0; i < r.waits.n_rows; i++)
+		assert_string_not_equal(table_str(&r.waits, i, "state"), "oncpu");
+	assert_true(r.waits.n_rows > 0); /* the waits themselves are still there */
+	free_run(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tracer_opens_and_closes_events),
+		cmocka_unit_test(baseline_has_oncpu_rows),
+		cmocka_unit_test(zero_hz_has_none),
+	};
+
+	if (!harness_docker_host()) {
+		fprintf(stderr, "integration tests need DOCKER_HOST (run them with make test)\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

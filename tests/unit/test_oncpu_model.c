@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * On-CPU samples in the model, on synthetic aggregates: an ONCPU aggregate converted from the
+ * BPF side's key, its place in the phase (the sampling period before its slot's end, cut at
+ * the phase's start), its share of the phase's elapsed time beside the waits, none inside a
+ * call of its process or for the load, its folded stack (user frames, then kernel frames),
+ * and the attach path's name.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "model/kernel.h"
+#include "model/probe.h"
+#include "model/waits.h"
+#include "restartprof/kevents.h"
+#include "trace/convert.h"
+
+#define US 1000LL
+
+/* Window [1000, 2000] us; create is [1400, 1500), connect [1550, 1700). */
+static void make_trial(struct trial *t)
+{
+	static const int64_t at[PH_COUNT] = {
+		[PH_KILL] = 1100 * US,	 [PH_DIE] = 1200 * US,	   [PH_DISCONNECT] = 1300 * US,
+		[PH_STOP] = 1350 * US,	 [PH_DESTROY] = 1400 * US, [PH_CREATE] = 1500 * US,
+		[PH_ATTACH] = 1550 * US, [PH_CONNECT] = 1700 * US, [PH_START] = 1900 * US,
+	};
+
+	memset(t, 0, sizeof(*t));
+	t->index = 1;
+	t->status = TRIAL_OK;
+	t->method = RM_STDOUT;
+	t->window[RM_STDOUT] = (struct trial_window){1000 * US, 2000 * US};
+	t->have_window[RM_STDOUT] = 1;
+	memcpy(t->event_ns, at, sizeof(at));
+	assert_int_equal(trial_tile_phases(t), 0);
+}
+
+static struct kev_task task(int pid, int flags, const char *comm)
+{
+	struct kev_task w = {.pid = pid, .ppid = 1, .cgid = (flags & KT_LOADCG) ? 7 : 1};
+
+	w.hint = (flags & KT_TRACKED) ? KH_ENGINE : 0;
+	w.flags = (uint8_t)flags;
+	snprintf(w.comm, sizeof(w.comm), "%s", comm);
+	return w;
+}
+
+/* count samples of period us each, in the 10 us slot starting at slot us. */
+static void add_oncpu(struct trial_kernel *tk, struct kev_task who, int64_t slot, int count,
+		      int64_t period, int32_t kstack, int32_t ustack)
+{
+	struct kagg a = {.kind = KAGG_ONCPU, .slot_ns = 10 * US, .actor = -1};
+
+	a.who = who;
+	a.slot_start = slot * US;
+	a.count = (uint64_t)count;
+	a.sum_ns = (uint64_t)(count * period * US);
+	a.sub = kstack;
+	a.ustackid = ustack;
+	assert_int_equal(trial_kernel_add_agg(tk, &a), 0);
+}
+
+static void add_stack(struct trial_kernel *tk, int32_t id, const char *folded)
+{
+	struct kstack s = {.id = id, .depth = 1};
+
+	s.folded = strdup(folded);
+	assert_int_equal(trial_kernel_add_stack(tk, &s), 0);
+}
+
+static void add_ustack(struct trial_kernel *tk, int32_t id, const char *folded)
+{
+	struct kustack s = {.id = id, .depth = 1};
+
+	s.folded = strdup(folded);
+	assert_int_equal(trial_kernel_add_ustack(tk, &s), 0);
+}
+
+static void add_event(struct trial_kernel *tk, struct kev_task who, int tid, int type, int64_t ts,
+		      int64_t end)
+{
+	struct kevent e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = ts * US;
+	e.end = end * US;
+	e.who = who;
+	e.who.tid = tid;
+	e.actor = -1;
+	if (type == KEV_OFFCPU) {
+		e.off.state = KOFF_IOWAIT;
+		e.off.wake = end * US;
+		e.off.stackid = -1;
+	} else {
+		e.sys.kind = KSYS_FSYNC;
+		snprintf(e.sys.path, sizeof(e.sys.path), "/var/lib/docker/x");
+	}
+	assert_int_equal(trial_kernel_add_event(tk, &e), 0);
+}
+
+static const struct kwait *find(const struct trial_kernel *tk, int phase, const char *comm,
+				int state)
+{
+	for (size_t i = 0; i < tk->n_waits; i++)
+		if (tk->waits[i].phase == phase && strcmp(tk->waits[i].comm, comm) == 0 &&
+		    tk->waits[i].state == state)
+			return &tk->waits[i];
+	return NULL;
+}
+
+static int64_t phase_wall(const struct trial_kernel *tk, int phase)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < tk->n_waits; i++)
+		if (tk->waits[i].phase == phase)
+			sum += tk->waits[i].wall_ns;
+	return sum;
+}
+
+/*
+ * In create [1400, 1500): dockerd 1 sample and runc 2 samples of 20 us in the slot
+ * [1440, 1450), so both over [1430, 1450); containerd in iowait [1440, 1460).
+ *   [1430,1440) dockerd + runc          5 each
+ *   [1440,1450) dockerd + runc + ctrd   10/3 each
+ *   [1450,1460) containerd alone        10
+ */
+static void oncpu_shares_the_phase(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	const struct kwait *w;
+
+	(void)state;
+	make_trial(&t);
+	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 1, 20, -1, -1);
+	add_oncpu(tk, task(30, KT_TRACKED, "runc"), 1440, 2, 20, -1, -1);
+	add_event(tk, task(20, KT_TRACKED, "containerd"), 21, KEV_OFFCPU, 1440, 1460);
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	assert_in_range(phase_wall(tk, PH_CREATE), 30 * US - 2, 30 * US); /* rounded per row */
+	w = find(tk, PH_CREATE, "dockerd", KW_ONCPU);
+	assert_non_null(w);
+	assert_int_equal(w->actor, ACTOR_ENGINE);
+	assert_int_equal(w->wall_ns, 8333);
+	assert_int_equal(w->offcpu_ns, 20 * US);
+	assert_int_equal(w->count, 1);
+	w = find(tk, PH_CREATE, "runc", KW_ONCPU);
+	assert_int_equal(w->wall_ns, 8333);
+	assert_int_equal(w->offcpu_ns, 40 * US);
+	assert_int_equal(w->count, 2);
+	w = find(tk, PH_CREATE, "containerd", KW_IOWAIT);
+	assert_int_equal(w->wall_ns, 13333);
+	assert_string_equal(kwait_state_name(KW_ONCPU), "oncpu");
+	assert_int_equal(kwait_state_from_name("oncpu"), KW_ONCPU);
+	trial_kernel_free(tk);
+}
+
+/* Cut at the phase's start; none inside a call of the process; the load: listed, no share. */
+static void oncpu_cut_call_and_load(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	struct kev_task dockerd = task(10, KT_TRACKED, "dockerd");
+	const struct kwait *w;
+
+	(void)state;
+	make_trial(&t);
+	add_oncpu(tk, dockerd, 1550, 1, 20, -1, -1); /* [1540, 1560) -> [1550, 1560) */
+	add_oncpu(tk, dockerd, 1620, 1, 20, -1, -1); /* inside the fsync below */
+	add_event(tk, dockerd, 11, KEV_SYSCALL, 1600, 1650);
+	add_oncpu(tk, task(40, KT_TRACKED | KT_LOADCG, "stress-ng"), 1680, 3, 20, -1, -1);
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	w = find(tk, PH_CONNECT, "dockerd", KW_ONCPU);
+	assert_non_null(w);
+	assert_int_equal(w->count, 2);
+	assert_int_equal(w->offcpu_ns, 40 * US);
+	assert_int_equal(w->wall_ns, 10 * US);
+	w = find(tk, PH_CONNECT, "dockerd", KW_CALL);
+	assert_int_equal(w->wall_ns, 50 * US);
+	w = find(tk, PH_CONNECT, "stress-ng", KW_ONCPU);
+	assert_int_equal(w->actor, ACTOR_LOAD);
+	assert_int_equal(w->wall_ns, 0);
+	assert_int_equal(w->offcpu_ns, 60 * US);
+	assert_int_equal(phase_wall(tk, PH_CONNECT), 60 * US);
+	trial_kernel_free(tk);
+}
+
+/* User frames then kernel frames, root first; one row per pair of stacks. */
+static void oncpu_stacks_join(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	struct kev_task runc = task(30, KT_TRACKED, "runc");
+	const char *both = "runtime.main;main.main;syscall.Syscall;entry_SYSCALL_64;do_mount";
+	int seen_both = 0, seen_user = 0, seen_none = 0;
+
+	(void)state;
+	make_trial(&t);
+	add_ustack(tk, 5, "runtime.main;main.main;syscall.Syscall");
+	add_stack(tk, 7, "entry_SYSCALL_64;do_mount");
+	add_oncpu(tk, runc, 1410, 1, 5, 7, 5);
+	add_oncpu(tk, runc, 1420, 1, 5, 7, 5);
+	add_oncpu(tk, runc, 1430, 1, 5, -1, 5); /* in user mode: no kernel stack */
+	add_oncpu(tk, runc, 1440, 1, 5, -1, -1);
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	for (size_t i = 0; i < tk->n_waits; i++) {
+		const struct kwait *w = &tk->waits[i];
+
+		assert_int_equal(w->state, KW_ONCPU);
+		if (!w->folded) {
+			assert_int_equal(w->stack, 0);
+			seen_none++;
+		} else if (strcmp(w->folded, both) == 0) {
+			assert_int_equal(w->stack, stack_hash(both));
+			assert_int_equal(w->count, 2);
+			seen_both++;
+		} else {
+			assert_string_equal(w->folded, "runtime.main;main.main;syscall.Syscall");
+			seen_user++;
+		}
+	}
+	assert_int_equal(seen_both + seen_user * 10 + seen_none * 100, 111);
+	/* Again: the joined strings are made afresh, not piled up. */
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	assert_int_equal(tk->n_joined, 2);
+	trial_kernel_free(tk);
+}
+
+/* The BPF side's key: kind and user stack id; -1 for every other kind. */
+static void oncpu_from_the_kernel_key(void **state)
+{
+	struct rp_agg_key k = {.slot = 7, .cgid = 3, .tgid = 10, .stackid = 4, .ustackid = 9};
+	struct rp_agg_val v = {.count = 2, .sum_ns = 10050250};
+	struct kagg a;
+
+	(void)state;
+	k.kind = RP_AGG_ONCPU;
+	assert_int_equal(convert_agg(&k, &v, 1000000, 0, &a), 0);
+	assert_int_equal(a.kind, KAGG_ONCPU);
+	assert_int_equal(a.sub, 4);
+	assert_int_equal(a.ustackid, 9);
+	assert_int_equal(a.count, 2);
+	k.kind = RP_AGG_RUNQ;
+	assert_int_equal(convert_agg(&k, &v, 1000000, 0, &a), 0);
+	assert_int_equal(a.ustackid, -1);
+}
+
+/* The sampler's attach path, by name. */
+static void oncpu_path_name(void **state)
+{
+	unsigned m;
+	char err[200];
+
+	(void)state;
+	assert_string_equal(probe_path_name(PROBE_PERF_EVENT), "perf_event");
+	assert_int_equal(probe_paths_parse("tp_btf,perf_event", &m, err, sizeof(err)), 0);
+	assert_int_equal(m, (1u << PROBE_TP_BTF) | (1u << PROBE_PERF_EVENT));
+	assert_true(PROBE_PATHS_ALL & (1u << PROBE_PERF_EVENT));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(oncpu_shares_the_phase),
+		cmocka_unit_test(oncpu_cut_call_and_load),
+		cmocka_unit_test(oncpu_stacks_join),
+		cmocka_unit_test(oncpu_from_the_kernel_key),
+		cmocka_unit_test(oncpu_path_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
