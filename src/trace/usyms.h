@@ -33,6 +33,7 @@ struct usym_file_stats {
 	enum usym_method method; /* the best table the file has, USYM_NONE when none */
 	const char *go_version;	 /* pclntab layout, "1.16", "1.18", "1.20", or NULL */
 	uint64_t named, unnamed; /* lookups (frames) answered with and without a name */
+	size_t table_bytes;	 /* memory its tables hold now (0 until a lookup, after a trim) */
 };
 
 int usyms_new(struct usyms **out);
@@ -65,5 +66,8 @@ void usyms_trim(struct usyms *u);
 int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out);
 
 const char *usym_method_name(enum usym_method m);
+
+/* Memory held: the tables read so far, the functions named and their names. */
+size_t usyms_memory(const struct usyms *u);
 
 #endif
