@@ -94,20 +94,30 @@ static int id_of_elf(Elf *e, struct elf_id *out)
 	return read_phdrs(e, out);
 }
 
-int elf_id_read(const char *path, struct elf_id *out)
+int elf_file_open(const char *path)
 {
+	/* A FIFO or a terminal met where a program was must not block or become ours. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
-	Elf *e;
-	int fd, rc;
 
-	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -ENOEXEC;
 	}
+	return fd;
+}
+
+int elf_id_read(const char *path, struct elf_id *out)
+{
+	Elf *e;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	fd = elf_file_open(path);
+	if (fd < 0)
+		return fd;
 	rc = elf_open(fd, &e);
 	if (!rc) {
 		rc = id_of_elf(e, out);
@@ -183,7 +193,7 @@ static void text_range(const struct elf_id *id, uint64_t *lo, uint64_t *hi)
 /* The table as ranges, names left in the file (at file_off, where the table starts). */
 static int go_table(const struct gopcln *g, uint64_t file_off, struct elf_fn_table *t)
 {
-	t->fn = malloc(g->nfunc * sizeof(*t->fn));
+	t->fn = g->nfunc <= SIZE_MAX / sizeof(*t->fn) ? malloc(g->nfunc * sizeof(*t->fn)) : NULL;
 	if (!t->fn)
 		return -ENOMEM;
 	for (size_t i = 0; i < g->nfunc; i++) {
@@ -297,11 +307,13 @@ static int read_syms(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t skip_lo
 	GElf_Ehdr eh;
 	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
 	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t count = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, n = 0;
+	size_t fsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT), count = 0, n = 0;
 	uint64_t thumb;
 	struct sym_in *in;
 
-	if (!d || !count || !strscn || !gelf_getshdr(strscn, &strsh) ||
+	if (d && fsize)
+		count = d->d_size / fsize;
+	if (!count || count > SIZE_MAX / sizeof(*in) || !strscn || !gelf_getshdr(strscn, &strsh) ||
 	    strsh.sh_type != SHT_STRTAB || !gelf_getehdr(e, &eh))
 		return 0;
 	thumb = eh.e_machine == EM_ARM ? 1 : 0; /* bit 0 marks Thumb code, not an address */

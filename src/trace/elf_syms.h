@@ -28,6 +28,10 @@ struct elf_id {
 	size_t nseg;
 };
 
+/* Opens path for reading, never blocking on a FIFO: fd, or -errno (-ENOEXEC when it is no
+ * regular file). */
+int elf_file_open(const char *path);
+
 /*
  * Opens path and reads its build ID (an NT_GNU_BUILD_ID note in a PT_NOTE segment, the one
  * the kernel reads) and its PT_LOAD segments. 0, or -errno: -ENOEXEC when it is no ELF

@@ -3,7 +3,6 @@
 #include "trace/usyms.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,7 +245,7 @@ static bool tables_ready(struct ufile *f)
 		return true;
 	if (f->state == TABLES_FAILED)
 		return false;
-	f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	f->fd = elf_file_open(f->path);
 	if (f->fd < 0 || elf_tables_read(f->fd, &f->id, &f->tab)) {
 		file_tables_drop(f);
 		f->state = TABLES_FAILED;

@@ -34,8 +34,8 @@ struct variant {
 };
 
 static const struct variant variants[] = {
-	{GOPCLN_116, 8, 0x401000},   {GOPCLN_116, 4, 0x11000},	   {GOPCLN_118, 8, 0x401000},
-	{GOPCLN_118, 4, 0x11000},    {GOPCLN_120, 8, 0x55d0c000}, {GOPCLN_120, 4, 0x11000},
+	{GOPCLN_116, 8, 0x401000},  {GOPCLN_116, 4, 0x11000},	 {GOPCLN_118, 8, 0x401000},
+	{GOPCLN_118, 4, 0x11000},   {GOPCLN_120, 8, 0x55d0c000}, {GOPCLN_120, 4, 0x11000},
 	{GOPCLN_120, 8, 0x10e97a0},
 };
 #define N_VARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -84,7 +84,8 @@ static void names_at_starts_middles_and_ends(void **state)
 		assert_int_equal(t.ptr_size, v->ptr);
 		assert_int_equal(t.nfunc, N_FNS);
 		for (size_t i = 0; i < N_FNS; i++) {
-			uint64_t lo = x + fns[i].off, hi = x + (i + 1 < N_FNS ? fns[i + 1].off : END);
+			uint64_t lo = x + fns[i].off,
+				 hi = x + (i + 1 < N_FNS ? fns[i + 1].off : END);
 
 			if (hi == lo)
 				continue;

@@ -27,7 +27,7 @@
 #define TEXT_SIZE 0x1000u
 
 /* The file offset of an address in .text, as the kernel reports a frame. */
-#define OFF(addr) ((uint64_t)(addr) - TEXT_ADDR + TEXT_OFF)
+#define OFF(addr) ((uint64_t)(addr)-TEXT_ADDR + TEXT_OFF)
 
 struct fsym {
 	const char *name;
@@ -67,8 +67,8 @@ static size_t add_str(char *tab, size_t *len, const char *s)
 }
 
 /* A symbol table (Elf64_Sym rows) and its string table for syms; text is .text's index. */
-static void build_syms(const struct fsym *syms, size_t text, Elf64_Sym *rows, size_t *n,
-		       char *str, size_t *str_len)
+static void build_syms(const struct fsym *syms, size_t text, Elf64_Sym *rows, size_t *n, char *str,
+		       size_t *str_len)
 {
 	memset(&rows[0], 0, sizeof(rows[0]));
 	*n = 1;
@@ -128,11 +128,17 @@ static void write_headers(Elf *e, const struct spec *sp, uint64_t shoff, size_t 
 	eh->e_shoff = shoff;
 	eh->e_shstrndx = (uint16_t)shstrndx;
 	ph[0] = (Elf64_Phdr){PT_LOAD, PF_R, 0, 0x400000, 0x400000, TEXT_OFF, TEXT_OFF, 0x1000};
-	ph[1] = (Elf64_Phdr){PT_LOAD,	PF_R | PF_X, TEXT_OFF, TEXT_ADDR, TEXT_ADDR, TEXT_SIZE,
-			     TEXT_SIZE, 0x1000};
+	ph[1] = (Elf64_Phdr){PT_LOAD,	PF_R | PF_X, TEXT_OFF,	TEXT_ADDR,
+			     TEXT_ADDR, TEXT_SIZE,   TEXT_SIZE, 0x1000};
 	if (sp->id_len)
-		ph[2] = (Elf64_Phdr){PT_NOTE, PF_R,	       0x200, 0x400200, 0x400200,
-				     12 + 4 + sp->id_len, 12 + 4 + sp->id_len, 4};
+		ph[2] = (Elf64_Phdr){PT_NOTE,
+				     PF_R,
+				     0x200,
+				     0x400200,
+				     0x400200,
+				     12 + 4 + sp->id_len,
+				     12 + 4 + sp->id_len,
+				     4};
 }
 
 /* Writes dir/name as sp says; returns its path (static buffer per call site's copy). */
@@ -156,36 +162,44 @@ static char *write_elf(const char *name, const struct spec *sp)
 		blob_put(note + 8, NT_GNU_BUILD_ID, 4);
 		memcpy(note + 12, "GNU", 4);
 		memset(note + 16, sp->id_fill, sp->id_len);
-		secs[n++] = (struct sec){".note.gnu.build-id", SHT_NOTE, 0, SHF_ALLOC, 0x400200, 0,
-					 note, 16 + sp->id_len, 0x200};
+		secs[n++] = (struct sec){
+			".note.gnu.build-id", SHT_NOTE, 0, SHF_ALLOC, 0x400200, 0, note,
+			16 + sp->id_len,      0x200};
 	}
 	text_idx = n + 1;
-	secs[n++] = (struct sec){".text", SHT_PROGBITS, 0, SHF_ALLOC | SHF_EXECINSTR, TEXT_ADDR, 0,
-				 text, sizeof(text), TEXT_OFF};
+	secs[n++] = (struct sec){
+		".text", SHT_PROGBITS, 0,	SHF_ALLOC | SHF_EXECINSTR, TEXT_ADDR, 0,
+		text,	 sizeof(text), TEXT_OFF};
 	for (int k = 0; k < 2; k++) {
 		const struct fsym *syms = k ? sp->dynsym : sp->symtab;
 
 		if (!syms)
 			continue;
 		build_syms(syms, text_idx, sym[k], &nsym[k], str[k], &str_len[k]);
-		secs[n] = (struct sec){k ? ".dynsym" : ".symtab", k ? SHT_DYNSYM : SHT_SYMTAB,
-				       (uint32_t)(n + 2), 0, 0, sizeof(Elf64_Sym), sym[k],
+		secs[n] = (struct sec){k ? ".dynsym" : ".symtab",
+				       k ? SHT_DYNSYM : SHT_SYMTAB,
+				       (uint32_t)(n + 2),
+				       0,
+				       0,
+				       sizeof(Elf64_Sym),
+				       sym[k],
 				       nsym[k] * sizeof(Elf64_Sym)};
 		n++;
-		secs[n++] = (struct sec){k ? ".dynstr" : ".strtab", SHT_STRTAB, 0, 0, 0, 0, str[k],
-					 str_len[k]};
+		secs[n++] = (struct sec){
+			k ? ".dynstr" : ".strtab", SHT_STRTAB, 0, 0, 0, 0, str[k], str_len[k]};
 	}
 	if (sp->pcln && !sp->pcln_in_data) {
-		secs[n++] = (struct sec){".gopclntab", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0, sp->pcln,
-					 sp->pcln_len};
+		secs[n++] = (struct sec){".gopclntab", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0,
+					 sp->pcln,     sp->pcln_len};
 	} else if (sp->pcln) {
 		/* Go's other read-only data first, then the table. */
 		memset(data, 0x5a, 0x48);
 		memcpy(data + 0x48, sp->pcln, sp->pcln_len);
-		secs[n++] = (struct sec){".data.rel.ro", SHT_PROGBITS, 0, SHF_ALLOC | SHF_WRITE, 0, 0,
-					 data, 0x48 + sp->pcln_len};
-		secs[n++] = (struct sec){".go.buildinfo", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0,
-					 "\xff Go buildinf:", 14};
+		secs[n++] = (struct sec){
+			".data.rel.ro", SHT_PROGBITS,	    0, SHF_ALLOC | SHF_WRITE, 0, 0,
+			data,		0x48 + sp->pcln_len};
+		secs[n++] = (struct sec){
+			".go.buildinfo", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0, "\xff Go buildinf:", 14};
 	}
 	secs[n++] = (struct sec){".shstrtab", SHT_STRTAB, 0, 0, 0, 0, shstr, 0};
 
@@ -254,15 +268,15 @@ static int setup(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	go116_len = pcln_blob(go116, sizeof(go116), GOPCLN_116, 8, TEXT_ADDR, go_fns, 2, GO_END,
-			      true);
-	go120_len = pcln_blob(go120, sizeof(go120), GOPCLN_120, 8, TEXT_ADDR, go_fns, 2, GO_END,
-			      true);
+	go116_len =
+		pcln_blob(go116, sizeof(go116), GOPCLN_116, 8, TEXT_ADDR, go_fns, 2, GO_END, true);
+	go120_len =
+		pcln_blob(go120, sizeof(go120), GOPCLN_120, 8, TEXT_ADDR, go_fns, 2, GO_END, true);
 	p_symtab = write_elf("symtab", &(struct spec){20, 0x11, c_symtab, c_dynsym});
 	p_dynsym = write_elf("dynsym", &(struct spec){20, 0x22, NULL, c_dynsym});
 	p_go = write_elf("go", &(struct spec){20, 0x33, go_symtab, NULL, go116, go116_len});
-	p_godata = write_elf("godata", &(struct spec){20, 0x44, NULL, go_symtab, go120, go120_len,
-						       true});
+	p_godata = write_elf("godata",
+			     &(struct spec){20, 0x44, NULL, go_symtab, go120, go120_len, true});
 	p_noid = write_elf("noid", &(struct spec){0, 0, c_symtab});
 	p_short = write_elf("short", &(struct spec){8, 0x55, c_symtab});
 	p_long = write_elf("long", &(struct spec){20, 0x66, c_symtab});
