@@ -109,21 +109,17 @@ int elf_file_open(const char *path)
 	return fd;
 }
 
-int elf_id_read(const char *path, struct elf_id *out)
+int elf_id_read(int fd, struct elf_id *out)
 {
 	Elf *e;
-	int fd, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	fd = elf_file_open(path);
-	if (fd < 0)
-		return fd;
 	rc = elf_open(fd, &e);
 	if (!rc) {
 		rc = id_of_elf(e, out);
 		elf_end(e);
 	}
-	close(fd);
 	return rc;
 }
 

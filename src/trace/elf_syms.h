@@ -33,12 +33,12 @@ struct elf_id {
 int elf_file_open(const char *path);
 
 /*
- * Opens path and reads its build ID (an NT_GNU_BUILD_ID note in a PT_NOTE segment, the one
- * the kernel reads) and its PT_LOAD segments. 0, or -errno: -ENOEXEC when it is no ELF
+ * Reads the build ID of the open file fd (an NT_GNU_BUILD_ID note in a PT_NOTE segment, the
+ * one the kernel reads) and its PT_LOAD segments. 0, or -errno: -ENOEXEC when it is no ELF
  * executable or library, -ENODATA when it has no build ID of at most USYM_BUILD_ID_MAX
  * bytes.
  */
-int elf_id_read(const char *path, struct elf_id *out);
+int elf_id_read(int fd, struct elf_id *out);
 
 /* The virtual address of file offset off, through the segment holding it; -1 when none. */
 int elf_id_vaddr(const struct elf_id *id, uint64_t off, uint64_t *vaddr);

@@ -16,6 +16,12 @@
 #define NAME_CHUNK (64u * 1024)
 /* Longest name read from a file; a longer one is cut. */
 #define NAME_MAX_READ 4096
+/*
+ * Files kept open from their registration on, so that their tables can still be read once
+ * the path is gone (a container removed, /proc/PID/... of a process that exited). Past
+ * this many, a file is opened again by path on its first lookup.
+ */
+#define KEPT_OPEN_MAX 256
 
 enum table_state {
 	TABLES_UNREAD, /* never looked up, or trimmed */
@@ -34,7 +40,8 @@ struct ufile {
 	char *path;
 	struct elf_id id;
 	enum table_state state;
-	int fd; /* open while the tables are read: names are read from it */
+	int fd;	   /* names are read from it; -1 when not open */
+	bool kept; /* fd open from registration to usyms_free */
 	struct elf_tables tab;
 	enum usym_method method;
 	const char *go_version;
@@ -53,6 +60,7 @@ struct usyms {
 	struct ufile **file;
 	size_t n_file, file_cap;
 	size_t last;	   /* the file the previous lookup found */
+	size_t kept;	   /* files kept open */
 	const char **name; /* interned names, indexed by ix */
 	size_t n_name, name_cap;
 	struct text_index ix;
@@ -68,9 +76,10 @@ int usyms_new(struct usyms **out)
 static void file_tables_drop(struct ufile *f)
 {
 	elf_tables_free(&f->tab);
-	if (f->fd >= 0)
+	if (f->fd >= 0 && !f->kept) {
 		close(f->fd);
-	f->fd = -1;
+		f->fd = -1;
+	}
 	if (f->state == TABLES_READ)
 		f->state = TABLES_UNREAD;
 }
@@ -81,6 +90,8 @@ void usyms_free(struct usyms *u)
 		return;
 	for (size_t i = 0; i < u->n_file; i++) {
 		file_tables_drop(u->file[i]);
+		if (u->file[i]->fd >= 0)
+			close(u->file[i]->fd);
 		free(u->file[i]->hit);
 		free(u->file[i]->path);
 		free(u->file[i]);
@@ -114,31 +125,49 @@ static size_t file_index(const struct usyms *u, const uint8_t *id, size_t len, s
 	return u->n_file;
 }
 
-int usyms_add_file(struct usyms *u, const char *path)
+/* A new file, fd kept open when there is room; NULL when out of memory. */
+static struct ufile *file_add(struct usyms *u, const char *path, const struct elf_id *id, int fd)
 {
 	struct ufile *f;
+
+	if (array_reserve((void **)&u->file, &u->file_cap, u->n_file + 1, sizeof(*u->file)))
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f || !(f->path = strdup(path))) {
+		free(f);
+		return NULL;
+	}
+	f->id = *id;
+	f->fd = -1;
+	if (u->kept < KEPT_OPEN_MAX) {
+		f->fd = fd;
+		f->kept = true;
+		u->kept++;
+	}
+	u->file[u->n_file++] = f;
+	return f;
+}
+
+int usyms_add_file(struct usyms *u, const char *path)
+{
+	struct ufile *f = NULL;
 	struct elf_id id;
-	int rc;
+	int fd, rc;
 
 	for (size_t i = 0; i < u->n_file; i++)
 		if (!strcmp(u->file[i]->path, path))
 			return 0;
-	rc = elf_id_read(path, &id);
-	if (rc)
-		return rc;
-	if (file_index(u, id.build_id, id.build_id_len, u->last) < u->n_file)
-		return 0;
-	if (array_reserve((void **)&u->file, &u->file_cap, u->n_file + 1, sizeof(*u->file)))
-		return -ENOMEM;
-	f = calloc(1, sizeof(*f));
-	if (!f || !(f->path = strdup(path))) {
-		free(f);
-		return -ENOMEM;
+	fd = elf_file_open(path);
+	if (fd < 0)
+		return fd;
+	rc = elf_id_read(fd, &id);
+	if (!rc && file_index(u, id.build_id, id.build_id_len, u->last) == u->n_file) {
+		f = file_add(u, path, &id, fd);
+		rc = f ? 0 : -ENOMEM;
 	}
-	f->id = id;
-	f->fd = -1;
-	u->file[u->n_file++] = f;
-	return 0;
+	if (!f || !f->kept)
+		close(fd);
+	return rc;
 }
 
 const char *usyms_path(const struct usyms *u, const uint8_t *build_id, size_t build_id_len)
@@ -245,7 +274,8 @@ static bool tables_ready(struct ufile *f)
 		return true;
 	if (f->state == TABLES_FAILED)
 		return false;
-	f->fd = elf_file_open(f->path);
+	if (f->fd < 0)
+		f->fd = elf_file_open(f->path);
 	if (f->fd < 0 || elf_tables_read(f->fd, &f->id, &f->tab)) {
 		file_tables_drop(f);
 		f->state = TABLES_FAILED;

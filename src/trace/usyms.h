@@ -42,8 +42,9 @@ void usyms_free(struct usyms *u);
 /*
  * Registers an executable or shared library by path: reads its build ID (the
  * NT_GNU_BUILD_ID note; Go binaries also carry one) and remembers the path; the symbols are
- * read later, on the first lookup. A path seen before, or a file with the build ID of one
- * registered already, is a no-op. 0, or -errno (no such file, not ELF, no build ID:
+ * read later, on the first lookup. The file is kept open (the first 256 files registered),
+ * so that it can be read even once its path is gone. A path seen before, or a file with the build
+ * ID of one registered already, is a no-op. 0, or -errno (no such file, not ELF, no build ID:
  * -ENODATA).
  */
 int usyms_add_file(struct usyms *u, const char *path);

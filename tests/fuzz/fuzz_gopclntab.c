@@ -20,7 +20,8 @@ static void check_name(const struct gopcln *t, const char *name)
 
 	if (!name)
 		return;
-	if (p < t->data || p >= t->data + t->len || !memchr(p, '\0', t->len - (size_t)(p - t->data)))
+	if (p < t->data || p >= t->data + t->len ||
+	    !memchr(p, '\0', t->len - (size_t)(p - t->data)))
 		abort();
 }
 

@@ -14,8 +14,8 @@
 
 #include "trace/usyms.h"
 
-static const uint64_t offs[] = {0, 0x10, 0x1000, 0x1010, 0x10ff, 0x1100, 0x1250, 0x1920, 0x2000,
-				UINT64_MAX};
+static const uint64_t offs[] = {0,	0x10,	0x1000, 0x1010, 0x10ff,
+				0x1100, 0x1250, 0x1920, 0x2000, UINT64_MAX};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -500,6 +500,24 @@ static void replaced_file_names_nothing(void **state)
 	usyms_free(u);
 }
 
+/* The tables of a file whose path is gone (a container removed) are still read. */
+static void removed_file_still_named(void **state)
+{
+	struct usyms *u;
+	char *path;
+
+	(void)state;
+	assert_int_equal(usyms_new(&u), 0);
+	path = write_elf("removed", &(struct spec){20, 0xab, c_symtab});
+	assert_int_equal(usyms_add_file(u, path), 0);
+	assert_int_equal(unlink(path), 0);
+	expect(u, 0xab, 0x401100, "beta", USYM_SYMTAB);
+	usyms_trim(u);
+	expect(u, 0xab, 0x401000, "alpha", USYM_SYMTAB);
+	free(path);
+	usyms_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +528,7 @@ int main(void)
 		cmocka_unit_test(registration),
 		cmocka_unit_test(trim_keeps_names),
 		cmocka_unit_test(replaced_file_names_nothing),
+		cmocka_unit_test(removed_file_still_named),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
