@@ -274,8 +274,11 @@ static int bind_rank(unsigned char bind)
 	return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
 }
 
-/* One per address, sizes bounded by the next function (size 0: up to it, SIZELESS_SPAN). */
-static size_t settle(struct sym_in *in, size_t n, struct elf_fn *fn)
+/*
+ * One per address, sizes bounded by the next function (size 0: up to it, SIZELESS_SPAN) and
+ * by Go's code from limit on (0: none).
+ */
+static size_t settle(struct sym_in *in, size_t n, uint64_t limit, struct elf_fn *fn)
 {
 	size_t o = 0;
 
@@ -287,6 +290,8 @@ static size_t settle(struct sym_in *in, size_t n, struct elf_fn *fn)
 	for (size_t i = 0; i < o; i++) {
 		uint64_t room = i + 1 < o ? fn[i + 1].addr - fn[i].addr : UINT32_MAX;
 
+		if (fn[i].addr < limit && limit - fn[i].addr < room)
+			room = limit - fn[i].addr;
 		if (!fn[i].size)
 			fn[i].size = room < SIZELESS_SPAN ? (uint32_t)room : SIZELESS_SPAN;
 		else if (fn[i].size > room)
@@ -335,7 +340,7 @@ static int read_syms(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t skip_lo
 			 s.st_name},
 			bind_rank(GELF_ST_BIND(s.st_info))};
 	}
-	t->n = settle(in, n, t->fn);
+	t->n = settle(in, n, skip_lo, t->fn);
 	free(in);
 	t->method = sh->sh_type == SHT_SYMTAB ? USYM_SYMTAB : USYM_DYNSYM;
 	t->names_off = strsh.sh_offset;

@@ -244,6 +244,7 @@ static const struct fsym c_dynsym[] = {
 static const struct fsym go_symtab[] = {
 	{"crosscall2", 0x401900, 0x40, STB_GLOBAL, STT_FUNC},
 	{"shadow", 0x401250, 0x10, STB_GLOBAL, STT_FUNC},
+	{"c_before", 0x400f00, 0, STB_GLOBAL, STT_FUNC}, /* no size: up to Go's code, no further */
 	{NULL, 0, 0, 0, 0},
 };
 static const struct pcln_fn go_fns[] = {{0x000, "runtime.main"}, {0x200, "main.main"}};
@@ -386,6 +387,7 @@ static void go_pclntab_section_and_its_c_code(void **state)
 	(void)state;
 	assert_int_equal(usyms_new(&u), 0);
 	assert_int_equal(usyms_add_file(u, p_go), 0);
+	expect(u, 0x33, 0x400f80, "c_before", USYM_SYMTAB);
 	expect(u, 0x33, 0x401000, "runtime.main", USYM_PCLNTAB);
 	expect(u, 0x33, 0x4011ff, "runtime.main", USYM_PCLNTAB);
 	expect(u, 0x33, 0x401250, "main.main", USYM_PCLNTAB); /* not the ELF's "shadow" */
