@@ -11,6 +11,9 @@
 
 /* Headers that look right but fail the full check, tried before gopcln_locate gives up. */
 #define LOCATE_TRIES 64
+/* Records checked against their rows on parse, spread over the table (a lookup checks its
+ * own): reading them all would touch megabytes of a large binary for nothing. */
+#define RECORD_SAMPLES 256
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -96,10 +99,11 @@ static uint64_t record_entry(const struct gopcln *t, size_t rec)
 	return t->text_start + rd32(t->data + rec);
 }
 
-/* Entries in order, every record inside the bytes and naming the same entry as its row. */
+/* Entries in order, every record inside the bytes, a sample naming the same entry as its row. */
 static int check_rows(const struct gopcln *t)
 {
 	size_t room = t->len - t->functab, rec = record_size(t);
+	size_t step = t->nfunc > RECORD_SAMPLES ? t->nfunc / RECORD_SAMPLES : 1;
 	uint64_t prev = 0;
 
 	for (size_t i = 0; i <= t->nfunc; i++) {
@@ -113,7 +117,8 @@ static int check_rows(const struct gopcln *t)
 		off = row_funcoff(t, i);
 		if (off > room || room - off < rec)
 			return -EINVAL;
-		if (record_entry(t, t->functab + (size_t)off) != entry)
+		if ((i % step == 0 || i == t->nfunc - 1) &&
+		    record_entry(t, t->functab + (size_t)off) != entry)
 			return -EINVAL;
 	}
 	return prev > row_entry(t, 0) ? 0 : -EINVAL;
@@ -174,14 +179,26 @@ void gopcln_range(const struct gopcln *t, size_t i, uint64_t *entry, uint64_t *e
 	*end = row_entry(t, i + 1);
 }
 
+size_t gopcln_record(const struct gopcln *t, size_t i)
+{
+	return t->functab + (size_t)row_funcoff(t, i);
+}
+
+size_t gopcln_name_field(const struct gopcln *t)
+{
+	return t->layout == GOPCLN_116 ? t->ptr_size : 4u;
+}
+
 int gopcln_name_offset(const struct gopcln *t, size_t i, size_t *off, size_t *name_len)
 {
-	size_t rec = t->functab + (size_t)row_funcoff(t, i);
-	uint32_t raw = rd32(t->data + rec + (t->layout == GOPCLN_116 ? t->ptr_size : 4u));
+	size_t rec = gopcln_record(t, i);
+	uint32_t raw = rd32(t->data + rec + gopcln_name_field(t));
 	const uint8_t *nul;
 
-	/* A negative int32 is corrupt; so is a name running past the bytes. */
-	if (raw > INT32_MAX || (uint64_t)raw >= t->len - t->funcnames)
+	/* A record for another function is corrupt, and so is a negative int32 or a name
+	 * running past the bytes. */
+	if (record_entry(t, rec) != row_entry(t, i) || raw > INT32_MAX ||
+	    (uint64_t)raw >= t->len - t->funcnames)
 		return -EINVAL;
 	*off = t->funcnames + raw;
 	nul = memchr(t->data + *off, '\0', t->len - *off);

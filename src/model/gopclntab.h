@@ -36,7 +36,8 @@ struct gopcln {
 /*
  * Checks the header and the whole function table of the bytes at data (len of them): known
  * magic, pad bytes 0, quantum 1, 2 or 4, pointers of 4 or 8 bytes, at least one function,
- * every offset inside the bytes, entries in order, each function's record in range. For
+ * every offset inside the bytes, entries in order, each function's record in range, and a
+ * sample of the records (all in a small table) naming their row's entry. For
  * 1.18+, text_start is used when the header's own is 0 (a position-independent binary
  * whose relocation was not written in place). 0, or -EINVAL.
  */
@@ -47,9 +48,18 @@ void gopcln_range(const struct gopcln *t, size_t i, uint64_t *entry, uint64_t *e
 
 /*
  * The offset in the table's bytes of function i's name (NUL-terminated inside the bytes),
- * its length in *name_len (may be NULL); 0, or -EINVAL when its record is corrupt.
+ * its length in *name_len (may be NULL); 0, or -EINVAL when its record is corrupt (another
+ * function's entry, a name out of range).
  */
 int gopcln_name_offset(const struct gopcln *t, size_t i, size_t *off, size_t *name_len);
+
+/*
+ * Function i's record: its offset in the bytes (in range, checked on parse); the name's
+ * offset from funcnames is the int32 at gopcln_name_field bytes into it. For a reader that
+ * reads names elsewhere than from these bytes.
+ */
+size_t gopcln_record(const struct gopcln *t, size_t i);
+size_t gopcln_name_field(const struct gopcln *t);
 
 /* The index of the function holding pc, or -1. */
 long gopcln_find(const struct gopcln *t, uint64_t pc);

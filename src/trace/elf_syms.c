@@ -194,17 +194,19 @@ static int go_table(const struct gopcln *g, uint64_t file_off, struct elf_fn_tab
 		return -ENOMEM;
 	for (size_t i = 0; i < g->nfunc; i++) {
 		uint64_t lo, hi;
-		size_t name;
+		size_t rec = gopcln_record(g, i);
 
 		gopcln_range(g, i, &lo, &hi);
-		if (hi == lo || gopcln_name_offset(g, i, &name, NULL) || name > UINT32_MAX)
+		if (hi == lo || rec > UINT32_MAX)
 			continue;
 		t->fn[t->n++] = (struct elf_fn){lo, hi - lo > UINT32_MAX ? UINT32_MAX : hi - lo,
-						(uint32_t)name};
+						(uint32_t)rec};
 	}
 	t->method = USYM_PCLNTAB;
 	t->names_off = file_off;
 	t->names_len = g->len;
+	t->go_funcnames = g->funcnames;
+	t->go_name_field = (uint32_t)gopcln_name_field(g);
 	return 0;
 }
 
@@ -448,21 +450,43 @@ static ssize_t read_at(int fd, char *buf, size_t len, uint64_t off)
 	return got < 0 ? -errno : got;
 }
 
+/* Where a function's name starts, from the table's names_off; -EINVAL when out of range. */
+static int name_at(int fd, const struct elf_fn_table *t, const struct elf_fn *f, uint64_t *at)
+{
+	uint8_t raw[4];
+	uint32_t v;
+
+	if (t->method != USYM_PCLNTAB) {
+		*at = f->name;
+		return f->name < t->names_len ? 0 : -EINVAL;
+	}
+	if ((uint64_t)f->name + t->go_name_field + 4 > t->names_len ||
+	    read_at(fd, (char *)raw, 4, t->names_off + f->name + t->go_name_field) != 4)
+		return -EINVAL;
+	v = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
+	    (uint32_t)raw[3] << 24;
+	/* A negative int32 is corrupt. */
+	if (v > INT32_MAX || t->go_funcnames + v >= t->names_len)
+		return -EINVAL;
+	*at = t->go_funcnames + v;
+	return 0;
+}
+
 int elf_fn_name(int fd, const struct elf_fn_table *t, const struct elf_fn *f, char *buf, size_t cap)
 {
-	uint64_t avail;
+	uint64_t avail, at;
 	size_t want, first;
 	ssize_t got;
 	char *nul;
 
-	if (cap < 2 || f->name >= t->names_len)
+	if (cap < 2 || name_at(fd, t, f, &at))
 		return -EINVAL;
-	avail = t->names_len - f->name;
+	avail = t->names_len - at;
 	want = avail < cap - 1 ? (size_t)avail : cap - 1;
 	first = want < NAME_FIRST_READ ? want : NAME_FIRST_READ;
-	got = read_at(fd, buf, first, t->names_off + f->name);
+	got = read_at(fd, buf, first, t->names_off + at);
 	if (got >= 0 && !memchr(buf, '\0', (size_t)got) && (size_t)got == first && want > first) {
-		ssize_t more = read_at(fd, buf + got, want - first, t->names_off + f->name + first);
+		ssize_t more = read_at(fd, buf + got, want - first, t->names_off + at + first);
 
 		got = more < 0 ? more : got + more;
 	}

@@ -43,7 +43,11 @@ int elf_id_read(int fd, struct elf_id *out);
 /* The virtual address of file offset off, through the segment holding it; -1 when none. */
 int elf_id_vaddr(const struct elf_id *id, uint64_t off, uint64_t *vaddr);
 
-/* A function: [addr, addr + size), its name at file offset names_off + name. */
+/*
+ * A function: [addr, addr + size); its name at file offset names_off + name, or for the
+ * pclntab, its record there (which gives the name's offset, so that building the table reads
+ * only the function table of a large binary).
+ */
 struct elf_fn {
 	uint64_t addr;
 	uint32_t size;
@@ -54,7 +58,9 @@ struct elf_fn_table {
 	enum usym_method method;
 	struct elf_fn *fn; /* sorted by addr, not overlapping */
 	size_t n;
-	uint64_t names_off, names_len; /* where the names are in the file */
+	uint64_t names_off, names_len; /* the string table in the file, or the pclntab */
+	uint64_t go_funcnames;	       /* pclntab: where its names start, from names_off */
+	uint32_t go_name_field;	       /* pclntab: where a record holds its name's offset */
 };
 
 struct elf_tables {

@@ -108,8 +108,8 @@ void usyms_free(struct usyms *u)
 	free(u);
 }
 
-/* The registered file with this build ID (zero-padded to USYM_BUILD_ID_MAX), looked for
- * from position hint on; n_file when none. */
+/* The index of the registered file with this build ID (zero-padded to USYM_BUILD_ID_MAX),
+ * trying position hint first; n_file when none. */
 static size_t file_index(const struct usyms *u, const uint8_t *id, size_t len, size_t hint)
 {
 	uint8_t key[USYM_BUILD_ID_MAX] = {0};
