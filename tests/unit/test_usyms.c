@@ -43,11 +43,12 @@ struct spec {
 	const uint8_t *pcln;		    /* a pclntab, or NULL */
 	size_t pcln_len;
 	bool pcln_in_data; /* in .data.rel.ro (with .go.buildinfo), not .gopclntab */
+	bool arm32;	   /* ELFCLASS32 for EM_ARM, not ELFCLASS64 for EM_X86_64 */
 };
 
 static char dir[] = "/tmp/rp-usyms-XXXXXX";
 
-/* A section to write: its bytes are copied by the caller's buffer lifetime. */
+/* A section to write (its bytes are the caller's). */
 struct sec {
 	const char *name;
 	uint32_t type, link;
@@ -66,44 +67,57 @@ static size_t add_str(char *tab, size_t *len, const char *s)
 	return at;
 }
 
-/* A symbol table (Elf64_Sym rows) and its string table for syms; text is .text's index. */
-static void build_syms(const struct fsym *syms, size_t text, Elf64_Sym *rows, size_t *n, char *str,
-		       size_t *str_len)
+/* One symbol in the file's format: Elf32_Sym or Elf64_Sym (little endian, as this host). */
+static size_t put_sym(uint8_t *p, bool is32, uint32_t name, unsigned char info, uint16_t shndx,
+		      uint64_t value, uint64_t size)
 {
-	memset(&rows[0], 0, sizeof(rows[0]));
-	*n = 1;
+	if (is32) {
+		Elf32_Sym s = {name, (Elf32_Addr)value, (Elf32_Word)size, info, 0, shndx};
+
+		memcpy(p, &s, sizeof(s));
+		return sizeof(s);
+	}
+	Elf64_Sym s = {name, info, 0, shndx, value, size};
+
+	memcpy(p, &s, sizeof(s));
+	return sizeof(s);
+}
+
+/* A symbol table and its string table for syms; text is .text's index. Its bytes. */
+static size_t build_syms(const struct fsym *syms, bool is32, size_t text, uint8_t *rows, char *str,
+			 size_t *str_len)
+{
+	size_t len = put_sym(rows, is32, 0, 0, SHN_UNDEF, 0, 0);
+
 	str[0] = '\0';
 	*str_len = 1;
-	for (const struct fsym *s = syms; s->name; s++, (*n)++) {
-		Elf64_Sym *r = &rows[*n];
-
-		memset(r, 0, sizeof(*r));
-		r->st_name = (uint32_t)add_str(str, str_len, s->name);
-		r->st_info = ELF64_ST_INFO(s->bind, s->type);
-		r->st_shndx = s->addr ? (uint16_t)text : SHN_UNDEF;
-		r->st_value = s->addr;
-		r->st_size = s->size;
-	}
+	for (const struct fsym *s = syms; s->name; s++)
+		len += put_sym(rows + len, is32, (uint32_t)add_str(str, str_len, s->name),
+			       (unsigned char)((s->bind << 4) | s->type),
+			       s->addr ? (uint16_t)text : SHN_UNDEF, s->addr, s->size);
+	return len;
 }
 
 static void add_section(Elf *e, const struct sec *s, size_t name, uint64_t *off)
 {
 	Elf_Scn *scn = elf_newscn(e);
-	Elf64_Shdr *sh = elf64_getshdr(scn);
 	Elf_Data *d = elf_newdata(scn);
+	GElf_Shdr sh;
 
 	assert_non_null(d);
-	sh->sh_name = (uint32_t)name;
-	sh->sh_type = s->type;
-	sh->sh_flags = s->flags;
-	sh->sh_addr = s->addr;
+	assert_non_null(gelf_getshdr(scn, &sh));
 	if (!s->off)
 		*off = (*off + 7) & ~7ull;
-	sh->sh_offset = s->off ? s->off : *off;
-	sh->sh_size = s->size;
-	sh->sh_link = s->link;
-	sh->sh_entsize = s->entsize;
-	sh->sh_addralign = 1;
+	sh.sh_name = (uint32_t)name;
+	sh.sh_type = s->type;
+	sh.sh_flags = s->flags;
+	sh.sh_addr = s->addr;
+	sh.sh_offset = s->off ? s->off : *off;
+	sh.sh_size = s->size;
+	sh.sh_link = s->link;
+	sh.sh_entsize = s->entsize;
+	sh.sh_addralign = 1;
+	assert_true(gelf_update_shdr(scn, &sh));
 	d->d_buf = (void *)s->data;
 	d->d_size = s->size;
 	d->d_type = ELF_T_BYTE;
@@ -115,46 +129,56 @@ static void add_section(Elf *e, const struct sec *s, size_t name, uint64_t *off)
 
 static void write_headers(Elf *e, const struct spec *sp, uint64_t shoff, size_t shstrndx)
 {
-	Elf64_Ehdr *eh = elf64_getehdr(e);
-	Elf64_Phdr *ph = elf64_newphdr(e, sp->id_len ? 3 : 2);
+	uint64_t note_len = 12 + 4 + sp->id_len;
+	const GElf_Phdr ph[] = {
+		{.p_type = PT_LOAD,
+		 .p_flags = PF_R,
+		 .p_offset = 0,
+		 .p_vaddr = 0x400000,
+		 .p_paddr = 0x400000,
+		 .p_filesz = TEXT_OFF,
+		 .p_memsz = TEXT_OFF,
+		 .p_align = 0x1000},
+		{.p_type = PT_LOAD,
+		 .p_flags = PF_R | PF_X,
+		 .p_offset = TEXT_OFF,
+		 .p_vaddr = TEXT_ADDR,
+		 .p_paddr = TEXT_ADDR,
+		 .p_filesz = TEXT_SIZE,
+		 .p_memsz = TEXT_SIZE,
+		 .p_align = 0x1000},
+		{.p_type = PT_NOTE,
+		 .p_flags = PF_R,
+		 .p_offset = 0x200,
+		 .p_vaddr = 0x400200,
+		 .p_paddr = 0x400200,
+		 .p_filesz = note_len,
+		 .p_memsz = note_len,
+		 .p_align = 4},
+	};
+	size_t nph = sp->id_len ? 3 : 2;
+	GElf_Ehdr eh;
 
-	assert_non_null(ph);
-	eh->e_ident[EI_DATA] = ELFDATA2LSB;
-	eh->e_type = ET_DYN;
-	eh->e_machine = EM_X86_64;
-	eh->e_version = EV_CURRENT;
-	eh->e_entry = TEXT_ADDR;
-	eh->e_phoff = sizeof(Elf64_Ehdr);
-	eh->e_shoff = shoff;
-	eh->e_shstrndx = (uint16_t)shstrndx;
-	ph[0] = (Elf64_Phdr){PT_LOAD, PF_R, 0, 0x400000, 0x400000, TEXT_OFF, TEXT_OFF, 0x1000};
-	ph[1] = (Elf64_Phdr){PT_LOAD,	PF_R | PF_X, TEXT_OFF,	TEXT_ADDR,
-			     TEXT_ADDR, TEXT_SIZE,   TEXT_SIZE, 0x1000};
-	if (sp->id_len)
-		ph[2] = (Elf64_Phdr){PT_NOTE,
-				     PF_R,
-				     0x200,
-				     0x400200,
-				     0x400200,
-				     12 + 4 + sp->id_len,
-				     12 + 4 + sp->id_len,
-				     4};
+	assert_non_null(gelf_getehdr(e, &eh));
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_type = ET_DYN;
+	eh.e_machine = sp->arm32 ? EM_ARM : EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_entry = TEXT_ADDR;
+	eh.e_phoff = gelf_fsize(e, ELF_T_EHDR, 1, EV_CURRENT);
+	eh.e_shoff = shoff;
+	eh.e_shstrndx = (uint16_t)shstrndx;
+	assert_true(gelf_update_ehdr(e, &eh));
+	assert_non_null(gelf_newphdr(e, nph));
+	for (size_t i = 0; i < nph; i++)
+		assert_true(gelf_update_phdr(e, (int)i, (GElf_Phdr *)&ph[i]));
 }
 
-/* Writes dir/name as sp says; returns its path (static buffer per call site's copy). */
-static char *write_elf(const char *name, const struct spec *sp)
+/* The build-ID note and .text; n sections so far, returns .text's index. */
+static size_t add_note_and_text(const struct spec *sp, struct sec *secs, size_t *n)
 {
-	static uint8_t text[TEXT_SIZE], note[64], data[8192];
-	static Elf64_Sym sym[2][32];
-	static char str[2][1024], shstr[512];
-	struct sec secs[12];
-	size_t n = 0, text_idx, nsym[2] = {0}, str_len[2] = {0}, shstr_len = 1;
-	uint64_t off = 0x2000;
-	char *path;
-	Elf *e;
-	int fd;
+	static uint8_t text[TEXT_SIZE], note[64];
 
-	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
 	memset(text, 0xcc, sizeof(text));
 	if (sp->id_len) {
 		blob_put(note, 4, 4);
@@ -162,53 +186,104 @@ static char *write_elf(const char *name, const struct spec *sp)
 		blob_put(note + 8, NT_GNU_BUILD_ID, 4);
 		memcpy(note + 12, "GNU", 4);
 		memset(note + 16, sp->id_fill, sp->id_len);
-		secs[n++] = (struct sec){
-			".note.gnu.build-id", SHT_NOTE, 0, SHF_ALLOC, 0x400200, 0, note,
-			16 + sp->id_len,      0x200};
+		secs[(*n)++] = (struct sec){.name = ".note.gnu.build-id",
+					    .type = SHT_NOTE,
+					    .flags = SHF_ALLOC,
+					    .addr = 0x400200,
+					    .data = note,
+					    .size = 16 + sp->id_len,
+					    .off = 0x200};
 	}
-	text_idx = n + 1;
-	secs[n++] = (struct sec){
-		".text", SHT_PROGBITS, 0,	SHF_ALLOC | SHF_EXECINSTR, TEXT_ADDR, 0,
-		text,	 sizeof(text), TEXT_OFF};
+	secs[(*n)++] = (struct sec){.name = ".text",
+				    .type = SHT_PROGBITS,
+				    .flags = SHF_ALLOC | SHF_EXECINSTR,
+				    .addr = TEXT_ADDR,
+				    .data = text,
+				    .size = sizeof(text),
+				    .off = TEXT_OFF};
+	return *n;
+}
+
+/* .symtab and .dynsym with their string tables, as sp has them. */
+static void add_symbols(const struct spec *sp, size_t text_idx, struct sec *secs, size_t *n)
+{
+	static uint8_t rows[2][32 * sizeof(Elf64_Sym)];
+	static char str[2][1024];
+
 	for (int k = 0; k < 2; k++) {
 		const struct fsym *syms = k ? sp->dynsym : sp->symtab;
+		size_t str_len, len;
 
 		if (!syms)
 			continue;
-		build_syms(syms, text_idx, sym[k], &nsym[k], str[k], &str_len[k]);
-		secs[n] = (struct sec){k ? ".dynsym" : ".symtab",
-				       k ? SHT_DYNSYM : SHT_SYMTAB,
-				       (uint32_t)(n + 2),
-				       0,
-				       0,
-				       sizeof(Elf64_Sym),
-				       sym[k],
-				       nsym[k] * sizeof(Elf64_Sym)};
-		n++;
-		secs[n++] = (struct sec){
-			k ? ".dynstr" : ".strtab", SHT_STRTAB, 0, 0, 0, 0, str[k], str_len[k]};
+		len = build_syms(syms, sp->arm32, text_idx, rows[k], str[k], &str_len);
+		secs[*n] =
+			(struct sec){.name = k ? ".dynsym" : ".symtab",
+				     .type = k ? SHT_DYNSYM : SHT_SYMTAB,
+				     .link = (uint32_t)(*n + 2),
+				     .entsize = sp->arm32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym),
+				     .data = rows[k],
+				     .size = len};
+		(*n)++;
+		secs[(*n)++] = (struct sec){.name = k ? ".dynstr" : ".strtab",
+					    .type = SHT_STRTAB,
+					    .data = str[k],
+					    .size = str_len};
 	}
-	if (sp->pcln && !sp->pcln_in_data) {
-		secs[n++] = (struct sec){".gopclntab", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0,
-					 sp->pcln,     sp->pcln_len};
-	} else if (sp->pcln) {
-		/* Go's other read-only data first, then the table. */
-		memset(data, 0x5a, 0x48);
-		memcpy(data + 0x48, sp->pcln, sp->pcln_len);
-		secs[n++] = (struct sec){
-			".data.rel.ro", SHT_PROGBITS,	    0, SHF_ALLOC | SHF_WRITE, 0, 0,
-			data,		0x48 + sp->pcln_len};
-		secs[n++] = (struct sec){
-			".go.buildinfo", SHT_PROGBITS, 0, SHF_ALLOC, 0, 0, "\xff Go buildinf:", 14};
+}
+
+/* Go's table: its own section, or inside .data.rel.ro after other data. */
+static void add_pclntab(const struct spec *sp, struct sec *secs, size_t *n)
+{
+	static uint8_t data[8192];
+
+	if (!sp->pcln)
+		return;
+	if (!sp->pcln_in_data) {
+		secs[(*n)++] = (struct sec){.name = ".gopclntab",
+					    .type = SHT_PROGBITS,
+					    .flags = SHF_ALLOC,
+					    .data = sp->pcln,
+					    .size = sp->pcln_len};
+		return;
 	}
-	secs[n++] = (struct sec){".shstrtab", SHT_STRTAB, 0, 0, 0, 0, shstr, 0};
+	memset(data, 0x5a, 0x48);
+	memcpy(data + 0x48, sp->pcln, sp->pcln_len);
+	secs[(*n)++] = (struct sec){.name = ".data.rel.ro",
+				    .type = SHT_PROGBITS,
+				    .flags = SHF_ALLOC | SHF_WRITE,
+				    .data = data,
+				    .size = 0x48 + sp->pcln_len};
+	secs[(*n)++] = (struct sec){.name = ".go.buildinfo",
+				    .type = SHT_PROGBITS,
+				    .flags = SHF_ALLOC,
+				    .data = "\xff Go buildinf:",
+				    .size = 14};
+}
+
+/* Writes dir/name as sp says; returns its path (the caller frees it). */
+static char *write_elf(const char *name, const struct spec *sp)
+{
+	static char shstr[512];
+	struct sec secs[12];
+	size_t n = 0, text_idx, shstr_len = 1;
+	uint64_t off = 0x2000;
+	char *path;
+	Elf *e;
+	int fd;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	text_idx = add_note_and_text(sp, secs, &n);
+	add_symbols(sp, text_idx, secs, &n);
+	add_pclntab(sp, secs, &n);
+	secs[n++] = (struct sec){.name = ".shstrtab", .type = SHT_STRTAB, .data = shstr};
 
 	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	e = elf_begin(fd, ELF_C_WRITE, NULL);
 	assert_non_null(e);
-	assert_non_null(elf64_newehdr(e));
+	assert_non_null(gelf_newehdr(e, sp->arm32 ? ELFCLASS32 : ELFCLASS64));
 	shstr[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		size_t at = add_str(shstr, &shstr_len, secs[i].name);
@@ -247,12 +322,17 @@ static const struct fsym go_symtab[] = {
 	{"c_before", 0x400f00, 0, STB_GLOBAL, STT_FUNC}, /* no size: up to Go's code, no further */
 	{NULL, 0, 0, 0, 0},
 };
+/* 32-bit ARM: bit 0 of a Thumb function's address is no address. */
+static const struct fsym arm_symtab[] = {
+	{"thumb_fn", 0x401901, 0x40, STB_GLOBAL, STT_FUNC},
+	{NULL, 0, 0, 0, 0},
+};
 static const struct pcln_fn go_fns[] = {{0x000, "runtime.main"}, {0x200, "main.main"}};
 #define GO_END 0x800u
 
-static uint8_t go116[2048], go120[2048];
-static size_t go116_len, go120_len;
-static char *p_symtab, *p_dynsym, *p_go, *p_godata, *p_noid, *p_short, *p_long, *p_text;
+static uint8_t go116[2048], go120[2048], go118_arm[2048];
+static size_t go116_len, go120_len, go118_arm_len;
+static char *p_symtab, *p_dynsym, *p_go, *p_godata, *p_arm, *p_noid, *p_short, *p_long, *p_text;
 
 static const uint8_t *id_of(uint8_t fill, size_t len)
 {
@@ -273,6 +353,14 @@ static int setup(void **state)
 		pcln_blob(go116, sizeof(go116), GOPCLN_116, 8, TEXT_ADDR, go_fns, 2, GO_END, true);
 	go120_len =
 		pcln_blob(go120, sizeof(go120), GOPCLN_120, 8, TEXT_ADDR, go_fns, 2, GO_END, true);
+	go118_arm_len = pcln_blob(go118_arm, sizeof(go118_arm), GOPCLN_118, 4, TEXT_ADDR, go_fns, 2,
+				  GO_END, true);
+	p_arm = write_elf("arm", &(struct spec){.id_len = 20,
+						.id_fill = 0xa1,
+						.symtab = arm_symtab,
+						.pcln = go118_arm,
+						.pcln_len = go118_arm_len,
+						.arm32 = true});
 	p_symtab = write_elf("symtab", &(struct spec){20, 0x11, c_symtab, c_dynsym});
 	p_dynsym = write_elf("dynsym", &(struct spec){20, 0x22, NULL, c_dynsym});
 	p_go = write_elf("go", &(struct spec){20, 0x33, go_symtab, NULL, go116, go116_len});
@@ -291,7 +379,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char *paths[] = {p_symtab, p_dynsym, p_go, p_godata, p_noid, p_short, p_long, p_text};
+	char *paths[] = {p_symtab, p_dynsym, p_go,   p_godata, p_arm,
+			 p_noid,   p_short,  p_long, p_text};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -417,6 +506,25 @@ static void go_pclntab_found_in_a_data_section(void **state)
 	usyms_free(u);
 }
 
+static void arm32_go_binary(void **state)
+{
+	struct usym_file_stats st;
+	struct usyms *u;
+
+	(void)state;
+	assert_int_equal(usyms_new(&u), 0);
+	assert_int_equal(usyms_add_file(u, p_arm), 0);
+	expect(u, 0xa1, 0x401004, "runtime.main", USYM_PCLNTAB);
+	expect(u, 0xa1, 0x4017fc, "main.main", USYM_PCLNTAB);
+	expect(u, 0xa1, 0x401900, "thumb_fn", USYM_SYMTAB);
+	expect(u, 0xa1, 0x40193f, "thumb_fn", USYM_SYMTAB);
+	expect(u, 0xa1, 0x401940, NULL, USYM_NONE);
+	st = stats_of(u, p_arm);
+	assert_int_equal(st.method, USYM_PCLNTAB);
+	assert_string_equal(st.go_version, "1.18");
+	usyms_free(u);
+}
+
 static void registration(void **state)
 {
 	struct usym_file_stats st;
@@ -527,6 +635,7 @@ int main(void)
 		cmocka_unit_test(dynsym_when_no_symtab),
 		cmocka_unit_test(go_pclntab_section_and_its_c_code),
 		cmocka_unit_test(go_pclntab_found_in_a_data_section),
+		cmocka_unit_test(arm32_go_binary),
 		cmocka_unit_test(registration),
 		cmocka_unit_test(trim_keeps_names),
 		cmocka_unit_test(replaced_file_names_nothing),
