@@ -3,8 +3,8 @@
  * User-space symbols on the engine's real binaries as installed here (containerd, its shim,
  * runc, dockerd, whose pclntab has no section of its own) and on the C library: functions
  * taken from each binary's own tables, and from this process's own mappings, come back
- * named by build ID and file offset. Needs no engine; a binary that is not installed is
- * skipped, and the test fails when none is.
+ * named by build ID and file offset. Needs no engine running; an engine binary that is not
+ * installed is skipped, and the test fails when none is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +33,7 @@
 
 static const char *const go_bins[] = {"/usr/bin/containerd", "/usr/bin/containerd-shim-runc-v2",
 				      "/usr/sbin/runc", "/usr/sbin/dockerd"};
-static int found_bins;
+static int found_go_bins;
 
 /* A binary opened for the test's own reading: mapped whole, libelf over the map. */
 struct bin {
@@ -323,7 +323,7 @@ static void test_go_binaries(void **state)
 			fprintf(stderr, "usyms: %s not installed here: skipped\n", go_bins[i]);
 			continue;
 		}
-		found_bins++;
+		found_go_bins++;
 		assert_true(bin_pclntab(&b, &g, &where));
 		assert_int_equal(usyms_new(&u), 0);
 		assert_int_equal(usyms_add_file(u, b.path), 0);
@@ -404,7 +404,6 @@ static void test_libc(void **state)
 		fprintf(stderr, "usyms: no C library found in this process's mappings: skipped\n");
 		return;
 	}
-	found_bins++;
 	assert_int_equal(usyms_new(&u), 0);
 	assert_int_equal(usyms_add_file(u, b.path), 0);
 	assert_non_null(bin_dynsym(&b, &sh));
@@ -454,8 +453,8 @@ static void test_libc(void **state)
 static void test_some_binary_found(void **state)
 {
 	(void)state;
-	if (!found_bins)
-		fail_msg("none of the engine's binaries nor a C library was found here");
+	if (!found_go_bins)
+		fail_msg("none of the engine's Go binaries is installed here");
 }
 
 int main(void)
