@@ -30,9 +30,11 @@ struct usyms;
 /* Per registered file: what named its frames and how many lookups it answered. */
 struct usym_file_stats {
 	const char *path;
-	enum usym_method method; /* the best table the file has, USYM_NONE when none */
+	enum usym_method method; /* the best table the file has, USYM_NONE when none (known
+				    once a lookup has read its tables) */
 	const char *go_version;	 /* pclntab layout, "1.16", "1.18", "1.20", or NULL */
 	uint64_t named, unnamed; /* lookups (frames) answered with and without a name */
+	size_t table_bytes;	 /* memory its tables hold now (0 until a lookup, after a trim) */
 };
 
 int usyms_new(struct usyms **out);
@@ -41,8 +43,9 @@ void usyms_free(struct usyms *u);
 /*
  * Registers an executable or shared library by path: reads its build ID (the
  * NT_GNU_BUILD_ID note; Go binaries also carry one) and remembers the path; the symbols are
- * read later, on the first lookup. A path seen before, or a file with the build ID of one
- * registered already, is a no-op. 0, or -errno (no such file, not ELF, no build ID:
+ * read later, on the first lookup. The file is kept open (the first 256 files registered),
+ * so that it can be read even once its path is gone. A path seen before, or a file with the build
+ * ID of one registered already, is a no-op. 0, or -errno (no such file, not ELF, no build ID:
  * -ENODATA).
  */
 int usyms_add_file(struct usyms *u, const char *path);
@@ -51,6 +54,8 @@ int usyms_add_file(struct usyms *u, const char *path);
  * The function holding file offset `off` of the registered file with this build ID, or NULL
  * (unknown build ID, no table, or outside every function). The name stays valid until
  * usyms_free. *method (may be NULL) says which table named it, USYM_NONE for NULL.
+ * Frames past the leaf are return addresses: give their offset minus 1, or a call that
+ * ends a function is named after the function that follows it.
  */
 const char *usyms_name(struct usyms *u, const uint8_t *build_id, size_t build_id_len, uint64_t off,
 		       enum usym_method *method);
@@ -65,5 +70,8 @@ void usyms_trim(struct usyms *u);
 int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out);
 
 const char *usym_method_name(enum usym_method m);
+
+/* Memory held: the tables read so far, the functions named and their names. */
+size_t usyms_memory(const struct usyms *u);
 
 #endif

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* User-space frames named by (build ID, file offset): registered files, lazy tables, names. */
+#include "trace/usyms.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace/elf_syms.h"
+#include "util/array.h"
+#include "util/text_index.h"
+
+/* Names are kept in chunks of this size (a longer name gets its own). */
+#define NAME_CHUNK (64u * 1024)
+/* Longest name read from a file; a longer one is cut. */
+#define NAME_MAX_READ 4096
+/*
+ * Files kept open from their registration on, so that their tables can still be read once
+ * the path is gone (a container removed, /proc/PID/... of a process that exited). Past
+ * this many, a file is opened again by path on its first lookup.
+ */
+#define KEPT_OPEN_MAX 256
+
+enum table_state {
+	TABLES_UNREAD, /* never looked up, or trimmed */
+	TABLES_READ,
+	TABLES_FAILED, /* unreadable, or another file now: not tried again */
+};
+
+/* A function a lookup named: kept across usyms_trim. */
+struct hit {
+	uint64_t lo, hi;
+	const char *name;
+	enum usym_method method;
+};
+
+struct ufile {
+	char *path;
+	struct elf_id id;
+	enum table_state state;
+	int fd;	   /* names are read from it; -1 when not open */
+	bool kept; /* fd open from registration to usyms_free */
+	struct elf_tables tab;
+	enum usym_method method;
+	const char *go_version;
+	uint64_t named, unnamed;
+	struct hit *hit; /* sorted by lo */
+	size_t n_hit, hit_cap;
+};
+
+struct name_chunk {
+	struct name_chunk *next;
+	size_t used, cap;
+	char text[];
+};
+
+struct usyms {
+	struct ufile **file;
+	size_t n_file, file_cap;
+	size_t last;	   /* the file the previous lookup found */
+	size_t kept;	   /* files kept open */
+	const char **name; /* interned names, indexed by ix */
+	size_t n_name, name_cap;
+	struct text_index ix;
+	struct name_chunk *chunks;
+};
+
+int usyms_new(struct usyms **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+static void file_tables_drop(struct ufile *f)
+{
+	elf_tables_free(&f->tab);
+	if (f->fd >= 0 && !f->kept) {
+		close(f->fd);
+		f->fd = -1;
+	}
+	if (f->state == TABLES_READ)
+		f->state = TABLES_UNREAD;
+}
+
+void usyms_free(struct usyms *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->n_file; i++) {
+		file_tables_drop(u->file[i]);
+		if (u->file[i]->fd >= 0)
+			close(u->file[i]->fd);
+		free(u->file[i]->hit);
+		free(u->file[i]->path);
+		free(u->file[i]);
+	}
+	free(u->file);
+	while (u->chunks) {
+		struct name_chunk *next = u->chunks->next;
+
+		free(u->chunks);
+		u->chunks = next;
+	}
+	free(u->name);
+	text_index_clear(&u->ix);
+	free(u);
+}
+
+/* The index of the registered file with this build ID (zero-padded to USYM_BUILD_ID_MAX),
+ * trying position hint first; n_file when none. */
+static size_t file_index(const struct usyms *u, const uint8_t *id, size_t len, size_t hint)
+{
+	uint8_t key[USYM_BUILD_ID_MAX] = {0};
+
+	if (!id || !len || len > USYM_BUILD_ID_MAX)
+		return u->n_file;
+	memcpy(key, id, len);
+	if (hint < u->n_file && !memcmp(u->file[hint]->id.build_id, key, sizeof(key)))
+		return hint;
+	for (size_t i = 0; i < u->n_file; i++)
+		if (!memcmp(u->file[i]->id.build_id, key, sizeof(key)))
+			return i;
+	return u->n_file;
+}
+
+/* A new file, fd kept open when there is room; NULL when out of memory. */
+static struct ufile *file_add(struct usyms *u, const char *path, const struct elf_id *id, int fd)
+{
+	struct ufile *f;
+
+	if (array_reserve((void **)&u->file, &u->file_cap, u->n_file + 1, sizeof(*u->file)))
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f || !(f->path = strdup(path))) {
+		free(f);
+		return NULL;
+	}
+	f->id = *id;
+	f->fd = -1;
+	if (u->kept < KEPT_OPEN_MAX) {
+		f->fd = fd;
+		f->kept = true;
+		u->kept++;
+	}
+	u->file[u->n_file++] = f;
+	return f;
+}
+
+int usyms_add_file(struct usyms *u, const char *path)
+{
+	struct ufile *f = NULL;
+	struct elf_id id;
+	int fd, rc;
+
+	for (size_t i = 0; i < u->n_file; i++)
+		if (!strcmp(u->file[i]->path, path))
+			return 0;
+	fd = elf_file_open(path);
+	if (fd < 0)
+		return fd;
+	rc = elf_id_read(fd, &id);
+	if (!rc && file_index(u, id.build_id, id.build_id_len, u->last) == u->n_file) {
+		f = file_add(u, path, &id, fd);
+		rc = f ? 0 : -ENOMEM;
+	}
+	if (!f || !f->kept)
+		close(fd);
+	return rc;
+}
+
+const char *usyms_path(const struct usyms *u, const uint8_t *build_id, size_t build_id_len)
+{
+	size_t i = file_index(u, build_id, build_id_len, u->last);
+
+	return i < u->n_file ? u->file[i]->path : NULL;
+}
+
+static const char *name_key(const void *array, size_t i)
+{
+	return ((const char *const *)array)[i];
+}
+
+/* A copy of s (len bytes) that lives until usyms_free, or NULL. */
+static char *chunk_copy(struct usyms *u, const char *s, size_t len)
+{
+	struct name_chunk *c = u->chunks;
+	char *at;
+
+	if (!c || c->cap - c->used < len + 1) {
+		size_t cap = len + 1 > NAME_CHUNK ? len + 1 : NAME_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->cap = cap;
+		c->used = 0;
+		/* A name bigger than a chunk goes behind the current one, which stays open. */
+		if (u->chunks && cap > NAME_CHUNK) {
+			c->next = u->chunks->next;
+			u->chunks->next = c;
+		} else {
+			c->next = u->chunks;
+			u->chunks = c;
+		}
+	}
+	at = c->text + c->used;
+	memcpy(at, s, len);
+	at[len] = '\0';
+	c->used += len + 1;
+	return at;
+}
+
+/* The one copy of name s (len bytes) this usyms keeps, or NULL when out of memory. */
+static const char *intern(struct usyms *u, const char *s, size_t len)
+{
+	size_t *slot;
+	char *copy;
+
+	if (text_index_reserve(&u->ix, u->n_name, name_key, u->name) ||
+	    array_reserve((void **)&u->name, &u->name_cap, u->n_name + 1, sizeof(*u->name)))
+		return NULL;
+	slot = text_index_slot(&u->ix, s, len, name_key, u->name);
+	if (*slot)
+		return u->name[*slot - 1];
+	copy = chunk_copy(u, s, len);
+	if (!copy)
+		return NULL;
+	u->name[u->n_name++] = copy;
+	*slot = u->n_name;
+	return copy;
+}
+
+/* Index of the first hit whose lo is above addr. */
+static size_t hit_upper(const struct ufile *f, uint64_t addr)
+{
+	size_t lo = 0, hi = f->n_hit;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->hit[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const struct hit *hit_find(const struct ufile *f, uint64_t addr)
+{
+	size_t i = hit_upper(f, addr);
+
+	return i && addr < f->hit[i - 1].hi ? &f->hit[i - 1] : NULL;
+}
+
+/* Remembers a named function (a failure only costs a table read later). */
+static void hit_add(struct ufile *f, const struct hit *h)
+{
+	size_t i = hit_upper(f, h->lo);
+
+	if (array_reserve((void **)&f->hit, &f->hit_cap, f->n_hit + 1, sizeof(*f->hit)))
+		return;
+	memmove(f->hit + i + 1, f->hit + i, (f->n_hit - i) * sizeof(*f->hit));
+	f->hit[i] = *h;
+	f->n_hit++;
+}
+
+/* Reads f's tables if they are not; false when it has none to read. */
+static bool tables_ready(struct ufile *f)
+{
+	if (f->state == TABLES_READ)
+		return true;
+	if (f->state == TABLES_FAILED)
+		return false;
+	if (f->fd < 0)
+		f->fd = elf_file_open(f->path);
+	if (f->fd < 0 || elf_tables_read(f->fd, &f->id, &f->tab)) {
+		file_tables_drop(f);
+		f->state = TABLES_FAILED;
+		return false;
+	}
+	f->state = TABLES_READ;
+	f->method = f->tab.go.n ? USYM_PCLNTAB : f->tab.elf.n ? f->tab.elf.method : USYM_NONE;
+	f->go_version = f->tab.go_version;
+	return true;
+}
+
+/* Names addr from f's tables into *h, remembering the function; false when none holds it. */
+static bool name_from_tables(struct usyms *u, struct ufile *f, uint64_t addr, struct hit *h)
+{
+	const struct elf_fn_table *tabs[] = {&f->tab.go, &f->tab.elf};
+	char buf[NAME_MAX_READ];
+
+	if (!tables_ready(f))
+		return false;
+	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+		const struct elf_fn *fn = elf_fn_find(tabs[i], addr);
+		int len;
+
+		if (!fn)
+			continue;
+		len = elf_fn_name(f->fd, tabs[i], fn, buf, sizeof(buf));
+		if (len <= 0)
+			return false;
+		*h = (struct hit){fn->addr, fn->addr + fn->size, intern(u, buf, (size_t)len),
+				  tabs[i]->method};
+		if (!h->name)
+			return false;
+		hit_add(f, h);
+		return true;
+	}
+	return false;
+}
+
+const char *usyms_name(struct usyms *u, const uint8_t *build_id, size_t build_id_len, uint64_t off,
+		       enum usym_method *method)
+{
+	size_t i = file_index(u, build_id, build_id_len, u->last);
+	const struct hit *known;
+	struct ufile *f;
+	struct hit h;
+	uint64_t addr;
+	bool found = false;
+
+	if (method)
+		*method = USYM_NONE;
+	if (i == u->n_file)
+		return NULL;
+	u->last = i;
+	f = u->file[i];
+	if (!elf_id_vaddr(&f->id, off, &addr)) {
+		known = hit_find(f, addr);
+		if (known)
+			h = *known;
+		found = known || name_from_tables(u, f, addr, &h);
+	}
+	if (!found) {
+		f->unnamed++;
+		return NULL;
+	}
+	f->named++;
+	if (method)
+		*method = h.method;
+	return h.name;
+}
+
+void usyms_trim(struct usyms *u)
+{
+	for (size_t i = 0; i < u->n_file; i++)
+		file_tables_drop(u->file[i]);
+}
+
+int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out)
+{
+	const struct ufile *f;
+
+	if (i >= u->n_file)
+		return -1;
+	f = u->file[i];
+	*out = (struct usym_file_stats){f->path,  f->method,  f->go_version,
+					f->named, f->unnamed, elf_tables_bytes(&f->tab)};
+	return 0;
+}
+
+size_t usyms_memory(const struct usyms *u)
+{
+	size_t bytes = sizeof(*u) + u->file_cap * sizeof(*u->file) +
+		       u->name_cap * sizeof(*u->name) + u->ix.n_slots * sizeof(*u->ix.slot);
+
+	for (size_t i = 0; i < u->n_file; i++) {
+		const struct ufile *f = u->file[i];
+
+		bytes += sizeof(*f) + strlen(f->path) + 1 + f->hit_cap * sizeof(*f->hit) +
+			 elf_tables_bytes(&f->tab);
+	}
+	for (const struct name_chunk *c = u->chunks; c; c = c->next)
+		bytes += sizeof(*c) + c->cap;
+	return bytes;
+}
+
+const char *usym_method_name(enum usym_method m)
+{
+	static const char *const names[USYM_METHOD_COUNT] = {"none", "symtab", "dynsym", "pclntab"};
+
+	return (unsigned)m < USYM_METHOD_COUNT ? names[m] : "none";
+}
