@@ -270,6 +270,8 @@ format-check:
 # (check, short runs, actors, fallback) in each. vmtest: the four kernels; vmtest-ci: the CI
 # subset (amd64 6.12, arm64 6.1). VMLAB_KERNELS picks kernels; VMTEST_ARGS goes to lab.sh.
 VMTEST_CI_KERNELS := amd64-6.12 arm64-6.1
+# ... and the kernels that also run restartprof try with load-wbps (cgroup v2, a scratch disk).
+VMTEST_CI_TRY := amd64-6.12
 # CI: the whole lab within 40 minutes however it goes (a retried crash included), cold cache
 # and all; it normally takes about half of that.
 VMTEST_CI_BUDGET ?= 2400
@@ -280,7 +282,7 @@ vmtest:
 vmtest-ci:
 	$(Q)bash scripts/install-deps.sh build static vm
 	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build --budget $(VMTEST_CI_BUDGET) \
-		$(VMTEST_ARGS)
+		--env GT_TRY="$(VMTEST_CI_TRY)" $(VMTEST_ARGS)
 
 clean:
 	rm -rf build build-*
