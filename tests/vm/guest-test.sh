@@ -133,7 +133,7 @@ fentry_ok=${bpf[fentry_vfs_read]:-}
 
 # ---------------------------------------------------------------------------------------------
 # Probe paths in a check output: "name path" per probe.
-probe_paths() { sed -n '/^probes/,/^tracing/p' "$1" | awk 'NF >= 2 && $1 != "probes" && $1 != "not" && $1 != "tracing" && $2 ~ /^(fentry|kprobe|tp_btf|raw_tp|tracepoint|NONE)$/ {print $1, $2}'; }
+probe_paths() { sed -n '/^probes/,/^tracing/p' "$1" | awk 'NF >= 2 && $1 != "probes" && $1 != "not" && $1 != "tracing" && $2 ~ /^(fentry|kprobe|tp_btf|raw_tp|tracepoint|perf_event|NONE)$/ {print $1, $2}'; }
 path_counts() { probe_paths "$1" | awk '{n[$2]++} END{for (p in n) printf "%s%s:%d", (k++ ? "," : ""), p, n[p]}' | tr ',' '\n' | sort | paste -sd, -; }
 fn_probes="veth_newlink veth_dellink br_add_if br_del_if ovl_lookup ovl_create ovl_copy_up"
 declare -A fn_of=([veth_newlink]=veth_newlink [veth_dellink]=veth_dellink [br_add_if]=br_add_if
@@ -159,6 +159,13 @@ check_paths() {
 			fi
 			;;
 		*)
+			if [ "$p" = oncpu ]; then
+				# The sampler: perf_event, unless the paths given leave it out.
+				local want_oncpu=NONE
+				[ "$3" = tp_btf ] && want_oncpu=perf_event
+				t "oncpu: $want_oncpu" test "$path" = "$want_oncpu"
+				continue
+			fi
 			[ "$path" = "$3" ] || { bad_tp=$((bad_tp + 1)); echo "  $p: $path, expected $3"; }
 			;;
 		esac
