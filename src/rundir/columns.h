@@ -4,16 +4,17 @@
 #define RP_RUNDIR_COLUMNS_H
 
 /* Files a run writes. */
-#define RUN_JSON   "run.json"
-#define TRIALS_CSV "trials.csv"
-#define PHASES_CSV "phases.csv"
-#define API_CSV	   "api_calls.csv"
-#define EXECS_CSV  "execs.csv"
-#define EVENTS_CSV "events.csv"
-#define PROBES_CSV "probes.csv"
-#define PROGS_CSV  "progstats.csv"
-#define WAITS_CSV  "waits.csv"
-#define STACKS_CSV "stacks.csv"
+#define RUN_JSON    "run.json"
+#define TRIALS_CSV  "trials.csv"
+#define PHASES_CSV  "phases.csv"
+#define API_CSV	    "api_calls.csv"
+#define EXECS_CSV   "execs.csv"
+#define EVENTS_CSV  "events.csv"
+#define PROBES_CSV  "probes.csv"
+#define SYMBOLS_CSV "symbols.csv"
+#define PROGS_CSV   "progstats.csv"
+#define WAITS_CSV   "waits.csv"
+#define STACKS_CSV  "stacks.csv"
 
 /* Files and folders report and explain write. */
 #define SUMMARY_CSV	  "summary.csv"
@@ -123,6 +124,11 @@
 #define COL_TRACEPOINT "tracepoint"
 #define COL_PERF_EVENT "perf_event"
 #define COL_ESSENTIAL  "essential"
+
+/* symbols.csv: path, method, then */
+#define COL_GO_LAYOUT	   "go_layout"
+#define COL_NAMED_FRAMES   "named_frames"
+#define COL_UNNAMED_FRAMES "unnamed_frames"
 
 /* waits.csv */
 #define COL_STATE     "state"

@@ -19,7 +19,9 @@
 #include "model/probe.h"
 #include "rundir/kernel_csv.h"
 #include "rundir/run_csv.h"
+#include "rundir/symbols_csv.h"
 #include "trace/tracer.h"
+#include "trace/usyms.h"
 #include "trial/leftovers.h"
 #include "trial/run_meta.h"
 #include "util/caps.h"
@@ -364,6 +366,53 @@ static void write_probes(struct run *r)
 		tell_user(r, "cannot write %s: %s", PROBES_CSV, strerror(-e));
 }
 
+#define SYMBOLS_SHOWN 4
+
+static int by_frames(const void *a, const void *b)
+{
+	const struct symbols_row *x = a, *y = b;
+	uint64_t fx = x->named + x->unnamed, fy = y->named + y->unnamed;
+
+	return fx > fy ? -1 : fx < fy;
+}
+
+/* symbols.csv, and one line: the binaries whose frames the samples hit most, how named. */
+static void write_symbols(struct run *r)
+{
+	struct symbols_row rows[64];
+	struct usym_file_stats s;
+	char line[512] = "";
+	size_t n = 0, shown = 0;
+	int e;
+
+	for (size_t i = 0;
+	     n + 1 < sizeof(rows) / sizeof(rows[0]) && tracer_usyms_stats(r->s.tracer, i, &s) == 0;
+	     i++)
+		if (s.named + s.unnamed > 0)
+			rows[n++] = (struct symbols_row){s.path, usym_method_name(s.method),
+							 s.go_version, s.named, s.unnamed};
+	if (tracer_ustack_ip_frames(r->s.tracer))
+		rows[n++] = (struct symbols_row){"(no build ID)", usym_method_name(USYM_NONE), NULL,
+						 0, tracer_ustack_ip_frames(r->s.tracer)};
+	if (!n)
+		return;
+	qsort(rows, n, sizeof(rows[0]), by_frames);
+	for (size_t i = 0; i < n && shown < SYMBOLS_SHOWN; i++, shown++) {
+		const char *base = strrchr(rows[i].path, '/');
+		size_t l = strlen(line);
+
+		snprintf(line + l, sizeof(line) - l, "%s%s %.0f%% (%s)", l ? ", " : "",
+			 base ? base + 1 : rows[i].path,
+			 100.0 * (double)rows[i].named / (double)(rows[i].named + rows[i].unnamed),
+			 rows[i].method);
+	}
+	tell_user(r, "user frames named: %s%s; see %s", line, n > shown ? ", ..." : "",
+		  SYMBOLS_CSV);
+	e = symbols_csv_write(r->dirfd, rows, n);
+	if (e)
+		tell_user(r, "cannot write %s: %s", SYMBOLS_CSV, strerror(-e));
+}
+
 enum run_status run_open_files(struct run *r)
 {
 	bool traced = r->s.tracer != NULL;
@@ -477,6 +526,8 @@ enum run_status run_finish(struct run *r)
 	if (r->reserve_fd >= 0)
 		close(r->reserve_fd);
 	r->reserve_fd = -1;
+	if (r->s.tracer && r->files_opened)
+		write_symbols(r);
 	/* The BPF programs, maps and kernel symbols go before the report needs its memory. */
 	tracer_close(r->s.tracer);
 	r->s.tracer = NULL;

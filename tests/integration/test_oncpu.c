@@ -139,9 +139,10 @@ static void run_sampled(struct run *r, const char *tag, const char *hz)
 	if (pr.exit_code != 0)
 		fprintf(stderr, "%s", pr.err);
 	assert_int_equal(pr.exit_code, 0);
-	/* The run says when the sampler is off, and why. */
+	/* The run says when the sampler is off, and why; when on, how the frames were named. */
 	assert_int_equal(strstr(pr.err, "no on-CPU samples: off (--oncpu-hz 0)") != NULL,
 			 strcmp(hz, "0") == 0);
+	assert_int_equal(strstr(pr.err, "user frames named: ") != NULL, strcmp(hz, "0") != 0);
 	proc_result_free(&pr);
 	assert_int_equal(harness_csv(r->dir, "trials.csv", &r->trials), 0);
 	assert_int_equal(harness_csv(r->dir, "waits.csv", &r->waits), 0);
@@ -247,6 +248,32 @@ static void named_go_frames(const struct run *r, double *rows_named, double *fra
 	*frames_unnamed = fn + fu > 0 ? fu / (fn + fu) : 1;
 }
 
+/* symbols.csv: the engine's Go binaries named by their pclntab, nearly every frame named. */
+static void symbols_named_by_pclntab(const struct run *r)
+{
+	struct csv_table t;
+	int go = 0;
+
+	assert_int_equal(harness_csv(r->dir, "symbols.csv", &t), 0);
+	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *path = table_str(&t, i, "path"), *base = strrchr(path, '/');
+		int64_t named = table_i64(&t, i, "named_frames");
+		int64_t unnamed = table_i64(&t, i, "unnamed_frames");
+
+		fprintf(stderr, "symbols.csv: %s %s %s named %lld unnamed %lld\n", path,
+			table_str(&t, i, "method"), table_str(&t, i, "go_layout"), (long long)named,
+			(long long)unnamed);
+		if (!base || (strcmp(base, "/dockerd") != 0 && strcmp(base, "/runc") != 0 &&
+			      strncmp(base, "/containerd", 11) != 0))
+			continue;
+		go++;
+		assert_string_equal(table_str(&t, i, "method"), "pclntab");
+		assert_true(named > 0 && unnamed * 10 < named + unnamed);
+	}
+	assert_true(go >= 2);
+	csv_table_free(&t);
+}
+
 /* The stack of the engine's largest on-CPU row of a phase, for the record. */
 static void print_top(const struct run *r, const char *phase)
 {
@@ -301,6 +328,7 @@ static void baseline_has_oncpu_rows(void **state)
 		(long long)samples, window_ns / 1e6, cpus, HZ, create, start, with_kernel);
 	print_top(&r, "create");
 	print_top(&r, "start");
+	symbols_named_by_pclntab(&r);
 	/* Start is mostly runc, the shim and dockerd's hook starting up: Go code, named. */
 	named_go_frames(&r, &rows_named, &frames_unnamed);
 	fprintf(stderr,
