@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # shellcheck shell=bash
-# Sections 1 and 6b: restart time with kernel tracing on and off, and with stack capture on
-# and off, A B A B within one run of one cell (restartprof run --alternate trace|stacks).
+# Sections 1, 6b and 6c: restart time with kernel tracing on and off, with stack capture on
+# and off, and with on-CPU sampling on and off, A B A B within one run of one cell
+# (restartprof run --alternate trace|stacks|oncpu).
 # Sourced by bench.sh; writes $BENCH_OUT/perturb.md.
 
 perturb_cell_args() {
@@ -14,7 +15,7 @@ perturb_cell_args() {
 section_perturb() {
 	local out=$BENCH_OUT/perturb md=$BENCH_OUT/perturb.md what cell dir
 	mkdir -p "$out"
-	for what in trace stacks; do
+	for what in trace stacks oncpu; do
 		for cell in none hdd-2; do
 			dir=$out/$what-$cell
 			log "perturbation: --alternate $what, $cell"
@@ -43,6 +44,14 @@ section_perturb() {
 		echo "tasks captured in odd trials (A) and not in even ones (B)."
 		echo
 		perturb_table stacks "stacks on / off"
+		echo
+		echo "## 6c. Perturbation by on-CPU sampling: samples on and off"
+		echo
+		echo "The same with \`--alternate oncpu\`: every trial traced, the engine's and the target's"
+		echo "tasks sampled on the CPU at the default frequency in odd trials (A), not in even"
+		echo "ones (B; the perf events stay open, the program returns at once)."
+		echo
+		perturb_table oncpu "samples on / off"
 	} >"$md"
 }
 

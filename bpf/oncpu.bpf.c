@@ -17,6 +17,13 @@ struct {
 	__uint(map_flags, BPF_F_STACK_BUILD_ID);
 } rp_ustacks SEC(".maps");
 
+static __always_inline bool rp_state_flag(__u32 flag)
+{
+	struct rp_state *s = rp_st();
+
+	return s && (s->flags & flag);
+}
+
 static __always_inline void count_sample(void)
 {
 	__u32 zero = 0;
@@ -35,7 +42,7 @@ int oncpu_perf(struct bpf_perf_event_data *ctx)
 	__u64 period;
 	__u32 tid;
 
-	if (!rp_recording())
+	if (!rp_recording() || rp_state_flag(RP_STATE_NO_ONCPU))
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	if (!tid || !rp_tracked_hint(tid))

@@ -312,6 +312,7 @@ struct rp_state {
 /* Bits of rp_state.flags. */
 enum rp_state_flags {
 	RP_STATE_NO_STACKS = 1, /* capture no kernel stacks now (--alternate stacks, even trials) */
+	RP_STATE_NO_ONCPU = 2,	/* take no on-CPU samples now (--alternate oncpu, even trials) */
 };
 
 /* The per-CPU entry of the rp_counters array, written by the programs only. */

@@ -108,8 +108,8 @@ static const struct argp_option options[] = {
 	 "traces):",
 	 RUN_GROUP_DEVELOPER},
 	{"alternate", OPT_ALTERNATE, "WHAT", 0,
-	 "trace (kernel probes attached) or stacks (kernel stacks captured) on odd trials only, "
-	 "off on even ones; trials.csv says which (variant)",
+	 "trace (kernel probes attached), stacks (kernel stacks captured) or oncpu (on-CPU "
+	 "samples taken) on odd trials only, off on even ones; trials.csv says which (variant)",
 	 RUN_GROUP_DEVELOPER},
 	{"prog-stats", OPT_PROG_STATS, NULL, 0,
 	 "Write progstats.csv: run count and run time of every BPF program on the machine in each "
@@ -311,8 +311,8 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 	case OPT_ALTERNATE: {
 		int a = alternate_from_name(arg);
 
-		if (a != ALT_TRACE && a != ALT_STACKS)
-			return reject(ps, "--alternate '%.50s': give trace or stacks", arg);
+		if (a != ALT_TRACE && a != ALT_STACKS && a != ALT_ONCPU)
+			return reject(ps, "--alternate '%.50s': give trace, stacks or oncpu", arg);
 		cfg->alternate = (enum alternate)a;
 		break;
 	}
@@ -385,6 +385,11 @@ static int complete_config(struct parse_state *ps)
 		snprintf(ps->err, ps->errlen,
 			 "--alternate %s needs kernel tracing (not --no-trace)",
 			 alternate_name(cfg->alternate));
+		return -1;
+	}
+	if (cfg->alternate == ALT_ONCPU && cfg->oncpu_hz == 0) {
+		snprintf(ps->err, ps->errlen,
+			 "--alternate oncpu and --oncpu-hz 0 contradict each other");
 		return -1;
 	}
 	if (cfg->alternate == ALT_STACKS && cfg->no_stacks) {

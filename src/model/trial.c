@@ -60,6 +60,7 @@ static const char *const alternate_names[ALT_COUNT] = {
 	[ALT_NONE] = "none",
 	[ALT_TRACE] = "trace",
 	[ALT_STACKS] = "stacks",
+	[ALT_ONCPU] = "oncpu",
 };
 
 const char *alternate_name(enum alternate a)
@@ -84,6 +85,8 @@ const char *alternate_variant(enum alternate a, int index)
 		return alternate_on(index) ? "trace" : "no-trace";
 	case ALT_STACKS:
 		return alternate_on(index) ? "stacks" : "no-stacks";
+	case ALT_ONCPU:
+		return alternate_on(index) ? "oncpu" : "no-oncpu";
 	default:
 		return NULL;
 	}

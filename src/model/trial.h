@@ -27,6 +27,7 @@ enum alternate {
 	ALT_NONE,
 	ALT_TRACE,  /* kernel probes attached, or detached (programs stay loaded) */
 	ALT_STACKS, /* kernel stacks of sleeping tasks captured, or not */
+	ALT_ONCPU,  /* on-CPU samples taken, or not */
 	ALT_COUNT
 };
 

@@ -465,13 +465,23 @@ int tracer_attach(struct tracer *tr, char *err, size_t len)
 	return 0;
 }
 
-void tracer_set_stacks(struct tracer *tr, bool on)
+static void set_state_flag(struct tracer *tr, __u32 flag, bool set)
 {
 	pthread_mutex_lock(&tr->lock);
-	if (on)
-		tr->st.flags &= ~(__u32)RP_STATE_NO_STACKS;
+	if (set)
+		tr->st.flags |= flag;
 	else
-		tr->st.flags |= RP_STATE_NO_STACKS;
+		tr->st.flags &= ~flag;
 	tracer_write_state_locked(tr);
 	pthread_mutex_unlock(&tr->lock);
+}
+
+void tracer_set_stacks(struct tracer *tr, bool on)
+{
+	set_state_flag(tr, RP_STATE_NO_STACKS, !on);
+}
+
+void tracer_set_oncpu(struct tracer *tr, bool on)
+{
+	set_state_flag(tr, RP_STATE_NO_ONCPU, !on);
 }

@@ -71,6 +71,8 @@ bool tracer_attached(const struct tracer *tr);
 void tracer_detach(struct tracer *tr);
 int tracer_attach(struct tracer *tr, char *err, size_t len);
 void tracer_set_stacks(struct tracer *tr, bool on);
+/* --alternate oncpu: on-CPU samples taken (on) or not, from now on. */
+void tracer_set_oncpu(struct tracer *tr, bool on);
 
 /*
  * Waits (up to timeout_ns) until a TCP LISTEN by the new service (pid, a child of it, or a

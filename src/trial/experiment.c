@@ -162,6 +162,8 @@ static enum experiment_end set_variant(struct cell_run *cr, int i)
 		return EXP_DONE;
 	if (s->cfg->alternate == ALT_STACKS) {
 		tracer_set_stacks(s->tracer, on);
+	} else if (s->cfg->alternate == ALT_ONCPU) {
+		tracer_set_oncpu(s->tracer, on);
 	} else if (s->cfg->alternate == ALT_TRACE) {
 		if (!on) {
 			tracer_detach(s->tracer);

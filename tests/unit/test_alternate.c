@@ -27,6 +27,9 @@ static void odd_trials_on_even_off(void **state)
 	assert_string_equal(alternate_variant(ALT_TRACE, 2), "no-trace");
 	assert_string_equal(alternate_variant(ALT_STACKS, 3), "stacks");
 	assert_string_equal(alternate_variant(ALT_STACKS, 4), "no-stacks");
+	assert_string_equal(alternate_variant(ALT_ONCPU, 5), "oncpu");
+	assert_string_equal(alternate_variant(ALT_ONCPU, 6), "no-oncpu");
+	assert_int_equal(alternate_from_name("oncpu"), ALT_ONCPU);
 	assert_null(alternate_variant(ALT_NONE, 1));
 	assert_int_equal(alternate_from_name("trace"), ALT_TRACE);
 	assert_int_equal(alternate_from_name("stacks"), ALT_STACKS);
@@ -57,9 +60,11 @@ static void options(void **state)
 	const char *no_trace[] = {"--alternate", "trace", "--no-trace", NULL};
 	const char *no_stacks[] = {"--alternate", "stacks", "--no-stacks", NULL};
 	const char *stats_no_trace[] = {"--prog-stats", "--no-trace", NULL};
-	const char *const *bad[] = {unknown, no_trace, no_stacks, stats_no_trace};
-	const char *const needles[] = {"give trace or stacks", "needs kernel tracing", "contradict",
-				       "needs kernel tracing"};
+	const char *oncpu[] = {"--alternate", "oncpu", NULL};
+	const char *no_oncpu[] = {"--oncpu-hz", "0", "--alternate", "oncpu", NULL};
+	const char *const *bad[] = {unknown, no_trace, no_stacks, stats_no_trace, no_oncpu};
+	const char *const needles[] = {"give trace, stacks or oncpu", "needs kernel tracing",
+				       "contradict", "needs kernel tracing", "contradict"};
 
 	(void)state;
 	setenv("DOCKER_HOST", "unix:///tmp/rp-test-none.sock", 1);
@@ -70,6 +75,9 @@ static void options(void **state)
 	assert_int_equal(parse(cfg, err, stacks), 0);
 	assert_int_equal(cfg->alternate, ALT_STACKS);
 	assert_false(cfg->prog_stats);
+	run_config_free(cfg);
+	assert_int_equal(parse(cfg, err, oncpu), 0);
+	assert_int_equal(cfg->alternate, ALT_ONCPU);
 	run_config_free(cfg);
 	assert_int_equal(parse(cfg, err, none), 0);
 	assert_int_equal(cfg->alternate, ALT_NONE);
