@@ -126,10 +126,21 @@ struct run {
 	struct csv_table trials, waits, stacks, probes;
 };
 
-static void run_sampled(struct run *r, const char *tag, const char *hz)
+/* A 3-trial baseline at hz; with alternate ("oncpu"), 4 trials alternating. */
+static void run_sampled(struct run *r, const char *tag, const char *hz, const char *alternate)
 {
-	const char *args[] = {"run",	    "--trials", "3",  "--interval", "0.2",
-			      "--oncpu-hz", hz,		"-o", NULL,	    NULL};
+	const char *args[] = {"run",
+			      "--trials",
+			      alternate ? "4" : "3",
+			      "--interval",
+			      "0.2",
+			      "--oncpu-hz",
+			      hz,
+			      "-o",
+			      NULL,
+			      alternate ? "--alternate" : NULL,
+			      alternate,
+			      NULL};
 	struct proc_result pr;
 
 	r->dir = harness_tmpdir(tag);
@@ -148,7 +159,7 @@ static void run_sampled(struct run *r, const char *tag, const char *hz)
 	assert_int_equal(harness_csv(r->dir, "waits.csv", &r->waits), 0);
 	assert_int_equal(harness_csv(r->dir, "stacks.csv", &r->stacks), 0);
 	assert_int_equal(harness_csv(r->dir, "probes.csv", &r->probes), 0);
-	assert_int_equal(r->trials.n_rows, 3);
+	assert_int_equal(r->trials.n_rows, alternate ? 4 : 3);
 }
 
 static void free_run(struct run *r)
@@ -303,7 +314,7 @@ static void baseline_has_oncpu_rows(void **state)
 	struct run r;
 
 	(void)state;
-	run_sampled(&r, "oncpu", "199");
+	run_sampled(&r, "oncpu", "199", NULL);
 	assert_string_equal(probe_path(&r, "oncpu"), "perf_event");
 	for (size_t i = 0; i < r.trials.n_rows; i++)
 		window_ns += table_i64(&r.trials, i, "restart_stdout_ns");
@@ -348,12 +359,41 @@ static void baseline_has_oncpu_rows(void **state)
 	assert_int_equal(harness_leaked_bpf_maps(), 0);
 }
 
+/* --alternate oncpu (make bench's 6c): samples in the odd trials only. */
+static void alternate_samples_odd_trials(void **state)
+{
+	int64_t per_trial[5] = {0};
+	struct run r;
+
+	(void)state;
+	run_sampled(&r, "oncpu-alt", "199", "oncpu");
+	for (size_t i = 0; i < r.trials.n_rows; i++) {
+		int64_t t = table_i64(&r.trials, i, "trial");
+
+		assert_string_equal(table_str(&r.trials, i, "variant"),
+				    t % 2 ? "oncpu" : "no-oncpu");
+	}
+	for (size_t i = 0; i < r.waits.n_rows; i++) {
+		int64_t t = table_i64(&r.waits, i, "trial");
+
+		if (strcmp(table_str(&r.waits, i, "state"), "oncpu") == 0 && t >= 1 && t <= 4)
+			per_trial[t] += table_i64(&r.waits, i, "count");
+	}
+	fprintf(stderr, "--alternate oncpu: samples per trial %lld %lld %lld %lld\n",
+		(long long)per_trial[1], (long long)per_trial[2], (long long)per_trial[3],
+		(long long)per_trial[4]);
+	assert_true(per_trial[1] > 0 && per_trial[3] > 0);
+	assert_int_equal(per_trial[2], 0);
+	assert_int_equal(per_trial[4], 0);
+	free_run(&r);
+}
+
 static void zero_hz_has_none(void **state)
 {
 	struct run r;
 
 	(void)state;
-	run_sampled(&r, "oncpu0", "0");
+	run_sampled(&r, "oncpu0", "0", NULL);
 	assert_string_equal(probe_path(&r, "oncpu"), "none");
 	for (size_t i = 0; i < r.waits.n_rows; i++)
 		assert_string_not_equal(table_str(&r.waits, i, "state"), "oncpu");
@@ -366,6 +406,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tracer_opens_and_closes_events),
 		cmocka_unit_test(baseline_has_oncpu_rows),
+		cmocka_unit_test(alternate_samples_odd_trials),
 		cmocka_unit_test(zero_hz_has_none),
 	};
 
