@@ -372,6 +372,24 @@ static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
 	return id < 0 ? -1 : (__s32)id;
 }
 
+/*
+ * A stack for an on-CPU sample: its failures count as drops, its captures not among the
+ * stacks of waits (trials.csv stacks and stack_ns, which --alternate stacks switches).
+ */
+static __always_inline __s32 rp_sample_stackid(void *ctx, void *map, __u64 flags)
+{
+	long id = bpf_get_stackid(ctx, map, flags);
+	struct rp_counters *c;
+	__u32 zero = 0;
+
+	if (id < 0 && id != -RP_EFAULT) {
+		c = bpf_map_lookup_elem(&rp_counters, &zero);
+		if (c)
+			c->stack_drops++;
+	}
+	return id < 0 ? -1 : (__s32)id;
+}
+
 /* The current task's kernel stack. */
 static __always_inline __s32 rp_stackid(void *ctx)
 {

@@ -52,9 +52,10 @@ int oncpu_perf(struct bpf_perf_event_data *ctx)
 	if ((w.flags & (RP_TF_LOADCG | RP_TF_KTHREAD)) || !(w.flags & RP_TF_TRACKED))
 		return 0;
 	period = ctx->sample_period ? ctx->sample_period : rp_cfg.oncpu_period_ns;
-	rp_agg_key_of(&k, RP_AGG_ONCPU, bpf_ktime_get_ns(), &w, rp_stackid(ctx));
+	rp_agg_key_of(&k, RP_AGG_ONCPU, bpf_ktime_get_ns(), &w,
+		      rp_sample_stackid(ctx, &rp_stacks, 0));
 	/* The user stack as build IDs and offsets (the map's BPF_F_STACK_BUILD_ID). */
-	k.ustackid = rp_stackid_in(ctx, &rp_ustacks, BPF_F_USER_STACK);
+	k.ustackid = rp_sample_stackid(ctx, &rp_ustacks, BPF_F_USER_STACK);
 	count_sample();
 	rp_agg(&k, period, 0, 0);
 	return 0;
