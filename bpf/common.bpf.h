@@ -104,6 +104,14 @@ static __always_inline bool rp_recording(void)
 	return s && s->recording;
 }
 
+/* A flag userspace sets between trials (rp_state_flags). */
+static __always_inline bool rp_state_flag(__u32 flag)
+{
+	struct rp_state *s = rp_st();
+
+	return s && (s->flags & flag);
+}
+
 static __always_inline __u32 rp_epoch(void)
 {
 	struct rp_state *s = rp_st();
@@ -313,8 +321,7 @@ static __always_inline void rp_agg_val_add(struct rp_agg_val *v, __u64 ns, __u64
 		v->max_ns = ns; /* racy but only ever grows; an exact max is not needed */
 }
 
-static __always_inline int rp_agg_into(void *map, const struct rp_agg_key *k, __u64 ns, __u64 bytes,
-				       __u64 queue_ns)
+static __always_inline struct rp_agg_val *rp_agg_in(void *map, const struct rp_agg_key *k)
 {
 	struct rp_agg_val *v = bpf_map_lookup_elem(map, k);
 
@@ -323,27 +330,46 @@ static __always_inline int rp_agg_into(void *map, const struct rp_agg_key *k, __
 
 		bpf_map_update_elem(map, k, &zero, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(map, k);
-		if (!v)
-			return -1;
 	}
-	rp_agg_val_add(v, ns, bytes, queue_ns);
-	return 0;
+	return v;
+}
+
+/* The entry of k in the generation being filled, made when missing; NULL (counted) if full. */
+static __always_inline struct rp_agg_val *rp_agg_entry(const struct rp_agg_key *k)
+{
+	struct rp_state *s = rp_st();
+	struct rp_agg_val *v;
+
+	if (!s)
+		return NULL;
+	v = s->gen & 1 ? rp_agg_in(&rp_agg1, k) : rp_agg_in(&rp_agg0, k);
+	if (!v)
+		rp_count(RP_DROP_AGG);
+	return v;
 }
 
 static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 bytes,
 				   __u64 queue_ns)
 {
-	struct rp_state *s = rp_st();
-	int err;
+	struct rp_agg_val *v = rp_agg_entry(k);
 
-	if (!s)
+	if (v)
+		rp_agg_val_add(v, ns, bytes, queue_ns);
+}
+
+/* A span into an aggregate of spans: queue_ns keeps where the last ended, from the slot's
+ * start (racy; only grows), so that userspace places their time where it ended. */
+static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 ns, __u64 end)
+{
+	struct rp_agg_val *v = rp_agg_entry(k);
+	__u64 slot_ns = rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
+
+	if (!v)
 		return;
-	if (s->gen & 1)
-		err = rp_agg_into(&rp_agg1, k, ns, bytes, queue_ns);
-	else
-		err = rp_agg_into(&rp_agg0, k, ns, bytes, queue_ns);
-	if (err)
-		rp_count(RP_DROP_AGG);
+	rp_agg_val_add(v, ns, 0, 0);
+	end -= k->slot * slot_ns;
+	if (end > v->queue_ns)
+		v->queue_ns = end;
 }
 
 #define RP_EFAULT 14

@@ -17,13 +17,6 @@ struct {
 	__uint(map_flags, BPF_F_STACK_BUILD_ID);
 } rp_ustacks SEC(".maps");
 
-static __always_inline bool rp_state_flag(__u32 flag)
-{
-	struct rp_state *s = rp_st();
-
-	return s && (s->flags & flag);
-}
-
 static __always_inline void count_sample(void)
 {
 	__u32 zero = 0;

@@ -2,12 +2,18 @@
 /*
  * Scheduling of tracked tasks only (and of kernel threads in uninterruptible sleep), filtered
  * here: when such a task leaves the CPU its state and kernel stack are kept; its wake-up adds
- * the time and the waker; when it runs again the span [left, woken, back] is complete. Spans
+ * the time and the waker (sched_waking, in the waker: a wake-up queued to another CPU reaches
+ * sched_wakeup there only after an interrupt, whose delay is run-queue wait too); when it runs
+ * again the span [left, woken, back] is complete. Spans
  * of at least rp_cfg.long_span_ns are streamed whole (userspace splits them exactly at phase
  * boundaries); shorter ones are added to the aggregates: the sleep at the slot it began in,
  * the run-queue wait at the slot of the wake-up. The aggregates are keyed by process, comm,
  * state and kernel stack, so they hold the off-CPU time per (task, stack, state) per 1 ms
  * slot; userspace sums the slots into phases, whose boundaries it learns only afterwards.
+ *
+ * With on-CPU sampling on, the runs of engine and target tasks are measured too, from the
+ * switch that puts a task on a CPU to the one that takes it off, and summed per process into
+ * the slot the run ended in: the scheduler's own account of CPU time, which the samples name.
  */
 #include "common.bpf.h"
 
@@ -39,35 +45,102 @@ struct {
 	__type(value, struct off_start);
 } rp_offscratch SEC(".maps");
 
+/* When a tracked task last came onto a CPU. */
+struct on_start {
+	__u64 ts;
+	__u32 epoch;
+	__u8 hint;
+	__u8 pad[3];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct on_start);
+} rp_onstart SEC(".maps");
+
 /* --alternate stacks: userspace turns capture off for the even trials. */
 static __always_inline bool rp_no_stacks_now(void)
 {
-	struct rp_state *s = rp_st();
-
-	return s && (s->flags & RP_STATE_NO_STACKS);
+	return rp_state_flag(RP_STATE_NO_STACKS);
 }
 
-static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
+/* Runs are measured with the samples that name them, and off with them. */
+static __always_inline bool rp_runs_measured(const struct rp_who *w)
 {
-	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
-	bool tracked = rp_tracked_hint(tid) != NULL, kthread;
-	struct off_start *o;
+	return rp_cfg.oncpu_period_ns && !rp_state_flag(RP_STATE_NO_ONCPU) &&
+	       (w->flags & RP_TF_TRACKED) && !(w->flags & (RP_TF_LOADCG | RP_TF_KTHREAD));
+}
 
-	if (!tid)
+static __always_inline void came_on_cpu(__u32 tid, __u64 now, const struct rp_who *w)
+{
+	struct on_start on = {.ts = now, .epoch = rp_epoch(), .hint = w->hint};
+
+	bpf_map_update_elem(&rp_onstart, &tid, &on, BPF_ANY);
+}
+
+/* The run that ends now, into the on-CPU time of its process in this slot. */
+static __always_inline void left_after_run(const struct rp_who *w, __u32 tid, __u64 now, bool dead)
+{
+	struct on_start *on = bpf_map_lookup_elem(&rp_onstart, &tid);
+	struct rp_agg_key k;
+
+	if (!on)
 		return;
-	kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
-	if (!tracked && !kthread)
-		return;
-	if (rp_task_state(prev) & TASK_DEAD)
-		return;
-	state = rp_off_state(prev);
-	/* Kernel threads: only their uninterruptible sleeps (writeback, journal) matter here. */
-	if (!tracked && state != RP_OFF_IOWAIT && state != RP_OFF_BLOCKED)
+	if (on->epoch == rp_epoch() && now > on->ts && rp_runs_measured(w)) {
+		rp_agg_key_of(&k, RP_AGG_ONCPU_TIME, now, w, -1);
+		rp_agg_span(&k, now - on->ts, now);
+	}
+	if (dead)
+		bpf_map_delete_elem(&rp_onstart, &tid);
+}
+
+/* A tracked task leaves the tracked map when it exits: its last run ends at its death. */
+static __always_inline void left_dead(struct task_struct *prev, __u32 tid, __u64 now)
+{
+	struct on_start *on = bpf_map_lookup_elem(&rp_onstart, &tid);
+	struct off_start *o;
+	__u32 zero = 0;
+
+	if (!on)
 		return;
 	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
 	if (!o)
 		return;
 	rp_fill_who(&o->who, prev);
+	o->who.flags |= RP_TF_TRACKED;
+	o->who.hint = on->hint;
+	left_after_run(&o->who, tid, now, true);
+}
+
+static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
+	bool tracked = rp_tracked_hint(tid) != NULL, kthread, dead;
+	struct off_start *o;
+
+	if (!tid)
+		return;
+	kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
+	dead = rp_task_state(prev) & TASK_DEAD;
+	if (!tracked && !kthread) {
+		if (dead)
+			left_dead(prev, tid, now);
+		return;
+	}
+	state = rp_off_state(prev);
+	/* Kernel threads: only their uninterruptible sleeps (writeback, journal) matter here. */
+	if (!tracked && (dead || (state != RP_OFF_IOWAIT && state != RP_OFF_BLOCKED)))
+		return;
+	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
+	if (!o)
+		return;
+	rp_fill_who(&o->who, prev);
+	if (tracked)
+		left_after_run(&o->who, tid, now, dead);
+	if (dead)
+		return;
 	o->ts = now;
 	o->wake = state == RP_OFF_RUNQ ? now : 0;
 	o->state = state;
@@ -98,12 +171,12 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 	if (o->state != RP_OFF_RUNQ && wake > o->ts) {
 		rp_agg_key_of(&k, RP_AGG_OFF_IOWAIT + o->state - RP_OFF_IOWAIT, o->ts, &o->who,
 			      o->stackid);
-		rp_agg(&k, wake - o->ts, 0, 0);
+		rp_agg_span(&k, wake - o->ts, wake);
 	}
 	/* The run-queue wait keeps the stack the task will resume in. */
 	if (end > wake) {
 		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, o->stackid);
-		rp_agg(&k, end - wake, 0, 0);
+		rp_agg_span(&k, end - wake, end);
 	}
 }
 
@@ -115,6 +188,8 @@ static __always_inline void back_on_cpu(__u32 tid, __u64 now)
 
 	if (!o)
 		return;
+	if (rp_runs_measured(&o->who))
+		came_on_cpu(tid, now, &o->who);
 	if (o->epoch != rp_epoch() || now < o->ts) {
 		bpf_map_delete_elem(&rp_offstart, &tid);
 		return;
@@ -231,20 +306,20 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	return on_switch(ctx, rp_current(), ctx->next_pid);
 }
 
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking_btf, struct task_struct *p)
 {
 	return on_wakeup(BPF_CORE_READ(p, pid));
 }
 
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
+SEC("raw_tp/sched_waking")
+int BPF_PROG(sched_waking_raw, struct task_struct *p)
 {
 	return on_wakeup(BPF_CORE_READ(p, pid));
 }
 
-SEC("tracepoint/sched/sched_wakeup")
-int sched_wakeup_tp(struct trace_event_raw_sched_wakeup_template *ctx)
+SEC("tracepoint/sched/sched_waking")
+int sched_waking_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 {
 	return on_wakeup(ctx->pid);
 }

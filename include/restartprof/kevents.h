@@ -271,12 +271,15 @@ enum rp_agg_kind {
 	RP_AGG_BIO_OTHER,
 	RP_AGG_EXEC,
 	RP_AGG_FORK,
-	RP_AGG_NET,   /* key.stackid holds the rp_net_kind */
-	RP_AGG_OVL,   /* key.stackid holds the rp_ovl_fn */
-	RP_AGG_WB,    /* pages written back, by the inode's dirtier: stackid holds the
-			 rp_wb_reason, bytes the pages */
-	RP_AGG_ONCPU, /* on-CPU samples: count the samples, sum_ns samples x period; stackid
-			 the kernel stack, ustackid the user stack */
+	RP_AGG_NET,	   /* key.stackid holds the rp_net_kind */
+	RP_AGG_OVL,	   /* key.stackid holds the rp_ovl_fn */
+	RP_AGG_WB,	   /* pages written back, by the inode's dirtier: stackid holds the
+			      rp_wb_reason, bytes the pages */
+	RP_AGG_ONCPU,	   /* on-CPU samples: count the samples, sum_ns samples x period; stackid
+			      the kernel stack, ustackid the user stack */
+	RP_AGG_ONCPU_TIME, /* on-CPU time measured by the scheduler: runs ended in the slot,
+			      sum_ns their time, max_ns the longest, queue_ns where in the slot
+			      the last ended; stackid -1 */
 	RP_AGG_KIND_COUNT,
 };
 

@@ -144,9 +144,8 @@ static void html_phase(FILE *f, const struct explain_run *r, const struct explai
 			other);
 	if (ec->dx.sampled)
 		fprintf(f,
-			"<p>waits %.1f ms, on CPU %.1f ms, unaccounted %.1f ms (neither waiting "
-			"nor "
-			"sampled on a CPU); waits and samples no rule matches %.1f ms</p>",
+			"<p>waits %.1f ms, on CPU %.1f ms, unaccounted %.1f ms (no thread "
+			"waiting or on a CPU); waits and samples no rule matches %.1f ms</p>",
 			ph->measured_ms - ph->oncpu_ms - ph->nowait_ms, ph->oncpu_ms, ph->nowait_ms,
 			ph->uncategorized_ms);
 	else

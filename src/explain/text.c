@@ -199,9 +199,9 @@ static void print_phase(struct text_out *t, const struct explain_cell *ec, int p
 		     n_other > 1 ? "s" : "");
 	if (ec->dx.sampled)
 		line(t, 28,
-		     "       %8.1f ms %5.1f%%  unaccounted %.1f ms (neither waiting nor sampled on "
-		     "a "
-		     "CPU), waits and samples no rule matches %.1f ms",
+		     "       %8.1f ms %5.1f%%  unaccounted %.1f ms (no thread waiting or on a "
+		     "CPU), "
+		     "waits and samples no rule matches %.1f ms",
 		     rest, ph->measured_ms > 0 ? 100 * rest / ph->measured_ms : 0, ph->nowait_ms,
 		     ph->uncategorized_ms);
 	else

@@ -282,7 +282,9 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 	diagnosis_short_stack(w->folded, SHORT_FRAMES, text, sizeof(text));
 	/* An off-CPU wait without a stack (a run-queue wait after an interruptible sleep, a full
 	 * stack map) says so, so that no cause stands bare; a call's evidence is its file. */
-	if (!text[0] && strcmp(w->state, "call") != 0)
+	if (!text[0] && strcmp(w->state, "oncpu") == 0)
+		snprintf(text, sizeof(text), "(on a CPU, no sample taken)");
+	else if (!text[0] && strcmp(w->state, "call") != 0)
 		snprintf(text, sizeof(text), "(no stack recorded)");
 	rc = tally_add(&a->stacks, text, w->folded, w->wall_ns, w->count);
 	if (!rc && w->call[0]) {

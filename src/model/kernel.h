@@ -120,9 +120,11 @@ enum kagg_kind {
 	KAGG_FORK,
 	KAGG_NET,
 	KAGG_OVL,
-	KAGG_WB,    /* pages written back (bytes: pages), sub: kwb_reason, who: the dirtier */
-	KAGG_ONCPU, /* on-CPU samples: count, sum_ns (samples x period); sub: kernel stack,
-		       ustackid: user stack */
+	KAGG_WB,	 /* pages written back (bytes: pages), sub: kwb_reason, who: the dirtier */
+	KAGG_ONCPU,	 /* on-CPU samples: count, sum_ns (samples x period); sub: kernel stack,
+			    ustackid: user stack */
+	KAGG_ONCPU_TIME, /* on-CPU runs ended in the slot: count, sum_ns, max_ns (the longest),
+			    queue_ns (where in the slot the last ended) */
 	KAGG_KIND_COUNT
 };
 

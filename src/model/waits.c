@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/waits_piece.h"
 #include "util/array.h"
 #include "util/names.h"
 #include "util/text_index.h"
@@ -18,25 +19,6 @@ struct call {
 	int32_t tid, pid;
 	int64_t a, b;
 	const struct kevent *e;
-};
-
-/* A stretch of one wait before it is split into phases and merged into rows. */
-struct piece {
-	int64_t a, b;	/* its place on the timeline (a == b: none) */
-	int64_t amount; /* off-CPU time it adds */
-	int64_t count;	/* spans it stands for */
-	bool sweep;	/* takes a share of the elapsed time */
-	int phase;	/* -1 until split */
-	double share;	/* filled by the sweep */
-	int32_t tid;	/* 0 for aggregates */
-	int actor, state, call, file_flags;
-	uint64_t stack;
-	const char *comm, *folded, *file, *waker;
-};
-
-struct pieces {
-	struct piece *p;
-	size_t n, cap;
 };
 
 uint64_t stack_hash(const char *folded)
@@ -262,14 +244,18 @@ static int agg_state(int kind)
 	case KAGG_RUNQ:
 		return KW_RUNQ;
 	case KAGG_ONCPU:
+	case KAGG_ONCPU_TIME:
 		return KW_ONCPU;
 	default:
 		return -1;
 	}
 }
 
-/* Where an aggregate sits: off-CPU at its slot's start, as long as its time (at most the
- * slot); on-CPU samples over the period before the slot's end. */
+/*
+ * Where an aggregate sits: on-CPU samples over the period before their slot's end; spans
+ * (off-CPU, on-CPU runs) ending where the last of them ended, as long as their time (at most
+ * the slot) or the longest run; spans from an older tracer at their slot's start.
+ */
 static void agg_place(const struct kagg *g, int64_t *a, int64_t *b)
 {
 	int64_t len = (int64_t)g->sum_ns < g->slot_ns ? (int64_t)g->sum_ns : g->slot_ns;
@@ -279,13 +265,30 @@ static void agg_place(const struct kagg *g, int64_t *a, int64_t *b)
 		*a = *b - (g->count ? (int64_t)(g->sum_ns / g->count) : g->slot_ns);
 		return;
 	}
+	if (g->kind == KAGG_ONCPU_TIME && (int64_t)g->max_ns > len)
+		len = (int64_t)g->max_ns;
+	if (g->queue_ns) {
+		*b = g->slot_start + (int64_t)g->queue_ns;
+		*a = *b - len;
+		return;
+	}
 	*a = g->slot_start;
 	*b = g->slot_start + len;
 }
 
+static bool has_runs(const struct trial_kernel *tk)
+{
+	for (size_t i = 0; i < tk->n_agg; i++)
+		if (tk->agg[i].kind == KAGG_ONCPU_TIME)
+			return true;
+	return false;
+}
+
+/* Measured runs may cross phases: split_phases() cuts them; the others sit in their slot's. */
 static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const struct call *calls,
 		      size_t nc, struct pieces *ps)
 {
+	bool runs = has_runs(tk);
 	int rc = 0;
 
 	for (size_t i = 0; i < tk->n_agg && !rc; i++) {
@@ -295,23 +298,34 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 		int p = phase_at(t, mid);
 		struct piece x = {.count = (int64_t)g->count, .phase = p, .actor = g->actor};
 
-		if (state < 0 || p < 0 || !g->sum_ns)
+		if (state < 0 || (p < 0 && g->kind != KAGG_ONCPU_TIME) || !g->sum_ns)
 			continue;
 		x.state = state;
 		x.comm = g->who.comm;
 		x.amount = (int64_t)g->sum_ns;
-		if (state == KW_ONCPU) {
+		x.source = g->kind == KAGG_ONCPU_TIME ? PIECE_RUNS
+			   : g->kind == KAGG_ONCPU    ? PIECE_SAMPLES
+						      : PIECE_SPAN;
+		if (x.source == PIECE_SAMPLES) {
 			x.folded = trial_kernel_oncpu_folded(tk, g, &rc);
 			x.stack = stack_hash(x.folded);
-		} else {
+		} else if (x.source == PIECE_SPAN) {
 			stack_of(tk, g->sub, &x);
 		}
 		agg_place(g, &a, &b);
-		x.a = a > t->phases[p].start_ns ? a : t->phases[p].start_ns;
-		x.b = b < t->phases[p].end_ns ? b : t->phases[p].end_ns;
-		if (x.b < x.a)
-			x.b = x.a;
+		x.a = a;
+		x.b = b;
+		if (x.source == PIECE_RUNS) {
+			x.phase = -1;
+		} else {
+			x.a = a > t->phases[p].start_ns ? a : t->phases[p].start_ns;
+			x.b = b < t->phases[p].end_ns ? b : t->phases[p].end_ns;
+			if (x.b < x.a)
+				x.b = x.a;
+		}
+		/* With runs measured, the samples only name them. */
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
+			  !(runs && x.source == PIECE_SAMPLES) &&
 			  !process_in_call(calls, nc, g->who.pid, mid);
 		if (!rc && append_piece(ps, &x))
 			rc = -ENOMEM;
@@ -340,7 +354,11 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 			q.phase = ph;
 			q.a = p->a > s ? p->a : s;
 			q.b = p->b < e ? p->b : e;
+			q.cut_end = p->b > e;
 			q.amount = q.state == KW_CALL ? 0 : q.b - q.a;
+			if (p->source == PIECE_RUNS) /* CPU time, over threads: in proportion */
+				q.amount = llround((double)p->amount * (double)(q.b - q.a) /
+						   (double)(p->b - p->a));
 			q.count = counted ? 0 : p->count;
 			counted = true;
 			if (append_piece(out, &q))
@@ -498,11 +516,16 @@ static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 	if (!tk->waits)
 		return -ENOMEM;
 	for (size_t i = 0; i < ps->n;) {
-		struct kwait *w = &tk->waits[n++];
+		struct kwait *w;
 		struct waker_tally wt = {0};
 		const struct piece *p = &ps->p[i];
 		double share = 0;
 
+		if (p->gone) {
+			i++;
+			continue;
+		}
+		w = &tk->waits[n++];
 		w->phase = p->phase;
 		w->actor = p->actor;
 		copy_bounded(w->comm, sizeof(w->comm), p->comm);
@@ -513,6 +536,8 @@ static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 		w->file_flags = p->file_flags;
 		copy_bounded(w->file, sizeof(w->file), p->file);
 		for (; i < ps->n && cmp_key(&ps->p[i], p) == 0; i++) {
+			if (ps->p[i].gone)
+				continue;
 			w->count += ps->p[i].count;
 			w->offcpu_ns += ps->p[i].amount;
 			share += ps->p[i].share;
@@ -547,7 +572,7 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 	n_off = raw.n;
 	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
 	    split_phases(t, &raw, &split) || share_elapsed_time(&split) ||
-	    merge_into_waits(tk, &split))
+	    sleep_share_gaps(&split, t) || oncpu_name_runs(&split) || merge_into_waits(tk, &split))
 		goto out;
 	rc = 0;
 out:

@@ -17,10 +17,12 @@
  * slot's start, as long as its summed time (at most the slot), and is left out when a call
  * of the same process covers that slot (the call holds that time already).
  *
- * On-CPU samples (state "oncpu") take part the same way: an aggregate of samples stands for
- * the sampling period before its slot's end (cut at the phase's start) and holds its share
- * of that stretch unless a call of the same process covers the slot; its time (offcpu_ns) is
- * the samples times the period, CPU time summed over threads. A phase's elapsed time is then
+ * On CPU (state "oncpu"): runs measured by the scheduler program take part like the short
+ * off-CPU spans, and their share and CPU time go to the sampled stacks of the same process
+ * and phase in proportion to the samples (model/oncpu_share.c); without measured runs, an
+ * aggregate of samples stands for the sampling period before its slot's end, its time the
+ * samples times the period. Then each stretch no wait and no run holds goes to the
+ * interruptible sleep whose wake-up ended it (model/sleep_share.c). A phase's elapsed time is
  * waits + on CPU + the unaccounted rest.
  *
  * Waits of load, kernel and other tasks, and interruptible sleeps outside calls, are listed

@@ -516,7 +516,7 @@ const struct figure_spec figure_specs[] = {
 	 "Both kinds of time of the engine's and the target's threads in the phase that grew "
 	 "most against the baseline (without one, the costliest), per trial and summed over "
 	 "threads, the kind colour-coded ([oncpu] beside [iowait], [blocked], [runq], [call]): "
-	 "where a thread was neither waiting nor sampled, its time is not here.",
+	 "where no thread was waiting or on a CPU, the phase's time is not here.",
 	 NULL, NULL, NULL, 0, NULL, wall_render},
 };
 const size_t n_figure_specs = sizeof(figure_specs) / sizeof(figure_specs[0]);

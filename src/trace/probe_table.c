@@ -60,7 +60,7 @@ const struct probe_def probe_defs[] = {
 	 PATHS_TRACEPOINT,
 	 false,
 	 "off-CPU time (state, stack, waker) and run-queue delay",
-	 {"sched_switch", "sched_wakeup", "sched_wakeup_new"}},
+	 {"sched_switch", "sched_waking", "sched_wakeup_new"}},
 	{"block",
 	 BPF_OBJ_BLKIO,
 	 PATHS_TRACEPOINT,

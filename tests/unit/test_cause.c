@@ -440,7 +440,8 @@ static int64_t phase_wall(const struct trial_kernel *tk, int phase)
  * In create [1400, 1500): dockerd's thread 11 fsyncs [1410, 1470), inside it sleeps in
  * iowait [1420, 1460) and waits for a CPU [1460, 1465); containerd's thread 12 is blocked
  * [1440, 1480); runc's thread 13 is in iowait [1480, 1520), across the end of create.
- * dockerd's thread 14 sleeps interruptibly all along, a stressor is in iowait all along.
+ * dockerd's thread 14 sleeps interruptibly all along, a stressor is in iowait all along:
+ * [1400, 1410) is no one's.
  *
  *   [1410,1420) fsync alone            10  -> call
  *   [1420,1440) 11 iowait alone        20
@@ -450,6 +451,36 @@ static int64_t phase_wall(const struct trial_kernel *tk, int phase)
  *   [1470,1480) 12 alone               10
  *   [1480,1500) 13 alone               20; and [1500,1520) in attach, 20
  */
+/*
+ * In connect [1550, 1700): containerd's thread 12 sleeps [1560, 1600), woken by a timer, then
+ * waits for a CPU [1600, 1610); dockerd's 11 is in iowait [1610, 1650); runc's 13 sleeps
+ * [1500, 1640). No wait holds [1550, 1600): containerd's wake-up ended it, so its sleep holds
+ * [1560, 1600); [1550, 1560) and [1650, 1700) stay no one's.
+ */
+static void gap_goes_to_the_sleep_that_ended_it(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	const struct kwait *w;
+
+	(void)state;
+	make_trial(&t);
+	add_off(tk, task(20, 12, 1, KT_TRACKED, "containerd"), KOFF_SLEEP, 1560, 1600, 1610, -1,
+		"swapper/0");
+	add_off(tk, task(10, 11, 1, KT_TRACKED, "dockerd"), KOFF_IOWAIT, 1610, 1650, 1650, -1, "");
+	add_off(tk, task(30, 13, 1, KT_TRACKED, "runc"), KOFF_SLEEP, 1500, 1640, 1640, -1, "runc");
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	w = find_wait(tk, PH_CONNECT, "containerd", KW_SLEEP);
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 40 * US);
+	assert_string_equal(w->waker, "swapper/0");
+	assert_int_equal(find_wait(tk, PH_CONNECT, "containerd", KW_RUNQ)->wall_ns, 10 * US);
+	assert_int_equal(find_wait(tk, PH_CONNECT, "runc", KW_SLEEP)->wall_ns, 0);
+	assert_int_equal(phase_wall(tk, PH_CONNECT), 90 * US);
+	trial_kernel_free(tk);
+}
+
 static void waits_share_each_instant(void **state)
 {
 	struct trial t;
@@ -470,7 +501,7 @@ static void waits_share_each_instant(void **state)
 	add_off(tk, dockerd, KOFF_IOWAIT, 1420, 1460, 1465, 1, "kworker/u8:1");
 	add_off(tk, containerd, KOFF_BLOCKED, 1440, 1480, 1480, 2, "dockerd");
 	add_off(tk, runc, KOFF_IOWAIT, 1480, 1520, 1520, 3, "swapper/0");
-	add_off(tk, idle, KOFF_SLEEP, 1405, 1495, 1495, -1, "dockerd");
+	add_off(tk, idle, KOFF_SLEEP, 1305, 1595, 1595, -1, "dockerd");
 	add_off(tk, stress, KOFF_IOWAIT, 1400, 1500, 1500, 3, "");
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
@@ -506,7 +537,7 @@ static void waits_share_each_instant(void **state)
 	/* Idle sleeps and the load's waits: listed, no share. */
 	w = find_wait(tk, PH_CREATE, "dockerd", KW_SLEEP);
 	assert_int_equal(w->wall_ns, 0);
-	assert_int_equal(w->offcpu_ns, 90 * US);
+	assert_int_equal(w->offcpu_ns, 100 * US);
 	w = find_wait(tk, PH_CREATE, "stress-ng-hdd", KW_IOWAIT);
 	assert_int_equal(w->actor, ACTOR_LOAD);
 	assert_int_equal(w->wall_ns, 0);
@@ -941,6 +972,7 @@ int main(void)
 		cmocka_unit_test(leaf_skips_scheduler_plumbing),
 		cmocka_unit_test(fold_merge_write_read),
 		cmocka_unit_test(waits_share_each_instant),
+		cmocka_unit_test(gap_goes_to_the_sleep_that_ended_it),
 		cmocka_unit_test(waits_from_aggregates),
 		cmocka_unit_test(waits_need_a_tiled_trial),
 		cmocka_unit_test(diagnosis_splits_the_phase),

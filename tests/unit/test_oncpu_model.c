@@ -67,6 +67,22 @@ static void add_oncpu(struct trial_kernel *tk, struct kev_task who, int64_t slot
 	assert_int_equal(trial_kernel_add_agg(tk, &a), 0);
 }
 
+/* Runs measured by the scheduler ending in the 10 us slot at slot us, the last at end us. */
+static void add_runs(struct trial_kernel *tk, struct kev_task who, int64_t slot, int count,
+		     int64_t sum, int64_t longest, int64_t end)
+{
+	struct kagg a = {.kind = KAGG_ONCPU_TIME, .slot_ns = 10 * US, .actor = -1, .sub = -1};
+
+	a.who = who;
+	a.slot_start = slot * US;
+	a.count = (uint64_t)count;
+	a.sum_ns = (uint64_t)(sum * US);
+	a.max_ns = (uint64_t)(longest * US);
+	a.queue_ns = (uint64_t)((end - slot) * US);
+	a.ustackid = -1;
+	assert_int_equal(trial_kernel_add_agg(tk, &a), 0);
+}
+
 static void add_stack(struct trial_kernel *tk, int32_t id, const char *folded)
 {
 	struct kstack s = {.id = id, .depth = 1};
@@ -161,6 +177,67 @@ static void oncpu_shares_the_phase(void **state)
 	assert_int_equal(w->wall_ns, 13333);
 	assert_string_equal(kwait_state_name(KW_ONCPU), "oncpu");
 	assert_int_equal(kwait_state_from_name("oncpu"), KW_ONCPU);
+	trial_kernel_free(tk);
+}
+
+static const struct kwait *find_stack(const struct trial_kernel *tk, int phase, const char *comm,
+				      const char *folded)
+{
+	for (size_t i = 0; i < tk->n_waits; i++)
+		if (tk->waits[i].phase == phase && strcmp(tk->waits[i].comm, comm) == 0 &&
+		    tk->waits[i].state == KW_ONCPU &&
+		    strcmp(tk->waits[i].folded ? tk->waits[i].folded : "", folded) == 0)
+			return &tk->waits[i];
+	return NULL;
+}
+
+/*
+ * Measured runs hold the time, samples name it. dockerd ran 8 us ending at 1446, so over
+ * [1438, 1446), sampled 3 times in A and once in B; runc ran 4 us ending at 1490, never
+ * sampled; containerd ran 20 us ending at 1505, across create's end at 1500.
+ *   create: dockerd 8 alone (A 6, B 2); [1485,1486) containerd 1; [1486,1490) both, 2 each;
+ *           [1490,1500) containerd 10.  attach: containerd 5.
+ */
+static void runs_named_by_samples(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	const struct kwait *w;
+
+	(void)state;
+	make_trial(&t);
+	add_stack(tk, 1, "do_syscall_64;a");
+	add_stack(tk, 2, "do_syscall_64;b");
+	add_runs(tk, task(10, KT_TRACKED, "dockerd"), 1440, 3, 8, 5, 1446);
+	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 3, 5, 1, -1);
+	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 1, 5, 2, -1);
+	add_runs(tk, task(30, KT_TRACKED, "runc"), 1480, 1, 4, 4, 1490);
+	add_runs(tk, task(20, KT_TRACKED, "containerd"), 1500, 1, 20, 20, 1505);
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	w = find_stack(tk, PH_CREATE, "dockerd", "do_syscall_64;a");
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 6 * US);
+	assert_int_equal(w->offcpu_ns, 6 * US);
+	assert_int_equal(w->count, 3);
+	w = find_stack(tk, PH_CREATE, "dockerd", "do_syscall_64;b");
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 2 * US);
+	assert_int_equal(w->count, 1);
+	assert_null(find_stack(tk, PH_CREATE, "dockerd", "")); /* named: no row of its own */
+	w = find_stack(tk, PH_CREATE, "runc", "");
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 2 * US);
+	assert_int_equal(w->offcpu_ns, 4 * US);
+	assert_int_equal(w->count, 1);
+	w = find_stack(tk, PH_CREATE, "containerd", "");
+	assert_int_equal(w->wall_ns, 13 * US);
+	assert_int_equal(w->offcpu_ns, 15 * US);
+	w = find_stack(tk, PH_ATTACH, "containerd", "");
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 5 * US);
+	assert_int_equal(w->offcpu_ns, 5 * US);
+	assert_int_equal(w->count, 0); /* counted once, in the phase it began in */
 	trial_kernel_free(tk);
 }
 
@@ -277,6 +354,7 @@ int main(void)
 		cmocka_unit_test(oncpu_stacks_join),
 		cmocka_unit_test(oncpu_from_the_kernel_key),
 		cmocka_unit_test(oncpu_path_name),
+		cmocka_unit_test(runs_named_by_samples),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

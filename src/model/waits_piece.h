@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The pieces model/waits.c builds a trial's waits from, shared with model/oncpu_share.c. */
+#ifndef RP_MODEL_WAITS_PIECE_H
+#define RP_MODEL_WAITS_PIECE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum piece_source {
+	PIECE_SPAN,    /* an off-CPU span, a call, or an off-CPU aggregate */
+	PIECE_SAMPLES, /* on-CPU samples of one stack: their count names the time */
+	PIECE_RUNS,    /* on-CPU runs measured by the scheduler: the time, unnamed */
+};
+
+/* A stretch of one wait before it is split into phases and merged into rows. */
+struct piece {
+	int64_t a, b;	/* its place on the timeline (a == b: none) */
+	int64_t amount; /* off-CPU (on-CPU: CPU) time it adds */
+	int64_t count;	/* spans (samples, runs) it stands for */
+	bool sweep;	/* takes a share of the elapsed time */
+	bool gone;	/* merged into others: no row of its own */
+	bool cut_end;	/* ends at a phase boundary, not where the wait ended */
+	int source;	/* piece_source */
+	int phase;	/* -1 until split */
+	double share;	/* filled by the sweep */
+	int32_t tid;	/* 0 for aggregates */
+	int actor, state, call, file_flags;
+	uint64_t stack;
+	const char *comm, *folded, *file, *waker;
+};
+
+struct pieces {
+	struct piece *p;
+	size_t n, cap;
+};
+
+/*
+ * After the sweep: the measured on-CPU time of each (phase, actor, process), its share and
+ * CPU time, goes to the sampled stacks of that process in that phase in proportion to their
+ * samples, and its own pieces go. A process with no sample there keeps its time unnamed.
+ * 0 or -ENOMEM.
+ */
+int oncpu_name_runs(struct pieces *ps);
+
+struct trial;
+/*
+ * After the sweep: each stretch of a phase no wait or run holds goes to the interruptible
+ * sleep (of an engine or target thread, outside calls) whose wake-up ended it. 0 or -ENOMEM.
+ */
+int sleep_share_gaps(struct pieces *ps, const struct trial *t);
+
+#endif
