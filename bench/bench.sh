@@ -46,12 +46,12 @@ if [ -n "$quick" ]; then
 	: "${PERTURB_N_NONE:=6}" "${PERTURB_N_HDD:=4}" "${STACKS_N:=2}" "${COST_N:=2}" \
 		"${LOADER_MATRIX_N:=1}" "${LOADER_IDLE_S:=12}" "${HARNESS_N:=3}" "${HARNESS_BLOCKS:=1}" \
 		"${HARNESS_CALLS:=5}" "${HEADROOM_N:=1}" "${HEADROOM_RATES:=5000 0}" "${WATCH_SOAK_N:=40}" \
-		"${WATCH_IDLE_S:=10}"
+		"${WATCH_IDLE_S:=10}" "${ONCPU_COST_N:=4}"
 fi
 : "${PERTURB_N_NONE:=100}" "${PERTURB_N_HDD:=50}" "${STACKS_N:=10}" "${COST_N:=10}" \
 	"${LOADER_MATRIX_N:=3}" "${LOADER_IDLE_S:=30}" "${HARNESS_N:=15}" "${HARNESS_BLOCKS:=2}" \
 	"${HARNESS_CALLS:=20}" "${HEADROOM_N:=2}" "${HEADROOM_RATES:=2000 5000 10000 20000 40000 0}" \
-	"${BENCH_INTERVAL:=0.5}" "${WATCH_SOAK_N:=1000}" \
+	"${BENCH_INTERVAL:=0.5}" "${WATCH_SOAK_N:=1000}" "${ONCPU_COST_N:=20}" \
 	"${WATCH_IDLE_S:=30}"
 
 # 7. The watch soak (bench/watch_soak.sh): its table into watch.md, its targets into the summary;

@@ -2,7 +2,8 @@
 # shellcheck shell=bash
 # Sections 1, 6b and 6c: restart time with kernel tracing on and off, with stack capture on
 # and off, and with on-CPU sampling on and off, A B A B within one run of one cell
-# (restartprof run --alternate trace|stacks|oncpu).
+# (restartprof run --alternate trace|stacks|oncpu); 6d: what sampling costs per sample and per
+# scheduler event, from the kernel's own program counters (--prog-stats).
 # Sourced by bench.sh; writes $BENCH_OUT/perturb.md.
 
 perturb_cell_args() {
@@ -24,6 +25,9 @@ section_perturb() {
 				$(perturb_cell_args "$cell") || return 1
 		done
 	done
+	log "on-CPU sampling: program counters, --alternate oncpu --prog-stats"
+	rp_run "$out/oncpu-cost" --alternate oncpu --prog-stats --interval "$BENCH_INTERVAL" \
+		--trials "$ONCPU_COST_N" || return 1
 	{
 		echo "## 1. Perturbation: restart time with kernel tracing on and off"
 		echo
@@ -52,7 +56,32 @@ section_perturb() {
 		echo "ones (B; the perf events stay open, the program returns at once)."
 		echo
 		perturb_table oncpu "samples on / off"
+		echo
+		oncpu_cost_table
 	} >"$md"
+}
+
+# 6d: per program, its runs and run time per trial with sampling on (A) and off (B).
+oncpu_cost_table() {
+	local csv=$BENCH_OUT/perturb/oncpu-cost/progstats.csv
+	echo "## 6d. On-CPU sampling: cost per sample and per scheduler event"
+	echo
+	echo "Baseline, $ONCPU_COST_N trials, \`--alternate oncpu --prog-stats\`: the kernel's run count"
+	echo "and run time of each program over each trial's recording, per trial. The sampler runs"
+	echo "in A only; in A the scheduler programs also measure the engine's runs (the on-CPU time"
+	echo "the samples name), so their cost per event in A against B is that measurement's."
+	echo
+	echo "| program | variant | trials | runs per trial | ns per run | CPU ms per trial |"
+	echo "|---|---|---|---|---|---|"
+	csv_cols "$csv" trial variant program owner run_cnt run_time_ns |
+		awk '$4 == "restartprof" && ($3 == "oncpu_perf" || $3 ~ /^sched_(switch|waking)/) {
+			k = $3 " | " ($2 == "oncpu" ? "A (on)" : "B (off)"); t[k, $1] = 1
+			runs[k] += $5; ns[k] += $6 }
+		END { for (k in runs) { n = 0; for (x in t) { split(x, p, SUBSEP); n += p[1] == k }
+			printf "| %s | %d | %.0f | %.0f | %.2f |\n", k, n, runs[k] / n,
+				runs[k] ? ns[k] / runs[k] : 0, ns[k] / n / 1e6 } }' | sort
+	echo
+	echo "Raw: \`$(basename "$BENCH_OUT")/perturb/oncpu-cost/progstats.csv\`."
 }
 
 perturb_table() {

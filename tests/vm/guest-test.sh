@@ -16,7 +16,9 @@
 #      kprobes switched off; for each: exit code, every trial ok, cgroup v2 and the systemd
 #      driver in run.json, actors in execs.csv, phases.csv and events.csv (the target's exec
 #      is target, runc and the shims engine, dockerd's children engine, stress-ng's block I/O
-#      load, kworkers kernel), no container and no tracing BPF program left behind
+#      load, kworkers kernel), no container and no tracing BPF program left behind; with the
+#      sampler in use, on-CPU rows in start and every phase of 20 ms or more accounted for
+#      but for under 15 %
 #   4. the fallback gives the same picture: the same programs per actor, the same phases with
 #      engine execs, the same actors per kind of kernel event (overlayfs events aside: those
 #      probes have no tracepoint path)
@@ -89,7 +91,7 @@ csvq() {
 num_is() { awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN{
 	if (a !~ /^-?[0-9.]+$/) exit 1
 	if (op == ">") exit !(a + 0 > b + 0); if (op == ">=") exit !(a + 0 >= b + 0)
-	if (op == "==") exit !(a + 0 == b + 0); exit 1 }'; }
+	if (op == "==") exit !(a + 0 == b + 0); if (op == "<") exit !(a + 0 < b + 0); exit 1 }'; }
 json_val() { grep -o "\"$2\":\"[^\"]*\"" "$1" | head -1 | sed 's/.*:"\(.*\)"/\1/'; }
 
 # Tracing BPF programs alive now (restartprof's are of these types; systemd's and docker's
@@ -232,6 +234,26 @@ else
 	fi
 fi
 
+# oncpu_check NAME DIR: with the sampler in use, on-CPU rows of the engine in start, and every
+# phase of 20 ms or more accounted for (waits + on CPU) but for under 15 % of its time.
+oncpu_check() {
+	local name=$1 d=$2 worst
+	[ "$(csvq "$d/probes.csv" 'v("probe") == "oncpu" {print v("path")}')" = perf_event ] || return 0
+	t "$name: waits.csv: on-CPU rows of the engine in start" \
+		num_is "$(csvq "$d/waits.csv" 'v("state") == "oncpu" && v("phase") == "start" && v("actor") == "engine" {n++} END{print n + 0}')" ">" 0
+	{
+		csvq "$d/phases.csv" '{e[v("phase")] += v("duration_ns")} END{for (p in e) print "e", p, e[p]}'
+		csvq "$d/waits.csv" '{w[v("phase")] += v("wall_ns")} END{for (p in w) print "w", p, w[p]}'
+	} >"$d.accounted"
+	worst=$(awk -v n="$TRIALS" '$1 == "e" {e[$2] = $3} $1 == "w" {w[$2] = $3}
+		END{m = 0; mp = "-"; for (p in e) if (e[p] / n >= 20e6 && 1 - w[p] / e[p] > m) {
+			m = 1 - w[p] / e[p]; mp = p }
+		printf "%s %.1f", mp, 100 * m}' "$d.accounted")
+	fact "${name}_unaccounted_worst" "${worst// /:}"
+	t "$name: unaccounted under 15 % of every phase of 20 ms or more (worst: $worst %)" \
+		num_is "${worst##* }" "<" 15
+}
+
 # ---------------------------------------------------------------------------------------------
 # run_check NAME LOAD [ARGS...]: one run into $out/NAME and its assertions.
 run_check() {
@@ -330,6 +352,7 @@ run_check() {
 				num_is "$((own + dirtied))" ">" 0
 		fi
 	fi
+	oncpu_check "$name" "$d"
 	# The phases in which the engine exec'd in at least half of the trials.
 	csvq "$d/phases.csv" '{e[v("phase")] += (v("engine_execs") > 0)}
 		END{for (p in e) if (2 * e[p] >= '"$TRIALS"') print p}' | sort | paste -sd' ' - >"$d.exec-phases"
