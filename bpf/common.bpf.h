@@ -357,19 +357,25 @@ static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 b
 		rp_agg_val_add(v, ns, bytes, queue_ns);
 }
 
-/* A span into an aggregate of spans: queue_ns keeps where the last ended, from the slot's
- * start (racy; only grows), so that userspace places their time where it ended. */
-static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 ns, __u64 end)
+/*
+ * A span [start, end) into an aggregate of spans, keyed at a slot holding its start or its
+ * end: queue_ns keeps where the last ended from the slot's start, bytes how long before the
+ * slot's end the first began (racy; both only grow), so that userspace places the time where
+ * it was.
+ */
+static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 start, __u64 end)
 {
 	struct rp_agg_val *v = rp_agg_entry(k);
 	__u64 slot_ns = rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
+	__u64 slot_start = k->slot * slot_ns;
 
 	if (!v)
 		return;
-	rp_agg_val_add(v, ns, 0, 0);
-	end -= k->slot * slot_ns;
-	if (end > v->queue_ns)
-		v->queue_ns = end;
+	rp_agg_val_add(v, end - start, 0, 0);
+	if (end - slot_start > v->queue_ns)
+		v->queue_ns = end - slot_start;
+	if (slot_start + slot_ns - start > v->bytes)
+		v->bytes = slot_start + slot_ns - start;
 }
 
 #define RP_EFAULT 14

@@ -13,7 +13,8 @@
  *
  * With on-CPU sampling on, the runs of engine and target tasks are measured too, from the
  * switch that puts a task on a CPU to the one that takes it off, and summed per process into
- * the slot the run ended in: the scheduler's own account of CPU time, which the samples name.
+ * the slot the run ended in, with where the first began and the last ended: the scheduler's
+ * own account of CPU time, which the samples name.
  */
 #include "common.bpf.h"
 
@@ -90,7 +91,7 @@ static __always_inline void left_after_run(const struct rp_who *w, __u32 tid, __
 		return;
 	if (on->epoch == rp_epoch() && now > on->ts && rp_runs_measured(w)) {
 		rp_agg_key_of(&k, RP_AGG_ONCPU_TIME, now, w, -1);
-		rp_agg_span(&k, now - on->ts, now);
+		rp_agg_span(&k, on->ts, now);
 	}
 	if (dead)
 		bpf_map_delete_elem(&rp_onstart, &tid);
@@ -171,12 +172,12 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 	if (o->state != RP_OFF_RUNQ && wake > o->ts) {
 		rp_agg_key_of(&k, RP_AGG_OFF_IOWAIT + o->state - RP_OFF_IOWAIT, o->ts, &o->who,
 			      o->stackid);
-		rp_agg_span(&k, wake - o->ts, wake);
+		rp_agg_span(&k, o->ts, wake);
 	}
 	/* The run-queue wait keeps the stack the task will resume in. */
 	if (end > wake) {
 		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, o->stackid);
-		rp_agg_span(&k, end - wake, end);
+		rp_agg_span(&k, wake, end);
 	}
 }
 

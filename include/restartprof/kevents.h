@@ -279,7 +279,8 @@ enum rp_agg_kind {
 			      the kernel stack, ustackid the user stack */
 	RP_AGG_ONCPU_TIME, /* on-CPU time measured by the scheduler: runs ended in the slot,
 			      sum_ns their time, max_ns the longest, queue_ns where in the slot
-			      the last ended; stackid -1 */
+			      the last ended, bytes how long before its end the first began;
+			      stackid -1 */
 	RP_AGG_KIND_COUNT,
 };
 

@@ -124,7 +124,8 @@ enum kagg_kind {
 	KAGG_ONCPU,	 /* on-CPU samples: count, sum_ns (samples x period); sub: kernel stack,
 			    ustackid: user stack */
 	KAGG_ONCPU_TIME, /* on-CPU runs ended in the slot: count, sum_ns, max_ns (the longest),
-			    queue_ns (where in the slot the last ended) */
+			    queue_ns (where in the slot the last ended), bytes (how long before
+			    the slot's end the first began) */
 	KAGG_KIND_COUNT
 };
 

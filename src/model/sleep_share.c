@@ -65,7 +65,8 @@ static void give_gap(struct piece **sleeps, size_t ns, int64_t g0, int64_t g1)
 		}
 	}
 	if (best)
-		best->share += (double)((best->b < g1 ? best->b : g1) - (best->a > g0 ? best->a : g0));
+		best->share +=
+			(double)((best->b < g1 ? best->b : g1) - (best->a > g0 ? best->a : g0));
 }
 
 static void share_phase(struct piece **held, size_t nh, struct piece **sleeps, size_t ns,

@@ -252,9 +252,11 @@ static int agg_state(int kind)
 }
 
 /*
- * Where an aggregate sits: on-CPU samples over the period before their slot's end; spans
- * (off-CPU, on-CPU runs) ending where the last of them ended, as long as their time (at most
- * the slot) or the longest run; spans from an older tracer at their slot's start.
+ * Where an aggregate sits: on-CPU samples over the period before their slot's end; off-CPU
+ * spans and measured runs ending where the last ended, as long as their time (at most the
+ * slot) or the longest run; runs that fill at least half of their extent (from the first's
+ * start to the last's end: a busy stretch, often two processes handing work back and forth)
+ * over that extent; spans from an older tracer at their slot's start.
  */
 static void agg_place(const struct kagg *g, int64_t *a, int64_t *b)
 {
@@ -270,6 +272,10 @@ static void agg_place(const struct kagg *g, int64_t *a, int64_t *b)
 	if (g->queue_ns) {
 		*b = g->slot_start + (int64_t)g->queue_ns;
 		*a = *b - len;
+		if (g->kind == KAGG_ONCPU_TIME && g->bytes &&
+		    g->slot_start + g->slot_ns - (int64_t)g->bytes < *a &&
+		    2 * len >= *b - (g->slot_start + g->slot_ns - (int64_t)g->bytes))
+			*a = g->slot_start + g->slot_ns - (int64_t)g->bytes;
 		return;
 	}
 	*a = g->slot_start;
@@ -323,10 +329,11 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 			if (x.b < x.a)
 				x.b = x.a;
 		}
-		/* With runs measured, the samples only name them. */
+		/* With runs measured, the samples only name them; a call covering the piece holds
+		 * its time. */
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
 			  !(runs && x.source == PIECE_SAMPLES) &&
-			  !process_in_call(calls, nc, g->who.pid, mid);
+			  !process_in_call(calls, nc, g->who.pid, x.a + (x.b - x.a) / 2);
 		if (!rc && append_piece(ps, &x))
 			rc = -ENOMEM;
 	}

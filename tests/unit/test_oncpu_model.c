@@ -68,8 +68,8 @@ static void add_oncpu(struct trial_kernel *tk, struct kev_task who, int64_t slot
 }
 
 /* Runs measured by the scheduler ending in the 10 us slot at slot us, the last at end us. */
-static void add_runs(struct trial_kernel *tk, struct kev_task who, int64_t slot, int count,
-		     int64_t sum, int64_t longest, int64_t end)
+static struct kagg *add_runs(struct trial_kernel *tk, struct kev_task who, int64_t slot, int count,
+			     int64_t sum, int64_t longest, int64_t end)
 {
 	struct kagg a = {.kind = KAGG_ONCPU_TIME, .slot_ns = 10 * US, .actor = -1, .sub = -1};
 
@@ -81,6 +81,7 @@ static void add_runs(struct trial_kernel *tk, struct kev_task who, int64_t slot,
 	a.queue_ns = (uint64_t)((end - slot) * US);
 	a.ustackid = -1;
 	assert_int_equal(trial_kernel_add_agg(tk, &a), 0);
+	return &tk->agg[tk->n_agg - 1];
 }
 
 static void add_stack(struct trial_kernel *tk, int32_t id, const char *folded)
@@ -241,6 +242,27 @@ static void runs_named_by_samples(void **state)
 	trial_kernel_free(tk);
 }
 
+/*
+ * In connect: dockerd's runs fill 6 of their 8 us extent [1601, 1609): that busy stretch is
+ * theirs. containerd's fill 1 of [1621, 1629): they sit at the end, [1628, 1629).
+ */
+static void runs_fill_their_extent(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+
+	(void)state;
+	make_trial(&t);
+	add_runs(tk, task(10, KT_TRACKED, "dockerd"), 1600, 3, 6, 3, 1609)->bytes = 9 * US;
+	add_runs(tk, task(20, KT_TRACKED, "containerd"), 1620, 2, 1, 1, 1629)->bytes = 9 * US;
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	assert_int_equal(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns, 8 * US);
+	assert_int_equal(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->offcpu_ns, 6 * US);
+	assert_int_equal(find(tk, PH_CONNECT, "containerd", KW_ONCPU)->wall_ns, 1 * US);
+	trial_kernel_free(tk);
+}
+
 /* Cut at the phase's start; none inside a call of the process; the load: listed, no share. */
 static void oncpu_cut_call_and_load(void **state)
 {
@@ -355,6 +377,7 @@ int main(void)
 		cmocka_unit_test(oncpu_from_the_kernel_key),
 		cmocka_unit_test(oncpu_path_name),
 		cmocka_unit_test(runs_named_by_samples),
+		cmocka_unit_test(runs_fill_their_extent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
