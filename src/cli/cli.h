@@ -68,6 +68,9 @@ extern const struct argp probe_path_argp;
 /* A whole decimal number in [lo, hi]; seconds (fractions allowed) in [lo, hi] as ns. 0 or -1. */
 int cli_parse_long(const char *s, long lo, long hi, long *out);
 int cli_parse_seconds(const char *s, double lo, double hi, int64_t *out_ns);
+/* --oncpu-hz's value, 0 to 10000; -1 (then CLI_ONCPU_HZ_BAD says why) when it is not one. */
+int cli_parse_oncpu_hz(const char *s, unsigned *hz);
+#define CLI_ONCPU_HZ_BAD "--oncpu-hz '%.50s': give samples a second from 0 to 10000"
 
 /* Help of the options that several commands take: one text each. */
 #define CLI_DOCKER_HOST_HELP "Engine socket (default $DOCKER_HOST, else /var/run/docker.sock)"

@@ -173,6 +173,16 @@ int cli_parse_long(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+int cli_parse_oncpu_hz(const char *s, unsigned *hz)
+{
+	long v;
+
+	if (cli_parse_long(s, 0, 10000, &v))
+		return -1;
+	*hz = (unsigned)v;
+	return 0;
+}
+
 int cli_parse_seconds(const char *s, double lo, double hi, int64_t *out_ns)
 {
 	char *end;
@@ -302,11 +312,8 @@ static error_t parse_run_option(int key, char *arg, struct argp_state *state)
 		cfg->no_stacks = true;
 		break;
 	case OPT_ONCPU_HZ:
-		if (cli_parse_long(arg, 0, 10000, &v))
-			return reject(ps,
-				      "--oncpu-hz '%.50s': give samples a second from 0 to 10000",
-				      arg);
-		cfg->oncpu_hz = (unsigned)v;
+		if (cli_parse_oncpu_hz(arg, &cfg->oncpu_hz))
+			return reject(ps, CLI_ONCPU_HZ_BAD, arg);
 		break;
 	case OPT_ALTERNATE: {
 		int a = alternate_from_name(arg);

@@ -172,16 +172,10 @@ static error_t parse_watch_option(int key, char *arg, struct argp_state *state)
 	case OPT_NO_STACKS:
 		cfg->no_stacks = true;
 		break;
-	case OPT_ONCPU_HZ: {
-		long v;
-
-		if (cli_parse_long(arg, 0, 10000, &v))
-			return reject(ps,
-				      "--oncpu-hz '%.50s': give samples a second from 0 to 10000",
-				      arg);
-		cfg->oncpu_hz = (unsigned)v;
+	case OPT_ONCPU_HZ:
+		if (cli_parse_oncpu_hz(arg, &cfg->oncpu_hz))
+			return reject(ps, CLI_ONCPU_HZ_BAD, arg);
 		break;
-	}
 	case OPT_BTF:
 		snprintf(cfg->btf_path, sizeof(cfg->btf_path), "%s", arg);
 		break;

@@ -212,6 +212,16 @@ static int add_threads(pid_t pid, pid_t **tids, size_t *n, size_t *cap)
 	return 0;
 }
 
+/* One /proc snapshot with the engine's processes (those of dockerd's tree) marked. */
+static int engine_snapshot(pid_t dockerd, struct proc_info **p, size_t *np)
+{
+	int err = snapshot_procs(p, np);
+
+	if (!err)
+		seed_select(*p, *np, dockerd);
+	return err;
+}
+
 int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n)
 {
 	struct proc_info *p = NULL;
@@ -220,10 +230,7 @@ int seed_engine_tids(pid_t dockerd, pid_t **tids, size_t *n)
 
 	*tids = NULL;
 	*n = 0;
-	err = snapshot_procs(&p, &np);
-	if (err)
-		return err;
-	seed_select(p, np, dockerd);
+	err = engine_snapshot(dockerd, &p, &np);
 	for (size_t i = 0; i < np && !err; i++)
 		if (p[i].engine)
 			err = add_threads(p[i].pid, tids, n, &cap);
@@ -239,10 +246,7 @@ int seed_engine_pids(pid_t dockerd, pid_t **pids, size_t *n)
 
 	*pids = NULL;
 	*n = 0;
-	err = snapshot_procs(&p, &np);
-	if (err)
-		return err;
-	seed_select(p, np, dockerd);
+	err = engine_snapshot(dockerd, &p, &np);
 	for (size_t i = 0; i < np && !err; i++) {
 		if (!p[i].engine)
 			continue;
