@@ -166,6 +166,13 @@ int csv_close(struct csv_writer *w)
 	return rc;
 }
 
+int csv_finish(struct csv_writer *w, int err)
+{
+	int e = csv_close(w);
+
+	return err ? err : e;
+}
+
 int csv_detach(struct csv_writer *w)
 {
 	int rc = w->failed ? -w->failed : 0;

@@ -33,6 +33,8 @@ void csv_empty(struct csv_writer *w);
 int csv_end_row(struct csv_writer *w);
 /* Returns the first error of any write, 0 if none. Closes the file (fsync'd). */
 int csv_close(struct csv_writer *w);
+/* csv_close(w), then err, or the close's error when err is 0: a writer's last line. */
+int csv_finish(struct csv_writer *w, int err);
 /*
  * After log rotation (SIGHUP): closes the file and opens dir/name again, appending to it when
  * it is still there, else creating it with the header. 0 or -errno (the writer is then closed).

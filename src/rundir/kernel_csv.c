@@ -430,13 +430,7 @@ int kernel_probes_write(int dirfd, const struct probe_status *p, int n)
 		csv_str(&w, p[i].what);
 		err = csv_end_row(&w);
 	}
-	if (w.fd >= 0) {
-		int e = csv_close(&w);
-
-		if (!err)
-			err = e;
-	}
-	return err;
+	return csv_finish(&w, err);
 }
 
 /* ---- waits.csv and stacks.csv ---- */

@@ -20,11 +20,5 @@ int symbols_csv_write(int dirfd, const struct symbols_row *rows, size_t n)
 		csv_i64(&w, (int64_t)rows[i].unnamed);
 		err = csv_end_row(&w);
 	}
-	if (w.fd >= 0) {
-		int e = csv_close(&w);
-
-		if (!err)
-			err = e;
-	}
-	return err;
+	return csv_finish(&w, err);
 }
