@@ -319,8 +319,9 @@ static void print_top(const struct run *r, const char *phase)
 }
 
 /*
- * Every phase of 20 ms or more: the share of its elapsed time neither waited nor measured on
- * a CPU (in the waits' shares), printed for every phase.
+ * The share of each phase's elapsed time that no wait, run or sleep holds (the waits' shares),
+ * printed for every phase: under 5 % in phases of 20 ms or more, under 10 % in those of 10 ms
+ * or more (a few slots of placement error weigh more in a 10 ms create).
  */
 static void unaccounted_is_small(const struct run *r)
 {
@@ -340,7 +341,9 @@ static void unaccounted_is_small(const struct run *r)
 		fprintf(stderr, "%-10s %7.1f ms per trial, unaccounted %4.1f %%\n", phase_name(p),
 			elapsed / 1e6 / (double)r->trials.n_rows, 100 * rest);
 		if (elapsed / (int64_t)r->trials.n_rows >= 20 * 1000000LL)
-			assert_true(rest < 0.15);
+			assert_true(rest < 0.05);
+		else if (elapsed / (int64_t)r->trials.n_rows >= 10 * 1000000LL)
+			assert_true(rest < 0.10);
 	}
 }
 
