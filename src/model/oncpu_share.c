@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,22 +37,6 @@ static void name_group(struct piece **g, size_t n)
 		} else if (q->source == PIECE_SAMPLES) {
 			r.samples += q->count;
 		}
-	}
-	if (getenv("RP_DEBUG_RUNS")) {
-		int64_t sn = 0, runs_all = 0;
-		double sshare = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (g[i]->source == PIECE_SAMPLES) {
-				sn += g[i]->amount;
-				sshare += g[i]->share;
-			} else
-				runs_all += g[i]->amount;
-		}
-		fprintf(stderr,
-			"RUNS %d %d %s samples %ld sampled_ms %.2f runs_ms %.2f (all %.2f) "
-			"runs_share %.2f\n",
-			g[0]->phase, g[0]->actor, g[0]->comm, (long)r.samples, sn / 1e6,
-			r.cpu_ns / 1e6, runs_all / 1e6, r.share / 1e6);
 	}
 	if (!r.samples || !r.cpu_ns)
 		return;
