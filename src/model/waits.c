@@ -106,10 +106,11 @@ static const struct call *call_of(const struct call *c, size_t n, int32_t tid, i
 	return NULL;
 }
 
-static bool process_in_call(const struct call *c, size_t n, int32_t pid, int64_t ts)
+/* Whether a call of the process covers [a, b] (a == b: the instant a). */
+static bool process_in_call(const struct call *c, size_t n, int32_t pid, int64_t a, int64_t b)
 {
 	for (size_t i = 0; i < n; i++)
-		if (c[i].pid == pid && c[i].a <= ts && ts < c[i].b)
+		if (c[i].pid == pid && c[i].a <= a && (b > a ? b <= c[i].b : a < c[i].b))
 			return true;
 	return false;
 }
@@ -329,11 +330,15 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 			if (x.b < x.a)
 				x.b = x.a;
 		}
-		/* With runs measured, the samples only name them; a call covering the piece holds
-		 * its time. */
+		/* With runs measured, the samples only name them. A call covering a wait's middle
+		 * holds its time; runs are any thread's, so a call holds them only when it covers
+		 * them all. */
 		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
 			  !(runs && x.source == PIECE_SAMPLES) &&
-			  !process_in_call(calls, nc, g->who.pid, x.a + (x.b - x.a) / 2);
+			  !(x.source == PIECE_RUNS
+				    ? process_in_call(calls, nc, g->who.pid, x.a, x.b)
+				    : process_in_call(calls, nc, g->who.pid, x.a + (x.b - x.a) / 2,
+						      x.a + (x.b - x.a) / 2));
 		if (!rc && append_piece(ps, &x))
 			rc = -ENOMEM;
 	}

@@ -263,6 +263,34 @@ static void runs_fill_their_extent(void **state)
 	trial_kernel_free(tk);
 }
 
+/*
+ * Runs are any thread's: a short call of one dockerd thread at their middle holds only its own
+ * 2 us of [1601, 1609). A call of containerd covering all its runs holds them.
+ */
+static void runs_held_by_a_call_only_when_covered(void **state)
+{
+	struct trial t;
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	struct kev_task dockerd = task(10, KT_TRACKED, "dockerd");
+	struct kev_task containerd = task(20, KT_TRACKED, "containerd");
+	const struct kwait *w;
+
+	(void)state;
+	make_trial(&t);
+	add_runs(tk, dockerd, 1600, 2, 8, 5, 1609)->bytes = 9 * US;
+	add_event(tk, dockerd, 11, KEV_SYSCALL, 1604, 1606);
+	add_runs(tk, containerd, 1620, 2, 8, 5, 1629)->bytes = 9 * US;
+	add_event(tk, containerd, 21, KEV_SYSCALL, 1620, 1640);
+	assert_int_equal(kernel_attribute(tk, &t), 0);
+	assert_int_equal(kernel_waits(tk, &t), 0);
+	assert_true(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns >= 6 * US);
+	w = find(tk, PH_CONNECT, "containerd", KW_ONCPU);
+	assert_true(!w || w->wall_ns == 0);
+	assert_int_equal(find(tk, PH_CONNECT, "containerd", KW_CALL)->wall_ns, 20 * US);
+	assert_int_equal(phase_wall(tk, PH_CONNECT), 28 * US);
+	trial_kernel_free(tk);
+}
+
 /* Cut at the phase's start; none inside a call of the process; the load: listed, no share. */
 static void oncpu_cut_call_and_load(void **state)
 {
@@ -378,6 +406,7 @@ int main(void)
 		cmocka_unit_test(oncpu_path_name),
 		cmocka_unit_test(runs_named_by_samples),
 		cmocka_unit_test(runs_fill_their_extent),
+		cmocka_unit_test(runs_held_by_a_call_only_when_covered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

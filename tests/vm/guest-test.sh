@@ -235,7 +235,7 @@ else
 fi
 
 # oncpu_check NAME DIR: with the sampler in use, on-CPU rows of the engine in start, and every
-# phase of 20 ms or more accounted for (waits + on CPU) but for under 15 % of its time.
+# phase of 10 ms or more accounted for (waits + on CPU) but for under 5 % of its time.
 oncpu_check() {
 	local name=$1 d=$2 worst
 	[ "$(csvq "$d/probes.csv" 'v("probe") == "oncpu" {print v("path")}')" = perf_event ] || return 0
@@ -246,12 +246,12 @@ oncpu_check() {
 		csvq "$d/waits.csv" '{w[v("phase")] += v("wall_ns")} END{for (p in w) print "w", p, w[p]}'
 	} >"$d.accounted"
 	worst=$(awk -v n="$TRIALS" '$1 == "e" {e[$2] = $3} $1 == "w" {w[$2] = $3}
-		END{m = 0; mp = "-"; for (p in e) if (e[p] / n >= 20e6 && 1 - w[p] / e[p] > m) {
+		END{m = 0; mp = "-"; for (p in e) if (e[p] / n >= 10e6 && 1 - w[p] / e[p] > m) {
 			m = 1 - w[p] / e[p]; mp = p }
 		printf "%s %.1f", mp, 100 * m}' "$d.accounted")
 	fact "${name}_unaccounted_worst" "${worst// /:}"
-	t "$name: unaccounted under 15 % of every phase of 20 ms or more (worst: $worst %)" \
-		num_is "${worst##* }" "<" 15
+	t "$name: unaccounted under 5 % of every phase of 10 ms or more (worst: $worst %)" \
+		num_is "${worst##* }" "<" 5
 }
 
 # ---------------------------------------------------------------------------------------------
