@@ -31,8 +31,9 @@ static void name_group(struct piece **g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct piece *q = g[i];
 
-		if (q->source == PIECE_RUNS && q->sweep) {
-			r.share += q->share;
+		if (q->source == PIECE_RUNS) {
+			/* Runs inside a call: their CPU time, but the call holds their share. */
+			r.share += q->sweep ? q->share : 0;
 			r.cpu_ns += q->amount;
 		} else if (q->source == PIECE_SAMPLES) {
 			r.samples += q->count;

@@ -265,7 +265,8 @@ static void runs_fill_their_extent(void **state)
 
 /*
  * Runs are any thread's: a short call of one dockerd thread at their middle holds only its own
- * 2 us of [1601, 1609). A call of containerd covering all its runs holds them.
+ * 2 us of [1601, 1609). A call of containerd covering all its runs holds their share; their
+ * CPU time stays with the stack sampled there.
  */
 static void runs_held_by_a_call_only_when_covered(void **state)
 {
@@ -280,12 +281,16 @@ static void runs_held_by_a_call_only_when_covered(void **state)
 	add_runs(tk, dockerd, 1600, 2, 8, 5, 1609)->bytes = 9 * US;
 	add_event(tk, dockerd, 11, KEV_SYSCALL, 1604, 1606);
 	add_runs(tk, containerd, 1620, 2, 8, 5, 1629)->bytes = 9 * US;
+	add_stack(tk, 1, "do_syscall_64;do_fsync");
+	add_oncpu(tk, containerd, 1620, 1, 5, 1, -1);
 	add_event(tk, containerd, 21, KEV_SYSCALL, 1620, 1640);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
 	assert_true(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns >= 6 * US);
-	w = find(tk, PH_CONNECT, "containerd", KW_ONCPU);
-	assert_true(!w || w->wall_ns == 0);
+	w = find_stack(tk, PH_CONNECT, "containerd", "do_syscall_64;do_fsync");
+	assert_non_null(w);
+	assert_int_equal(w->wall_ns, 0);
+	assert_int_equal(w->offcpu_ns, 8 * US); /* the runs' CPU time, named by the sample */
 	assert_int_equal(find(tk, PH_CONNECT, "containerd", KW_CALL)->wall_ns, 20 * US);
 	assert_int_equal(phase_wall(tk, PH_CONNECT), 28 * US);
 	trial_kernel_free(tk);
