@@ -284,12 +284,16 @@ static __always_inline bool rp_stream_who(const struct rp_who *w)
 	return (w->flags & RP_TF_TRACKED) && !(w->flags & RP_TF_LOADCG);
 }
 
+/* The aggregates' slot length (a zero from userspace would divide by zero). */
+static __always_inline __u64 rp_slot_ns(void)
+{
+	return rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
+}
+
 static __always_inline void rp_agg_key_of(struct rp_agg_key *k, __u16 kind, __u64 ts,
 					  const struct rp_who *w, __s32 stackid)
 {
-	__u64 slot_ns = rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
-
-	k->slot = ts / slot_ns;
+	k->slot = ts / rp_slot_ns();
 	k->cgid = w->cgid;
 	/* Load and other: summed over processes; engine, target and kernel threads: each. */
 	k->tgid = (w->flags & (RP_TF_TRACKED | RP_TF_KTHREAD)) && !(w->flags & RP_TF_LOADCG)
@@ -366,7 +370,7 @@ static __always_inline void rp_agg(const struct rp_agg_key *k, __u64 ns, __u64 b
 static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 start, __u64 end)
 {
 	struct rp_agg_val *v = rp_agg_entry(k);
-	__u64 slot_ns = rp_cfg.slot_ns ? rp_cfg.slot_ns : 1000000;
+	__u64 slot_ns = rp_slot_ns();
 	__u64 slot_start = k->slot * slot_ns;
 
 	if (!v)

@@ -54,11 +54,6 @@ static int append_piece(struct pieces *ps, const struct piece *p)
 	return 0;
 }
 
-static bool waiting_actor(int actor)
-{
-	return actor == ACTOR_ENGINE || actor == ACTOR_TARGET;
-}
-
 /* ---- calls ---- */
 
 static int cmp_call(const void *x, const void *y)
@@ -380,74 +375,6 @@ static int split_phases(const struct trial *t, struct pieces *in, struct pieces 
 	return 0;
 }
 
-/* ---- the sweep: each instant shared equally by the waits in progress ---- */
-
-struct edge {
-	int64_t x;
-	int d;
-};
-
-static int cmp_edge(const void *x, const void *y)
-{
-	const struct edge *a = x, *b = y;
-
-	return a->x < b->x ? -1 : a->x > b->x;
-}
-
-static size_t edge_index(const int64_t *xs, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (xs[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int share_elapsed_time(struct pieces *ps)
-{
-	size_t ne = 0, nx = 0;
-	struct edge *ev = malloc(2 * (ps->n + 1) * sizeof(*ev));
-	int64_t *xs = malloc(2 * (ps->n + 1) * sizeof(*xs));
-	double *F = malloc(2 * (ps->n + 1) * sizeof(*F));
-	int k = 0;
-
-	if (!ev || !xs || !F) {
-		free(ev), free(xs), free(F);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->p[i].sweep && ps->p[i].b > ps->p[i].a) {
-			ev[ne++] = (struct edge){ps->p[i].a, +1};
-			ev[ne++] = (struct edge){ps->p[i].b, -1};
-		}
-	if (ne)
-		qsort(ev, ne, sizeof(*ev), cmp_edge);
-	for (size_t i = 0; i < ne;) {
-		int64_t x = ev[i].x;
-
-		/* F at x: the integral of 1/k up to x. */
-		F[nx] = nx ? F[nx - 1] + (k > 0 ? (double)(x - xs[nx - 1]) / k : 0) : 0;
-		xs[nx++] = x;
-		for (; i < ne && ev[i].x == x; i++)
-			k += ev[i].d;
-	}
-	for (size_t i = 0; i < ps->n; i++) {
-		struct piece *p = &ps->p[i];
-
-		p->share = 0;
-		if (p->sweep && p->b > p->a)
-			p->share = F[edge_index(xs, nx, p->b)] - F[edge_index(xs, nx, p->a)];
-	}
-	free(ev), free(xs), free(F);
-	return 0;
-}
-
 /* ---- rows ---- */
 
 static int cmp_str(const char *a, const char *b)
@@ -562,6 +489,17 @@ static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 	return 0;
 }
 
+/* The aggregates' slot: how far their pieces may sit from where their spans were. */
+static int64_t longest_slot(const struct trial_kernel *tk)
+{
+	int64_t slot = 0;
+
+	for (size_t i = 0; i < tk->n_agg; i++)
+		if (tk->agg[i].slot_ns > slot)
+			slot = tk->agg[i].slot_ns;
+	return slot;
+}
+
 int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 {
 	struct pieces raw = {0}, split = {0};
@@ -584,7 +522,8 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 	n_off = raw.n;
 	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
 	    split_phases(t, &raw, &split) || share_elapsed_time(&split) ||
-	    sleep_share_gaps(&split, t) || oncpu_name_runs(&split) || merge_into_waits(tk, &split))
+	    sleep_share_gaps(&split, t, longest_slot(tk)) || oncpu_name_runs(&split) ||
+	    merge_into_waits(tk, &split))
 		goto out;
 	rc = 0;
 out:

@@ -4,7 +4,10 @@
 #define RP_MODEL_WAITS_PIECE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "model/actor.h"
 
 enum piece_source {
 	PIECE_SPAN,    /* an off-CPU span, a call, or an off-CPU aggregate */
@@ -34,6 +37,15 @@ struct pieces {
 	size_t n, cap;
 };
 
+/* The actors whose waits take a share of a phase: the engine and the target. */
+static inline bool waiting_actor(int actor)
+{
+	return actor == ACTOR_ENGINE || actor == ACTOR_TARGET;
+}
+
+/* The sweep: each sweeping piece's share of the elapsed time. 0 or -ENOMEM. */
+int share_elapsed_time(struct pieces *ps);
+
 /*
  * After the sweep: the measured on-CPU time of each (phase, actor, process), its share and
  * CPU time, goes to the sampled stacks of that process in that phase in proportion to their
@@ -45,8 +57,9 @@ int oncpu_name_runs(struct pieces *ps);
 struct trial;
 /*
  * After the sweep: each stretch of a phase no wait or run holds goes to the interruptible
- * sleep (of an engine or target thread, outside calls) whose wake-up ended it. 0 or -ENOMEM.
+ * sleep (of an engine or target thread, outside calls) whose wake-up ended it, within
+ * window_ns of the stretch's end. 0 or -ENOMEM.
  */
-int sleep_share_gaps(struct pieces *ps, const struct trial *t);
+int sleep_share_gaps(struct pieces *ps, const struct trial *t, int64_t window_ns);
 
 #endif
