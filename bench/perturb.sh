@@ -81,7 +81,34 @@ oncpu_cost_table() {
 			printf "| %s | %d | %.0f | %.0f | %.2f |\n", k, n, runs[k] / n,
 				runs[k] ? ns[k] / runs[k] : 0, ns[k] / n / 1e6 } }' | sort
 	echo
+	oncpu_cost_bound "$csv" "$BENCH_OUT/perturb/oncpu-cost/trials.csv"
+	echo
+	symbol_tables_line "$BENCH_OUT/perturb/oncpu-cost/symbols.csv"
+	echo
 	echo "Raw: \`$(basename "$BENCH_OUT")/perturb/oncpu-cost/progstats.csv\`."
+}
+
+# The CPU time sampling adds per trial (all of restartprof's programs, A less B) against the
+# median restart of B: how much longer a restart could be if all of it lay on its path.
+oncpu_cost_bound() {
+	local progstats=$1 trials=$2
+	{
+		csv_cols "$progstats" trial variant owner run_time_ns |
+			awk '$3 == "restartprof" { print "p", $1, $2, $4 }'
+		csv_cols "$trials" status variant restart_ns | awk '$1 == "ok" { print "t", $2, $3 }'
+	} | awk_stats -f "$BENCH_DIR/oncpu_bound.awk"
+}
+
+# The user symbol tables the same run read: the largest at once, summed, and what it kept.
+symbol_tables_line() {
+	csv_cols "$1" path table_peak_bytes kept_bytes | awk '
+		{ kept += $NF }
+		$(NF - 1) > 0 { n++; peak += $(NF - 1)
+			if ($(NF - 1) > top) { top = $(NF - 1); who = $1 } }
+		END { if (!n) { print "Symbol tables: none read."; exit }
+			printf "Symbol tables of the user binaries (symbols.csv): %d binaries, at most %.0f KiB\n", n, peak / 1024
+			printf "if all were read at once (the largest, %s: %.0f KiB); they are dropped once a\n", who, top / 1024
+			printf "trial'"'"'s stacks are named, and %.0f KiB of named functions stay between trials.\n", kept / 1024 }'
 }
 
 perturb_table() {

@@ -126,9 +126,11 @@
 #define COL_ESSENTIAL  "essential"
 
 /* symbols.csv: path, method, then */
-#define COL_GO_LAYOUT	   "go_layout"
-#define COL_NAMED_FRAMES   "named_frames"
-#define COL_UNNAMED_FRAMES "unnamed_frames"
+#define COL_GO_LAYOUT	     "go_layout"
+#define COL_NAMED_FRAMES     "named_frames"
+#define COL_UNNAMED_FRAMES   "unnamed_frames"
+#define COL_TABLE_PEAK_BYTES "table_peak_bytes"
+#define COL_KEPT_BYTES	     "kept_bytes"
 
 /* waits.csv */
 #define COL_STATE     "state"

@@ -11,6 +11,8 @@ struct symbols_row {
 	const char *method;    /* symtab, dynsym, pclntab, none */
 	const char *go_layout; /* the pclntab's layout ("1.18"), or NULL */
 	uint64_t named, unnamed; /* distinct frames looked up, with and without a name */
+	uint64_t table_peak;	 /* bytes its symbol tables held at most (read for a trial) */
+	uint64_t kept;		 /* bytes kept between trials (the functions named) */
 };
 
 /* Creates symbols.csv in dirfd with one row per element of rows. 0 or -errno. */

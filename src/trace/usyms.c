@@ -48,6 +48,7 @@ struct ufile {
 	uint64_t named, unnamed;
 	struct hit *hit; /* sorted by lo */
 	size_t n_hit, hit_cap;
+	size_t table_peak; /* the most its tables held before a trim */
 };
 
 struct name_chunk {
@@ -75,6 +76,10 @@ int usyms_new(struct usyms **out)
 
 static void file_tables_drop(struct ufile *f)
 {
+	size_t bytes = elf_tables_bytes(&f->tab);
+
+	if (bytes > f->table_peak)
+		f->table_peak = bytes;
 	elf_tables_free(&f->tab);
 	if (f->fd >= 0 && !f->kept) {
 		close(f->fd);
@@ -361,6 +366,8 @@ int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *ou
 	f = u->file[i];
 	*out = (struct usym_file_stats){f->path,  f->method,  f->go_version,
 					f->named, f->unnamed, elf_tables_bytes(&f->tab)};
+	out->table_peak = out->table_bytes > f->table_peak ? out->table_bytes : f->table_peak;
+	out->kept_bytes = sizeof(*f) + strlen(f->path) + 1 + f->hit_cap * sizeof(*f->hit);
 	return 0;
 }
 

@@ -35,6 +35,8 @@ struct usym_file_stats {
 	const char *go_version;	 /* pclntab layout, "1.16", "1.18", "1.20", or NULL */
 	uint64_t named, unnamed; /* lookups (frames) answered with and without a name */
 	size_t table_bytes;	 /* memory its tables hold now (0 until a lookup, after a trim) */
+	size_t table_peak;	 /* the most its tables held at once */
+	size_t kept_bytes;	 /* what stays between trims: the functions named, its entry */
 };
 
 int usyms_new(struct usyms **out);

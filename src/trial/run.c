@@ -389,11 +389,18 @@ static void write_symbols(struct run *r)
 	     n + 1 < sizeof(rows) / sizeof(rows[0]) && tracer_usyms_stats(r->s.tracer, i, &s) == 0;
 	     i++)
 		if (s.named + s.unnamed > 0)
-			rows[n++] = (struct symbols_row){s.path, usym_method_name(s.method),
-							 s.go_version, s.named, s.unnamed};
+			rows[n++] = (struct symbols_row){s.path,       usym_method_name(s.method),
+							 s.go_version, s.named,
+							 s.unnamed,    s.table_peak,
+							 s.kept_bytes};
 	if (tracer_ustack_ip_frames(r->s.tracer))
-		rows[n++] = (struct symbols_row){"(no build ID)", usym_method_name(USYM_NONE), NULL,
-						 0, tracer_ustack_ip_frames(r->s.tracer)};
+		rows[n++] = (struct symbols_row){"(no build ID)",
+						 usym_method_name(USYM_NONE),
+						 NULL,
+						 0,
+						 tracer_ustack_ip_frames(r->s.tracer),
+						 0,
+						 0};
 	if (!n)
 		return;
 	qsort(rows, n, sizeof(rows[0]), by_frames);

@@ -566,20 +566,27 @@ static void registration(void **state)
 	usyms_free(u);
 }
 
-/* Names handed out survive a trim; the tables come back for a function not named yet. */
+/*
+ * Names handed out survive a trim, and the tables' peak stays known; the tables come back for
+ * a function not named yet.
+ */
 static void trim_keeps_names(void **state)
 {
 	const char *alpha, *again;
 	struct usyms *u;
+	size_t read;
 
 	(void)state;
 	assert_int_equal(usyms_new(&u), 0);
 	assert_int_equal(usyms_add_file(u, p_long), 0);
 	alpha = usyms_name(u, id_of(0x66, 20), 20, OFF(0x401010), NULL);
 	assert_string_equal(alpha, "alpha");
-	assert_true(stats_of(u, p_long).table_bytes > 0);
+	read = stats_of(u, p_long).table_bytes;
+	assert_true(read > 0);
 	usyms_trim(u);
 	assert_int_equal(stats_of(u, p_long).table_bytes, 0);
+	assert_int_equal(stats_of(u, p_long).table_peak, read); /* the peak stays known */
+	assert_true(stats_of(u, p_long).kept_bytes > 0);
 	again = usyms_name(u, id_of(0x66, 20), 20, OFF(0x4010f0), NULL);
 	assert_ptr_equal(again, alpha);
 	assert_int_equal(stats_of(u, p_long).table_bytes, 0); /* from what was kept */
