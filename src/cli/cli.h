@@ -112,5 +112,7 @@ int cmd_clean(int argc, char **argv);
 int cmd_try(int argc, char **argv);
 
 extern const char *const restartprof_version;
+/* restartprof version: the version, git hash, architecture, link and libbpf, one per line. */
+void print_version(FILE *f);
 
 #endif

@@ -27,7 +27,8 @@ static void print_commands(FILE *f)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "  %-8s %s\n", "help", "this list, or help COMMAND: that command's --help");
-	fprintf(f, "  %-8s %s\n", "version", "print the version (also -V, --version)");
+	fprintf(f, "  %-8s %s\n", "version",
+		"version, git hash, architecture, static or dynamic, libbpf (also -V)");
 	fprintf(f, "\nRun 'restartprof COMMAND --help' for more information on a command.\n");
 }
 
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0 ||
 	    strcmp(argv[1], "-V") == 0) {
-		printf("restartprof %s\n", restartprof_version);
+		print_version(stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0)

@@ -428,10 +428,43 @@ static void help_everywhere(void **state)
 	}
 }
 
+/* version: the VERSION file's version, this machine's Debian architecture, a dynamic build,
+ * and the libbpf it runs with. */
+static void version_says_what_it_is(void **state)
+{
+	const char *args[] = {"version", NULL};
+	char want[64] = "", arch[32] = "", line[128];
+	struct proc_result r;
+	FILE *f = fopen("VERSION", "re");
+	FILE *dpkg = popen("dpkg --print-architecture", "r");
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(fgets(want, sizeof(want), f));
+	fclose(f);
+	want[strcspn(want, "\n")] = '\0';
+	assert_non_null(dpkg);
+	assert_non_null(fgets(arch, sizeof(arch), dpkg));
+	pclose(dpkg);
+	arch[strcspn(arch, "\n")] = '\0';
+	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
+	fprintf(stderr, "%s", r.out);
+	assert_int_equal(r.exit_code, 0);
+	snprintf(line, sizeof(line), "restartprof %s\n", want);
+	assert_true(strncmp(r.out, line, strlen(line)) == 0);
+	snprintf(line, sizeof(line), "\narch    %s\n", arch);
+	assert_non_null(strstr(r.out, line));
+	assert_non_null(strstr(r.out, "\nbuild   dynamic\n"));
+	assert_non_null(strstr(r.out, "\ngit     "));
+	assert_non_null(strstr(r.out, "\nlibbpf  1."));
+	proc_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(help_everywhere),
+		cmocka_unit_test(version_says_what_it_is),
 		cmocka_unit_test(bad_input_is_refused),
 		cmocka_unit_test(check_tells_where_the_data_root_is),
 		cmocka_unit_test(baseline_run),
