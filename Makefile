@@ -12,6 +12,9 @@
 #   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
 #   make format          clang-format the tree;  make bench: bench/README.md; make fuzz: docs/contributing.md
 #   make vmtest          the VM lab on four stock Debian kernels (make vmtest-ci: the CI subset)
+#   make man             the man pages into build/man (make man-lint: checked by mandoc and man)
+#   make install         binary, man pages, completion, unit, rules, docs under PREFIX (/usr/local)
+#                        and DESTDIR; make uninstall removes exactly what it wrote
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
 ARCH ?= $(HOST_ARCH)
@@ -111,7 +114,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -137,10 +140,12 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-$(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(GIT_DESCRIBE)\"
+VERSION := $(shell cat VERSION)
+$(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(GIT_DESCRIBE)\" -DRP_VERSION=\"$(VERSION)\" \
+	$(if $(filter 1,$(STATIC)),-DRP_STATIC)
 # run.json records the git hash: rebuild version.o whenever it changes (the stamp is rewritten
 # only then, so an unchanged tree still builds nothing).
-$(OUT)/obj/cli/version.o: $(OUT)/git-describe
+$(OUT)/obj/cli/version.o: $(OUT)/git-describe VERSION
 $(OUT)/git-describe: FORCE | $(OUT)
 	$(Q)[ "$$(cat $@ 2>/dev/null)" = "$(GIT_DESCRIBE)" ] || echo "$(GIT_DESCRIBE)" > $@
 FORCE:
@@ -206,14 +211,14 @@ promtool:
 	$(Q)bash tests/promtool.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit promtool integration
+	$(Q)$(MAKE) --no-print-directory all unit promtool man-lint install-test integration
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash scripts/with-engine.sh $(BIN) run --trials 10 -o results/quick-$$(date +%Y%m%d-%H%M%S)
 
 # make bench (bench/README.md): restartprof's own cost against its peers, into bench/results.md;
-# not part of make test (some 20 minutes). BENCH_ARGS go to bench/bench.sh (--quick, --only ...).
+# not part of make test (about an hour). BENCH_ARGS go to bench/bench.sh (--quick, --only ...).
 BENCH_STORM := $(OUT)/bench/storm
 
 $(BENCH_STORM): bench/storm.c | $(OUT)
@@ -283,6 +288,37 @@ vmtest-ci:
 	$(Q)bash scripts/install-deps.sh build static vm
 	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build --budget $(VMTEST_CI_BUDGET) \
 		--env GT_TRY="$(VMTEST_CI_TRY)" $(VMTEST_ARGS)
+
+# Man pages from the native binary's --help and the docs (scripts/man.sh), into build/man
+# whatever ARCH is: the help text is the same on every architecture.
+MAN_DIR := build/man
+MAN_SRCS := scripts/man.sh man/restartprof.h2m docs/output.md docs/causes.md
+man: $(MAN_DIR)/restartprof.8
+
+$(MAN_DIR)/restartprof.8: $(MAN_SRCS) VERSION build/restartprof
+	$(call msg,MAN,$(MAN_DIR))
+	$(Q)rm -rf $(MAN_DIR) && bash scripts/man.sh build/restartprof $(MAN_DIR)
+
+ifneq ($(OUT),build)
+build/restartprof: FORCE
+	$(Q)$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) STATIC= SANITIZE= OUT=build build/restartprof
+endif
+
+# The man pages as mandoc and man see them: no warning from either.
+man-lint: man
+	$(Q)bash tests/man-lint.sh $(MAN_DIR)
+
+# make install / make uninstall (PREFIX, DESTDIR): scripts/install.sh lists what goes where.
+PREFIX ?= /usr/local
+install: $(BIN) man
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh install $(OUT) $(MAN_DIR)
+
+uninstall:
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh uninstall $(OUT) $(MAN_DIR)
+
+# make install into a scratch DESTDIR, what it wrote checked, then make uninstall: nothing left.
+install-test: $(BIN) man
+	$(Q)bash tests/install-test.sh
 
 clean:
 	rm -rf build build-*

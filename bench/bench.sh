@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$results" ] || results=$([ -n "$quick" ] && echo "$BENCH_OUT/results.md" || echo "$BENCH_DIR/results.md")
 
-# Sizes: the full bench takes some 20 minutes here; --quick about 4.
+# Sizes: the full bench takes about an hour here; --quick about 5 minutes.
 if [ -n "$quick" ]; then
 	: "${PERTURB_N_NONE:=6}" "${PERTURB_N_HDD:=4}" "${STACKS_N:=2}" "${COST_N:=2}" \
 		"${LOADER_MATRIX_N:=1}" "${LOADER_IDLE_S:=12}" "${HARNESS_N:=3}" "${HARNESS_BLOCKS:=1}" \

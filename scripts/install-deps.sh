@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs what restartprof needs from Debian's packages, and only what is missing.
-# Usage: scripts/install-deps.sh [build] [run] [test] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
+# Usage: scripts/install-deps.sh [build] [run] [test] [man] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
 #                                [cross] [cross-arm64] [cross-armhf]
 #        (default: build run test; cross = cross-arm64 + cross-armhf)
 # static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
@@ -16,7 +16,8 @@ set -euo pipefail
 declare -A groups=(
 	[build]="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 	[run]="docker.io stress-ng gnuplot-nox iproute2 procps"
-	[test]="libcmocka-dev clang-format chromium prometheus"
+	[test]="libcmocka-dev clang-format chromium prometheus help2man go-md2man mandoc man-db bash-completion"
+	[man]="help2man go-md2man mandoc man-db"
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf jq time"
 	[vm]="qemu-system-x86 qemu-system-arm qemu-utils busybox-static debootstrap cpio e2fsprogs kmod xz-utils zstd debian-archive-keyring dwarves clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev"
