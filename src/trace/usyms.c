@@ -74,6 +74,12 @@ int usyms_new(struct usyms **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* What a file holds between trims: its entry, its path, the functions named. */
+static size_t file_kept_bytes(const struct ufile *f)
+{
+	return sizeof(*f) + strlen(f->path) + 1 + f->hit_cap * sizeof(*f->hit);
+}
+
 static void file_tables_drop(struct ufile *f)
 {
 	size_t bytes = elf_tables_bytes(&f->tab);
@@ -367,7 +373,7 @@ int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *ou
 	*out = (struct usym_file_stats){f->path,  f->method,  f->go_version,
 					f->named, f->unnamed, elf_tables_bytes(&f->tab)};
 	out->table_peak = out->table_bytes > f->table_peak ? out->table_bytes : f->table_peak;
-	out->kept_bytes = sizeof(*f) + strlen(f->path) + 1 + f->hit_cap * sizeof(*f->hit);
+	out->kept_bytes = file_kept_bytes(f);
 	return 0;
 }
 
@@ -379,8 +385,7 @@ size_t usyms_memory(const struct usyms *u)
 	for (size_t i = 0; i < u->n_file; i++) {
 		const struct ufile *f = u->file[i];
 
-		bytes += sizeof(*f) + strlen(f->path) + 1 + f->hit_cap * sizeof(*f->hit) +
-			 elf_tables_bytes(&f->tab);
+		bytes += file_kept_bytes(f) + elf_tables_bytes(&f->tab);
 	}
 	for (const struct name_chunk *c = u->chunks; c; c = c->next)
 		bytes += sizeof(*c) + c->cap;
