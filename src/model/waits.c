@@ -296,8 +296,9 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 	for (size_t i = 0; i < tk->n_agg && !rc; i++) {
 		const struct kagg *g = &tk->agg[i];
 		int state = agg_state(g->kind);
-		int64_t mid = g->slot_start + g->slot_ns / 2, a, b;
+		int64_t mid = g->slot_start + g->slot_ns / 2, a, b, at;
 		int p = phase_at(t, mid);
+		bool whole;
 		struct piece x = {.count = (int64_t)g->count, .phase = p, .actor = g->actor};
 
 		if (state < 0 || (p < 0 && g->kind != KAGG_ONCPU_TIME) || !g->sum_ns)
@@ -328,12 +329,12 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 		/* With runs measured, the samples only name them. A call covering a wait's middle
 		 * holds its time; runs are any thread's, so a call holds them only when it covers
 		 * them all. */
-		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
-			  !(runs && x.source == PIECE_SAMPLES) &&
-			  !(x.source == PIECE_RUNS
-				    ? process_in_call(calls, nc, g->who.pid, x.a, x.b)
-				    : process_in_call(calls, nc, g->who.pid, x.a + (x.b - x.a) / 2,
-						      x.a + (x.b - x.a) / 2));
+		whole = x.source == PIECE_RUNS;
+		at = x.a + (x.b - x.a) / 2;
+		x.sweep =
+			waiting_actor(x.actor) && state != KW_SLEEP &&
+			!(runs && x.source == PIECE_SAMPLES) &&
+			!process_in_call(calls, nc, g->who.pid, whole ? x.a : at, whole ? x.b : at);
 		if (!rc && append_piece(ps, &x))
 			rc = -ENOMEM;
 	}
