@@ -85,7 +85,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 4096);
+	__uint(max_entries, RP_STACK_IDS);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, RP_STACK_DEPTH * sizeof(__u64));
 } rp_stacks SEC(".maps");
@@ -385,18 +385,16 @@ static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 start,
 #define RP_EFAULT 14
 
 /*
- * The current task's stack into a stack map; counts the capture and the time it took (its
- * cost). A stack with no frames (-EFAULT: a sample taken in user mode has no kernel stack, a
- * kernel thread no user stack) is not a drop.
+ * A stack id taken since t0, counted with the time it took (its cost); the current task's
+ * stack into a stack map below. A stack with no frames (-EFAULT: a sample taken in user mode has no
+ * kernel stack, a kernel thread no user stack) is not a drop.
  */
-static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
+static __always_inline __s32 rp_stack_counted(long id, __u64 t0)
 {
-	__u64 t0 = bpf_ktime_get_ns(), t1;
-	long id = bpf_get_stackid(ctx, map, flags);
+	__u64 t1 = bpf_ktime_get_ns();
 	struct rp_counters *c;
 	__u32 zero = 0;
 
-	t1 = bpf_ktime_get_ns();
 	c = bpf_map_lookup_elem(&rp_counters, &zero);
 	if (c) {
 		if (id >= 0)
@@ -406,6 +404,13 @@ static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
 		c->stack_ns += t1 - t0;
 	}
 	return id < 0 ? -1 : (__s32)id;
+}
+
+static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+
+	return rp_stack_counted(bpf_get_stackid(ctx, map, flags), t0);
 }
 
 /*

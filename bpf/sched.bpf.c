@@ -26,7 +26,7 @@ struct off_start {
 	__u32 waker_pid;
 	__u32 waker_tid;
 	__u32 epoch;
-	__u32 pad;
+	__s32 runq_stackid; /* the stack of the run-queue wait, when not stackid */
 	char waker_comm[RP_COMM_LEN];
 	struct rp_who who;
 };
@@ -45,6 +45,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct off_start);
 } rp_offscratch SEC(".maps");
+
+/*
+ * Where a task slept, taken when the run-queue wait after its wake-up was long: the stack it
+ * resumes in. One entry per bucket of a hash of the frames, as in a stack map; a bucket taken
+ * by another stack is a drop.
+ */
+struct task_stack {
+	__u64 ip[RP_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RP_TASK_STACK_IDS);
+	__type(key, __s32);
+	__type(value, struct task_stack);
+} rp_taskstacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct task_stack);
+} rp_taskstack_scratch SEC(".maps");
 
 /* When a tracked task last came onto a CPU. */
 struct on_start {
@@ -145,7 +168,7 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	o->ts = now;
 	o->wake = state == RP_OFF_RUNQ ? now : 0;
 	o->state = state;
-	o->stackid = -1;
+	o->stackid = o->runq_stackid = -1;
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
@@ -165,6 +188,61 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 		rp_count(RP_DROP_TRACK);
 }
 
+static __always_inline __s32 task_stack_bucket(const struct task_stack *s)
+{
+	__u32 h = 2166136261u;
+
+	for (int i = 0; i < RP_STACK_DEPTH && s->ip[i]; i++)
+		h = (h ^ (__u32)(s->ip[i] ^ (s->ip[i] >> 32))) * 16777619u;
+	return RP_STACK_IDS + (__s32)(h & (RP_TASK_STACK_IDS - 1));
+}
+
+static __always_inline bool same_stack(const struct task_stack *a, const struct task_stack *b)
+{
+	for (int i = 0; i < RP_STACK_DEPTH; i++)
+		if (a->ip[i] != b->ip[i])
+			return false;
+	return true;
+}
+
+/* The kernel stack of a task that is not running (it is being switched in). */
+static __always_inline __s32 task_stackid(struct task_struct *t)
+{
+	__u64 t0 = bpf_ktime_get_ns();
+	struct task_stack *s, *old;
+	__u32 zero = 0;
+	long n;
+	__s32 id;
+
+	s = bpf_map_lookup_elem(&rp_taskstack_scratch, &zero);
+	if (!s)
+		return -1;
+	n = bpf_get_task_stack(t, s->ip, sizeof(s->ip), 0);
+	if (n <= 0)
+		return rp_stack_counted(n ? n : -RP_EFAULT, t0);
+	id = task_stack_bucket(s);
+	old = bpf_map_lookup_elem(&rp_taskstacks, &id);
+	if (old)
+		return rp_stack_counted(same_stack(s, old) ? id : -1, t0);
+	if (bpf_map_update_elem(&rp_taskstacks, &id, s, BPF_NOEXIST))
+		return rp_stack_counted(-1, t0);
+	return rp_stack_counted(id, t0);
+}
+
+/*
+ * A run-queue wait after an interruptible sleep has no stack (taking one at every such sleep
+ * costs too much): a long one takes it now, from the task about to run.
+ */
+static __always_inline void stack_for_long_runq(struct off_start *o, struct task_struct *next,
+						__u64 now)
+{
+	if (!next || o->stackid >= 0 || o->state != RP_OFF_SLEEP || !o->wake ||
+	    now - o->wake < rp_cfg.runq_stack_ns || !(rp_cfg.stacks & RP_STACKS_WAITS) ||
+	    rp_no_stacks_now() || (o->who.flags & RP_TF_LOADCG))
+		return;
+	o->runq_stackid = task_stackid(next);
+}
+
 static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u64 end)
 {
 	struct rp_agg_key k;
@@ -176,12 +254,13 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 	}
 	/* The run-queue wait keeps the stack the task will resume in. */
 	if (end > wake) {
-		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, o->stackid);
+		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who,
+			      o->stackid >= 0 ? o->stackid : o->runq_stackid);
 		rp_agg_span(&k, wake, end);
 	}
 }
 
-static __always_inline void back_on_cpu(__u32 tid, __u64 now)
+static __always_inline void back_on_cpu(__u32 tid, struct task_struct *next, __u64 now)
 {
 	struct off_start *o = bpf_map_lookup_elem(&rp_offstart, &tid);
 	struct rp_offcpu_rec *r;
@@ -197,6 +276,7 @@ static __always_inline void back_on_cpu(__u32 tid, __u64 now)
 	}
 	/* A wake-up we missed: the whole span counts as sleep. */
 	wake = o->wake ? o->wake : now;
+	stack_for_long_runq(o, next, now);
 	/*
 	 * Streamed: long spans of engine and target tasks; with --events also the short ones,
 	 * except preemptions (tens of thousands a second: streaming them slows the engine).
@@ -209,7 +289,7 @@ static __always_inline void back_on_cpu(__u32 tid, __u64 now)
 			rp_hdr_who(&r->h, RP_REC_OFFCPU, o->state, o->ts, &o->who);
 			r->wake = wake;
 			r->end = now;
-			r->stackid = o->stackid;
+			r->stackid = o->stackid >= 0 ? o->stackid : o->runq_stackid;
 			r->waker_pid = o->waker_pid;
 			r->waker_tid = o->waker_tid;
 			r->pad = 0;
@@ -222,7 +302,9 @@ static __always_inline void back_on_cpu(__u32 tid, __u64 now)
 	bpf_map_delete_elem(&rp_offstart, &tid);
 }
 
-static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 next_tid)
+/* next: the task switched in, when the program has it as a trusted pointer (tp_btf). */
+static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 next_tid,
+				     struct task_struct *next)
 {
 	__u64 now;
 
@@ -231,7 +313,7 @@ static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 
 	now = bpf_ktime_get_ns();
 	left_cpu(ctx, prev, now);
 	if (next_tid)
-		back_on_cpu(next_tid, now);
+		back_on_cpu(next_tid, next, now);
 	return 0;
 }
 
@@ -257,7 +339,7 @@ static __always_inline int on_wakeup(__u32 tid)
 static __always_inline int start_runq_wait(void *ctx, struct off_start *o, __u32 tid)
 {
 	o->state = RP_OFF_RUNQ;
-	o->stackid = -1;
+	o->stackid = o->runq_stackid = -1;
 	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
 		o->stackid = rp_stackid(ctx);
 	o->waker_pid = o->waker_tid = 0;
@@ -291,20 +373,20 @@ static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(ctx, prev, BPF_CORE_READ(next, pid));
+	return on_switch(ctx, prev, BPF_CORE_READ(next, pid), next);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(ctx, prev, BPF_CORE_READ(next, pid));
+	return on_switch(ctx, prev, BPF_CORE_READ(next, pid), NULL);
 }
 
 /* prev is current at sched_switch; the classic record has only next's pid. */
 SEC("tracepoint/sched/sched_switch")
 int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 {
-	return on_switch(ctx, rp_current(), ctx->next_pid);
+	return on_switch(ctx, rp_current(), ctx->next_pid, NULL);
 }
 
 SEC("tp_btf/sched_waking")

@@ -20,6 +20,11 @@
 #define RP_FSTYPE_LEN  16
 #define RP_EXE_LEN     48
 #define RP_STACK_DEPTH 48
+/* Kernel stack ids: those of the stack map (bpf_get_stackid of the current task) lie below
+ * RP_STACK_IDS; those of woken tasks (bpf_get_task_stack, see sched.bpf.c) from there on, one
+ * per hash bucket of the task stack map. */
+#define RP_STACK_IDS	  4096
+#define RP_TASK_STACK_IDS 2048
 /* Aggregate entries (slot, task, stack, kind): userspace drains them every 250 ms; a few
  * hundred are in use then on a busy device, and a full map is counted as a drop. */
 #define RP_AGG_ENTRIES 4096
@@ -346,7 +351,8 @@ struct rp_config {
 	__u32 stacks_load; /* ... also of load tasks (uninterruptible sleeps only) */
 	__u32 rq_has_q;	   /* block_rq_* tracepoints take (q, rq): kernels before 5.11 */
 	__u32 self_tgid;
-	__u64 oncpu_period_ns;	   /* the on-CPU sampling period, when a sample does not say */
+	__u64 oncpu_period_ns; /* the on-CPU sampling period, when a sample does not say */
+	__u64 runq_stack_ns;   /* a run-queue wait after a sleep this long takes the task's stack */
 	__u8 sys_kind[RP_SYS_MAX]; /* rp_sys_kind by syscall number */
 };
 

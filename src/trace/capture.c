@@ -138,11 +138,17 @@ void tracer_stop_recording(struct tracer *tr)
 	tracer_drain_aggs(tr, 1);
 }
 
-int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id)
+int tracer_kstack_fd(const struct tracer *tr, int32_t id)
+{
+	return tr->ld.shared[id >= RP_STACK_IDS ? SHARED_MAP_TASK_STACKS : SHARED_MAP_STACKS];
+}
+
+int tracer_copy_stack(struct tracer *tr, struct trial_kernel *tk, int32_t id)
 {
 	struct kstack s = {.id = id};
+	int fd = tracer_kstack_fd(tr, id);
 
-	if (id < 0)
+	if (id < 0 || fd < 0)
 		return 0;
 	for (size_t i = 0; i < tk->n_stacks; i++)
 		if (tk->stacks[i].id == id)
@@ -156,26 +162,24 @@ int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id)
 
 void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
-
-	if (fd < 0)
-		return;
 	for (size_t i = 0; i < tk->n_ev; i++)
 		if (tk->ev[i].type == KEV_OFFCPU)
-			tracer_copy_stack(tk, fd, tk->ev[i].off.stackid);
+			tracer_copy_stack(tr, tk, tk->ev[i].off.stackid);
 	for (size_t i = 0; i < tk->n_agg; i++)
 		if (tk->agg[i].kind <= KAGG_RUNQ || tk->agg[i].kind == KAGG_ONCPU)
-			tracer_copy_stack(tk, fd, tk->agg[i].sub);
+			tracer_copy_stack(tr, tk, tk->agg[i].sub);
 }
 
 /* Stacks the trial's events name, read from the stack map and then removed from it. */
 static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
-	int fd = tr->ld.shared[SHARED_MAP_STACKS];
-
 	tracer_copy_named_stacks(tr, tk);
-	for (size_t i = 0; fd >= 0 && i < tk->n_stacks; i++)
-		bpf_map_delete_elem(fd, &tk->stacks[i].id);
+	for (size_t i = 0; i < tk->n_stacks; i++) {
+		int fd = tracer_kstack_fd(tr, tk->stacks[i].id);
+
+		if (fd >= 0)
+			bpf_map_delete_elem(fd, &tk->stacks[i].id);
+	}
 }
 
 /* Raw addresses when the symbols are not usable. */

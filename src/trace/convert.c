@@ -38,7 +38,7 @@ _Static_assert(sizeof(struct rp_who) == 40 && sizeof(struct rp_hdr) == 56, "reco
 _Static_assert(sizeof(struct rp_agg_key) == 48 && sizeof(struct rp_agg_val) == 40, "aggregates");
 _Static_assert(sizeof(struct rp_syscall_rec) == 360 && sizeof(struct rp_counters) == 56,
 	       "syscall record and counters");
-_Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 560, "layouts");
+_Static_assert(sizeof(struct rp_bio_rec) == 112 && sizeof(struct rp_config) == 568, "layouts");
 
 static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
 {

@@ -94,14 +94,23 @@ static void stack_unref(struct stack_refs *s, int32_t id, int64_t now)
 		s->unused_since[id] = now;
 }
 
+/* The map an id of s is in (kernel stacks: two maps, one id space). */
+static int stack_fd(const struct tracer *tr, const struct stack_refs *s, uint32_t id)
+{
+	return s->map == SHARED_MAP_STACKS ? tracer_kstack_fd(tr, (int32_t)id)
+					   : tr->ld.shared[s->map];
+}
+
 /* Ids named by nothing kept for keep_ns leave the stack map. */
 static void delete_unused_stacks(struct tracer *tr, struct stack_refs *s, int64_t now)
 {
-	int fd = tr->ld.shared[s->map];
-
-	for (uint32_t id = 0; fd >= 0 && id < s->n_ids; id++)
+	for (uint32_t id = 0; id < s->n_ids; id++)
 		if (!s->refs[id] && s->unused_since[id] &&
 		    now - s->unused_since[id] >= tr->fl.keep_ns) {
+			int fd = stack_fd(tr, s, id);
+
+			if (fd < 0)
+				continue;
 			bpf_map_delete_elem(fd, &id);
 			s->unused_since[id] = 0;
 			s->gone_at[id] = now;
@@ -114,15 +123,20 @@ static void delete_unused_stacks(struct tracer *tr, struct stack_refs *s, int64_
  */
 static void sweep_stack_map(struct tracer *tr, struct stack_refs *s, int64_t now)
 {
-	int fd = tr->ld.shared[s->map];
-	__u32 key, next;
-	bool first = true;
+	int fds[2] = {tr->ld.shared[s->map],
+		      s->map == SHARED_MAP_STACKS ? tr->ld.shared[SHARED_MAP_TASK_STACKS] : -1};
 
-	while (fd >= 0 && bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		first = false;
-		key = next;
-		if (next < s->n_ids && !s->refs[next] && !s->unused_since[next])
-			s->unused_since[next] = now;
+	for (int m = 0; m < 2; m++) {
+		__u32 key, next;
+		bool first = true;
+
+		while (fds[m] >= 0 &&
+		       bpf_map_get_next_key(fds[m], first ? NULL : &key, &next) == 0) {
+			first = false;
+			key = next;
+			if (next < s->n_ids && !s->refs[next] && !s->unused_since[next])
+				s->unused_since[next] = now;
+		}
 	}
 }
 
@@ -143,6 +157,8 @@ static int stack_ids_alloc(struct tracer *tr, struct stack_refs *s, int map)
 	s->n_ids = 1;
 	while (s->n_ids < info.max_entries && s->n_ids < STACK_IDS_MAX)
 		s->n_ids <<= 1;
+	if (map == SHARED_MAP_STACKS && tr->ld.shared[SHARED_MAP_TASK_STACKS] >= 0)
+		s->n_ids = RP_STACK_IDS + RP_TASK_STACK_IDS;
 	s->refs = calloc(s->n_ids, sizeof(*s->refs));
 	s->unused_since = calloc(s->n_ids, sizeof(*s->unused_since));
 	s->gone_at = calloc(s->n_ids, sizeof(*s->gone_at));
@@ -162,12 +178,13 @@ static void stack_ids_free(struct stack_refs *s)
 /* Every id the history named, or that is in the map unnamed, leaves the stack map. */
 static void delete_named_stacks(struct tracer *tr, struct stack_refs *s)
 {
-	int fd = tr->ld.shared[s->map];
-
 	sweep_stack_map(tr, s, mono_ns());
-	for (uint32_t id = 0; fd >= 0 && id < s->n_ids; id++)
-		if (s->refs[id] || s->unused_since[id])
+	for (uint32_t id = 0; id < s->n_ids; id++) {
+		int fd = stack_fd(tr, s, id);
+
+		if (fd >= 0 && (s->refs[id] || s->unused_since[id]))
 			bpf_map_delete_elem(fd, &id);
+	}
 }
 
 /* ---- arrivals (the reader, lock held) ---- */

@@ -27,6 +27,7 @@
 #define RING_BYTES	  (1u << 20)
 #define RING_BYTES_DETAIL (32u << 20)
 #define LONG_SPAN_NS	  (1 * NSEC_PER_MSEC)
+#define RUNQ_STACK_NS	  (NSEC_PER_MSEC / 10)
 
 /* ---- opening ---- */
 
@@ -106,6 +107,7 @@ static void fill_config(struct tracer *tr, struct rp_config *cfg)
 	cfg->rq_has_q = (__u32)block_rq_has_q(tr->btf);
 	cfg->self_tgid = (__u32)getpid();
 	cfg->oncpu_period_ns = tr->opts.oncpu_hz ? NSEC_PER_SEC / tr->opts.oncpu_hz : 0;
+	cfg->runq_stack_ns = RUNQ_STACK_NS;
 #ifdef SYS_mount
 	cfg->sys_kind[SYS_mount] = RP_SYS_MOUNT;
 #endif

@@ -175,8 +175,10 @@ void tracer_flush_aggs(struct tracer *tr);
 
 /* Unmounts of a directory an overlay was mounted on (in any earlier trial) are overlay's. */
 void tracer_mark_overlay(struct tracer *tr, struct kevent *e);
-/* The stack of id from the stack map into tk (once), which keeps it. */
-int tracer_copy_stack(struct trial_kernel *tk, int fd, int32_t id);
+/* The map a kernel stack id is in: the stack map, or from RP_STACK_IDS on the task stacks'. */
+int tracer_kstack_fd(const struct tracer *tr, int32_t id);
+/* The stack of id from its map into tk (once); the map keeps it. */
+int tracer_copy_stack(struct tracer *tr, struct trial_kernel *tk, int32_t id);
 /* Every stack tk's off-CPU events and aggregates name, copied in; the map keeps them. */
 void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
 /* The programs stop recording; what they wrote (ring, both aggregate maps) is drained. */

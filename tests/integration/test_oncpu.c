@@ -344,6 +344,33 @@ static void unaccounted_is_small(const struct run *r)
 	}
 }
 
+/*
+ * Run-queue waits of the engine and the target carry the stack the task resumes in: taken at
+ * the switch for preemptions, and at the switch back in after a long wait that followed an
+ * interruptible sleep (tp_btf only). About half of their time had none without the latter.
+ */
+static void runq_waits_have_stacks(const struct run *r)
+{
+	int64_t runq = 0, bare = 0;
+
+	for (size_t i = 0; i < r->waits.n_rows; i++) {
+		const char *actor = table_str(&r->waits, i, "actor");
+
+		if (strcmp(table_str(&r->waits, i, "state"), "runq") != 0 ||
+		    (strcmp(actor, "engine") != 0 && strcmp(actor, "target") != 0))
+			continue;
+		runq += table_i64(&r->waits, i, "offcpu_ns");
+		if (!table_str(&r->waits, i, "stack")[0])
+			bare += table_i64(&r->waits, i, "offcpu_ns");
+	}
+	fprintf(stderr, "run-queue waits: %.1f ms per trial, %.1f %% without a stack (sched: %s)\n",
+		runq / 1e6 / (double)r->trials.n_rows, runq ? 100.0 * bare / runq : 0.0,
+		probe_path(r, "sched"));
+	assert_true(runq > 0);
+	if (strcmp(probe_path(r, "sched"), "tp_btf") == 0)
+		assert_true(bare < runq / 5);
+}
+
 static void baseline_has_oncpu_rows(void **state)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -403,6 +430,7 @@ static void baseline_has_oncpu_rows(void **state)
 	/* Its share of the phases' time claims no more than the CPU time (summed over threads). */
 	assert_true(oncpu_wall_ns <= cpu_ns);
 	unaccounted_is_small(&r);
+	runq_waits_have_stacks(&r);
 	assert_true(samples <= (int64_t)((double)window_ns / 1e9 * HZ * cpus * 1.5) + 20);
 	free_run(&r);
 	assert_int_equal(sampler_progs(), progs);
@@ -446,6 +474,7 @@ static void hdd_load_accounted(void **state)
 	(void)state;
 	run_sampled_in(&r, "oncpuhdd", "199", NULL, "hdd");
 	unaccounted_is_small(&r);
+	runq_waits_have_stacks(&r);
 	free_run(&r);
 }
 

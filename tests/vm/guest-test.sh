@@ -254,6 +254,19 @@ oncpu_check() {
 		num_is "${worst##* }" "<" 5
 }
 
+# runq_stack_check NAME DIR: with sched on tp_btf, under a fifth of the engine's and the
+# target's run-queue time without a kernel stack (long waits after a sleep take the woken
+# task's stack as it is switched in).
+runq_stack_check() {
+	local name=$1 d=$2 bare
+	[ "$(csvq "$d/probes.csv" 'v("probe") == "sched" {print v("path")}')" = tp_btf ] || return 0
+	bare=$(csvq "$d/waits.csv" 'v("state") == "runq" && (v("actor") == "engine" || v("actor") == "target") {
+		t += v("offcpu_ns"); if (v("stack") == "") b += v("offcpu_ns") }
+		END{printf "%.1f", t ? 100 * b / t : 100}')
+	fact "${name}_runq_without_stack_pct" "$bare"
+	t "$name: run-queue waits without a stack under 20 % ($bare %)" num_is "$bare" "<" 20
+}
+
 # ---------------------------------------------------------------------------------------------
 # run_check NAME LOAD [ARGS...]: one run into $out/NAME and its assertions.
 run_check() {
@@ -353,6 +366,7 @@ run_check() {
 		fi
 	fi
 	oncpu_check "$name" "$d"
+	runq_stack_check "$name" "$d"
 	# The phases in which the engine exec'd in at least half of the trials.
 	csvq "$d/phases.csv" '{e[v("phase")] += (v("engine_execs") > 0)}
 		END{for (p in e) if (2 * e[p] >= '"$TRIALS"') print p}' | sort | paste -sd' ' - >"$d.exec-phases"
