@@ -21,7 +21,9 @@ export RP_ENGINE_DIR="$dir"
 pass=0 fail=0
 for t in "$@"; do
 	echo "== $t" >&2
+	t0=$SECONDS
 	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t" >&2; fi
+	echo "== $t: $((SECONDS - t0)) s" >&2
 done
 echo "integration: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
