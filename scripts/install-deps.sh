@@ -8,7 +8,8 @@
 # only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
 # cross-ARCH: the cross compiler and the target's multiarch -dev packages (make ARCH=arm64).
 # test's prometheus brings promtool (tests/promtool.sh) and the server the watch tests start on
-# a loopback port of their own; where systemd runs, Debian also enables prometheus.service
+# a loopback port of their own; its libc6-dbg names the C library's and ld.so's frames
+# (tests/integration/test_usyms_real.c). Where systemd runs, Debian also enables prometheus.service
 # (`systemctl disable --now prometheus` if that is not wanted).
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
@@ -16,7 +17,7 @@ set -euo pipefail
 declare -A groups=(
 	[build]="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 	[run]="docker.io stress-ng gnuplot-nox iproute2 procps"
-	[test]="libcmocka-dev clang-format chromium prometheus help2man go-md2man mandoc man-db bash-completion"
+	[test]="libcmocka-dev clang-format chromium prometheus help2man go-md2man mandoc man-db bash-completion libc6-dbg"
 	[man]="help2man go-md2man mandoc man-db"
 	[fuzz]="libclang-rt-14-dev"
 	[bench]="bpftrace libbpf-tools linux-perf jq time"

@@ -3,7 +3,9 @@
 #include "trace/usyms.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,8 +42,9 @@ struct ufile {
 	char *path;
 	struct elf_id id;
 	enum table_state state;
-	int fd;	   /* names are read from it; -1 when not open */
-	bool kept; /* fd open from registration to usyms_free */
+	int fd;	      /* names are read from it; -1 when not open */
+	int debug_fd; /* its debug file, when that gave the tables: names are read from it */
+	bool kept;    /* fd open from registration to usyms_free */
 	struct elf_tables tab;
 	enum usym_method method;
 	const char *go_version;
@@ -66,12 +69,26 @@ struct usyms {
 	size_t n_name, name_cap;
 	struct text_index ix;
 	struct name_chunk *chunks;
+	char *debug_dir; /* NULL: DEBUG_DIR */
 };
+
+#define DEBUG_DIR "/usr/lib/debug"
 
 int usyms_new(struct usyms **out)
 {
 	*out = calloc(1, sizeof(**out));
 	return *out ? 0 : -ENOMEM;
+}
+
+int usyms_set_debug_dir(struct usyms *u, const char *dir)
+{
+	char *copy = strdup(dir);
+
+	if (!copy)
+		return -ENOMEM;
+	free(u->debug_dir);
+	u->debug_dir = copy;
+	return 0;
 }
 
 /* What a file holds between trims: its entry, its path, the functions named. */
@@ -87,6 +104,10 @@ static void file_tables_drop(struct ufile *f)
 	if (bytes > f->table_peak)
 		f->table_peak = bytes;
 	elf_tables_free(&f->tab);
+	if (f->debug_fd >= 0) {
+		close(f->debug_fd);
+		f->debug_fd = -1;
+	}
 	if (f->fd >= 0 && !f->kept) {
 		close(f->fd);
 		f->fd = -1;
@@ -115,6 +136,7 @@ void usyms_free(struct usyms *u)
 		u->chunks = next;
 	}
 	free(u->name);
+	free(u->debug_dir);
 	text_index_clear(&u->ix);
 	free(u);
 }
@@ -149,7 +171,7 @@ static struct ufile *file_add(struct usyms *u, const char *path, const struct el
 		return NULL;
 	}
 	f->id = *id;
-	f->fd = -1;
+	f->fd = f->debug_fd = -1;
 	if (u->kept < KEPT_OPEN_MAX) {
 		f->fd = fd;
 		f->kept = true;
@@ -278,8 +300,52 @@ static void hit_add(struct ufile *f, const struct hit *h)
 	f->n_hit++;
 }
 
+/* The debug file of a file by its build ID: fd, or -errno. */
+static int debug_file_open(const struct usyms *u, const struct elf_id *id)
+{
+	char path[PATH_MAX];
+	int n;
+
+	if (id->build_id_len < 2)
+		return -ENOENT;
+	n = snprintf(path, sizeof(path), "%s/.build-id/%02x/",
+		     u->debug_dir ? u->debug_dir : DEBUG_DIR, id->build_id[0]);
+	for (size_t i = 1; i < id->build_id_len && n > 0 && (size_t)n < sizeof(path) - 8; i++)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", id->build_id[i]);
+	if (n <= 0 || (size_t)n >= sizeof(path) - 8)
+		return -ENAMETOOLONG;
+	strcpy(path + n, ".debug");
+	return elf_file_open(path);
+}
+
+/*
+ * A stripped file (no .symtab, no pclntab): the .symtab of its debug file, when one is
+ * installed, replaces the tables read from it.
+ */
+static void tables_from_debug_file(const struct usyms *u, struct ufile *f)
+{
+	struct elf_tables dbg;
+	int fd;
+
+	if (f->method == USYM_SYMTAB || f->method == USYM_PCLNTAB)
+		return;
+	fd = debug_file_open(u, &f->id);
+	if (fd < 0)
+		return;
+	if (elf_tables_read(fd, &f->id, &dbg) || dbg.elf.method != USYM_SYMTAB || dbg.go.n) {
+		elf_tables_free(&dbg); /* empty already when the read failed */
+		close(fd);
+		return;
+	}
+	elf_tables_free(&f->tab);
+	f->tab = dbg;
+	f->tab.elf.method = USYM_DEBUG;
+	f->method = USYM_DEBUG;
+	f->debug_fd = fd;
+}
+
 /* Reads f's tables if they are not; false when it has none to read. */
-static bool tables_ready(struct ufile *f)
+static bool tables_ready(struct usyms *u, struct ufile *f)
 {
 	if (f->state == TABLES_READ)
 		return true;
@@ -295,7 +361,16 @@ static bool tables_ready(struct ufile *f)
 	f->state = TABLES_READ;
 	f->method = f->tab.go.n ? USYM_PCLNTAB : f->tab.elf.n ? f->tab.elf.method : USYM_NONE;
 	f->go_version = f->tab.go_version;
+	tables_from_debug_file(u, f);
 	return true;
+}
+
+/* An ELF symbol's name without its version ("svcraw_create@GLIBC_2.2.5" in a .symtab). */
+static int unversioned_len(const struct elf_fn_table *t, const char *name, int len)
+{
+	const char *at = t->method == USYM_PCLNTAB ? NULL : memchr(name, '@', (size_t)len);
+
+	return at && at > name ? (int)(at - name) : len;
 }
 
 /* Names addr from f's tables into *h, remembering the function; false when none holds it. */
@@ -304,7 +379,7 @@ static bool name_from_tables(struct usyms *u, struct ufile *f, uint64_t addr, st
 	const struct elf_fn_table *tabs[] = {&f->tab.go, &f->tab.elf};
 	char buf[NAME_MAX_READ];
 
-	if (!tables_ready(f))
+	if (!tables_ready(u, f))
 		return false;
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 		const struct elf_fn *fn = elf_fn_find(tabs[i], addr);
@@ -312,9 +387,11 @@ static bool name_from_tables(struct usyms *u, struct ufile *f, uint64_t addr, st
 
 		if (!fn)
 			continue;
-		len = elf_fn_name(f->fd, tabs[i], fn, buf, sizeof(buf));
+		len = elf_fn_name(f->debug_fd >= 0 ? f->debug_fd : f->fd, tabs[i], fn, buf,
+				  sizeof(buf));
 		if (len <= 0)
 			return false;
+		len = unversioned_len(tabs[i], buf, len);
 		*h = (struct hit){fn->addr, fn->addr + fn->size, intern(u, buf, (size_t)len),
 				  tabs[i]->method};
 		if (!h->name)
@@ -394,7 +471,8 @@ size_t usyms_memory(const struct usyms *u)
 
 const char *usym_method_name(enum usym_method m)
 {
-	static const char *const names[USYM_METHOD_COUNT] = {"none", "symtab", "dynsym", "pclntab"};
+	static const char *const names[USYM_METHOD_COUNT] = {"none", "symtab", "dynsym", "pclntab",
+							     "debug"};
 
 	return (unsigned)m < USYM_METHOD_COUNT ? names[m] : "none";
 }

@@ -22,6 +22,7 @@ enum usym_method {
 	USYM_SYMTAB,   /* ELF .symtab */
 	USYM_DYNSYM,   /* ELF .dynsym only */
 	USYM_PCLNTAB,  /* Go's pclntab */
+	USYM_DEBUG,    /* .symtab of the file's separate debug file, found by build ID */
 	USYM_METHOD_COUNT
 };
 
@@ -41,6 +42,13 @@ struct usym_file_stats {
 
 int usyms_new(struct usyms **out);
 void usyms_free(struct usyms *u);
+
+/*
+ * Where separate debug files are looked up by build ID (DIR/.build-id/xx/rest.debug, as
+ * Debian's -dbg and -dbgsym packages install them) for a file with no .symtab; default
+ * /usr/lib/debug. dir is copied: 0 or -ENOMEM.
+ */
+int usyms_set_debug_dir(struct usyms *u, const char *dir);
 
 /*
  * Registers an executable or shared library by path: reads its build ID (the

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -333,6 +334,10 @@ static const struct pcln_fn go_fns[] = {{0x000, "runtime.main"}, {0x200, "main.m
 static uint8_t go116[2048], go120[2048], go118_arm[2048];
 static size_t go116_len, go120_len, go118_arm_len;
 static char *p_symtab, *p_dynsym, *p_go, *p_godata, *p_arm, *p_noid, *p_short, *p_long, *p_text;
+/* A stripped file (.dynsym only) and its debug file under dir/debug/.build-id/77/. */
+static char *p_stripped, *p_debug, *p_debug_dir;
+/* The build ID (20 bytes of 0x77): its first byte names the directory, the rest the file. */
+#define DEBUG_NAME "debug/.build-id/77/77777777777777777777777777777777777777.debug"
 
 static const uint8_t *id_of(uint8_t fill, size_t len)
 {
@@ -341,6 +346,34 @@ static const uint8_t *id_of(uint8_t fill, size_t len)
 	memset(id, 0, sizeof(id));
 	memset(id, fill, len);
 	return id;
+}
+
+/* dir/debug/.build-id/77, for the debug file. */
+static void make_debug_dirs(const char *debug_dir)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/.build-id", debug_dir) > 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/.build-id/77", debug_dir) > 0);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+}
+
+static void remove_debug_dirs(const char *debug_dir)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/.build-id/77", debug_dir) > 0) {
+		rmdir(p);
+		free(p);
+	}
+	if (asprintf(&p, "%s/.build-id", debug_dir) > 0) {
+		rmdir(p);
+		free(p);
+	}
+	rmdir(debug_dir);
 }
 
 static int setup(void **state)
@@ -369,6 +402,11 @@ static int setup(void **state)
 	p_noid = write_elf("noid", &(struct spec){0, 0, c_symtab});
 	p_short = write_elf("short", &(struct spec){8, 0x55, c_symtab});
 	p_long = write_elf("long", &(struct spec){20, 0x66, c_symtab});
+	p_stripped = write_elf("stripped", &(struct spec){20, 0x77, NULL, c_dynsym});
+	assert_true(asprintf(&p_debug_dir, "%s/debug", dir) > 0);
+	assert_int_equal(mkdir(p_debug_dir, 0755), 0);
+	make_debug_dirs(p_debug_dir);
+	p_debug = write_elf(DEBUG_NAME, &(struct spec){20, 0x77, c_symtab});
 	assert_true(asprintf(&p_text, "%s/text", dir) > 0);
 	f = fopen(p_text, "w");
 	assert_non_null(f);
@@ -379,14 +417,16 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char *paths[] = {p_symtab, p_dynsym, p_go,   p_godata, p_arm,
-			 p_noid,   p_short,  p_long, p_text};
+	char *paths[] = {p_symtab, p_dynsym, p_go,   p_godata, p_arm,	  p_noid,
+			 p_short,  p_long,   p_text, p_debug,  p_stripped};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		unlink(paths[i]);
 		free(paths[i]);
 	}
+	remove_debug_dirs(p_debug_dir);
+	free(p_debug_dir);
 	rmdir(dir);
 	return 0;
 }
@@ -465,6 +505,34 @@ static void dynsym_when_no_symtab(void **state)
 	expect(u, 0x22, 0x401100, "beta_exported", USYM_DYNSYM);
 	expect(u, 0x22, 0x401200, NULL, USYM_NONE);
 	assert_int_equal(stats_of(u, p_dynsym).method, USYM_DYNSYM);
+	usyms_free(u);
+}
+
+/* A stripped file is named from its debug file's .symtab, when one is installed. */
+static void debug_file_by_build_id(void **state)
+{
+	struct usyms *u;
+
+	(void)state;
+	assert_int_equal(usyms_new(&u), 0);
+	assert_int_equal(usyms_add_file(u, p_stripped), 0);
+	expect(u, 0x77, 0x401100, "beta_exported", USYM_DYNSYM); /* none in /usr/lib/debug */
+	usyms_free(u);
+	assert_int_equal(usyms_new(&u), 0);
+	assert_int_equal(usyms_set_debug_dir(u, p_debug_dir), 0);
+	assert_int_equal(usyms_add_file(u, p_stripped), 0);
+	expect(u, 0x77, 0x401100, "beta", USYM_DEBUG); /* a local symbol: in .symtab only */
+	expect(u, 0x77, 0x4012ff, "gamma", USYM_DEBUG);
+	assert_int_equal(stats_of(u, p_stripped).method, USYM_DEBUG);
+	assert_string_equal(usym_method_name(USYM_DEBUG), "debug");
+	usyms_trim(u); /* the tables, and the debug file, are read again */
+	expect(u, 0x77, 0x40130f, "delta", USYM_DEBUG);
+	usyms_free(u);
+	/* Another build ID's debug file is no debug file of this one. */
+	assert_int_equal(usyms_new(&u), 0);
+	assert_int_equal(usyms_set_debug_dir(u, p_debug_dir), 0);
+	assert_int_equal(usyms_add_file(u, p_dynsym), 0);
+	expect(u, 0x22, 0x401100, "beta_exported", USYM_DYNSYM);
 	usyms_free(u);
 }
 
@@ -640,6 +708,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(symtab_names_functions),
 		cmocka_unit_test(dynsym_when_no_symtab),
+		cmocka_unit_test(debug_file_by_build_id),
 		cmocka_unit_test(go_pclntab_section_and_its_c_code),
 		cmocka_unit_test(go_pclntab_found_in_a_data_section),
 		cmocka_unit_test(arm32_go_binary),
