@@ -5,9 +5,11 @@
 #   make test            install what is missing, build, run every test (root, for the real engine)
 #   make promtool        check dist/prometheus (configuration, rules, rules' unit tests)
 #   make run             install what is missing, build, run a short experiment
-#   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
+#   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf); stops at once with
+#                        one line naming the install-deps.sh command if a prerequisite is missing
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
 #   make STATIC=1        one statically linked binary into build-static/ (docs/devices.md)
+#   make dist            static tarballs (native, arm64, armhf) and SHA256SUMS into build/dist/
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from Debian's 6.1 kernel BTF
 #   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
 #   make format          clang-format the tree;  make bench: bench/README.md; make fuzz: docs/contributing.md
@@ -23,13 +25,13 @@ DEB_ARCH_x86 := amd64
 DEB_ARCH_arm64 := arm64
 DEB_ARCH_arm := armhf
 DEB_ARCH := $(DEB_ARCH_$(ARCH))
+CROSS_TRIPLE_arm64 := aarch64-linux-gnu
+CROSS_TRIPLE_arm := arm-linux-gnueabihf
 
 ifeq ($(ARCH),$(HOST_ARCH))
 OUT ?= build
 else
 OUT ?= build-$(ARCH)
-CROSS_TRIPLE_arm64 := aarch64-linux-gnu
-CROSS_TRIPLE_arm := arm-linux-gnueabihf
 CROSS_TRIPLE := $(CROSS_TRIPLE_$(ARCH))
 ifeq ($(CROSS_TRIPLE),)
 $(error ARCH=$(ARCH) is not one restartprof builds for: ARCH=x86, arm64 or arm (armhf))
@@ -160,7 +162,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -365,6 +367,22 @@ uninstall:
 # make install into a scratch DESTDIR, what it wrote checked, then make uninstall: nothing left.
 install-test: $(BIN) man
 	$(Q)bash tests/install-test.sh
+
+# make dist: the static binary of each of DIST_ARCHS (make ARCH=... STATIC=1), packed with the man
+# pages, README, LICENSE, rules and unit as build/dist/restartprof-VERSION-linux-DEBARCH-static.tar.gz,
+# plus build/dist/SHA256SUMS (scripts/dist.sh; SOURCE_DATE_EPOCH, default the last commit's time).
+# Each build stops at once with one line if what it needs is missing (docs/devices.md).
+DIST_DIR ?= build/dist
+DIST_ARCHS ?= $(HOST_ARCH) $(filter-out $(HOST_ARCH),arm64 arm)
+dist_out = $(if $(filter $(HOST_ARCH),$(1)),build-static,build-$(1)-static)
+dist_strip = $(if $(filter $(HOST_ARCH),$(1)),strip,$(CROSS_TRIPLE_$(1))-strip)
+dist:
+	$(Q)for a in $(DIST_ARCHS); do \
+		$(MAKE) --no-print-directory ARCH=$$a STATIC=1 SANITIZE= all || exit 1; done
+	$(Q)SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} \
+		$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) STATIC= SANITIZE= OUT=build man
+	$(Q)bash scripts/dist.sh $(DIST_DIR) $(MAN_DIR) $(foreach a,$(DIST_ARCHS),\
+		$(DEB_ARCH_$(a)):$(call dist_out,$(a))/restartprof:$(call dist_strip,$(a)))
 
 clean:
 	rm -rf build build-*
