@@ -10,6 +10,7 @@
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
 #   make STATIC=1        one statically linked binary into build-static/ (docs/devices.md)
 #   make dist            static tarballs (native, arm64, armhf) and SHA256SUMS into build/dist/
+#                        (make dist-test: checks them, and the one-line stop; not in make test)
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from Debian's 6.1 kernel BTF
 #   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
 #   make format          clang-format the tree;  make bench: bench/README.md; make fuzz: docs/contributing.md
@@ -162,7 +163,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist dist-test FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -383,6 +384,11 @@ dist:
 		$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) STATIC= SANITIZE= OUT=build man
 	$(Q)bash scripts/dist.sh $(DIST_DIR) $(MAN_DIR) $(foreach a,$(DIST_ARCHS),\
 		$(DEB_ARCH_$(a)):$(call dist_out,$(a))/restartprof:$(call dist_strip,$(a)))
+
+# The checks of make dist (tests/dist-test.sh): the one-line stop of a cross build that lacks
+# its compiler, the tarballs' contents, SHA256SUMS, the native binary's version. Not in make test.
+dist-test: dist
+	$(Q)DIST_ARCHS="$(DIST_ARCHS)" bash tests/dist-test.sh $(DIST_DIR) $(DEB_ARCH_$(HOST_ARCH)) $(MAN_DIR)
 
 clean:
 	rm -rf build build-*
