@@ -58,9 +58,18 @@ installed() {
 	case $1 in *:*) arch=${1##*:} ;; esac
 	dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null | grep -qE "^install ok installed ($arch|all)\$"
 }
+# A foreign architecture whose packages come from the sysroot made below (the mirror could not
+# serve them) has them there: remove tests/vm/cache/sysroot/ARCH to try the mirror again.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+in_sysroot() {
+	local arch=${1##*:} triple
+	case $1 in *:arm64) triple=aarch64-linux-gnu ;; *:armhf) triple=arm-linux-gnueabihf ;; *) return 1 ;; esac
+	local lib=$repo/tests/vm/cache/sysroot/$arch/root/usr/lib/$triple
+	[ -f "$lib/pkgconfig/libcurl.pc" ] && [ -f "$lib/libnghttp2.a" ]
+}
 missing=()
 for p in "${wanted[@]}"; do
-	installed "$p" || missing+=("$p")
+	installed "$p" || in_sysroot "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -120,7 +129,7 @@ done
 still=()
 for a in "${failed[@]}"; do
 	echo "install-deps: making a sysroot of $a instead: tests/vm/sysroot.sh $a --static" >&2
-	if bash "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/sysroot.sh" "$a" --static >/dev/null; then
+	if bash "$repo/tests/vm/sysroot.sh" "$a" --static >/dev/null; then
 		echo "install-deps: the $a build uses that sysroot (make finds it by itself)" >&2
 	else
 		still+=("$a")
