@@ -5,9 +5,12 @@
 #   make test            install what is missing, build, run every test (root, for the real engine)
 #   make promtool        check dist/prometheus (configuration, rules, rules' unit tests)
 #   make run             install what is missing, build, run a short experiment
-#   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf)
+#   make ARCH=arm64      cross-build into build-arm64/ (ARCH=arm for armhf); stops at once with
+#                        one line naming the install-deps.sh command if a prerequisite is missing
 #   make SANITIZE=1      build with ASan+UBSan into build-asan/
 #   make STATIC=1        one statically linked binary into build-static/ (docs/devices.md)
+#   make dist            static tarballs (native, arm64, armhf) and SHA256SUMS into build/dist/
+#                        (make dist-test: checks them, and the one-line stop; not in make test)
 #   make vmlinux         regenerate vmlinux/$(ARCH)/vmlinux.h from Debian's 6.1 kernel BTF
 #   make NATIVE_VMLINUX=1  compile the BPF side against the running kernel's own BTF instead
 #   make format          clang-format the tree;  make bench: bench/README.md; make fuzz: docs/contributing.md
@@ -19,17 +22,36 @@
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
 ARCH ?= $(HOST_ARCH)
 
+DEB_ARCH_x86 := amd64
+DEB_ARCH_arm64 := arm64
+DEB_ARCH_arm := armhf
+DEB_ARCH := $(DEB_ARCH_$(ARCH))
+CROSS_TRIPLE_arm64 := aarch64-linux-gnu
+CROSS_TRIPLE_arm := arm-linux-gnueabihf
+
 ifeq ($(ARCH),$(HOST_ARCH))
 OUT ?= build
 else
 OUT ?= build-$(ARCH)
-CROSS_TRIPLE_arm64 := aarch64-linux-gnu
-CROSS_TRIPLE_arm := arm-linux-gnueabihf
 CROSS_TRIPLE := $(CROSS_TRIPLE_$(ARCH))
-CC := $(CROSS_TRIPLE)-gcc
+ifeq ($(CROSS_TRIPLE),)
+$(error ARCH=$(ARCH) is not one restartprof builds for: ARCH=x86, arm64 or arm (armhf))
+endif
+# The target's libraries come from Debian's multiarch -dev packages (scripts/install-deps.sh
+# cross-ARCH, and static-ARCH for STATIC=1) or from a sysroot, SYSROOT=DIR. Without SYSROOT
+# and without the multiarch packages, the sysroot tests/vm/sysroot.sh ARCH [--static] made is
+# used if it holds what the build needs (libcurl.pc; libnghttp2.a for STATIC=1).
+CROSS_PROBE := /usr/lib/$(CROSS_TRIPLE)/$(if $(filter 1,$(STATIC)),libnghttp2.a,pkgconfig/libcurl.pc)
+LAB_SYSROOT := $(CURDIR)/tests/vm/cache/sysroot/$(DEB_ARCH)/root
+ifeq ($(origin SYSROOT)$(wildcard $(CROSS_PROBE)),undefined)
+SYSROOT := $(patsubst %$(CROSS_PROBE),%,$(wildcard $(LAB_SYSROOT)$(CROSS_PROBE)))
+endif
+CROSS_CC ?= $(CROSS_TRIPLE)-gcc
+CC := $(CROSS_CC)$(if $(SYSROOT), --sysroot=$(SYSROOT))
 # Given to pkg-config on its command line: GNU make 4.3 does not pass exported variables to
-# $(shell ...). A sysroot build sets PKG_CONFIG_SYSROOT_DIR too (tests/vm/sysroot.sh).
-PKG_CONFIG_LIBDIR ?= /usr/lib/$(CROSS_TRIPLE)/pkgconfig:/usr/share/pkgconfig
+# $(shell ...).
+PKG_CONFIG_LIBDIR ?= $(SYSROOT)/usr/lib/$(CROSS_TRIPLE)/pkgconfig:$(SYSROOT)/usr/share/pkgconfig
+PKG_CONFIG_SYSROOT_DIR ?= $(SYSROOT)
 PKG_CONFIG ?= PKG_CONFIG_LIBDIR=$(PKG_CONFIG_LIBDIR) PKG_CONFIG_SYSROOT_DIR=$(PKG_CONFIG_SYSROOT_DIR) pkg-config
 endif
 ifeq ($(SANITIZE),1)
@@ -75,6 +97,33 @@ LDLIBS := -lbpf -lelf -lcurl -lnghttp2 -lidn2 -lssh2 -lpsl -lssl -lcrypto -lbrot
 # before them).
 STATIC_OBJS = $(OUT)/obj/engine/static_stubs.o $(OUT)/obj/metrics/tls_stubs.o
 endif
+# A cross or static build first checks that what it needs is here: clang, bpftool and libbpf's
+# headers for the BPF side, the target's compiler, the target's libraries (pkg-config) and, for
+# STATIC=1, each archive of the link. If something is missing it stops at once, before
+# compiling anything, with one line naming the command that installs it. Goals that install
+# first (test, run, bench, vmtest) or build nothing are not checked. (The check ends in true:
+# GNU make 4.3 does not keep the output of a $(shell ...) whose exit status is 127.)
+NOCHECK_GOALS := clean deps test run bench vmtest vmtest-ci format format-check vmlinux promtool \
+	uninstall fuzz fuzz-run dist dist-test
+ifneq ($(filter-out $(HOST_ARCH),$(ARCH))$(filter 1,$(STATIC)),)
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCHECK_GOALS),$(MAKECMDGOALS)),all),)
+DEPS_CMD := sudo scripts/install-deps.sh $(strip build $(if $(CROSS_TRIPLE),cross-$(DEB_ARCH)) \
+	$(if $(filter 1,$(STATIC)),static$(if $(CROSS_TRIPLE),-$(DEB_ARCH))))
+BUILD_MISSING := $(shell \
+	for t in $(CLANG) $(BPFTOOL) $(firstword $(CC)); do command -v $$t >/dev/null || echo $$t; done; \
+	[ -f /usr/include/bpf/bpf_helpers.h ] || echo bpf/bpf_helpers.h; \
+	for m in $(LIBS_PC); do $(PKG_CONFIG) --exists $$m || echo $$m.pc; done; \
+	$(if $(filter 1,$(STATIC)),command -v $(firstword $(CC)) >/dev/null && \
+	for l in $(patsubst -l%,lib%.a,$(filter -l%,$(LDLIBS))); do \
+	[ "$$($(CC) -print-file-name=$$l)" != $$l ] || echo $$l; done;) true)
+ifneq ($(BUILD_MISSING),)
+$(error make$(if $(CROSS_TRIPLE), ARCH=$(ARCH))$(if $(filter 1,$(STATIC)), STATIC=1) lacks \
+	$(wordlist 1,4,$(BUILD_MISSING))$(if $(word 5,$(BUILD_MISSING)), and $(words \
+	$(wordlist 5,999,$(BUILD_MISSING))) more): run  $(DEPS_CMD)  (docs/devices.md))
+endif
+endif
+endif
+
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
@@ -114,7 +163,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist dist-test FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -319,6 +368,27 @@ uninstall:
 # make install into a scratch DESTDIR, what it wrote checked, then make uninstall: nothing left.
 install-test: $(BIN) man
 	$(Q)bash tests/install-test.sh
+
+# make dist: the static binary of each of DIST_ARCHS (make ARCH=... STATIC=1), packed with the man
+# pages, README, LICENSE, rules and unit as build/dist/restartprof-VERSION-linux-DEBARCH-static.tar.gz,
+# plus build/dist/SHA256SUMS (scripts/dist.sh; SOURCE_DATE_EPOCH, default the last commit's time).
+# Each build stops at once with one line if what it needs is missing (docs/devices.md).
+DIST_DIR ?= build/dist
+DIST_ARCHS ?= $(HOST_ARCH) $(filter-out $(HOST_ARCH),arm64 arm)
+dist_out = $(if $(filter $(HOST_ARCH),$(1)),build-static,build-$(1)-static)
+dist_strip = $(if $(filter $(HOST_ARCH),$(1)),strip,$(CROSS_TRIPLE_$(1))-strip)
+dist:
+	$(Q)for a in $(DIST_ARCHS); do \
+		$(MAKE) --no-print-directory ARCH=$$a STATIC=1 SANITIZE= all || exit 1; done
+	$(Q)SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} \
+		$(MAKE) --no-print-directory ARCH=$(HOST_ARCH) STATIC= SANITIZE= OUT=build man
+	$(Q)bash scripts/dist.sh $(DIST_DIR) $(MAN_DIR) $(foreach a,$(DIST_ARCHS),\
+		$(DEB_ARCH_$(a)):$(call dist_out,$(a))/restartprof:$(call dist_strip,$(a)))
+
+# The checks of make dist (tests/dist-test.sh): the one-line stop of a cross build that lacks
+# its compiler, the tarballs' contents, SHA256SUMS, the native binary's version. Not in make test.
+dist-test: dist
+	$(Q)DIST_ARCHS="$(DIST_ARCHS)" bash tests/dist-test.sh $(DIST_DIR) $(DEB_ARCH_$(HOST_ARCH)) $(MAN_DIR)
 
 clean:
 	rm -rf build build-*

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs what restartprof needs from Debian's packages, and only what is missing.
 # Usage: scripts/install-deps.sh [build] [run] [test] [man] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
-#                                [cross] [cross-arm64] [cross-armhf]
+#                                [cross] [cross-arm64] [cross-armhf] [static-arm64] [static-armhf]
 #        (default: build run test; cross = cross-arm64 + cross-armhf)
 # static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
 # only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
 # cross-ARCH: the cross compiler and the target's multiarch -dev packages (make ARCH=arm64).
+# static-ARCH: static's packages for the target (make ARCH=arm64 STATIC=1 needs cross-ARCH too).
+# Where the mirror cannot serve a foreign architecture's packages consistently, cross-ARCH and
+# static-ARCH make a sysroot of that architecture instead (tests/vm/sysroot.sh), which make
+# ARCH=... finds by itself (docs/devices.md).
 # test's prometheus brings promtool (tests/promtool.sh) and the server the watch tests start on
 # a loopback port of their own; its libc6-dbg names the C library's and ld.so's frames
 # (tests/integration/test_usyms_real.c). Where systemd runs, Debian also enables prometheus.service
@@ -34,6 +38,8 @@ declare -A groups=(
 cross_dev="libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 for a in arm64 armhf; do
 	for p in $cross_dev; do groups[cross-$a]+=" $p:$a"; done
+	groups[static-$a]=
+	for p in ${groups[static]}; do groups[static-$a]+=" $p:$a"; done
 done
 groups[cross]="${groups[cross-arm64]} ${groups[cross-armhf]}"
 
@@ -53,9 +59,18 @@ installed() {
 	case $1 in *:*) arch=${1##*:} ;; esac
 	dpkg-query -W -f='${Status} ${Architecture}\n' "$name" 2>/dev/null | grep -qE "^install ok installed ($arch|all)\$"
 }
+# A foreign architecture whose packages come from the sysroot made below (the mirror could not
+# serve them) has them there: remove tests/vm/cache/sysroot/ARCH to try the mirror again.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+in_sysroot() {
+	local arch=${1##*:} triple
+	case $1 in *:arm64) triple=aarch64-linux-gnu ;; *:armhf) triple=arm-linux-gnueabihf ;; *) return 1 ;; esac
+	local lib=$repo/tests/vm/cache/sysroot/$arch/root/usr/lib/$triple
+	[ -f "$lib/pkgconfig/libcurl.pc" ] && [ -f "$lib/libnghttp2.a" ]
+}
 missing=()
 for p in "${wanted[@]}"; do
-	installed "$p" || missing+=("$p")
+	installed "$p" || in_sysroot "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -109,9 +124,19 @@ for a in "${!foreign[@]}"; do
 		fi
 	fi
 done
-if [ ${#failed[@]} -gt 0 ]; then
-	echo "install-deps: FAILED for architecture(s): ${failed[*]} (see the apt errors above)" >&2
-	echo "install-deps: a cross build can use a sysroot instead, made without touching the host's apt:" >&2
-	echo "install-deps:   eval make ARCH=arm \"\$(tests/vm/sysroot.sh armhf)\"   (arm64: ARCH=arm64, sysroot.sh arm64)" >&2
+# What the multiarch packages would have given, from a sysroot instead: tests/vm/sysroot.sh
+# unpacks the -dev packages (static's included) of bookworm into tests/vm/cache/sysroot/ARCH
+# with the VM lab's private apt, and make ARCH=... finds that sysroot by itself.
+still=()
+for a in "${failed[@]}"; do
+	echo "install-deps: making a sysroot of $a instead: tests/vm/sysroot.sh $a --static" >&2
+	if bash "$repo/tests/vm/sysroot.sh" "$a" --static >/dev/null; then
+		echo "install-deps: the $a build uses that sysroot (make finds it by itself)" >&2
+	else
+		still+=("$a")
+	fi
+done
+if [ ${#still[@]} -gt 0 ]; then
+	echo "install-deps: FAILED for architecture(s): ${still[*]} (see the errors above)" >&2
 	exit 1
 fi

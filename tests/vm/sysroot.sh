@@ -6,6 +6,9 @@
 #   tests/vm/sysroot.sh ARCH [--static] [PKG...]       ARCH: arm64 | armhf
 #   eval make ARCH=arm "$(tests/vm/sysroot.sh armhf)"
 #
+# (make ARCH=arm64|arm also finds this sysroot by itself when the multiarch -dev packages are
+# missing; scripts/install-deps.sh cross-ARCH makes it when the mirror cannot serve them.)
+#
 # Default packages: libc6-dev and the -dev packages restartprof links (libbpf, libelf, zlib,
 # libcurl, json-c, libarchive, nettle, libmicrohttpd), with their dependencies, from bookworm (no security
 # updates: the lab's lists are bookworm + bookworm-backports). --static adds the -dev packages
