@@ -4,7 +4,7 @@
 #
 #   tests/vm/lab.sh [--kernels "amd64-6.1 amd64-6.12 arm64-6.1 arm64-6.12"] [--init systemd|light]
 #                   [--build] [--cmd 'CMD']... [--env NAME=VALUE]... [--out DIR]
-#                   [--tree-amd64 DIR] [--tree-arm64 DIR] [--tree-armhf DIR]
+#                   [--tree-amd64 DIR] [--tree-arm64 DIR] [--tree-armhf DIR] [--deb DIR]
 #                   [--timeout SEC] [--retries N] [--budget SEC] [--prepare-only] [--refresh]
 #
 # --build first builds the static restartprof of each architecture the kernels need
@@ -14,6 +14,9 @@
 #   build/restartprof the binary of that architecture from its tree (a note if absent)
 #   guest-test.sh     the guest test (restartprof check, short runs, their CSVs' actors)
 #   bpfcheck/         bpfcheck + probes.bpf.o for that architecture (attach types, independently)
+#   deb/              with --deb DIR: the packages of that architecture from DIR
+#                     (restartprof_*_ARCH.deb, make deb DEB_ARCH=ARCH), which the guest test
+#                     installs with apt, runs and purges
 #   btf/vmlinux.btf   for a kernel without BTF, its BTF made from its debug package, when
 #                     scripts/gen-vmlinux.sh left one in the cache (cache/btf/ID/vmlinux.btf)
 # and the VM runs the commands (default: 'bash guest-test.sh'; each --cmd replaces the
@@ -47,7 +50,7 @@ LAB_PROG=lab.sh
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out='' timeout=900 retries=1 prepare_only='' refresh='' build='' deadline=()
+kernels=${VMLAB_KERNELS:-$LAB_DEFAULT_KERNELS} init=systemd out='' timeout=900 retries=1 prepare_only='' refresh='' build='' deadline=() debs=''
 cmds=()
 envs=()
 declare -A tree=([amd64]=$REPO_DIR/build-static [arm64]=$REPO_DIR/build-arm64-static [armhf]=$REPO_DIR/build-arm-static)
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--tree-amd64) tree[amd64]=$2; shift 2 ;;
 	--tree-arm64) tree[arm64]=$2; shift 2 ;;
 	--tree-armhf) tree[armhf]=$2; shift 2 ;;
+	--deb) debs=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--retries) retries=$2; shift 2 ;;
 	--budget) deadline=(--deadline "$(($(date +%s) + $2))"); shift 2 ;;
@@ -179,6 +183,10 @@ for k in $kernels; do
 		lab_log "$k: no restartprof at ${tree[$a]}/restartprof (build it: lab.sh --build; the guest gets none)"
 	fi
 	cp "$LAB_DIR/guest-test.sh" "$s/"
+	if [ -n "$debs" ]; then
+		mkdir -p "$s/deb"
+		find "$debs" -maxdepth 1 -name "restartprof_*_$a.deb" -exec cp {} "$s/deb/" \;
+	fi
 	[ -d "$VM_CACHE/bpfcheck/$a" ] && cp -r "$VM_CACHE/bpfcheck/$a" "$s/bpfcheck"
 	if [ -f "$VM_CACHE/btf/$k/vmlinux.btf" ] && [ "$a" = armhf ]; then
 		mkdir -p "$s/btf"
