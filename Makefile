@@ -309,9 +309,10 @@ man-lint: man
 	$(Q)bash tests/man-lint.sh $(MAN_DIR)
 
 # make install / make uninstall (PREFIX, DESTDIR): scripts/install.sh lists what goes where.
+# PACKAGED=1: for a distribution package (debian/rules), no manifest of its own.
 PREFIX ?= /usr/local
 install: $(BIN) man
-	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh install $(OUT) $(MAN_DIR)
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) PACKAGED=$(PACKAGED) bash scripts/install.sh install $(OUT) $(MAN_DIR)
 
 uninstall:
 	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh uninstall $(OUT) $(MAN_DIR)
