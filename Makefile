@@ -15,6 +15,7 @@
 #   make man             the man pages into build/man (make man-lint: checked by mandoc and man)
 #   make install         binary, man pages, completion, unit, rules, docs under PREFIX (/usr/local)
 #                        and DESTDIR; make uninstall removes exactly what it wrote
+#   make deb             the Debian package into build/deb/ (DEB_ARCH=arm64 or armhf: cross-built)
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
 ARCH ?= $(HOST_ARCH)
@@ -114,7 +115,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test deb FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -139,7 +140,10 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The git hash that version reports; a build outside the git tree (make deb's copy of it)
+# is given it in the environment.
+GIT_DESCRIBE ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+GIT_DESCRIBE := $(GIT_DESCRIBE)
 VERSION := $(shell cat VERSION)
 $(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(GIT_DESCRIBE)\" -DRP_VERSION=\"$(VERSION)\" \
 	$(if $(filter 1,$(STATIC)),-DRP_STATIC)
@@ -320,6 +324,15 @@ uninstall:
 # make install into a scratch DESTDIR, what it wrote checked, then make uninstall: nothing left.
 install-test: $(BIN) man
 	$(Q)bash tests/install-test.sh
+
+# make deb: restartprof_VERSION_ARCH.deb by dpkg-buildpackage (debian/), built in a temporary
+# copy of the tree, into build/deb/ (scripts/deb.sh). DEB_ARCH=arm64 or armhf cross-builds it
+# (its build dependencies: scripts/install-deps.sh cross-arm64 or cross-armhf).
+# DEB_ARCH reaches scripts/deb.sh in its environment, never through a shell command line.
+export DEB_ARCH
+deb:
+	$(Q)bash scripts/install-deps.sh build man deb
+	$(Q)bash scripts/deb.sh
 
 clean:
 	rm -rf build build-*
