@@ -16,6 +16,7 @@
 #   make install         binary, man pages, completion, unit, rules, docs under PREFIX (/usr/local)
 #                        and DESTDIR; make uninstall removes exactly what it wrote
 #   make deb             the Debian package into build/deb/ (DEB_ARCH=arm64 or armhf: cross-built)
+#   make deb-test        that package installed into a fresh bookworm chroot, run, purged
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
 ARCH ?= $(HOST_ARCH)
@@ -115,7 +116,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test deb FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test deb deb-test FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -333,6 +334,12 @@ export DEB_ARCH
 deb:
 	$(Q)bash scripts/install-deps.sh build man deb
 	$(Q)bash scripts/deb.sh
+
+# make deb-test (CI, not part of make test): make deb, then the package installed into a fresh
+# Debian bookworm chroot (debootstrap), run there, and purged: nothing of it may be left.
+deb-test:
+	$(Q)bash scripts/install-deps.sh build man deb debtest
+	$(Q)bash tests/deb-test.sh
 
 clean:
 	rm -rf build build-*
