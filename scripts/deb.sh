@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make deb: restartprof's Debian package, built by dpkg-buildpackage -b -J (debian/) in a
+# make deb: restartprof's Debian package, built by dpkg-buildpackage -b (debian/) in a
 # temporary copy of the tree, so that the tree gains nothing but the results, in build/deb/:
 # restartprof_VERSION_ARCH.deb, restartprof-dbgsym_VERSION_ARCH.deb, .buildinfo, .changes.
 #
@@ -54,7 +54,7 @@ else
 		--exclude=./bench/work . | tar -x -C "$src"
 fi
 
-opts=(-b -us -uc -J)
+opts=(-b -us -uc)
 if [ "$arch" != "$native" ]; then
 	opts+=(-a "$arch" "-Pcross,nocheck")
 	export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck"
