@@ -18,6 +18,8 @@
 #   make man             the man pages into build/man (make man-lint: checked by mandoc and man)
 #   make install         binary, man pages, completion, unit, rules, docs under PREFIX (/usr/local)
 #                        and DESTDIR; make uninstall removes exactly what it wrote
+#   make deb             the Debian package into build/deb/ (DEB_ARCH=arm64 or armhf: cross-built)
+#   make deb-test        that package installed into a fresh bookworm chroot, run, purged
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/armv.*/arm/')
 ARCH ?= $(HOST_ARCH)
@@ -104,7 +106,7 @@ endif
 # first (test, run, bench, vmtest) or build nothing are not checked. (The check ends in true:
 # GNU make 4.3 does not keep the output of a $(shell ...) whose exit status is 127.)
 NOCHECK_GOALS := clean deps test run bench vmtest vmtest-ci format format-check vmlinux promtool \
-	uninstall fuzz fuzz-run dist dist-test
+	uninstall fuzz fuzz-run dist dist-test deb deb-test
 ifneq ($(filter-out $(HOST_ARCH),$(ARCH))$(filter 1,$(STATIC)),)
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCHECK_GOALS),$(MAKECMDGOALS)),all),)
 DEPS_CMD := sudo scripts/install-deps.sh $(strip build $(if $(CROSS_TRIPLE),cross-$(DEB_ARCH)) \
@@ -163,7 +165,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist dist-test FORCE
+	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist dist-test deb \
+	deb-test FORCE
 .DELETE_ON_ERROR:
 
 all: $(BIN) $(SVC)
@@ -188,7 +191,10 @@ $(OUT)/skel/%.skel.h: $(OUT)/bpf/%.bpf.o | $(OUT)/skel
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The git hash that version reports; a build outside the git tree (make deb's copy of it)
+# is given it in the environment.
+GIT_DESCRIBE ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+GIT_DESCRIBE := $(GIT_DESCRIBE)
 VERSION := $(shell cat VERSION)
 $(OUT)/obj/cli/version.o: CFLAGS += -DRP_GIT=\"$(GIT_DESCRIBE)\" -DRP_VERSION=\"$(VERSION)\" \
 	$(if $(filter 1,$(STATIC)),-DRP_STATIC)
@@ -326,6 +332,8 @@ format-check:
 VMTEST_CI_KERNELS := amd64-6.12 arm64-6.1
 # ... and the kernels that also run restartprof try with load-wbps (cgroup v2, a scratch disk).
 VMTEST_CI_TRY := amd64-6.12
+# ... and those that install their architecture's package with apt (make deb DEB_ARCH=...).
+VMTEST_CI_DEB := arm64-6.1
 # CI: the whole lab within 40 minutes however it goes (a retried crash included), cold cache
 # and all; it normally takes about half of that.
 VMTEST_CI_BUDGET ?= 2400
@@ -333,10 +341,12 @@ vmtest:
 	$(Q)bash scripts/install-deps.sh build static vm
 	$(Q)bash tests/vm/lab.sh --build $(VMTEST_ARGS)
 
+VMTEST_CI_DEB_ARCHS := $(sort $(foreach k,$(VMTEST_CI_DEB),$(firstword $(subst -, ,$(k)))))
 vmtest-ci:
-	$(Q)bash scripts/install-deps.sh build static vm
+	$(Q)bash scripts/install-deps.sh build static vm deb $(addprefix cross-,$(VMTEST_CI_DEB_ARCHS))
+	$(Q)for a in $(VMTEST_CI_DEB_ARCHS); do $(MAKE) --no-print-directory deb DEB_ARCH=$$a || exit 1; done
 	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build --budget $(VMTEST_CI_BUDGET) \
-		--env GT_TRY="$(VMTEST_CI_TRY)" $(VMTEST_ARGS)
+		--env GT_TRY="$(VMTEST_CI_TRY)" --env GT_DEB="$(VMTEST_CI_DEB)" --deb build/deb $(VMTEST_ARGS)
 
 # Man pages from the native binary's --help and the docs (scripts/man.sh), into build/man
 # whatever ARCH is: the help text is the same on every architecture.
@@ -358,9 +368,10 @@ man-lint: man
 	$(Q)bash tests/man-lint.sh $(MAN_DIR)
 
 # make install / make uninstall (PREFIX, DESTDIR): scripts/install.sh lists what goes where.
+# PACKAGED=1: for a distribution package (debian/rules), no manifest of its own.
 PREFIX ?= /usr/local
 install: $(BIN) man
-	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh install $(OUT) $(MAN_DIR)
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) PACKAGED=$(PACKAGED) bash scripts/install.sh install $(OUT) $(MAN_DIR)
 
 uninstall:
 	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) bash scripts/install.sh uninstall $(OUT) $(MAN_DIR)
@@ -389,6 +400,21 @@ dist:
 # its compiler, the tarballs' contents, SHA256SUMS, the native binary's version. Not in make test.
 dist-test: dist
 	$(Q)DIST_ARCHS="$(DIST_ARCHS)" bash tests/dist-test.sh $(DIST_DIR) $(DEB_ARCH_$(HOST_ARCH)) $(MAN_DIR)
+
+# make deb: restartprof_VERSION_ARCH.deb by dpkg-buildpackage (debian/), built in a temporary
+# copy of the tree, into build/deb/ (scripts/deb.sh). DEB_ARCH=arm64 or armhf cross-builds it
+# (its build dependencies: scripts/install-deps.sh cross-arm64 or cross-armhf).
+# DEB_ARCH reaches scripts/deb.sh in its environment, never through a shell command line.
+export DEB_ARCH
+deb:
+	$(Q)bash scripts/install-deps.sh build man deb
+	$(Q)bash scripts/deb.sh
+
+# make deb-test (CI, not part of make test): make deb, then the package installed into a fresh
+# Debian bookworm chroot (debootstrap), run there, and purged: nothing of it may be left.
+deb-test:
+	$(Q)bash scripts/install-deps.sh build man deb debtest
+	$(Q)bash tests/deb-test.sh
 
 clean:
 	rm -rf build build-*

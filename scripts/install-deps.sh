@@ -3,6 +3,7 @@
 # Installs what restartprof needs from Debian's packages, and only what is missing.
 # Usage: scripts/install-deps.sh [build] [run] [test] [man] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
 #                                [cross] [cross-arm64] [cross-armhf] [static-arm64] [static-armhf]
+#                                [deb] [debtest]
 #        (default: build run test; cross = cross-arm64 + cross-armhf)
 # static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
 # only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
@@ -11,6 +12,8 @@
 # Where the mirror cannot serve a foreign architecture's packages consistently, cross-ARCH and
 # static-ARCH make a sysroot of that architecture instead (tests/vm/sysroot.sh), which make
 # ARCH=... finds by itself (docs/devices.md).
+# deb: Debian's packaging tools (make deb); debtest: what make deb-test needs besides them (a
+# bookworm root file system made by debootstrap).
 # test's prometheus brings promtool (tests/promtool.sh) and the server the watch tests start on
 # a loopback port of their own; its libc6-dbg names the C library's and ld.so's frames
 # (tests/integration/test_usyms_real.c). Where systemd runs, Debian also enables prometheus.service
@@ -31,6 +34,8 @@ declare -A groups=(
 	[cc-armhf]="gcc-arm-linux-gnueabihf"
 	[cross-arm64]="gcc-aarch64-linux-gnu"
 	[cross-armhf]="gcc-arm-linux-gnueabihf"
+	[deb]="debhelper dpkg-dev fakeroot lintian"
+	[debtest]="debootstrap debian-archive-keyring"
 )
 # Cross builds (make ARCH=arm64 / ARCH=arm) link against Debian's multiarch -dev packages of the
 # target architecture, which is how Debian documents cross-building: the architecture is added

@@ -4,11 +4,14 @@
 #
 #   scripts/install.sh install|uninstall BUILD_DIR MAN_DIR
 #
-# PREFIX (default /usr/local) and DESTDIR (default none) come from the environment. install
-# writes the binary, man pages, bash completion, the systemd unit for watch, the rules and
+# PREFIX (default /usr/local), DESTDIR (default none) and PACKAGED come from the environment.
+# install writes the binary, man pages, bash completion, the systemd unit for watch, the rules and
 # remedy definitions (for reading: the binary has them built in), the Prometheus files and the
 # documentation, and a manifest of every file and directory it created; uninstall removes
 # exactly those, files first, then each directory it made if nothing else is in it now.
+# PACKAGED=1: the install is a distribution package's (debian/rules): its package manager
+# lists the files, so no manifest is written and an earlier install is not looked for, and
+# the package brings its own copyright file, so LICENSE is not installed as one.
 set -euo pipefail
 
 die() {
@@ -25,6 +28,12 @@ case $prefix in
 *) die "PREFIX must be an absolute path, not '$prefix'" ;;
 esac
 root=$dest$prefix
+packaged=${PACKAGED:-}
+case $packaged in
+'' | 0) packaged= ;;
+1) ;;
+*) die "PACKAGED must be 1 or empty, not '$packaged'" ;;
+esac
 manifest_rel=share/restartprof/installed-files
 manifest=$root/$manifest_rel
 sbindir=$prefix/sbin
@@ -47,7 +56,7 @@ files() {
 	for f in docs/*.md; do
 		echo "$f share/doc/restartprof/${f##*/} 0644"
 	done
-	echo "LICENSE share/doc/restartprof/copyright 0644"
+	[ -n "$packaged" ] || echo "LICENSE share/doc/restartprof/copyright 0644"
 }
 
 # made_dirs DIR: creates DIR and each missing parent below DESTDIR, one by one, and lists
@@ -68,14 +77,16 @@ made_dirs() {
 }
 
 do_install() {
-	local src rel mode list
+	local src rel mode
 	[ -x "$build/restartprof" ] || die "no $build/restartprof: run make first"
 	ls "$mandir"/*.8 >/dev/null 2>&1 || die "no man pages in $mandir: run make man first"
-	[ ! -e "$manifest" ] || die "restartprof is installed under $root already: make uninstall first"
+	[ -n "$packaged" ] || [ ! -e "$manifest" ] ||
+		die "restartprof is installed under $root already: make uninstall first"
 	[ -z "$dest" ] || mkdir -p "$dest"
 	sed "s|/usr/local/sbin/restartprof|$sbindir/restartprof|" dist/systemd/restartprof-watch.service \
 		>"$build/restartprof-watch.service"
 	list=$(mktemp)
+	trap 'rm -f "$list"' EXIT
 	exec 3>"$list"
 	while read -r src rel mode; do
 		[ -f "$src" ] || die "missing $src"
@@ -84,8 +95,13 @@ do_install() {
 		install -m "$mode" "$src" "$root/$rel"
 		echo "f $prefix/$rel" >&3
 	done < <(files)
-	echo "f $prefix/$manifest_rel" >&3
 	exec 3>&-
+	if [ -n "$packaged" ]; then
+		echo "installed under $root: $(grep -c '^f' "$list") files (for a package: no manifest)"
+		rm -f "$list"
+		return
+	fi
+	echo "f $prefix/$manifest_rel" >>"$list"
 	install -m 0644 "$list" "$manifest"
 	rm -f "$list"
 	echo "installed under $root: $(grep -c '^f' "$manifest") files (listed in $manifest)"
@@ -107,6 +123,7 @@ ours() {
 
 do_uninstall() {
 	local kind path dirs=() n=0
+	[ -z "$packaged" ] || die "PACKAGED=1: the package manager removes a package's files"
 	[ -f "$manifest" ] || die "nothing to uninstall: no $manifest"
 	while read -r kind path; do
 		ours "$kind" "$path" || die "$manifest names $path: not something install writes"
