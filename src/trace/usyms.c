@@ -319,29 +319,27 @@ static int debug_file_open(const struct usyms *u, const struct elf_id *id)
 }
 
 /*
- * A stripped file (no .symtab, no pclntab): the .symtab of its debug file, when one is
- * installed, replaces the tables read from it.
+ * The .symtab of f's separate debug file, found by its build ID, as f's tables; false when
+ * there is none that holds one (f's tables stay as they were).
  */
-static void tables_from_debug_file(const struct usyms *u, struct ufile *f)
+static bool tables_from_debug_file(const struct usyms *u, struct ufile *f)
 {
 	struct elf_tables dbg;
-	int fd;
+	int fd = debug_file_open(u, &f->id);
 
-	if (f->method == USYM_SYMTAB || f->method == USYM_PCLNTAB)
-		return;
-	fd = debug_file_open(u, &f->id);
 	if (fd < 0)
-		return;
+		return false;
 	if (elf_tables_read(fd, &f->id, &dbg) || dbg.elf.method != USYM_SYMTAB || dbg.go.n) {
 		elf_tables_free(&dbg); /* empty already when the read failed */
 		close(fd);
-		return;
+		return false;
 	}
 	elf_tables_free(&f->tab);
 	f->tab = dbg;
 	f->tab.elf.method = USYM_DEBUG;
 	f->method = USYM_DEBUG;
 	f->debug_fd = fd;
+	return true;
 }
 
 /* Reads f's tables if they are not; false when it has none to read. */
@@ -351,6 +349,11 @@ static bool tables_ready(struct usyms *u, struct ufile *f)
 		return true;
 	if (f->state == TABLES_FAILED)
 		return false;
+	/* Named from its debug file before a trim: that file alone is read again. */
+	if (f->method == USYM_DEBUG && tables_from_debug_file(u, f)) {
+		f->state = TABLES_READ;
+		return true;
+	}
 	if (f->fd < 0)
 		f->fd = elf_file_open(f->path);
 	if (f->fd < 0 || elf_tables_read(f->fd, &f->id, &f->tab)) {
@@ -361,7 +364,9 @@ static bool tables_ready(struct usyms *u, struct ufile *f)
 	f->state = TABLES_READ;
 	f->method = f->tab.go.n ? USYM_PCLNTAB : f->tab.elf.n ? f->tab.elf.method : USYM_NONE;
 	f->go_version = f->tab.go_version;
-	tables_from_debug_file(u, f);
+	/* A stripped file (no .symtab, no pclntab): its debug file's .symtab when installed. */
+	if (f->method != USYM_SYMTAB && f->method != USYM_PCLNTAB)
+		tables_from_debug_file(u, f);
 	return true;
 }
 
