@@ -385,9 +385,9 @@ static __always_inline void rp_agg_span(const struct rp_agg_key *k, __u64 start,
 #define RP_EFAULT 14
 
 /*
- * A stack id taken since t0, counted with the time it took (its cost); the current task's
- * stack into a stack map below. A stack with no frames (-EFAULT: a sample taken in user mode has no
- * kernel stack, a kernel thread no user stack) is not a drop.
+ * A stack capture that began at t0, counted with the time it took (its cost): its id, or -1.
+ * A stack with no frames (-EFAULT: a sample taken in user mode has no kernel stack, a kernel
+ * thread no user stack) is not a drop.
  */
 static __always_inline __s32 rp_stack_counted(long id, __u64 t0)
 {
@@ -406,6 +406,7 @@ static __always_inline __s32 rp_stack_counted(long id, __u64 t0)
 	return id < 0 ? -1 : (__s32)id;
 }
 
+/* The current task's stack into a stack map, counted. */
 static __always_inline __s32 rp_stackid_in(void *ctx, void *map, __u64 flags)
 {
 	__u64 t0 = bpf_ktime_get_ns();

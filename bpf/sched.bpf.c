@@ -243,6 +243,12 @@ static __always_inline void stack_for_long_runq(struct off_start *o, struct task
 	o->runq_stackid = task_stackid(next);
 }
 
+/* The run-queue wait's stack: the one taken when the task left the CPU, else the woken one's. */
+static __always_inline __s32 runq_stackid(const struct off_start *o)
+{
+	return o->stackid >= 0 ? o->stackid : o->runq_stackid;
+}
+
 static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u64 end)
 {
 	struct rp_agg_key k;
@@ -254,8 +260,7 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 	}
 	/* The run-queue wait keeps the stack the task will resume in. */
 	if (end > wake) {
-		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who,
-			      o->stackid >= 0 ? o->stackid : o->runq_stackid);
+		rp_agg_key_of(&k, RP_AGG_RUNQ, wake, &o->who, runq_stackid(o));
 		rp_agg_span(&k, wake, end);
 	}
 }
@@ -289,7 +294,7 @@ static __always_inline void back_on_cpu(__u32 tid, struct task_struct *next, __u
 			rp_hdr_who(&r->h, RP_REC_OFFCPU, o->state, o->ts, &o->who);
 			r->wake = wake;
 			r->end = now;
-			r->stackid = o->stackid >= 0 ? o->stackid : o->runq_stackid;
+			r->stackid = runq_stackid(o);
 			r->waker_pid = o->waker_pid;
 			r->waker_tid = o->waker_tid;
 			r->pad = 0;
