@@ -105,7 +105,7 @@ endif
 # compiling anything, with one line naming the command that installs it. Goals that install
 # first (test, run, bench, vmtest) or build nothing are not checked. (The check ends in true:
 # GNU make 4.3 does not keep the output of a $(shell ...) whose exit status is 127.)
-NOCHECK_GOALS := clean deps test run bench vmtest vmtest-ci format format-check vmlinux promtool \
+NOCHECK_GOALS := clean deps test run bench vmtest vmtest-ci vmtest-ci-prepare format format-check vmlinux promtool \
 	uninstall fuzz fuzz-run dist dist-test deb deb-test
 ifneq ($(filter-out $(HOST_ARCH),$(ARCH))$(filter 1,$(STATIC)),)
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCHECK_GOALS),$(MAKECMDGOALS)),all),)
@@ -165,7 +165,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
-	vmtest vmtest-ci bench-stacks man man-lint install uninstall install-test dist dist-test deb \
+	vmtest vmtest-ci vmtest-ci-prepare bench-stacks man man-lint install uninstall install-test dist dist-test deb \
 	deb-test FORCE
 .DELETE_ON_ERROR:
 
@@ -258,8 +258,10 @@ $(OUT) $(OUT)/bpf $(OUT)/skel $(OUT)/obj $(OUT)/tests $(OUT)/vmlinux:
 unit: $(UNIT_TESTS)
 	$(Q)bash tests/run-unit.sh $(UNIT_TESTS)
 
-integration: $(BIN) $(INTEG_TESTS)
-	$(Q)bash tests/run-integration.sh $(OUT) $(INTEG_TESTS)
+# INTEG_SKIP: test names (test_kernel ...) left out of this run.
+INTEG_RUN = $(filter-out $(addprefix $(OUT)/tests/,$(INTEG_SKIP)),$(INTEG_TESTS))
+integration: $(BIN) $(INTEG_RUN)
+	$(Q)bash tests/run-integration.sh $(OUT) $(INTEG_RUN)
 
 # The fleet's Prometheus configuration and rules, checked and unit-tested by promtool.
 promtool:
@@ -334,6 +336,11 @@ VMTEST_CI_KERNELS := amd64-6.12 arm64-6.1
 VMTEST_CI_TRY := amd64-6.12
 # ... and those that install their architecture's package with apt (make deb DEB_ARCH=...).
 VMTEST_CI_DEB := arm64-6.1
+# ... and those that repeat the hdd run on the fallback paths (every kernel in make vmtest).
+VMTEST_CI_FALLBACK := amd64-6.12
+# VMTEST_CI_DEB_BUILT=1: build/deb already holds those packages (CI builds them beside the
+# fuzzers).
+VMTEST_CI_DEB_BUILT ?=
 # CI: the whole lab within 40 minutes however it goes (a retried crash included), cold cache
 # and all; it normally takes about half of that.
 VMTEST_CI_BUDGET ?= 2400
@@ -342,11 +349,19 @@ vmtest:
 	$(Q)bash tests/vm/lab.sh --build $(VMTEST_ARGS)
 
 VMTEST_CI_DEB_ARCHS := $(sort $(foreach k,$(VMTEST_CI_DEB),$(firstword $(subst -, ,$(k)))))
+# The CI subset's kernels and images only (downloads, debootstrap, the arm64 image's second stage
+# under TCG): CI runs it beside the fuzzers, and vmtest-ci then finds them in the cache.
+vmtest-ci-prepare:
+	$(Q)bash scripts/install-deps.sh build vm
+	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --prepare-only $(VMTEST_ARGS)
+
 vmtest-ci:
 	$(Q)bash scripts/install-deps.sh build static vm deb $(addprefix cross-,$(VMTEST_CI_DEB_ARCHS))
-	$(Q)for a in $(VMTEST_CI_DEB_ARCHS); do $(MAKE) --no-print-directory deb DEB_ARCH=$$a || exit 1; done
+	$(Q)$(if $(VMTEST_CI_DEB_BUILT),true,for a in $(VMTEST_CI_DEB_ARCHS); do \
+		$(MAKE) --no-print-directory deb DEB_ARCH=$$a || exit 1; done)
 	$(Q)VMLAB_KERNELS="$(VMTEST_CI_KERNELS)" bash tests/vm/lab.sh --build --budget $(VMTEST_CI_BUDGET) \
-		--env GT_TRY="$(VMTEST_CI_TRY)" --env GT_DEB="$(VMTEST_CI_DEB)" --deb build/deb $(VMTEST_ARGS)
+		--env GT_TRY="$(VMTEST_CI_TRY)" --env GT_DEB="$(VMTEST_CI_DEB)" \
+		--env GT_FALLBACK="$(VMTEST_CI_FALLBACK)" --deb build/deb $(VMTEST_ARGS)
 
 # Man pages from the native binary's --help and the docs (scripts/man.sh), into build/man
 # whatever ARCH is: the help text is the same on every architecture.

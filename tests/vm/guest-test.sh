@@ -20,7 +20,7 @@
 #      sampler in use, on-CPU rows in start and every phase of 10 ms or more accounted for
 #      but for under 5 %; with sched on tp_btf, under a fifth of the run-queue time without a
 #      kernel stack
-#   4. the fallback gives the same picture: the same programs per actor, the same phases with
+#   4. with GT_FALLBACK=1 (the default, or naming this kernel), the fallback gives the same picture: the same programs per actor, the same phases with
 #      engine execs, the same actors per kind of kernel event (overlayfs events aside: those
 #      probes have no tracepoint path)
 #   5. with GT_TRY=1 (or GT_TRY naming this kernel): restartprof try load-wbps=RATE,load-fs=DIR
@@ -37,11 +37,14 @@
 # lab.sh's summary); everything restartprof wrote under gt/. Exit 0 when every assertion held.
 # Environment: GT_TRIALS (trials per run, default 3), GT_STRESSORS (default 1); GT_TRY=1 or a
 # list of kernels (the try section), GT_TRY_RATE (its limit, default 8M), GT_TRY_WITH (another remedy to try with it).
-# GT_DEB=1 or a list of kernels: the package section.
+# GT_DEB=1 or a list of kernels: the package section. GT_FALLBACK: 1 (default) or a list of
+# kernels: the hdd run on the fallback paths (4).
 # shellcheck disable=SC2016 # awk programs are single-quoted on purpose
 set -u
 export LC_ALL=C
 RP=${LAB_TREE:-$PWD/build}/restartprof
+# A section's switch: 1 (every kernel), 0, or a list of kernel ids naming this one.
+for_this_kernel() { [ "$1" = 1 ] || [[ " $1 " == *" ${LAB_KERNEL:-} "* ]]; }
 TRIALS=${GT_TRIALS:-3}
 STRESSORS=${GT_STRESSORS:-1}
 out=gt
@@ -381,6 +384,8 @@ section "short runs"
 if [ $have_btf = 1 ]; then
 	run_check base none
 	run_check hdd hdd --events
+fi
+if [ $have_btf = 1 ] && for_this_kernel "${GT_FALLBACK:-1}"; then
 	run_check hdd-fallback hdd --events --no-fentry --no-kprobe
 
 	section "the fallback against the best paths"
@@ -399,7 +404,8 @@ if [ $have_btf = 1 ]; then
 			if ((a >= 5 && b == 0) || (b >= 5 && a == 0)) printf "%s(%d/%d) ", x, a, b }}' \
 		"$out/hdd.event-actors" "$out/hdd-fallback.event-actors")
 	t "fallback: the same kinds of kernel event per actor${missing:+ (differ: $missing)}" test -z "$missing"
-else
+fi
+if [ $have_btf = 0 ]; then
 	run_check notrace none --no-trace
 	section "run without --no-trace on a kernel without BTF"
 	"$RP" run --trials 1 -o "$out/refused" >"$out/refused.log" 2>&1
@@ -489,7 +495,7 @@ try_check() {
 # throttled writeback). GT_TRY: 1, or the kernels to run it on (make vmtest-ci: amd64-6.12).
 # GT_TRY_RATE is the limit (the unthrottled hdd load writes 30-55 MiB/s there), GT_TRY_WITH
 # another remedy of the set.
-if [ "$traced" = 1 ] && { [ "${GT_TRY:-0}" = 1 ] || [[ " ${GT_TRY:-} " == *" ${LAB_KERNEL:-} "* ]]; }; then
+if [ "$traced" = 1 ] && for_this_kernel "${GT_TRY:-0}"; then
 	try_check "${GT_TRY_RATE:-8M}" "${GT_TRY_WITH:-}"
 fi
 
@@ -523,7 +529,7 @@ deb_check() {
 	t "package: none of its $(wc -l <"$out/deb-files.txt") files left after purge ($left)" test "$left" -eq 0
 }
 # GT_DEB: 1, or the kernels to run it on (make vmtest-ci: arm64-6.1).
-if [ "$traced" = 1 ] && { [ "${GT_DEB:-0}" = 1 ] || [[ " ${GT_DEB:-} " == *" ${LAB_KERNEL:-} "* ]]; }; then
+if [ "$traced" = 1 ] && for_this_kernel "${GT_DEB:-0}"; then
 	for deb in deb/restartprof_*.deb; do
 		if [ -f "$deb" ]; then deb_check "$deb"; else bad "package: none in deb/ (lab.sh --deb)"; fi
 	done
