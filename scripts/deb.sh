@@ -58,6 +58,17 @@ opts=(-b -us -uc)
 if [ "$arch" != "$native" ]; then
 	opts+=(-a "$arch" "-Pcross,nocheck")
 	export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }nocheck"
+	# Without the target's -dev packages (a mirror that cannot serve them: install-deps.sh
+	# made a sysroot instead), the build uses that sysroot, and dpkg-shlibdeps the dpkg
+	# database made beside it (debian/rules); dpkg cannot check build dependencies it has not
+	# installed, so -d.
+	sysroot=$PWD/tests/vm/cache/sysroot/$arch
+	if ! dpkg-query -W -f='${Status}\n' "libcurl4-openssl-dev:$arch" 2>/dev/null | grep -q 'ok installed' &&
+		[ -f "$sysroot/dpkg/info/format" ]; then
+		echo "deb: the $arch -dev packages are not installed: building against $sysroot" >&2
+		export SYSROOT=$sysroot/root DEB_SYSROOT_ADMINDIR=$sysroot/dpkg
+		opts+=(-d)
+	fi
 fi
 echo "deb: dpkg-buildpackage ${opts[*]} in $src" >&2
 (cd "$src" && dpkg-buildpackage "${opts[@]}") || die "dpkg-buildpackage failed for $arch (its output is above)"

@@ -6,7 +6,9 @@
 # package, restartprof --version, man -w restartprof and restartprof check run (check may
 # report that the chroot has no engine), and dpkg --purge must leave nothing of it: the
 # file lists before the install and after the purge differ only in apt's and dpkg's own
-# records, logs and caches, and no file named after restartprof is anywhere.
+# records, logs and caches, and no file named after restartprof is anywhere. Before that,
+# lintian checks every package in build/deb (make deb DEB_ARCH=arm64|armhf made before it
+# are checked too).
 #
 #   tests/deb-test.sh          (root; DEB_TEST_MIRROR: the Debian mirror, default deb.debian.org)
 #
@@ -89,6 +91,13 @@ if ! make --no-print-directory deb >"$scratch/deb.log" 2>&1; then
 fi
 [ -f "$deb" ] || fail "make deb made no $deb"
 echo "deb-test: $deb built after $(($(date +%s) - start)) s" >&2
+# Every package in build/deb (the cross-built ones too, when made before): lintian at every
+# level but experimental; a tag it keeps is overridden in debian/, with its reason there.
+for changes in build/deb/restartprof_"${version}"_*.changes; do
+	lintian -I -E --pedantic --fail-on error,warning,info,pedantic "$changes" >"$scratch/lintian.log" 2>&1 ||
+		{ cat "$scratch/lintian.log" >&2; fail "lintian $changes (its tags above)"; }
+	echo "deb-test: lintian: ${changes##*/} has no tag but the overridden ones" >&2
+done
 if ! wait "$boot_pid"; then
 	boot_pid=
 	tail -n 25 "$scratch/debootstrap.log" >&2

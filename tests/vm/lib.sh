@@ -310,6 +310,23 @@ lab_prepare() {
 # host's dpkg or apt). The fallback when the multiarch -dev packages cannot be installed on the
 # host (scripts/install-deps.sh cross-ARCH), e.g. when the mirror's index of that architecture
 # is inconsistent. lab_sysroot ARCH [PKG...]: prints the sysroot's path.
+# A package cross-built against the sysroot (scripts/deb.sh) has its dependencies found by
+# dpkg-shlibdeps, which asks a dpkg database who ships each library and reads that package's
+# symbols: lab_sysroot_record DEB DB ROOT writes DEB into the database DB (beside the sysroot,
+# never the host's), its file list naming the files where they are on the host, under ROOT.
+lab_sysroot_record() {
+	local deb=$1 db=$2 root=$3 name ctl f
+	name=$(dpkg-deb -f "$deb" Package)
+	[ "$(dpkg-deb -f "$deb" Multi-Arch)" = same ] && name=$name:$(dpkg-deb -f "$deb" Architecture)
+	{ dpkg-deb -f "$deb"; echo "Status: install ok installed"; echo; } >>"$db/status"
+	dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's|^\.||' -e 's|/$||' -e "s|^|$root|" >"$db/info/$name.list"
+	ctl=$(mktemp -d)
+	dpkg-deb -e "$deb" "$ctl"
+	for f in shlibs symbols; do
+		[ -f "$ctl/$f" ] && cp "$ctl/$f" "$db/info/$name.$f"
+	done
+	rm -rf "$ctl"
+}
 LAB_SYSROOT_PKGS="libc6-dev libbpf-dev libelf-dev zlib1g-dev libcurl4-openssl-dev libjson-c-dev libarchive-dev nettle-dev libmicrohttpd-dev"
 # shellcheck disable=SC2034 # used by sysroot.sh
 LAB_STATIC_PKGS="libnghttp2-dev libidn2-dev libssh2-1-dev libpsl-dev libssl-dev libzstd-dev libbrotli-dev libacl1-dev liblzma-dev liblz4-dev libbz2-dev libxml2-dev libunistring-dev"
@@ -319,7 +336,7 @@ lab_sysroot() {
 	local pkgs=("$@")
 	[ ${#pkgs[@]} -gt 0 ] || read -r -a pkgs <<<"$LAB_SYSROOT_PKGS"
 	d=$VM_CACHE/sysroot/$arch
-	key=$(echo "$arch ${pkgs[*]}" | sha256sum | cut -c1-16)
+	key=$(echo "$arch ${pkgs[*]} dpkg links" | sha256sum | cut -c1-16)
 	if [ -f "$d/key" ] && [ "$(cat "$d/key")" = "$key" ]; then echo "$d"; return 0; fi
 	lab_apt_update
 	rm -rf "$d"
@@ -327,10 +344,20 @@ lab_sysroot() {
 	lab_apt apt-get install -d -y -q --no-install-recommends -o Dir::Cache::archives="$d/debs" \
 		-o Debug::NoLocking=1 "${pkgs[@]/%/:$arch}" >"$d/download.log" 2>&1 ||
 		{ tail "$d/download.log" >&2; lab_die "sysroot $arch: apt-get install --download-only failed"; }
+	mkdir -p "$d/dpkg/info" "$d/dpkg/updates"
+	printf '%s\n' "$(dpkg --print-architecture)" "$arch" >"$d/dpkg/arch"
+	echo 1 >"$d/dpkg/info/format" # file lists named PACKAGE:ARCH.list for Multi-Arch: same
 	for deb in "$d"/debs/*_"$arch".deb "$d"/debs/*_all.deb; do
-		[ -f "$deb" ] && dpkg-deb -x "$deb" "$d/root"
+		[ -f "$deb" ] || continue
+		dpkg-deb -x "$deb" "$d/root"
+		lab_sysroot_record "$deb" "$d/dpkg" "$d/root"
 	done
 	rm -rf "$d/debs"
+	# Absolute links (usr/lib/TRIPLE/libz.so -> /lib/TRIPLE/libz.so.1) would point into the
+	# host, and the linker would take the static archive beside them: keep them inside.
+	find "$d/root" -type l -lname '/*' -print0 | while IFS= read -r -d '' l; do
+		ln -sfnr "$d/root$(readlink "$l")" "$l"
+	done
 	echo "$key" >"$d/key"
 	echo "$d"
 }
