@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/kind.h"
 #include "explain/explain.h"
 #include "explain/html.h"
 #include "report/html_page.h"
@@ -114,7 +115,9 @@ static void info_rows(FILE *f, const struct report_run *r)
 	storage_text(r, buf, sizeof(buf));
 	kv(f, "its storage", buf);
 	in_memory_row(f, r);
-	snprintf(buf, sizeof(buf), "Docker %s, API %s (used %s), storage driver %s",
+	/* Runs written before the engine kind was recorded were all Docker's. */
+	snprintf(buf, sizeof(buf), "%s %s, API %s (used %s), storage driver %s",
+		 engine_kind_title(engine_kind_from_name(report_info(r, "engine.kind", "docker"))),
 		 report_info(r, "engine.version", "?"), report_info(r, "engine.api_version", "?"),
 		 report_info(r, "engine.api_version_used", "?"),
 		 report_info(r, "engine.storage_driver", "?"));
