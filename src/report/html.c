@@ -302,7 +302,8 @@ static void phase_table(FILE *f, const struct report_run *r)
 	}
 	fputs("<p>Each phase ends at its engine event; the phases of a trial add up to its "
 	      "restart window. Share of the summed windows of the cell's ok trials, and below "
-	      "it the mean duration in ms.</p>\n<div class=\"scroll\"><table><tr>"
+	      "it the mean duration in ms; a phase the engine never reports is absent.</p>\n<div "
+	      "class=\"scroll\"><table><tr>"
 	      "<th class=\"l\">cell</th>",
 	      f);
 	for (int p = 0; p < PH_COUNT; p++)
@@ -315,8 +316,11 @@ static void phase_table(FILE *f, const struct report_run *r)
 		markup_text(f, r->sum.cells[c].cell, SIZE_MAX);
 		fputs("</td>", f);
 		for (int p = 0; p < PH_COUNT; p++)
-			fprintf(f, "<td>%.1f%%<br><span class=\"dim\">%.1f</span></td>",
-				r->share_pct[c][p], r->phase_mean_ms[c][p]);
+			if (isnan(r->share_pct[c][p])) /* the engine never reports it */
+				fputs("<td><span class=\"dim\">absent</span></td>", f);
+			else
+				fprintf(f, "<td>%.1f%%<br><span class=\"dim\">%.1f</span></td>",
+					r->share_pct[c][p], r->phase_mean_ms[c][p]);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div></section>\n", f);
