@@ -56,7 +56,8 @@ struct phase_event {
  * no `kill` event (only an explicit kill does), and network connect and disconnect come only
  * for explicit connects, never on start and stop: those three phases are absent on Podman.
  * Its `init` (the runtime's create and the network setup, which an attach or a start of a
- * created container triggers), `mount` and `cleanup` fall inside the phases below.
+ * created container triggers) and `cleanup` fall inside the phases below (`mount` is not
+ * sent on this stream for a container's own start).
  */
 static const struct phase_event docker_events[] = {
 	{"kill", "container", "kill"},		 {"die", "container", "die"},
