@@ -3,9 +3,11 @@
 # A Podman API service of restartprof's own that touches nothing else on the machine: its
 # own root, runroot, tmpdir (file locks, not /dev/shm/libpod_lock), events log, network
 # configuration, bridge and subnet, and socket, all under one directory, all set by a
-# containers.conf and storage.conf of its own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF), so
-# /etc/containers, /var/lib/containers and /run/containers are neither read for state nor
-# written.
+# containers.conf and storage.conf of its own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF).
+# What Podman 4.3 writes outside it whatever the configuration says (/run/containers/networks,
+# /var/lib/containers/cache, /run/netns, libpod_parent cgroups, netavark's firewall chains)
+# is removed at stop when it was not there at start and no other Podman runs; what was there
+# before is left alone.
 #
 #   scripts/private-podman.sh start DIR    start it; the socket is DIR/podman.sock
 #   scripts/private-podman.sh stop DIR     stop it, remove its containers, mounts, network
@@ -82,9 +84,11 @@ EOF
 	echo "$net.0/24" >"$dir/.subnet"
 	# The firewall chains netavark shares between networks: ours to remove only if absent now.
 	iptables-save 2>/dev/null | grep -q NETAVARK || : >"$dir/.netavark-chains"
-	# Podman 4.3 keeps netavark's run state (IPAM database) in /run/containers/networks,
-	# whatever its configuration says; and with cgroupfs, cgroups under libpod_parent.
+	# Podman 4.3 keeps netavark's run state (IPAM database) in /run/containers/networks and
+	# an image import's blob cache in /var/lib/containers/cache, whatever its configuration
+	# says; and with cgroupfs, cgroups under libpod_parent.
 	[ -e /run/containers ] || : >"$dir/.run-containers"
+	[ -e /var/lib/containers ] || : >"$dir/.var-lib-containers"
 	[ -e /run/netns ] || : >"$dir/.run-netns"
 	for c in /sys/fs/cgroup/*/; do
 		[ -e "$c/libpod_parent" ] || echo "$c/libpod_parent" >>"$dir/.cgroups"
@@ -183,7 +187,14 @@ stop() {
 	# What Podman made outside DIR, when it did not exist before and no other Podman runs.
 	if ! pgrep -x conmon >/dev/null && ! pgrep -f 'podman .*system service' >/dev/null; then
 		[ -f "$dir/.netavark-chains" ] && drop_netavark_chains
-		[ -f "$dir/.run-containers" ] && rm -rf /run/containers
+		if [ -f "$dir/.run-containers" ]; then
+			rm -rf /run/containers/networks
+			rmdir /run/containers 2>/dev/null
+		fi
+		if [ -f "$dir/.var-lib-containers" ]; then
+			rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb
+			rmdir /var/lib/containers/cache /var/lib/containers 2>/dev/null
+		fi
 		# Podman bind-mounts /run/netns on itself (shared), as ip-netns does.
 		if [ -f "$dir/.run-netns" ] && [ -z "$(ls -A /run/netns 2>/dev/null)" ]; then
 			umount /run/netns 2>/dev/null
