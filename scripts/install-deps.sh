@@ -3,7 +3,7 @@
 # Installs what restartprof needs from Debian's packages, and only what is missing.
 # Usage: scripts/install-deps.sh [build] [run] [test] [man] [fuzz] [bench] [static] [vm] [cc-arm64] [cc-armhf]
 #                                [cross] [cross-arm64] [cross-armhf] [static-arm64] [static-armhf]
-#                                [deb] [debtest]
+#                                [deb] [debtest] [podman]
 #        (default: build run test; cross = cross-arm64 + cross-armhf)
 # static: the archives `make STATIC=1` links besides those of build. cc-ARCH: the cross compiler
 # only (the VM lab links cross builds against a sysroot of its own, tests/vm/sysroot.sh).
@@ -18,6 +18,9 @@
 # a loopback port of their own; its libc6-dbg names the C library's and ld.so's frames
 # (tests/integration/test_usyms_real.c). Where systemd runs, Debian also enables prometheus.service
 # (`systemctl disable --now prometheus` if that is not wanted).
+# podman: Debian's Podman 4.3 and what scripts/with-podman.sh runs it with: runc (crun 1.8
+# refuses a hybrid cgroup hierarchy), conmon, netavark and aardvark-dns (its network backend;
+# the CNI plugins come with podman), iptables for netavark's rules. Not in CI's groups yet.
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
 
@@ -36,6 +39,7 @@ declare -A groups=(
 	[cross-armhf]="gcc-arm-linux-gnueabihf"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
 	[debtest]="debootstrap debian-archive-keyring"
+	[podman]="podman conmon runc crun netavark aardvark-dns containernetworking-plugins iptables curl"
 )
 # Cross builds (make ARCH=arm64 / ARCH=arm) link against Debian's multiarch -dev packages of the
 # target architecture, which is how Debian documents cross-building: the architecture is added

@@ -268,8 +268,9 @@ int cmd_check(int argc, char **argv)
 		printf(COL "%s\n", "engine", d.err);
 	} else {
 		engine_ok = true;
-		printf(COL "Docker %s, API %s (using %s) at %s (dockerd pid %d)\n", "engine",
-		       d.engine_version, d.engine_api, d.api_version, socket,
+		printf(COL "%s %s, API %s (using %s) at %s (%s pid %d)\n", "engine",
+		       engine_kind_title(d.kind), d.engine_version, d.engine_api, d.api_version,
+		       socket, d.kind == ENGINE_PODMAN ? "podman service" : "dockerd",
 		       (int)docker_peer_pid(socket));
 		print_data_root(&d);
 		docker_close(&d);

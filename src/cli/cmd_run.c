@@ -73,8 +73,9 @@ static int drive_trials(struct run_cli *rc)
 	struct run *r = &rc->run;
 	enum experiment_end end;
 
-	fprintf(stderr, "restartprof: run %s, engine %s (API %s), writing %s\n", r->s.run_id,
-		r->s.docker.engine_version, r->s.docker.api_version, r->dir);
+	fprintf(stderr, "restartprof: run %s, engine %s %s (API %s), writing %s\n", r->s.run_id,
+		engine_kind_title(r->s.docker.kind), r->s.docker.engine_version,
+		r->s.docker.api_version, r->dir);
 	progress_init(&rc->progress, stderr, cli_stderr_width(), rc->cfg.n_cells, rc->cfg.trials,
 		      mono_ns());
 	end = run_experiment(r, &display);

@@ -320,6 +320,7 @@ int docker_open_bounded(struct docker *d, const char *socket_path, long timeout_
 	}
 	snprintf(d->engine_version, sizeof(d->engine_version), "%s", json_str(v, "Version", "?"));
 	snprintf(d->engine_api, sizeof(d->engine_api), "%s", json_str(v, "ApiVersion", "0"));
+	d->kind = engine_kind_detect(v);
 	if (docker_version_cmp(d->engine_api, DOCKER_API_MIN) < 0) {
 		snprintf(d->err, sizeof(d->err),
 			 "Docker engine %s speaks API %s; restartprof needs %s or newer",

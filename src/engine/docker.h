@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "engine/http.h"
+#include "engine/kind.h"
 
 #define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
 #define DOCKER_API_MIN	      "1.41"
@@ -23,6 +24,7 @@ struct docker {
 	char api_version[16];	 /* negotiated */
 	char engine_version[64]; /* as the engine names itself */
 	char engine_api[16];	 /* the engine's own newest API version */
+	enum engine_kind kind;	 /* Docker or Podman, from /version */
 	docker_call_hook hook;
 	void *hook_ctx;
 	char err[512];		  /* why the last call failed */

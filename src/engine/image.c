@@ -181,10 +181,65 @@ int image_import_error(const char *body, size_t len, char *msg, size_t msglen)
 	return 0;
 }
 
+/*
+ * The image id an import reported: Docker's last progress object says {"status":"sha256:..."},
+ * Podman's also has "id". 1 if found.
+ */
+int image_import_id(const char *body, size_t len, char id[80])
+{
+	const char *p = body, *end = body + len;
+	int found = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		json_object *o = json_parse_buf(p, n);
+		const char *v = json_str(o, "id", NULL);
+
+		if (!v || strncmp(v, "sha256:", 7) != 0)
+			v = json_str(o, "status", "");
+		/* It goes into a path: hex digits only after the prefix. */
+		if (strncmp(v, "sha256:", 7) == 0 && strlen(v) < 80 && v[7] &&
+		    strspn(v + 7, "0123456789abcdef") == strlen(v + 7)) {
+			snprintf(id, 80, "%s", v);
+			found = 1;
+		}
+		json_object_put(o);
+		p += n + 1;
+	}
+	return found;
+}
+
+/*
+ * Names the imported image ref explicitly. Docker already did (repo and tag of the import);
+ * Podman 4.3 ignores the import's tag and names it docker.io/library/REPO:latest (other
+ * versions: localhost/REPO:latest), so the tag is set here, on both engines alike.
+ */
+static int tag_import(struct docker *d, const char *id, const char *ref)
+{
+	const char *colon = strrchr(ref, ':');
+	char path[512];
+
+	snprintf(path, sizeof(path), "/images/%s/tag?repo=%.*s&tag=%s", id, (int)(colon - ref), ref,
+		 colon + 1);
+	return docker_call(d, "image-tag", "POST", path, NULL, 0, NULL);
+}
+
+/* "docker.io/library/REPO:TAG" or "localhost/REPO:TAG", as Podman names images: REPO:TAG. */
+static const char *short_name(const char *t)
+{
+	static const char *const prefixes[] = {"docker.io/library/", "localhost/"};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(t, prefixes[i], strlen(prefixes[i])) == 0)
+			return t + strlen(prefixes[i]);
+	return t;
+}
+
 static int import_tar(struct docker *d, const char *ref, const struct image_spec *spec,
 		      const char *digest, int (*abort_check)(void))
 {
-	char path[8192], change[512], sent[65];
+	char path[8192], change[512], sent[65], id[80];
 	struct http_result res;
 	struct upload *u;
 	size_t off;
@@ -239,6 +294,11 @@ static int import_tar(struct docker *d, const char *ref, const struct image_spec
 				 "image import: engine answered %ld: %.300s", res.status,
 				 res.body.data ? res.body.data : "");
 		rc = -EIO;
+	} else if (!image_import_id(res.body.data ? res.body.data : "", res.body.len, id)) {
+		snprintf(d->err, sizeof(d->err), "image import: the engine named no image id");
+		rc = -EIO;
+	} else if ((rc = tag_import(d, id, ref)) != 0) {
+		/* d->err names the call */
 	} else {
 		digest_changes(&u->sha, spec, sent);
 		if (strcmp(sent, digest) != 0) {
@@ -277,9 +337,10 @@ static void remove_stale_tags(struct docker *d, const char *repo, const char *ke
 
 		for (size_t k = 0; tags && k < json_object_array_length(tags); k++) {
 			const char *t = json_object_get_string(json_object_array_get_idx(tags, k));
+			const char *s = t ? short_name(t) : NULL;
 
-			if (t && strcmp(t, keep_ref) != 0 && strncmp(t, repo, strlen(repo)) == 0 &&
-			    t[strlen(repo)] == ':')
+			if (s && strcmp(s, keep_ref) != 0 && strncmp(s, repo, strlen(repo)) == 0 &&
+			    s[strlen(repo)] == ':')
 				docker_image_remove(d, t);
 		}
 	}

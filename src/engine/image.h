@@ -37,6 +37,8 @@ struct image_spec {
 int image_digest(const struct image_spec *spec, char out[65], char *err, size_t errlen);
 /* The first error in an import's stream of JSON progress objects; 1 if any (msg filled). */
 int image_import_error(const char *body, size_t len, char *msg, size_t msglen);
+/* The image id ("sha256:...") an import's stream names (Docker and Podman); 1 if any. */
+int image_import_id(const char *body, size_t len, char id[80]);
 
 /*
  * Makes sure repo:<first 12 digits of the digest> exists with the content label; imports it

@@ -62,6 +62,9 @@ struct trial {
 	int have_window[RM_COUNT];
 	int64_t event_ns[PH_COUNT]; /* raw lifecycle event times, 0 when not seen */
 	struct phase_span phases[PH_COUNT];
+	/* Bit p: the engine reports no event for phase p (Podman: no connect, no disconnect), so
+	 * its span is empty and its duration absent (empty in the CSVs), not zero. */
+	unsigned phase_absent;
 	struct api_call api[TRIAL_MAX_API_CALLS];
 	int n_api;
 	char old_id[CONTAINER_ID_LEN + 1];

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/kind.h"
 #include "explain/explain.h"
 #include "explain/html.h"
 #include "report/html_page.h"
@@ -114,7 +115,9 @@ static void info_rows(FILE *f, const struct report_run *r)
 	storage_text(r, buf, sizeof(buf));
 	kv(f, "its storage", buf);
 	in_memory_row(f, r);
-	snprintf(buf, sizeof(buf), "Docker %s, API %s (used %s), storage driver %s",
+	/* Runs written before the engine kind was recorded were all Docker's. */
+	snprintf(buf, sizeof(buf), "%s %s, API %s (used %s), storage driver %s",
+		 engine_kind_title(engine_kind_from_name(report_info(r, "engine.kind", "docker"))),
 		 report_info(r, "engine.version", "?"), report_info(r, "engine.api_version", "?"),
 		 report_info(r, "engine.api_version_used", "?"),
 		 report_info(r, "engine.storage_driver", "?"));
@@ -299,7 +302,8 @@ static void phase_table(FILE *f, const struct report_run *r)
 	}
 	fputs("<p>Each phase ends at its engine event; the phases of a trial add up to its "
 	      "restart window. Share of the summed windows of the cell's ok trials, and below "
-	      "it the mean duration in ms.</p>\n<div class=\"scroll\"><table><tr>"
+	      "it the mean duration in ms; a phase the engine never reports is absent.</p>\n<div "
+	      "class=\"scroll\"><table><tr>"
 	      "<th class=\"l\">cell</th>",
 	      f);
 	for (int p = 0; p < PH_COUNT; p++)
@@ -312,8 +316,11 @@ static void phase_table(FILE *f, const struct report_run *r)
 		markup_text(f, r->sum.cells[c].cell, SIZE_MAX);
 		fputs("</td>", f);
 		for (int p = 0; p < PH_COUNT; p++)
-			fprintf(f, "<td>%.1f%%<br><span class=\"dim\">%.1f</span></td>",
-				r->share_pct[c][p], r->phase_mean_ms[c][p]);
+			if (isnan(r->share_pct[c][p])) /* the engine never reports it */
+				fputs("<td><span class=\"dim\">absent</span></td>", f);
+			else
+				fprintf(f, "<td>%.1f%%<br><span class=\"dim\">%.1f</span></td>",
+					r->share_pct[c][p], r->phase_mean_ms[c][p]);
 		fputs("</tr>\n", f);
 	}
 	fputs("</table></div></section>\n", f);

@@ -71,8 +71,15 @@ static int share_rows(struct csv_writer *w, const void *ctx)
 			csv_i64(w, r->sum.cells[c].stressors);
 			csv_str(w, phase_name(p));
 			csv_i64(w, r->share_trials[c]);
-			csv_f64(w, r->share_pct[c][p], 3);
-			csv_f64(w, r->phase_mean_ms[c][p], 3);
+			/* Absent (the engine never reports the phase): empty, not nan. */
+			if (isnan(r->share_pct[c][p]))
+				csv_empty(w);
+			else
+				csv_f64(w, r->share_pct[c][p], 3);
+			if (isnan(r->phase_mean_ms[c][p]))
+				csv_empty(w);
+			else
+				csv_f64(w, r->phase_mean_ms[c][p], 3);
 			err = csv_end_row(w);
 		}
 	}

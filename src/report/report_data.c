@@ -112,9 +112,9 @@ static int load_rows(struct report_run *r)
 			rt->phase_ns[p] = in_trials ? csv_get_i64(t, k, phase_col[p], -1) : -1;
 		if (!in_trials && rt->ok && r->have_phases)
 			phases_from_rows(r, row.cell, rt->trial, rt->phase_ns);
-		rt->have_phases = rt->ok;
-		for (int p = 0; p < PH_COUNT; p++)
-			rt->have_phases = rt->have_phases && rt->phase_ns[p] >= 0;
+		/* A phase the engine does not report (Podman: connect, disconnect) is empty in
+		 * every trial of the run: the others still make the trial's phases. */
+		rt->have_phases = rt->ok && rt->phase_ns[PH_READY] >= 0;
 	}
 	return 0;
 }
@@ -123,7 +123,7 @@ static void phase_shares(struct report_run *r)
 {
 	for (size_t c = 0; c < r->sum.n_cells; c++) {
 		double sum[PH_COUNT] = {0}, total = 0;
-		int n = 0;
+		int n = 0, have[PH_COUNT] = {0};
 
 		for (size_t k = 0; k < r->n_rows; k++) {
 			const struct report_trial *rt = &r->rows[k];
@@ -132,14 +132,18 @@ static void phase_shares(struct report_run *r)
 				continue;
 			n++;
 			for (int p = 0; p < PH_COUNT; p++) {
+				if (rt->phase_ns[p] < 0)
+					continue; /* absent */
+				have[p]++;
 				sum[p] += (double)rt->phase_ns[p];
 				total += (double)rt->phase_ns[p];
 			}
 		}
 		r->share_trials[c] = n;
+		/* NAN: absent (no trial reported the phase). */
 		for (int p = 0; p < PH_COUNT; p++) {
-			r->share_pct[c][p] = n && total > 0 ? sum[p] / total * 100 : NAN;
-			r->phase_mean_ms[c][p] = n ? sum[p] / n / 1e6 : NAN;
+			r->share_pct[c][p] = have[p] && total > 0 ? sum[p] / total * 100 : NAN;
+			r->phase_mean_ms[c][p] = have[p] ? sum[p] / have[p] / 1e6 : NAN;
 		}
 	}
 }

@@ -203,7 +203,9 @@ static int write_trial(struct run_csv *rc, const struct cell *cell, const struct
 	csv_i64_opt(w, tiled ? t->window[t->method].begin_ns : -1);
 	csv_i64_opt(w, tiled ? t->window[t->method].end_ns : -1);
 	for (int p = 0; p < PH_COUNT; p++)
-		csv_i64_opt(w, tiled ? t->phases[p].end_ns - t->phases[p].start_ns : -1);
+		csv_i64_opt(w, tiled && !(t->phase_absent & (1u << p))
+				       ? t->phases[p].end_ns - t->phases[p].start_ns
+				       : -1);
 	for (int i = 0; i < t->n_api; i++)
 		api_total += t->api[i].duration_ns;
 	csv_i64(w, t->n_api);
@@ -252,7 +254,8 @@ static int write_phases(struct run_csv *rc, const struct cell *cell, const struc
 		csv_i64_opt(w, ps->event_ns ? ps->event_ns : -1);
 		csv_i64(w, ps->start_ns);
 		csv_i64(w, ps->end_ns);
-		csv_i64(w, ps->end_ns - ps->start_ns);
+		/* A phase the engine does not report: empty, not 0 (its span is empty). */
+		csv_i64_opt(w, t->phase_absent & (1u << p) ? -1 : ps->end_ns - ps->start_ns);
 		kernel_phase_fields(w, tk, p);
 		err = csv_end_row(w);
 	}

@@ -130,6 +130,7 @@ static json_object *engine_json(const struct run_info *ri)
 {
 	json_object *o = json_object_new_object();
 
+	add_str(o, "kind", ri->engine_kind);
 	add_str(o, "version", ri->engine_version);
 	add_str(o, "api_version", ri->engine_api);
 	add_str(o, "api_version_used", ri->api_version);

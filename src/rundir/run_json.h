@@ -42,6 +42,7 @@ struct run_info {
 	long long mem_kib;
 	struct storage_info storage; /* of the engine's data-root */
 	/* engine */
+	const char *engine_kind; /* "docker" or "podman" (engine/kind.h) */
 	char engine_version[64], engine_api[16], api_version[16];
 	char storage_driver[64], cgroup_version[16], cgroup_driver[64], engine_os[256];
 	/* experiment */

@@ -19,6 +19,28 @@ static bool is_shim(const char *comm)
 	return strncmp(comm, "containerd-shim", 15) == 0;
 }
 
+/*
+ * The engine's programs that leave its lineage, found by name when the socket's peer is a
+ * Podman service: conmon double-forks to be reparented to init, aardvark-dns daemonizes. Their
+ * children (runc or crun, `podman container cleanup`) and the service's own (netavark, CNI
+ * plugins, iptables) follow by lineage, as do those started while tracing (the kernel tracks
+ * them from the fork, before they are reparented).
+ */
+static const char *const podman_orphans[] = {"conmon", "aardvark-dns"};
+
+static void mark_podman_orphans(struct proc_info *p, size_t n, pid_t service)
+{
+	bool podman = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].pid == service && strcmp(p[i].comm, "podman") == 0)
+			podman = true;
+	for (size_t i = 0; podman && i < n; i++)
+		for (size_t k = 0; k < sizeof(podman_orphans) / sizeof(podman_orphans[0]); k++)
+			if (p[i].ppid <= 1 && strcmp(p[i].comm, podman_orphans[k]) == 0)
+				p[i].engine = true;
+}
+
 size_t seed_select(struct proc_info *p, size_t n, pid_t dockerd)
 {
 	size_t marked = 0, own_containerd = 0;
@@ -45,6 +67,7 @@ size_t seed_select(struct proc_info *p, size_t n, pid_t dockerd)
 			    strcmp(p[j].addr, p[i].addr) == 0)
 				p[i].engine = true;
 	}
+	mark_podman_orphans(p, n, dockerd);
 	while (changed) {
 		changed = false;
 		for (size_t i = 0; i < n; i++) {

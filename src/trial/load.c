@@ -124,6 +124,7 @@ static json_object *load_config(struct session *s, enum load_type load,
 	json_object_object_add(c, "Cmd", cmd);
 	json_object_object_add(c, "Labels", session_labels(s, "load"));
 	json_object_object_add(hc, "NetworkMode", json_object_new_string(s->cfg->network));
+	engine_add_ulimits(&s->docker, hc);
 	if (chg)
 		apply_change(c, hc, chg, dir);
 	json_object_object_add(c, "HostConfig", hc);
@@ -245,9 +246,10 @@ static bool find_death(struct session *s, const char *id, int64_t since_ns,
 {
 	struct engine_event ev[16];
 	size_t n = event_stream_collect(s->events, id, since_ns, INT64_MAX, ev, 16);
+	const char *died = engine_phase_action(s->docker.kind, "die", NULL);
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(ev[i].type, "container") == 0 && strcmp(ev[i].action, "die") == 0) {
+		if (strcmp(ev[i].type, "container") == 0 && strcmp(ev[i].action, died) == 0) {
 			*death = ev[i];
 			return true;
 		}

@@ -52,9 +52,10 @@ static int exit_code_if_died(struct session *s, const char *id, int64_t after_ns
 {
 	struct engine_event ev[8];
 	size_t n = event_stream_collect(s->events, id, after_ns, INT64_MAX, ev, 8);
+	const char *died = engine_phase_action(s->docker.kind, "die", NULL);
 
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(ev[i].action, "die") == 0)
+		if (strcmp(ev[i].action, died) == 0)
 			return ev[i].exit_code < 0 ? 255 : ev[i].exit_code;
 	return -1;
 }
@@ -139,29 +140,36 @@ int restart_prepare(struct session *s, struct target **cur)
 	return 0;
 }
 
-static int64_t find_event(struct session *s, const char *type, const char *action, const char *id,
+/*
+ * The time of the event that ends phase p on this engine (engine/kind.c), 0 if none came;
+ * a phase the engine never reports is marked absent in t.
+ */
+static int64_t find_event(struct session *s, struct trial *t, enum phase p, const char *id,
 			  int64_t after_ns, int64_t deadline_mono)
 {
+	const char *type, *action = engine_phase_action(s->docker.kind, phase_name(p), &type);
+
+	if (!action) {
+		t->phase_absent |= 1u << p;
+		return 0;
+	}
 	return id[0] ? event_stream_wait(s->events, type, action, id, after_ns, deadline_mono) : 0;
 }
 
 /* Reads every lifecycle event of the two containers; waits only for the last one. */
 static void collect_events(struct session *s, struct trial *t, int64_t t_req)
 {
+	static const enum phase of_old[] = {PH_KILL, PH_DIE, PH_DISCONNECT, PH_STOP, PH_DESTROY};
+	static const enum phase of_new[] = {PH_CREATE, PH_ATTACH, PH_CONNECT};
 	int64_t old_after = t_req - OLD_EVENT_SLACK, now = mono_ns();
 
-	t->event_ns[PH_START] =
-		find_event(s, "container", "start", t->new_id, t_req, now + EVENT_GRACE_NS);
+	t->phase_absent = 0;
+	t->event_ns[PH_START] = find_event(s, t, PH_START, t->new_id, t_req, now + EVENT_GRACE_NS);
 	now = mono_ns();
-	t->event_ns[PH_KILL] = find_event(s, "container", "kill", t->old_id, old_after, now);
-	t->event_ns[PH_DIE] = find_event(s, "container", "die", t->old_id, old_after, now);
-	t->event_ns[PH_DISCONNECT] =
-		find_event(s, "network", "disconnect", t->old_id, old_after, now);
-	t->event_ns[PH_STOP] = find_event(s, "container", "stop", t->old_id, old_after, now);
-	t->event_ns[PH_DESTROY] = find_event(s, "container", "destroy", t->old_id, old_after, now);
-	t->event_ns[PH_CREATE] = find_event(s, "container", "create", t->new_id, old_after, now);
-	t->event_ns[PH_ATTACH] = find_event(s, "container", "attach", t->new_id, old_after, now);
-	t->event_ns[PH_CONNECT] = find_event(s, "network", "connect", t->new_id, old_after, now);
+	for (size_t i = 0; i < sizeof(of_old) / sizeof(of_old[0]); i++)
+		t->event_ns[of_old[i]] = find_event(s, t, of_old[i], t->old_id, old_after, now);
+	for (size_t i = 0; i < sizeof(of_new) / sizeof(of_new[0]); i++)
+		t->event_ns[of_new[i]] = find_event(s, t, of_new[i], t->new_id, old_after, now);
 }
 
 static void set_window(struct trial *t, enum restart_method m, int64_t begin, int64_t end)

@@ -20,6 +20,7 @@ static void engine_facts(struct run_info *ri, struct docker *d)
 {
 	json_object *info = NULL;
 
+	ri->engine_kind = engine_kind_name(d->kind);
 	copy_text(ri->engine_version, sizeof(ri->engine_version), d->engine_version);
 	copy_text(ri->engine_api, sizeof(ri->engine_api), d->engine_api);
 	copy_text(ri->api_version, sizeof(ri->api_version), d->api_version);

@@ -143,6 +143,7 @@ static json_object *target_config(struct session *s)
 	json_object_object_add(c, "AttachStderr", json_object_new_boolean(1));
 	json_object_object_add(c, "Tty", json_object_new_boolean(0));
 	json_object_object_add(hc, "NetworkMode", json_object_new_string(cfg->network));
+	engine_add_ulimits(&s->docker, hc);
 	if (cfg->publish_port) {
 		char port[32];
 		json_object *exposed = json_object_new_object(),

@@ -176,6 +176,8 @@ static void check_in_memory_field(const char *dir, const char *run_err)
 	assert_true(*root);
 	assert_non_null(field);
 	assert_string_equal(field, memory_kind(root));
+	/* This suite's engine is Docker's (test_podman tests Podman's). */
+	assert_string_equal(json_str(json_path(o, "engine"), "kind", ""), "docker");
 	if (*field)
 		assert_non_null(strstr(run_err, "WARNING: the engine's data-root"));
 	else

@@ -234,7 +234,7 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s)
 
 int harness_engine(const char *command)
 {
-	const char *dir = getenv("RP_ENGINE_DIR");
+	const char *dir = getenv("RP_ENGINE_DIR"), *script = getenv("RP_ENGINE_SCRIPT");
 	int status;
 	pid_t pid;
 
@@ -242,7 +242,8 @@ int harness_engine(const char *command)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		execlp("bash", "bash", "scripts/private-dockerd.sh", command, dir, (char *)NULL);
+		execlp("bash", "bash", script ? script : "scripts/private-dockerd.sh", command, dir,
+		       (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);

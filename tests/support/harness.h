@@ -42,7 +42,8 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s);
 /* An open connection to the engine under test. 0 or -1. */
 #include "engine/docker.h"
 int harness_docker(struct docker *d);
-/* scripts/private-dockerd.sh halt|resume on the engine under test ($RP_ENGINE_DIR). */
+/* scripts/private-dockerd.sh halt|resume on the engine under test ($RP_ENGINE_DIR); -1 on Podman
+ * ($RP_ENGINE_SCRIPT, private-podman.sh, has neither). */
 int harness_engine(const char *command);
 /* The run id restartprof announced in its log ("run ID,"), waiting for it. 0 or -1. */
 int harness_run_id(const char *log_path, char *out, size_t len, int timeout_s);

@@ -17,6 +17,7 @@
 #include "engine/docker.h"
 #include "engine/events.h"
 #include "engine/image.h"
+#include "engine/kind.h"
 #include "util/files.h"
 #include "util/proc.h"
 
@@ -159,6 +160,72 @@ static void versions_and_names(void **state)
 }
 
 /* Under socket activation the listener is systemd's; dockerd only holds it (docker_peer_pid). */
+/* /version of Podman 4.3.1 and of Docker 20.10, cut to what tells them apart. */
+static void engine_kind_from_version(void **state)
+{
+	static const char podman[] =
+		"{\"Components\":[{\"Name\":\"Podman Engine\",\"Version\":\"4.3.1\"},"
+		"{\"Name\":\"Conmon\"},{\"Name\":\"OCI Runtime (crun)\"}],"
+		"\"Version\":\"4.3.1\",\"ApiVersion\":\"1.41\"}";
+	static const char docker[] =
+		"{\"Components\":[{\"Name\":\"Engine\",\"Version\":\"20.10.24\"},"
+		"{\"Name\":\"containerd\"},{\"Name\":\"runc\"}],\"Version\":\"20.10.24\"}";
+	json_object *p = json_parse_buf(podman, strlen(podman));
+	json_object *d = json_parse_buf(docker, strlen(docker));
+	json_object *bare = json_parse_buf("{\"Version\":\"1\"}", 15);
+
+	(void)state;
+	assert_int_equal(engine_kind_detect(p), ENGINE_PODMAN);
+	assert_int_equal(engine_kind_detect(d), ENGINE_DOCKER);
+	assert_int_equal(engine_kind_detect(bare), ENGINE_DOCKER);
+	assert_int_equal(engine_kind_detect(NULL), ENGINE_DOCKER);
+	assert_string_equal(engine_kind_name(ENGINE_PODMAN), "podman");
+	assert_int_equal(engine_kind_from_name("docker"), ENGINE_DOCKER);
+	assert_int_equal(engine_kind_from_name("lxc"), -1);
+	json_object_put(p);
+	json_object_put(d);
+	json_object_put(bare);
+}
+
+/* Which event ends each phase: Docker's own names, Podman's as its compat stream says them. */
+static void phase_events_per_engine(void **state)
+{
+	const char *type = NULL;
+
+	(void)state;
+	assert_string_equal(engine_phase_action(ENGINE_DOCKER, "destroy", &type), "destroy");
+	assert_string_equal(type, "container");
+	assert_string_equal(engine_phase_action(ENGINE_DOCKER, "connect", &type), "connect");
+	assert_string_equal(type, "network");
+	assert_string_equal(engine_phase_action(ENGINE_PODMAN, "destroy", &type), "remove");
+	assert_string_equal(engine_phase_action(ENGINE_PODMAN, "die", NULL), "die");
+	assert_string_equal(engine_phase_action(ENGINE_PODMAN, "start", NULL), "start");
+	/* Not reported by Podman: absent phases. */
+	assert_null(engine_phase_action(ENGINE_PODMAN, "kill", NULL));
+	assert_null(engine_phase_action(ENGINE_PODMAN, "connect", NULL));
+	assert_null(engine_phase_action(ENGINE_PODMAN, "disconnect", NULL));
+	/* ready ends at readiness, not at an event. */
+	assert_null(engine_phase_action(ENGINE_DOCKER, "ready", NULL));
+}
+
+/* The image id of an import's answer: Docker's status line, Podman's id field. */
+static void import_ids(void **state)
+{
+	static const char docker[] = "{\"status\":\"sha256:0123abcd\"}\r\n";
+	static const char podman[] = "{\"status\":\"sha256:89ef\",\"progress\":\"\","
+				     "\"progressDetail\":{},\"id\":\"sha256:89ef\"}\n";
+	static const char bad[] = "{\"status\":\"sha256:../x?\"}\n";
+	char id[80];
+
+	(void)state;
+	assert_int_equal(image_import_id(docker, strlen(docker), id), 1);
+	assert_string_equal(id, "sha256:0123abcd");
+	assert_int_equal(image_import_id(podman, strlen(podman), id), 1);
+	assert_string_equal(id, "sha256:89ef");
+	assert_int_equal(image_import_id(bad, strlen(bad), id), 0);
+	assert_int_equal(image_import_id("", 0, id), 0);
+}
+
 static void socket_activated_listener(void **state)
 {
 	static const char text[] =
@@ -278,6 +345,9 @@ int main(void)
 		cmocka_unit_test(splitter_handles_chunks_and_garbage),
 		cmocka_unit_test(demux_frames_into_lines),
 		cmocka_unit_test(versions_and_names),
+		cmocka_unit_test(engine_kind_from_version),
+		cmocka_unit_test(phase_events_per_engine),
+		cmocka_unit_test(import_ids),
 		cmocka_unit_test(socket_activated_listener),
 		cmocka_unit_test(image_digest_names_the_content),
 	};

@@ -155,6 +155,33 @@ static void a_system_containerd(void **state)
 	assert_false(p[0].engine);
 }
 
+/* A Podman service: conmon and aardvark-dns left its lineage (init adopted them). */
+static void a_podman_service(void **state)
+{
+	struct proc_info p[] = {
+		pi(1, 0, "init", ""),
+		pi(100, 1, "podman", ""),
+		pi(101, 100, "netavark", ""),
+		pi(200, 1, "conmon", ""),
+		pi(201, 200, "restartprof-svc", ""),
+		pi(202, 200, "podman", ""), /* container cleanup */
+		pi(300, 1, "aardvark-dns", ""),
+		pi(400, 1, "bash", ""),
+	};
+	struct proc_info d[] = {
+		pi(100, 1, "dockerd", ""),
+		pi(200, 1, "conmon", ""), /* another engine's: not Docker's */
+	};
+	size_t n = sizeof(p) / sizeof(p[0]);
+
+	(void)state;
+	assert_int_equal(seed_select(p, n, 100), 6);
+	assert_true(marked(p, n, 200) && marked(p, n, 201) && marked(p, n, 202));
+	assert_true(marked(p, n, 101) && marked(p, n, 300));
+	assert_false(marked(p, n, 400) || marked(p, n, 1));
+	assert_int_equal(seed_select(d, 2, 100), 1);
+}
+
 static void containerd_addresses(void **state)
 {
 	static const char cmd[] = "containerd\0--config\0/x/containerd.toml\0--log-level\0info";
@@ -312,6 +339,7 @@ int main(void)
 		cmocka_unit_test(mounts_and_paths_v1_and_v2),
 		cmocka_unit_test(the_engine_among_others),
 		cmocka_unit_test(a_system_containerd),
+		cmocka_unit_test(a_podman_service),
 		cmocka_unit_test(containerd_addresses),
 		cmocka_unit_test(records_into_events),
 		cmocka_unit_test(aggregates_into_slots),
