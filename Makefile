@@ -153,7 +153,11 @@ BIN := $(OUT)/restartprof
 SVC := $(OUT)/restartprof-svc
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
-INTEG_TESTS := $(patsubst tests/integration/%.c,$(OUT)/tests/%,$(wildcard tests/integration/test_*.c))
+# test_podman runs against a private Podman service (make integration-podman), the others
+# against a private dockerd.
+PODMAN_TESTS := $(OUT)/tests/test_podman
+INTEG_TESTS := $(filter-out $(PODMAN_TESTS),\
+	$(patsubst tests/integration/%.c,$(OUT)/tests/%,$(wildcard tests/integration/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
 ifeq ($(V),1)
@@ -164,7 +168,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all test unit integration promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
+.PHONY: all test unit integration integration-podman promtool run deps vmlinux format format-check clean bench fuzz fuzz-run \
 	vmtest vmtest-ci vmtest-ci-prepare bench-stacks man man-lint install uninstall install-test dist dist-test deb \
 	deb-test FORCE
 .DELETE_ON_ERROR:
@@ -172,7 +176,7 @@ endif
 all: $(BIN) $(SVC)
 
 deps:
-	$(Q)bash scripts/install-deps.sh build run test
+	$(Q)bash scripts/install-deps.sh build run test podman
 
 $(OUT)/vmlinux/vmlinux.h: | $(OUT)/vmlinux
 	$(call msg,BTF,$@)
@@ -263,12 +267,16 @@ INTEG_RUN = $(filter-out $(addprefix $(OUT)/tests/,$(INTEG_SKIP)),$(INTEG_TESTS)
 integration: $(BIN) $(INTEG_RUN)
 	$(Q)bash tests/run-integration.sh $(OUT) $(INTEG_RUN)
 
+integration-podman: $(BIN) $(PODMAN_TESTS)
+	$(Q)ENGINE=podman bash tests/run-integration.sh $(OUT) $(PODMAN_TESTS)
+
 # The fleet's Prometheus configuration and rules, checked and unit-tested by promtool.
 promtool:
 	$(Q)bash tests/promtool.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit promtool man-lint install-test integration
+	$(Q)$(MAKE) --no-print-directory all unit promtool man-lint install-test integration \
+		integration-podman
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -20,7 +20,7 @@
 # (`systemctl disable --now prometheus` if that is not wanted).
 # podman: Debian's Podman 4.3 and what scripts/with-podman.sh runs it with: runc (crun 1.8
 # refuses a hybrid cgroup hierarchy), conmon, netavark and aardvark-dns (its network backend;
-# the CNI plugins come with podman), iptables for netavark's rules. Not in CI's groups yet.
+# the CNI plugins come with podman), iptables for netavark's rules (make test: test_podman).
 # Idempotent: a second call with everything present installs nothing and touches no apt state.
 set -euo pipefail
 

@@ -128,9 +128,9 @@ int main(void)
 	podman = d.kind == ENGINE_PODMAN;
 	docker_close(&d);
 	if (!podman) {
-		fprintf(stderr, "test_podman: skipped, the engine is Docker (run it with "
-				"ENGINE=podman tests/run-integration.sh)\n");
-		return 0;
+		fprintf(stderr, "test_podman: the engine at DOCKER_HOST is not Podman (run it with "
+				"make integration-podman)\n");
+		return 1;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
