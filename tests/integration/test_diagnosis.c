@@ -8,10 +8,8 @@
  * named as deleted, or went with a container the run removed); the report has the diagnosis
  * and the flame graph, and the folded stacks parse.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,6 +24,7 @@
 
 #include "model/fold.h"
 #include "rundir/csv.h"
+#include "support/explain_text.h"
 #include "support/harness.h"
 #include "support/table.h"
 
@@ -186,90 +185,6 @@ static char *explain(const struct run *r, const struct run *against)
 	return explain_with(r, against, NULL);
 }
 
-static bool cause_line(const char *l, double *ms)
-{
-	const char *p = l;
-
-	while (*p == ' ')
-		p++;
-	if (p - l != 4 || !isdigit((unsigned char)*p))
-		return false;
-	while (isdigit((unsigned char)*p))
-		p++;
-	return *p == '.' && sscanf(p + 1, " %lf ms", ms) == 1;
-}
-
-/* The line of a phase's time no cause names: no wait recorded, or unaccounted when sampled. */
-static bool rest_line(const char *l)
-{
-	return strstr(l, "% no wait recorded ") || strstr(l, "% unaccounted ");
-}
-
-/*
- * In explain's text: every cause has a "stack" or "file" line before the next cause; each
- * phase's causes, smaller causes, time with no wait and unmatched waits add up to its time.
- */
-static void check_explain_text(const char *text)
-{
-	char *copy = strdup(text), *save = NULL, *l;
-	double measured = -1, sum = 0;
-	int causes = 0, lines = 0, phases = 0;
-	bool in_cause = false, evidence = false, in_diff = false;
-	const char *cause = "", *detail = strstr(copy, "== cell");
-
-	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		double ms;
-		char name[32];
-
-		if (!detail || l < detail)
-			continue; /* the headline */
-		if (strncmp(l, "  against ", 10) == 0)
-			in_diff = true; /* the comparison, at the end of a cell */
-		else if (strncmp(l, "== cell", 7) == 0)
-			in_diff = false;
-		if (in_diff)
-			continue;
-		if (cause_line(l, &ms) || rest_line(l) ||
-		    sscanf(l, "  %31s %lf ms per trial", name, &ms) == 2 || strstr(l, "== cell")) {
-			if (in_cause && !evidence)
-				fprintf(stderr, "a cause without evidence: %s\n", cause);
-			assert_false(in_cause && !evidence);
-			in_cause = false;
-		}
-		if (sscanf(l, "  %31s %lf ms per trial", name, &ms) == 2 && l[2] != ' ') {
-			measured = ms;
-			sum = 0;
-			lines = 0;
-			phases++;
-		} else if (cause_line(l, &ms)) {
-			sum += ms;
-			lines++;
-			causes++;
-			in_cause = true;
-			evidence = false;
-			cause = l;
-		} else if (strstr(l, "smaller cause") && sscanf(l, " %lf ms", &ms) == 1) {
-			sum += ms;
-			lines++;
-		} else if (rest_line(l) && sscanf(l, " %lf ms", &ms) == 1) {
-			sum += ms;
-			lines++;
-			/* Rounded to 0.1 ms each. */
-			if (fabs(sum - measured) > 0.05 * (lines + 1))
-				fprintf(stderr, "phase of %.1f ms adds up to %.1f ms\n", measured,
-					sum);
-			assert_true(fabs(sum - measured) <= 0.05 * (lines + 1));
-		} else if (in_cause && (strncmp(l, "          stack ", 16) == 0 ||
-					strncmp(l, "          file ", 15) == 0)) {
-			evidence = true;
-		}
-	}
-	assert_false(in_cause && !evidence);
-	assert_true(phases > 0);
-	assert_true(causes > 0);
-	free(copy);
-}
-
 static void every_cause_has_evidence_and_the_time_adds_up(void **state)
 {
 	char *b, *h;
@@ -281,8 +196,8 @@ static void every_cause_has_evidence_and_the_time_adds_up(void **state)
 	shares_fit_in_their_phase(&hdd);
 	b = explain(&base, NULL);
 	h = explain(&hdd, &base);
-	check_explain_text(b);
-	check_explain_text(h);
+	explain_text_check(b);
+	explain_text_check(h);
 	/* Against the baseline, the difference of each phase is split by cause. */
 	assert_non_null(strstr(h, "against the baseline of"));
 	assert_non_null(strstr(h, "create "));

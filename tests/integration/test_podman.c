@@ -2,8 +2,10 @@
 /*
  * restartprof run against a private Podman service (ENGINE=podman tests/run-integration.sh):
  * the engine is recognised and recorded, the image imports, containers start with the limits
- * given, and the phases are Podman's: the ones it reports present, the others absent. Against
- * Docker it has nothing to test and says so.
+ * given, and the phases are Podman's: the ones it reports present, the others absent. Under
+ * disk load, traced: the load's block I/O is recorded, Podman's programs (podman, conmon,
+ * runc, netavark) are the engine, and explain names causes whose times add up in every phase.
+ * Against Docker it has nothing to test and says so. Each step prints its time.
  */
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -13,14 +15,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "engine/docker.h"
 #include "model/phase.h"
 #include "rundir/csv.h"
+#include "support/explain_text.h"
 #include "support/harness.h"
+#include "support/table.h"
+#include "util/clock.h"
 
-#define TRIALS 3
+#define TRIALS	   2
+#define HDD_TRIALS 2
+
+/* Kept for the steps after the run that made them; removed at teardown. */
+static char *base_dir, *hdd_dir;
 
 /* Phases whose events Podman reports on every restart, and those it never reports. */
 static const char *const reported[] = {"die", "destroy", "create", "attach", "start"};
@@ -38,13 +48,13 @@ static void check_run_json(const char *dir)
 	json_object_put(info);
 }
 
-static void check_trials_csv(const char *dir)
+static void check_trials_csv(const char *dir, size_t trials)
 {
 	struct csv_table t;
 	char col[32];
 
 	assert_int_equal(harness_csv(dir, "trials.csv", &t), 0);
-	assert_int_equal(t.n_rows, TRIALS);
+	assert_int_equal(t.n_rows, trials);
 	for (size_t r = 0; r < t.n_rows; r++) {
 		assert_string_equal(csv_get(&t, r, csv_col(&t, "status")), "ok");
 		assert_true(csv_get_i64(&t, r, csv_col(&t, "restart_ns"), -1) > 1000000);
@@ -63,12 +73,12 @@ static void check_trials_csv(const char *dir)
 	csv_table_free(&t);
 }
 
-static void check_phases_csv(const char *dir)
+static void check_phases_csv(const char *dir, size_t trials)
 {
 	struct csv_table p;
 
 	assert_int_equal(harness_csv(dir, "phases.csv", &p), 0);
-	assert_int_equal(p.n_rows, TRIALS * PH_COUNT);
+	assert_int_equal(p.n_rows, trials * PH_COUNT);
 	for (size_t r = 0; r < p.n_rows; r++) {
 		const char *name = csv_get(&p, r, csv_col(&p, "phase"));
 		const char *dur = csv_get(&p, r, csv_col(&p, "duration_ns"));
@@ -86,33 +96,195 @@ static void check_phases_csv(const char *dir)
 	csv_table_free(&p);
 }
 
-static void podman_baseline(void **state)
+/* Prints how long a step took since *t0, and restarts the count. */
+static void step_done(const char *step, int64_t *t0)
 {
-	char *dir = harness_tmpdir("podman-base");
-	char n[8];
-	const char *args[] = {"run", "--trials", n, "--interval", "0.2", "-o", dir, NULL};
-	struct proc_result r;
+	int64_t now = mono_ns();
 
-	(void)state;
-	snprintf(n, sizeof(n), "%d", TRIALS);
+	fprintf(stderr, "test_podman: %s took %.1f s\n", step, (double)(now - *t0) / 1e9);
+	*t0 = now;
+}
+
+/* restartprof run with args after "run" and "-o DIR"; exit 0 and the engine named. */
+static char *run_podman(const char *tag, const char *const *extra)
+{
+	const char *args[24] = {"run", "--interval", "0.2", "-o"};
+	char *dir = harness_tmpdir(tag);
+	struct proc_result r;
+	int n = 4;
+
+	assert_non_null(dir);
+	args[n++] = dir;
+	for (int i = 0; extra[i]; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
 	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
-	if (r.exit_code != 0)
+	if (r.exit_code != 0 || !strstr(r.err, "kernel tracing with"))
 		fprintf(stderr, "%s", r.err);
 	assert_int_equal(r.exit_code, 0);
 	assert_non_null(strstr(r.err, "engine Podman"));
-	check_run_json(dir);
-	check_trials_csv(dir);
-	check_phases_csv(dir);
-	assert_int_equal(harness_count_containers("io.restartprof.run"), 0);
+	assert_non_null(strstr(r.err, "kernel tracing with"));
 	proc_result_free(&r);
-	harness_rmtree(dir);
-	free(dir);
+	return dir;
+}
+
+static void podman_baseline(void **state)
+{
+	const char *extra[] = {"--trials", "2", NULL};
+	int64_t t0 = mono_ns();
+
+	(void)state;
+	base_dir = run_podman("podman-base", extra);
+	check_run_json(base_dir);
+	check_trials_csv(base_dir, TRIALS);
+	check_phases_csv(base_dir, TRIALS);
+	assert_int_equal(harness_count_containers("io.restartprof.run"), 0);
+	step_done("baseline, 2 trials", &t0);
+}
+
+/* Summed over the run's trials and phases; -1 (not measured) fails. */
+static int64_t phases_sum(const struct csv_table *p, const char *column)
+{
+	int64_t sum = 0;
+
+	for (size_t i = 0; i < p->n_rows; i++) {
+		if (!table_str(p, i, "duration_ns")[0])
+			continue; /* a phase Podman does not report */
+		assert_true(table_i64(p, i, column) >= 0);
+		sum += table_i64(p, i, column);
+	}
+	return sum;
+}
+
+/* Whether an engine task of that comm (or name prefix) did kernel work in the window. */
+static bool engine_comm(const struct csv_table *events, const char *prefix)
+{
+	for (size_t i = 0; i < events->n_rows; i++)
+		if (strcmp(table_str(events, i, "actor"), "engine") == 0 &&
+		    strncmp(table_str(events, i, "comm"), prefix, strlen(prefix)) == 0)
+			return true;
+	return false;
+}
+
+/* Who did the work: the load is stress-ng, the target the service, and the engine is
+ * Podman's programs: podman, conmon, runc, and netavark setting up the network in attach. */
+static void check_actors(const struct csv_table *events, const struct csv_table *execs)
+{
+	static const char *const engine[] = {"podman", "conmon", "runc"};
+	int load = 0, target = 0, netavark = 0;
+
+	for (size_t i = 0; i < events->n_rows; i++) {
+		const char *comm = table_str(events, i, "comm"),
+			   *actor = table_str(events, i, "actor");
+		bool stress = strncmp(comm, "stress-ng", 9) == 0;
+		bool svc = strcmp(comm, "restartprof-svc") == 0;
+
+		if (strcmp(actor, "load") == 0 && !stress)
+			fprintf(stderr, "load: %s\n", comm);
+		assert_true(strcmp(actor, "load") != 0 || stress);
+		load += stress && strcmp(actor, "load") == 0;
+		target += svc && strcmp(actor, "target") == 0;
+		if (strcmp(actor, "engine") == 0)
+			assert_false(stress || svc);
+	}
+	for (size_t k = 0; k < sizeof(engine) / sizeof(engine[0]); k++) {
+		if (!engine_comm(events, engine[k]))
+			fprintf(stderr, "no engine work by %s\n", engine[k]);
+		assert_true(engine_comm(events, engine[k]));
+	}
+	for (size_t i = 0; i < execs->n_rows; i++)
+		netavark += strcmp(table_str(execs, i, "name"), "netavark") == 0 &&
+			    strcmp(table_str(execs, i, "actor"), "engine") == 0 &&
+			    strcmp(table_str(execs, i, "phase"), "attach") == 0;
+	fprintf(stderr, "events: load %d, target %d; netavark execs in attach: %d\n", load, target,
+		netavark);
+	assert_true(load > 0);
+	assert_true(target > 0);
+	assert_int_equal(netavark, HDD_TRIALS);
+}
+
+static void podman_hdd_traced(void **state)
+{
+	const char *extra[] = {"--trials", "2",	       "--load", "hdd",	     "--stressors",
+			       "1",	   "--settle", "1",	 "--events", NULL};
+	struct csv_table phases, events, execs;
+	int64_t t0 = mono_ns(), load_bio, engine_bio;
+
+	(void)state;
+	hdd_dir = run_podman("podman-hdd", extra);
+	check_trials_csv(hdd_dir, HDD_TRIALS);
+	check_phases_csv(hdd_dir, HDD_TRIALS);
+	assert_int_equal(harness_csv(hdd_dir, "phases.csv", &phases), 0);
+	assert_int_equal(harness_csv(hdd_dir, "events.csv", &events), 0);
+	assert_int_equal(harness_csv(hdd_dir, "execs.csv", &execs), 0);
+	load_bio = phases_sum(&phases, "load_bio_reqs");
+	engine_bio = phases_sum(&phases, "engine_bio_reqs");
+	fprintf(stderr, "block I/O requests in the windows: load %lld, engine %lld\n",
+		(long long)load_bio, (long long)engine_bio);
+	assert_true(load_bio > 0);
+	assert_true(phases_sum(&phases, "load_bio_bytes") > 0);
+	assert_true(engine_bio > 0);
+	check_actors(&events, &execs);
+	csv_table_free(&phases);
+	csv_table_free(&events);
+	csv_table_free(&execs);
+	assert_int_equal(harness_count_containers("io.restartprof.run"), 0);
+	assert_int_equal(harness_leaked_bpf_maps(), 0);
+	step_done("hdd-1, 2 trials, traced", &t0);
+}
+
+/* restartprof explain with args; its stdout, exit 0. */
+static char *explain(const char *const *args)
+{
+	struct proc_result r;
+	char *out;
+
+	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
+	if (r.exit_code)
+		fprintf(stderr, "%s", r.err);
+	assert_int_equal(r.exit_code, 0);
+	out = strdup(r.out);
+	proc_result_free(&r);
+	return out;
+}
+
+static void podman_explain(void **state)
+{
+	const char *args[] = {"explain", hdd_dir, NULL};
+	int64_t t0 = mono_ns();
+	char *text;
+
+	(void)state;
+	if (!hdd_dir)
+		skip();
+	text = explain(args);
+	explain_text_check(text);
+	/* attach runs Podman's init (runtime create, netavark): the largest phase, explained. */
+	assert_true(explain_text_phase_causes(text, "attach") > 0);
+	for (size_t k = 0; k < sizeof(absent) / sizeof(absent[0]); k++)
+		assert_int_equal(explain_text_phase_causes(text, absent[k]), 0);
+	free(text);
+	step_done("explain", &t0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (base_dir)
+		harness_rmtree(base_dir);
+	if (hdd_dir)
+		harness_rmtree(hdd_dir);
+	free(base_dir);
+	free(hdd_dir);
+	return 0;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(podman_baseline),
+		cmocka_unit_test(podman_hdd_traced),
+		cmocka_unit_test(podman_explain),
 	};
 	struct docker d;
 	bool podman;
@@ -132,5 +304,5 @@ int main(void)
 				"make integration-podman)\n");
 		return 1;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }
