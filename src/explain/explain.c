@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kind.h"
 #include "explain/tried.h"
 #include "model/stats.h"
 #include "model/waits.h"
@@ -210,10 +211,18 @@ static void read_medians(struct explain_run *r, const struct csv_table *t)
 	r->base.median_ms = median_restart_ms(r, t, NULL);
 }
 
-/* The engine's data-root, to shorten the paths under it; a try run's remedies. */
+/* The engine's data-root, to shorten the paths under it; a try run's remedies; the engine. */
 static void read_data_root(struct explain_run *r)
 {
-	json_object *o = run_json_read(r->dir), *storage, *root;
+	json_object *o = run_json_read(r->dir), *storage, *root, *engine, *kind;
+	int k;
+
+	/* Runs written before the engine kind was recorded were all Docker's. */
+	r->engine = ENGINE_DOCKER;
+	if (o && json_object_object_get_ex(o, "engine", &engine) &&
+	    json_object_object_get_ex(engine, "kind", &kind) &&
+	    (k = engine_kind_from_name(json_object_get_string(kind))) >= 0)
+		r->engine = k;
 
 	if (o && json_object_object_get_ex(o, "storage", &storage) &&
 	    json_object_object_get_ex(storage, "docker_root_dir", &root) &&

@@ -62,6 +62,7 @@ struct explain_run {
 	char dir[PATH_MAX];
 	char data_root[PATH_MAX]; /* the engine's data-root from run.json, "" when unknown */
 	char tried[128];	  /* a try run's remedies (run.json try.remedies), else "" */
+	int engine; /* enum engine_kind (engine/kind.h) of run.json; Docker when not recorded */
 	const struct rules *rules;
 	struct explain_cell *cells;
 	size_t n_cells;

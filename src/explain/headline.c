@@ -85,7 +85,8 @@ static void keep_phases(struct headline *out, const struct headline_phase *ranke
 static bool any_growth(const struct explain_cell *c, const struct explain_cell *base)
 {
 	for (int p = 0; base && p < PH_COUNT; p++)
-		if (c->dx.phase[p].measured_ms - base->dx.phase[p].measured_ms >= HEADLINE_MIN_MS)
+		if (diagnosis_comparable(&c->dx.phase[p], &base->dx.phase[p]) &&
+		    c->dx.phase[p].measured_ms - base->dx.phase[p].measured_ms >= HEADLINE_MIN_MS)
 			return true;
 	return false;
 }
@@ -145,7 +146,7 @@ void headline_select(const struct explain_run *r, const struct explain_cell *c,
 			top_growth(ph, &base->dx.phase[p], &hp);
 		else
 			top_cause(ph, &hp);
-		if (base && !out->grew)
+		if (base && !out->grew && diagnosis_comparable(ph, &base->dx.phase[p]))
 			hp.change_ms = ph->measured_ms - base->dx.phase[p].measured_ms;
 		if (rank_value(&hp, out->grew) < HEADLINE_MIN_MS)
 			continue;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kind.h"
 #include "explain/explain.h"
 #include "explain/headline.h"
 #include "explain/tried.h"
@@ -16,6 +17,7 @@
 struct text_out {
 	FILE *f;
 	const struct explain_run *r;
+	const struct explain_run *against; /* the other run compared with, or NULL */
 	int width;
 	bool *told;			 /* per rule: its explanation was shown */
 	bool loaded;			 /* the cell being printed has load */
@@ -224,20 +226,44 @@ static void print_phase(struct text_out *t, const struct explain_cell *ec, int p
 	print_context(t, ec->ctx[p]);
 }
 
+/* A phase one side does not report (its engine sends no event for it): said, not compared. */
+static void print_absent(struct text_out *t, int p, const struct diagnosis_phase *a,
+			 const struct diagnosis_phase *b, int base_engine)
+{
+	const char *mine = engine_kind_title(t->r->engine),
+		   *theirs = engine_kind_title(base_engine);
+
+	line(t, 6, "  %s: absent in %s (%s); %.1f ms in %s (%s); not compared", phase_name(p),
+	     a->absent ? "this run" : "the baseline", a->absent ? mine : theirs,
+	     a->absent ? b->measured_ms : a->measured_ms, a->absent ? "the baseline" : "this run",
+	     a->absent ? theirs : mine);
+}
+
 static void print_diff(struct text_out *t, const struct explain_cell *ec,
 		       const struct explain_cell *base, const char *base_label)
 {
+	/* A baseline from the other run is of its engine; one of this run, of this one. */
+	int base_engine = t->against ? t->against->engine : t->r->engine;
 	char buf[LINE_LEN];
 
 	fputc('\n', t->f);
 	line(t, 6, "  against %s (%d trials): restart %+.1f ms (%.1f -> %.1f ms)", base_label,
 	     base->dx.trials, explain_total_ms(&ec->dx) - explain_total_ms(&base->dx),
 	     explain_total_ms(&base->dx), explain_total_ms(&ec->dx));
+	if (base_engine != t->r->engine)
+		line(t, 6,
+		     "  engines differ: this run is %s's, the baseline %s's; a phase one of them "
+		     "does not report is absent there and not compared",
+		     engine_kind_title(t->r->engine), engine_kind_title(base_engine));
 	for (int p = 0; p < PH_COUNT; p++) {
 		struct diagnosis_diff d;
 		int shown = 0, n;
 		double rest = 0;
 
+		if (!diagnosis_comparable(&ec->dx.phase[p], &base->dx.phase[p])) {
+			print_absent(t, p, &ec->dx.phase[p], &base->dx.phase[p], base_engine);
+			continue;
+		}
 		diagnosis_compare(&ec->dx.phase[p], &base->dx.phase[p], &d);
 		if (fabs(d.measured_ms) < 0.5)
 			continue;
@@ -335,7 +361,13 @@ static void print_headlines(struct text_out *t, const struct explain_run *agains
 
 	for (size_t c = 0; c < r->n_cells; c++)
 		compared = compared || explain_baseline(r, against, &r->cells[c]);
-	if (against)
+	if (against && against->engine != r->engine)
+		line(t, 4,
+		     "Against %s (%s; this run: %s): per cell, median restart, phases that grew "
+		     "most, top cause, what helps",
+		     against->dir, engine_kind_title(against->engine),
+		     engine_kind_title(r->engine));
+	else if (against)
 		line(t, 4,
 		     "Against %s: per cell, median restart, phases that grew most, top cause, "
 		     "what helps",
@@ -378,8 +410,11 @@ void explain_print(FILE *f, const struct explain_run *r, const struct explain_ru
 		   const struct explain_text_opts *o)
 {
 	bool *told = calloc((size_t)r->rules->n + 1, sizeof(bool));
-	struct text_out t = {
-		.f = f, .r = r, .width = o->width > 0 ? o->width : WRAP_PIPE_WIDTH, .o = o};
+	struct text_out t = {.f = f,
+			     .r = r,
+			     .against = against,
+			     .width = o->width > 0 ? o->width : WRAP_PIPE_WIDTH,
+			     .o = o};
 	char label[PATH_MAX + 64];
 
 	if (!told) {

@@ -121,6 +121,7 @@ struct diagnosis_builder {
 	const struct rules *rules;
 	int trials;
 	int64_t dur_ns[PH_COUNT];
+	int timed[PH_COUNT]; /* durations given, 0 included */
 	int64_t oncpu_ns[PH_COUNT];
 	bool sampled;
 	struct category_sum *sum[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
@@ -176,8 +177,10 @@ void diagnosis_add_trial(struct diagnosis_builder *b)
 
 void diagnosis_add_phase_time(struct diagnosis_builder *b, int phase, int64_t duration_ns)
 {
-	if (phase >= 0 && phase < PH_COUNT && duration_ns > 0)
-		b->dur_ns[phase] += duration_ns;
+	if (phase < 0 || phase >= PH_COUNT || duration_ns < 0)
+		return;
+	b->timed[phase]++;
+	b->dur_ns[phase] += duration_ns;
 }
 
 void diagnosis_short_stack(const char *folded, int frames, char *out, size_t len)
@@ -362,14 +365,20 @@ static int diagnose_phase(struct diagnosis_builder *b, int p, struct diagnosis_p
 
 int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *out)
 {
+	bool any_timed = false;
+
 	memset(out, 0, sizeof(*out));
 	out->trials = b->trials;
 	out->sampled = b->sampled;
 	for (int p = 0; p < PH_COUNT; p++)
+		any_timed = any_timed || b->timed[p];
+	for (int p = 0; p < PH_COUNT; p++) {
 		if (diagnose_phase(b, p, &out->phase[p])) {
 			diagnosis_cell_free(out);
 			return -ENOMEM;
 		}
+		out->phase[p].absent = any_timed && !b->timed[p];
+	}
 	return 0;
 }
 
@@ -415,6 +424,8 @@ void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_p
 		       struct diagnosis_diff *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!diagnosis_comparable(a, base))
+		return;
 	out->measured_ms = a->measured_ms - base->measured_ms;
 	for (int i = 0; i < a->n_causes && out->n < RULES_MAX; i++)
 		add_delta_once(out, a->causes[i].rule,
@@ -425,6 +436,11 @@ void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_p
 	add_delta_once(out, DIAGNOSIS_UNCATEGORIZED, a->uncategorized_ms - base->uncategorized_ms);
 	add_delta_once(out, DIAGNOSIS_NO_WAIT, a->nowait_ms - base->nowait_ms);
 	qsort(out->d, (size_t)out->n, sizeof(*out->d), cmp_delta);
+}
+
+bool diagnosis_comparable(const struct diagnosis_phase *a, const struct diagnosis_phase *base)
+{
+	return a->absent == base->absent;
 }
 
 const char *diagnosis_category_name(const struct rules *r, int rule)

@@ -49,6 +49,9 @@ struct diagnosis_cause {
 };
 
 struct diagnosis_phase {
+	/* The engine reported no event for it (Podman: kill, disconnect, connect): no trial has a
+	 * time for it, while they have for other phases. Its times are then 0; not comparable. */
+	bool absent;
 	double measured_ms;	 /* mean duration */
 	double explained_ms;	 /* sum of the causes */
 	double uncategorized_ms; /* waits no rule matched */
@@ -81,7 +84,8 @@ struct diagnosis_builder;
 /* A builder for one cell; rules stays the caller's and must outlive it. NULL: no memory. */
 struct diagnosis_builder *diagnosis_builder_new(const struct rules *rules);
 void diagnosis_builder_free(struct diagnosis_builder *b);
-/* One more ok trial of the cell, and the duration of each of its phases. */
+/* One more ok trial of the cell, and the duration of each of its phases (those the engine
+ * reported: a phase no trial has a duration for is absent). */
 void diagnosis_add_trial(struct diagnosis_builder *b);
 void diagnosis_add_phase_time(struct diagnosis_builder *b, int phase, int64_t duration_ns);
 /* A wait of one of those trials. 0, -EINVAL (bad phase), -ENOMEM. */
@@ -109,9 +113,12 @@ struct diagnosis_diff {
 	struct diagnosis_delta d[RULES_MAX + 2]; /* largest increase first */
 };
 
-/* a minus base, per category; the deltas add up to the change of the measured time. */
+/* a minus base, per category; the deltas add up to the change of the measured time. A phase
+ * absent on either side has no change (measured_ms 0, no deltas): diagnosis_comparable. */
 void diagnosis_compare(const struct diagnosis_phase *a, const struct diagnosis_phase *base,
 		       struct diagnosis_diff *out);
+/* Whether the phase can be compared: present on both sides (or absent on both). */
+bool diagnosis_comparable(const struct diagnosis_phase *a, const struct diagnosis_phase *base);
 /* The rule's name, or "waits no rule matches" / "time with no wait recorded". */
 const char *diagnosis_category_name(const struct rules *r, int rule);
 /* The frames of a stack from its innermost non-scheduler frame outwards, " < "-joined. */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/kind.h"
+#include "model/phase.h"
 #include "report/html_page.h"
 #include "util/markup.h"
 #include "report/summary.h"
@@ -29,7 +31,6 @@ static void compare_info(FILE *f, const struct report_run *runs, size_t n)
 		{"storage", "storage.type"},
 		{"storage model", "storage.model"},
 		{"filesystem", "storage.fstype"},
-		{"Docker", "engine.version"},
 		{"cgroup", "engine.cgroup_version"},
 		{"trials per cell", "experiment.trials_per_cell"},
 		{"readiness", "experiment.method"},
@@ -46,6 +47,14 @@ static void compare_info(FILE *f, const struct report_run *runs, size_t n)
 		fputs("<td><code>", f);
 		markup_text(f, runs[k].dir, SIZE_MAX);
 		fputs("</code></td>", f);
+	}
+	fputs("</tr>\n<tr><td>engine</td>", f);
+	for (size_t k = 0; k < n; k++) {
+		fputs("<td>", f);
+		markup_text(f, engine_kind_title(report_engine(&runs[k])), SIZE_MAX);
+		fputc(' ', f);
+		markup_text(f, report_info(&runs[k], "engine.version", "?"), SIZE_MAX);
+		fputs("</td>", f);
 	}
 	fputs("</tr>\n", f);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -151,6 +160,62 @@ static void compare_loads(FILE *f, const struct report_run *runs, size_t n)
 	fputs("</table>\n", f);
 }
 
+/* A phase's mean in run k's cell: "-" when the run has no such cell or no phase data, "absent"
+ * when its engine does not report the phase. */
+static void phase_cell(FILE *f, const struct report_run *r, const char *cell, int p)
+{
+	int i = summary_find_cell(&r->sum, cell);
+
+	if (i < 0 || !r->share_trials[i])
+		fputs("<td class=\"dim\">-</td>", f);
+	else if (isnan(r->phase_mean_ms[i][p]))
+		fputs("<td><span class=\"dim\">absent</span></td>", f);
+	else
+		fprintf(f, "<td>%.1f</td>", r->phase_mean_ms[i][p]);
+}
+
+/* Per cell and phase, each run's mean: a phase one engine does not report is absent there. */
+static void compare_phases(FILE *f, const struct report_run *runs, size_t n)
+{
+	fputs("<section id=\"phases\"><h2>Phases per cell</h2>\n<p>Mean duration per trial "
+	      "(ms). A phase the run's engine does not report is absent: it is not 0 ms, and the "
+	      "time of its events falls in the phase after it.</p><div class=\"scroll\"><table>"
+	      "<tr><th class=\"l\">cell</th><th class=\"l\">phase</th>",
+	      f);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "<th>run %zu</th>", k + 1);
+	fputs("</tr>\n", f);
+	for (size_t k = 0; k < n; k++)
+		for (size_t c = 0; c < runs[k].sum.n_cells; c++) {
+			const char *cell = runs[k].sum.cells[c].cell;
+
+			if (listed_before(runs, k, cell, summary_find_cell))
+				continue;
+			for (int p = 0; p < PH_COUNT; p++) {
+				row_head(f, p ? "" : cell);
+				fprintf(f, "<td class=\"l\">%s</td>", phase_name(p));
+				for (size_t j = 0; j < n; j++)
+					phase_cell(f, &runs[j], cell, p);
+				fputs("</tr>\n", f);
+			}
+		}
+	fputs("</table></div></section>\n", f);
+}
+
+/* Runs of different engines: which, said before anything is compared. */
+static void engines_note(FILE *f, const struct report_run *runs, size_t n)
+{
+	if (!report_engines_differ(runs, n))
+		return;
+	fputs("<p class=\"note\">The runs are of different engines:", f);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s run %zu %s", k ? "," : "", k + 1,
+			engine_kind_title(report_engine(&runs[k])));
+	fputs(". Their phases come from each engine's own events (docs/running.md); a phase one "
+	      "engine does not report is absent in its runs, not compared.</p>\n",
+	      f);
+}
+
 /* Each run's figures, one row per figure, the runs side by side. */
 static void compare_figures(FILE *f, const struct report_run *runs, size_t n)
 {
@@ -213,9 +278,11 @@ int html_write_compare(const struct report_run *runs, size_t n_runs, int dirfd,
 	      "same protocol; restart times differ a lot between machines. Each run's own "
 	      "report (report.html in its directory) has its tables and drift.</p>\n",
 	      f);
+	engines_note(f, runs, n_runs);
 	compare_info(f, runs, n_runs);
 	compare_cells(f, runs, n_runs);
 	compare_loads(f, runs, n_runs);
+	compare_phases(f, runs, n_runs);
 	html_figures_section(f, dirfd, "Comparison", figs, n_figs, gnuplot_note, NULL);
 	compare_figures(f, runs, n_runs);
 	html_footer(f, NULL);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/kind.h"
 #include "explain/explain.h"
 #include "explain/folded.h"
 #include "report/figures.h"
@@ -240,6 +241,19 @@ static int compare_rows(struct csv_writer *w, const void *ctx)
 	return err;
 }
 
+/* The line naming the comparison's page, and the runs' engines when they differ. */
+static void print_compare_line(FILE *f, const struct report_run *runs, size_t n, const char *out)
+{
+	fprintf(f, "comparison of %zu runs: %s/%s\n", n, out, COMPARE_HTML);
+	if (!report_engines_differ(runs, n))
+		return;
+	fputs("engines differ:", f);
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s run %zu %s", k ? "," : "", k + 1,
+			engine_kind_title(report_engine(&runs[k])));
+	fputs("; a phase one of them does not report is absent in its runs, not compared\n", f);
+}
+
 static void report_compare(struct report_ctx *c, const struct report_run *runs, size_t n)
 {
 	static const char *const cols[] = {
@@ -274,7 +288,7 @@ static void report_compare(struct report_ctx *c, const struct report_run *runs, 
 		log_line(c, "comparison in %s/%s", out, COMPARE_HTML);
 	close(dirfd);
 	if (c->o->table)
-		fprintf(c->o->table, "comparison of %zu runs: %s/%s\n", n, out, COMPARE_HTML);
+		print_compare_line(c->o->table, runs, n, out);
 }
 
 /* Runs of the same host and kernel (before/after a fix) are told apart by their directory. */

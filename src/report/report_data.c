@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "engine/kind.h"
 #include "model/ab_values.h"
 #include "rundir/columns.h"
 #include "rundir/reader.h"
@@ -36,6 +37,21 @@ const char *report_info(const struct report_run *r, const char *path, const char
 	const char *s = json_object_get_string(o);
 
 	return s && *s ? s : def;
+}
+
+int report_engine(const struct report_run *r)
+{
+	int k = engine_kind_from_name(report_info(r, "engine.kind", "docker"));
+
+	return k >= 0 ? k : ENGINE_DOCKER;
+}
+
+bool report_engines_differ(const struct report_run *runs, size_t n)
+{
+	for (size_t k = 1; k < n; k++)
+		if (report_engine(&runs[k]) != report_engine(&runs[0]))
+			return true;
+	return false;
 }
 
 static void make_label(struct report_run *r)

@@ -65,6 +65,12 @@ int report_median_trial(const struct report_run *r, int cell);
 /* A string of run.json by dotted path ("host.kernel"), or def. */
 const char *report_info(const struct report_run *r, const char *path, const char *def);
 
+/* The engine of the run (enum engine_kind, engine/kind.h) from run.json; runs that do not
+ * record it were Docker's. */
+int report_engine(const struct report_run *r);
+/* Whether runs[0..n) are not all of one engine. */
+bool report_engines_differ(const struct report_run *runs, size_t n);
+
 /* Whether phases.csv has a numeric column name with some value other than 0. */
 bool report_has_phase_metric(const struct report_run *r, const char *column);
 /*

@@ -267,6 +267,107 @@ static void podman_explain(void **state)
 	step_done("explain", &t0);
 }
 
+/* A copy of tests/data/rundir (a few rows of a real Docker 20.10 run, cell none), found from
+ * this file's path as the compiler was given it: report writes into the directories it reads. */
+static char *docker_fixture(void)
+{
+	static const char *const files[] = {"trials.csv", "phases.csv", "waits.csv", "stacks.csv",
+					    "run.json"};
+	const char *slash = strrchr(__FILE__, '/');
+	char *dir = harness_tmpdir("docker-fixture"), path[512];
+
+	assert_non_null(dir);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *text;
+
+		snprintf(path, sizeof(path), "%.*s/../data/rundir/%s",
+			 slash ? (int)(slash - __FILE__) : 1, slash ? __FILE__ : ".", files[i]);
+		text = harness_slurp(path);
+		assert_non_null(text);
+		assert_int_equal(harness_put_file(dir, files[i], text), 0);
+		free(text);
+	}
+	return dir;
+}
+
+/* A line of the comparison with another run that gives phase a change: none may, when one
+ * side does not report it. */
+static bool phase_changed(const char *text, const char *phase)
+{
+	char plus[40], minus[40];
+
+	snprintf(plus, sizeof(plus), "\n  %s +", phase);
+	snprintf(minus, sizeof(minus), "\n  %s -", phase);
+	return strstr(text, plus) || strstr(text, minus);
+}
+
+/* explain between the Podman baseline and a Docker one, both ways: the engines are named,
+ * the phases Podman does not report are said absent, never given a change. */
+static void explain_across_engines(const char *podman, const char *docker)
+{
+	const char *pd[] = {"explain", podman, "--against", docker, NULL};
+	const char *dp[] = {"explain", docker, "--against", podman, NULL};
+	char *a = explain(pd), *b = explain(dp), want[96];
+
+	assert_non_null(strstr(a, "(Docker; this run: Podman)"));
+	assert_non_null(strstr(a, "engines differ: this run is Podman's, the baseline Docker's"));
+	assert_non_null(strstr(b, "(Podman; this run: Docker)"));
+	for (size_t k = 0; k < sizeof(absent) / sizeof(absent[0]); k++) {
+		snprintf(want, sizeof(want), "\n  %s: absent in this run (Podman); ", absent[k]);
+		assert_non_null(strstr(a, want));
+		snprintf(want, sizeof(want), "\n  %s: absent in the baseline (Podman); ",
+			 absent[k]);
+		assert_non_null(strstr(b, want));
+		assert_false(phase_changed(a, absent[k]));
+		assert_false(phase_changed(b, absent[k]));
+	}
+	free(a);
+	free(b);
+}
+
+/* report DOCKER PODMAN: the engines named, Podman's absent phases absent in the phase table. */
+static void report_across_engines(const char *podman, const char *docker)
+{
+	char *out = harness_tmpdir("podman-compare"), path[600], *html;
+	const char *args[] = {"report", docker, podman, "-o", out, NULL};
+	struct proc_result r;
+
+	assert_non_null(out);
+	assert_int_equal(harness_run(args, (uid_t)-1, &r), 0);
+	if (r.exit_code)
+		fprintf(stderr, "%s", r.err);
+	assert_int_equal(r.exit_code, 0);
+	assert_non_null(strstr(r.out, "engines differ: run 1 Docker, run 2 Podman;"));
+	proc_result_free(&r);
+	snprintf(path, sizeof(path), "%s/compare.html", out);
+	html = harness_slurp(path);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "different engines: run 1 Docker, run 2 Podman."));
+	assert_non_null(strstr(html, "<td>Podman "));
+	/* One cell in common (none): run 2's kill, disconnect and connect. */
+	assert_int_equal(harness_count_text(html, "absent</span></td>"),
+			 (int)(sizeof(absent) / sizeof(absent[0])));
+	free(html);
+	harness_rmtree(out);
+	free(out);
+}
+
+static void podman_against_docker(void **state)
+{
+	int64_t t0 = mono_ns();
+	char *docker;
+
+	(void)state;
+	if (!base_dir)
+		skip();
+	docker = docker_fixture();
+	explain_across_engines(base_dir, docker);
+	report_across_engines(base_dir, docker);
+	harness_rmtree(docker);
+	free(docker);
+	step_done("against a Docker run", &t0);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -285,6 +386,7 @@ int main(void)
 		cmocka_unit_test(podman_baseline),
 		cmocka_unit_test(podman_hdd_traced),
 		cmocka_unit_test(podman_explain),
+		cmocka_unit_test(podman_against_docker),
 	};
 	struct docker d;
 	bool podman;
