@@ -98,11 +98,13 @@ const struct explain_cell *explain_baseline(const struct explain_run *r,
 /* Whether a cell of this load is a baseline one (no load). */
 bool explain_is_base_load(const char *load);
 /*
- * Remedy i of a rule, phrased for a cell with or without load: a remedy written
- * "[load] text" is for loaded cells only, "[no load] text" for baseline cells only (the
- * text without its tag is returned); NULL when it does not apply.
+ * Remedy i of a rule, phrased for a cell with or without load, on an engine: a remedy written
+ * "[load] text" is for loaded cells only, "[no load] text" for baseline cells only; after that
+ * tag, "[docker] text" or "[podman] text" is for runs of that engine only (engine: enum
+ * engine_kind, or -1 for any). The text without its tags is returned; NULL when it does not
+ * apply.
  */
-const char *explain_remedy(const struct rule *rule, int i, bool loaded);
+const char *explain_remedy(const struct rule *rule, int i, bool loaded, int engine);
 /* The same for any text that may begin with "[load] " or "[no load] " (a rule's try line). */
 const char *explain_in_context(const char *text, bool loaded);
 /* The measured restart time of a cell's diagnosis: its phases summed, in ms. */

@@ -91,12 +91,14 @@ static bool any_growth(const struct explain_cell *c, const struct explain_cell *
 	return false;
 }
 
-static const char *first_remedy(const struct rules *rules, int rule, bool loaded)
+static const char *first_remedy(const struct explain_run *r, int rule, bool loaded)
 {
+	const struct rules *rules = r->rules;
+
 	if (rule < 0 || rule >= rules->n)
 		return NULL;
 	for (int i = 0; i < rules->rule[rule].n_remedies; i++) {
-		const char *text = explain_remedy(&rules->rule[rule], i, loaded);
+		const char *text = explain_remedy(&rules->rule[rule], i, loaded, r->engine);
 
 		if (text)
 			return text;
@@ -150,7 +152,7 @@ void headline_select(const struct explain_run *r, const struct explain_cell *c,
 			hp.change_ms = ph->measured_ms - base->dx.phase[p].measured_ms;
 		if (rank_value(&hp, out->grew) < HEADLINE_MIN_MS)
 			continue;
-		hp.remedy = first_remedy(r->rules, hp.cause, loaded);
+		hp.remedy = first_remedy(r, hp.cause, loaded);
 		rank_phase(ranked, &n_ranked, &hp, out->grew);
 	}
 	keep_phases(out, ranked, n_ranked, max_phases);

@@ -83,7 +83,7 @@ static void html_cause(FILE *f, const struct explain_run *r, const struct diagno
 		fputs("</li>", f);
 	}
 	for (int i = 0; i < rule->n_remedies; i++) {
-		const char *remedy = explain_remedy(rule, i, loaded);
+		const char *remedy = explain_remedy(rule, i, loaded, r->engine);
 
 		if (!remedy)
 			continue;

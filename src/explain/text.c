@@ -85,7 +85,7 @@ static void print_remedies(struct text_out *t, int rule_index)
 		line(t, 18, "          %-7s %s", "why", rule->explain);
 	t->told[rule_index] = true;
 	for (int i = 0; i < rule->n_remedies; i++) {
-		const char *text = explain_remedy(rule, i, t->loaded);
+		const char *text = explain_remedy(rule, i, t->loaded, t->r->engine);
 
 		if (text)
 			line(t, 20, "          %-7s - %s", shown++ ? "" : "helps", text);

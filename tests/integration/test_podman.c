@@ -263,6 +263,9 @@ static void podman_explain(void **state)
 	assert_true(explain_text_phase_causes(text, "attach") > 0);
 	for (size_t k = 0; k < sizeof(absent) / sizeof(absent[0]); k++)
 		assert_int_equal(explain_text_phase_causes(text, absent[k]), 0);
+	/* The remedies are Podman's: no Docker unit or daemon flag. */
+	assert_null(strstr(text, "docker.service"));
+	assert_null(strstr(text, "dockerd --"));
 	free(text);
 	step_done("explain", &t0);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "engine/kind.h"
 #include "explain/explain.h"
 #include "explain/headline.h"
 #include "explain/html.h"
@@ -157,7 +158,8 @@ static void remedies_by_context(void **state)
 
 	(void)state;
 	for (int i = 0; i < cpu->n_remedies; i++) {
-		const char *l = explain_remedy(cpu, i, true), *n = explain_remedy(cpu, i, false);
+		const char *l = explain_remedy(cpu, i, true, -1),
+			   *n = explain_remedy(cpu, i, false, -1);
 
 		loaded += l != NULL;
 		idle += n != NULL;
@@ -165,6 +167,32 @@ static void remedies_by_context(void **state)
 		assert_true(!n || !strstr(n, "load containers"));
 	}
 	assert_true(loaded >= 1 && idle >= 1);
+}
+
+/* A remedy tagged [docker] or [podman] is shown for runs of that engine only; the rules name
+ * no Docker unit, flag or daemon to a Podman run, and no Podman unit to a Docker run. */
+static void remedies_by_engine(void **state)
+{
+	static const char *const docker_only[] = {"docker.service", "dockerd --", "containerd"};
+	int podman = 0;
+
+	(void)state;
+	for (int r = 0; r < rules.n; r++)
+		for (int i = 0; i < rules.rule[r].n_remedies; i++)
+			for (int load = 0; load < 2; load++) {
+				const char *d = explain_remedy(&rules.rule[r], i, load,
+							       ENGINE_DOCKER),
+					   *p = explain_remedy(&rules.rule[r], i, load,
+							       ENGINE_PODMAN);
+
+				assert_true(!d || d[0] != '[');
+				assert_true(!p || p[0] != '[');
+				assert_true(!d || !strstr(d, "podman.service"));
+				for (size_t k = 0; p && k < 3; k++)
+					assert_null(strstr(p, docker_only[k]));
+				podman += p && strstr(p, "podman.service");
+			}
+	assert_true(podman > 0);
 }
 
 static char *wrapped(int width, int indent, const char *text)
@@ -273,6 +301,7 @@ int main(void)
 		cmocka_unit_test(grown_phases_first_with_their_largest_growth),
 		cmocka_unit_test(without_a_baseline_the_costliest_phases),
 		cmocka_unit_test(remedies_by_context),
+		cmocka_unit_test(remedies_by_engine),
 		cmocka_unit_test(lines_fit_the_width),
 		cmocka_unit_test(paths_shortened_relative_to_the_data_root),
 		cmocka_unit_test(report_folds_the_causes_the_text_folds),
