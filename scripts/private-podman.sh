@@ -25,6 +25,9 @@ podman_env() {
 	export CONTAINERS_CONF="$dir/containers.conf"
 	export CONTAINERS_STORAGE_CONF="$dir/storage.conf"
 	export CONTAINERS_REGISTRIES_CONF="$dir/registries.conf"
+	# Podman 4.3 keeps each image import's upload as $TMPDIR/api_load.tar* (default /var/tmp).
+	export TMPDIR="$dir/tmp"
+	mkdir -p "$TMPDIR"
 }
 
 podman_cmd() {
