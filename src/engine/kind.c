@@ -27,6 +27,13 @@ int engine_kind_from_name(const char *name)
 	return name ? name_lookup(names, ENGINE_KIND_COUNT, name) : -1;
 }
 
+enum engine_kind engine_kind_recorded(const char *name)
+{
+	int k = engine_kind_from_name(name);
+
+	return k >= 0 ? (enum engine_kind)k : ENGINE_DOCKER;
+}
+
 const char *engine_kind_title(enum engine_kind k)
 {
 	return (unsigned)k < ENGINE_KIND_COUNT ? titles[k] : "?";

@@ -18,6 +18,9 @@ enum engine_kind {
 /* "docker", "podman" (as in run.json); engine_kind_from_name: -1 when unknown. */
 const char *engine_kind_name(enum engine_kind k);
 int engine_kind_from_name(const char *name);
+/* A run's recorded kind (run.json engine.kind): NULL or unknown, as in runs written before
+ * the kind was recorded, is Docker. */
+enum engine_kind engine_kind_recorded(const char *name);
 /* "Docker", "Podman": for people. */
 const char *engine_kind_title(enum engine_kind k);
 

@@ -215,14 +215,12 @@ static void read_medians(struct explain_run *r, const struct csv_table *t)
 static void read_data_root(struct explain_run *r)
 {
 	json_object *o = run_json_read(r->dir), *storage, *root, *engine, *kind;
-	int k;
+	const char *kind_name = NULL;
 
-	/* Runs written before the engine kind was recorded were all Docker's. */
-	r->engine = ENGINE_DOCKER;
 	if (o && json_object_object_get_ex(o, "engine", &engine) &&
-	    json_object_object_get_ex(engine, "kind", &kind) &&
-	    (k = engine_kind_from_name(json_object_get_string(kind))) >= 0)
-		r->engine = k;
+	    json_object_object_get_ex(engine, "kind", &kind))
+		kind_name = json_object_get_string(kind);
+	r->engine = engine_kind_recorded(kind_name);
 
 	if (o && json_object_object_get_ex(o, "storage", &storage) &&
 	    json_object_object_get_ex(storage, "docker_root_dir", &root) &&

@@ -115,10 +115,9 @@ static void info_rows(FILE *f, const struct report_run *r)
 	storage_text(r, buf, sizeof(buf));
 	kv(f, "its storage", buf);
 	in_memory_row(f, r);
-	/* Runs written before the engine kind was recorded were all Docker's. */
 	snprintf(buf, sizeof(buf), "%s %s, API %s (used %s), storage driver %s",
-		 engine_kind_title(engine_kind_from_name(report_info(r, "engine.kind", "docker"))),
-		 report_info(r, "engine.version", "?"), report_info(r, "engine.api_version", "?"),
+		 engine_kind_title(report_engine(r)), report_info(r, "engine.version", "?"),
+		 report_info(r, "engine.api_version", "?"),
 		 report_info(r, "engine.api_version_used", "?"),
 		 report_info(r, "engine.storage_driver", "?"));
 	kv(f, "engine", buf);

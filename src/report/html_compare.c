@@ -208,9 +208,7 @@ static void engines_note(FILE *f, const struct report_run *runs, size_t n)
 	if (!report_engines_differ(runs, n))
 		return;
 	fputs("<p class=\"note\">The runs are of different engines:", f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s run %zu %s", k ? "," : "", k + 1,
-			engine_kind_title(report_engine(&runs[k])));
+	report_print_engines(f, runs, n);
 	fputs(". Their phases come from each engine's own events (docs/running.md); a phase one "
 	      "engine does not report is absent in its runs, not compared.</p>\n",
 	      f);

@@ -248,9 +248,7 @@ static void print_compare_line(FILE *f, const struct report_run *runs, size_t n,
 	if (!report_engines_differ(runs, n))
 		return;
 	fputs("engines differ:", f);
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s run %zu %s", k ? "," : "", k + 1,
-			engine_kind_title(report_engine(&runs[k])));
+	report_print_engines(f, runs, n);
 	fputs("; a phase one of them does not report is absent in its runs, not compared\n", f);
 }
 

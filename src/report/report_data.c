@@ -41,9 +41,7 @@ const char *report_info(const struct report_run *r, const char *path, const char
 
 int report_engine(const struct report_run *r)
 {
-	int k = engine_kind_from_name(report_info(r, "engine.kind", "docker"));
-
-	return k >= 0 ? k : ENGINE_DOCKER;
+	return engine_kind_recorded(report_info(r, "engine.kind", NULL));
 }
 
 bool report_engines_differ(const struct report_run *runs, size_t n)
@@ -52,6 +50,13 @@ bool report_engines_differ(const struct report_run *runs, size_t n)
 		if (report_engine(&runs[k]) != report_engine(&runs[0]))
 			return true;
 	return false;
+}
+
+void report_print_engines(FILE *f, const struct report_run *runs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%s run %zu %s", k ? "," : "", k + 1,
+			engine_kind_title(report_engine(&runs[k])));
 }
 
 static void make_label(struct report_run *r)

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model/phase.h"
 #include "report/summary.h"
@@ -70,6 +71,8 @@ const char *report_info(const struct report_run *r, const char *path, const char
 int report_engine(const struct report_run *r);
 /* Whether runs[0..n) are not all of one engine. */
 bool report_engines_differ(const struct report_run *runs, size_t n);
+/* " run 1 Docker, run 2 Podman": each run's engine, for the text and the page alike. */
+void report_print_engines(FILE *f, const struct report_run *runs, size_t n);
 
 /* Whether phases.csv has a numeric column name with some value other than 0. */
 bool report_has_phase_metric(const struct report_run *r, const char *column);
