@@ -81,11 +81,17 @@ static const struct phase_event podman_events[] = {
 	{"start", "container", "start"},
 };
 
+static const struct phase_event *phase_events(enum engine_kind k, size_t *n)
+{
+	*n = k == ENGINE_PODMAN ? sizeof(podman_events) / sizeof(podman_events[0])
+				: sizeof(docker_events) / sizeof(docker_events[0]);
+	return k == ENGINE_PODMAN ? podman_events : docker_events;
+}
+
 const char *engine_phase_action(enum engine_kind k, const char *phase, const char **type)
 {
-	const struct phase_event *t = k == ENGINE_PODMAN ? podman_events : docker_events;
-	size_t n = k == ENGINE_PODMAN ? sizeof(podman_events) / sizeof(podman_events[0])
-				      : sizeof(docker_events) / sizeof(docker_events[0]);
+	size_t n;
+	const struct phase_event *t = phase_events(k, &n);
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(t[i].phase, phase) == 0) {
@@ -94,6 +100,22 @@ const char *engine_phase_action(enum engine_kind k, const char *phase, const cha
 			return t[i].action;
 		}
 	return NULL;
+}
+
+const char *engine_event_phase(enum engine_kind k, const char *type, const char *action)
+{
+	size_t n;
+	const struct phase_event *t = phase_events(k, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (t[i].action && strcmp(t[i].action, action) == 0 && strcmp(t[i].type, type) == 0)
+			return t[i].phase;
+	return NULL;
+}
+
+bool engine_announces_restarts(enum engine_kind k)
+{
+	return k == ENGINE_PODMAN;
 }
 
 static void add_ulimit(json_object *list, pid_t engine, const char *name, int resource)

@@ -8,6 +8,7 @@
 #define RP_ENGINE_KIND_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 enum engine_kind {
 	ENGINE_DOCKER,
@@ -33,6 +34,15 @@ enum engine_kind engine_kind_detect(json_object *version);
  * reports no event for that phase: the phase is absent from its trials.
  */
 const char *engine_phase_action(enum engine_kind k, const char *phase, const char **type);
+/* The phase an event of this engine ends ("kill", ...), NULL when it ends none. */
+const char *engine_event_phase(enum engine_kind k, const char *type, const char *action);
+
+/*
+ * Whether the engine's `restart` event says how a restart began: Podman sends it when a
+ * requested restart begins (before the stop) and when its restart policy restarts a container
+ * (after the die); Docker sends it after the new start, too late to say anything.
+ */
+bool engine_announces_restarts(enum engine_kind k);
 
 struct docker;
 /*

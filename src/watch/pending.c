@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/kind.h"
 #include "model/kernel.h"
 #include "model/waits.h"
 #include "rundir/run_csv.h"
@@ -155,6 +156,14 @@ static void kernel_view(const struct pending_set *ps, const struct pending *p, s
 		set_window(t, RM_KERNEL, p->rs.event_ns[PH_KILL] ? begin : kw.begin_ns, kw.end_ns);
 }
 
+/* The phases this engine reports no event for (Podman: kill, disconnect, connect). */
+static void mark_absent(struct trial *t, enum engine_kind engine)
+{
+	for (int p = 0; p < PH_READY; p++)
+		if (!engine_phase_action(engine, phase_name(p), NULL))
+			t->phase_absent |= 1u << p;
+}
+
 static void assemble(struct pending_set *ps, const struct pending *p, int method, int64_t end,
 		     struct trial *t, struct trial_kernel **tk)
 {
@@ -170,6 +179,7 @@ static void assemble(struct pending_set *ps, const struct pending *p, int method
 	snprintf(t->old_id, sizeof(t->old_id), "%s", p->rs.old_id);
 	snprintf(t->new_id, sizeof(t->new_id), "%s", p->rs.new_id);
 	memcpy(t->event_ns, p->rs.event_ns, sizeof(t->event_ns));
+	mark_absent(t, ps->r->s.docker.kind);
 	set_window(t, RM_EVENTS, ev_begin, p->rs.start_ns);
 	if (p->healthy_ns)
 		set_window(t, RM_HEALTH, begin, p->healthy_ns);

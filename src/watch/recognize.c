@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kind.h"
 #include "util/array.h"
 #include "util/names.h"
 
@@ -43,22 +44,27 @@ struct tracked {
 	enum life life;
 	int exit_code;
 	int64_t ev[PH_COUNT]; /* events since its last start (kill: a pending stop request) */
+	int64_t request_ns;   /* a restart requested while it ran (Podman's restart event) */
+	bool policy;	      /* the engine said its restart policy restarts it (Podman) */
 	int64_t started_ns;
 	int64_t last_ns;
 };
 
 struct recognizer {
 	int64_t window_ns;
+	enum engine_kind engine;
 	struct tracked *c;
 	size_t n, cap;
 };
 
-struct recognizer *recognizer_new(int64_t window_ns)
+struct recognizer *recognizer_new(int64_t window_ns, enum engine_kind engine)
 {
 	struct recognizer *r = calloc(1, sizeof(*r));
 
-	if (r)
+	if (r) {
 		r->window_ns = window_ns;
+		r->engine = engine;
+	}
 	return r;
 }
 
@@ -136,6 +142,8 @@ static void on_die(struct recognizer *r, struct tracked *t, const struct engine_
 	/* A kill long before is no stop request of this die (a SIGHUP, say). */
 	if (t->ev[PH_KILL] && ev->time_ns - t->ev[PH_KILL] > r->window_ns)
 		t->ev[PH_KILL] = 0;
+	if (t->request_ns && ev->time_ns - t->request_ns > r->window_ns)
+		t->request_ns = 0;
 	t->ev[PH_DIE] = ev->time_ns;
 	t->exit_code = ev->exit_code;
 	t->life = LIFE_DOWN;
@@ -150,35 +158,61 @@ static void on_kill(struct recognizer *r, struct tracked *t, const struct engine
 		t->ev[PH_KILL] = ev->time_ns;
 }
 
+/* Podman's restart event: a request while it runs, its policy at work once it is down. */
+static void on_restart(struct tracked *t, const struct engine_event *ev)
+{
+	if (t->life == LIFE_DOWN)
+		t->policy = true;
+	else if (t->life == LIFE_UP && !t->request_ns)
+		t->request_ns = ev->time_ns;
+}
+
 /* The old container's side of a restart: what happened since it went down. */
 static bool old_side(enum phase p)
 {
 	return p <= PH_DESTROY;
 }
 
-/* Records one lifecycle event of a known container; returns false if it is no such event. */
-static bool record(struct recognizer *r, struct tracked *t, const struct engine_event *ev)
+/* The phase this engine's event ends (engine/kind.c), -1 if none. */
+static int event_phase(const struct recognizer *r, const struct engine_event *ev)
 {
-	const char *a = ev->action;
-	bool net = strcmp(ev->type, "network") == 0;
+	const char *phase = engine_event_phase(r->engine, ev->type, ev->action);
 
-	if (!net && strcmp(a, "kill") == 0)
+	return phase ? phase_from_name(phase) : -1;
+}
+
+/* Records one lifecycle event of a known container. */
+static void record(struct recognizer *r, struct tracked *t, const struct engine_event *ev)
+{
+	switch (event_phase(r, ev)) {
+	case PH_KILL:
 		on_kill(r, t, ev);
-	else if (!net && strcmp(a, "die") == 0)
+		break;
+	case PH_DIE:
 		on_die(r, t, ev);
-	else if (!net && strcmp(a, "stop") == 0 && t->life == LIFE_DOWN)
-		t->ev[PH_STOP] = ev->time_ns;
-	else if (!net && strcmp(a, "destroy") == 0)
+		break;
+	case PH_STOP: /* after the die on Docker, before it on Podman */
+		if (t->life != LIFE_NEW)
+			t->ev[PH_STOP] = ev->time_ns;
+		break;
+	case PH_DISCONNECT:
+		if (t->life == LIFE_DOWN)
+			t->ev[PH_DISCONNECT] = ev->time_ns;
+		break;
+	case PH_DESTROY:
 		t->ev[PH_DESTROY] = ev->time_ns;
-	else if (!net && strcmp(a, "attach") == 0 && t->life == LIFE_NEW)
-		t->ev[PH_ATTACH] = ev->time_ns;
-	else if (net && strcmp(a, "disconnect") == 0 && t->life == LIFE_DOWN)
-		t->ev[PH_DISCONNECT] = ev->time_ns;
-	else if (net && strcmp(a, "connect") == 0 && t->life != LIFE_UP)
-		t->ev[PH_CONNECT] = ev->time_ns;
-	else
-		return false;
-	return true;
+		break;
+	case PH_ATTACH:
+		if (t->life == LIFE_NEW)
+			t->ev[PH_ATTACH] = ev->time_ns;
+		break;
+	case PH_CONNECT:
+		if (t->life != LIFE_UP)
+			t->ev[PH_CONNECT] = ev->time_ns;
+		break;
+	default:
+		break;
+	}
 }
 
 static void fill_common(struct restart_seen *out, const struct tracked *old,
@@ -201,6 +235,8 @@ static void fill_common(struct restart_seen *out, const struct tracked *old,
 	out->begin_ns = old->ev[PH_DIE];
 	if (old->ev[PH_KILL] && old->ev[PH_KILL] <= old->ev[PH_DIE])
 		out->begin_ns = old->ev[PH_KILL]; /* the stop request */
+	else if (old->request_ns && old->request_ns <= old->ev[PH_DIE])
+		out->begin_ns = old->request_ns;
 	out->start_ns = start_ns;
 }
 
@@ -240,6 +276,15 @@ static struct tracked *replaced(struct recognizer *r, const struct tracked *new,
 	return best;
 }
 
+/* A restart of the same container: by its policy, or asked for (restart, stop and start). */
+static enum restart_kind same_container_kind(const struct recognizer *r, const struct tracked *t)
+{
+	/* Podman sends no kill, and its stop event may be missing: its restart event decides. */
+	if (engine_announces_restarts(r->engine))
+		return t->policy ? RESTART_POLICY : RESTART_MANUAL;
+	return t->ev[PH_KILL] || t->ev[PH_STOP] ? RESTART_MANUAL : RESTART_POLICY;
+}
+
 static int on_start(struct recognizer *r, struct tracked *t, const struct engine_event *ev,
 		    struct restart_seen *out)
 {
@@ -253,17 +298,14 @@ static int on_start(struct recognizer *r, struct tracked *t, const struct engine
 		old = replaced(r, t, ev->time_ns);
 	if (old) {
 		fill_common(out, old, t, ev->time_ns);
-		if (old != t)
-			out->kind = RESTART_REPLACE;
-		else if (old->ev[PH_KILL] || old->ev[PH_STOP])
-			out->kind = RESTART_MANUAL;
-		else
-			out->kind = RESTART_POLICY;
+		out->kind = old != t ? RESTART_REPLACE : same_container_kind(r, old);
 		done = 1;
 	}
 	t->life = LIFE_UP;
 	t->started_ns = ev->time_ns;
 	memset(t->ev, 0, sizeof(t->ev));
+	t->request_ns = 0;
+	t->policy = false;
 	if (old && old != t)
 		drop(r, (size_t)(old - r->c)); /* t may move: not used after this */
 	return done;
@@ -272,6 +314,7 @@ static int on_start(struct recognizer *r, struct tracked *t, const struct engine
 int recognizer_feed(struct recognizer *r, const struct engine_event *ev, struct restart_seen *out)
 {
 	bool container = strcmp(ev->type, "container") == 0;
+	bool destroy = container && event_phase(r, ev) == PH_DESTROY;
 	struct tracked *t;
 
 	if (!ev->container[0] || (!container && strcmp(ev->type, "network") != 0))
@@ -281,7 +324,7 @@ int recognizer_feed(struct recognizer *r, const struct engine_event *ev, struct 
 		return 0; /* stale: before its last start (a replay after a reconnect) */
 	if (!t) {
 		/* Containers are first known by their own events; a destroy ends what we know. */
-		if (!container || strcmp(ev->action, "destroy") == 0)
+		if (!container || destroy)
 			return 0;
 		t = add(r, ev);
 		if (!t)
@@ -295,9 +338,11 @@ int recognizer_feed(struct recognizer *r, const struct engine_event *ev, struct 
 	t->last_ns = ev->time_ns > t->last_ns ? ev->time_ns : t->last_ns;
 	if (container && strcmp(ev->action, "start") == 0)
 		return on_start(r, t, ev, out);
+	if (container && strcmp(ev->action, "restart") == 0 && engine_announces_restarts(r->engine))
+		on_restart(t, ev);
 	record(r, t, ev);
 	/* A container gone before it ran, or gone while running, can replace nothing. */
-	if (container && strcmp(ev->action, "destroy") == 0 && t->life != LIFE_DOWN)
+	if (destroy && t->life != LIFE_DOWN)
 		drop(r, (size_t)(t - r->c));
 	return 0;
 }

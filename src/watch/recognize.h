@@ -6,11 +6,13 @@
 #include <stdint.h>
 
 #include "engine/events.h"
+#include "engine/kind.h"
 #include "model/phase.h"
 
 enum restart_kind {
 	RESTART_POLICY,	 /* the engine's restart policy: die, then start of the same id */
-	RESTART_MANUAL,	 /* docker restart, or stop then start: a kill or stop before the die */
+	RESTART_MANUAL,	 /* docker restart, or stop then start: a kill or stop before the die
+			    (Podman: no restart event after the die) */
 	RESTART_REPLACE, /* the old container went down, a new one of the same name or compose
 			    project and service started */
 	RESTART_KIND_COUNT
@@ -48,9 +50,10 @@ struct recognizer;
 /*
  * window_ns bounds every kind: the new start must come within it of the old die (a replace
  * window of 120 s by default), and a kill counts as the stop request only when its die
- * follows within it. NULL when out of memory.
+ * follows within it. Events are read as the engine says them (Podman: `remove` ends destroy).
+ * NULL when out of memory.
  */
-struct recognizer *recognizer_new(int64_t window_ns);
+struct recognizer *recognizer_new(int64_t window_ns, enum engine_kind engine);
 /*
  * Feeds one event, in the order the engine sent them. Returns 1 and fills *out when a
  * restart is complete (at the new start event), else 0. Events of a container older than its

@@ -198,7 +198,7 @@ static int setup(struct watch *w, struct run *r, const struct filters *f,
 	w->textfile = wm ? wm->textfile : NULL;
 	if (hooks)
 		w->hooks = *hooks;
-	w->rec = recognizer_new(r->cfg->watch.replace_window_ns);
+	w->rec = recognizer_new(r->cfg->watch.replace_window_ns, r->s.docker.kind);
 	if (!w->rec || pending_init(&w->ps, r, w->m, w->hooks.restart, w->hooks.ctx))
 		return -ENOMEM;
 	w->engine_up = true;

@@ -86,7 +86,7 @@ static void running(struct recognizer *r, const char *id, const char *name, int6
 
 static void policy_restart(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -122,7 +122,7 @@ static void policy_restart(void **state)
 
 static void docker_restart_and_stop_start(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -154,7 +154,7 @@ static void docker_restart_and_stop_start(void **state)
 
 static void a_kill_long_before_is_no_stop_request(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -172,7 +172,7 @@ static void a_kill_long_before_is_no_stop_request(void **state)
 
 static void replacement_by_name(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -203,7 +203,7 @@ static void replacement_by_name(void **state)
 
 static void replacement_outside_the_window(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -223,7 +223,7 @@ static void replacement_outside_the_window(void **state)
 
 static void replacement_by_compose_labels(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -252,7 +252,7 @@ static void replacement_by_compose_labels(void **state)
 /* Newer compose creates the new container under a temporary name before stopping the old. */
 static void compose_creates_before_it_stops(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -279,7 +279,7 @@ static void compose_creates_before_it_stops(void **state)
 
 static void two_containers_interleaved(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -307,7 +307,7 @@ static void two_containers_interleaved(void **state)
 
 static void what_is_no_restart(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -330,7 +330,7 @@ static void what_is_no_restart(void **state)
 
 static void stale_events_are_ignored(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 
 	(void)state;
@@ -357,7 +357,7 @@ static void stale_events_are_ignored(void **state)
 
 static void memory_is_bounded(void **state)
 {
-	struct recognizer *r = recognizer_new(WINDOW);
+	struct recognizer *r = recognizer_new(WINDOW, ENGINE_DOCKER);
 	struct restart_seen out;
 	char id[65], name[32];
 
@@ -425,7 +425,7 @@ static void docker_20_10_recorded(void **state)
 		{RESTART_MANUAL, "man"},       {RESTART_MANUAL, "man"}, {RESTART_REPLACE, "man"},
 		{RESTART_REPLACE, "shop/web"}, {RESTART_MANUAL, "hc"},
 	};
-	struct recorded rec = {.r = recognizer_new(120LL * 1000000000)};
+	struct recorded rec = {.r = recognizer_new(120LL * 1000000000, ENGINE_DOCKER)};
 	size_t len;
 	char *text = recorded_stream("docker-20.10.jsonl", &len);
 	struct event_splitter *sp = event_splitter_new(on_recorded, &rec);
@@ -448,6 +448,49 @@ static void docker_20_10_recorded(void **state)
 			assert_true(s->event_ns[PH_KILL] > 0 && s->event_ns[PH_STOP] > 0);
 	}
 	assert_true(rec.healthy >= 1);
+	event_splitter_free(sp);
+	free(text);
+	recognizer_free(rec.r);
+}
+
+/*
+ * The same steps on Podman 4.3.1's Docker-compatible API, less the health check (step 6 by
+ * a plain stop): no kill events, a restart event before a requested restart's stop and after
+ * a policy's die, and a stop followed by a start with no stop event at all.
+ */
+static void podman_4_3_recorded(void **state)
+{
+	static const struct {
+		enum restart_kind kind;
+		const char *cell;
+	} want[] = {
+		{RESTART_POLICY, "pol"},       {RESTART_POLICY, "pol"}, {RESTART_POLICY, "pol"},
+		{RESTART_MANUAL, "man"},       {RESTART_MANUAL, "man"}, {RESTART_REPLACE, "man"},
+		{RESTART_REPLACE, "shop/web"},
+	};
+	struct recorded rec = {.r = recognizer_new(120LL * 1000000000, ENGINE_PODMAN)};
+	size_t len;
+	char *text = recorded_stream("podman-4.3.jsonl", &len);
+	struct event_splitter *sp = event_splitter_new(on_recorded, &rec);
+
+	(void)state;
+	assert_int_equal(event_splitter_feed(sp, text, len), 0);
+	assert_int_equal(rec.n, sizeof(want) / sizeof(want[0]));
+	for (int i = 0; i < rec.n; i++) {
+		const struct restart_seen *s = &rec.seen[i];
+
+		assert_int_equal(s->kind, want[i].kind);
+		assert_string_equal(s->cell, want[i].cell);
+		assert_true(s->begin_ns > 0 && s->begin_ns <= s->event_ns[PH_DIE]);
+		assert_int_equal(s->event_ns[PH_KILL], 0);
+		assert_int_equal(strcmp(s->old_id, s->new_id) == 0, s->kind != RESTART_REPLACE);
+		if (s->kind == RESTART_REPLACE)
+			assert_true(s->event_ns[PH_DESTROY] > 0 && s->event_ns[PH_CREATE] > 0);
+	}
+	/* podman restart: from its request (the restart event), through its stop, a second on. */
+	assert_true(rec.seen[3].event_ns[PH_STOP] > 0);
+	assert_true(rec.seen[3].event_ns[PH_DIE] - rec.seen[3].begin_ns > 1000000000);
+	assert_int_equal(rec.seen[4].begin_ns, rec.seen[4].event_ns[PH_DIE]);
 	event_splitter_free(sp);
 	free(text);
 	recognizer_free(rec.r);
@@ -478,6 +521,7 @@ int main(void)
 		cmocka_unit_test(stale_events_are_ignored),
 		cmocka_unit_test(memory_is_bounded),
 		cmocka_unit_test(docker_20_10_recorded),
+		cmocka_unit_test(podman_4_3_recorded),
 		cmocka_unit_test(kind_names),
 	};
 
