@@ -12,11 +12,14 @@
 #   scripts/private-podman.sh start DIR    start it; the socket is DIR/podman.sock
 #   scripts/private-podman.sh stop DIR     stop it, remove its containers, mounts, network
 #                                          namespaces, bridge, firewall rules, and DIR
+#   scripts/private-podman.sh halt DIR     stop the service only (its containers, under
+#                                          conmon, go on running; data kept)
+#   scripts/private-podman.sh resume DIR   start a halted service again on the same data
 set -uo pipefail
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2; }
 
 # Written once at start, read again by stop: the names of what this service owns.
 tag() { printf '%s' "$dir" | md5sum | cut -c1-8; }
@@ -122,6 +125,7 @@ halt() {
 		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$pid" 2>/dev/null
 	fi
+	return 0
 }
 
 # Deletes, by number (their comments hold quoted words), the rules of table $1 whose text
@@ -223,5 +227,7 @@ start)
 	fi
 	;;
 stop) stop ;;
-*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+halt) halt ;;
+resume) launch || exit 1 ;;
+*) echo "usage: $0 start|stop|halt|resume DIR" >&2; exit 2 ;;
 esac

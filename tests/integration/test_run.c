@@ -49,9 +49,14 @@ static void check_trials(const char *dir, int want_rows, const char *method, int
 		assert_true(restart > 1000000);
 		assert_true(restart < max_ns);
 		assert_int_equal(restart, by_method);
-		for (size_t k = 0; k < sizeof(phases) / sizeof(phases[0]); k++) {
+		for (size_t k = 0; k < PH_COUNT; k++) {
 			int64_t d = csv_get_i64(&t, r, csv_col(&t, phases[k]), -1);
 
+			/* A phase the engine does not report is empty, not zero. */
+			if (!harness_phase_reported(phase_name(k))) {
+				assert_string_equal(csv_get(&t, r, csv_col(&t, phases[k])), "");
+				continue;
+			}
 			assert_true(d >= 0);
 			sum += d;
 		}
@@ -67,6 +72,10 @@ static void check_trials(const char *dir, int want_rows, const char *method, int
 			int64_t s = csv_get_i64(&p, k, csv_col(&p, "start_ns"), -1);
 			int64_t e = csv_get_i64(&p, k, csv_col(&p, "end_ns"), -1);
 
+			if (!harness_phase_reported(csv_get(&p, k, csv_col(&p, "phase")))) {
+				assert_string_equal(csv_get(&p, k, csv_col(&p, "duration_ns")), "");
+				continue;
+			}
 			assert_true(s > 0 && e >= s);
 			assert_int_equal(csv_get_i64(&p, k, csv_col(&p, "duration_ns"), -1), e - s);
 			begin = s < begin ? s : begin;
@@ -176,8 +185,8 @@ static void check_in_memory_field(const char *dir, const char *run_err)
 	assert_true(*root);
 	assert_non_null(field);
 	assert_string_equal(field, memory_kind(root));
-	/* This suite's engine is Docker's (test_podman tests Podman's). */
-	assert_string_equal(json_str(json_path(o, "engine"), "kind", ""), "docker");
+	assert_string_equal(json_str(json_path(o, "engine"), "kind", ""),
+			    engine_kind_name(harness_engine_kind()));
 	if (*field)
 		assert_non_null(strstr(run_err, "WARNING: the engine's data-root"));
 	else
@@ -377,7 +386,9 @@ static void clean_images(void **state)
 	if (r.exit_code)
 		fprintf(stderr, "%s", r.err);
 	assert_int_equal(r.exit_code, 0);
-	assert_non_null(strstr(r.out, "removed image restartprof-svc:"));
+	/* Podman names it localhost/restartprof-svc:... */
+	assert_non_null(strstr(r.out, "removed image "));
+	assert_non_null(strstr(r.out, "restartprof-svc:"));
 	assert_int_equal(count_our_images(), 0);
 	proc_result_free(&r);
 }

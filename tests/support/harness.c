@@ -232,6 +232,27 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s)
 	return -1;
 }
 
+enum engine_kind harness_engine_kind(void)
+{
+	static int kind = -1;
+	struct docker d;
+
+	if (kind < 0 && harness_docker(&d) == 0) {
+		kind = d.kind;
+		docker_close(&d);
+	}
+	return kind < 0 ? ENGINE_DOCKER : (enum engine_kind)kind;
+}
+
+bool harness_phase_reported(const char *phase)
+{
+	const char *type;
+
+	/* ready is the service's own, on every engine */
+	return strcmp(phase, "ready") == 0 ||
+	       engine_phase_action(harness_engine_kind(), phase, &type) != NULL;
+}
+
 int harness_engine(const char *command)
 {
 	const char *dir = getenv("RP_ENGINE_DIR"), *script = getenv("RP_ENGINE_SCRIPT");

@@ -3,6 +3,7 @@
 #ifndef RP_TESTS_HARNESS_H
 #define RP_TESTS_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -42,6 +43,12 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s);
 /* An open connection to the engine under test. 0 or -1. */
 #include "engine/docker.h"
 int harness_docker(struct docker *d);
+/* The kind of the engine under test, asked once (GET /version); Docker if none answers. */
+#include "engine/kind.h"
+enum engine_kind harness_engine_kind(void);
+/* Whether the engine under test reports a phase ("kill", ...): Podman has no kill, disconnect
+ * or connect, and leaves them empty in trials.csv and phases.csv. */
+bool harness_phase_reported(const char *phase);
 /* scripts/private-dockerd.sh halt|resume on the engine under test ($RP_ENGINE_DIR); -1 on Podman
  * ($RP_ENGINE_SCRIPT, private-podman.sh, has neither). */
 int harness_engine(const char *command);

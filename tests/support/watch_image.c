@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine/elfdeps.h"
+#include "engine/kind.h"
 
 extern const unsigned char rp_svc_blob[], rp_svc_blob_end[];
 
@@ -91,7 +92,8 @@ int watch_image_ensure(struct docker *d, char ref[IMAGE_REF_LEN])
 	return rc;
 }
 
-static json_object *container_config(const char *image, const struct watch_container *c)
+static json_object *container_config(const struct docker *d, const char *image,
+				     const struct watch_container *c)
 {
 	json_object *cfg = json_object_new_object(), *cmd = json_object_new_array();
 	json_object *labels = json_object_new_object(), *host = json_object_new_object();
@@ -116,6 +118,7 @@ static json_object *container_config(const char *image, const struct watch_conta
 					       json_object_new_int(c->max_retries));
 		json_object_object_add(host, "RestartPolicy", policy);
 	}
+	engine_add_ulimits(d, host); /* Podman's defaults exceed what some machines allow */
 	json_object_object_add(cfg, "HostConfig", host);
 	return cfg;
 }
@@ -123,7 +126,7 @@ static json_object *container_config(const char *image, const struct watch_conta
 int watch_container_run(struct docker *d, const char *image, const struct watch_container *c,
 			char id[65])
 {
-	json_object *cfg = container_config(image, c);
+	json_object *cfg = container_config(d, image, c);
 	int rc = docker_container_create(d, c->name, cfg, id);
 
 	json_object_put(cfg);

@@ -492,7 +492,7 @@ try_check() {
 # restartprof try with load-wbps, where cgroup v2 lets io.max reach buffered writeback and the
 # kernel records show the load's writes; with load-fs on the lab's scratch disk, as the tool
 # requires (on the data-root's own filesystem every container stop would wait for the
-# throttled writeback). GT_TRY: 1, or the kernels to run it on (make vmtest-ci: amd64-6.12).
+# throttled writeback). GT_TRY: 1, or the kernels to run it on (off by default, and in CI).
 # GT_TRY_RATE is the limit (the unthrottled hdd load writes 30-55 MiB/s there), GT_TRY_WITH
 # another remedy of the set.
 if [ "$traced" = 1 ] && for_this_kernel "${GT_TRY:-0}"; then
