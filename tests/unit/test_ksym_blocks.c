@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The compact kernel symbol table: look-ups in, between and past symbols across block
- * boundaries, and names front-coded and given back byte for byte.
+ * boundaries, names front-coded and given back byte for byte, and kallsyms lines out of order
+ * merged in as if listed in order.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "model/ksym_blocks.h"
+#include "model/ksyms.h"
 
 #define BASE  0xffffffff81000000ull
 #define N_SYM (3 * KSYM_BLOCK + 5)
@@ -113,12 +115,37 @@ static void appends_out_of_order_or_too_long_are_refused(void **state)
 	ksym_blocks_free(kb);
 }
 
+/* kallsyms lines out of address order: merged as if sorted, one symbol per address, the
+ * global one, else the first listed, wherever the lines stand. */
+static void lines_out_of_order_are_merged(void **state)
+{
+	static const char text[] = "ffffffff81000100 t b_local\n"
+				   "ffffffff81000300 T d\n"
+				   "ffffffff81000200 t c_first\n"
+				   "ffffffff81000100 T b_global\n"
+				   "ffffffff81000000 t a\n"
+				   "ffffffff81000200 t c_second\n"
+				   "ffffffff81000300 t d_local\n"
+				   "ffffffff81000300 T d_global_later\n";
+	static const char *const want[] = {"a", "b_global", "c_first", "d"};
+	char name[KSYM_NAME_SIZE];
+	struct ksyms *ks;
+
+	(void)state;
+	assert_int_equal(ksyms_parse(text, strlen(text), &ks), 0);
+	assert_int_equal(ksyms_count(ks), 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(ksyms_lookup(ks, BASE + 0x100 * i + 0x10, NULL, name), want[i]);
+	ksyms_free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_come_back_in_address_order),
 		cmocka_unit_test(addresses_in_between_and_past_symbols),
 		cmocka_unit_test(appends_out_of_order_or_too_long_are_refused),
+		cmocka_unit_test(lines_out_of_order_are_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
