@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,30 +11,40 @@
 /* Past the last symbol an address still belongs to it for this much (the end of .text). */
 #define LAST_SYMBOL_SPAN (4u << 20)
 
-/* A symbol's name offset before its name is known (lazy tables). */
-#define NO_NAME UINT32_MAX
-
-enum name_want {
-	NAME_NOT_WANTED,
-	NAME_WANTED,
-	NAME_NOT_FOUND
+/* A function symbol of one line. */
+struct line_symbol {
+	uint64_t addr;
+	bool global;
+	const char *name;
+	size_t len;
 };
 
-struct ksym {
+/* The symbol held back until a higher address shows that no other line names its address. */
+struct pending_symbol {
+	bool held;
 	uint64_t addr;
-	uint32_t name; /* offset into names; lazy tables: the line's rank until finished */
-	uint8_t global;
-	uint8_t want; /* name_want */
+	bool global;
+	size_t len;
+	char name[KSYM_NAME_SIZE];
+};
+
+/* A line below the address of one already taken: merged in by ksyms_finish. */
+struct stray_symbol {
+	uint64_t addr;
+	uint32_t name; /* offset into stray_names */
+	uint32_t rank; /* the line's place among function symbols */
+	bool global;
 };
 
 struct ksyms {
-	struct ksym *sym;
-	size_t n, cap;
-	char *names;
-	size_t names_len, names_cap;
+	struct ksym_blocks *table;
+	struct pending_symbol pending;
+	struct stray_symbol *strays;
+	size_t n_strays, strays_cap;
+	char *stray_names;
+	size_t stray_names_len, stray_names_cap;
 	size_t listed; /* function symbols seen, zero addresses included */
-	size_t wanted; /* symbols whose name a stack needs and the table lacks */
-	bool zeroed, lazy;
+	bool zeroed;
 };
 
 static int hexval(char c)
@@ -49,161 +58,231 @@ static int hexval(char c)
 	return -1;
 }
 
-/* One line [p, end): "ADDR TYPE NAME[\t[MODULE]]". 1 when it is a function symbol. */
-static int parse_line(const char *p, const char *end, uint64_t *addr, char *type, const char **name,
-		      size_t *name_len)
+/* One line [p, end): "ADDR TYPE NAME[\t[MODULE]]" (a NUL ends the name too). True when it is
+ * a function symbol. */
+static bool parse_line(const char *p, const char *end, struct line_symbol *sym)
 {
 	int digits = 0, v;
+	char type;
 
-	*addr = 0;
+	sym->addr = 0;
 	while (p < end && (v = hexval(*p)) >= 0) {
 		if (++digits > 16)
-			return 0;
-		*addr = (*addr << 4) | (uint64_t)v;
+			return false;
+		sym->addr = (sym->addr << 4) | (uint64_t)v;
 		p++;
 	}
 	if (!digits || p + 3 > end || p[0] != ' ' || p[2] != ' ')
-		return 0;
-	*type = p[1];
+		return false;
+	type = p[1];
 	p += 3;
-	*name = p;
-	while (p < end && *p != ' ' && *p != '\t')
+	sym->name = p;
+	while (p < end && *p != ' ' && *p != '\t' && *p)
 		p++;
-	*name_len = (size_t)(p - *name);
-	if (!*name_len || *name_len > 512)
-		return 0;
-	return strchr("tTwW", *type) != NULL;
+	sym->len = (size_t)(p - sym->name);
+	sym->global = type == 'T' || type == 'W';
+	return sym->len && sym->len <= KSYM_NAME_LEN && type && strchr("tTwW", type);
 }
 
-static bool global_type(char type)
+static void hold(struct pending_symbol *pending, const struct line_symbol *sym)
 {
-	return type == 'T' || type == 'W';
+	pending->held = true;
+	pending->addr = sym->addr;
+	pending->global = sym->global;
+	pending->len = sym->len;
+	memcpy(pending->name, sym->name, sym->len);
 }
 
-/* Its offset into names, or NO_NAME when the names are full (they are indexed by 32 bits). */
-static uint32_t add_name(struct ksyms *ks, const char *name, size_t nlen)
+static int add_stray(struct ksyms *ks, const struct line_symbol *sym)
 {
-	uint32_t at = (uint32_t)ks->names_len;
+	struct stray_symbol *st;
 
-	if (ks->names_len + nlen + 1 >= NO_NAME ||
-	    array_reserve((void **)&ks->names, &ks->names_cap, ks->names_len + nlen + 1, 1))
-		return NO_NAME;
-	memcpy(ks->names + ks->names_len, name, nlen);
-	ks->names[ks->names_len + nlen] = '\0';
-	ks->names_len += nlen + 1;
-	return at;
-}
-
-static int add_symbol(struct ksyms *ks, uint64_t addr, char type, const char *name, size_t nlen)
-{
-	struct ksym *k;
-
-	if (array_reserve((void **)&ks->sym, &ks->cap, ks->n + 1, sizeof(*ks->sym)))
+	if (ks->stray_names_len + sym->len >= UINT32_MAX ||
+	    array_reserve((void **)&ks->strays, &ks->strays_cap, ks->n_strays + 1,
+			  sizeof(*ks->strays)) ||
+	    array_reserve((void **)&ks->stray_names, &ks->stray_names_cap,
+			  ks->stray_names_len + sym->len + 1, 1))
 		return -ENOMEM;
-	k = &ks->sym[ks->n];
-	k->addr = addr;
-	k->global = global_type(type);
-	k->want = NAME_NOT_WANTED;
-	/* Lazy: the rank orders same-address symbols as the names' offsets do. */
-	k->name = ks->lazy ? (uint32_t)ks->n : add_name(ks, name, nlen);
-	if (k->name == NO_NAME)
-		return -ENOMEM;
-	ks->n++;
+	st = &ks->strays[ks->n_strays++];
+	st->addr = sym->addr;
+	st->global = sym->global;
+	st->rank = (uint32_t)ks->listed;
+	st->name = (uint32_t)ks->stray_names_len;
+	memcpy(ks->stray_names + ks->stray_names_len, sym->name, sym->len);
+	ks->stray_names[ks->stray_names_len + sym->len] = '\0';
+	ks->stray_names_len += sym->len + 1;
 	return 0;
 }
 
-/* By address; at one address the global symbol first, then the first listed. */
-static int cmp_sym(const void *a, const void *b)
+static int append_pending(struct ksyms *ks)
 {
-	const struct ksym *x = a, *y = b;
+	const struct pending_symbol *p = &ks->pending;
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->global != y->global)
-		return x->global ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
+	return p->held ? ksym_blocks_append(ks->table, p->addr, p->global, p->name, p->len) : 0;
 }
 
-static void dedup(struct ksyms *ks)
+/* At one address the global symbol is kept, else the first listed. */
+static int add_symbol(struct ksyms *ks, const struct line_symbol *sym)
 {
-	size_t o = 0;
+	struct pending_symbol *pending = &ks->pending;
+	int e;
 
-	for (size_t i = 0; i < ks->n; i++)
-		if (!o || ks->sym[o - 1].addr != ks->sym[i].addr)
-			ks->sym[o++] = ks->sym[i];
-	ks->n = o;
+	if (pending->held && sym->addr < pending->addr)
+		return add_stray(ks, sym);
+	if (pending->held && sym->addr == pending->addr) {
+		if (sym->global && !pending->global)
+			hold(pending, sym);
+		return 0;
+	}
+	e = append_pending(ks);
+	if (!e)
+		hold(pending, sym);
+	return e;
 }
 
-struct ksyms *ksyms_new(bool lazy_names)
+struct ksyms *ksyms_new(void)
 {
 	struct ksyms *ks = calloc(1, sizeof(struct ksyms));
 
-	if (ks)
-		ks->lazy = lazy_names;
+	if (ks && !(ks->table = ksym_blocks_new())) {
+		free(ks);
+		return NULL;
+	}
 	return ks;
 }
 
 int ksyms_add_line(struct ksyms *ks, const char *line, size_t len)
 {
-	const char *name;
-	size_t nlen;
-	uint64_t addr;
-	char type;
+	struct line_symbol sym;
+	int e;
 
-	if (!parse_line(line, line + len, &addr, &type, &name, &nlen))
+	if (!parse_line(line, line + len, &sym))
 		return 0;
+	e = sym.addr ? add_symbol(ks, &sym) : 0;
 	ks->listed++;
-	return addr ? add_symbol(ks, addr, type, name, nlen) : 0;
+	return e;
 }
 
-/* Gives back what the doubling reserved: the table stays for the whole run. */
-static void shrink_to_fit(struct ksyms *ks)
+/* By address; at one address the global symbol first, then the first listed. */
+static int cmp_stray(const void *a, const void *b)
 {
-	void *p;
+	const struct stray_symbol *x = a, *y = b;
 
-	if (ks->n < ks->cap && (p = realloc(ks->sym, (ks->n ? ks->n : 1) * sizeof(*ks->sym)))) {
-		ks->sym = p;
-		ks->cap = ks->n ? ks->n : 1;
-	}
-	if (ks->names_len < ks->names_cap &&
-	    (p = realloc(ks->names, ks->names_len ? ks->names_len : 1))) {
-		ks->names = p;
-		ks->names_cap = ks->names_len ? ks->names_len : 1;
-	}
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->global != y->global)
+		return x->global ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-void ksyms_finish(struct ksyms *ks)
+/* Sorted, one per address. */
+static void sort_strays(struct ksyms *ks)
 {
-	ks->zeroed = ks->listed > 0 && ks->n == 0;
-	if (ks->n)
-		qsort(ks->sym, ks->n, sizeof(*ks->sym), cmp_sym);
-	dedup(ks);
-	if (ks->lazy)
-		for (size_t i = 0; i < ks->n; i++)
-			ks->sym[i].name = NO_NAME;
-	shrink_to_fit(ks);
+	size_t kept = 0;
+
+	qsort(ks->strays, ks->n_strays, sizeof(*ks->strays), cmp_stray);
+	for (size_t i = 0; i < ks->n_strays; i++)
+		if (!kept || ks->strays[kept - 1].addr != ks->strays[i].addr)
+			ks->strays[kept++] = ks->strays[i];
+	ks->n_strays = kept;
+}
+
+/* Whether the stray goes before the table's symbol c->at (or takes its place at its address:
+ * every table line at that address was listed before it). */
+static bool stray_first(const struct stray_symbol *st, bool more, const struct ksym_cursor *c)
+{
+	if (!more || st->addr < c->at.addr)
+		return true;
+	return st->addr == c->at.addr && st->global && !c->at.global;
+}
+
+/* The table and the strays, both in address order, into one new table. */
+static int merge_strays(struct ksyms *ks, struct ksym_blocks *merged)
+{
+	struct ksym_cursor c = {0};
+	bool more = ksym_blocks_next(ks->table, &c);
+	size_t s = 0;
+	int e = 0;
+
+	while (!e && (more || s < ks->n_strays)) {
+		const struct stray_symbol *st = s < ks->n_strays ? &ks->strays[s] : NULL;
+		bool same_addr = st && more && st->addr == c.at.addr;
+
+		if (st && stray_first(st, more, &c)) {
+			const char *name = ks->stray_names + st->name;
+
+			e = ksym_blocks_append(merged, st->addr, st->global, name, strlen(name));
+			s++;
+			if (same_addr)
+				more = ksym_blocks_next(ks->table, &c);
+			continue;
+		}
+		e = ksym_blocks_append(merged, c.at.addr, c.at.global, c.at.name,
+				       strlen(c.at.name));
+		s += same_addr;
+		more = ksym_blocks_next(ks->table, &c);
+	}
+	return e;
+}
+
+static void free_strays(struct ksyms *ks)
+{
+	free(ks->strays);
+	free(ks->stray_names);
+	ks->strays = NULL;
+	ks->stray_names = NULL;
+	ks->n_strays = ks->strays_cap = ks->stray_names_len = ks->stray_names_cap = 0;
+}
+
+int ksyms_finish(struct ksyms *ks)
+{
+	struct ksym_blocks *merged = NULL;
+	int e = append_pending(ks);
+
+	ks->pending.held = false;
+	if (e)
+		goto cleanup;
+	if (ks->n_strays) {
+		sort_strays(ks);
+		merged = ksym_blocks_new();
+		e = merged ? merge_strays(ks, merged) : -ENOMEM;
+		if (e)
+			goto cleanup;
+		ksym_blocks_free(ks->table);
+		ks->table = merged;
+		merged = NULL;
+	}
+	ksym_blocks_shrink(ks->table);
+	ks->zeroed = ks->listed > 0 && ksym_blocks_count(ks->table) == 0;
+cleanup:
+	ksym_blocks_free(merged);
+	free_strays(ks);
+	return e;
 }
 
 int ksyms_parse(const char *text, size_t len, struct ksyms **out)
 {
-	struct ksyms *ks = ksyms_new(false);
+	struct ksyms *ks = ksyms_new();
 	const char *p = text, *end = text + len;
+	int e = 0;
 
 	*out = NULL;
 	if (!ks)
 		return -ENOMEM;
-	while (p < end) {
+	while (!e && p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 
 		if (!eol)
 			eol = end;
-		if (ksyms_add_line(ks, p, (size_t)(eol - p))) {
-			ksyms_free(ks);
-			return -ENOMEM;
-		}
+		e = ksyms_add_line(ks, p, (size_t)(eol - p));
 		p = eol + 1;
 	}
-	ksyms_finish(ks);
+	if (!e)
+		e = ksyms_finish(ks);
+	if (e) {
+		ksyms_free(ks);
+		return e;
+	}
 	*out = ks;
 	return 0;
 }
@@ -212,14 +291,19 @@ void ksyms_free(struct ksyms *ks)
 {
 	if (!ks)
 		return;
-	free(ks->sym);
-	free(ks->names);
+	ksym_blocks_free(ks->table);
+	free_strays(ks);
 	free(ks);
 }
 
 size_t ksyms_count(const struct ksyms *ks)
 {
-	return ks ? ks->n : 0;
+	return ks ? ksym_blocks_count(ks->table) : 0;
+}
+
+size_t ksyms_bytes(const struct ksyms *ks)
+{
+	return ks ? sizeof(*ks) + ksym_blocks_bytes(ks->table) : 0;
 }
 
 bool ksyms_zeroed(const struct ksyms *ks)
@@ -227,81 +311,19 @@ bool ksyms_zeroed(const struct ksyms *ks)
 	return ks && ks->zeroed;
 }
 
-/* The symbol holding addr: the last one at or below it; -1 when none. */
-static ssize_t holding_symbol(const struct ksyms *ks, uint64_t addr)
+const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset,
+			 char name[KSYM_NAME_SIZE])
 {
-	size_t lo = 0, hi;
+	struct ksym_entry sym;
 
-	if (!ks || !ks->n || addr < ks->sym[0].addr)
-		return -1;
-	hi = ks->n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->sym[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	if (lo == ks->n - 1 && addr - ks->sym[lo].addr > LAST_SYMBOL_SPAN)
-		return -1;
-	return (ssize_t)lo;
-}
-
-const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset)
-{
-	ssize_t i = holding_symbol(ks, addr);
-
-	if (i < 0 || ks->sym[i].name == NO_NAME)
+	if (!ks || !ksym_blocks_find(ks->table, addr, &sym))
+		return NULL;
+	if (sym.addr == ksym_blocks_last_addr(ks->table) && addr - sym.addr > LAST_SYMBOL_SPAN)
 		return NULL;
 	if (offset)
-		*offset = addr - ks->sym[i].addr;
-	return ks->names + ks->sym[i].name;
-}
-
-size_t ksyms_want(struct ksyms *ks, const uint64_t *ip, int depth)
-{
-	for (int d = 0; d < depth; d++) {
-		ssize_t i = holding_symbol(ks, ip[d]);
-
-		if (i >= 0 && ks->sym[i].name == NO_NAME && ks->sym[i].want == NAME_NOT_WANTED) {
-			ks->sym[i].want = NAME_WANTED;
-			ks->wanted++;
-		}
-	}
-	return ks ? ks->wanted : 0;
-}
-
-int ksyms_name_line(struct ksyms *ks, const char *line, size_t len)
-{
-	const char *name;
-	size_t nlen;
-	uint64_t addr;
-	char type;
-	ssize_t i;
-
-	if (!ks->wanted || !parse_line(line, line + len, &addr, &type, &name, &nlen))
-		return 0;
-	i = holding_symbol(ks, addr);
-	/* The first line at the symbol's address of its kind: the one the table kept. */
-	if (i < 0 || ks->sym[i].addr != addr || ks->sym[i].want != NAME_WANTED ||
-	    ks->sym[i].global != global_type(type))
-		return 0;
-	ks->sym[i].name = add_name(ks, name, nlen);
-	if (ks->sym[i].name == NO_NAME)
-		return -ENOMEM;
-	ks->sym[i].want = NAME_NOT_WANTED;
-	ks->wanted--;
-	return 0;
-}
-
-void ksyms_names_done(struct ksyms *ks)
-{
-	for (size_t i = 0; ks->wanted && i < ks->n; i++)
-		if (ks->sym[i].want == NAME_WANTED) {
-			ks->sym[i].want = NAME_NOT_FOUND;
-			ks->wanted--;
-		}
+		*offset = addr - sym.addr;
+	memcpy(name, sym.name, strlen(sym.name) + 1);
+	return name;
 }
 
 /* The tracer's own frames, at the leaf end of a stack taken in its program. */
@@ -329,19 +351,19 @@ int ksyms_fold(const struct ksyms *ks, const uint64_t *ip, int depth, char *out,
 	out[0] = '\0';
 	/* Everything leafward of the outermost tracer frame is the tracer's. */
 	for (int i = 0; i < depth && i < TRACER_FRAMES; i++) {
-		const char *name = ksyms_lookup(ks, ip[i], NULL);
+		char name[KSYM_NAME_SIZE];
 
-		if (name && tracer_frame(name))
+		if (ksyms_lookup(ks, ip[i], NULL, name) && tracer_frame(name))
 			leaf = i + 1;
 	}
 	for (int i = depth - 1; i >= leaf; i--) {
-		const char *name = ksyms_lookup(ks, ip[i], NULL);
-		char hex[24];
+		char buf[KSYM_NAME_SIZE];
+		const char *name = ksyms_lookup(ks, ip[i], NULL, buf);
 		int n;
 
 		if (!name) {
-			snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)ip[i]);
-			name = hex;
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)ip[i]);
+			name = buf;
 		}
 		n = snprintf(out + o, len - o, "%s%s", frames ? ";" : "", name);
 		if (n < 0 || (size_t)n >= len - o) {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/ksym_blocks.h"
+
 struct ksyms;
 
 /* Parses kallsyms text (lines "ADDR TYPE NAME [MODULE]"); malformed lines are skipped.
@@ -21,29 +23,24 @@ struct ksyms;
 int ksyms_parse(const char *text, size_t len, struct ksyms **out);
 /*
  * The same a line at a time, for a reader that does not hold the whole text: ksyms_new, then
- * ksyms_add_line (0, or -ENOMEM) for each line, then ksyms_finish before any look-up.
- *
- * With lazy_names the table keeps addresses only (a third of the memory): look-ups find no
- * name until a stack asks for it. ksyms_want marks the symbols a stack's addresses fall in
- * and returns how many names are wanted; the reader then passes the text again through
- * ksyms_name_line, which keeps the names of exactly those symbols (the ones a full table
- * would name), and ends with ksyms_names_done: a name not found (the text changed) is not
- * wanted again.
+ * ksyms_add_line (0, or -ENOMEM) for each line, then ksyms_finish (0, or -ENOMEM) before any
+ * look-up. Lines in address order, as the kernel lists them, go straight into the compact
+ * table (model/ksym_blocks.h); the few out of order wait aside and are merged in at the end.
  */
-struct ksyms *ksyms_new(bool lazy_names);
+struct ksyms *ksyms_new(void);
 int ksyms_add_line(struct ksyms *ks, const char *line, size_t len);
-void ksyms_finish(struct ksyms *ks);
-size_t ksyms_want(struct ksyms *ks, const uint64_t *ip, int depth);
-int ksyms_name_line(struct ksyms *ks, const char *line, size_t len);
-void ksyms_names_done(struct ksyms *ks);
+int ksyms_finish(struct ksyms *ks);
 void ksyms_free(struct ksyms *ks);
 /* Function symbols kept. */
 size_t ksyms_count(const struct ksyms *ks);
+/* Heap bytes the finished table holds. */
+size_t ksyms_bytes(const struct ksyms *ks);
 /* True when the text listed symbols but every address was zero (kptr_restrict). */
 bool ksyms_zeroed(const struct ksyms *ks);
-/* The function holding addr and the offset into it; NULL when none (below the first symbol,
- * too far past the last one, or a zeroed table). */
-const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset);
+/* The function holding addr, its name written into name, and the offset into it; NULL when
+ * none (below the first symbol, too far past the last one, or a zeroed table). */
+const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset,
+			 char name[KSYM_NAME_SIZE]);
 
 /*
  * Folds a stack given leaf first (as bpf_get_stackid stores it) into "root;...;leaf": each

@@ -8,7 +8,6 @@
 
 #include "model/ksyms.h"
 #include "trace/convert.h"
-#include "trace/symbols.h"
 #include "trace/tracer_internal.h"
 #include "trace/usyms.h"
 
@@ -186,14 +185,7 @@ static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk)
 {
 	char buf[FOLDED_MAX];
-	size_t wanted = 0;
 
-	/* The table holds addresses only: the names of this trial's frames are read now (on a
-	 * read error those not found stay addresses, as with unreadable symbols). */
-	for (size_t i = 0; tr->syms_ok && i < tk->n_stacks; i++)
-		wanted = ksyms_want(tr->syms, tk->stacks[i].ip, tk->stacks[i].depth);
-	if (wanted)
-		ksyms_load_names(tr->syms, KALLSYMS_PATH);
 	for (size_t i = 0; i < tk->n_stacks; i++) {
 		struct kstack *s = &tk->stacks[i];
 

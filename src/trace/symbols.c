@@ -10,9 +10,8 @@
 #include "util/files.h"
 #include "util/proc.h"
 
-/* Feeds each line of path, without its newline, to fn; stops at fn's first error. */
-static int read_kallsyms_lines(const char *path, struct ksyms *ks,
-			       int (*fn)(struct ksyms *, const char *, size_t))
+/* Adds each line of path, without its newline, to ks; stops at the first error. */
+static int read_kallsyms_lines(const char *path, struct ksyms *ks)
 {
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
@@ -24,7 +23,7 @@ static int read_kallsyms_lines(const char *path, struct ksyms *ks,
 		return -errno;
 	errno = 0;
 	while ((n = getline(&line, &cap, f)) > 0)
-		if ((e = fn(ks, line, (size_t)n - (line[n - 1] == '\n'))))
+		if ((e = ksyms_add_line(ks, line, (size_t)n - (line[n - 1] == '\n'))))
 			break;
 	if (!e && ferror(f))
 		e = errno ? -errno : -EIO;
@@ -33,31 +32,24 @@ static int read_kallsyms_lines(const char *path, struct ksyms *ks,
 	return e;
 }
 
-/* Addresses only, a line at a time: the text is some 3 MiB, the names half of the table. */
+/* A line at a time into the compact table: the text is some 5 MiB, the table a quarter of it. */
 int ksyms_load(const char *path, struct ksyms **out)
 {
-	struct ksyms *ks = ksyms_new(true);
+	struct ksyms *ks = ksyms_new();
 	int e;
 
 	*out = NULL;
 	if (!ks)
 		return -ENOMEM;
-	e = read_kallsyms_lines(path, ks, ksyms_add_line);
+	e = read_kallsyms_lines(path, ks);
+	if (!e)
+		e = ksyms_finish(ks);
 	if (e) {
 		ksyms_free(ks);
 		return e;
 	}
-	ksyms_finish(ks);
 	*out = ks;
 	return 0;
-}
-
-int ksyms_load_names(struct ksyms *ks, const char *path)
-{
-	int e = read_kallsyms_lines(path, ks, ksyms_name_line);
-
-	ksyms_names_done(ks);
-	return e;
 }
 
 int ksyms_describe(const struct ksyms *ks, int load_err, char *out, size_t len)
@@ -83,9 +75,10 @@ int ksyms_describe(const struct ksyms *ks, int load_err, char *out, size_t len)
 		snprintf(out, len, "no function symbols listed: kernel stacks stay addresses");
 		return -1;
 	}
-	snprintf(out, len,
-		 "readable with addresses (kptr_restrict=%s), %zu function symbols: kernel "
-		 "stacks are symbolized",
-		 kr, ksyms_count(ks));
+	snprintf(
+		out, len,
+		"readable with addresses (kptr_restrict=%s), %zu function symbols (%.1f MiB held): "
+		"kernel stacks are symbolized",
+		kr, ksyms_count(ks), (double)ksyms_bytes(ks) / (1 << 20));
 	return 0;
 }

@@ -9,15 +9,13 @@ struct ksyms;
 
 #define KALLSYMS_PATH "/proc/kallsyms"
 
-/* Reads and parses path (KALLSYMS_PATH normally), addresses only. 0, or -errno with *out
- * NULL. */
+/* Reads and parses path (KALLSYMS_PATH normally), once for the whole run: addresses and
+ * names, compact. 0, or -errno with *out NULL. */
 int ksyms_load(const char *path, struct ksyms **out);
-/* Reads path again for the names ksyms_want asked for. 0, or -errno (names found so far are
- * kept; the others stay addresses). */
-int ksyms_load_names(struct ksyms *ks, const char *path);
 /*
- * One line on what the symbols allow: "N function symbols: kernel stacks are symbolized",
- * or why they are not (unreadable; addresses zeroed by kptr_restrict=K for this user).
+ * One line on what the symbols allow: "N function symbols (M MiB held): kernel stacks are
+ * symbolized", or why they are not (unreadable; addresses zeroed by kptr_restrict=K for this
+ * user).
  * Returns 0 when stacks can be symbolized, -1 otherwise.
  */
 int ksyms_describe(const struct ksyms *ks, int load_err, char *out, size_t len);

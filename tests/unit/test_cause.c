@@ -52,6 +52,7 @@ static const char kallsyms[] = "ffffffff81000000 T _stext\n"
 static void symbols_from_synthetic_kallsyms(void **state)
 {
 	struct ksyms *ks;
+	char name[KSYM_NAME_SIZE];
 	uint64_t off = 0;
 
 	(void)state;
@@ -59,16 +60,17 @@ static void symbols_from_synthetic_kallsyms(void **state)
 	/* Function symbols only (not the data one, not the malformed lines), one per address. */
 	assert_int_equal(ksyms_count(ks), 9);
 	assert_false(ksyms_zeroed(ks));
-	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000123, &off), "io_schedule");
+	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000123, &off, name), "io_schedule");
 	assert_int_equal(off, 0x23);
 	/* Two names at one address: the global one. */
-	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000200, NULL), "schedule");
+	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000200, NULL, name), "schedule");
 	/* A data symbol between functions does not end the one before it. */
-	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000450, NULL), "ext4_sync_file");
+	assert_string_equal(ksyms_lookup(ks, 0xffffffff81000450, NULL, name), "ext4_sync_file");
 	/* Module symbols keep their name without the module. */
-	assert_string_equal(ksyms_lookup(ks, 0xffffffffc0001010, NULL), "jbd2_log_wait_commit");
-	assert_null(ksyms_lookup(ks, 0xffffffff80000000, NULL));
-	assert_null(ksyms_lookup(ks, 0xffffffffd0000000, NULL)); /* far past the last one */
+	assert_string_equal(ksyms_lookup(ks, 0xffffffffc0001010, NULL, name),
+			    "jbd2_log_wait_commit");
+	assert_null(ksyms_lookup(ks, 0xffffffff80000000, NULL, name));
+	assert_null(ksyms_lookup(ks, 0xffffffffd0000000, NULL, name)); /* far past the last one */
 	ksyms_free(ks);
 }
 
@@ -82,16 +84,16 @@ static void write_text(const char *path, const char *text, size_t len)
 }
 
 /*
- * The file read a line at a time (its last line without a newline) keeps addresses only;
- * the names a stack wants come from a second reading and are the full table's.
+ * The file read a line at a time (its last line without a newline) names every address as the
+ * parsed text does, and is read once: what the file says later changes nothing.
  */
-static void symbols_from_a_file_are_named_when_a_stack_wants_them(void **state)
+static void symbols_from_a_file_are_the_parsed_text(void **state)
 {
 	char path[] = "/tmp/rp-kallsyms-XXXXXX";
-	uint64_t ip[40];
+	char name_p[KSYM_NAME_SIZE], name_r[KSYM_NAME_SIZE];
 	struct ksyms *parsed, *read;
 	uint64_t off_p = 0, off_r = 0;
-	int n = 0, fd = mkstemp(path);
+	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
@@ -100,29 +102,14 @@ static void symbols_from_a_file_are_named_when_a_stack_wants_them(void **state)
 	assert_int_equal(ksyms_load(path, &read), 0);
 	assert_int_equal(ksyms_parse(kallsyms, strlen(kallsyms), &parsed), 0);
 	assert_int_equal(ksyms_count(read), ksyms_count(parsed));
-	/* No name before a stack wants it. */
-	assert_null(ksyms_lookup(read, 0xffffffff81000123, NULL));
-	for (uint64_t a = 0xffffffff81000000; a < 0xffffffff81000800; a += 0x40)
-		ip[n++] = a;
-	ip[n++] = 0xffffffffc0002001;
-	/* io_schedule, schedule, ext4_sync_file, do_fsync, the traceiter, bpf_trace_run4,
-	 * _stext, the bpf program: each symbol once however many addresses fall in it. */
-	assert_int_equal(ksyms_want(read, ip, n), 8);
-	assert_int_equal(ksyms_load_names(read, path), 0);
-	assert_int_equal(ksyms_want(read, ip, n), 0);
-	for (int i = 0; i < n; i++) {
-		assert_string_equal(ksyms_lookup(read, ip[i], &off_r),
-				    ksyms_lookup(parsed, ip[i], &off_p));
+	write_text(path, "ffffffff81000000 T _stext\n", 26);
+	for (uint64_t a = 0xffffffff81000000; a < 0xffffffff81000800; a += 0x40) {
+		assert_string_equal(ksyms_lookup(read, a, &off_r, name_r),
+				    ksyms_lookup(parsed, a, &off_p, name_p));
 		assert_int_equal(off_r, off_p);
 	}
-	/* Not listed any more when its name is read (the text changed): it stays an address and
-	 * is not asked for again. */
-	write_text(path, "ffffffff81000000 T _stext\n", 26);
-	ip[0] = 0xffffffffc0001010;
-	assert_int_equal(ksyms_want(read, ip, 1), 1);
-	assert_int_equal(ksyms_load_names(read, path), 0);
-	assert_null(ksyms_lookup(read, ip[0], NULL));
-	assert_int_equal(ksyms_want(read, ip, 1), 0);
+	assert_string_equal(ksyms_lookup(read, 0xffffffffc0002001, NULL, name_r),
+			    "bpf_prog_0123456789abcdef_sched_switch");
 	unlink(path);
 	ksyms_free(read);
 	ksyms_free(parsed);
@@ -135,13 +122,13 @@ static void zeroed_kallsyms_is_told(void **state)
 	static const char zero[] = "0000000000000000 T _stext\n0000000000000000 t schedule\n";
 	struct ksyms *ks;
 	uint64_t ip[2] = {0xffffffff81000210, 0xffffffff81000520};
-	char out[128];
+	char out[128], name[KSYM_NAME_SIZE];
 
 	(void)state;
 	assert_int_equal(ksyms_parse(zero, strlen(zero), &ks), 0);
 	assert_true(ksyms_zeroed(ks));
 	assert_int_equal(ksyms_count(ks), 0);
-	assert_null(ksyms_lookup(ks, ip[0], NULL));
+	assert_null(ksyms_lookup(ks, ip[0], NULL, name));
 	/* Stacks stay addresses, root first. */
 	assert_int_equal(ksyms_fold(ks, ip, 2, out, sizeof(out)), 2);
 	assert_string_equal(out, "0xffffffff81000520;0xffffffff81000210");
@@ -963,7 +950,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(symbols_from_synthetic_kallsyms),
-		cmocka_unit_test(symbols_from_a_file_are_named_when_a_stack_wants_them),
+		cmocka_unit_test(symbols_from_a_file_are_the_parsed_text),
 		cmocka_unit_test(zeroed_kallsyms_is_told),
 		cmocka_unit_test(stacks_fold_root_first_without_the_tracer),
 		cmocka_unit_test(rules_parse_and_match),
