@@ -46,7 +46,8 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 		t->e[*slot - 1].count += count;
 		return 0;
 	}
-	if (array_reserve((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e)))
+	/* Thousands of tallies, most with a few keys: start small. */
+	if (array_reserve_from((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e), 4))
 		return -ENOMEM;
 	t->e[t->n].key = strdup(key);
 	t->e[t->n].detail = strdup(detail ? detail : "");
