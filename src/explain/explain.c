@@ -9,13 +9,17 @@
 #include <string.h>
 
 #include "engine/kind.h"
+#include "explain/stack_index.h"
 #include "explain/tried.h"
 #include "model/stats.h"
 #include "model/waits.h"
 #include "rundir/columns.h"
 #include "rundir/csv.h"
+#include "rundir/csv_stream.h"
 #include "rundir/reader.h"
 #include "rundir/run_json.h"
+#include "rundir/waits_rows.h"
+#include "util/array.h"
 #include "util/files.h"
 
 #define FOLD_FRAMES (64 * 48)
@@ -77,8 +81,11 @@ struct loader_state {
 	int *n_ok;
 	double (*sum)[PH_COUNT][CTX_COUNT];
 	int (*cnt)[PH_COUNT][CTX_COUNT];
-	struct csv_table stacks;
-	int *stack_order; /* row indexes of stacks.csv sorted by id */
+	struct csv_table stacks; /* stacks.csv as read, then indexed */
+	struct stack_index stack_ids;
+	char *last_id; /* the last wait's stack id, and its folded stack */
+	size_t last_id_cap;
+	const char *last_folded;
 };
 
 static const char *field(const struct csv_table *t, size_t row, int col)
@@ -273,52 +280,6 @@ static void read_phases(struct loader_state *ls, const struct csv_table *t)
 	}
 }
 
-static const struct csv_table *sort_stacks_table;
-static int sort_stacks_col;
-
-static int cmp_stack_row(const void *a, const void *b)
-{
-	return strcmp(csv_get(sort_stacks_table, (size_t) * (const int *)a, sort_stacks_col),
-		      csv_get(sort_stacks_table, (size_t) * (const int *)b, sort_stacks_col));
-}
-
-static int index_stacks(struct loader_state *ls)
-{
-	int col = csv_col(&ls->stacks, COL_STACK);
-
-	ls->stack_order = malloc((ls->stacks.n_rows + 1) * sizeof(int));
-	if (!ls->stack_order)
-		return -ENOMEM;
-	for (size_t i = 0; i < ls->stacks.n_rows; i++)
-		ls->stack_order[i] = (int)i;
-	sort_stacks_table = &ls->stacks;
-	sort_stacks_col = col;
-	if (col >= 0)
-		qsort(ls->stack_order, ls->stacks.n_rows, sizeof(int), cmp_stack_row);
-	return 0;
-}
-
-static const char *stack_folded(const struct loader_state *ls, const char *id)
-{
-	int col = csv_col(&ls->stacks, COL_STACK), fcol = csv_col(&ls->stacks, COL_FOLDED);
-	size_t lo = 0, hi = ls->stacks.n_rows;
-
-	if (!id[0] || col < 0 || fcol < 0)
-		return "";
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(csv_get(&ls->stacks, (size_t)ls->stack_order[mid], col), id);
-
-		if (!c)
-			return csv_get(&ls->stacks, (size_t)ls->stack_order[mid], fcol);
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return "";
-}
-
 static void count_frames(struct explain_run *r, const char *folded)
 {
 	for (const char *s = folded; *s;) {
@@ -344,56 +305,55 @@ static int add_fold(struct explain_cell *ec, const struct diagnosis_wait *w)
 	return rc == -EINVAL ? 0 : rc;
 }
 
-static int read_waits(struct loader_state *ls, const struct csv_table *t)
+static int add_wait(struct loader_state *ls, int c, int trial, const struct diagnosis_wait *w)
 {
-	int c_cell = csv_col(t, COL_CELL), c_trial = csv_col(t, COL_TRIAL),
-	    c_phase = csv_col(t, COL_PHASE), c_actor = csv_col(t, COL_ACTOR),
-	    c_comm = csv_col(t, COL_COMM), c_state = csv_col(t, COL_STATE),
-	    c_stack = csv_col(t, COL_STACK), c_call = csv_col(t, COL_CALL),
-	    c_file = csv_col(t, COL_FILE), c_del = csv_col(t, COL_DELETED),
-	    c_waker = csv_col(t, COL_WAKER), c_count = csv_col(t, COL_COUNT),
-	    c_off = csv_col(t, COL_OFFCPU_NS), c_wall = csv_col(t, COL_WALL_NS);
-	const char *last_id = NULL, *last_folded = "";
+	int rc = diagnosis_add_wait(ls->b[c], w);
 
-	for (size_t i = 0; i < t->n_rows; i++) {
-		int c = cell_index(ls->r, field(t, i, c_cell)), rc;
-		const char *id = field(t, i, c_stack);
-		struct diagnosis_wait w = {
-			.phase = phase_from_name(field(t, i, c_phase)),
-			.actor = field(t, i, c_actor),
-			.comm = field(t, i, c_comm),
-			.state = field(t, i, c_state),
-			.call = field(t, i, c_call),
-			.file = field(t, i, c_file),
-			.waker = field(t, i, c_waker),
-			.deleted = csv_get_i64(t, i, c_del, 0) != 0,
-			.count = csv_get_i64(t, i, c_count, 0),
-			.offcpu_ns = csv_get_i64(t, i, c_off, 0),
-			.wall_ns = csv_get_i64(t, i, c_wall, 0),
-		};
+	if (!rc)
+		rc = tried_add_wait(&ls->r->cells[c], trial, w);
+	if (!rc && pooled(ls, c))
+		rc = diagnosis_add_wait(pooled(ls, c), w);
+	if (!rc)
+		rc = add_fold(&ls->r->cells[c], w);
+	if (!rc && pooled(ls, c))
+		rc = add_fold(&ls->r->base, w);
+	return rc == -ENOMEM ? rc : 0;
+}
 
-		if (c < 0 || w.phase < 0 || !ok_trial(ls, c, (int)csv_get_i64(t, i, c_trial, -1)))
+/* The folded stack of id, looked up again only when id is not the last row's. */
+static const char *row_folded(struct loader_state *ls, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (ls->last_id && strcmp(ls->last_id, id) == 0)
+		return ls->last_folded;
+	if (array_reserve_from((void **)&ls->last_id, &ls->last_id_cap, n + 1, 1, 64))
+		return NULL;
+	memcpy(ls->last_id, id, n + 1);
+	ls->last_folded = stack_index_folded(&ls->stack_ids, id);
+	count_frames(ls->r, ls->last_folded);
+	return ls->last_folded;
+}
+
+/* waits.csv row by row (never held whole); rc: the stream's last word, for the reader. */
+static int read_waits(struct loader_state *ls, struct csv_stream *s, int *stream_rc)
+{
+	struct waits_row_cols c;
+	int rc = 0;
+
+	waits_row_cols_find(&s->t, &c);
+	while (!rc && (*stream_rc = csv_stream_next(s)) == 1) {
+		int cell = cell_index(ls->r, csv_stream_get(s, c.cell));
+		int trial = (int)csv_field_i64(csv_stream_get(s, c.trial), -1);
+		struct diagnosis_wait w;
+
+		waits_row_read(s, &c, &w);
+		if (cell < 0 || w.phase < 0 || !ok_trial(ls, cell, trial))
 			continue;
-		if (!last_id || strcmp(last_id, id) != 0) {
-			last_id = id;
-			last_folded = stack_folded(ls, id);
-			count_frames(ls->r, last_folded);
-		}
-		w.folded = last_folded;
-		rc = diagnosis_add_wait(ls->b[c], &w);
-		if (!rc)
-			rc = tried_add_wait(&ls->r->cells[c], (int)csv_get_i64(t, i, c_trial, -1),
-					    &w);
-		if (!rc && pooled(ls, c))
-			rc = diagnosis_add_wait(pooled(ls, c), &w);
-		if (!rc)
-			rc = add_fold(&ls->r->cells[c], &w);
-		if (!rc && pooled(ls, c))
-			rc = add_fold(&ls->r->base, &w);
-		if (rc == -ENOMEM)
-			return rc;
+		w.folded = row_folded(ls, csv_stream_get(s, c.stack));
+		rc = w.folded ? add_wait(ls, cell, trial, &w) : -ENOMEM;
 	}
-	return 0;
+	return rc;
 }
 
 static void fill_ctx(struct loader_state *ls, int c, struct explain_cell *ec)
@@ -430,7 +390,7 @@ static int diagnose_cells(struct loader_state *ls)
 }
 
 static int build_explain_run(struct loader_state *ls, const struct csv_table *trials,
-			     const struct csv_table *phases, const struct csv_table *waits)
+			     const struct csv_table *phases)
 {
 	struct explain_run *r = ls->r;
 	int rc = read_trials(ls, trials);
@@ -453,9 +413,7 @@ static int build_explain_run(struct loader_state *ls, const struct csv_table *tr
 		}
 	read_medians(r, trials);
 	read_phases(ls, phases);
-	if (r->traced && ((rc = index_stacks(ls)) || (rc = read_waits(ls, waits))))
-		return rc;
-	return diagnose_cells(ls);
+	return 0;
 }
 
 static void loader_state_free(struct loader_state *ls, size_t n_cells)
@@ -469,20 +427,22 @@ static void loader_state_free(struct loader_state *ls, size_t n_cells)
 	free(ls->n_ok);
 	free(ls->sum);
 	free(ls->cnt);
-	free(ls->stack_order);
+	stack_index_free(&ls->stack_ids);
+	free(ls->last_id);
 	csv_table_free(&ls->stacks);
 }
 
-/* The files of a run directory; *traced when it has waits.csv. 0 or < 0 with rd->err. */
+/* The files of a run directory but waits.csv's rows; *traced when it has waits.csv (then
+ * open as a stream). 0 or < 0 with rd->err. */
 static int read_files(struct rundir_reader *rd, struct csv_table *trials, struct csv_table *phases,
-		      struct csv_table *waits, struct csv_table *stacks, bool *traced)
+		      struct csv_stream *waits, struct csv_table *stacks, bool *traced)
 {
 	int rc;
 
 	*traced = false;
 	if ((rc = rundir_read_csv(rd, TRIALS_CSV, RUNDIR_REQUIRED, trials)) < 0 ||
 	    (rc = rundir_read_csv(rd, PHASES_CSV, RUNDIR_OPTIONAL, phases)) < 0 ||
-	    (rc = rundir_read_csv(rd, WAITS_CSV, RUNDIR_OPTIONAL, waits)) < 0)
+	    (rc = rundir_open_stream(rd, WAITS_CSV, RUNDIR_OPTIONAL, waits)) < 0)
 		return rc;
 	*traced = rc > 0;
 	if (*traced && (rc = rundir_read_csv(rd, STACKS_CSV, RUNDIR_OPTIONAL, stacks)) < 0)
@@ -490,11 +450,36 @@ static int read_files(struct rundir_reader *rd, struct csv_table *trials, struct
 	return 0;
 }
 
+/* The diagnosis from the files read and the waits streamed. 0, or < 0 with err. */
+static int diagnose_run(struct loader_state *ls, struct rundir_reader *rd,
+			const struct csv_table *trials, const struct csv_table *phases,
+			struct csv_stream *waits, char *err, size_t errlen)
+{
+	struct explain_run *r = ls->r;
+	int rc = build_explain_run(ls, trials, phases), stream_rc = 0;
+
+	if (!rc && r->traced && !(rc = stack_index_build(&ls->stack_ids, &ls->stacks)))
+		rc = read_waits(ls, waits, &stream_rc);
+	if (r->traced && (stream_rc = rundir_close_stream(rd, WAITS_CSV, waits, stream_rc)) &&
+	    !rc) {
+		snprintf(err, errlen, "%s", rd->err);
+		return stream_rc;
+	}
+	if (!rc)
+		rc = diagnose_cells(ls);
+	if (rc)
+		snprintf(err, errlen, "%s: %s", r->dir,
+			 rc == -ENOMEM ? "out of memory"
+				       : "trials.csv has no cell or trial column");
+	return rc;
+}
+
 int explain_read(const char *dir, const struct rules *rules, unsigned flags,
 		 struct explain_run *out, char *err, size_t errlen)
 {
 	struct loader_state ls = {.r = out};
-	struct csv_table trials = {0}, phases = {0}, waits = {0};
+	struct csv_table trials = {0}, phases = {0};
+	struct csv_stream waits = {.fd = -1};
 	struct rundir_reader rd;
 	int rc;
 
@@ -503,21 +488,17 @@ int explain_read(const char *dir, const struct rules *rules, unsigned flags,
 	out->rules = rules;
 	rundir_reader_init(&rd, out->dir, flags);
 	rc = read_files(&rd, &trials, &phases, &waits, &ls.stacks, &out->traced);
-	out->warnings = rundir_reader_take_warnings(&rd);
 	if (rc)
 		snprintf(err, errlen, "%s%s", rd.err, rc == -ENOENT ? ": not a run directory" : "");
 	else {
 		read_data_root(out);
-		rc = build_explain_run(&ls, &trials, &phases, &waits);
-		if (rc)
-			snprintf(err, errlen, "%s: %s", dir,
-				 rc == -ENOMEM ? "out of memory"
-					       : "trials.csv has no cell or trial column");
+		rc = diagnose_run(&ls, &rd, &trials, &phases, &waits, err, errlen);
 	}
+	out->warnings = rundir_reader_take_warnings(&rd);
+	csv_stream_close(&waits);
 	loader_state_free(&ls, out->n_cells);
 	csv_table_free(&trials);
 	csv_table_free(&phases);
-	csv_table_free(&waits);
 	if (rc)
 		explain_run_free(out);
 	return rc;

@@ -59,7 +59,8 @@ static struct node *child_of(struct node *n, const char *name, size_t len)
 	for (size_t i = 0; i < n->n; i++)
 		if (strlen(n->child[i].name) == len && memcmp(n->child[i].name, name, len) == 0)
 			return &n->child[i];
-	if (array_reserve((void **)&n->child, &n->cap, n->n + 1, sizeof(*n->child)))
+	/* Most frames have one callee: a node's children start at one, not 64. */
+	if (array_reserve_from((void **)&n->child, &n->cap, n->n + 1, sizeof(*n->child), 1))
 		return NULL;
 	memset(&n->child[n->n], 0, sizeof(struct node));
 	n->child[n->n].name = strndup(name, len);

@@ -46,7 +46,8 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 		t->e[*slot - 1].count += count;
 		return 0;
 	}
-	if (array_reserve((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e)))
+	/* Thousands of tallies, most with a few keys: start small. */
+	if (array_reserve_from((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e), 4))
 		return -ENOMEM;
 	t->e[t->n].key = strdup(key);
 	t->e[t->n].detail = strdup(detail ? detail : "");
@@ -126,9 +127,10 @@ struct diagnosis_builder {
 	bool sampled;
 	struct category_sum *sum[PH_COUNT]; /* rules->n + 1: the last is the uncategorized waits */
 	struct tally behind[PH_COUNT];
-	/* The last wait's rule, for the next one with the same stack and call. */
-	const char *last_folded, *last_call, *last_file, *last_state, *last_comm, *last_actor,
-		*last_waker;
+	/* The last wait's rule, for the next one with the same stack and call: its strings
+	 * one after the other (key_fields), NULL before the first. */
+	char *last_key;
+	size_t last_key_cap;
 	int last_rule;
 };
 
@@ -167,6 +169,7 @@ void diagnosis_builder_free(struct diagnosis_builder *b)
 		free(b->sum[p]);
 		tally_free(&b->behind[p]);
 	}
+	free(b->last_key);
 	free(b);
 }
 
@@ -217,25 +220,66 @@ static bool is_waiting(const char *actor)
 	return strcmp(actor, "engine") == 0 || strcmp(actor, "target") == 0;
 }
 
+/* The strings that decide a wait's rule, in the order last_key keeps them. */
+#define KEY_FIELDS 7
+static void key_fields(const struct diagnosis_wait *w, const char *f[KEY_FIELDS])
+{
+	f[0] = w->folded;
+	f[1] = w->call;
+	f[2] = w->file;
+	f[3] = w->state;
+	f[4] = w->comm;
+	f[5] = w->actor;
+	f[6] = w->waker;
+}
+
+static bool same_as_last(const struct diagnosis_builder *b, const char *const f[KEY_FIELDS])
+{
+	const char *k = b->last_key;
+
+	for (int i = 0; k && i < KEY_FIELDS; i++) {
+		if (strcmp(k, f[i]) != 0)
+			return false;
+		k += strlen(k) + 1;
+	}
+	return k != NULL;
+}
+
+/* A copy: the caller's strings (a streamed row) are gone by the next wait. */
+static void remember(struct diagnosis_builder *b, const char *const f[KEY_FIELDS], int rule)
+{
+	size_t need = 0, o = 0;
+
+	for (int i = 0; i < KEY_FIELDS; i++)
+		need += strlen(f[i]) + 1;
+	if (array_reserve_from((void **)&b->last_key, &b->last_key_cap, need, 1, 256)) {
+		free(b->last_key);
+		b->last_key = NULL;
+		b->last_key_cap = 0;
+		return;
+	}
+	for (int i = 0; i < KEY_FIELDS; i++) {
+		size_t n = strlen(f[i]) + 1;
+
+		memcpy(b->last_key + o, f[i], n);
+		o += n;
+	}
+	b->last_rule = rule;
+}
+
 static int rule_of(struct diagnosis_builder *b, const struct diagnosis_wait *w)
 {
 	struct wait_view v = {w->folded, w->call, w->file, w->state, w->comm, w->actor, w->waker};
+	const char *f[KEY_FIELDS];
+	int rule;
 
+	key_fields(w, f);
 	/* Rows come grouped by stack: most are the previous row's case again. */
-	if (b->last_folded && strcmp(b->last_folded, w->folded) == 0 &&
-	    strcmp(b->last_call, w->call) == 0 && strcmp(b->last_file, w->file) == 0 &&
-	    strcmp(b->last_state, w->state) == 0 && strcmp(b->last_comm, w->comm) == 0 &&
-	    strcmp(b->last_actor, w->actor) == 0 && strcmp(b->last_waker, w->waker) == 0)
+	if (same_as_last(b, f))
 		return b->last_rule;
-	b->last_rule = rules_match(b->rules, &v);
-	b->last_folded = w->folded;
-	b->last_call = w->call;
-	b->last_file = w->file;
-	b->last_state = w->state;
-	b->last_comm = w->comm;
-	b->last_actor = w->actor;
-	b->last_waker = w->waker;
-	return b->last_rule;
+	rule = rules_match(b->rules, &v);
+	remember(b, f, rule);
+	return rule;
 }
 
 static int tally_work_behind(struct diagnosis_builder *b, const struct diagnosis_wait *w)

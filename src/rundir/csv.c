@@ -11,10 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rundir/csv_record.h"
 #include "util/array.h"
 #include "util/files.h"
-
-#define CSV_FILE_LIMIT (1u << 30)
 
 /* Room in the row buffer for more bytes, a newline and a NUL. */
 static int row_reserve(struct csv_writer *w, size_t more)
@@ -204,145 +203,7 @@ int csv_write_atomic(int dirfd, const char *name, const char *const *columns, si
 
 /* --- reading --- */
 
-struct fields {
-	char **v;
-	size_t n, cap;
-};
-
-/* How a record ended. */
-enum record_end {
-	REC_ROW,	/* a whole record, its newline read */
-	REC_EOF,	/* no record left */
-	REC_OPEN_QUOTE, /* the input ended inside a quoted field */
-	REC_CUT,	/* the input ended before the record's newline */
-	REC_NOMEM,
-};
-
-struct reader {
-	const char *text;
-	size_t len, pos;
-	size_t line; /* 1-based line of text[pos] */
-	char *scratch;
-	size_t scratch_cap;
-};
-
-static int push_field(struct fields *f, const char *s, size_t n)
-{
-	if (array_reserve((void **)&f->v, &f->cap, f->n + 1, sizeof(*f->v)))
-		return -1;
-	f->v[f->n] = strndup(s, n);
-	return f->v[f->n] ? (int)(f->n++, 0) : -1;
-}
-
-static void clear_fields(struct fields *f)
-{
-	for (size_t k = 0; k < f->n; k++)
-		free(f->v[k]);
-	f->n = 0;
-}
-
-/* One field at rd->pos, unquoted, into rd->scratch (*out bytes). 0, or an enum record_end. */
-static int read_field(struct reader *rd, size_t *out)
-{
-	const char *text = rd->text;
-	size_t i = rd->pos, n = 0;
-	int quoted = i < rd->len && text[i] == '"';
-
-	if (quoted)
-		i++;
-	while (i < rd->len) {
-		char c = text[i];
-
-		if (quoted && c == '"') {
-			if (i + 1 >= rd->len || text[i + 1] != '"') {
-				quoted = 0;
-				i++;
-				continue;
-			}
-			i++;
-		} else if (!quoted && (c == ',' || c == '\n' || c == '\r')) {
-			break;
-		}
-		if (c == '\n')
-			rd->line++;
-		if (array_reserve((void **)&rd->scratch, &rd->scratch_cap, n + 2, 1))
-			return REC_NOMEM;
-		rd->scratch[n++] = c;
-		i++;
-	}
-	rd->pos = i;
-	*out = n;
-	return quoted ? REC_OPEN_QUOTE : 0;
-}
-
-/* Reads the record at rd->pos into f. */
-static enum record_end next_record(struct reader *rd, struct fields *f)
-{
-	clear_fields(f);
-	if (rd->pos >= rd->len)
-		return REC_EOF;
-	for (;;) {
-		size_t n;
-		int rc = read_field(rd, &n);
-
-		if (rc)
-			return (enum record_end)rc;
-		if (push_field(f, n ? rd->scratch : "", n))
-			return REC_NOMEM;
-		if (rd->pos < rd->len && rd->text[rd->pos] == ',') {
-			rd->pos++;
-			continue;
-		}
-		break;
-	}
-	if (rd->pos < rd->len && rd->text[rd->pos] == '\r')
-		rd->pos++;
-	if (rd->pos >= rd->len || rd->text[rd->pos] != '\n')
-		return REC_CUT;
-	rd->pos++;
-	rd->line++;
-	return REC_ROW;
-}
-
-/* After a bad record that began at begin (line), go on at the line after its first one: a
- * stray quote then costs one row, not every row after it. */
-static void resync(struct reader *rd, size_t begin, size_t line)
-{
-	const char *nl = memchr(rd->text + begin, '\n', rd->len - begin);
-
-	rd->pos = nl ? (size_t)(nl - rd->text) + 1 : rd->len;
-	rd->line = line + 1;
-}
-
-static void free_fields(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Notes a malformed record; the first one's line and what was wrong stay in t. */
-static void note_bad(struct csv_table *t, size_t line, enum record_end e, size_t n_fields)
-{
-	if (!t->bad_rows++) {
-		t->bad_line = line;
-		if (e == REC_OPEN_QUOTE)
-			snprintf(t->bad_what, sizeof(t->bad_what),
-				 "a quote is not closed before the end of the file");
-		else if (e == REC_CUT && n_fields != t->n_cols)
-			snprintf(t->bad_what, sizeof(t->bad_what),
-				 "the row is cut: %zu fields where the header has %zu", n_fields,
-				 t->n_cols);
-		else if (e == REC_CUT)
-			snprintf(t->bad_what, sizeof(t->bad_what),
-				 "the row is cut: the file ends before its end of line");
-		else
-			snprintf(t->bad_what, sizeof(t->bad_what),
-				 "%zu fields where the header has %zu", n_fields, t->n_cols);
-	}
-}
-
-static int add_row(struct csv_table *t, struct fields *f, size_t *cap)
+static int add_row(struct csv_table *t, struct csv_fields *f, size_t *cap)
 {
 	char **row = calloc(t->n_cols, sizeof(*row));
 
@@ -354,7 +215,7 @@ static int add_row(struct csv_table *t, struct fields *f, size_t *cap)
 	}
 	f->n = 0;
 	if (array_reserve((void **)&t->rows, cap, t->n_rows + 1, sizeof(*t->rows))) {
-		free_fields(row, t->n_cols);
+		csv_fields_free(row, t->n_cols);
 		return -ENOMEM;
 	}
 	t->rows[t->n_rows++] = row;
@@ -362,65 +223,31 @@ static int add_row(struct csv_table *t, struct fields *f, size_t *cap)
 }
 
 /* The records after the header. 0, -EBADMSG (strict) or -ENOMEM. */
-static int read_rows(struct reader *rd, unsigned flags, struct csv_table *t)
+static int read_rows(struct csv_reader *rd, unsigned flags, struct csv_table *t)
 {
-	struct fields f = {0};
+	struct csv_fields f = {0};
 	size_t cap = 0;
-	int rc = 0;
+	int rc;
 
-	for (;;) {
-		size_t begin = rd->pos, line = rd->line;
-		enum record_end e = next_record(rd, &f);
-
-		if (e == REC_EOF || e == REC_NOMEM) {
-			rc = e == REC_NOMEM ? -ENOMEM : 0;
+	while ((rc = csv_next_row(rd, flags, t, &f, NULL, NULL)) == 1)
+		if ((rc = add_row(t, &f, &cap)))
 			break;
-		}
-		if (e == REC_ROW && f.n == 1 && f.v[0][0] == '\0')
-			continue; /* blank line */
-		if (e == REC_ROW && f.n == t->n_cols) {
-			if ((rc = add_row(t, &f, &cap)))
-				break;
-			continue;
-		}
-		note_bad(t, line, e, f.n);
-		if (!(flags & CSV_LENIENT)) {
-			rc = -EBADMSG;
-			break;
-		}
-		resync(rd, begin, line);
-	}
-	clear_fields(&f);
+	csv_fields_clear(&f);
 	free(f.v);
 	return rc;
 }
 
 int csv_parse_flags(const char *text, size_t len, unsigned flags, struct csv_table *out)
 {
-	struct reader rd = {.text = text, .len = len, .line = 1};
-	struct fields f = {0};
-	enum record_end e;
+	struct csv_reader rd = {.text = text, .len = len, .line = 1};
+	struct csv_fields f = {0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	e = next_record(&rd, &f);
-	if (e == REC_ROW && !(f.n == 1 && f.v[0][0] == '\0')) {
-		out->header = f.v;
-		out->n_cols = f.n;
-		f = (struct fields){0};
+	rc = csv_take_header(csv_next_record(&rd, &f), &f, out);
+	if (!rc)
 		rc = read_rows(&rd, flags, out);
-	} else if (e == REC_EOF || e == REC_ROW) {
-		rc = -ENODATA;
-	} else if (e == REC_NOMEM) {
-		rc = -ENOMEM;
-	} else { /* a header cut or left open is no header */
-		out->bad_line = 1;
-		snprintf(out->bad_what, sizeof(out->bad_what), "%s",
-			 e == REC_CUT ? "the header is cut: the file ends before its end of line"
-				      : "a quote in the header is not closed");
-		rc = -EBADMSG;
-	}
-	clear_fields(&f);
+	csv_fields_clear(&f);
 	free(f.v);
 	free(rd.scratch);
 	if (rc) {
@@ -488,9 +315,9 @@ void csv_problem(const char *dir, const char *name, int rc, const struct csv_tab
 
 void csv_table_free(struct csv_table *t)
 {
-	free_fields(t->header, t->n_cols);
+	csv_fields_free(t->header, t->n_cols);
 	for (size_t r = 0; r < t->n_rows; r++)
-		free_fields(t->rows[r], t->n_cols);
+		csv_fields_free(t->rows[r], t->n_cols);
 	free(t->rows);
 	memset(t, 0, sizeof(*t));
 }
@@ -510,9 +337,8 @@ const char *csv_get(const struct csv_table *t, size_t row, int col)
 	return t->rows[row][col];
 }
 
-int64_t csv_get_i64(const struct csv_table *t, size_t row, int col, int64_t def)
+int64_t csv_field_i64(const char *s, int64_t def)
 {
-	const char *s = csv_get(t, row, col);
 	char *end;
 	long long v;
 
@@ -521,6 +347,11 @@ int64_t csv_get_i64(const struct csv_table *t, size_t row, int col, int64_t def)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	return *end || errno ? def : v;
+}
+
+int64_t csv_get_i64(const struct csv_table *t, size_t row, int col, int64_t def)
+{
+	return csv_field_i64(csv_get(t, row, col), def);
 }
 
 double csv_get_f64(const struct csv_table *t, size_t row, int col, double def)

@@ -92,5 +92,7 @@ int csv_col(const struct csv_table *t, const char *name);
 int64_t csv_get_i64(const struct csv_table *t, size_t row, int col, int64_t def);
 double csv_get_f64(const struct csv_table *t, size_t row, int col, double def);
 const char *csv_get(const struct csv_table *t, size_t row, int col);
+/* A field's text as a number, def when empty or not a whole number. */
+int64_t csv_field_i64(const char *s, int64_t def);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "rundir/csv.h"
+#include "rundir/csv_stream.h"
 
 struct rundir_reader {
 	const char *dir;
@@ -35,6 +36,12 @@ void rundir_reader_init(struct rundir_reader *r, const char *dir, unsigned flags
  */
 int rundir_read_csv(struct rundir_reader *r, const char *name, enum rundir_need need,
 		    struct csv_table *out);
+/* Opens dir/name as a stream of rows: 1 open, else as rundir_read_csv (s is then closed). */
+int rundir_open_stream(struct rundir_reader *r, const char *name, enum rundir_need need,
+		       struct csv_stream *s);
+/* Closes s after its rows, rc the last csv_stream_next: 0, or < 0 with r->err as
+ * rundir_read_csv would fail on that file; leniently, the rows left out make a warning. */
+int rundir_close_stream(struct rundir_reader *r, const char *name, struct csv_stream *s, int rc);
 /* A problem with a file that is not a CSV (run.json): -EBADMSG with r->err, or leniently a
  * warning and 0. */
 int rundir_problem(struct rundir_reader *r, const char *name, const char *what);

@@ -11,6 +11,7 @@
 #include "trial/restart.h"
 #include "trial/variants.h"
 #include "util/clock.h"
+#include "util/heap.h"
 #include "util/interrupt.h"
 
 #define EVENTS_KEEP_NS	      (60 * NSEC_PER_SEC)
@@ -278,6 +279,9 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 	load_end = t.status == TRIAL_OK ? check_load_after(cr, &t, wall_ns()) : EXP_DONE;
 	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
 	trial_kernel_free(tk);
+	/* The trial's records and symbol tables are written and freed: give their pages back
+	 * before the next trial, so that the run stays at one trial's size. */
+	heap_give_back();
 	if (rc)
 		return sink_failed(s, i, rc);
 	if (load_end != EXP_DONE)

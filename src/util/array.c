@@ -7,7 +7,12 @@
 
 int array_reserve(void **p, size_t *cap, size_t need, size_t elem)
 {
-	size_t ncap = *cap ? *cap : 64;
+	return array_reserve_from(p, cap, need, elem, 64);
+}
+
+int array_reserve_from(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t ncap = *cap ? *cap : first ? first : 1;
 	void *np;
 
 	if (need <= *cap)

@@ -10,5 +10,7 @@
 /* Makes room for need elements of elem bytes in *p (capacity *cap), doubling from 64.
  * 0, or -ENOMEM with *p and *cap untouched. */
 int array_reserve(void **p, size_t *cap, size_t need, size_t elem);
+/* The same, doubling from first: for the many small arrays of a tree, where 64 would waste. */
+int array_reserve_from(void **p, size_t *cap, size_t need, size_t elem, size_t first);
 
 #endif
