@@ -211,7 +211,7 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
 	tr->ustack_ip_frames += tk->ustack_ip_frames;
 	if (tr->usyms)
-		usyms_trim(tr->usyms);
+		usyms_trim_idle(tr->usyms);
 }
 
 static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)
