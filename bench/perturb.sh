@@ -107,8 +107,9 @@ symbol_tables_line() {
 			if ($(NF - 1) > top) { top = $(NF - 1); who = $1 } }
 		END { if (!n) { print "Symbol tables: none read."; exit }
 			printf "Symbol tables of the user binaries (symbols.csv): %d binaries, at most %.0f KiB\n", n, peak / 1024
-			printf "if all were read at once (the largest, %s: %.0f KiB); they are dropped once a\n", who, top / 1024
-			printf "trial'"'"'s stacks are named, and %.0f KiB of named functions stay between trials.\n", kept / 1024 }'
+			printf "if all were read at once (the largest, %s: %.0f KiB); those every trial needs stay\n", who, top / 1024
+			printf "read for the run, the others are dropped after a trial that needs none; and %.0f KiB\n", kept / 1024
+			printf "of named functions stay between trials.\n" }'
 }
 
 perturb_table() {

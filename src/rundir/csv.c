@@ -89,6 +89,14 @@ void csv_empty(struct csv_writer *w)
 int csv_end_row(struct csv_writer *w)
 {
 	row_append(w, "\n", 1);
+	w->fields = 0;
+	if (w->batch && w->len < w->batch)
+		return w->failed ? -w->failed : 0;
+	return csv_flush(w);
+}
+
+int csv_flush(struct csv_writer *w)
+{
 	/* A short write is followed by another, so a full disk says ENOSPC, not EIO. */
 	for (size_t done = 0; !w->failed && done < w->len;) {
 		ssize_t n = write(w->fd, w->row + done, w->len - done);
@@ -121,6 +129,7 @@ int csv_reopen(struct csv_writer *w, int dirfd, const char *name)
 
 	if (w->fd < 0)
 		return 0;
+	csv_flush(w);
 	fsync(w->fd);
 	close(w->fd);
 	w->fd = openat(dirfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
@@ -150,7 +159,7 @@ int csv_create(struct csv_writer *w, int dirfd, const char *name, const char *co
 
 int csv_close(struct csv_writer *w)
 {
-	int rc = w->failed ? -w->failed : 0;
+	int rc = w->fd >= 0 ? csv_flush(w) : w->failed ? -w->failed : 0;
 
 	if (w->fd >= 0) {
 		if (fsync(w->fd) < 0 && !rc && errno != EINVAL)
@@ -174,7 +183,7 @@ int csv_finish(struct csv_writer *w, int err)
 
 int csv_detach(struct csv_writer *w)
 {
-	int rc = w->failed ? -w->failed : 0;
+	int rc = w->fd >= 0 ? csv_flush(w) : w->failed ? -w->failed : 0;
 
 	free(w->row);
 	free(w->header);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* CSV as restartprof writes and reads it: RFC 4180 quoting, one write(2) per row. */
+/* CSV as restartprof writes and reads it: RFC 4180 quoting, whole rows per write(2). */
 #ifndef RP_RUNDIR_CSV_H
 #define RP_RUNDIR_CSV_H
 
@@ -11,6 +11,7 @@ struct csv_writer {
 	char *row;
 	size_t len, cap;
 	int fields;
+	size_t batch; /* rows wait in row until this many bytes do (or csv_flush); 0: none */
 	int failed;   /* a write failed: errno saved here */
 	char *header; /* the header line, for a file made anew by csv_reopen */
 };
@@ -29,8 +30,13 @@ void csv_i64(struct csv_writer *w, int64_t v);
 void csv_i64_opt(struct csv_writer *w, int64_t v);
 void csv_f64(struct csv_writer *w, double v, int decimals);
 void csv_empty(struct csv_writer *w);
-/* Writes the row with a single write(2), so a reader or a kill sees whole rows only. */
+/*
+ * Writes the row with a single write(2), so a reader or a kill sees whole rows only; with
+ * w->batch set, together with the rows before it once they fill the batch.
+ */
 int csv_end_row(struct csv_writer *w);
+/* Writes the rows a batch holds. 0, or -errno of this or an earlier write. */
+int csv_flush(struct csv_writer *w);
 /* Returns the first error of any write, 0 if none. Closes the file (fsync'd). */
 int csv_close(struct csv_writer *w);
 /* csv_close(w), then err, or the close's error when err is 0: a writer's last line. */

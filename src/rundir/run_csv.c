@@ -23,6 +23,8 @@ struct run_csv {
 static const char *const file_names[] = {TRIALS_CSV, PHASES_CSV, API_CSV,    EXECS_CSV,
 					 EVENTS_CSV, WAITS_CSV,	 STACKS_CSV, PROGS_CSV};
 #define N_FILES (sizeof(file_names) / sizeof(file_names[0]))
+/* A trial's detail rows (a thousand waits) go out in writes of this size, not one a row. */
+#define DETAIL_BATCH (16 * 1024)
 
 static void writers(struct run_csv *rc, struct csv_writer *all[N_FILES])
 {
@@ -116,6 +118,32 @@ static void remove_created(struct run_csv *rc)
 	free(rc);
 }
 
+/* Every file but trials.csv holds its rows until the trial's row is due (flush_details). */
+static void batch_details(struct run_csv *rc)
+{
+	struct csv_writer *all[N_FILES];
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++)
+		all[i]->batch = all[i] == &rc->trials ? 0 : DETAIL_BATCH;
+}
+
+/* The detail rows held, written: 0 or the first -errno. */
+static int flush_details(struct run_csv *rc)
+{
+	struct csv_writer *all[N_FILES];
+	int first = 0;
+
+	writers(rc, all);
+	for (size_t i = 0; i < N_FILES; i++) {
+		int e = all[i]->fd >= 0 && all[i] != &rc->trials ? csv_flush(all[i]) : 0;
+
+		if (e && !first)
+			first = e;
+	}
+	return first;
+}
+
 int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned flags, char *err,
 		 size_t errlen)
 {
@@ -166,6 +194,8 @@ int run_csv_open(struct run_csv **out, int dirfd, const char *run_id, unsigned f
 		e = csv_create(&rc->progs, dirfd, PROGS_CSV, kernel_prog_columns,
 			       kernel_prog_column_count);
 	}
+	if (!e)
+		batch_details(rc);
 	if (e) {
 		snprintf(err, errlen, "cannot create %s in the output directory: %s%s", name,
 			 strerror(-e),
@@ -336,6 +366,8 @@ int run_csv_trial(struct run_csv *rc, const struct cell *cell, const struct tria
 		err = kernel_wait_rows(&rc->waits, rc->run_id, cell, t, tk);
 	if (!err && tk && rc->progs.fd >= 0)
 		err = kernel_prog_rows(&rc->progs, rc->run_id, cell, t, tk);
+	if (!err)
+		err = flush_details(rc);
 	if (!err)
 		err = write_trial(rc, cell, t, tk);
 	if (err)

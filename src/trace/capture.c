@@ -40,6 +40,8 @@ int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, i
 	if (tr->fl.on) /* the arena's offsets move there: tracer_first_listen */
 		return -EBUSY;
 	for (;;) {
+		/* The ring wakes no one for a LISTEN: read it now rather than on the next turn. */
+		tracer_drain_ring(tr);
 		pthread_mutex_lock(&tr->lock);
 		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
 			if (strcmp(tr->cg[i].container, container_id) == 0)
@@ -50,7 +52,7 @@ int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, i
 		pthread_mutex_unlock(&tr->lock);
 		if (seen || !recording || mono_ns() >= deadline)
 			break;
-		sleep_ns(5 * NSEC_PER_MSEC);
+		sleep_ns(NSEC_PER_MSEC);
 	}
 	return seen ? 0 : -ETIMEDOUT;
 }
@@ -211,7 +213,7 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
 	tr->ustack_ip_frames += tk->ustack_ip_frames;
 	if (tr->usyms)
-		usyms_trim(tr->usyms);
+		usyms_trim_idle(tr->usyms);
 }
 
 static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)

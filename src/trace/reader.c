@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "trace/tracer_internal.h"
 #include "util/array.h"
@@ -251,6 +254,23 @@ void tracer_sample_mem(struct tracer *tr, bool force)
 	pthread_mutex_unlock(&tr->lock);
 }
 
+/* Until records wake the ring, a drain is asked, or timeout_ms passes. */
+static void wait_turn(struct tracer *tr, int timeout_ms)
+{
+	struct epoll_event ev[2];
+	uint64_t asked;
+	ssize_t got;
+
+	if (tr->wait_fd < 0) {
+		ring_buffer__poll(tr->rb, timeout_ms);
+		return;
+	}
+	if (epoll_wait(tr->wait_fd, ev, 2, timeout_ms) <= 0)
+		return;
+	got = read(tr->wake_fd, &asked, sizeof(asked)); /* clears it; EAGAIN: nothing asked */
+	(void)got;
+}
+
 static void *reader_main(void *arg)
 {
 	struct tracer *tr = arg;
@@ -265,7 +285,7 @@ static void *reader_main(void *arg)
 		 * always wait its whole timeout).
 		 */
 		/* Follow mode reads times from the records, not from when they are read. */
-		ring_buffer__poll(tr->rb, tr->fl.on ? FOLLOW_POLL_MS : POLL_MS / 2);
+		wait_turn(tr, tr->fl.on ? FOLLOW_POLL_MS : POLL_MS / 2);
 		ring_buffer__consume(tr->rb);
 		tracer_sample_mem(tr, false);
 		rotate_aggs(tr);
@@ -288,17 +308,42 @@ static void *reader_main(void *arg)
 void tracer_drain_ring(struct tracer *tr)
 {
 	pthread_mutex_lock(&tr->lock);
-	uint64_t want = ++tr->drain_req;
+	uint64_t want = ++tr->drain_req, one = 1;
+	ssize_t sent;
 
+	/* Without the wake-up the drain waits for the reader's poll to time out (10 ms). */
+	if (tr->wake_fd >= 0) {
+		sent = write(tr->wake_fd, &one, sizeof(one)); /* fails only when already woken */
+		(void)sent;
+	}
 	while (tr->reader_running && tr->drain_done < want)
 		pthread_cond_wait(&tr->cond, &tr->lock);
 	pthread_mutex_unlock(&tr->lock);
 }
 
+/* The reader's wait: the ring's epoll and the wake-up, both in one epoll; -1 when none. */
+static int open_wait(struct tracer *tr)
+{
+	struct epoll_event ring = {.events = EPOLLIN}, wake = {.events = EPOLLIN};
+	int fd;
+
+	tr->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	fd = tr->wake_fd >= 0 ? epoll_create1(EPOLL_CLOEXEC) : -1;
+	if (fd >= 0 && (epoll_ctl(fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(tr->rb), &ring) ||
+			epoll_ctl(fd, EPOLL_CTL_ADD, tr->wake_fd, &wake))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
 int tracer_ring_open(struct tracer *tr)
 {
 	tr->rb = ring_buffer__new(tr->ld.shared[SHARED_MAP_EVENTS], on_record, tr, NULL);
-	return tr->rb ? 0 : -errno;
+	if (!tr->rb)
+		return -errno;
+	tr->wait_fd = open_wait(tr);
+	return 0;
 }
 
 int tracer_reader_start(struct tracer *tr)
@@ -316,4 +361,9 @@ void tracer_reader_stop(struct tracer *tr)
 		pthread_join(tr->reader, NULL);
 	}
 	ring_buffer__free(tr->rb);
+	if (tr->wait_fd >= 0)
+		close(tr->wait_fd);
+	if (tr->wake_fd >= 0)
+		close(tr->wake_fd);
+	tr->wait_fd = tr->wake_fd = -1;
 }

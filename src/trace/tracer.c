@@ -271,6 +271,7 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	tr->opts = *opts;
 	tr->pending_gen = -1;
 	tr->stats_fd = -1;
+	tr->wake_fd = tr->wait_fd = -1;
 	pthread_mutex_init(&tr->lock, NULL);
 	pthread_mutex_init(&tr->agg_lock, NULL);
 	pthread_mutex_init(&tr->flip_lock, NULL);

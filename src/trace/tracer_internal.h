@@ -103,6 +103,8 @@ struct tracer {
 	struct cgroup_mode cg_mode;
 	char cg_desc[96];
 	struct ring_buffer *rb;
+	int wake_fd; /* eventfd: a drain is asked, the reader's wait ends now */
+	int wait_fd; /* epoll over the ring and wake_fd; -1: the ring's own poll */
 	pthread_t reader;
 	bool reader_running;
 	atomic_bool stop;

@@ -52,6 +52,7 @@ struct ufile {
 	struct hit *hit; /* sorted by lo */
 	size_t n_hit, hit_cap;
 	size_t table_peak; /* the most its tables held before a trim */
+	bool needed;	   /* a lookup read its tables since the last usyms_trim_idle */
 };
 
 struct name_chunk {
@@ -384,6 +385,7 @@ static bool name_from_tables(struct usyms *u, struct ufile *f, uint64_t addr, st
 	const struct elf_fn_table *tabs[] = {&f->tab.go, &f->tab.elf};
 	char buf[NAME_MAX_READ];
 
+	f->needed = true;
 	if (!tables_ready(u, f))
 		return false;
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
@@ -443,6 +445,15 @@ void usyms_trim(struct usyms *u)
 {
 	for (size_t i = 0; i < u->n_file; i++)
 		file_tables_drop(u->file[i]);
+}
+
+void usyms_trim_idle(struct usyms *u)
+{
+	for (size_t i = 0; i < u->n_file; i++) {
+		if (!u->file[i]->needed)
+			file_tables_drop(u->file[i]);
+		u->file[i]->needed = false;
+	}
 }
 
 int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out)

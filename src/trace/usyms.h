@@ -5,8 +5,9 @@
  * the tracked processes ran are registered here by path (exec filenames, /proc/PID/maps of the
  * long-lived engine processes). A file's symbol tables are read on its first lookup: the ELF
  * .symtab, else .dynsym, and for Go binaries the pclntab (its .gopclntab section, or found
- * inside a data section when the binary has none, as PIE builds do). Only the functions that
- * frames hit are kept named; the rest of a table is dropped once a trial's stacks are named.
+ * inside a data section when the binary has none, as PIE builds do). The functions that frames
+ * hit are kept named; a file's tables stay read while every trial's stacks need them (the
+ * engine's binaries: read once per run) and are dropped after a trial that needed none.
  */
 #ifndef RP_TRACE_USYMS_H
 #define RP_TRACE_USYMS_H
@@ -35,7 +36,8 @@ struct usym_file_stats {
 				    once a lookup has read its tables) */
 	const char *go_version;	 /* pclntab layout, "1.16", "1.18", "1.20", or NULL */
 	uint64_t named, unnamed; /* lookups (frames) answered with and without a name */
-	size_t table_bytes;	 /* memory its tables hold now (0 until a lookup, after a trim) */
+	size_t table_bytes;	 /* memory its tables hold now (0 until a lookup, after a trim
+				    that dropped them) */
 	size_t table_peak;	 /* the most its tables held at once */
 	size_t kept_bytes;	 /* what stays between trims: the functions named, its entry */
 };
@@ -75,6 +77,12 @@ const char *usyms_path(const struct usyms *u, const uint8_t *build_id, size_t bu
 
 /* Drops the symbol tables read so far (names handed out stay valid). */
 void usyms_trim(struct usyms *u);
+
+/*
+ * Drops the tables of the files no lookup needed since the previous call: those of the files
+ * every trial's stacks name (the engine's) stay read from trial to trial.
+ */
+void usyms_trim_idle(struct usyms *u);
 
 /* The i-th registered file's stats; 0, or -1 past the end. */
 int usyms_file_stats(const struct usyms *u, size_t i, struct usym_file_stats *out);

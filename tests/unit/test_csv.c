@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -51,6 +52,42 @@ static void round_trip_with_quoting(void **state)
 	assert_true(csv_get_f64(&t, 1, 1, 0) == 1.5);
 	csv_table_free(&t);
 	unlink(path);
+	close(dfd);
+	rmdir(dir);
+}
+
+/* A batched writer holds whole rows until the batch fills or a flush; the close writes the rest. */
+static void batched_rows(void **state)
+{
+	char dir[] = "/tmp/rp-test-csv.XXXXXX";
+	const char *cols[] = {"a"};
+	struct csv_writer w;
+	struct stat st;
+	off_t header;
+	int dfd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(csv_create(&w, dfd, "b.csv", cols, 1), 0);
+	header = lseek(w.fd, 0, SEEK_CUR);
+	w.batch = 8;
+	csv_str(&w, "one");
+	assert_int_equal(csv_end_row(&w), 0);
+	assert_int_equal(lseek(w.fd, 0, SEEK_CUR), header); /* held */
+	csv_str(&w, "two");
+	assert_int_equal(csv_end_row(&w), 0);
+	assert_int_equal(lseek(w.fd, 0, SEEK_CUR), header + 8); /* the batch filled */
+	csv_str(&w, "three");
+	assert_int_equal(csv_end_row(&w), 0);
+	assert_int_equal(csv_flush(&w), 0);
+	assert_int_equal(lseek(w.fd, 0, SEEK_CUR), header + 14);
+	csv_str(&w, "four");
+	assert_int_equal(csv_end_row(&w), 0);
+	assert_int_equal(csv_close(&w), 0);
+	assert_int_equal(fstatat(dfd, "b.csv", &st, 0), 0);
+	assert_int_equal(st.st_size, header + 19);
+	unlinkat(dfd, "b.csv", 0);
 	close(dfd);
 	rmdir(dir);
 }
@@ -346,6 +383,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_with_quoting),
+		cmocka_unit_test(batched_rows),
 		cmocka_unit_test(missing_and_extra_columns),
 		cmocka_unit_test(cut_last_row),
 		cmocka_unit_test(stray_quote),

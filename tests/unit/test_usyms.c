@@ -665,6 +665,31 @@ static void trim_keeps_names(void **state)
 	usyms_free(u);
 }
 
+/* The tables a lookup needed stay read through the next trim; one with no lookup drops them. */
+static void trim_idle_keeps_needed_tables(void **state)
+{
+	struct usyms *u;
+	size_t read;
+
+	(void)state;
+	assert_int_equal(usyms_new(&u), 0);
+	assert_int_equal(usyms_add_file(u, p_long), 0);
+	expect(u, 0x66, 0x401010, "alpha", USYM_SYMTAB);
+	read = stats_of(u, p_long).table_bytes;
+	assert_true(read > 0);
+	usyms_trim_idle(u);
+	assert_int_equal(stats_of(u, p_long).table_bytes, read);
+	expect(u, 0x66, 0x401100, "beta", USYM_SYMTAB);
+	usyms_trim_idle(u);
+	assert_int_equal(stats_of(u, p_long).table_bytes, read);
+	expect(u, 0x66, 0x401010, "alpha", USYM_SYMTAB); /* named before: no table needed */
+	usyms_trim_idle(u);
+	assert_int_equal(stats_of(u, p_long).table_bytes, 0);
+	assert_int_equal(stats_of(u, p_long).table_peak, read);
+	expect(u, 0x66, 0x401100, "beta", USYM_SYMTAB);
+	usyms_free(u);
+}
+
 /* A file replaced by another build between registration and lookup names nothing. */
 static void replaced_file_names_nothing(void **state)
 {
@@ -714,6 +739,7 @@ int main(void)
 		cmocka_unit_test(arm32_go_binary),
 		cmocka_unit_test(registration),
 		cmocka_unit_test(trim_keeps_names),
+		cmocka_unit_test(trim_idle_keeps_needed_tables),
 		cmocka_unit_test(replaced_file_names_nothing),
 		cmocka_unit_test(removed_file_still_named),
 	};
