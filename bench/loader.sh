@@ -221,8 +221,12 @@ target_row() {
 # Stage names of mem_sample.
 stage_name() { case $1 in 0) echo start-up ;; 1) echo "the tracer opening" ;; 2) echo trials ;; *) echo report ;; esac; }
 
-# The mappings of OUT.maps at sample N that are shared libraries: "rss_kib private_kib name".
-libs_at() { awk -v n="$2" '$1 == n && $4 ~ /\.so/ { print $2, $3, $4 }' "$1.maps"; }
+# The mappings of OUT.maps at sample N, or at the last one before it that has them (a process
+# that is exiting has an empty smaps): "N rss_kib private_kib name" lines.
+maps_at() { awk -v n="$2" 'NR == FNR { if ($1 <= n + 0 && $1 > m) m = $1; next } $1 == m' "$1.maps" "$1.maps"; }
+
+# The shared libraries among them: "rss_kib private_kib name".
+libs_at() { maps_at "$@" | awk '$4 ~ /\.so/ { print $2, $3, $4 }'; }
 
 loader_table() {
 	local out=$BENCH_OUT/loader wall user sys trials cells b f run ex
@@ -304,7 +308,8 @@ loader_table() {
 	echo
 	if grep -qx build "$out/builds.txt" 2>/dev/null; then
 		echo "The shared libraries of the dynamic build, at the peak of its private memory outside the"
-		echo "tracer's opening (/proc/PID/smaps, KiB; private: the pages no other process maps now):"
+		echo "tracer's opening, or at the last sample before it whose smaps could be read (/proc/PID/smaps,"
+		echo "KiB; private: the pages no other process maps now):"
 		echo
 		echo "| library | resident KiB | private KiB |"
 		echo "|---|---|---|"
@@ -316,15 +321,16 @@ loader_table() {
 	for b in build-static build; do
 		grep -qx "$b" "$out/builds.txt" 2>/dev/null || continue
 		f=$out/$b-run
-		echo "Where the memory of the $([ "$b" = build-static ] && echo static || echo dynamic) run is at its peak outside the tracer's opening (/proc/PID/smaps, KiB; the"
+		echo "Where the memory of the $([ "$b" = build-static ] && echo static || echo dynamic) run is at its peak outside the tracer's opening (or the last"
+		echo "sample before it whose /proc/PID/smaps could be read; KiB; the"
 		echo "ring buffer, anon_inode:bpf-map, is mapped twice and shared, the kernel's memory; the rest of"
 		echo "the mappings summed in the last line):"
 		echo
 		echo "| mapping | resident KiB | private KiB |"
 		echo "|---|---|---|"
-		awk -v n="$(fig "$f" "$([ "$b" = build-static ] && echo out_rss_n || echo out_priv_n)")" '$1 == n {
+		maps_at "$f" "$(fig "$f" "$([ "$b" = build-static ] && echo out_rss_n || echo out_priv_n)")" | awk '{
 			if (++k <= 8) printf "| %s | %d | %d |\n", $4, $2, $3; else { r += $2; p += $3 } }
-			END { if (k > 8) printf "| (%d others) | %d | %d |\n", k - 8, r, p }' "$f.maps"
+			END { if (k > 8) printf "| (%d others) | %d | %d |\n", k - 8, r, p }'
 		echo
 	done
 	echo "The maps, largest first; entries in use: the most seen in the samples taken every second"
