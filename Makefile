@@ -155,9 +155,9 @@ SVC := $(OUT)/restartprof-svc
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 # make integration: every test but test_podman against a private dockerd. make
 # integration-podman: PODMAN_SUITE against a private Podman service: test_podman, Podman's
-# own, and the trial, load, kernel and diagnosis tests, which run on both engines.
+# own, and the trial, load, kernel, diagnosis and watch tests, which run on both engines.
 PODMAN_ONLY := test_podman
-PODMAN_SUITE := test_podman test_run test_matrix test_kernel test_diagnosis
+PODMAN_SUITE := test_podman test_run test_matrix test_kernel test_diagnosis test_watch
 INTEG_TESTS := $(filter-out $(addprefix $(OUT)/tests/,$(PODMAN_ONLY)),\
 	$(patsubst tests/integration/%.c,$(OUT)/tests/%,$(wildcard tests/integration/test_*.c)))
 TEST_SUPPORT := $(wildcard tests/support/*.c)
@@ -277,9 +277,9 @@ integration-podman: $(BIN) $(PODMAN_RUN)
 promtool:
 	$(Q)bash tests/promtool.sh
 
-# On Podman, make test leaves out the trial and load tests: .ci/run's sanitizer pass runs
-# those on Podman (and leaves out test_kernel and test_diagnosis, which run here).
-TEST_PODMAN_SKIP := test_run test_matrix
+# On Podman, make test leaves out the trial, load and watch tests: .ci/run's sanitizer pass
+# runs those on Podman (and leaves out test_kernel and test_diagnosis, which run here).
+TEST_PODMAN_SKIP := test_run test_matrix test_watch
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit promtool man-lint install-test integration \
 		integration-podman PODMAN_SKIP="$(TEST_PODMAN_SKIP)"

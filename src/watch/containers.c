@@ -57,8 +57,9 @@ struct watched_container *containers_learn(struct container_table *t, struct doc
 		name = json_str(o, "Name", "");
 		snprintf(c->name, sizeof(c->name), "%s", name[0] == '/' ? name + 1 : name);
 		c->pid = (pid_t)json_int(json_path(o, "State"), "Pid", 0);
-		/* The engine keeps State.Health only for a container with a health check. */
-		c->health = json_path(o, "State.Health") != NULL;
+		/* Docker keeps State.Health only for a container with a health check; Podman
+		 * gives every container one, with an empty Status when it has none. */
+		c->health = json_str(json_path(o, "State.Health"), "Status", "")[0] != '\0';
 		c->seen_mono = mono_ns();
 	}
 	json_object_put(o);
