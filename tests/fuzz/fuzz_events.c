@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The engine's /events stream, in pieces of any size, and single event objects; what is read
- * goes through the restart recognizer. */
+ * goes through the restart recognizer, as Docker's or as Podman's. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,10 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	engine_event_parse((const char *)data, size, &ev);
 	if (size == 0)
 		return 0;
-	seen.r = recognizer_new(120LL * 1000000000);
+	/* The first byte chooses the engine whose events these are (its low bit) and how the
+	 * rest is cut into reads. */
+	seen.r = recognizer_new(120LL * 1000000000, data[0] & 1 ? ENGINE_PODMAN : ENGINE_DOCKER);
 	s = event_splitter_new(count, &seen);
-	/* The first byte chooses how the rest is cut into reads. */
-	size_t chunk = (size_t)data[0] % 64 + 1;
+	size_t chunk = (size_t)(data[0] >> 1) % 64 + 1;
 
 	for (size_t off = 1; off < size; off += chunk)
 		event_splitter_feed(s, (const char *)data + off,
