@@ -411,45 +411,60 @@ static char *recorded_stream(const char *name, size_t *len)
 	return buf;
 }
 
+struct want_restart {
+	enum restart_kind kind;
+	const char *cell;
+};
+
+/* Replays tests/data/events/NAME as engine's events; the restarts must be want's, in order. */
+static void replay(const char *name, enum engine_kind engine, const struct want_restart *want,
+		   int n_want, struct recorded *rec)
+{
+	size_t len;
+	char *text = recorded_stream(name, &len);
+	struct event_splitter *sp = event_splitter_new(on_recorded, rec);
+
+	rec->r = recognizer_new(120LL * 1000000000, engine);
+	assert_int_equal(event_splitter_feed(sp, text, len), 0);
+	assert_int_equal(rec->n, n_want);
+	for (int i = 0; i < rec->n; i++) {
+		const struct restart_seen *s = &rec->seen[i];
+
+		assert_int_equal(s->kind, want[i].kind);
+		assert_string_equal(s->cell, want[i].cell);
+		assert_int_equal(strcmp(s->old_id, s->new_id) == 0, s->kind != RESTART_REPLACE);
+	}
+	event_splitter_free(sp);
+	free(text);
+}
+
 /*
  * A stream recorded from a Docker 20.10 engine (tests/data/events/README says how): each kind
  * of restart once or more, and containers that do not restart.
  */
 static void docker_20_10_recorded(void **state)
 {
-	static const struct {
-		enum restart_kind kind;
-		const char *cell;
-	} want[] = {
+	static const struct want_restart want[] = {
 		{RESTART_POLICY, "pol"},       {RESTART_POLICY, "pol"}, {RESTART_POLICY, "pol"},
 		{RESTART_MANUAL, "man"},       {RESTART_MANUAL, "man"}, {RESTART_REPLACE, "man"},
 		{RESTART_REPLACE, "shop/web"}, {RESTART_MANUAL, "hc"},
 	};
-	struct recorded rec = {.r = recognizer_new(120LL * 1000000000, ENGINE_DOCKER)};
-	size_t len;
-	char *text = recorded_stream("docker-20.10.jsonl", &len);
-	struct event_splitter *sp = event_splitter_new(on_recorded, &rec);
+	struct recorded rec = {0};
 
 	(void)state;
-	assert_int_equal(event_splitter_feed(sp, text, len), 0);
-	assert_int_equal(rec.n, sizeof(want) / sizeof(want[0]));
+	replay("docker-20.10.jsonl", ENGINE_DOCKER, want, sizeof(want) / sizeof(want[0]), &rec);
 	for (int i = 0; i < rec.n; i++) {
 		const struct restart_seen *s = &rec.seen[i];
 
-		assert_int_equal(s->kind, want[i].kind);
-		assert_string_equal(s->cell, want[i].cell);
 		assert_true(s->begin_ns > 0 && s->begin_ns <= s->start_ns);
 		assert_int_equal(s->event_ns[PH_START], s->start_ns);
 		assert_true(s->event_ns[PH_DIE] > 0);
-		assert_int_equal(strcmp(s->old_id, s->new_id) == 0, s->kind != RESTART_REPLACE);
 		if (s->kind == RESTART_REPLACE)
 			assert_true(s->event_ns[PH_CREATE] > 0);
 		if (s->kind == RESTART_MANUAL)
 			assert_true(s->event_ns[PH_KILL] > 0 && s->event_ns[PH_STOP] > 0);
 	}
 	assert_true(rec.healthy >= 1);
-	event_splitter_free(sp);
-	free(text);
 	recognizer_free(rec.r);
 }
 
@@ -460,30 +475,20 @@ static void docker_20_10_recorded(void **state)
  */
 static void podman_4_3_recorded(void **state)
 {
-	static const struct {
-		enum restart_kind kind;
-		const char *cell;
-	} want[] = {
+	static const struct want_restart want[] = {
 		{RESTART_POLICY, "pol"},       {RESTART_POLICY, "pol"}, {RESTART_POLICY, "pol"},
 		{RESTART_MANUAL, "man"},       {RESTART_MANUAL, "man"}, {RESTART_REPLACE, "man"},
 		{RESTART_REPLACE, "shop/web"},
 	};
-	struct recorded rec = {.r = recognizer_new(120LL * 1000000000, ENGINE_PODMAN)};
-	size_t len;
-	char *text = recorded_stream("podman-4.3.jsonl", &len);
-	struct event_splitter *sp = event_splitter_new(on_recorded, &rec);
+	struct recorded rec = {0};
 
 	(void)state;
-	assert_int_equal(event_splitter_feed(sp, text, len), 0);
-	assert_int_equal(rec.n, sizeof(want) / sizeof(want[0]));
+	replay("podman-4.3.jsonl", ENGINE_PODMAN, want, sizeof(want) / sizeof(want[0]), &rec);
 	for (int i = 0; i < rec.n; i++) {
 		const struct restart_seen *s = &rec.seen[i];
 
-		assert_int_equal(s->kind, want[i].kind);
-		assert_string_equal(s->cell, want[i].cell);
 		assert_true(s->begin_ns > 0 && s->begin_ns <= s->event_ns[PH_DIE]);
 		assert_int_equal(s->event_ns[PH_KILL], 0);
-		assert_int_equal(strcmp(s->old_id, s->new_id) == 0, s->kind != RESTART_REPLACE);
 		if (s->kind == RESTART_REPLACE)
 			assert_true(s->event_ns[PH_DESTROY] > 0 && s->event_ns[PH_CREATE] > 0);
 	}
@@ -491,8 +496,6 @@ static void podman_4_3_recorded(void **state)
 	assert_true(rec.seen[3].event_ns[PH_STOP] > 0);
 	assert_true(rec.seen[3].event_ns[PH_DIE] - rec.seen[3].begin_ns > 1000000000);
 	assert_int_equal(rec.seen[4].begin_ns, rec.seen[4].event_ns[PH_DIE]);
-	event_splitter_free(sp);
-	free(text);
 	recognizer_free(rec.r);
 }
 
