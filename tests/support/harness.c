@@ -232,6 +232,24 @@ int harness_wait_for_text(const char *path, const char *text, int timeout_s)
 	return -1;
 }
 
+int harness_wait_caught(pid_t pid, int sig, int timeout_s)
+{
+	int64_t deadline = mono_ns() + (int64_t)timeout_s * NSEC_PER_SEC;
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	while (mono_ns() < deadline) {
+		const char *line = file_read_small(path, buf, sizeof(buf)) > 0
+					   ? strstr(buf, "\nSigCgt:")
+					   : NULL;
+
+		if (line && (strtoull(line + 8, NULL, 16) >> (sig - 1)) & 1)
+			return 0;
+		sleep_ns(NSEC_PER_MSEC);
+	}
+	return -1;
+}
+
 enum engine_kind harness_engine_kind(void)
 {
 	static int kind = -1;

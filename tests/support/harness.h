@@ -39,6 +39,8 @@ int harness_csv(const char *dir, const char *name, struct csv_table *t);
 int harness_count_containers(const char *label);
 /* Waits until some text appears in a file (a log), up to timeout. 0 when it did. */
 int harness_wait_for_text(const char *path, const char *text, int timeout_s);
+/* Waits until process pid catches sig (its SigCgt in /proc), up to timeout. 0 when it does. */
+int harness_wait_caught(pid_t pid, int sig, int timeout_s);
 
 /* An open connection to the engine under test. 0 or -1. */
 #include "engine/docker.h"
