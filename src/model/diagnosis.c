@@ -78,7 +78,30 @@ static bool ranks_before(const struct tally_entry *x, const struct tally_entry *
 	return x->ns > y->ns || (x->ns == y->ns && strcmp(x->key, y->key) < 0);
 }
 
-/* The largest entries (ties: by key) into items. */
+/* text and detail, each cut to DIAGNOSIS_TEXT_LEN - 1 bytes, in one allocation. */
+static int evidence_set(struct diagnosis_evidence *e, const char *text, const char *detail)
+{
+	size_t nt = strnlen(text, DIAGNOSIS_TEXT_LEN - 1);
+	size_t nd = strnlen(detail, DIAGNOSIS_TEXT_LEN - 1);
+
+	e->text = malloc(nt + nd + 2);
+	if (!e->text)
+		return -1;
+	memcpy(e->text, text, nt);
+	e->text[nt] = 0;
+	e->detail = e->text + nt + 1;
+	memcpy(e->detail, detail, nd);
+	e->detail[nd] = 0;
+	return 0;
+}
+
+static void evidence_free(struct diagnosis_evidence *items, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(items[i].text);
+}
+
+/* The largest entries (ties: by key) into items; their number, or -ENOMEM. */
 static int tally_top(const struct tally *t, struct diagnosis_evidence *items, int max, int trials)
 {
 	size_t chosen[DIAGNOSIS_TOP_ITEMS];
@@ -100,9 +123,12 @@ static int tally_top(const struct tally *t, struct diagnosis_evidence *items, in
 		if (best == SIZE_MAX || t->e[best].ns <= 0)
 			break;
 		chosen[n] = best;
-		snprintf(items[n].text, sizeof(items[n].text), "%s", t->e[best].key);
-		snprintf(items[n].detail, sizeof(items[n].detail), "%s",
-			 strcmp(t->e[best].detail, t->e[best].key) ? t->e[best].detail : "");
+		if (evidence_set(&items[n], t->e[best].key,
+				 strcmp(t->e[best].detail, t->e[best].key) ? t->e[best].detail
+									   : "")) {
+			evidence_free(items, n);
+			return -ENOMEM;
+		}
 		items[n].ms = (double)t->e[best].ns / 1e6 / (trials ? trials : 1);
 		items[n].count = t->e[best].count;
 	}
@@ -351,8 +377,17 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 	return rc;
 }
 
-static void fill_cause(struct diagnosis_cause *c, int rule, const struct category_sum *a,
-		       int trials)
+static void cause_free(struct diagnosis_cause *c)
+{
+	evidence_free(c->stacks, c->n_stacks);
+	evidence_free(c->files, c->n_files);
+	evidence_free(c->tasks, c->n_tasks);
+	evidence_free(c->wakers, c->n_wakers);
+	c->n_stacks = c->n_files = c->n_tasks = c->n_wakers = 0;
+}
+
+/* 0 or -ENOMEM (c then holds no evidence). */
+static int fill_cause(struct diagnosis_cause *c, int rule, const struct category_sum *a, int trials)
 {
 	double t = trials ? trials : 1;
 
@@ -361,10 +396,18 @@ static void fill_cause(struct diagnosis_cause *c, int rule, const struct categor
 	c->ms = (double)a->wall_ns / 1e6 / t;
 	c->offcpu_ms = (double)a->offcpu_ns / 1e6 / t;
 	c->waits = a->waits;
-	c->n_stacks = tally_top(&a->stacks, c->stacks, DIAGNOSIS_TOP_ITEMS, trials);
-	c->n_files = tally_top(&a->files, c->files, DIAGNOSIS_TOP_ITEMS, trials);
-	c->n_tasks = tally_top(&a->tasks, c->tasks, DIAGNOSIS_TOP_ITEMS, trials);
-	c->n_wakers = tally_top(&a->wakers, c->wakers, DIAGNOSIS_TOP_ITEMS, trials);
+	if ((c->n_stacks = tally_top(&a->stacks, c->stacks, DIAGNOSIS_TOP_ITEMS, trials)) < 0 ||
+	    (c->n_files = tally_top(&a->files, c->files, DIAGNOSIS_TOP_ITEMS, trials)) < 0 ||
+	    (c->n_tasks = tally_top(&a->tasks, c->tasks, DIAGNOSIS_TOP_ITEMS, trials)) < 0 ||
+	    (c->n_wakers = tally_top(&a->wakers, c->wakers, DIAGNOSIS_TOP_ITEMS, trials)) < 0) {
+		c->n_stacks = c->n_stacks < 0 ? 0 : c->n_stacks;
+		c->n_files = c->n_files < 0 ? 0 : c->n_files;
+		c->n_tasks = c->n_tasks < 0 ? 0 : c->n_tasks;
+		c->n_wakers = 0;
+		cause_free(c);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int cmp_cause(const void *x, const void *y)
@@ -388,13 +431,18 @@ static int diagnose_phase(struct diagnosis_builder *b, int p, struct diagnosis_p
 	ph->causes = calloc((size_t)n + 1, sizeof(*ph->causes));
 	if (!ph->causes)
 		return -ENOMEM;
-	n = 0;
+	ph->n_causes = 0;
 	for (int r = 0; r < b->rules->n; r++)
-		if (b->sum[p][r].seen && b->sum[p][r].wall_ns > 0)
-			fill_cause(&ph->causes[n++], r, &b->sum[p][r], b->trials);
+		if (b->sum[p][r].seen && b->sum[p][r].wall_ns > 0) {
+			if (fill_cause(&ph->causes[ph->n_causes], r, &b->sum[p][r], b->trials))
+				return -ENOMEM;
+			ph->n_causes++;
+		}
+	n = ph->n_causes;
 	qsort(ph->causes, (size_t)n, sizeof(*ph->causes), cmp_cause);
-	ph->n_causes = n;
-	fill_cause(&ph->unexplained, DIAGNOSIS_UNCATEGORIZED, &b->sum[p][b->rules->n], b->trials);
+	if (fill_cause(&ph->unexplained, DIAGNOSIS_UNCATEGORIZED, &b->sum[p][b->rules->n],
+		       b->trials))
+		return -ENOMEM;
 	for (int i = 0; i < n; i++)
 		ph->explained_ms += ph->causes[i].ms;
 	ph->uncategorized_ms = ph->unexplained.ms;
@@ -404,6 +452,10 @@ static int diagnose_phase(struct diagnosis_builder *b, int p, struct diagnosis_p
 	if (ph->nowait_ms < 0 && ph->nowait_ms > -1e-3)
 		ph->nowait_ms = 0;
 	ph->n_behind = tally_top(&b->behind[p], ph->behind, DIAGNOSIS_TOP_ITEMS, b->trials);
+	if (ph->n_behind < 0) {
+		ph->n_behind = 0;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -429,9 +481,16 @@ int diagnosis_finish_cell(struct diagnosis_builder *b, struct diagnosis_cell *ou
 void diagnosis_cell_free(struct diagnosis_cell *c)
 {
 	for (int p = 0; p < PH_COUNT; p++) {
-		free(c->phase[p].causes);
-		c->phase[p].causes = NULL;
-		c->phase[p].n_causes = 0;
+		struct diagnosis_phase *ph = &c->phase[p];
+
+		for (int i = 0; i < ph->n_causes; i++)
+			cause_free(&ph->causes[i]);
+		cause_free(&ph->unexplained);
+		evidence_free(ph->behind, ph->n_behind);
+		ph->n_behind = 0;
+		free(ph->causes);
+		ph->causes = NULL;
+		ph->n_causes = 0;
 	}
 }
 

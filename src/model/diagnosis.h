@@ -31,10 +31,12 @@
 #define DIAGNOSIS_NO_WAIT	(-2)
 #define DIAGNOSIS_NO_SHARE	(-3) /* a wait that takes no share of the elapsed time */
 
+/* Its strings share one allocation, owned by the diagnosis_cell (diagnosis_cell_free); each is
+ * cut to DIAGNOSIS_TEXT_LEN - 1 bytes. */
 struct diagnosis_evidence {
-	char text[DIAGNOSIS_TEXT_LEN]; /* short: a stack's innermost frames, a call and its file */
-	char detail[DIAGNOSIS_TEXT_LEN]; /* long: the whole stack (cut), "" when the same */
-	double ms; /* share of the elapsed time, mean per trial (behind: off-CPU) */
+	char *text;   /* short: a stack's innermost frames, a call and its file */
+	char *detail; /* long: the whole stack (cut), "" when the same */
+	double ms;    /* share of the elapsed time, mean per trial (behind: off-CPU) */
 	int64_t count;
 };
 

@@ -244,7 +244,11 @@ static int parse_match(struct parser *p, char *rest)
 	if (p->cur->n_match == RULE_MATCHES_MAX)
 		return parse_error(p, "more than %d match lines in rule %s", RULE_MATCHES_MAX,
 				   p->cur->name);
+	if (array_reserve_from((void **)&p->cur->match, &p->cur->match_cap,
+			       (size_t)p->cur->n_match + 1, sizeof(*m), 1))
+		return parse_error(p, "out of memory");
 	m = &p->cur->match[p->cur->n_match++];
+	memset(m, 0, sizeof(*m));
 	for (w = strtok_r(rest, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (m->n == MATCH_CONDS_MAX)
 			return parse_error(p, "more than %d conditions", MATCH_CONDS_MAX);
@@ -256,14 +260,25 @@ static int parse_match(struct parser *p, char *rest)
 	return 0;
 }
 
-static int set_text(struct parser *p, char *dst, const char *text, const char *what)
+/* A copy of text into *dst, replacing what was there. */
+static int set_string(struct parser *p, char **dst, const char *text)
+{
+	char *copy = strdup(text);
+
+	if (!copy)
+		return parse_error(p, "out of memory");
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static int set_text(struct parser *p, char **dst, const char *text, const char *what)
 {
 	if (!*text)
 		return parse_error(p, "%s without text", what);
 	if (strlen(text) >= RULE_TEXT_LEN)
 		return parse_error(p, "%s longer than %d characters", what, RULE_TEXT_LEN - 1);
-	snprintf(dst, RULE_TEXT_LEN, "%s", text);
-	return 0;
+	return set_string(p, dst, text);
 }
 
 /* "[load] SPEC", "[no load] SPEC" or "SPEC": a spec is one word a shell leaves alone. */
@@ -285,7 +300,9 @@ static int parse_try(struct parser *p, const char *rest)
 			 "=:,._/+-") != strlen(spec))
 		return parse_error(p, "try '%.64s': one remedy spec (letters, digits, =:,._/+-)",
 				   spec);
-	snprintf(p->cur->tries[p->cur->n_tries++], RULE_TRY_LEN, "%s", rest);
+	if (set_string(p, &p->cur->tries[p->cur->n_tries], rest))
+		return -1;
+	p->cur->n_tries++;
 	return 0;
 }
 
@@ -314,8 +331,10 @@ static int finish_rule(struct parser *p)
 		p->line = p->cur->line;
 		return parse_error(p, "rule %s has no match line", p->cur->name);
 	}
-	if (p->cur && !p->cur->title[0])
-		snprintf(p->cur->title, sizeof(p->cur->title), "%s", p->cur->name);
+	if (p->cur && !p->cur->title && set_string(p, &p->cur->title, p->cur->name))
+		return -1;
+	if (p->cur && !p->cur->explain && set_string(p, &p->cur->explain, ""))
+		return -1;
 	return 0;
 }
 
@@ -343,13 +362,16 @@ static int parse_directive(struct parser *p, char *line)
 	if (!p->cur)
 		return parse_error(p, "'%.32s' before the first rule", word);
 	if (strcmp(word, "title") == 0)
-		return set_text(p, p->cur->title, rest, "title");
+		return set_text(p, &p->cur->title, rest, "title");
 	if (strcmp(word, "explain") == 0)
-		return set_text(p, p->cur->explain, rest, "explain");
+		return set_text(p, &p->cur->explain, rest, "explain");
 	if (strcmp(word, "remedy") == 0) {
 		if (p->cur->n_remedies == RULE_REMEDIES_MAX)
 			return parse_error(p, "more than %d remedies", RULE_REMEDIES_MAX);
-		return set_text(p, p->cur->remedy[p->cur->n_remedies++], rest, "remedy");
+		if (set_text(p, &p->cur->remedy[p->cur->n_remedies], rest, "remedy"))
+			return -1;
+		p->cur->n_remedies++;
+		return 0;
 	}
 	if (strcmp(word, "match") == 0)
 		return parse_match(p, rest);
@@ -402,13 +424,25 @@ int rules_parse(const char *text, size_t len, struct rules *out, char *err, size
 	return 0;
 }
 
+static void rule_free(struct rule *rule)
+{
+	for (int m = 0; m < rule->n_match; m++)
+		for (int c = 0; c < rule->match[m].n; c++)
+			for (int v = 0; v < rule->match[m].cond[c].n; v++)
+				free(rule->match[m].cond[c].values[v]);
+	free(rule->match);
+	free(rule->title);
+	free(rule->explain);
+	for (int i = 0; i < rule->n_remedies; i++)
+		free(rule->remedy[i]);
+	for (int i = 0; i < rule->n_tries; i++)
+		free(rule->tries[i]);
+}
+
 void rules_free(struct rules *r)
 {
 	for (int i = 0; i < r->n; i++)
-		for (int m = 0; m < r->rule[i].n_match; m++)
-			for (int c = 0; c < r->rule[i].match[m].n; c++)
-				for (int v = 0; v < r->rule[i].match[m].cond[c].n; v++)
-					free(r->rule[i].match[m].cond[c].values[v]);
+		rule_free(&r->rule[i]);
 	free(r->rule);
 	memset(r, 0, sizeof(*r));
 }

@@ -66,16 +66,18 @@ struct rule_match {
 	struct rule_cond cond[MATCH_CONDS_MAX];
 };
 
+/* Its strings are its own, exactly sized (rules_free); title and explain are never NULL. */
 struct rule {
 	char name[RULE_NAME_LEN];
-	char title[RULE_TEXT_LEN];
-	char explain[RULE_TEXT_LEN];
-	char remedy[RULE_REMEDIES_MAX][RULE_TEXT_LEN];
+	char *title;   /* its name when the rule gives none */
+	char *explain; /* "" when the rule gives none */
+	char *remedy[RULE_REMEDIES_MAX];
 	int n_remedies;
-	char tries[RULE_TRIES_MAX][RULE_TRY_LEN]; /* try lines: "[load] load-cpus=1" */
+	char *tries[RULE_TRIES_MAX]; /* try lines: "[load] load-cpus=1" */
 	int n_tries;
-	struct rule_match match[RULE_MATCHES_MAX];
+	struct rule_match *match; /* n_match of them */
 	int n_match;
+	size_t match_cap;
 	int line; /* where it begins in the file */
 };
 
