@@ -126,10 +126,9 @@ summary() {
 	echo "| table | what | target | value | met | why |"
 	echo "|---|---|---|---|---|---|"
 	[ -f "$BENCH_OUT/perturb.md" ] && awk -F'|' '
-		/^## 1\./ { t = "1 tracing on/off" } /^## 6b\./ { t = "6b stacks on/off" }
+		/^## 1\./ { t = "1 tracing on/off" } /^## 6b\./ { t = "6b stacks on/off" } /^## 6c\./ { t = "6c samples on/off" }
 		/^\| (none|hdd-2) / { gsub(/ /, "", $2)
-			printf "| %s | %s, A/B of restart medians | <= 1.02 | %s |%s |%s |\n", t, $2, $6, $10, $12
-			printf "| %s | %s, A/B within its noise | 95 %% CI holds 1 | %s |%s | |\n", t, $2, $7, $11 }' "$BENCH_OUT/perturb.md"
+			printf "| %s | %s, paired A/B, 95 %% CI | upper end <= 1.02 | %s (%s ) |%s |%s |\n", t, $2, $7, $8, $12, $13 }' "$BENCH_OUT/perturb.md"
 	[ -f "$BENCH_OUT/loader.md" ] && awk -F'|' '
 		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | see table 3 |\n", $2, $4, $3, $5 }
 		$2 ~ /allowed spike/ { printf "| 3 loader | %s | %s | %s | | see table 3 |\n", $2, $4, $3 }' "$BENCH_OUT/loader.md"

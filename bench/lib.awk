@@ -52,3 +52,15 @@ function fmt(x, d) {
 		return "-"
 	return sprintf("%." d "f", x)
 }
+
+# Median of R[1..n] under resampling (with replacement): its 2.5 % and 97.5 % quantiles over
+# `reps` replicates, into CI[1..2].
+function boot_median_ci(R, n, reps, CI,    r, i, S, M) {
+	for (r = 1; r <= reps; r++) {
+		for (i = 1; i <= n; i++)
+			S[i] = R[1 + int(rand() * n)]
+		M[r] = median(S, n)
+	}
+	CI[1] = quantile(M, reps, 0.025)
+	CI[2] = quantile(M, reps, 0.975)
+}
