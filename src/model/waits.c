@@ -344,6 +344,14 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 /* Cuts the pieces not yet in a phase at the phase boundaries (outside the window: gone). */
 static int split_phases(const struct trial *t, struct pieces *in, struct pieces *out)
 {
+	size_t unphased = 0;
+
+	/* Room for the most they can make, so that the array does not double past it. */
+	for (size_t i = 0; i < in->n; i++)
+		unphased += in->p[i].phase < 0;
+	if (array_reserve_from((void **)&out->p, &out->cap, in->n + unphased * (PH_COUNT - 1),
+			       sizeof(*out->p), in->n + unphased * (PH_COUNT - 1)))
+		return -ENOMEM;
 	for (size_t i = 0; i < in->n; i++) {
 		const struct piece *p = &in->p[i];
 		bool counted = false;
@@ -446,13 +454,30 @@ static const char *top_waker(const struct waker_tally *w)
 	return best >= 0 ? w->name[best] : "";
 }
 
+/* The rows the sorted pieces make: runs of one key with a piece not gone. */
+static size_t count_rows(const struct pieces *ps)
+{
+	size_t rows = 0;
+	bool live = false;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		if (i && cmp_key(&ps->p[i], &ps->p[i - 1]) != 0)
+			live = false;
+		if (!ps->p[i].gone && !live) {
+			rows++;
+			live = true;
+		}
+	}
+	return rows;
+}
+
 static int merge_into_waits(struct trial_kernel *tk, struct pieces *ps)
 {
 	size_t n = 0;
 
 	if (ps->n)
 		qsort(ps->p, ps->n, sizeof(*ps->p), cmp_key);
-	tk->waits = calloc(ps->n ? ps->n : 1, sizeof(*tk->waits));
+	tk->waits = calloc(count_rows(ps) + 1, sizeof(*tk->waits));
 	if (!tk->waits)
 		return -ENOMEM;
 	for (size_t i = 0; i < ps->n;) {
@@ -522,9 +547,12 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 		goto out;
 	n_off = raw.n;
 	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
-	    split_phases(t, &raw, &split) || share_elapsed_time(&split) ||
-	    sleep_share_gaps(&split, t, longest_slot(tk)) || oncpu_name_runs(&split) ||
-	    merge_into_waits(tk, &split))
+	    split_phases(t, &raw, &split))
+		goto out;
+	free(raw.p); /* the split pieces are all that is needed from here on */
+	raw.p = NULL;
+	if (share_elapsed_time(&split) || sleep_share_gaps(&split, t, longest_slot(tk)) ||
+	    oncpu_name_runs(&split) || merge_into_waits(tk, &split))
 		goto out;
 	rc = 0;
 out:

@@ -302,7 +302,27 @@ static size_t settle(struct sym_in *in, size_t n, uint64_t limit, struct elf_fn 
 	return o;
 }
 
-/* Function symbols of a symbol table, leaving out [skip_lo, skip_hi) (Go's own code). */
+/* Symbol i as a function of the table, or false when it is none or lies in [skip_lo, skip_hi). */
+static bool function_sym(Elf_Data *d, size_t i, const GElf_Shdr *strsh, uint64_t thumb,
+			 uint64_t skip_lo, uint64_t skip_hi, struct sym_in *out)
+{
+	GElf_Sym s;
+	uint64_t addr;
+
+	if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+	    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_name || s.st_name >= strsh->sh_size)
+		return false;
+	addr = s.st_value & ~thumb;
+	if (addr >= skip_lo && addr < skip_hi)
+		return false;
+	*out = (struct sym_in){
+		{addr, s.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)s.st_size, s.st_name},
+		bind_rank(GELF_ST_BIND(s.st_info))};
+	return true;
+}
+
+/* Function symbols of a symbol table, leaving out [skip_lo, skip_hi) (Go's own code). The
+ * arrays are sized to the functions (a pass to count them), not to every symbol. */
 static int read_syms(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t skip_lo, uint64_t skip_hi,
 		     struct elf_fn_table *t)
 {
@@ -310,40 +330,33 @@ static int read_syms(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t skip_lo
 	GElf_Ehdr eh;
 	Elf_Scn *strscn = elf_getscn(e, sh->sh_link);
 	Elf_Data *d = elf_getdata(scn, NULL);
-	size_t fsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT), count = 0, n = 0;
+	size_t fsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT), count = 0, n = 0, funcs = 0;
 	uint64_t thumb;
-	struct sym_in *in;
+	struct sym_in *in, one;
+	struct elf_fn *fit;
 
 	if (d && fsize)
 		count = d->d_size / fsize;
-	if (!count || count > SIZE_MAX / sizeof(*in) || !strscn || !gelf_getshdr(strscn, &strsh) ||
-	    strsh.sh_type != SHT_STRTAB || !gelf_getehdr(e, &eh))
+	if (!count || !strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB ||
+	    !gelf_getehdr(e, &eh))
 		return 0;
 	thumb = eh.e_machine == EM_ARM ? 1 : 0; /* bit 0 marks Thumb code, not an address */
-	in = malloc(count * sizeof(*in));
-	t->fn = malloc(count * sizeof(*t->fn));
+	for (size_t i = 0; i < count; i++)
+		funcs += function_sym(d, i, &strsh, thumb, skip_lo, skip_hi, &one);
+	if (!funcs)
+		return 0;
+	in = malloc(funcs * sizeof(*in));
+	t->fn = malloc(funcs * sizeof(*t->fn));
 	if (!in || !t->fn) {
 		free(in);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < count; i++) {
-		GElf_Sym s;
-		uint64_t addr;
-
-		if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF || !s.st_value || !s.st_name ||
-		    s.st_name >= strsh.sh_size)
-			continue;
-		addr = s.st_value & ~thumb;
-		if (addr >= skip_lo && addr < skip_hi)
-			continue;
-		in[n++] = (struct sym_in){
-			{addr, s.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)s.st_size,
-			 s.st_name},
-			bind_rank(GELF_ST_BIND(s.st_info))};
-	}
+	for (size_t i = 0; i < count && n < funcs; i++)
+		n += function_sym(d, i, &strsh, thumb, skip_lo, skip_hi, &in[n]);
 	t->n = settle(in, n, skip_lo, t->fn);
 	free(in);
+	if (t->n < funcs && (fit = realloc(t->fn, (t->n ? t->n : 1) * sizeof(*t->fn))))
+		t->fn = fit;
 	t->method = sh->sh_type == SHT_SYMTAB ? USYM_SYMTAB : USYM_DYNSYM;
 	t->names_off = strsh.sh_offset;
 	t->names_len = strsh.sh_size;
