@@ -15,21 +15,25 @@ enum piece_source {
 	PIECE_RUNS,    /* on-CPU runs measured by the scheduler: the time, unnamed */
 };
 
-/* A stretch of one wait before it is split into phases and merged into rows. */
+/* A stretch of one wait before it is split into phases and merged into rows. A trial makes
+ * tens of thousands: the small fields are packed. */
 struct piece {
 	int64_t a, b;	/* its place on the timeline (a == b: none) */
 	int64_t amount; /* off-CPU (on-CPU: CPU) time it adds */
 	int64_t count;	/* spans (samples, runs) it stands for */
-	bool sweep;	/* takes a share of the elapsed time */
-	bool gone;	/* merged into others: no row of its own */
-	bool cut_end;	/* ends at a phase boundary, not where the wait ended */
-	int source;	/* piece_source */
-	int phase;	/* -1 until split */
 	double share;	/* filled by the sweep */
-	int32_t tid;	/* 0 for aggregates */
-	int actor, state, call, file_flags;
 	uint64_t stack;
 	const char *comm, *folded, *file, *waker;
+	int32_t tid;	    /* 0 for aggregates */
+	int8_t source;	    /* piece_source */
+	int8_t phase;	    /* -1 until split */
+	int8_t actor;	    /* enum actor */
+	int8_t state;	    /* kwait_state */
+	int8_t call;	    /* kev_sys_kind, 0 for none */
+	uint8_t file_flags; /* KSYSF_* */
+	bool sweep : 1;	    /* takes a share of the elapsed time */
+	bool gone : 1;	    /* merged into others: no row of its own */
+	bool cut_end : 1;   /* ends at a phase boundary, not where the wait ended */
 };
 
 struct pieces {
