@@ -38,6 +38,7 @@ struct run_options_extra {
 	int group; /* where the child's options sort in --help */
 	const char *args_doc, *doc;
 	const char **first_word; /* NULL: every word is the target command */
+	bool one_cell;		 /* --matrix and --alternate not offered in --help */
 };
 int run_options_parse_extra(int argc, char **argv, struct run_config *cfg,
 			    const struct run_options_extra *x, char *err, size_t errlen);

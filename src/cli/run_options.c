@@ -460,7 +460,8 @@ int run_options_parse_extra(int argc, char **argv, struct run_config *cfg,
 	struct argp_child children[] = {{&probe_path_argp, 0, NULL, 0},
 					{x ? x->child : NULL, 0, NULL, x ? x->group : 0},
 					{0}};
-	struct argp argp = {options,
+	struct argp_option shown[sizeof(options) / sizeof(options[0])];
+	struct argp argp = {shown,
 			    parse_run_option,
 			    x ? x->args_doc : "[-- COMMAND...]",
 			    x ? x->doc : run_doc,
@@ -470,6 +471,10 @@ int run_options_parse_extra(int argc, char **argv, struct run_config *cfg,
 	char prog[32];
 	int rc;
 
+	memcpy(shown, options, sizeof(options));
+	for (size_t i = 0; x && x->one_cell && i < sizeof(options) / sizeof(options[0]); i++)
+		if (shown[i].key == OPT_MATRIX || shown[i].key == OPT_ALTERNATE)
+			shown[i].flags |= OPTION_HIDDEN;
 	set_defaults(cfg);
 	err[0] = '\0';
 	cfg->argc = argc;

@@ -141,6 +141,7 @@ int try_options_parse(int argc, char **argv, struct try_cli *tc, char *err, size
 		.args_doc = "REMEDY[,REMEDY...] [-- COMMAND...]",
 		.doc = try_doc,
 		.first_word = &tc->spec,
+		.one_cell = true,
 	};
 	int rc = run_options_parse_extra(argc, argv, &tc->cfg, &x, err, errlen);
 
