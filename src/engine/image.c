@@ -15,6 +15,7 @@
 #include "engine/rootfs_tar.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/heap.h"
 
 #define IMPORT_TIMEOUT_MS 600000L
 
@@ -432,6 +433,8 @@ int image_ensure_service(struct docker *d, char ref[IMAGE_REF_LEN], int *built,
 		.dirs = dirs,
 		.n_dirs = sizeof(dirs) / sizeof(dirs[0]),
 	};
+	int rc = image_ensure(d, &spec, ref, built, abort_check);
 
-	return image_ensure(d, &spec, ref, built, abort_check);
+	mapped_give_back(svc.blob, svc.blob_len); /* hashed, and sent if it had to be */
+	return rc;
 }

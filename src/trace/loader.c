@@ -26,6 +26,7 @@
 #include "skel/sched.skel.h"
 #include "skel/sys.skel.h"
 #include "skel/wb.skel.h"
+#include "util/heap.h"
 
 /* One adapter per skeleton, so the loader can treat them alike. */
 struct skel_ops {
@@ -33,6 +34,7 @@ struct skel_ops {
 	struct bpf_object *(*obj)(void *skel);
 	struct rp_config *(*cfg)(void *skel);
 	void (*destroy)(void *skel);
+	const void *(*elf_bytes)(size_t *sz);
 };
 
 #define SKEL_ADAPTERS(n)                                                                           \
@@ -51,6 +53,10 @@ struct skel_ops {
 	static void n##_destroy(void *s)                                                           \
 	{                                                                                          \
 		n##_bpf__destroy(s);                                                               \
+	}                                                                                          \
+	static const void *n##_elf_bytes(size_t *sz)                                               \
+	{                                                                                          \
+		return n##_bpf__elf_bytes(sz);                                                     \
 	}
 
 SKEL_ADAPTERS(proc)
@@ -65,7 +71,7 @@ SKEL_ADAPTERS(oncpu)
 
 #define SKEL_OPS_OF(n)                                                                             \
 	{                                                                                          \
-		n##_open, n##_obj, n##_cfg, n##_destroy                                            \
+		n##_open, n##_obj, n##_cfg, n##_destroy, n##_elf_bytes                             \
 	}
 static const struct skel_ops skel_ops[BPF_OBJ_COUNT] = {
 	[BPF_OBJ_PROC] = SKEL_OPS_OF(proc),   [BPF_OBJ_CGROUP] = SKEL_OPS_OF(cgroup),
@@ -360,8 +366,15 @@ int loader_run(struct loader *l, char *err, size_t len)
 {
 	libbpf_print_fn_t old = libbpf_set_print(load_log_print);
 
-	for (int ci = 0; ci < BPF_OBJ_COUNT; ci++)
+	for (int ci = 0; ci < BPF_OBJ_COUNT; ci++) {
+		size_t sz;
+		const void *bytes;
+
 		load_object(l, ci);
+		/* Loaded (or given up): the object's ELF bytes are not read again. */
+		bytes = skel_ops[ci].elf_bytes(&sz);
+		mapped_give_back(bytes, sz);
+	}
 	libbpf_set_print(old);
 	for (int i = 0; i < n_probe_defs; i++) {
 		const struct probe_status *p = &l->probes[i];
