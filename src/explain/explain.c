@@ -21,6 +21,7 @@
 #include "rundir/waits_rows.h"
 #include "util/array.h"
 #include "util/files.h"
+#include "util/text_pool.h"
 
 #define FOLD_FRAMES (64 * 48)
 
@@ -291,14 +292,15 @@ static void count_frames(struct explain_run *r, const char *folded)
 	}
 }
 
-static int add_fold(struct explain_cell *ec, const struct diagnosis_wait *w)
+static int add_fold(struct explain_cell *ec, struct text_pool *strings,
+		    const struct diagnosis_wait *w)
 {
 	char frames[FOLD_FRAMES];
 	int rc;
 
 	if (w->offcpu_ns < 1000)
 		return 0;
-	if (!ec->fold[w->phase] && !(ec->fold[w->phase] = fold_new()))
+	if (!ec->fold[w->phase] && !(ec->fold[w->phase] = fold_new_in(strings)))
 		return -ENOMEM;
 	fold_frames(w->actor, w->comm, w->state, w->call, w->folded, frames, sizeof(frames));
 	rc = fold_add(ec->fold[w->phase], frames, (uint64_t)(w->offcpu_ns / 1000));
@@ -314,9 +316,9 @@ static int add_wait(struct loader_state *ls, int c, int trial, const struct diag
 	if (!rc && pooled(ls, c))
 		rc = diagnosis_add_wait(pooled(ls, c), w);
 	if (!rc)
-		rc = add_fold(&ls->r->cells[c], w);
+		rc = add_fold(&ls->r->cells[c], ls->r->strings, w);
 	if (!rc && pooled(ls, c))
-		rc = add_fold(&ls->r->base, w);
+		rc = add_fold(&ls->r->base, ls->r->strings, w);
 	return rc == -ENOMEM ? rc : 0;
 }
 
@@ -403,7 +405,7 @@ static int build_explain_run(struct loader_state *ls, const struct csv_table *tr
 	if (!ls->b || !ls->sum || !ls->cnt)
 		return -ENOMEM;
 	for (size_t c = 0; c <= r->n_cells; c++)
-		if (!(ls->b[c] = diagnosis_builder_new(r->rules)))
+		if (!(ls->b[c] = diagnosis_builder_new_in(r->rules, r->strings)))
 			return -ENOMEM;
 	for (size_t c = 0; c < r->n_cells; c++)
 		for (int i = 0; i < ls->n_ok[c]; i++) {
@@ -486,6 +488,11 @@ int explain_read(const char *dir, const struct rules *rules, unsigned flags,
 	memset(out, 0, sizeof(*out));
 	snprintf(out->dir, sizeof(out->dir), "%s", dir);
 	out->rules = rules;
+	out->strings = calloc(1, sizeof(*out->strings));
+	if (!out->strings) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	rundir_reader_init(&rd, out->dir, flags);
 	rc = read_files(&rd, &trials, &phases, &waits, &ls.stacks, &out->traced);
 	if (rc)
@@ -530,6 +537,10 @@ void explain_run_free(struct explain_run *r)
 	r->n_cells = 0;
 	free(r->warnings);
 	r->warnings = NULL;
+	if (r->strings)
+		text_pool_free(r->strings);
+	free(r->strings);
+	r->strings = NULL;
 }
 
 const struct explain_cell *explain_find(const struct explain_run *r, const char *name)

@@ -71,6 +71,7 @@ struct explain_run {
 	bool traced;		   /* the run wrote waits.csv */
 	size_t frames, raw_frames; /* stack frames read, and those that are bare addresses */
 	char *warnings; /* read with CSV_LENIENT: one line per file with rows left out; or NULL */
+	struct text_pool *strings; /* the stack strings its folds and diagnoses share */
 };
 
 /* The built-in rules (rules/causes.rules) or those of path. 0, or -1 with err. */

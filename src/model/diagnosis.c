@@ -10,13 +10,14 @@
 
 #include "util/array.h"
 #include "util/text_index.h"
+#include "util/text_pool.h"
 
 #define SHORT_FRAMES 5
 
 /* ---- a tally: text -> time and count ---- */
 
 struct tally_entry {
-	char *key, *detail;
+	const char *key, *detail; /* the builder's pool's */
 	int64_t ns, count;
 };
 
@@ -31,8 +32,8 @@ static const char *tally_key_at(const void *entries, size_t i)
 	return ((const struct tally_entry *)entries)[i].key;
 }
 
-static int tally_add(struct tally *t, const char *key, const char *detail, int64_t ns,
-		     int64_t count)
+static int tally_add(struct tally *t, struct text_pool *pool, const char *key, const char *detail,
+		     int64_t ns, int64_t count)
 {
 	size_t *slot;
 
@@ -49,13 +50,12 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 	/* Thousands of tallies, most with a few keys: start small. */
 	if (array_reserve_from((void **)&t->e, &t->cap, t->n + 1, sizeof(*t->e), 4))
 		return -ENOMEM;
-	t->e[t->n].key = strdup(key);
-	t->e[t->n].detail = strdup(detail ? detail : "");
-	if (!t->e[t->n].key || !t->e[t->n].detail) {
-		free(t->e[t->n].key);
-		free(t->e[t->n].detail);
+	if (!detail)
+		detail = "";
+	t->e[t->n].key = text_pool_intern(pool, key, strlen(key));
+	t->e[t->n].detail = text_pool_intern(pool, detail, strlen(detail));
+	if (!t->e[t->n].key || !t->e[t->n].detail)
 		return -ENOMEM;
-	}
 	t->e[t->n].ns = ns;
 	t->e[t->n].count = count;
 	*slot = ++t->n;
@@ -64,10 +64,6 @@ static int tally_add(struct tally *t, const char *key, const char *detail, int64
 
 static void tally_free(struct tally *t)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->e[i].key);
-		free(t->e[i].detail);
-	}
 	free(t->e);
 	text_index_clear(&t->index);
 	memset(t, 0, sizeof(*t));
@@ -146,6 +142,8 @@ struct category_sum {
 
 struct diagnosis_builder {
 	const struct rules *rules;
+	struct text_pool *pool; /* the tallies' strings */
+	struct text_pool own_pool;
 	int trials;
 	int64_t dur_ns[PH_COUNT];
 	int timed[PH_COUNT]; /* durations given, 0 included */
@@ -162,11 +160,18 @@ struct diagnosis_builder {
 
 struct diagnosis_builder *diagnosis_builder_new(const struct rules *rules)
 {
+	return diagnosis_builder_new_in(rules, NULL);
+}
+
+struct diagnosis_builder *diagnosis_builder_new_in(const struct rules *rules,
+						   struct text_pool *pool)
+{
 	struct diagnosis_builder *b = calloc(1, sizeof(*b));
 
 	if (!b)
 		return NULL;
 	b->rules = rules;
+	b->pool = pool ? pool : &b->own_pool;
 	for (int p = 0; p < PH_COUNT; p++) {
 		b->sum[p] = calloc((size_t)rules->n + 1, sizeof(struct category_sum));
 		if (!b->sum[p]) {
@@ -196,6 +201,7 @@ void diagnosis_builder_free(struct diagnosis_builder *b)
 		tally_free(&b->behind[p]);
 	}
 	free(b->last_key);
+	text_pool_free(&b->own_pool);
 	free(b);
 }
 
@@ -317,7 +323,7 @@ static int tally_work_behind(struct diagnosis_builder *b, const struct diagnosis
 	diagnosis_short_stack(w->folded, 3, stack, sizeof(stack));
 	snprintf(key, sizeof(key), "%s %s %s%s%s", w->actor, w->comm, w->state,
 		 stack[0] ? ": " : "", stack);
-	return tally_add(&b->behind[w->phase], key, w->folded, w->offcpu_ns, w->count);
+	return tally_add(&b->behind[w->phase], b->pool, key, w->folded, w->offcpu_ns, w->count);
 }
 
 int diagnosis_wait_category(struct diagnosis_builder *b, const struct diagnosis_wait *w)
@@ -359,21 +365,21 @@ int diagnosis_add_wait(struct diagnosis_builder *b, const struct diagnosis_wait 
 		snprintf(text, sizeof(text), "(on a CPU, no sample taken)");
 	else if (!text[0] && strcmp(w->state, "call") != 0)
 		snprintf(text, sizeof(text), "(no stack recorded)");
-	rc = tally_add(&a->stacks, text, w->folded, w->wall_ns, w->count);
+	rc = tally_add(&a->stacks, b->pool, text, w->folded, w->wall_ns, w->count);
 	if (!rc && w->call[0]) {
 		snprintf(text, sizeof(text), "%s %s%s", w->call, w->file[0] ? w->file : "-",
 			 w->deleted ? " (deleted)" : "");
-		rc = tally_add(&a->files, text, NULL, w->wall_ns, w->count);
+		rc = tally_add(&a->files, b->pool, text, NULL, w->wall_ns, w->count);
 	}
 	if (!rc) {
 		snprintf(text, sizeof(text), "%s %s", w->comm[0] ? w->comm : "?",
 			 strcmp(w->state, "call") == 0	  ? "in call"
 			 : strcmp(w->state, "oncpu") == 0 ? "on CPU"
 							  : w->state);
-		rc = tally_add(&a->tasks, text, NULL, w->wall_ns, w->count);
+		rc = tally_add(&a->tasks, b->pool, text, NULL, w->wall_ns, w->count);
 	}
 	if (!rc)
-		rc = tally_add(&a->wakers, w->waker, NULL, w->wall_ns, w->count);
+		rc = tally_add(&a->wakers, b->pool, w->waker, NULL, w->wall_ns, w->count);
 	return rc;
 }
 

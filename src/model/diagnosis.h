@@ -85,6 +85,11 @@ struct diagnosis_builder;
 
 /* A builder for one cell; rules stays the caller's and must outlive it. NULL: no memory. */
 struct diagnosis_builder *diagnosis_builder_new(const struct rules *rules);
+/* The same, its evidence strings kept in pool (util/text_pool.h), which outlives it: builders
+ * of one run share the strings their cells repeat. */
+struct text_pool;
+struct diagnosis_builder *diagnosis_builder_new_in(const struct rules *rules,
+						   struct text_pool *pool);
 void diagnosis_builder_free(struct diagnosis_builder *b);
 /* One more ok trial of the cell, and the duration of each of its phases (those the engine
  * reported: a phase no trial has a duration for is absent). */

@@ -8,13 +8,15 @@
 
 #include "util/array.h"
 #include "util/text_index.h"
+#include "util/text_pool.h"
 
 struct entry {
-	char *stack;
+	const char *stack; /* the fold's own copy, or the pool's */
 	uint64_t value;
 };
 
 struct fold {
+	struct text_pool *pool; /* NULL: the stacks are the fold's */
 	struct entry *e;
 	size_t n, cap;
 	struct text_index index; /* stack -> its entry */
@@ -31,12 +33,21 @@ struct fold *fold_new(void)
 	return calloc(1, sizeof(struct fold));
 }
 
+struct fold *fold_new_in(struct text_pool *pool)
+{
+	struct fold *f = fold_new();
+
+	if (f)
+		f->pool = pool;
+	return f;
+}
+
 void fold_free(struct fold *f)
 {
 	if (!f)
 		return;
-	for (size_t i = 0; i < f->n; i++)
-		free(f->e[i].stack);
+	for (size_t i = 0; !f->pool && i < f->n; i++)
+		free((char *)f->e[i].stack);
 	free(f->e);
 	text_index_clear(&f->index);
 	free(f);
@@ -68,7 +79,7 @@ static int add_stack_n(struct fold *f, const char *stack, size_t n, uint64_t val
 	}
 	if (array_reserve((void **)&f->e, &f->cap, f->n + 1, sizeof(*f->e)))
 		return -ENOMEM;
-	f->e[f->n].stack = strndup(stack, n);
+	f->e[f->n].stack = f->pool ? text_pool_intern(f->pool, stack, n) : strndup(stack, n);
 	if (!f->e[f->n].stack)
 		return -ENOMEM;
 	f->e[f->n].value = value;

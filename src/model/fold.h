@@ -15,6 +15,9 @@
 struct fold;
 
 struct fold *fold_new(void);
+/* A fold whose stack strings are the pool's (util/text_pool.h): the pool outlives it. */
+struct text_pool;
+struct fold *fold_new_in(struct text_pool *pool);
 void fold_free(struct fold *f);
 /* Adds value to a stack (frames joined by ';', none empty). 0, -EINVAL, -ENOMEM. */
 int fold_add(struct fold *f, const char *stack, uint64_t value);

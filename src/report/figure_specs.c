@@ -404,29 +404,21 @@ static void metric_plot(const struct figure_spec *fs, const struct report_run *r
 static int flame_render(const struct figure_spec *fs, const struct report_run *r, int dirfd,
 			struct figure_out *fo, enum flame_figure_kind kind)
 {
+	struct atomic_file af;
 	char file[96];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 	int made, rc;
 
 	if (!r->explain)
 		return 0;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return -ENOMEM;
-	made = explain_flame_figure(f, r->explain, kind);
-	if (fclose(f) || made < 0) {
-		free(buf);
-		return made < 0 ? made : -ENOMEM;
-	}
-	if (!made) {
-		free(buf);
-		return 0;
-	}
+	/* Written as drawn: a flame graph of a long run is megabytes of SVG. */
 	snprintf(file, sizeof(file), "%s.svg", fs->name);
-	rc = atomic_write(dirfd, file, buf, len);
-	free(buf);
+	rc = atomic_file_begin(&af, dirfd, file);
+	if (rc)
+		return rc;
+	made = explain_flame_figure(af.f, r->explain, kind);
+	rc = atomic_file_commit(&af, made <= 0);
+	if (made <= 0)
+		return made;
 	if (rc)
 		return rc;
 	fo->svg = true;

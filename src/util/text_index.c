@@ -19,7 +19,7 @@ uint64_t text_hash(const char *s, size_t n)
 int text_index_reserve(struct text_index *ix, size_t n, text_index_key_fn *key_at,
 		       const void *array)
 {
-	size_t ns = ix->n_slots ? ix->n_slots * 2 : 64;
+	size_t ns = ix->n_slots ? ix->n_slots * 2 : 8; /* thousands of tallies hold a few keys */
 	size_t *slot;
 
 	/* At most half full, so that probe runs stay short. */
