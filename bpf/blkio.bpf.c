@@ -70,16 +70,32 @@ static __always_inline void on_bio_queue(__u32 major, __u64 sector)
 	bpf_map_update_elem(&rp_bios, &k, &v, BPF_ANY);
 }
 
-/* The request's entry, made from its first bio (or the current task) when new. */
-static __always_inline struct rq_val *rq_get(__u64 rk, __u32 dev, __u64 sector, __u64 now)
+/*
+ * Where a request starts: read from the request itself (tp_btf, raw_tp) or given by the
+ * tracepoint (rq NULL). Only read when needed, since each read is a helper call.
+ */
+static __always_inline void rq_place(struct request *rq, __u32 *dev, __u64 *sector)
 {
-	struct bio_key bk = {.sector = sector, .major = RP_MAJOR(dev)};
+	if (!rq)
+		return;
+	*dev = rp_rq_dev(rq);
+	*sector = BPF_CORE_READ(rq, __sector);
+}
+
+/* The request's entry, made from its first bio (or the current task) when new. */
+static __always_inline struct rq_val *rq_get(__u64 rk, struct request *rq, __u32 dev, __u64 sector,
+					     __u64 now)
+{
 	__u32 zero = 0, epoch = rp_epoch();
 	struct rq_val *v = bpf_map_lookup_elem(&rp_rqs, &rk);
+	struct bio_key bk = {};
 	struct bio_val *b;
 
 	if (v && v->epoch == epoch)
 		return v;
+	rq_place(rq, &dev, &sector);
+	bk.sector = sector;
+	bk.major = RP_MAJOR(dev);
 	v = bpf_map_lookup_elem(&rp_rqscratch, &zero);
 	if (!v)
 		return NULL;
@@ -100,7 +116,7 @@ static __always_inline struct rq_val *rq_get(__u64 rk, __u32 dev, __u64 sector, 
 	return bpf_map_lookup_elem(&rp_rqs, &rk);
 }
 
-static __always_inline void on_insert(__u64 rk, __u32 dev, __u64 sector)
+static __always_inline void on_insert(__u64 rk, struct request *rq, __u32 dev, __u64 sector)
 {
 	__u64 now;
 	struct rq_val *v;
@@ -108,12 +124,12 @@ static __always_inline void on_insert(__u64 rk, __u32 dev, __u64 sector)
 	if (!rp_recording())
 		return;
 	now = bpf_ktime_get_ns();
-	v = rq_get(rk, dev, sector, now);
+	v = rq_get(rk, rq, dev, sector, now);
 	if (v)
 		v->insert = now;
 }
 
-static __always_inline void on_issue(__u64 rk, __u32 dev, __u64 sector)
+static __always_inline void on_issue(__u64 rk, struct request *rq, __u32 dev, __u64 sector)
 {
 	__u64 now;
 	struct rq_val *v;
@@ -121,7 +137,7 @@ static __always_inline void on_issue(__u64 rk, __u32 dev, __u64 sector)
 	if (!rp_recording())
 		return;
 	now = bpf_ktime_get_ns();
-	v = rq_get(rk, dev, sector, now);
+	v = rq_get(rk, rq, dev, sector, now);
 	if (v)
 		v->issue = now;
 }
@@ -133,12 +149,88 @@ static __always_inline __u16 agg_kind(__u32 op)
 				    : RP_AGG_BIO_OTHER;
 }
 
-static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32 bytes, __u32 op,
-					__u32 flags, int error)
+/* The operation and flags, two ways; (device, sector) keys for the classic tracepoints. */
+
+static __always_inline __u32 flags_bit(int bit, __u32 rp_flag, __u32 cmd_flags)
+{
+	return bit >= 0 && bit < 32 && (cmd_flags & (1u << bit)) ? rp_flag : 0;
+}
+
+static __always_inline void rq_op(struct request *rq, __u32 *op, __u32 *flags)
+{
+	__u32 cf = BPF_CORE_READ(rq, cmd_flags), o = cf & 0xff;
+
+	*op = o <= RP_BIO_DISCARD ? o : RP_BIO_OTHER;
+	*flags = flags_bit(rp_req_flag_bit(__REQ_SYNC), RP_BIOF_SYNC, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_META), RP_BIOF_META, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_FUA), RP_BIOF_FUA, cf) |
+		 flags_bit(rp_req_flag_bit(__REQ_PREFLUSH), RP_BIOF_PREFLUSH, cf);
+}
+
+static __always_inline __u64 tp_key(__u32 dev, __u64 sector)
+{
+	return ((__u64)dev << 40) ^ sector;
+}
+
+static __always_inline void rwbs_op(const char *rwbs, __u32 *op, __u32 *flags)
+{
+	bool seen_op = false;
+
+	*op = RP_BIO_OTHER;
+	*flags = 0;
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		char c = rwbs[i];
+
+		if (!c)
+			break;
+		if (c == 'F')
+			*flags |= seen_op ? RP_BIOF_FUA : RP_BIOF_PREFLUSH;
+		else if (c == 'R' && !seen_op)
+			*op = RP_BIO_READ, seen_op = true;
+		else if (c == 'W' && !seen_op)
+			*op = RP_BIO_WRITE, seen_op = true;
+		else if ((c == 'D' || c == 'E') && !seen_op)
+			*op = RP_BIO_DISCARD, seen_op = true;
+		else if (c == 'N' && !seen_op)
+			seen_op = true;
+		else if (c == 'S')
+			*flags |= RP_BIOF_SYNC;
+		else if (c == 'M')
+			*flags |= RP_BIOF_META;
+	}
+	if (*op == RP_BIO_OTHER && (*flags & RP_BIOF_PREFLUSH))
+		*op = RP_BIO_FLUSH;
+}
+
+/* The operation and its flags: from the request's cmd_flags, or from the tracepoint's rwbs. */
+static __always_inline void complete_op(struct request *rq,
+					struct trace_event_raw_block_rq_completion *tp, __u32 *op,
+					__u32 *flags)
+{
+	char rwbs[10];
+
+	if (rq) {
+		rq_op(rq, op, flags);
+		return;
+	}
+	bpf_probe_read_kernel(rwbs, sizeof(rwbs), tp->rwbs);
+	rwbs_op(rwbs, op, flags);
+}
+
+/*
+ * A request completes: streamed when its submitter is followed, else added to the aggregates.
+ * Device and sector are read only for a streamed record, the operation only for a request we
+ * saw begin: most completions need one lookup and one read.
+ */
+static __always_inline void on_complete(__u64 rk, struct request *rq,
+					struct trace_event_raw_block_rq_completion *tp, __u32 bytes,
+					int error)
 {
 	struct rq_val *v;
 	struct rp_bio_rec *r;
-	__u64 now, issue;
+	__u64 now, issue, sector = 0;
+	__u32 op, flags, dev = 0;
 
 	if (!rp_recording())
 		return;
@@ -151,9 +243,15 @@ static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32
 	}
 	now = bpf_ktime_get_ns();
 	issue = v->issue ? v->issue : v->insert ? v->insert : v->queued;
+	complete_op(rq, tp, &op, &flags);
 	if (rp_stream_who(&v->who)) {
 		r = rp_reserve(struct rp_bio_rec);
 		if (r) {
+			if (tp) {
+				dev = tp->dev;
+				sector = tp->sector;
+			}
+			rq_place(rq, &dev, &sector);
 			rp_hdr_who(&r->h, RP_REC_BIO, op, v->queued, &v->who);
 			r->insert = v->insert;
 			r->issue = issue;
@@ -179,22 +277,6 @@ static __always_inline void on_complete(__u64 rk, __u32 dev, __u64 sector, __u32
 
 /* tp_btf and raw_tp: from the kernel's structs. */
 
-static __always_inline __u32 flags_bit(int bit, __u32 rp_flag, __u32 cmd_flags)
-{
-	return bit >= 0 && bit < 32 && (cmd_flags & (1u << bit)) ? rp_flag : 0;
-}
-
-static __always_inline void rq_op(struct request *rq, __u32 *op, __u32 *flags)
-{
-	__u32 cf = BPF_CORE_READ(rq, cmd_flags), o = cf & 0xff;
-
-	*op = o <= RP_BIO_DISCARD ? o : RP_BIO_OTHER;
-	*flags = flags_bit(rp_req_flag_bit(__REQ_SYNC), RP_BIOF_SYNC, cf) |
-		 flags_bit(rp_req_flag_bit(__REQ_META), RP_BIOF_META, cf) |
-		 flags_bit(rp_req_flag_bit(__REQ_FUA), RP_BIOF_FUA, cf) |
-		 flags_bit(rp_req_flag_bit(__REQ_PREFLUSH), RP_BIOF_PREFLUSH, cf);
-}
-
 static __always_inline int btf_bio_queue(struct bio *bio)
 {
 	on_bio_queue(rp_bio_major(bio), BPF_CORE_READ(bio, bi_iter.bi_sector));
@@ -203,23 +285,19 @@ static __always_inline int btf_bio_queue(struct bio *bio)
 
 static __always_inline int btf_insert(struct request *rq)
 {
-	on_insert((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector));
+	on_insert((__u64)rq, rq, 0, 0);
 	return 0;
 }
 
 static __always_inline int btf_issue(struct request *rq)
 {
-	on_issue((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector));
+	on_issue((__u64)rq, rq, 0, 0);
 	return 0;
 }
 
 static __always_inline int btf_complete(struct request *rq, int error, unsigned int nr_bytes)
 {
-	__u32 op, flags;
-
-	rq_op(rq, &op, &flags);
-	on_complete((__u64)rq, rp_rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes, op, flags,
-		    error);
+	on_complete((__u64)rq, rq, NULL, nr_bytes, error);
 	return 0;
 }
 
@@ -273,42 +351,6 @@ int BPF_PROG(block_rq_complete_raw, struct request *rq, int error, unsigned int 
 
 /* Classic tracepoints: device numbers, sectors and the rwbs text. */
 
-static __always_inline __u64 tp_key(__u32 dev, __u64 sector)
-{
-	return ((__u64)dev << 40) ^ sector;
-}
-
-static __always_inline void rwbs_op(const char *rwbs, __u32 *op, __u32 *flags)
-{
-	bool seen_op = false;
-
-	*op = RP_BIO_OTHER;
-	*flags = 0;
-#pragma unroll
-	for (int i = 0; i < 8; i++) {
-		char c = rwbs[i];
-
-		if (!c)
-			break;
-		if (c == 'F')
-			*flags |= seen_op ? RP_BIOF_FUA : RP_BIOF_PREFLUSH;
-		else if (c == 'R' && !seen_op)
-			*op = RP_BIO_READ, seen_op = true;
-		else if (c == 'W' && !seen_op)
-			*op = RP_BIO_WRITE, seen_op = true;
-		else if ((c == 'D' || c == 'E') && !seen_op)
-			*op = RP_BIO_DISCARD, seen_op = true;
-		else if (c == 'N' && !seen_op)
-			seen_op = true;
-		else if (c == 'S')
-			*flags |= RP_BIOF_SYNC;
-		else if (c == 'M')
-			*flags |= RP_BIOF_META;
-	}
-	if (*op == RP_BIO_OTHER && (*flags & RP_BIOF_PREFLUSH))
-		*op = RP_BIO_FLUSH;
-}
-
 SEC("tracepoint/block/block_bio_queue")
 int block_bio_queue_tp(struct trace_event_raw_block_bio *ctx)
 {
@@ -319,26 +361,20 @@ int block_bio_queue_tp(struct trace_event_raw_block_bio *ctx)
 SEC("tracepoint/block/block_rq_insert")
 int block_rq_insert_tp(struct trace_event_raw_block_rq *ctx)
 {
-	on_insert(tp_key(ctx->dev, ctx->sector), ctx->dev, ctx->sector);
+	on_insert(tp_key(ctx->dev, ctx->sector), NULL, ctx->dev, ctx->sector);
 	return 0;
 }
 
 SEC("tracepoint/block/block_rq_issue")
 int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
 {
-	on_issue(tp_key(ctx->dev, ctx->sector), ctx->dev, ctx->sector);
+	on_issue(tp_key(ctx->dev, ctx->sector), NULL, ctx->dev, ctx->sector);
 	return 0;
 }
 
 SEC("tracepoint/block/block_rq_complete")
 int block_rq_complete_tp(struct trace_event_raw_block_rq_completion *ctx)
 {
-	char rwbs[10];
-	__u32 op, flags;
-
-	bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
-	rwbs_op(rwbs, &op, &flags);
-	on_complete(tp_key(ctx->dev, ctx->sector), ctx->dev, ctx->sector, ctx->nr_sector << 9, op,
-		    flags, ctx->error);
+	on_complete(tp_key(ctx->dev, ctx->sector), NULL, ctx, ctx->nr_sector << 9, ctx->error);
 	return 0;
 }
