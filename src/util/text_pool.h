@@ -15,7 +15,7 @@ struct text_pool {
 	size_t n_blocks, cap_blocks;
 	char *cur; /* where the next string goes in the current block, room bytes left */
 	size_t room;
-	const char **strs;		   /* every string, in the order first seen */
+	const char **strs; /* every string, in the order first seen */
 	size_t n, cap;
 	struct text_index index; /* text -> its place in strs */
 };

@@ -32,7 +32,9 @@ static void same_text_same_pointer(void **state)
  * out still holds its text at the end, and each text is there once. */
 static void pointers_stay_across_blocks(void **state)
 {
-	enum { N = 20000 };
+	enum {
+		N = 20000
+	};
 	struct text_pool p = {0};
 	const char **got = calloc(N, sizeof(*got));
 	size_t long_len = 100 * 1024;
