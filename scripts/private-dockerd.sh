@@ -79,6 +79,51 @@ drop_rules() {
 	done
 }
 
+# What the first engine changes on the host for every engine after it: the FORWARD policy,
+# net.ipv4.ip_forward and dockerd's own chains. Saved when no dockerd runs yet, put back when
+# the last one stops (the chains removed only if none existed before).
+host_net=/run/restartprof-private-dockerd.host-net
+save_host_net() {
+	pgrep -x dockerd >/dev/null && return 0
+	[ -f "$host_net" ] && return 0
+	command -v iptables >/dev/null || return 0
+	{
+		echo "ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)"
+		echo "forward_policy=$(iptables -S FORWARD 2>/dev/null | awk '$1 == "-P" { print $3 }')"
+		iptables -S DOCKER >/dev/null 2>&1 && echo "chains=kept" || echo "chains=ours"
+	} >"$host_net"
+}
+
+restore_host_net() {
+	local key val t chain rule
+	[ -f "$host_net" ] || return 0
+	pgrep -x dockerd >/dev/null && return 0
+	while IFS="=" read -r key val; do
+		case "$key" in
+		ip_forward) [ -n "$val" ] && echo "$val" >/proc/sys/net/ipv4/ip_forward ;;
+		forward_policy) [ -n "$val" ] && iptables -P FORWARD "$val" ;;
+		chains)
+			[ "$val" = ours ] || continue
+			for t in filter nat; do
+				iptables -t "$t" -S 2>/dev/null | awk '$1 == "-A" && $2 !~ /^DOCKER/ {
+					for (i = 3; i < NF; i++) if ($i == "-j" && $(i + 1) ~ /^DOCKER/) { print; next } }' |
+					while read -r -a rule; do
+						rule[0]=-D
+						iptables -t "$t" "${rule[@]}" 2>/dev/null
+					done
+				for chain in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ { print $2 }'); do
+					iptables -t "$t" -F "$chain" 2>/dev/null
+				done
+				for chain in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ { print $2 }'); do
+					iptables -t "$t" -X "$chain" 2>/dev/null
+				done
+			done
+			;;
+		esac
+	done <"$host_net"
+	rm -f "$host_net"
+}
+
 stop() {
 	halt
 	# Mounts left by a killed engine (overlay layers, netns, the exec-root) go first.
@@ -90,12 +135,14 @@ stop() {
 		ip link del "$(cat "$dir/.bridge")" 2>/dev/null
 	fi
 	rm -rf "$dir"
+	restore_host_net
 }
 
 case "$cmd" in
 start)
 	command -v dockerd >/dev/null || { echo "private-dockerd: dockerd is not installed (scripts/install-deps.sh run)" >&2; exit 1; }
 	mkdir -p "$dir"
+	save_host_net
 	if ! setup_bridge || ! launch; then
 		stop
 		exit 1
