@@ -164,6 +164,12 @@ static __always_inline void rp_submit(void *r)
 	bpf_ringbuf_submit(r, avail * 4 > size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/* A record someone waits for (a LISTEN ends the trial): the reader is woken at once. */
+static __always_inline void rp_submit_now(void *r)
+{
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline struct task_struct *rp_current(void)
 {
 	return (struct task_struct *)bpf_get_current_task();

@@ -51,7 +51,7 @@ static __always_inline int on_listen(int newstate, __u16 port, __u16 family)
 	r->port = port;
 	r->family = family;
 	r->pad = 0;
-	rp_submit(r);
+	rp_submit_now(r);
 	return 0;
 }
 

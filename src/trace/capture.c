@@ -30,30 +30,32 @@ static bool listen_seen_locked(struct tracer *tr, uint64_t cgid, pid_t pid, size
 	return false;
 }
 
+/*
+ * A LISTEN wakes the reader (rp_submit_now), which wakes us after each turn: one drain for
+ * what the ring held before, then a sleep until records come in or the deadline passes.
+ */
 int tracer_wait_listen(struct tracer *tr, const char *container_id, pid_t pid, int64_t timeout_ns)
 {
 	int64_t deadline = mono_ns() + timeout_ns;
+	struct timespec until = {deadline / NSEC_PER_SEC, deadline % NSEC_PER_SEC};
 	uint64_t cgid = 0;
 	size_t pos = 0;
-	bool seen = false, recording;
+	bool seen = false;
 
 	if (tr->fl.on) /* the arena's offsets move there: tracer_first_listen */
 		return -EBUSY;
-	for (;;) {
-		/* The ring wakes no one for a LISTEN: read it now rather than on the next turn. */
-		tracer_drain_ring(tr);
-		pthread_mutex_lock(&tr->lock);
+	tracer_drain_ring(tr);
+	pthread_mutex_lock(&tr->lock);
+	while (tr->recording) {
 		for (size_t i = 0; !cgid && container_id && i < tr->n_cg; i++)
 			if (strcmp(tr->cg[i].container, container_id) == 0)
 				cgid = tr->cg[i].id;
-		recording = tr->recording;
-		if (recording)
-			seen = listen_seen_locked(tr, cgid, pid, &pos);
-		pthread_mutex_unlock(&tr->lock);
-		if (seen || !recording || mono_ns() >= deadline)
+		seen = listen_seen_locked(tr, cgid, pid, &pos);
+		if (seen || mono_ns() >= deadline)
 			break;
-		sleep_ns(NSEC_PER_MSEC);
+		pthread_cond_timedwait(&tr->cond, &tr->lock, &until);
 	}
+	pthread_mutex_unlock(&tr->lock);
 	return seen ? 0 : -ETIMEDOUT;
 }
 

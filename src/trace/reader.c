@@ -293,6 +293,7 @@ static void *reader_main(void *arg)
 			tracer_follow_prune(tr);
 		pthread_mutex_lock(&tr->lock);
 		req = tr->drain_req;
+		pthread_cond_broadcast(&tr->cond); /* tracer_wait_listen: records came in */
 		pthread_mutex_unlock(&tr->lock);
 		if (req != tr->drain_done) {
 			ring_buffer__consume(tr->rb);
@@ -333,6 +334,10 @@ static int open_wait(struct tracer *tr)
 			epoll_ctl(fd, EPOLL_CTL_ADD, tr->wake_fd, &wake))) {
 		close(fd);
 		fd = -1;
+	}
+	if (fd < 0 && tr->wake_fd >= 0) { /* a wake-up no one waits on would only mislead */
+		close(tr->wake_fd);
+		tr->wake_fd = -1;
 	}
 	return fd;
 }

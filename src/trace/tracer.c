@@ -258,6 +258,17 @@ static int load_programs(struct tracer *tr, char *err, size_t errlen)
 	return 0;
 }
 
+/* Waits on it (tracer_wait_listen) give a CLOCK_MONOTONIC deadline. */
+static void init_cond_monotonic(pthread_cond_t *cond)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, size_t errlen)
 {
 	struct tracer *tr = calloc(1, sizeof(*tr));
@@ -275,7 +286,7 @@ int tracer_open(const struct tracer_opts *opts, struct tracer **out, char *err, 
 	pthread_mutex_init(&tr->lock, NULL);
 	pthread_mutex_init(&tr->agg_lock, NULL);
 	pthread_mutex_init(&tr->flip_lock, NULL);
-	pthread_cond_init(&tr->cond, NULL);
+	init_cond_monotonic(&tr->cond);
 	tr->batch_k = calloc(AGG_BATCH, sizeof(*tr->batch_k));
 	tr->batch_v = calloc(AGG_BATCH, sizeof(*tr->batch_v));
 	loader_init(&tr->ld);
