@@ -234,10 +234,14 @@ static __always_inline __u32 *rp_tracked_hint(__u32 tid)
 	return bpf_map_lookup_elem(&rp_tracked, &tid);
 }
 
-/* Fills who from a task; flags say kthread, runc, load cgroup and tracked. */
-static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
+/*
+ * Fills who from a task whose rp_tracked entry (hint, NULL when untracked) the caller has
+ * already looked up; flags say kthread, runc, load cgroup and tracked.
+ */
+static __always_inline void rp_fill_who_hint(struct rp_who *w, struct task_struct *t,
+					     const __u32 *hint)
 {
-	__u32 *hint, *role;
+	__u32 *role;
 	__u64 cgid;
 
 	w->cgid = rp_task_cgid(t);
@@ -251,7 +255,6 @@ static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 		w->flags |= RP_TF_KTHREAD;
 	if (rp_is_runc(t, w->comm))
 		w->flags |= RP_TF_RUNC;
-	hint = rp_tracked_hint(w->tid);
 	if (hint) {
 		w->hint = (__u8)*hint;
 		w->flags |= RP_TF_TRACKED;
@@ -261,6 +264,12 @@ static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
 	role = bpf_map_lookup_elem(&rp_cgroups, &cgid);
 	if (role && *role == RP_CG_LOAD)
 		w->flags |= RP_TF_LOADCG;
+}
+
+/* Fills who from a task; flags say kthread, runc, load cgroup and tracked. */
+static __always_inline void rp_fill_who(struct rp_who *w, struct task_struct *t)
+{
+	rp_fill_who_hint(w, t, rp_tracked_hint(BPF_CORE_READ(t, pid)));
 }
 
 static __always_inline void rp_hdr(struct rp_hdr *h, __u32 type, __u32 sub, __u64 ts,

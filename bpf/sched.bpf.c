@@ -18,6 +18,7 @@
  */
 #include "common.bpf.h"
 
+/* An off-CPU span of a task; ts 0: the task is on a CPU (no span open). */
 struct off_start {
 	__u64 ts;
 	__u64 wake;
@@ -31,20 +32,38 @@ struct off_start {
 	struct rp_who who;
 };
 
+/* When a tracked task last came onto a CPU. */
+struct on_start {
+	__u64 ts;
+	__u32 epoch;
+	__u8 hint;
+	__u8 pad[3];
+};
+
+/*
+ * One entry per task the program follows (tracked tasks, kernel threads in uninterruptible
+ * sleep), kept from switch to switch and removed when the task dies: a switch reads and
+ * writes it in place, where a map of open spans would cost an insert and a delete per span.
+ */
+struct task_sched {
+	struct off_start off;
+	struct on_start on;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 8192);
 	__type(key, __u32);
-	__type(value, struct off_start);
-} rp_offstart SEC(".maps");
+	__type(value, struct task_sched);
+} rp_tasksched SEC(".maps");
 
-/* Keeps the value off the 512-byte stack. */
+/* A new entry is built here: it keeps the value off the 512-byte stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct off_start);
-} rp_offscratch SEC(".maps");
+	__type(value, struct task_sched);
+} rp_tsscratch SEC(".maps");
 
 /*
  * Where a task slept, taken when the run-queue wait after its wake-up was long: the stack it
@@ -69,21 +88,6 @@ struct {
 	__type(value, struct task_stack);
 } rp_taskstack_scratch SEC(".maps");
 
-/* When a tracked task last came onto a CPU. */
-struct on_start {
-	__u64 ts;
-	__u32 epoch;
-	__u8 hint;
-	__u8 pad[3];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct on_start);
-} rp_onstart SEC(".maps");
-
 /* --alternate stacks: userspace turns capture off for the even trials. */
 static __always_inline bool rp_no_stacks_now(void)
 {
@@ -97,76 +101,84 @@ static __always_inline bool rp_runs_measured(const struct rp_who *w)
 	       (w->flags & RP_TF_TRACKED) && !(w->flags & (RP_TF_LOADCG | RP_TF_KTHREAD));
 }
 
-static __always_inline void came_on_cpu(__u32 tid, __u64 now, const struct rp_who *w)
+static __always_inline struct task_sched *task_sched_of(__u32 tid)
 {
-	struct on_start on = {.ts = now, .epoch = rp_epoch(), .hint = w->hint};
+	return bpf_map_lookup_elem(&rp_tasksched, &tid);
+}
 
-	bpf_map_update_elem(&rp_onstart, &tid, &on, BPF_ANY);
+/* A new entry to fill, in scratch memory, with no run; task_sched_put stores it. */
+static __always_inline struct task_sched *task_sched_new(void)
+{
+	struct task_sched *ts;
+	__u32 zero = 0;
+
+	ts = bpf_map_lookup_elem(&rp_tsscratch, &zero);
+	if (ts)
+		__builtin_memset(&ts->on, 0, sizeof(ts->on));
+	return ts;
+}
+
+/* An entry built in scratch goes into the map; one filled in place is there already. */
+static __always_inline void task_sched_put(__u32 tid, struct task_sched *ts, bool in_place)
+{
+	if (!in_place && bpf_map_update_elem(&rp_tasksched, &tid, ts, BPF_ANY))
+		rp_count(RP_DROP_TRACK);
 }
 
 /* The run that ends now, into the on-CPU time of its process in this slot. */
-static __always_inline void left_after_run(const struct rp_who *w, __u32 tid, __u64 now, bool dead)
+static __always_inline void left_after_run(const struct rp_who *w, const struct task_sched *ts,
+					   __u64 now)
 {
-	struct on_start *on = bpf_map_lookup_elem(&rp_onstart, &tid);
 	struct rp_agg_key k;
 
-	if (!on)
+	if (!ts || !ts->on.ts)
 		return;
-	if (on->epoch == rp_epoch() && now > on->ts && rp_runs_measured(w)) {
+	if (ts->on.epoch == rp_epoch() && now > ts->on.ts && rp_runs_measured(w)) {
 		rp_agg_key_of(&k, RP_AGG_ONCPU_TIME, now, w, -1);
-		rp_agg_span(&k, on->ts, now);
+		rp_agg_span(&k, ts->on.ts, now);
 	}
-	if (dead)
-		bpf_map_delete_elem(&rp_onstart, &tid);
 }
 
-/* A tracked task leaves the tracked map when it exits: its last run ends at its death. */
+/* A task that left the tracked map when it exited: its last run ends at its death. */
 static __always_inline void left_dead(struct task_struct *prev, __u32 tid, __u64 now)
 {
-	struct on_start *on = bpf_map_lookup_elem(&rp_onstart, &tid);
-	struct off_start *o;
-	__u32 zero = 0;
+	struct task_sched *ts = task_sched_of(tid), *o;
 
-	if (!on)
+	if (!ts)
 		return;
-	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
-	if (!o)
-		return;
-	rp_fill_who(&o->who, prev);
-	o->who.flags |= RP_TF_TRACKED;
-	o->who.hint = on->hint;
-	left_after_run(&o->who, tid, now, true);
+	o = task_sched_new();
+	if (o && ts->on.ts) {
+		rp_fill_who_hint(&o->off.who, prev, NULL);
+		o->off.who.flags |= RP_TF_TRACKED;
+		o->off.who.hint = ts->on.hint;
+		left_after_run(&o->off.who, ts, now);
+	}
+	bpf_map_delete_elem(&rp_tasksched, &tid);
 }
 
-static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 now)
+/* Does the switch concern prev? Tracked tasks, and kernel threads in uninterruptible sleep. */
+static __always_inline bool prev_of_interest(struct task_struct *prev, const __u32 *hint,
+					     bool *dead)
 {
-	__u32 tid = BPF_CORE_READ(prev, pid), zero = 0, state;
-	bool tracked = rp_tracked_hint(tid) != NULL, kthread, dead;
-	struct off_start *o;
+	unsigned int st = rp_task_state(prev);
 
-	if (!tid)
-		return;
-	kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
-	dead = rp_task_state(prev) & TASK_DEAD;
-	if (!tracked && !kthread) {
-		if (dead)
-			left_dead(prev, tid, now);
-		return;
-	}
-	state = rp_off_state(prev);
-	/* Kernel threads: only their uninterruptible sleeps (writeback, journal) matter here. */
-	if (!tracked && (dead || (state != RP_OFF_IOWAIT && state != RP_OFF_BLOCKED)))
-		return;
-	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
-	if (!o)
-		return;
-	rp_fill_who(&o->who, prev);
-	if (tracked)
-		left_after_run(&o->who, tid, now, dead);
-	if (dead)
-		return;
-	o->ts = now;
-	o->wake = state == RP_OFF_RUNQ ? now : 0;
+	*dead = st & TASK_DEAD;
+	if (hint)
+		return true;
+	/* A dead task's entry goes; its last run counts when it was tracked until its exit. */
+	if (!(BPF_CORE_READ(prev, flags) & PF_KTHREAD))
+		return *dead;
+	return *dead || ((st & TASK_UNINTERRUPTIBLE) && !(st & TASK_NOLOAD));
+}
+
+/* Compiler barrier: a waker on another CPU reads an open span only once ts is set. */
+#define rp_barrier() asm volatile("" ::: "memory")
+
+/* Opens the off-CPU span of a task that leaves the CPU now (who filled). */
+static __always_inline void open_span(void *ctx, struct off_start *o, __u32 state, __u64 now)
+{
+	o->ts = 0;
+	rp_barrier();
 	o->state = state;
 	o->stackid = o->runq_stackid = -1;
 	o->waker_pid = o->waker_tid = 0;
@@ -184,8 +196,35 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u64 
 	    (!(o->who.flags & RP_TF_LOADCG) ||
 	     (rp_cfg.stacks_load && (state == RP_OFF_IOWAIT || state == RP_OFF_BLOCKED))))
 		o->stackid = rp_stackid(ctx);
-	if (bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY))
-		rp_count(RP_DROP_TRACK);
+	o->wake = state == RP_OFF_RUNQ ? now : 0;
+	rp_barrier();
+	o->ts = now;
+}
+
+/* prev, of interest (prev_of_interest), leaves the CPU: its run ends, its span opens. */
+static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u32 tid,
+				     const __u32 *hint, bool dead, __u64 now)
+{
+	struct task_sched *ts, *o;
+
+	if (dead && !hint) {
+		left_dead(prev, tid, now);
+		return;
+	}
+	ts = task_sched_of(tid);
+	o = ts ? ts : task_sched_new();
+	if (!o)
+		return;
+	rp_fill_who_hint(&o->off.who, prev, hint);
+	if (hint)
+		left_after_run(&o->off.who, ts, now);
+	if (dead) {
+		if (ts)
+			bpf_map_delete_elem(&rp_tasksched, &tid);
+		return;
+	}
+	open_span(ctx, &o->off, rp_off_state(prev), now);
+	task_sched_put(tid, o, ts != NULL);
 }
 
 static __always_inline __s32 task_stack_bucket(const struct task_stack *s)
@@ -265,18 +304,20 @@ static __always_inline void agg_span(const struct off_start *o, __u64 wake, __u6
 	}
 }
 
-static __always_inline void back_on_cpu(__u32 tid, struct task_struct *next, __u64 now)
+/* next, whose off-CPU span ts is open, is back on a CPU: the span closes. */
+static __always_inline void back_on_cpu(struct task_sched *ts, struct task_struct *next, __u64 now)
 {
-	struct off_start *o = bpf_map_lookup_elem(&rp_offstart, &tid);
+	struct off_start *o = &ts->off;
 	struct rp_offcpu_rec *r;
 	__u64 wake;
 
-	if (!o)
-		return;
-	if (rp_runs_measured(&o->who))
-		came_on_cpu(tid, now, &o->who);
+	if (rp_runs_measured(&o->who)) {
+		ts->on.ts = now;
+		ts->on.epoch = rp_epoch();
+		ts->on.hint = o->who.hint;
+	}
 	if (o->epoch != rp_epoch() || now < o->ts) {
-		bpf_map_delete_elem(&rp_offstart, &tid);
+		o->ts = 0;
 		return;
 	}
 	/* A wake-up we missed: the whole span counts as sleep. */
@@ -304,34 +345,61 @@ static __always_inline void back_on_cpu(__u32 tid, struct task_struct *next, __u
 	} else {
 		agg_span(o, wake, now);
 	}
-	bpf_map_delete_elem(&rp_offstart, &tid);
+	o->ts = 0;
 }
 
-/* next: the task switched in, when the program has it as a trusted pointer (tp_btf). */
+/* The entry of next when its off-CPU span is open. */
+static __always_inline struct task_sched *open_span_of(__u32 tid)
+{
+	struct task_sched *ts = tid ? task_sched_of(tid) : NULL;
+
+	return ts && ts->off.ts ? ts : NULL;
+}
+
+/*
+ * next: the task switched in, when the program has it as a trusted pointer (tp_btf). The
+ * common switch, of two tasks of no interest, costs two lookups and no clock read. prev's
+ * entry is written before next's is looked up: an insert into the LRU map may reuse the
+ * element of another task.
+ */
 static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 next_tid,
 				     struct task_struct *next)
 {
+	__u32 tid = BPF_CORE_READ(prev, pid), *hint = NULL;
+	struct task_sched *ts;
+	bool dead = false;
 	__u64 now;
 
 	if (!rp_recording())
 		return 0;
+	if (tid)
+		hint = rp_tracked_hint(tid);
+	if (!tid || !prev_of_interest(prev, hint, &dead)) {
+		ts = open_span_of(next_tid);
+		if (ts)
+			back_on_cpu(ts, next, bpf_ktime_get_ns());
+		return 0;
+	}
 	now = bpf_ktime_get_ns();
-	left_cpu(ctx, prev, now);
-	if (next_tid)
-		back_on_cpu(next_tid, next, now);
+	left_cpu(ctx, prev, tid, hint, dead, now);
+	ts = open_span_of(next_tid);
+	if (ts)
+		back_on_cpu(ts, next, now);
 	return 0;
 }
 
 static __always_inline int on_wakeup(__u32 tid)
 {
+	struct task_sched *ts;
 	struct off_start *o;
 	struct task_struct *cur;
 
 	if (!rp_recording())
 		return 0;
-	o = bpf_map_lookup_elem(&rp_offstart, &tid);
-	if (!o || o->wake)
+	ts = task_sched_of(tid);
+	if (!ts || !ts->off.ts || ts->off.wake)
 		return 0;
+	o = &ts->off;
 	o->wake = bpf_ktime_get_ns();
 	cur = rp_current();
 	o->waker_pid = BPF_CORE_READ(cur, tgid);
@@ -341,8 +409,10 @@ static __always_inline int on_wakeup(__u32 tid)
 }
 
 /* The rest of a new task's entry (who and times filled): a run-queue wait from now on. */
-static __always_inline int start_runq_wait(void *ctx, struct off_start *o, __u32 tid)
+static __always_inline int start_runq_wait(void *ctx, struct task_sched *ts, __u32 tid)
 {
+	struct off_start *o = &ts->off;
+
 	o->state = RP_OFF_RUNQ;
 	o->stackid = o->runq_stackid = -1;
 	if (rp_cfg.stacks && !rp_no_stacks_now() && !(o->who.flags & RP_TF_LOADCG))
@@ -350,7 +420,7 @@ static __always_inline int start_runq_wait(void *ctx, struct off_start *o, __u32
 	o->waker_pid = o->waker_tid = 0;
 	o->waker_comm[0] = '\0';
 	o->epoch = rp_epoch();
-	bpf_map_update_elem(&rp_offstart, &tid, o, BPF_ANY);
+	task_sched_put(tid, ts, false);
 	return 0;
 }
 
@@ -360,19 +430,22 @@ static __always_inline int start_runq_wait(void *ctx, struct off_start *o, __u32
  */
 static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32 tid)
 {
-	struct off_start *o;
-	__u32 zero = 0;
+	struct task_sched *ts;
+	__u32 *hint;
 	__u64 now;
 
-	if (!rp_recording() || !rp_tracked_hint(tid))
+	if (!rp_recording())
 		return 0;
-	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
-	if (!o)
+	hint = rp_tracked_hint(tid);
+	if (!hint)
+		return 0;
+	ts = task_sched_new();
+	if (!ts)
 		return 0;
 	now = bpf_ktime_get_ns();
-	rp_fill_who(&o->who, p);
-	o->ts = o->wake = now;
-	return start_runq_wait(ctx, o, tid);
+	rp_fill_who_hint(&ts->off.who, p, hint);
+	ts->off.ts = ts->off.wake = now;
+	return start_runq_wait(ctx, ts, tid);
 }
 
 SEC("tp_btf/sched_switch")
@@ -431,16 +504,16 @@ int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
 SEC("tracepoint/sched/sched_wakeup_new")
 int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 {
-	struct off_start *o;
-	__u32 zero = 0, tid = ctx->pid;
+	struct task_sched *ts;
+	__u32 tid = ctx->pid;
 
 	if (!rp_recording() || !rp_tracked_hint(tid))
 		return 0;
-	o = bpf_map_lookup_elem(&rp_offscratch, &zero);
-	if (!o)
+	ts = task_sched_new();
+	if (!ts)
 		return 0;
-	rp_fill_who(&o->who, rp_current());
-	o->who.tid = tid;
-	o->ts = o->wake = bpf_ktime_get_ns();
-	return start_runq_wait(ctx, o, tid);
+	rp_fill_who(&ts->off.who, rp_current());
+	ts->off.who.tid = tid;
+	ts->off.ts = ts->off.wake = bpf_ktime_get_ns();
+	return start_runq_wait(ctx, ts, tid);
 }
