@@ -116,10 +116,18 @@ if [ -n "$build" ]; then
 	done
 fi
 
-# Everything is fetched and built first, so that the VM times below are VM times only.
+# Everything is fetched and built first, so that the VM times below are VM times only. The
+# kernels one after another (they share the lab's apt lists), then each architecture's image at
+# once: arm64's second stage under TCG is the long pole, amd64's debootstrap fits beside it.
 prepare_all() {
-	local k
-	for k in $kernels; do lab_prepare "$k" "$refresh"; done
+	local k a pids=() rc=0 p
+	for k in $kernels; do lab_kernel_prepare "$k" "$refresh"; done
+	for a in $archs; do
+		lab_image "$a" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+	return $rc
 }
 mkdir -p "$VM_CACHE"
 exec 8>"$VM_CACHE/prepare.lock"

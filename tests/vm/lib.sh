@@ -258,9 +258,10 @@ lab_image() {
 	log=${img%.img}.log
 	t0=$(date +%s)
 	lab_log "image $arch: building $(basename "$img") (debootstrap minbase; log: $log)"
-	# Leftovers of an interrupted build (callers hold the prepare lock).
-	for t in "$VM_CACHE"/tmp.rootfs.*; do lab_rmtree "$t"; done
-	tmp=$(mktemp -d "$VM_CACHE/tmp.rootfs.XXXXXX")
+	# Leftovers of an interrupted build of this architecture (callers hold the prepare lock;
+	# images of other architectures may be in the making beside this one).
+	for t in "$VM_CACHE/tmp.rootfs.$arch".*; do [ -e "$t" ] && lab_rmtree "$t"; done
+	tmp=$(mktemp -d "$VM_CACHE/tmp.rootfs.$arch.XXXXXX")
 	pkgs=$(grep -v '^#' "$LAB_DIR/image/packages" | xargs | tr ' ' ',')
 	[ "$arch" = amd64 ] || foreign=(--foreign)
 	if ! debootstrap --variant=minbase --arch="$arch" "${foreign[@]}" --include="$pkgs" \
@@ -297,12 +298,6 @@ lab_image() {
 	lab_log "image $arch: ready in $(($(date +%s) - t0)) s ($(du -h "$img" | cut -f1) used of $size)"
 	# Older images of the same architecture are stale recipes.
 	find "$VM_CACHE/images" -maxdepth 1 -name "$arch-*.img" ! -name "$(basename "$img")" -delete
-}
-
-lab_prepare() {
-	local id=$1 refresh=${2:-}
-	lab_kernel_prepare "$id" "$refresh"
-	lab_image "$(lab_kernel_arch "$id")"
 }
 
 # ---------------------------------------------------------------------------------------------
