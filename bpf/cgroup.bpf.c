@@ -10,8 +10,11 @@ static __always_inline struct rp_cgroup_rec *cg_begin(__u32 op, __u64 id, int ro
 {
 	struct rp_cgroup_rec *r;
 
-	if (op == RP_CG_ATTACH && !rp_recording())
-		return NULL;
+	if (op == RP_CG_ATTACH) {
+		if (!rp_recording())
+			return NULL;
+		rp_who_changed();
+	}
 	r = rp_reserve(struct rp_cgroup_rec);
 	if (!r)
 		return NULL;

@@ -40,6 +40,19 @@ struct {
 	__type(value, __u32);
 } rp_tracked SEC(".maps");
 
+/*
+ * Bumped wherever what rp_fill_who reads may have changed for some task: an exec (tgid, the
+ * executable), a move to another cgroup, the exit of a parent (its children's new parent),
+ * a cgroup's role set by userspace (which adds 1 << 32, so that a bump it races with is never
+ * undone). A who kept with an older value is read again (rp_refresh_who).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} rp_whogen SEC(".maps");
+
 /* cgroup id -> rp_cg_role, written by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -206,6 +219,11 @@ static __always_inline __u32 rp_off_state(struct task_struct *t)
 	return RP_OFF_SLEEP;
 }
 
+static __always_inline bool rp_comm_is_exe(const char *comm)
+{
+	return comm[0] == 'e' && comm[1] == 'x' && comm[2] == 'e' && comm[3] == '\0';
+}
+
 /*
  * runc before it execs the container's program: its comm says runc ("runc", "runc:[2:INIT]"),
  * or, between its re-exec of itself (/proc/self/exe or a memfd copy) and its renaming, "exe"
@@ -218,7 +236,7 @@ static __always_inline bool rp_is_runc(struct task_struct *t, const char *comm)
 
 	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c')
 		return true;
-	if (comm[0] != 'e' || comm[1] != 'x' || comm[2] != 'e' || comm[3] != '\0')
+	if (!rp_comm_is_exe(comm))
 		return false;
 	name = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
 	if (!name || bpf_probe_read_kernel_str(exe, sizeof(exe), name) < 0)
@@ -264,6 +282,42 @@ static __always_inline void rp_fill_who_hint(struct rp_who *w, struct task_struc
 	role = bpf_map_lookup_elem(&rp_cgroups, &cgid);
 	if (role && *role == RP_CG_LOAD)
 		w->flags |= RP_TF_LOADCG;
+}
+
+static __always_inline __u64 rp_who_gen(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&rp_whogen, &zero);
+
+	return g ? *g : 0;
+}
+
+static __always_inline void rp_who_changed(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&rp_whogen, &zero);
+
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+/*
+ * A who filled by rp_fill_who_hint for this task while rp_who_gen() has not moved since: only
+ * the name (a thread may rename itself, prctl) and the tracked hint are read again, and the
+ * runc flag recomputed from the name unless it stayed "exe" (the executable, which only an
+ * exec changes, is not read again). One read instead of ten and a map lookup.
+ */
+static __always_inline void rp_refresh_who(struct rp_who *w, struct task_struct *t,
+					   const __u32 *hint)
+{
+	bool was_exe = rp_comm_is_exe(w->comm), runc = w->flags & RP_TF_RUNC;
+
+	bpf_probe_read_kernel_str(w->comm, sizeof(w->comm), &t->comm);
+	if (!was_exe || !rp_comm_is_exe(w->comm))
+		runc = rp_is_runc(t, w->comm);
+	w->flags = (w->flags & (RP_TF_KTHREAD | RP_TF_LOADCG)) | (runc ? RP_TF_RUNC : 0) |
+		   (hint ? RP_TF_TRACKED : 0);
+	w->hint = hint ? (__u8)*hint : 0;
 }
 
 /* Fills who from a task; flags say kthread, runc, load cgroup and tracked. */

@@ -91,6 +91,7 @@ static __always_inline struct rp_exec_rec *exec_begin(__u32 old_tid)
 
 	if (!rp_recording())
 		return NULL;
+	rp_who_changed();
 	rp_fill_who(&w, t);
 	if (!rp_stream_who(&w)) {
 		struct rp_agg_key k;
@@ -148,6 +149,11 @@ int sched_process_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
 	return 0;
 }
 
+static __always_inline bool has_children(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, children.next) != (void *)t + bpf_core_field_offset(t->children);
+}
+
 /* Leaves the tracked map always; streams the exit of a tracked process while recording. */
 static __always_inline int on_exit(void)
 {
@@ -159,7 +165,11 @@ static __always_inline int on_exit(void)
 
 	if (tracked)
 		bpf_map_delete_elem(&rp_tracked, &tid);
-	if (!rp_recording() || (!rp_cfg.detail && (!tracked || tid != pid)))
+	if (!rp_recording())
+		return 0;
+	if (has_children(t)) /* exit_notify gives them another parent */
+		rp_who_changed();
+	if (!rp_cfg.detail && (!tracked || tid != pid))
 		return 0;
 	r = rp_reserve(struct rp_exit_rec);
 	if (!r)

@@ -48,7 +48,10 @@ struct on_start {
 struct task_sched {
 	struct off_start off;
 	struct on_start on;
+	__u64 who_gen; /* rp_who_gen() when off.who was filled; RP_WHO_STALE: fill it again */
 };
+
+#define RP_WHO_STALE (~0ULL)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -201,6 +204,20 @@ static __always_inline void open_span(void *ctx, struct off_start *o, __u32 stat
 	o->ts = now;
 }
 
+/* The entry's who, read again only when something it holds may have changed. */
+static __always_inline void who_of(struct task_sched *o, bool kept, struct task_struct *t,
+				   const __u32 *hint)
+{
+	__u64 gen = rp_who_gen();
+
+	if (kept && o->who_gen == gen) {
+		rp_refresh_who(&o->off.who, t, hint);
+		return;
+	}
+	rp_fill_who_hint(&o->off.who, t, hint);
+	o->who_gen = gen;
+}
+
 /* prev, of interest (prev_of_interest), leaves the CPU: its run ends, its span opens. */
 static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u32 tid,
 				     const __u32 *hint, bool dead, __u64 now)
@@ -215,7 +232,7 @@ static __always_inline void left_cpu(void *ctx, struct task_struct *prev, __u32 
 	o = ts ? ts : task_sched_new();
 	if (!o)
 		return;
-	rp_fill_who_hint(&o->off.who, prev, hint);
+	who_of(o, ts != NULL, prev, hint);
 	if (hint)
 		left_after_run(&o->off.who, ts, now);
 	if (dead) {
@@ -443,7 +460,7 @@ static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32
 	if (!ts)
 		return 0;
 	now = bpf_ktime_get_ns();
-	rp_fill_who_hint(&ts->off.who, p, hint);
+	who_of(ts, false, p, hint);
 	ts->off.ts = ts->off.wake = now;
 	return start_runq_wait(ctx, ts, tid);
 }
@@ -514,6 +531,7 @@ int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 		return 0;
 	rp_fill_who(&ts->off.who, rp_current());
 	ts->off.who.tid = tid;
+	ts->who_gen = RP_WHO_STALE; /* the parent's who */
 	ts->off.ts = ts->off.wake = bpf_ktime_get_ns();
 	return start_runq_wait(ctx, ts, tid);
 }

@@ -87,6 +87,7 @@ static const char *const shared_names[SHARED_MAP_COUNT] = {
 	[SHARED_MAP_EVENTS] = "rp_events",   [SHARED_MAP_AGG0] = "rp_agg0",
 	[SHARED_MAP_AGG1] = "rp_agg1",	     [SHARED_MAP_STACKS] = "rp_stacks",
 	[SHARED_MAP_USTACKS] = "rp_ustacks", [SHARED_MAP_TASK_STACKS] = "rp_taskstacks",
+	[SHARED_MAP_WHOGEN] = "rp_whogen",
 };
 
 /* Paths that failed to load or attach during this run, per probe. */

@@ -43,6 +43,7 @@ enum shared_map {
 	SHARED_MAP_AGG0,
 	SHARED_MAP_AGG1,
 	SHARED_MAP_STACKS,
+	SHARED_MAP_WHOGEN,
 	SHARED_MAP_TASK_STACKS, /* the scheduling object's only */
 	SHARED_MAP_USTACKS,	/* the on-CPU object's only */
 	SHARED_MAP_COUNT

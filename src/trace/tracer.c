@@ -394,6 +394,22 @@ const char *tracer_symbols_desc(const struct tracer *tr, bool *ok)
 	return tr->syms_desc;
 }
 
+/*
+ * The programs keep what they read of a task until rp_whogen moves; a cgroup's new role
+ * moves it by 1 << 32, past any count the programs may have added since it was read.
+ */
+static void whos_changed(struct tracer *tr)
+{
+	int fd = tr->ld.shared[SHARED_MAP_WHOGEN];
+	__u32 zero = 0;
+	__u64 gen = 0;
+
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &gen))
+		return;
+	gen += 1ULL << 32;
+	bpf_map_update_elem(fd, &zero, &gen, BPF_ANY);
+}
+
 /* The cgroup of a running container's process, into the table (and its role into the map). */
 static int note_container(struct tracer *tr, pid_t pid, __u32 role)
 {
@@ -406,6 +422,8 @@ static int note_container(struct tracer *tr, pid_t pid, __u32 role)
 		return err;
 	if (role && bpf_map_update_elem(tr->ld.shared[SHARED_MAP_CGROUPS], &id, &role, BPF_ANY))
 		return -errno;
+	if (role)
+		whos_changed(tr);
 	pthread_mutex_lock(&tr->lock);
 	for (size_t i = 0; i < tr->n_cg; i++)
 		if (tr->cg[i].id == id) {
