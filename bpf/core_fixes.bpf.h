@@ -36,6 +36,16 @@ static __always_inline unsigned int rp_task_state(struct task_struct *t)
 	return (unsigned int)BPF_CORE_READ(o, state);
 }
 
+/* The same through a pointer the verifier trusts (tp_btf): plain loads, no helper calls. */
+static __always_inline unsigned int rp_task_state_btf(struct task_struct *t)
+{
+	struct task_struct___pre514 *o = (void *)t;
+
+	if (bpf_core_field_exists(t->__state))
+		return t->__state;
+	return (unsigned int)o->state;
+}
+
 /*
  * Whether an uninterruptible sleep is an I/O wait. in_iowait is a one-bit field among
  * task_struct's flag bits, and which bits come before it depends on the release and the

@@ -159,17 +159,28 @@ static __always_inline void left_dead(struct task_struct *prev, __u32 tid, __u64
 	bpf_map_delete_elem(&rp_tasksched, &tid);
 }
 
+/*
+ * What every switch reads of its two tasks, before any map work: plain loads in tp_btf,
+ * probed reads in the fallbacks (filled by the programs below).
+ */
+struct switch_view {
+	__u32 prev_tid;
+	__u32 next_tid;
+	unsigned int prev_state;
+	bool prev_kthread;
+};
+
 /* Does the switch concern prev? Tracked tasks, and kernel threads in uninterruptible sleep. */
-static __always_inline bool prev_of_interest(struct task_struct *prev, const __u32 *hint,
+static __always_inline bool prev_of_interest(const struct switch_view *v, const __u32 *hint,
 					     bool *dead)
 {
-	unsigned int st = rp_task_state(prev);
+	unsigned int st = v->prev_state;
 
 	*dead = st & TASK_DEAD;
 	if (hint)
 		return true;
 	/* A dead task's entry goes; its last run counts when it was tracked until its exit. */
-	if (!(BPF_CORE_READ(prev, flags) & PF_KTHREAD))
+	if (!v->prev_kthread)
 		return *dead;
 	return *dead || ((st & TASK_UNINTERRUPTIBLE) && !(st & TASK_NOLOAD));
 }
@@ -379,27 +390,25 @@ static __always_inline struct task_sched *open_span_of(__u32 tid)
  * entry is written before next's is looked up: an insert into the LRU map may reuse the
  * element of another task.
  */
-static __always_inline int on_switch(void *ctx, struct task_struct *prev, __u32 next_tid,
-				     struct task_struct *next)
+static __always_inline int on_switch(void *ctx, struct task_struct *prev,
+				     const struct switch_view *v, struct task_struct *next)
 {
-	__u32 tid = BPF_CORE_READ(prev, pid), *hint = NULL;
+	__u32 tid = v->prev_tid, *hint = NULL;
 	struct task_sched *ts;
 	bool dead = false;
 	__u64 now;
 
-	if (!rp_recording())
-		return 0;
 	if (tid)
 		hint = rp_tracked_hint(tid);
-	if (!tid || !prev_of_interest(prev, hint, &dead)) {
-		ts = open_span_of(next_tid);
+	if (!tid || !prev_of_interest(v, hint, &dead)) {
+		ts = open_span_of(v->next_tid);
 		if (ts)
 			back_on_cpu(ts, next, bpf_ktime_get_ns());
 		return 0;
 	}
 	now = bpf_ktime_get_ns();
 	left_cpu(ctx, prev, tid, hint, dead, now);
-	ts = open_span_of(next_tid);
+	ts = open_span_of(v->next_tid);
 	if (ts)
 		back_on_cpu(ts, next, now);
 	return 0;
@@ -465,23 +474,45 @@ static __always_inline int on_wakeup_new(void *ctx, struct task_struct *p, __u32
 	return start_runq_wait(ctx, ts, tid);
 }
 
+/* The fallbacks' view: prev (and next, when there is one) read through the helper. */
+static __always_inline int on_switch_probed(void *ctx, struct task_struct *prev, __u32 next_tid)
+{
+	struct switch_view v;
+
+	if (!rp_recording())
+		return 0;
+	v.prev_tid = BPF_CORE_READ(prev, pid);
+	v.next_tid = next_tid;
+	v.prev_state = rp_task_state(prev);
+	v.prev_kthread = BPF_CORE_READ(prev, flags) & PF_KTHREAD;
+	return on_switch(ctx, prev, &v, NULL);
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(ctx, prev, BPF_CORE_READ(next, pid), next);
+	struct switch_view v;
+
+	if (!rp_recording())
+		return 0;
+	v.prev_tid = prev->pid;
+	v.next_tid = next->pid;
+	v.prev_state = rp_task_state_btf(prev);
+	v.prev_kthread = prev->flags & PF_KTHREAD;
+	return on_switch(ctx, prev, &v, next);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(ctx, prev, BPF_CORE_READ(next, pid), NULL);
+	return on_switch_probed(ctx, prev, BPF_CORE_READ(next, pid));
 }
 
 /* prev is current at sched_switch; the classic record has only next's pid. */
 SEC("tracepoint/sched/sched_switch")
 int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 {
-	return on_switch(ctx, rp_current(), ctx->next_pid, NULL);
+	return on_switch_probed(ctx, rp_current(), ctx->next_pid);
 }
 
 SEC("tp_btf/sched_waking")
