@@ -21,6 +21,15 @@ static int append_copy(void **arr, size_t *cap, size_t *n, const void *item, siz
 	return 0;
 }
 
+/* Room for n_ev more events and n_agg more aggregates, made at once. */
+int trial_kernel_reserve(struct trial_kernel *tk, size_t n_ev, size_t n_agg)
+{
+	if (array_reserve((void **)&tk->ev, &tk->cap_ev, tk->n_ev + n_ev, sizeof(*tk->ev)) ||
+	    array_reserve((void **)&tk->agg, &tk->cap_agg, tk->n_agg + n_agg, sizeof(*tk->agg)))
+		return -ENOMEM;
+	return 0;
+}
+
 int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e)
 {
 	return append_copy((void **)&tk->ev, &tk->cap_ev, &tk->n_ev, e, sizeof(*e));
@@ -83,8 +92,13 @@ uint64_t trial_kernel_drops(const struct trial_kernel *tk)
 	return tk->ring_drops + tk->agg_drops + tk->track_drops;
 }
 
+struct ts_place {
+	int64_t ts;
+	size_t i;
+};
+
 /* Merge sort by ts: stable, so records of one CPU keep their order on ties. */
-static void merge_sort(struct kevent *a, struct kevent *tmp, size_t n)
+static void merge_sort(struct ts_place *a, struct ts_place *tmp, size_t n)
 {
 	size_t mid = n / 2, i = 0, j = mid, k = 0;
 
@@ -101,19 +115,53 @@ static void merge_sort(struct kevent *a, struct kevent *tmp, size_t n)
 	memcpy(a, tmp, n * sizeof(*a));
 }
 
+/* Moves each event once, to where order says, following the permutation's cycles. */
+static void permute_events(struct kevent *ev, struct ts_place *order, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct kevent held;
+		size_t j = k;
+
+		if (order[k].i == k || order[k].i == SIZE_MAX)
+			continue;
+		held = ev[k];
+		for (;;) {
+			size_t from = order[j].i;
+
+			order[j].i = SIZE_MAX;
+			if (from == k) {
+				ev[j] = held;
+				break;
+			}
+			ev[j] = ev[from];
+			j = from;
+		}
+	}
+}
+
+/*
+ * The events sorted by time. The ring gives them nearly in order; when not, the sort moves
+ * (time, place) pairs, and then each event once, in place.
+ */
 void trial_kernel_sort(struct trial_kernel *tk)
 {
-	struct kevent *tmp;
+	struct ts_place *order = NULL, *tmp = NULL;
 	bool sorted = true;
+	size_t n = tk->n_ev;
 
-	for (size_t i = 1; i < tk->n_ev && sorted; i++)
+	for (size_t i = 1; i < n && sorted; i++)
 		sorted = tk->ev[i - 1].ts <= tk->ev[i].ts;
 	if (sorted)
 		return;
-	tmp = malloc(tk->n_ev * sizeof(*tmp));
-	if (!tmp)
-		return;
-	merge_sort(tk->ev, tmp, tk->n_ev);
+	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
+	if (order && tmp) {
+		for (size_t i = 0; i < n; i++)
+			order[i] = (struct ts_place){tk->ev[i].ts, i};
+		merge_sort(order, tmp, n);
+		permute_events(tk->ev, order, n);
+	}
+	free(order);
 	free(tmp);
 }
 

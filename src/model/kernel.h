@@ -344,6 +344,7 @@ struct trial_kernel {
 };
 
 /* Growing arrays; -ENOMEM on failure. */
+int trial_kernel_reserve(struct trial_kernel *tk, size_t n_ev, size_t n_agg);
 int trial_kernel_add_event(struct trial_kernel *tk, const struct kevent *e);
 int trial_kernel_add_agg(struct trial_kernel *tk, const struct kagg *a);
 int trial_kernel_add_cgroup(struct trial_kernel *tk, const struct kcgroup *c);

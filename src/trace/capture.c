@@ -211,7 +211,9 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 	if (!tk->n_ustacks)
 		return;
 	ustacks_register_execs(tr->usyms, tk);
-	ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
+	/* The engine's processes are listed (a walk of /proc) only for a file not known yet. */
+	if (!ustacks_files_known(tr->usyms, tk))
+		ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
 	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
 	tr->ustack_ip_frames += tk->ustack_ip_frames;
 	if (tr->usyms)
@@ -233,8 +235,17 @@ static int move_mem(struct tracer *tr, struct trial_kernel *tk, int64_t off)
 /* The trial's records, aggregates and cgroups, converted to the wall clock (off). */
 static int convert_recorded(struct tracer *tr, struct trial_kernel *tk, int64_t off)
 {
-	size_t pos = 0;
+	size_t pos = 0, n_rec = 0;
 
+	/* Counted first: the arrays are made once, their pages touched once. */
+	for (size_t p = 0; p + ARENA_HDR <= tr->arena_len; n_rec++) {
+		__u32 sz;
+
+		memcpy(&sz, tr->arena + p, sizeof(sz));
+		p += ARENA_STEP(sz);
+	}
+	if (trial_kernel_reserve(tk, n_rec, tr->aggs.n))
+		return -ENOMEM;
 	while (pos + ARENA_HDR <= tr->arena_len) {
 		__u32 sz;
 		struct kevent e;

@@ -96,6 +96,24 @@ void ustacks_register_engine(struct usyms *u, struct ustack_files *f, pid_t dock
 	free(pids);
 }
 
+bool ustacks_files_known(const struct usyms *u, const struct trial_kernel *tk)
+{
+	const uint8_t *last = NULL; /* a stack's frames mostly share their file */
+
+	for (size_t i = 0; u && i < tk->n_ustacks; i++)
+		for (int j = 0; j < tk->ustacks[i].depth; j++) {
+			const struct kuframe *fr = &tk->ustacks[i].f[j];
+
+			if (fr->status != KUFRAME_VALID ||
+			    (last && memcmp(last, fr->build_id, KBUILD_ID_LEN) == 0))
+				continue;
+			if (!usyms_path(u, fr->build_id, KBUILD_ID_LEN))
+				return false;
+			last = fr->build_id;
+		}
+	return true;
+}
+
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk)
 {
 	for (size_t i = 0; u && i < tk->n_ev; i++)

@@ -8,6 +8,7 @@
 #define RP_TRACE_USTACKS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct trial_kernel;
@@ -22,6 +23,8 @@ struct ustack_files {
 /* The executable and file-backed executable mappings of every engine process not seen
  * before into u. */
 void ustacks_register_engine(struct usyms *u, struct ustack_files *f, pid_t dockerd);
+/* Whether u has a file for every build ID tk's user stacks name. */
+bool ustacks_files_known(const struct usyms *u, const struct trial_kernel *tk);
 /* The absolute exec filenames of tk's exec records into u. */
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk);
 /* Every user stack tk's ONCPU aggregates name, copied from the map (fd) into tk. */
