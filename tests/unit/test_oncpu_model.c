@@ -18,29 +18,9 @@
 #include "model/kernel.h"
 #include "model/probe.h"
 #include "model/waits.h"
+#include "support/synth_trial.h"
 #include "restartprof/kevents.h"
 #include "trace/convert.h"
-
-#define US 1000LL
-
-/* Window [1000, 2000] us; create is [1400, 1500), connect [1550, 1700). */
-static void make_trial(struct trial *t)
-{
-	static const int64_t at[PH_COUNT] = {
-		[PH_KILL] = 1100 * US,	 [PH_DIE] = 1200 * US,	   [PH_DISCONNECT] = 1300 * US,
-		[PH_STOP] = 1350 * US,	 [PH_DESTROY] = 1400 * US, [PH_CREATE] = 1500 * US,
-		[PH_ATTACH] = 1550 * US, [PH_CONNECT] = 1700 * US, [PH_START] = 1900 * US,
-	};
-
-	memset(t, 0, sizeof(*t));
-	t->index = 1;
-	t->status = TRIAL_OK;
-	t->method = RM_STDOUT;
-	t->window[RM_STDOUT] = (struct trial_window){1000 * US, 2000 * US};
-	t->have_window[RM_STDOUT] = 1;
-	memcpy(t->event_ns, at, sizeof(at));
-	assert_int_equal(trial_tile_phases(t), 0);
-}
 
 static struct kev_task task(int pid, int flags, const char *comm)
 {
@@ -84,14 +64,6 @@ static struct kagg *add_runs(struct trial_kernel *tk, struct kev_task who, int64
 	return &tk->agg[tk->n_agg - 1];
 }
 
-static void add_stack(struct trial_kernel *tk, int32_t id, const char *folded)
-{
-	struct kstack s = {.id = id, .depth = 1};
-
-	s.folded = strdup(folded);
-	assert_int_equal(trial_kernel_add_stack(tk, &s), 0);
-}
-
 static void add_ustack(struct trial_kernel *tk, int32_t id, const char *folded)
 {
 	struct kustack s = {.id = id, .depth = 1};
@@ -123,26 +95,6 @@ static void add_event(struct trial_kernel *tk, struct kev_task who, int tid, int
 	assert_int_equal(trial_kernel_add_event(tk, &e), 0);
 }
 
-static const struct kwait *find(const struct trial_kernel *tk, int phase, const char *comm,
-				int state)
-{
-	for (size_t i = 0; i < tk->n_waits; i++)
-		if (tk->waits[i].phase == phase && strcmp(tk->waits[i].comm, comm) == 0 &&
-		    tk->waits[i].state == state)
-			return &tk->waits[i];
-	return NULL;
-}
-
-static int64_t phase_wall(const struct trial_kernel *tk, int phase)
-{
-	int64_t sum = 0;
-
-	for (size_t i = 0; i < tk->n_waits; i++)
-		if (tk->waits[i].phase == phase)
-			sum += tk->waits[i].wall_ns;
-	return sum;
-}
-
 /*
  * In create [1400, 1500): dockerd 1 sample and runc 2 samples of 20 us in the slot
  * [1440, 1450), so both over [1430, 1450); containerd in iowait [1440, 1460).
@@ -157,24 +109,25 @@ static void oncpu_shares_the_phase(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 1, 20, -1, -1);
 	add_oncpu(tk, task(30, KT_TRACKED, "runc"), 1440, 2, 20, -1, -1);
 	add_event(tk, task(20, KT_TRACKED, "containerd"), 21, KEV_OFFCPU, 1440, 1460);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	assert_in_range(phase_wall(tk, PH_CREATE), 30 * US - 2, 30 * US); /* rounded per row */
-	w = find(tk, PH_CREATE, "dockerd", KW_ONCPU);
+	assert_in_range(synth_phase_wall(tk, PH_CREATE), 30 * US - 2,
+			30 * US); /* rounded per row */
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_ONCPU);
 	assert_non_null(w);
 	assert_int_equal(w->actor, ACTOR_ENGINE);
 	assert_int_equal(w->wall_ns, 8333);
 	assert_int_equal(w->offcpu_ns, 20 * US);
 	assert_int_equal(w->count, 1);
-	w = find(tk, PH_CREATE, "runc", KW_ONCPU);
+	w = synth_find_wait(tk, PH_CREATE, "runc", KW_ONCPU);
 	assert_int_equal(w->wall_ns, 8333);
 	assert_int_equal(w->offcpu_ns, 40 * US);
 	assert_int_equal(w->count, 2);
-	w = find(tk, PH_CREATE, "containerd", KW_IOWAIT);
+	w = synth_find_wait(tk, PH_CREATE, "containerd", KW_IOWAIT);
 	assert_int_equal(w->wall_ns, 13333);
 	assert_string_equal(kwait_state_name(KW_ONCPU), "oncpu");
 	assert_int_equal(kwait_state_from_name("oncpu"), KW_ONCPU);
@@ -206,9 +159,9 @@ static void runs_named_by_samples(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
-	add_stack(tk, 1, "do_syscall_64;a");
-	add_stack(tk, 2, "do_syscall_64;b");
+	synth_trial(&t);
+	synth_add_stack(tk, 1, "do_syscall_64;a");
+	synth_add_stack(tk, 2, "do_syscall_64;b");
 	add_runs(tk, task(10, KT_TRACKED, "dockerd"), 1440, 3, 8, 5, 1446);
 	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 3, 5, 1, -1);
 	add_oncpu(tk, task(10, KT_TRACKED, "dockerd"), 1440, 1, 5, 2, -1);
@@ -252,14 +205,14 @@ static void runs_fill_their_extent(void **state)
 	struct trial_kernel *tk = calloc(1, sizeof(*tk));
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_runs(tk, task(10, KT_TRACKED, "dockerd"), 1600, 3, 6, 3, 1609)->bytes = 9 * US;
 	add_runs(tk, task(20, KT_TRACKED, "containerd"), 1620, 2, 1, 1, 1629)->bytes = 9 * US;
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	assert_int_equal(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns, 8 * US);
-	assert_int_equal(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->offcpu_ns, 6 * US);
-	assert_int_equal(find(tk, PH_CONNECT, "containerd", KW_ONCPU)->wall_ns, 1 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns, 8 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "dockerd", KW_ONCPU)->offcpu_ns, 6 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "containerd", KW_ONCPU)->wall_ns, 1 * US);
 	trial_kernel_free(tk);
 }
 
@@ -277,22 +230,22 @@ static void runs_held_by_a_call_only_when_covered(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_runs(tk, dockerd, 1600, 2, 8, 5, 1609)->bytes = 9 * US;
 	add_event(tk, dockerd, 11, KEV_SYSCALL, 1604, 1606);
 	add_runs(tk, containerd, 1620, 2, 8, 5, 1629)->bytes = 9 * US;
-	add_stack(tk, 1, "do_syscall_64;do_fsync");
+	synth_add_stack(tk, 1, "do_syscall_64;do_fsync");
 	add_oncpu(tk, containerd, 1620, 1, 5, 1, -1);
 	add_event(tk, containerd, 21, KEV_SYSCALL, 1620, 1640);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	assert_true(find(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns >= 6 * US);
+	assert_true(synth_find_wait(tk, PH_CONNECT, "dockerd", KW_ONCPU)->wall_ns >= 6 * US);
 	w = find_stack(tk, PH_CONNECT, "containerd", "do_syscall_64;do_fsync");
 	assert_non_null(w);
 	assert_int_equal(w->wall_ns, 0);
 	assert_int_equal(w->offcpu_ns, 8 * US); /* the runs' CPU time, named by the sample */
-	assert_int_equal(find(tk, PH_CONNECT, "containerd", KW_CALL)->wall_ns, 20 * US);
-	assert_int_equal(phase_wall(tk, PH_CONNECT), 28 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "containerd", KW_CALL)->wall_ns, 20 * US);
+	assert_int_equal(synth_phase_wall(tk, PH_CONNECT), 28 * US);
 	trial_kernel_free(tk);
 }
 
@@ -305,25 +258,25 @@ static void oncpu_cut_call_and_load(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_oncpu(tk, dockerd, 1550, 1, 20, -1, -1); /* [1540, 1560) -> [1550, 1560) */
 	add_oncpu(tk, dockerd, 1620, 1, 20, -1, -1); /* inside the fsync below */
 	add_event(tk, dockerd, 11, KEV_SYSCALL, 1600, 1650);
 	add_oncpu(tk, task(40, KT_TRACKED | KT_LOADCG, "stress-ng"), 1680, 3, 20, -1, -1);
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	w = find(tk, PH_CONNECT, "dockerd", KW_ONCPU);
+	w = synth_find_wait(tk, PH_CONNECT, "dockerd", KW_ONCPU);
 	assert_non_null(w);
 	assert_int_equal(w->count, 2);
 	assert_int_equal(w->offcpu_ns, 40 * US);
 	assert_int_equal(w->wall_ns, 10 * US);
-	w = find(tk, PH_CONNECT, "dockerd", KW_CALL);
+	w = synth_find_wait(tk, PH_CONNECT, "dockerd", KW_CALL);
 	assert_int_equal(w->wall_ns, 50 * US);
-	w = find(tk, PH_CONNECT, "stress-ng", KW_ONCPU);
+	w = synth_find_wait(tk, PH_CONNECT, "stress-ng", KW_ONCPU);
 	assert_int_equal(w->actor, ACTOR_LOAD);
 	assert_int_equal(w->wall_ns, 0);
 	assert_int_equal(w->offcpu_ns, 60 * US);
-	assert_int_equal(phase_wall(tk, PH_CONNECT), 60 * US);
+	assert_int_equal(synth_phase_wall(tk, PH_CONNECT), 60 * US);
 	trial_kernel_free(tk);
 }
 
@@ -337,9 +290,9 @@ static void oncpu_stacks_join(void **state)
 	int seen_both = 0, seen_user = 0, seen_none = 0;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_ustack(tk, 5, "runtime.main;main.main;syscall.Syscall");
-	add_stack(tk, 7, "entry_SYSCALL_64;do_mount");
+	synth_add_stack(tk, 7, "entry_SYSCALL_64;do_mount");
 	add_oncpu(tk, runc, 1410, 1, 5, 7, 5);
 	add_oncpu(tk, runc, 1420, 1, 5, 7, 5);
 	add_oncpu(tk, runc, 1430, 1, 5, -1, 5); /* in user mode: no kernel stack */

@@ -16,27 +16,7 @@
 #include "model/kernel.h"
 #include "model/trial.h"
 #include "model/waits.h"
-
-#define US 1000LL /* times below are in microseconds of a synthetic trial */
-
-/* Window [1000, 2000] us; create is [1400, 1500), attach [1500, 1550). */
-static void make_trial(struct trial *t)
-{
-	static const int64_t at[PH_COUNT] = {
-		[PH_KILL] = 1100 * US,	 [PH_DIE] = 1200 * US,	   [PH_DISCONNECT] = 1300 * US,
-		[PH_STOP] = 1350 * US,	 [PH_DESTROY] = 1400 * US, [PH_CREATE] = 1500 * US,
-		[PH_ATTACH] = 1550 * US, [PH_CONNECT] = 1700 * US, [PH_START] = 1900 * US,
-	};
-
-	memset(t, 0, sizeof(*t));
-	t->index = 1;
-	t->status = TRIAL_OK;
-	t->method = RM_STDOUT;
-	t->window[RM_STDOUT] = (struct trial_window){1000 * US, 2000 * US};
-	t->have_window[RM_STDOUT] = 1;
-	memcpy(t->event_ns, at, sizeof(at));
-	assert_int_equal(trial_tile_phases(t), 0);
-}
+#include "support/synth_trial.h"
 
 static struct kev_task task(int pid, int tid, uint64_t cgid, int flags, const char *comm)
 {
@@ -82,34 +62,6 @@ static void add_call(struct trial_kernel *tk, struct kev_task who, int kind, int
 	assert_int_equal(trial_kernel_add_event(tk, &e), 0);
 }
 
-static void add_stack(struct trial_kernel *tk, int32_t id, const char *folded)
-{
-	struct kstack s = {.id = id, .depth = 1};
-
-	s.folded = strdup(folded);
-	assert_int_equal(trial_kernel_add_stack(tk, &s), 0);
-}
-
-static const struct kwait *find_wait(const struct trial_kernel *tk, int phase, const char *comm,
-				     int state)
-{
-	for (size_t i = 0; i < tk->n_waits; i++)
-		if (tk->waits[i].phase == phase && strcmp(tk->waits[i].comm, comm) == 0 &&
-		    tk->waits[i].state == state)
-			return &tk->waits[i];
-	return NULL;
-}
-
-static int64_t phase_wall(const struct trial_kernel *tk, int phase)
-{
-	int64_t sum = 0;
-
-	for (size_t i = 0; i < tk->n_waits; i++)
-		if (tk->waits[i].phase == phase)
-			sum += tk->waits[i].wall_ns;
-	return sum;
-}
-
 /*
  * In create [1400, 1500): dockerd's thread 11 fsyncs [1410, 1470), inside it sleeps in
  * iowait [1420, 1460) and waits for a CPU [1460, 1465); containerd's thread 12 is blocked
@@ -138,20 +90,20 @@ static void gap_goes_to_the_sleep_that_ended_it(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	add_off(tk, task(20, 12, 1, KT_TRACKED, "containerd"), KOFF_SLEEP, 1560, 1600, 1610, -1,
 		"swapper/0");
 	add_off(tk, task(10, 11, 1, KT_TRACKED, "dockerd"), KOFF_IOWAIT, 1610, 1650, 1650, -1, "");
 	add_off(tk, task(30, 13, 1, KT_TRACKED, "runc"), KOFF_SLEEP, 1500, 1640, 1640, -1, "runc");
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	w = find_wait(tk, PH_CONNECT, "containerd", KW_SLEEP);
+	w = synth_find_wait(tk, PH_CONNECT, "containerd", KW_SLEEP);
 	assert_non_null(w);
 	assert_int_equal(w->wall_ns, 40 * US);
 	assert_string_equal(w->waker, "swapper/0");
-	assert_int_equal(find_wait(tk, PH_CONNECT, "containerd", KW_RUNQ)->wall_ns, 10 * US);
-	assert_int_equal(find_wait(tk, PH_CONNECT, "runc", KW_SLEEP)->wall_ns, 0);
-	assert_int_equal(phase_wall(tk, PH_CONNECT), 90 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "containerd", KW_RUNQ)->wall_ns, 10 * US);
+	assert_int_equal(synth_find_wait(tk, PH_CONNECT, "runc", KW_SLEEP)->wall_ns, 0);
+	assert_int_equal(synth_phase_wall(tk, PH_CONNECT), 90 * US);
 	trial_kernel_free(tk);
 }
 
@@ -167,10 +119,10 @@ static void waits_share_each_instant(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
-	add_stack(tk, 1, "entry;do_fsync;ext4_sync_file;folio_wait_writeback;io_schedule");
-	add_stack(tk, 2, "entry;bolt;mutex_lock;schedule");
-	add_stack(tk, 3, "entry;filemap_fault;io_schedule");
+	synth_trial(&t);
+	synth_add_stack(tk, 1, "entry;do_fsync;ext4_sync_file;folio_wait_writeback;io_schedule");
+	synth_add_stack(tk, 2, "entry;bolt;mutex_lock;schedule");
+	synth_add_stack(tk, 3, "entry;filemap_fault;io_schedule");
 	add_call(tk, dockerd, KSYS_FSYNC, 1410, 1470, "/var/lib/docker/containers/c/.tmp-config");
 	add_off(tk, dockerd, KOFF_IOWAIT, 1420, 1460, 1465, 1, "kworker/u8:1");
 	add_off(tk, containerd, KOFF_BLOCKED, 1440, 1480, 1480, 2, "dockerd");
@@ -181,9 +133,9 @@ static void waits_share_each_instant(void **state)
 	assert_int_equal(kernel_waits(tk, &t), 0);
 
 	/* The time of a phase is shared out, never more than it lasted. */
-	assert_int_equal(phase_wall(tk, PH_CREATE), 90 * US);
-	assert_int_equal(phase_wall(tk, PH_ATTACH), 20 * US);
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_IOWAIT);
+	assert_int_equal(synth_phase_wall(tk, PH_CREATE), 90 * US);
+	assert_int_equal(synth_phase_wall(tk, PH_ATTACH), 20 * US);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_IOWAIT);
 	assert_non_null(w);
 	assert_int_equal(w->wall_ns, 30 * US);
 	assert_int_equal(w->offcpu_ns, 40 * US);
@@ -191,28 +143,28 @@ static void waits_share_each_instant(void **state)
 	assert_string_equal(w->file, "/var/lib/docker/containers/c/.tmp-config");
 	assert_string_equal(w->waker, "kworker/u8:1");
 	assert_int_equal(w->stack, stack_hash(tk->stacks[0].folded));
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_RUNQ);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_RUNQ);
 	assert_int_equal(w->wall_ns, 2500);
 	assert_int_equal(w->call, KSYS_FSYNC);
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_CALL);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_CALL);
 	assert_int_equal(w->wall_ns, 12500);
 	assert_int_equal(w->offcpu_ns, 0);
 	assert_int_equal(w->count, 1);
-	w = find_wait(tk, PH_CREATE, "containerd", KW_BLOCKED);
+	w = synth_find_wait(tk, PH_CREATE, "containerd", KW_BLOCKED);
 	assert_int_equal(w->wall_ns, 25 * US);
 	assert_int_equal(w->call, 0);
 	/* Cut at the phase boundary: counted once, time on both sides. */
-	w = find_wait(tk, PH_CREATE, "runc", KW_IOWAIT);
+	w = synth_find_wait(tk, PH_CREATE, "runc", KW_IOWAIT);
 	assert_int_equal(w->wall_ns, 20 * US);
 	assert_int_equal(w->count, 1);
-	w = find_wait(tk, PH_ATTACH, "runc", KW_IOWAIT);
+	w = synth_find_wait(tk, PH_ATTACH, "runc", KW_IOWAIT);
 	assert_int_equal(w->offcpu_ns, 20 * US);
 	assert_int_equal(w->count, 0);
 	/* Idle sleeps and the load's waits: listed, no share. */
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_SLEEP);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_SLEEP);
 	assert_int_equal(w->wall_ns, 0);
 	assert_int_equal(w->offcpu_ns, 100 * US);
-	w = find_wait(tk, PH_CREATE, "stress-ng-hdd", KW_IOWAIT);
+	w = synth_find_wait(tk, PH_CREATE, "stress-ng-hdd", KW_IOWAIT);
 	assert_int_equal(w->actor, ACTOR_LOAD);
 	assert_int_equal(w->wall_ns, 0);
 	assert_int_equal(w->offcpu_ns, 100 * US);
@@ -230,7 +182,7 @@ static void waits_from_aggregates(void **state)
 	const struct kwait *w;
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	a.who = dockerd;
 	a.who.tid = 0;
 	a.slot_start = 1600 * US; /* connect */
@@ -246,17 +198,17 @@ static void waits_from_aggregates(void **state)
 		 "/var/lib/docker/network/files/local-kv.db");
 	assert_int_equal(kernel_attribute(tk, &t), 0);
 	assert_int_equal(kernel_waits(tk, &t), 0);
-	w = find_wait(tk, PH_CONNECT, "dockerd", KW_RUNQ);
+	w = synth_find_wait(tk, PH_CONNECT, "dockerd", KW_RUNQ);
 	assert_non_null(w);
 	assert_int_equal(w->wall_ns, 10 * US);
 	assert_int_equal(w->offcpu_ns, 30 * US);
 	assert_int_equal(w->count, 4);
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_IOWAIT);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_IOWAIT);
 	assert_int_equal(w->wall_ns, 0);
 	assert_int_equal(w->offcpu_ns, 5 * US);
-	w = find_wait(tk, PH_CREATE, "dockerd", KW_CALL);
+	w = synth_find_wait(tk, PH_CREATE, "dockerd", KW_CALL);
 	assert_int_equal(w->wall_ns, 30 * US);
-	assert_int_equal(phase_wall(tk, PH_DIE) + phase_wall(tk, PH_KILL), 0);
+	assert_int_equal(synth_phase_wall(tk, PH_DIE) + synth_phase_wall(tk, PH_KILL), 0);
 	trial_kernel_free(tk);
 }
 
@@ -266,7 +218,7 @@ static void waits_need_a_tiled_trial(void **state)
 	struct trial_kernel *tk = calloc(1, sizeof(*tk));
 
 	(void)state;
-	make_trial(&t);
+	synth_trial(&t);
 	t.status = TRIAL_FAILED;
 	add_off(tk, task(10, 11, 1, KT_TRACKED, "dockerd"), KOFF_IOWAIT, 1420, 1460, 1465, -1, "");
 	assert_int_equal(kernel_attribute(tk, &t), 0);
