@@ -10,7 +10,7 @@
 #define MAGIC_120 0xfffffff1u
 
 /* Headers that look right but fail the full check, tried before gopcln_locate gives up. */
-#define LOCATE_TRIES 64
+#define LOCATE_TRIES GOPCLN_LOCATE_TRIES
 /* Records checked against their rows on parse, spread over the table (a lookup checks its
  * own): reading them all would touch megabytes of a large binary for nothing. */
 #define RECORD_SAMPLES 256
@@ -253,6 +253,19 @@ static int candidate(struct gopcln *t, const uint8_t *data, size_t len, uint64_t
 	return 0;
 }
 
+bool gopcln_header_at(const uint8_t *p)
+{
+	/* The magic's upper three bytes are 0xff in every layout: a cheap first filter. */
+	return p[3] == 0xff && header_ok(p) != GOPCLN_NONE;
+}
+
+int gopcln_candidate(const void *data, size_t len, uint64_t text_start, uint64_t text_lo,
+		     uint64_t text_hi, struct gopcln *t)
+{
+	memset(t, 0, sizeof(*t));
+	return candidate(t, data, len, text_start, text_lo, text_hi);
+}
+
 int gopcln_locate(const void *data, size_t len, uint64_t text_start, uint64_t text_lo,
 		  uint64_t text_hi, struct gopcln *t, size_t *at)
 {
@@ -263,8 +276,7 @@ int gopcln_locate(const void *data, size_t len, uint64_t text_start, uint64_t te
 	if (!p || len < 8)
 		return -ENOENT;
 	for (size_t off = 0; off <= len - 8 && tries < LOCATE_TRIES; off += 4) {
-		/* The magic's upper three bytes are 0xff in every layout: a cheap first filter. */
-		if (p[off + 3] != 0xff || header_ok(p + off) == GOPCLN_NONE)
+		if (!gopcln_header_at(p + off))
 			continue;
 		tries++;
 		if (candidate(t, p + off, len - off, text_start, text_lo, text_hi) == 0) {

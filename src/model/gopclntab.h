@@ -11,6 +11,7 @@
 #ifndef RP_MODEL_GOPCLNTAB_H
 #define RP_MODEL_GOPCLNTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +77,15 @@ const char *gopcln_lookup(const struct gopcln *t, uint64_t pc, uint64_t *entry);
  */
 int gopcln_locate(const void *data, size_t len, uint64_t text_start, uint64_t text_lo,
 		  uint64_t text_hi, struct gopcln *t, size_t *at);
+
+/* Candidates a search tries at most before it gives up. */
+#define GOPCLN_LOCATE_TRIES 64
+
+/* The search in two steps, for a caller that reads a section piece by piece: does a header
+ * start at p (8 bytes readable), and is the table at data (len bytes to the end) the one? */
+bool gopcln_header_at(const uint8_t *p);
+int gopcln_candidate(const void *data, size_t len, uint64_t text_start, uint64_t text_lo,
+		     uint64_t text_hi, struct gopcln *t);
 
 /* "1.16", "1.18", "1.20", or NULL for GOPCLN_NONE. */
 const char *gopcln_layout_name(enum gopcln_layout l);

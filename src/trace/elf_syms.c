@@ -210,9 +210,47 @@ static int go_table(const struct gopcln *g, uint64_t file_off, struct elf_fn_tab
 	return 0;
 }
 
+/*
+ * gopcln_locate over a section, its headers sought in pieces read from the file: read through
+ * the mapped file, a table deep in a Go binary's 20 MiB of data would leave every page before
+ * it resident until the file is closed. Only a candidate's own table is read in the mapping.
+ */
+#define GO_SEARCH_PIECE (256u << 10)
+
+static int go_search(int fd, const GElf_Shdr *sh, const Elf_Data *d, uint64_t text_start,
+		     uint64_t lo, uint64_t hi, struct gopcln *g, size_t *at)
+{
+	uint8_t *piece = malloc(GO_SEARCH_PIECE + 8);
+	int tries = 0, rc = -ENOENT;
+
+	for (size_t from = 0; piece && rc && from + 8 <= d->d_size && tries < GOPCLN_LOCATE_TRIES;
+	     from += GO_SEARCH_PIECE) {
+		size_t want = d->d_size - from < GO_SEARCH_PIECE + 8 ? d->d_size - from
+								     : GO_SEARCH_PIECE + 8;
+		ssize_t got = pread(fd, piece, want, (off_t)(sh->sh_offset + from));
+
+		if (got < 8)
+			break;
+		for (size_t off = 0; rc && off + 8 <= (size_t)got && off < GO_SEARCH_PIECE &&
+				     tries < GOPCLN_LOCATE_TRIES;
+		     off += 4) {
+			if (!gopcln_header_at(piece + off))
+				continue;
+			tries++;
+			if (gopcln_candidate((const uint8_t *)d->d_buf + from + off,
+					     d->d_size - from - off, text_start, lo, hi, g) == 0) {
+				*at = from + off;
+				rc = 0;
+			}
+		}
+	}
+	free(piece);
+	return rc;
+}
+
 /* A pclntab in section name, checked against the executable range. */
-static int go_in_section(Elf *e, const char *name, uint64_t text_start, uint64_t lo, uint64_t hi,
-			 struct elf_tables *out)
+static int go_in_section(Elf *e, int fd, const char *name, uint64_t text_start, uint64_t lo,
+			 uint64_t hi, struct elf_tables *out)
 {
 	struct gopcln g;
 	GElf_Shdr sh;
@@ -221,7 +259,7 @@ static int go_in_section(Elf *e, const char *name, uint64_t text_start, uint64_t
 	size_t at;
 	int rc;
 
-	if (!d || gopcln_locate(d->d_buf, d->d_size, text_start, lo, hi, &g, &at))
+	if (!d || go_search(fd, &sh, d, text_start, lo, hi, &g, &at))
 		return -ENOENT;
 	rc = go_table(&g, sh.sh_offset + at, &out->go);
 	if (!rc)
@@ -230,7 +268,7 @@ static int go_in_section(Elf *e, const char *name, uint64_t text_start, uint64_t
 }
 
 /* Go's table: its own section, or found in a data section of a binary Go built. */
-static int read_go(Elf *e, const struct elf_id *id, struct elf_tables *out)
+static int read_go(Elf *e, int fd, const struct elf_id *id, struct elf_tables *out)
 {
 	uint64_t text_start = 0, lo, hi;
 	GElf_Shdr sh;
@@ -239,13 +277,13 @@ static int read_go(Elf *e, const struct elf_id *id, struct elf_tables *out)
 	if (section_named(e, ".text", &sh))
 		text_start = sh.sh_addr;
 	text_range(id, &lo, &hi);
-	rc = go_in_section(e, ".gopclntab", text_start, lo, hi, out);
+	rc = go_in_section(e, fd, ".gopclntab", text_start, lo, hi, out);
 	if (rc != -ENOENT)
 		return rc;
 	if (!section_named(e, ".go.buildinfo", &sh) && !section_named(e, ".note.go.buildid", &sh))
 		return 0;
 	for (size_t i = 0; i < sizeof(go_data_sections) / sizeof(go_data_sections[0]); i++) {
-		rc = go_in_section(e, go_data_sections[i], text_start, lo, hi, out);
+		rc = go_in_section(e, fd, go_data_sections[i], text_start, lo, hi, out);
 		if (rc != -ENOENT)
 			return rc;
 	}
@@ -414,7 +452,7 @@ int elf_tables_read(int fd, const struct elf_id *id, struct elf_tables *out)
 		elf_end(e);
 		return -ESTALE;
 	}
-	rc = read_go(e, id, out);
+	rc = read_go(e, fd, id, out);
 	if (!rc)
 		rc = read_elf(e, out);
 	elf_end(e);
