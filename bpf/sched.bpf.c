@@ -55,7 +55,7 @@ struct task_sched {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct task_sched);
 } rp_tasksched SEC(".maps");

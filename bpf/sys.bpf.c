@@ -26,7 +26,7 @@ struct sys_start {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 512); /* calls in flight: at most one per thread */
 	__type(key, __u32);
 	__type(value, struct sys_start);
 } rp_sysstart SEC(".maps");

@@ -24,7 +24,7 @@
  * RP_STACK_IDS; those of woken tasks (bpf_get_task_stack, see sched.bpf.c) from there on, one
  * per hash bucket of the task stack map. */
 #define RP_STACK_IDS	  4096
-#define RP_TASK_STACK_IDS 2048
+#define RP_TASK_STACK_IDS 1024
 /* Aggregate entries (slot, task, stack, kind): userspace drains them every 250 ms; a few
  * hundred are in use then on a busy device, and a full map is counted as a drop. */
 #define RP_AGG_ENTRIES 4096
