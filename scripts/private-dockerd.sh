@@ -8,6 +8,8 @@
 #   scripts/private-dockerd.sh halt DIR     stop the daemon only (its socket vanishes; data kept)
 #   scripts/private-dockerd.sh resume DIR   start a halted daemon again on the same data
 set -uo pipefail
+# shellcheck source=scripts/iptables-chains.sh
+. "$(dirname "$0")/iptables-chains.sh"
 
 cmd=${1:-}
 dir=${2:-}
@@ -95,30 +97,14 @@ save_host_net() {
 }
 
 restore_host_net() {
-	local key val t chain rule
+	local key val
 	[ -f "$host_net" ] || return 0
 	pgrep -x dockerd >/dev/null && return 0
 	while IFS="=" read -r key val; do
 		case "$key" in
 		ip_forward) [ -n "$val" ] && echo "$val" >/proc/sys/net/ipv4/ip_forward ;;
 		forward_policy) [ -n "$val" ] && iptables -P FORWARD "$val" ;;
-		chains)
-			[ "$val" = ours ] || continue
-			for t in filter nat; do
-				iptables -t "$t" -S 2>/dev/null | awk '$1 == "-A" && $2 !~ /^DOCKER/ {
-					for (i = 3; i < NF; i++) if ($i == "-j" && $(i + 1) ~ /^DOCKER/) { print; next } }' |
-					while read -r -a rule; do
-						rule[0]=-D
-						iptables -t "$t" "${rule[@]}" 2>/dev/null
-					done
-				for chain in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ { print $2 }'); do
-					iptables -t "$t" -F "$chain" 2>/dev/null
-				done
-				for chain in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ { print $2 }'); do
-					iptables -t "$t" -X "$chain" 2>/dev/null
-				done
-			done
-			;;
+		chains) [ "$val" = ours ] && drop_chains "-j DOCKER" "^DOCKER" ;;
 		esac
 	done <"$host_net"
 	rm -f "$host_net"
@@ -127,7 +113,7 @@ restore_host_net() {
 stop() {
 	halt
 	# Mounts left by a killed engine (overlay layers, netns, the exec-root) go first.
-	{ grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
+	{ grep -o " ${dir}[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
 	if [ -f "$dir/.bridge" ]; then

@@ -16,6 +16,8 @@
 #                                          conmon, go on running; data kept)
 #   scripts/private-podman.sh resume DIR   start a halted service again on the same data
 set -uo pipefail
+# shellcheck source=scripts/iptables-chains.sh
+. "$(dirname "$0")/iptables-chains.sh"
 
 cmd=${1:-}
 dir=${2:-}
@@ -128,40 +130,12 @@ halt() {
 	return 0
 }
 
-# Deletes, by number (their comments hold quoted words), the rules of table $1 whose text
-# matches the awk pattern $2, and which do not sit in a chain matching $3.
-delete_rules() {
-	local t=$1 pat=$2 skip=$3 chain n
-	for chain in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-P" || $1 == "-N" {print $2}'); do
-		[[ $chain =~ $skip ]] && continue
-		for _ in $(seq 1 100); do
-			n=$(iptables -t "$t" -S "$chain" 2>/dev/null |
-				awk -v pat="$pat" '$1 == "-A" { i++; if ($0 ~ pat) { print i; exit } }')
-			[ -n "$n" ] || break
-			iptables -t "$t" -D "$chain" "$n" 2>/dev/null || break
-		done
-	done
-}
-
 # Rules naming our bridge or subnet, in the tables netavark writes to.
 drop_rules() {
 	local br=$1 net=${2//./\\.} t
 	for t in filter nat; do delete_rules "$t" "(^| )($br|$net)( |$)" '^$'; done
 }
 
-# netavark's shared chains, when none existed before this service: their jumps, then them.
-drop_netavark_chains() {
-	local t c
-	for t in filter nat; do
-		delete_rules "$t" "-j NETAVARK" NETAVARK
-		for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && /NETAVARK/ {print $2}'); do
-			iptables -t "$t" -F "$c" 2>/dev/null
-		done
-		for c in $(iptables -t "$t" -S 2>/dev/null | awk '$1 == "-N" && /NETAVARK/ {print $2}'); do
-			iptables -t "$t" -X "$c" 2>/dev/null
-		done
-	done
-}
 
 stop() {
 	local ids br="" net=""
@@ -182,7 +156,7 @@ stop() {
 			while read -r ns; do umount "$ns" 2>/dev/null; rm -f "$ns"; done
 	fi
 	# Mounts left behind (overlay layers, shm, the storage root itself) go next.
-	{ grep -o " $dir[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
+	{ grep -o " ${dir}[^ ]*" /proc/self/mounts 2>/dev/null || true; } | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
 	[ -f "$dir/.bridge" ] && br=$(cat "$dir/.bridge")
@@ -193,7 +167,7 @@ stop() {
 	fi
 	# What Podman made outside DIR, when it did not exist before and no other Podman runs.
 	if ! pgrep -x conmon >/dev/null && ! pgrep -f 'podman .*system service' >/dev/null; then
-		[ -f "$dir/.netavark-chains" ] && drop_netavark_chains
+		[ -f "$dir/.netavark-chains" ] && drop_chains "-j NETAVARK" NETAVARK
 		if [ -f "$dir/.run-containers" ]; then
 			rm -rf /run/containers/networks
 			rmdir /run/containers 2>/dev/null
