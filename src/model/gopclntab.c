@@ -9,8 +9,6 @@
 #define MAGIC_118 0xfffffff0u
 #define MAGIC_120 0xfffffff1u
 
-/* Headers that look right but fail the full check, tried before gopcln_locate gives up. */
-#define LOCATE_TRIES GOPCLN_LOCATE_TRIES
 /* Records checked against their rows on parse, spread over the table (a lookup checks its
  * own): reading them all would touch megabytes of a large binary for nothing. */
 #define RECORD_SAMPLES 256
@@ -275,7 +273,7 @@ int gopcln_locate(const void *data, size_t len, uint64_t text_start, uint64_t te
 	memset(t, 0, sizeof(*t));
 	if (!p || len < 8)
 		return -ENOENT;
-	for (size_t off = 0; off <= len - 8 && tries < LOCATE_TRIES; off += 4) {
+	for (size_t off = 0; off <= len - 8 && tries < GOPCLN_LOCATE_TRIES; off += 4) {
 		if (!gopcln_header_at(p + off))
 			continue;
 		tries++;

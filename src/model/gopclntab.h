@@ -78,7 +78,7 @@ const char *gopcln_lookup(const struct gopcln *t, uint64_t pc, uint64_t *entry);
 int gopcln_locate(const void *data, size_t len, uint64_t text_start, uint64_t text_lo,
 		  uint64_t text_hi, struct gopcln *t, size_t *at);
 
-/* Candidates a search tries at most before it gives up. */
+/* Headers that look right but fail the full check, tried before a search gives up. */
 #define GOPCLN_LOCATE_TRIES 64
 
 /* The search in two steps, for a caller that reads a section piece by piece: does a header
