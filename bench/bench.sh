@@ -132,6 +132,15 @@ summary() {
 	[ -f "$BENCH_OUT/loader.md" ] && awk -F'|' '
 		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | see table 3 |\n", $2, $4, $3, $5 }
 		$2 ~ /allowed spike/ { printf "| 3 loader | %s | %s | %s | | see table 3 |\n", $2, $4, $3 }' "$BENCH_OUT/loader.md"
+	[ -f "$BENCH_OUT/cost.md" ] && awk -F'|' -f "$BENCH_DIR/cost_targets.awk" "$BENCH_OUT/cost.md"
+	[ -f "$BENCH_OUT/harness.md" ] && awk -F'|' '
+		$2 ~ /restartprof --no-trace/ { untraced = $8 + 0 }
+		$2 ~ /restartprof \(tracing\)/ { traced = $8 + 0; found = 1 }
+		END { if (!found) exit
+			met = traced < 20
+			printf "| 4 harness | restartprof'"'"'s own time after the window, per trial, traced | < 20 ms | %.1f ms (untraced %.1f) | %s | %s |\n",
+				traced, untraced, met ? "yes" : "**no**",
+				met ? "" : sprintf("%.1f ms over: the trial'"'"'s kernel records converted, attributed and symbolized before the next trial starts", traced - 20) }' "$BENCH_OUT/harness.md"
 	[ -f "$BENCH_OUT/watch/summary.md" ] && cat "$BENCH_OUT/watch/summary.md"
 	for s in "${failed[@]}"; do echo "| $s | the section failed (see bench/work) | | | **no** | |"; done
 }

@@ -31,16 +31,19 @@ section_harness() {
 	harness_table >"$md"
 }
 
-# "restart_ns cycle_ns" per trial of restartprof runs: the cycle from one trial's first Engine
-# API call to the next one's (--interval 0, so nothing but the trial and its bookkeeping).
+# "restart_ns cycle_ns before_ns" per trial of restartprof runs: the cycle from one trial's first
+# Engine API call to the next one's (--interval 0, so nothing but the trial and its bookkeeping),
+# and the engine's part of it ahead of the window: the stop request to the old service's last
+# stamp.
 rp_cycles() {
 	local dir
 	for dir in "$@"; do
 		awk -F, '
 			FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 			FILENAME ~ /api_calls/ && $col["seq"] == 1 { first[$col["trial"]] = $col["start_ns"] }
-			FILENAME ~ /trials/ && $col["status"] == "ok" { r[$col["trial"]] = $col["restart_ns"] }
-			END { for (t in r) if ((t + 1) in first) print r[t], first[t + 1] - first[t] }' \
+			FILENAME ~ /trials/ && $col["status"] == "ok" {
+				r[$col["trial"]] = $col["restart_ns"]; begin[$col["trial"]] = $col["window_begin_ns"] }
+			END { for (t in r) if ((t + 1) in first) print r[t], first[t + 1] - first[t], begin[t] - first[t] }' \
 			"$dir/api_calls.csv" "$dir/trials.csv"
 	done
 }
@@ -54,10 +57,14 @@ harness_table() {
 	echo "(\`bench/cli-peer.sh\`: stop, logs, rm, run -d, logs until the new stamp; CLI: $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null)),"
 	echo "then \`restartprof run --interval 0\` (tracing on). Restart time: both by the services' own"
 	echo "stamps. Cycle: restartprof, from a trial's first Engine API call to the next trial's; CLI,"
-	echo "the whole trial. Outside the window = cycle - restart time, per trial. Medians, ms."
+	echo "the whole trial. Outside the window = cycle - restart time, per trial, in two parts for"
+	echo "restartprof: before the window, the engine's time from the stop request to the old service's"
+	echo "last stamp; after it, restartprof's own time from the new service's first stamp to the next"
+	echo "trial's first call (the trial's bookkeeping: its kernel records converted, attributed,"
+	echo "written). Medians, ms."
 	echo
-	echo "| driver | trials | restart | cycle | outside the window |"
-	echo "|---|---|---|---|---|"
+	echo "| driver | trials | restart | cycle | outside the window | before: the engine | after: restartprof |"
+	echo "|---|---|---|---|---|---|---|"
 	local label d dirs
 	for label in notrace trace; do
 		dirs=()
