@@ -212,8 +212,10 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 		return;
 	ustacks_register_execs(tr->usyms, tk);
 	/* The engine's processes are listed (a walk of /proc) only for a file not known yet. */
-	if (!ustacks_files_known(tr->usyms, tk))
+	if (!ustacks_files_known(tr->usyms, &tr->ufiles, tk)) {
 		ustacks_register_engine(tr->usyms, &tr->ufiles, tr->opts.engine_pid);
+		ustacks_note_unfound(tr->usyms, &tr->ufiles, tk);
+	}
 	tk->ustack_ip_frames = ustacks_name(tr->usyms, tk);
 	tr->ustack_ip_frames += tk->ustack_ip_frames;
 	if (tr->usyms)

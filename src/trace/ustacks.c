@@ -96,7 +96,17 @@ void ustacks_register_engine(struct usyms *u, struct ustack_files *f, pid_t dock
 	free(pids);
 }
 
-bool ustacks_files_known(const struct usyms *u, const struct trial_kernel *tk)
+static bool was_unfound(const struct ustack_files *f, const uint8_t *build_id)
+{
+	for (size_t i = 0; i < f->n_unfound; i++)
+		if (memcmp(f->unfound[i], build_id, KBUILD_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
+/* The first build ID of tk's valid frames for which u has no file and f did not look, or NULL. */
+static const uint8_t *first_unknown(const struct usyms *u, const struct ustack_files *f,
+				    const struct trial_kernel *tk)
 {
 	const uint8_t *last = NULL; /* a stack's frames mostly share their file */
 
@@ -107,11 +117,31 @@ bool ustacks_files_known(const struct usyms *u, const struct trial_kernel *tk)
 			if (fr->status != KUFRAME_VALID ||
 			    (last && memcmp(last, fr->build_id, KBUILD_ID_LEN) == 0))
 				continue;
-			if (!usyms_path(u, fr->build_id, KBUILD_ID_LEN))
-				return false;
+			if (!usyms_path(u, fr->build_id, KBUILD_ID_LEN) &&
+			    !was_unfound(f, fr->build_id))
+				return fr->build_id;
 			last = fr->build_id;
 		}
-	return true;
+	return NULL;
+}
+
+bool ustacks_files_known(const struct usyms *u, const struct ustack_files *f,
+			 const struct trial_kernel *tk)
+{
+	return first_unknown(u, f, tk) == NULL;
+}
+
+void ustacks_note_unfound(const struct usyms *u, struct ustack_files *f,
+			  const struct trial_kernel *tk)
+{
+	const uint8_t *id;
+
+	while ((id = first_unknown(u, f, tk)) != NULL) {
+		if (array_reserve((void **)&f->unfound, &f->cap_unfound, f->n_unfound + 1,
+				  sizeof(*f->unfound)))
+			return;
+		memcpy(f->unfound[f->n_unfound++], id, KBUILD_ID_LEN);
+	}
 }
 
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk)
@@ -216,5 +246,6 @@ unsigned long ustacks_name(struct usyms *u, struct trial_kernel *tk)
 void ustack_files_free(struct ustack_files *f)
 {
 	free(f->seen);
+	free(f->unfound);
 	memset(f, 0, sizeof(*f));
 }

@@ -9,22 +9,33 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "model/kernel.h"
 
 struct trial_kernel;
 struct usyms;
 
-/* Engine processes whose files are registered already. */
+/* Engine processes whose files are registered already, and build IDs looked for in vain. */
 struct ustack_files {
 	pid_t *seen;
 	size_t n_seen, cap_seen;
+	/* Build IDs a walk of the engine's processes did not find (a library of a process gone
+	 * by then): looked for once, so they do not cost a walk every trial. */
+	uint8_t (*unfound)[KBUILD_ID_LEN];
+	size_t n_unfound, cap_unfound;
 };
 
 /* The executable and file-backed executable mappings of every engine process not seen
  * before into u. */
 void ustacks_register_engine(struct usyms *u, struct ustack_files *f, pid_t dockerd);
-/* Whether u has a file for every build ID tk's user stacks name. */
-bool ustacks_files_known(const struct usyms *u, const struct trial_kernel *tk);
+/* Whether u has a file for every build ID tk's user stacks name, or f looked for it already. */
+bool ustacks_files_known(const struct usyms *u, const struct ustack_files *f,
+			 const struct trial_kernel *tk);
+/* tk's build IDs u still has no file for, into f's unfound ones. */
+void ustacks_note_unfound(const struct usyms *u, struct ustack_files *f,
+			  const struct trial_kernel *tk);
 /* The absolute exec filenames of tk's exec records into u. */
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk);
 /* Every user stack tk's ONCPU aggregates name, copied from the map (fd) into tk. */
