@@ -2,8 +2,11 @@
 #include "util/heap.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "util/files.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -14,6 +17,29 @@ void heap_give_back(void)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
+}
+
+/* Resident bytes of this process, or 0 if /proc does not tell. */
+static size_t resident_bytes(void)
+{
+	char text[128];
+	unsigned long long size, resident;
+	ssize_t n = file_read_small("/proc/self/statm", text, sizeof(text));
+
+	if (n <= 0 || sscanf(text, "%llu %llu", &size, &resident) != 2)
+		return 0;
+	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void heap_give_back_beyond(size_t keep)
+{
+	static size_t after_last; /* resident right after the last give-back */
+	size_t now = resident_bytes();
+
+	if (now && after_last && now <= after_last + keep)
+		return;
+	heap_give_back();
+	after_last = resident_bytes();
 }
 
 void heap_steady(void)

@@ -10,6 +10,10 @@
  * (musl) give them back by themselves or have no such call: there this does nothing.
  */
 void heap_give_back(void);
+/* The same, only once the process holds more than keep bytes beyond what it held after the
+ * last give-back: memory that work done again and again would fault back in page by page
+ * stays, up to keep. */
+void heap_give_back_beyond(size_t keep);
 /* For a process that runs for days: large blocks mapped apart and unmapped when freed, so
  * that resident memory follows what is in use rather than what once was. */
 void heap_steady(void);
