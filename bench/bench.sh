@@ -134,8 +134,8 @@ summary() {
 		$2 ~ /allowed spike/ { printf "| 3 loader | %s | %s | %s | | see table 3 |\n", $2, $4, $3 }' "$BENCH_OUT/loader.md"
 	[ -f "$BENCH_OUT/cost.md" ] && awk -F'|' -f "$BENCH_DIR/cost_targets.awk" "$BENCH_OUT/cost.md"
 	[ -f "$BENCH_OUT/harness.md" ] && awk -F'|' '
-		$2 ~ /restartprof --no-trace/ { untraced = $8 + 0 }
-		$2 ~ /restartprof \(tracing\)/ { traced = $8 + 0; found = 1 }
+		NF == 9 && $2 ~ /restartprof --no-trace/ { untraced = $8 + 0 }
+		NF == 9 && $2 ~ /restartprof \(tracing\)/ { traced = $8 + 0; found = 1 }
 		END { if (!found) exit
 			met = traced < 20
 			printf "| 4 harness | restartprof'"'"'s own time after the window, per trial, traced | < 20 ms | %.1f ms (untraced %.1f) | %s | %s |\n",
