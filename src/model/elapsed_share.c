@@ -10,7 +10,8 @@
 
 struct edge {
 	int64_t x;
-	int d;
+	size_t piece;
+	int d; /* +1 the piece begins at x, -1 it ends */
 };
 
 static int cmp_edge(const void *x, const void *y)
@@ -20,56 +21,38 @@ static int cmp_edge(const void *x, const void *y)
 	return a->x < b->x ? -1 : a->x > b->x;
 }
 
-static size_t edge_index(const int64_t *xs, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (xs[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
+/* A piece's share is F(b) - F(a), F the integral of 1/k: each edge adds its end's F or takes
+ * its beginning's as the sweep passes it. */
 int share_elapsed_time(struct pieces *ps)
 {
-	size_t ne = 0, nx = 0;
+	size_t ne = 0;
 	struct edge *ev = malloc(2 * (ps->n + 1) * sizeof(*ev));
-	int64_t *xs = malloc(2 * (ps->n + 1) * sizeof(*xs));
-	double *F = malloc(2 * (ps->n + 1) * sizeof(*F));
+	double F = 0;
+	int64_t last = 0;
 	int k = 0;
 
-	if (!ev || !xs || !F) {
-		free(ev), free(xs), free(F);
+	if (!ev)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < ps->n; i++)
+	for (size_t i = 0; i < ps->n; i++) {
+		ps->p[i].share = 0;
 		if (ps->p[i].sweep && ps->p[i].b > ps->p[i].a) {
-			ev[ne++] = (struct edge){ps->p[i].a, +1};
-			ev[ne++] = (struct edge){ps->p[i].b, -1};
+			ev[ne++] = (struct edge){ps->p[i].a, i, +1};
+			ev[ne++] = (struct edge){ps->p[i].b, i, -1};
 		}
+	}
 	if (ne)
 		qsort(ev, ne, sizeof(*ev), cmp_edge);
 	for (size_t i = 0; i < ne;) {
 		int64_t x = ev[i].x;
+		size_t end = i;
 
-		/* F at x: the integral of 1/k up to x. */
-		F[nx] = nx ? F[nx - 1] + (k > 0 ? (double)(x - xs[nx - 1]) / k : 0) : 0;
-		xs[nx++] = x;
-		for (; i < ne && ev[i].x == x; i++)
+		F += i && k > 0 ? (double)(x - last) / k : 0;
+		last = x;
+		for (; end < ne && ev[end].x == x; end++)
+			ps->p[ev[end].piece].share += ev[end].d > 0 ? -F : F;
+		for (; i < end; i++)
 			k += ev[i].d;
 	}
-	for (size_t i = 0; i < ps->n; i++) {
-		struct piece *p = &ps->p[i];
-
-		p->share = 0;
-		if (p->sweep && p->b > p->a)
-			p->share = F[edge_index(xs, nx, p->b)] - F[edge_index(xs, nx, p->a)];
-	}
-	free(ev), free(xs), free(F);
+	free(ev);
 	return 0;
 }

@@ -14,13 +14,6 @@
 
 #define WAKERS 8
 
-/* A blocking call of an engine or target thread. */
-struct call {
-	int32_t tid, pid;
-	int64_t a, b;
-	const struct kevent *e;
-};
-
 uint64_t stack_hash(const char *folded)
 {
 	uint64_t h;
@@ -56,60 +49,6 @@ static int append_piece(struct pieces *ps, const struct piece *p)
 
 /* ---- calls ---- */
 
-static int cmp_call(const void *x, const void *y)
-{
-	const struct call *a = x, *b = y;
-
-	if (a->tid != b->tid)
-		return a->tid < b->tid ? -1 : 1;
-	return a->a < b->a ? -1 : a->a > b->a;
-}
-
-static size_t collect_calls(const struct trial_kernel *tk, struct call *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < tk->n_ev; i++) {
-		const struct kevent *e = &tk->ev[i];
-
-		if (e->type != KEV_SYSCALL || !waiting_actor(e->actor) ||
-		    e->sys.kind == KSYS_SETNS || e->sys.kind == KSYS_UNSHARE || e->end <= e->ts)
-			continue;
-		out[n++] = (struct call){e->who.tid, e->who.pid, e->ts, e->end, e};
-	}
-	if (n)
-		qsort(out, n, sizeof(*out), cmp_call);
-	return n;
-}
-
-/* The call of thread tid holding ts, NULL when none. */
-static const struct call *call_of(const struct call *c, size_t n, int32_t tid, int64_t ts)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c[mid].tid < tid || (c[mid].tid == tid && c[mid].a <= ts))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* c[lo-1] is the last call of tid beginning at or before ts. */
-	if (lo && c[lo - 1].tid == tid && ts < c[lo - 1].b)
-		return &c[lo - 1];
-	return NULL;
-}
-
-/* Whether a call of the process covers [a, b] (a == b: the instant a). */
-static bool process_in_call(const struct call *c, size_t n, int32_t pid, int64_t a, int64_t b)
-{
-	for (size_t i = 0; i < n; i++)
-		if (c[i].pid == pid && c[i].a <= a && (b > a ? b <= c[i].b : a < c[i].b))
-			return true;
-	return false;
-}
-
 static void set_call(struct piece *p, const struct call *c)
 {
 	if (!c)
@@ -127,7 +66,7 @@ static void stack_of(const struct trial_kernel *tk, int32_t id, struct piece *p)
 
 	if (s && s->folded && s->folded[0]) {
 		p->folded = s->folded;
-		p->stack = stack_hash(s->folded);
+		p->stack = s->folded_hash ? s->folded_hash : stack_hash(s->folded);
 	}
 }
 
@@ -180,6 +119,22 @@ static int cmp_tid_a(const void *x, const void *y)
 	return a->a < b->a ? -1 : a->a > b->a;
 }
 
+/* The first of the n pieces (in thread order) of thread tid, or where it would be. */
+static size_t first_of_thread(const struct piece *p, size_t n, int32_t tid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Each call, minus its thread's off-CPU spans within it: the time "in the call". */
 static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, size_t n_off)
 {
@@ -197,11 +152,12 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 		int64_t at = c->a;
 
 		set_call(&p, c);
-		for (size_t k = 0; k < n_off; k++) {
+		for (size_t k = first_of_thread(ps->p, n_off, c->tid);
+		     k < n_off && ps->p[k].tid == c->tid && ps->p[k].a < c->b; k++) {
 			/* append_piece() may move the array: the span's bounds are copied first. */
 			int64_t oa = ps->p[k].a, ob = ps->p[k].b;
 
-			if (ps->p[k].tid != c->tid || ob <= at || oa >= c->b)
+			if (ob <= at)
 				continue;
 			if (oa > at) {
 				p.a = at;
@@ -287,7 +243,7 @@ static bool has_runs(const struct trial_kernel *tk)
 }
 
 /* Measured runs may cross phases: split_phases() cuts them; the others sit in their slot's. */
-static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const struct call *calls,
+static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const struct call *by_pid,
 		      size_t nc, struct pieces *ps)
 {
 	bool runs = has_runs(tk);
@@ -331,10 +287,10 @@ static int agg_pieces(struct trial_kernel *tk, const struct trial *t, const stru
 		 * them all. */
 		whole = x.source == PIECE_RUNS;
 		at = x.a + (x.b - x.a) / 2;
-		x.sweep =
-			waiting_actor(x.actor) && state != KW_SLEEP &&
-			!(runs && x.source == PIECE_SAMPLES) &&
-			!process_in_call(calls, nc, g->who.pid, whole ? x.a : at, whole ? x.b : at);
+		x.sweep = waiting_actor(x.actor) && state != KW_SLEEP &&
+			  !(runs && x.source == PIECE_SAMPLES) &&
+			  !process_in_call(by_pid, nc, g->who.pid, whole ? x.a : at,
+					   whole ? x.b : at);
 		if (!rc && append_piece(ps, &x))
 			rc = -ENOMEM;
 	}
@@ -529,7 +485,7 @@ static int64_t longest_slot(const struct trial_kernel *tk)
 int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 {
 	struct pieces raw = {0}, split = {0};
-	struct call *calls;
+	struct call *calls, *by_pid = NULL;
 	size_t nc, n_off;
 	int rc = -ENOMEM;
 
@@ -543,10 +499,13 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 	if (!calls)
 		return -ENOMEM;
 	nc = collect_calls(tk, calls);
+	by_pid = calls_by_process(calls, nc);
+	if (!by_pid)
+		goto out;
 	if (offcpu_pieces(tk, calls, nc, &raw))
 		goto out;
 	n_off = raw.n;
-	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, calls, nc, &raw) ||
+	if (call_pieces(calls, nc, &raw, n_off) || agg_pieces(tk, t, by_pid, nc, &raw) ||
 	    split_phases(t, &raw, &split))
 		goto out;
 	free(raw.p); /* the split pieces are all that is needed from here on */
@@ -558,6 +517,7 @@ int kernel_waits(struct trial_kernel *tk, const struct trial *t)
 out:
 	free(raw.p);
 	free(split.p);
+	free(by_pid);
 	free(calls);
 	return rc;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The pieces model/waits.c builds a trial's waits from, shared with model/oncpu_share.c. */
+/* The pieces and calls model/waits.c builds a trial's waits from, shared with its helpers. */
 #ifndef RP_MODEL_WAITS_PIECE_H
 #define RP_MODEL_WAITS_PIECE_H
 
@@ -57,6 +57,27 @@ int share_elapsed_time(struct pieces *ps);
  * 0 or -ENOMEM.
  */
 int oncpu_name_runs(struct pieces *ps);
+
+struct kevent;
+struct trial_kernel;
+
+/* A blocking call of an engine or target thread. */
+struct call {
+	int32_t tid, pid;
+	int64_t a, b;
+	const struct kevent *e;
+};
+
+/* The blocking calls of tk's engine and target threads into out (room for tk->n_ev), in
+ * (thread, start) order: how many. */
+size_t collect_calls(const struct trial_kernel *tk, struct call *out);
+/* The call of thread tid holding ts, NULL when none; c in (thread, start) order. */
+const struct call *call_of(const struct call *c, size_t n, int32_t tid, int64_t ts);
+/* A copy of the n calls in (process, start) order, NULL when short of memory. */
+struct call *calls_by_process(const struct call *c, size_t n);
+/* Whether a call of the process covers [a, b] (a == b: the instant a); by_pid from
+ * calls_by_process(). */
+bool process_in_call(const struct call *by_pid, size_t n, int32_t pid, int64_t a, int64_t b);
 
 struct trial;
 /*
