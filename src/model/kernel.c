@@ -55,16 +55,6 @@ int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m)
 	return append_copy((void **)&tk->mem, &tk->cap_mem, &tk->n_mem, m, sizeof(*m));
 }
 
-const struct kstack *trial_kernel_stack(const struct trial_kernel *tk, int32_t id)
-{
-	if (id < 0)
-		return NULL;
-	for (size_t i = 0; i < tk->n_stacks; i++)
-		if (tk->stacks[i].id == id)
-			return &tk->stacks[i];
-	return NULL;
-}
-
 void trial_kernel_free(struct trial_kernel *tk)
 {
 	if (!tk)
@@ -80,6 +70,8 @@ void trial_kernel_free(struct trial_kernel *tk)
 	free(tk->agg);
 	free(tk->cg);
 	free(tk->stacks);
+	free(tk->stack_refs);
+	free(tk->ustack_refs);
 	free(tk->mem);
 	free(tk->execs);
 	free(tk->progs);

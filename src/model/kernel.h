@@ -221,6 +221,7 @@ struct kstack {
 	int depth;
 	uint64_t ip[KSTACK_DEPTH]; /* leaf first, as the kernel gives it */
 	char *folded; /* symbolized, root first, ';'-joined (malloc'd; NULL until symbolized) */
+	uint64_t folded_hash; /* stack_hash() of folded, 0 until symbolized */
 };
 
 /* One user frame as the kernel gives it: the file's build ID and the offset in it, or only
@@ -302,6 +303,12 @@ struct kphase_wb {
 	int64_t pages_unknown;		 /* ... of inodes whose dirtier is unknown */
 };
 
+/* Where the stack of an id sits in its array. */
+struct kstack_ref {
+	int32_t id;
+	uint32_t at;
+};
+
 struct trial_kernel {
 	int64_t wall_minus_mono_ns; /* added to a BPF timestamp gives wall-clock ns */
 	int64_t clock_error_ns;
@@ -322,6 +329,9 @@ struct trial_kernel {
 	size_t n_stacks, cap_stacks;
 	struct kustack *ustacks; /* user stacks of the ONCPU aggregates */
 	size_t n_ustacks, cap_ustacks;
+	/* Both stacks' ids in id order (trial_kernel_index_stacks), for the lookups by id. */
+	struct kstack_ref *stack_refs, *ustack_refs;
+	size_t n_stack_refs, n_ustack_refs;
 	struct kmem_sample *mem; /* in time order */
 	size_t n_mem, cap_mem;
 	struct actor_map map; /* hierarchy, load containers (the cgroups live in cg) */
@@ -353,6 +363,9 @@ int trial_kernel_add_mem(struct trial_kernel *tk, const struct kmem_sample *m);
 int trial_kernel_add_ustack(struct trial_kernel *tk, const struct kustack *s);
 /* The user stack of that id, NULL when not collected. */
 const struct kustack *trial_kernel_ustack(const struct trial_kernel *tk, int32_t id);
+/* Indexes the stacks collected so far by id; those added later are looked for one by one.
+ * 0 or -ENOMEM (then every lookup goes one by one). */
+int trial_kernel_index_stacks(struct trial_kernel *tk);
 /*
  * The folded stack of an on-CPU aggregate: its user frames then its kernel frames, root
  * first, kept with the trial (one string per pair of stacks); NULL when it has neither, or

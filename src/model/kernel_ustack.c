@@ -17,16 +17,6 @@ int trial_kernel_add_ustack(struct trial_kernel *tk, const struct kustack *s)
 	return 0;
 }
 
-const struct kustack *trial_kernel_ustack(const struct trial_kernel *tk, int32_t id)
-{
-	if (id < 0)
-		return NULL;
-	for (size_t i = 0; i < tk->n_ustacks; i++)
-		if (tk->ustacks[i].id == id)
-			return &tk->ustacks[i];
-	return NULL;
-}
-
 const char *trial_kernel_oncpu_folded(struct trial_kernel *tk, const struct kagg *g, int *err)
 {
 	const struct kustack *u = trial_kernel_ustack(tk, g->ustackid);

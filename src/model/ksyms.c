@@ -341,7 +341,71 @@ static bool tracer_frame(const char *name)
 /* Leaf-end frames looked at for the tracer's own: its program, bpf_trace_run, the tracepoint. */
 #define TRACER_FRAMES 6
 
+void ksym_memo_free(struct ksym_memo *m)
+{
+	free(m->addr);
+	free(m->name);
+	free(m->text);
+	memset(m, 0, sizeof(*m));
+}
+
+int ksym_memo_fill(struct ksym_memo *m, const struct ksyms *ks, uint64_t *addrs, size_t n)
+{
+	ksym_memo_free(m);
+	n = array_sort_unique(addrs, n, sizeof(*addrs), array_cmp_u64);
+	m->addr = malloc((n + 1) * sizeof(*m->addr));
+	m->name = malloc((n + 1) * sizeof(*m->name));
+	if (!m->addr || !m->name)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		char buf[KSYM_NAME_SIZE];
+		const char *name = ksyms_lookup(ks, addrs[i], NULL, buf);
+		size_t l = name ? strlen(name) + 1 : 0;
+
+		m->addr[i] = addrs[i];
+		m->name[i] = KSYM_MEMO_NONE;
+		if (!name)
+			continue;
+		if (m->len + l > UINT32_MAX ||
+		    array_reserve((void **)&m->text, &m->cap, m->len + l, 1))
+			goto fail;
+		memcpy(m->text + m->len, name, l);
+		m->name[i] = (uint32_t)m->len;
+		m->len += l;
+	}
+	m->n = n;
+	return 0;
+fail:
+	ksym_memo_free(m);
+	return -ENOMEM;
+}
+
+/* The name of addr: from m when it holds addr, else from the table. */
+static const char *frame_name(const struct ksyms *ks, const struct ksym_memo *m, uint64_t addr,
+			      char buf[KSYM_NAME_SIZE])
+{
+	size_t lo = 0, hi = m ? m->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->addr[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (m && lo < m->n && m->addr[lo] == addr)
+		return m->name[lo] == KSYM_MEMO_NONE ? NULL : m->text + m->name[lo];
+	return ksyms_lookup(ks, addr, NULL, buf);
+}
+
 int ksyms_fold(const struct ksyms *ks, const uint64_t *ip, int depth, char *out, size_t len)
+{
+	return ksyms_fold_memo(ks, NULL, ip, depth, out, len);
+}
+
+int ksyms_fold_memo(const struct ksyms *ks, const struct ksym_memo *m, const uint64_t *ip,
+		    int depth, char *out, size_t len)
 {
 	int leaf = 0, frames = 0;
 	size_t o = 0;
@@ -351,14 +415,15 @@ int ksyms_fold(const struct ksyms *ks, const uint64_t *ip, int depth, char *out,
 	out[0] = '\0';
 	/* Everything leafward of the outermost tracer frame is the tracer's. */
 	for (int i = 0; i < depth && i < TRACER_FRAMES; i++) {
-		char name[KSYM_NAME_SIZE];
+		char buf[KSYM_NAME_SIZE];
+		const char *name = frame_name(ks, m, ip[i], buf);
 
-		if (ksyms_lookup(ks, ip[i], NULL, name) && tracer_frame(name))
+		if (name && tracer_frame(name))
 			leaf = i + 1;
 	}
 	for (int i = depth - 1; i >= leaf; i--) {
 		char buf[KSYM_NAME_SIZE];
-		const char *name = ksyms_lookup(ks, ip[i], NULL, buf);
+		const char *name = frame_name(ks, m, ip[i], buf);
 		int n;
 
 		if (!name) {

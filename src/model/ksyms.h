@@ -51,4 +51,20 @@ const char *ksyms_lookup(const struct ksyms *ks, uint64_t addr, uint64_t *offset
  */
 int ksyms_fold(const struct ksyms *ks, const uint64_t *ip, int depth, char *out, size_t len);
 
+/* The names of a set of addresses, each looked up once: many stacks share their frames. */
+struct ksym_memo {
+	uint64_t *addr; /* in order, each once */
+	uint32_t *name; /* its name's offset in text, KSYM_MEMO_NONE when none holds it */
+	char *text;
+	size_t n, len, cap;
+};
+#define KSYM_MEMO_NONE UINT32_MAX
+/* Looks up the n addresses at addrs (any order, repeats allowed; sorted in place) into m.
+ * 0 or -ENOMEM (m then empty: lookups go to the table). */
+int ksym_memo_fill(struct ksym_memo *m, const struct ksyms *ks, uint64_t *addrs, size_t n);
+void ksym_memo_free(struct ksym_memo *m);
+/* ksyms_fold, with the names in m taken from it. */
+int ksyms_fold_memo(const struct ksyms *ks, const struct ksym_memo *m, const uint64_t *ip,
+		    int depth, char *out, size_t len);
+
 #endif

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "model/ksyms.h"
+#include "model/waits.h"
 #include "trace/convert.h"
 #include "trace/tracer_internal.h"
 #include "trace/usyms.h"
+#include "util/array.h"
 
 #define FOLDED_MAX (KSTACK_DEPTH * 64)
 
@@ -146,57 +148,84 @@ int tracer_kstack_fd(const struct tracer *tr, int32_t id)
 	return tr->ld.shared[id >= RP_STACK_IDS ? SHARED_MAP_TASK_STACKS : SHARED_MAP_STACKS];
 }
 
-int tracer_copy_stack(struct tracer *tr, struct trial_kernel *tk, int32_t id)
+static int copy_stack(struct tracer *tr, struct trial_kernel *tk, int32_t id)
 {
 	struct kstack s = {.id = id};
 	int fd = tracer_kstack_fd(tr, id);
 
-	if (id < 0 || fd < 0)
-		return 0;
-	for (size_t i = 0; i < tk->n_stacks; i++)
-		if (tk->stacks[i].id == id)
-			return 0;
-	if (bpf_map_lookup_elem(fd, &id, s.ip))
+	if (fd < 0 || bpf_map_lookup_elem(fd, &id, s.ip))
 		return 0;
 	while (s.depth < KSTACK_DEPTH && s.ip[s.depth])
 		s.depth++;
 	return trial_kernel_add_stack(tk, &s);
 }
 
-void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk)
+int tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
+	int32_t *ids = malloc((tk->n_ev + tk->n_agg + 1) * sizeof(*ids));
+	size_t n = 0;
+	int rc = 0;
+
+	if (!ids)
+		return -ENOMEM;
 	for (size_t i = 0; i < tk->n_ev; i++)
-		if (tk->ev[i].type == KEV_OFFCPU)
-			tracer_copy_stack(tr, tk, tk->ev[i].off.stackid);
+		if (tk->ev[i].type == KEV_OFFCPU && tk->ev[i].off.stackid >= 0)
+			ids[n++] = tk->ev[i].off.stackid;
 	for (size_t i = 0; i < tk->n_agg; i++)
-		if (tk->agg[i].kind <= KAGG_RUNQ || tk->agg[i].kind == KAGG_ONCPU)
-			tracer_copy_stack(tr, tk, tk->agg[i].sub);
+		if ((tk->agg[i].kind <= KAGG_RUNQ || tk->agg[i].kind == KAGG_ONCPU) &&
+		    tk->agg[i].sub >= 0)
+			ids[n++] = tk->agg[i].sub;
+	n = array_sort_unique(ids, n, sizeof(*ids), array_cmp_i32);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = copy_stack(tr, tk, ids[i]);
+	free(ids);
+	return rc;
 }
 
 /* Stacks the trial's events name, read from the stack map and then removed from it. */
-static void collect_stacks(struct tracer *tr, struct trial_kernel *tk)
+static int collect_stacks(struct tracer *tr, struct trial_kernel *tk)
 {
-	tracer_copy_named_stacks(tr, tk);
+	int rc = tracer_copy_named_stacks(tr, tk);
+
 	for (size_t i = 0; i < tk->n_stacks; i++) {
 		int fd = tracer_kstack_fd(tr, tk->stacks[i].id);
 
 		if (fd >= 0)
 			bpf_map_delete_elem(fd, &tk->stacks[i].id);
 	}
+	return rc;
 }
 
-/* Raw addresses when the symbols are not usable. */
+/* Raw addresses when the symbols are not usable. Each address is looked up once. */
 void tracer_symbolize(struct tracer *tr, struct trial_kernel *tk)
 {
+	const struct ksyms *ks = tr->syms_ok ? tr->syms : NULL;
+	struct ksym_memo memo = {0};
 	char buf[FOLDED_MAX];
+	uint64_t *addrs;
+	size_t n = 0;
 
+	for (size_t i = 0; i < tk->n_stacks; i++)
+		n += (size_t)tk->stacks[i].depth;
+	addrs = ks ? malloc((n + 1) * sizeof(*addrs)) : NULL;
+	if (addrs) {
+		n = 0;
+		for (size_t i = 0; i < tk->n_stacks; i++)
+			for (int k = 0; k < tk->stacks[i].depth; k++)
+				addrs[n++] = tk->stacks[i].ip[k];
+		/* Short of memory, the memo stays empty: the table, frame by frame. */
+		ksym_memo_fill(&memo, ks, addrs, n);
+		free(addrs);
+	}
 	for (size_t i = 0; i < tk->n_stacks; i++) {
 		struct kstack *s = &tk->stacks[i];
 
-		ksyms_fold(tr->syms_ok ? tr->syms : NULL, s->ip, s->depth, buf, sizeof(buf));
+		ksyms_fold_memo(ks, &memo, s->ip, s->depth, buf, sizeof(buf));
 		free(s->folded);
 		s->folded = strdup(buf);
+		s->folded_hash = stack_hash(s->folded);
 	}
+	ksym_memo_free(&memo);
 }
 
 void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool remove)
@@ -205,7 +234,7 @@ void tracer_name_user_stacks(struct tracer *tr, struct trial_kernel *tk, bool re
 
 	if (fd < 0)
 		return;
-	ustacks_copy(tk, fd);
+	ustacks_copy(tk, fd); /* short of memory: those it copied are named */
 	if (remove)
 		ustacks_delete(tk, fd);
 	if (!tk->n_ustacks)
@@ -320,13 +349,15 @@ int tracer_trial_end(struct tracer *tr, struct trial_kernel **out)
 	if (!rc && tr->opts.prog_stats)
 		rc = prog_snaps_delta(&tr->snap_begin, &tr->snap_end, tr->own, tr->n_own,
 				      &tk->progs, &tk->n_progs);
+	if (!rc)
+		rc = collect_stacks(tr, tk);
 	if (rc) {
 		trial_kernel_free(tk);
 		return rc;
 	}
-	collect_stacks(tr, tk);
 	tracer_symbolize(tr, tk);
 	tracer_name_user_stacks(tr, tk, true);
+	trial_kernel_index_stacks(tk); /* without it, lookups go one by one */
 	*out = tk;
 	return 0;
 }

@@ -165,10 +165,10 @@ int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 	tk->record_end_ns = end_ns < wall_now ? end_ns : wall_now;
 	tk->page_size = sysconf(_SC_PAGESIZE);
 	range_drops(tr, tk, b, &now);
-	if (take_records(tr, tk, b, e, now.off) || take_rest(tr, tk, b, e, now.off))
+	/* The stack maps keep what is copied: the history names those stacks. */
+	if (take_records(tr, tk, b, e, now.off) || take_rest(tr, tk, b, e, now.off) ||
+	    tracer_copy_named_stacks(tr, tk))
 		rc = -ENOMEM;
-	else
-		tracer_copy_named_stacks(tr, tk); /* the map keeps them: the history names them */
 	pthread_mutex_unlock(&tr->lock);
 	if (rc == -ENOMEM) {
 		trial_kernel_free(tk);
@@ -177,6 +177,7 @@ int tracer_follow_take(struct tracer *tr, int64_t begin_ns, int64_t end_ns,
 	trial_kernel_sort(tk);
 	tracer_symbolize(tr, tk);
 	tracer_name_user_stacks(tr, tk, false); /* the map keeps them, as the kernel stacks */
+	trial_kernel_index_stacks(tk);
 	*out = tk;
 	return rc;
 }

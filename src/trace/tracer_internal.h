@@ -179,10 +179,9 @@ void tracer_flush_aggs(struct tracer *tr);
 void tracer_mark_overlay(struct tracer *tr, struct kevent *e);
 /* The map a kernel stack id is in: the stack map, or from RP_STACK_IDS on the task stacks'. */
 int tracer_kstack_fd(const struct tracer *tr, int32_t id);
-/* The stack of id from its map into tk (once); the map keeps it. */
-int tracer_copy_stack(struct tracer *tr, struct trial_kernel *tk, int32_t id);
-/* Every stack tk's off-CPU events and aggregates name, copied in; the map keeps them. */
-void tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
+/* Every stack tk's off-CPU events and aggregates name, copied in once each (tk holds none
+ * yet); the map keeps them. 0 or -ENOMEM. */
+int tracer_copy_named_stacks(struct tracer *tr, struct trial_kernel *tk);
 /* The programs stop recording; what they wrote (ring, both aggregate maps) is drained. */
 void tracer_stop_recording(struct tracer *tr);
 /* Names for every stack of tk. */

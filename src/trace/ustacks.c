@@ -151,16 +151,14 @@ void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk)
 			add_path(u, tk->ev[i].exec.filename);
 }
 
-static void copy_one(struct trial_kernel *tk, int fd, int32_t id)
+static int copy_one(struct trial_kernel *tk, int fd, int32_t id)
 {
 	struct bpf_stack_build_id raw[KSTACK_DEPTH];
 	struct kustack s;
 
-	if (id < 0 || trial_kernel_ustack(tk, id))
-		return;
 	memset(raw, 0, sizeof(raw));
 	if (bpf_map_lookup_elem(fd, &id, raw))
-		return;
+		return 0;
 	memset(&s, 0, sizeof(s));
 	s.id = id;
 	for (int i = 0; i < KSTACK_DEPTH && raw[i].status != BPF_STACK_BUILD_ID_EMPTY; i++) {
@@ -170,14 +168,25 @@ static void copy_one(struct trial_kernel *tk, int fd, int32_t id)
 		memcpy(fr->build_id, raw[i].build_id, sizeof(fr->build_id));
 		fr->off = fr->status == KUFRAME_VALID ? raw[i].offset : raw[i].ip;
 	}
-	trial_kernel_add_ustack(tk, &s);
+	return trial_kernel_add_ustack(tk, &s);
 }
 
-void ustacks_copy(struct trial_kernel *tk, int fd)
+int ustacks_copy(struct trial_kernel *tk, int fd)
 {
-	for (size_t i = 0; fd >= 0 && i < tk->n_agg; i++)
-		if (tk->agg[i].kind == KAGG_ONCPU)
-			copy_one(tk, fd, tk->agg[i].ustackid);
+	int32_t *ids = malloc((tk->n_agg + 1) * sizeof(*ids));
+	size_t n = 0;
+	int rc = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < tk->n_agg; i++)
+		if (tk->agg[i].kind == KAGG_ONCPU && tk->agg[i].ustackid >= 0)
+			ids[n++] = tk->agg[i].ustackid;
+	n = array_sort_unique(ids, n, sizeof(*ids), array_cmp_i32);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = copy_one(tk, fd, ids[i]);
+	free(ids);
+	return rc;
 }
 
 void ustacks_delete(const struct trial_kernel *tk, int fd)

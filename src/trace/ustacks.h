@@ -14,7 +14,6 @@
 
 #include "model/kernel.h"
 
-struct trial_kernel;
 struct usyms;
 
 /* Engine processes whose files are registered already, and build IDs looked for in vain. */
@@ -38,8 +37,9 @@ void ustacks_note_unfound(const struct usyms *u, struct ustack_files *f,
 			  const struct trial_kernel *tk);
 /* The absolute exec filenames of tk's exec records into u. */
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk);
-/* Every user stack tk's ONCPU aggregates name, copied from the map (fd) into tk. */
-void ustacks_copy(struct trial_kernel *tk, int fd);
+/* Every user stack tk's ONCPU aggregates name, copied once from the map (fd) into tk, which
+ * holds none yet. 0 or -ENOMEM (with those copied so far). */
+int ustacks_copy(struct trial_kernel *tk, int fd);
 /* Deletes tk's user stacks from the map. */
 void ustacks_delete(const struct trial_kernel *tk, int fd);
 /* Names the frames of every user stack of tk (folded, root first); u may be NULL. Returns

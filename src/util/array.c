@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 int array_reserve(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -30,4 +31,31 @@ int array_reserve_from(void **p, size_t *cap, size_t need, size_t elem, size_t f
 	*p = np;
 	*cap = ncap;
 	return 0;
+}
+
+int array_cmp_i32(const void *x, const void *y)
+{
+	int32_t a = *(const int32_t *)x, b = *(const int32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int array_cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+size_t array_sort_unique(void *v, size_t n, size_t elem, int (*cmp)(const void *, const void *))
+{
+	char *c = v;
+	size_t k = 0;
+
+	if (n)
+		qsort(v, n, elem, cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!k || cmp(c + i * elem, c + (k - 1) * elem))
+			memmove(c + k++ * elem, c + i * elem, elem);
+	return k;
 }

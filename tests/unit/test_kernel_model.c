@@ -18,6 +18,7 @@
 #include "model/kernel.h"
 #include "model/phase.h"
 #include "model/trial.h"
+#include "util/array.h"
 
 #define OLD   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define NEW   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -568,6 +569,43 @@ static void restart_window_by_cgroup_and_when_missing(void **state)
 	trial_kernel_free(tk);
 }
 
+/* Stacks are found by id whether indexed, added after the index, or in both arrays; ids come
+ * sorted and each once from array_sort_unique. */
+static void stacks_are_found_by_id(void **state)
+{
+	struct trial_kernel *tk = calloc(1, sizeof(*tk));
+	int32_t ids[] = {9, 2, 5, 2, 9, 2};
+	struct kustack u = {.id = 4};
+
+	(void)state;
+	assert_non_null(tk);
+	assert_int_equal(array_sort_unique(ids, 6, sizeof(*ids), array_cmp_i32), 3);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(ids[1], 5);
+	assert_int_equal(ids[2], 9);
+	for (int i = 2; i >= 0; i--) {
+		struct kstack k = {.id = ids[i], .depth = i};
+
+		assert_int_equal(trial_kernel_add_stack(tk, &k), 0);
+	}
+	assert_int_equal(trial_kernel_add_ustack(tk, &u), 0);
+	assert_int_equal(trial_kernel_index_stacks(tk), 0);
+	{
+		struct kstack late = {.id = 7, .depth = 7};
+
+		assert_int_equal(trial_kernel_add_stack(tk, &late), 0);
+	}
+	assert_int_equal(trial_kernel_stack(tk, 2)->depth, 0);
+	assert_int_equal(trial_kernel_stack(tk, 5)->depth, 1);
+	assert_int_equal(trial_kernel_stack(tk, 9)->depth, 2);
+	assert_int_equal(trial_kernel_stack(tk, 7)->depth, 7);
+	assert_null(trial_kernel_stack(tk, 3));
+	assert_null(trial_kernel_stack(tk, -1));
+	assert_int_equal(trial_kernel_ustack(tk, 4)->id, 4);
+	assert_null(trial_kernel_ustack(tk, 5));
+	trial_kernel_free(tk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +623,7 @@ int main(void)
 		cmocka_unit_test(a_failed_trial_keeps_actors_but_no_phases),
 		cmocka_unit_test(restart_window_exit_to_listen),
 		cmocka_unit_test(restart_window_by_cgroup_and_when_missing),
+		cmocka_unit_test(stacks_are_found_by_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,6 +145,34 @@ static void stacks_fold_root_first_without_the_tracer(void **state)
 	ksyms_free(ks);
 }
 
+/* Folding with the names looked up once gives what folding frame by frame gives, for the
+ * addresses the memo holds (repeated, unknown) and for those it does not. */
+static void a_memo_folds_as_the_table(void **state)
+{
+	struct ksyms *ks;
+	struct ksym_memo memo = {0};
+	uint64_t ip[] = {0xffffffffc0002010, 0xffffffff81000710, 0xffffffff81000610,
+			 0xffffffff81000210, 0xffffffffc0001020, 0xffffffff81000310,
+			 0xffffffff81000510, 0xffffffff70000000};
+	uint64_t held[] = {ip[7], ip[1], ip[3], ip[1], ip[0], ip[7]};
+	char want[256], got[256];
+
+	(void)state;
+	assert_int_equal(ksyms_parse(kallsyms, strlen(kallsyms), &ks), 0);
+	assert_int_equal(ksym_memo_fill(&memo, ks, held, 6), 0);
+	assert_int_equal(memo.n, 4);
+	for (int depth = 1; depth <= 8; depth++) {
+		assert_int_equal(ksyms_fold_memo(ks, &memo, ip, depth, got, sizeof(got)),
+				 ksyms_fold(ks, ip, depth, want, sizeof(want)));
+		assert_string_equal(got, want);
+	}
+	assert_int_equal(ksyms_fold_memo(ks, &memo, ip, 8, got, 30), 2);
+	assert_string_equal(got, "0xffffffff70000000;do_fsync");
+	ksym_memo_free(&memo);
+	assert_null(memo.addr);
+	ksyms_free(ks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +180,7 @@ int main(void)
 		cmocka_unit_test(symbols_from_a_file_are_the_parsed_text),
 		cmocka_unit_test(zeroed_kallsyms_is_told),
 		cmocka_unit_test(stacks_fold_root_first_without_the_tracer),
+		cmocka_unit_test(a_memo_folds_as_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
