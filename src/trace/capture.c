@@ -130,17 +130,29 @@ void tracer_mark_overlay(struct tracer *tr, struct kevent *e)
 		e->sys.overlay = ovl_dir_take(tr, e->sys.path, false);
 }
 
+#define STOP_GRACE_NS (2 * NSEC_PER_MSEC)
+
+static void drain_all(struct tracer *tr)
+{
+	tracer_drain_ring(tr);
+	tracer_drain_aggs(tr, 0);
+	tracer_drain_aggs(tr, 1);
+}
+
 void tracer_stop_recording(struct tracer *tr)
 {
+	int64_t off_at;
+
 	pthread_mutex_lock(&tr->lock);
 	tr->st.recording = 0;
 	tracer_write_state_locked(tr);
 	pthread_mutex_unlock(&tr->lock);
-	/* Programs that saw recording on finish within microseconds; then empty the ring. */
-	sleep_ns(2 * NSEC_PER_MSEC);
-	tracer_drain_ring(tr);
-	tracer_drain_aggs(tr, 0);
-	tracer_drain_aggs(tr, 1);
+	off_at = mono_ns();
+	drain_all(tr);
+	/* Programs that saw recording on finish within microseconds; a second pass takes what
+	 * they wrote after the first. */
+	sleep_ns(off_at + STOP_GRACE_NS - mono_ns());
+	drain_all(tr);
 }
 
 int tracer_kstack_fd(const struct tracer *tr, int32_t id)
