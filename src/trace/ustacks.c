@@ -104,9 +104,10 @@ static bool was_unfound(const struct ustack_files *f, const uint8_t *build_id)
 	return false;
 }
 
-/* The first build ID of tk's valid frames for which u has no file and f did not look, or NULL. */
-static const uint8_t *first_unknown(const struct usyms *u, const struct ustack_files *f,
-				    const struct trial_kernel *tk)
+/* Build IDs of tk's valid frames for which u has no file and f did not look: the first one
+ * (NULL: none), or with note (f itself), each noted there as looked for (then NULL). */
+static const uint8_t *scan_unknown(const struct usyms *u, const struct ustack_files *f,
+				   const struct trial_kernel *tk, struct ustack_files *note)
 {
 	const uint8_t *last = NULL; /* a stack's frames mostly share their file */
 
@@ -117,10 +118,16 @@ static const uint8_t *first_unknown(const struct usyms *u, const struct ustack_f
 			if (fr->status != KUFRAME_VALID ||
 			    (last && memcmp(last, fr->build_id, KBUILD_ID_LEN) == 0))
 				continue;
-			if (!usyms_path(u, fr->build_id, KBUILD_ID_LEN) &&
-			    !was_unfound(f, fr->build_id))
-				return fr->build_id;
 			last = fr->build_id;
+			if (usyms_path(u, fr->build_id, KBUILD_ID_LEN) ||
+			    was_unfound(f, fr->build_id))
+				continue;
+			if (!note)
+				return fr->build_id;
+			if (array_reserve((void **)&note->unfound, &note->cap_unfound,
+					  note->n_unfound + 1, sizeof(*note->unfound)))
+				return NULL;
+			memcpy(note->unfound[note->n_unfound++], fr->build_id, KBUILD_ID_LEN);
 		}
 	return NULL;
 }
@@ -128,20 +135,13 @@ static const uint8_t *first_unknown(const struct usyms *u, const struct ustack_f
 bool ustacks_files_known(const struct usyms *u, const struct ustack_files *f,
 			 const struct trial_kernel *tk)
 {
-	return first_unknown(u, f, tk) == NULL;
+	return scan_unknown(u, f, tk, NULL) == NULL;
 }
 
 void ustacks_note_unfound(const struct usyms *u, struct ustack_files *f,
 			  const struct trial_kernel *tk)
 {
-	const uint8_t *id;
-
-	while ((id = first_unknown(u, f, tk)) != NULL) {
-		if (array_reserve((void **)&f->unfound, &f->cap_unfound, f->n_unfound + 1,
-				  sizeof(*f->unfound)))
-			return;
-		memcpy(f->unfound[f->n_unfound++], id, KBUILD_ID_LEN);
-	}
+	scan_unknown(u, f, tk, f);
 }
 
 void ustacks_register_execs(struct usyms *u, const struct trial_kernel *tk)

@@ -18,7 +18,7 @@
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 #define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */
-#define TRIAL_HEAP_KEEP	      (4u << 20)	 /* free heap kept from one trial for the next */
+#define TRIAL_HEAP_KEEP	      (4u << 20) /* growth of the heap kept from one trial for the next */
 
 struct cell_run {
 	struct session *s;
