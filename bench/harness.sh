@@ -31,19 +31,25 @@ section_harness() {
 	harness_table >"$md"
 }
 
-# "restart_ns cycle_ns before_ns" per trial of restartprof runs: the cycle from one trial's first
-# Engine API call to the next one's (--interval 0, so nothing but the trial and its bookkeeping),
-# and the engine's part of it ahead of the window: the stop request to the old service's last
-# stamp.
+# "restart_ns cycle_ns before_ns reply_ns" per trial of restartprof runs: the cycle from one
+# trial's first Engine API call to the next one's (--interval 0, so nothing but the trial and its
+# bookkeeping); the engine's part of it ahead of the window, from the stop request to the old
+# service's last stamp; and its part after the window, from the new service's first stamp to
+# the engine's reply to the start call (the service may print before the engine answers).
 rp_cycles() {
 	local dir
 	for dir in "$@"; do
 		awk -F, '
 			FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 			FILENAME ~ /api_calls/ && $col["seq"] == 1 { first[$col["trial"]] = $col["start_ns"] }
+			FILENAME ~ /api_calls/ && $col["call"] == "start" {
+				started[$col["trial"]] = $col["start_ns"] + $col["duration_ns"] }
 			FILENAME ~ /trials/ && $col["status"] == "ok" {
-				r[$col["trial"]] = $col["restart_ns"]; begin[$col["trial"]] = $col["window_begin_ns"] }
-			END { for (t in r) if ((t + 1) in first) print r[t], first[t + 1] - first[t], begin[t] - first[t] }' \
+				r[$col["trial"]] = $col["restart_ns"]; begin[$col["trial"]] = $col["window_begin_ns"]
+				end[$col["trial"]] = $col["window_end_ns"] }
+			END { for (t in r) if ((t + 1) in first) {
+				reply = (t in started) && started[t] > end[t] ? started[t] - end[t] : 0
+				print r[t], first[t + 1] - first[t], begin[t] - first[t], reply } }' \
 			"$dir/api_calls.csv" "$dir/trials.csv"
 	done
 }
@@ -57,14 +63,15 @@ harness_table() {
 	echo "(\`bench/cli-peer.sh\`: stop, logs, rm, run -d, logs until the new stamp; CLI: $("$DOCKER" version --format '{{.Client.Version}}' 2>/dev/null)),"
 	echo "then \`restartprof run --interval 0\` (tracing on). Restart time: both by the services' own"
 	echo "stamps. Cycle: restartprof, from a trial's first Engine API call to the next trial's; CLI,"
-	echo "the whole trial. Outside the window = cycle - restart time, per trial, in two parts for"
+	echo "the whole trial. Outside the window = cycle - restart time, per trial, in three parts for"
 	echo "restartprof: before the window, the engine's time from the stop request to the old service's"
-	echo "last stamp; after it, restartprof's own time from the new service's first stamp to the next"
-	echo "trial's first call (the trial's bookkeeping: its kernel records converted, attributed,"
-	echo "written). Medians, ms."
+	echo "last stamp; after it, first the engine's, from the new service's first stamp to the engine's"
+	echo "reply to the start call, then restartprof's own, from that reply to the next trial's first"
+	echo "call (an inspect, then the trial's bookkeeping: its kernel records converted, attributed,"
+	echo "written). Medians, ms; the parts' medians need not add up to the whole's."
 	echo
-	echo "| driver | trials | restart | cycle | outside the window | before: the engine | after: restartprof |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| driver | trials | restart | cycle | outside the window | before: the engine | after: the engine's start reply | after: restartprof |"
+	echo "|---|---|---|---|---|---|---|---|"
 	local label d dirs
 	for label in notrace trace; do
 		dirs=()
