@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "model/kernel.h"
+#include "util/array.h"
 
 _Static_assert(offsetof(struct kstack, id) == 0 && offsetof(struct kustack, id) == 0,
 	       "index_ids reads the id at the start of each stack");
@@ -46,20 +47,19 @@ int trial_kernel_index_stacks(struct trial_kernel *tk)
 	return rc ? rc : rc_u;
 }
 
+static int cmp_id_ref(const void *key, const void *element)
+{
+	int32_t id = *(const int32_t *)key, other = ((const struct kstack_ref *)element)->id;
+
+	return id < other ? -1 : id > other;
+}
+
 /* The position of id among n items (n_refs of them indexed), n when absent. */
 static size_t find_id(const void *items, size_t n, size_t elem, const struct kstack_ref *refs,
 		      size_t n_refs, int32_t id)
 {
-	size_t lo = 0, hi = n_refs;
+	size_t lo = array_lower_bound(refs, n_refs, sizeof(*refs), &id, cmp_id_ref);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (refs[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < n_refs && refs[lo].id == id)
 		return refs[lo].at;
 	for (size_t i = n_refs; i < n; i++)

@@ -119,20 +119,11 @@ static int cmp_tid_a(const void *x, const void *y)
 	return a->a < b->a ? -1 : a->a > b->a;
 }
 
-/* The first of the n pieces (in thread order) of thread tid, or where it would be. */
-static size_t first_of_thread(const struct piece *p, size_t n, int32_t tid)
+static int cmp_tid_piece(const void *key, const void *element)
 {
-	size_t lo = 0, hi = n;
+	int32_t tid = *(const int32_t *)key, other = ((const struct piece *)element)->tid;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (p[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return tid < other ? -1 : tid > other;
 }
 
 /* Each call, minus its thread's off-CPU spans within it: the time "in the call". */
@@ -150,10 +141,10 @@ static int call_pieces(const struct call *calls, size_t nc, struct pieces *ps, s
 				  .comm = c->e->who.comm,
 				  .sweep = true};
 		int64_t at = c->a;
+		size_t k = array_lower_bound(ps->p, n_off, sizeof(*ps->p), &c->tid, cmp_tid_piece);
 
 		set_call(&p, c);
-		for (size_t k = first_of_thread(ps->p, n_off, c->tid);
-		     k < n_off && ps->p[k].tid == c->tid && ps->p[k].a < c->b; k++) {
+		for (; k < n_off && ps->p[k].tid == c->tid && ps->p[k].a < c->b; k++) {
 			/* append_piece() may move the array: the span's bounds are copied first. */
 			int64_t oa = ps->p[k].a, ob = ps->p[k].b;
 

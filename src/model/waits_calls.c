@@ -5,6 +5,7 @@
 
 #include "model/kernel.h"
 #include "model/waits_piece.h"
+#include "util/array.h"
 
 static int cmp_call(const void *x, const void *y)
 {
@@ -71,20 +72,18 @@ struct call *calls_by_process(const struct call *c, size_t n)
 	return by_pid;
 }
 
+static int cmp_pid_call(const void *key, const void *element)
+{
+	int32_t pid = *(const int32_t *)key, other = ((const struct call *)element)->pid;
+
+	return pid < other ? -1 : pid > other;
+}
+
 bool process_in_call(const struct call *by_pid, size_t n, int32_t pid, int64_t a, int64_t b)
 {
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (by_pid[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < n && by_pid[lo].pid == pid && by_pid[lo].a <= a; lo++)
-		if (b > a ? b <= by_pid[lo].b : a < by_pid[lo].b)
+	for (size_t i = array_lower_bound(by_pid, n, sizeof(*by_pid), &pid, cmp_pid_call);
+	     i < n && by_pid[i].pid == pid && by_pid[i].a <= a; i++)
+		if (b > a ? b <= by_pid[i].b : a < by_pid[i].b)
 			return true;
 	return false;
 }

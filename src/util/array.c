@@ -59,3 +59,19 @@ size_t array_sort_unique(void *v, size_t n, size_t elem, int (*cmp)(const void *
 			memmove(c + k++ * elem, c + i * elem, elem);
 	return k;
 }
+
+size_t array_lower_bound(const void *v, size_t n, size_t elem, const void *key,
+			 int (*cmp)(const void *key, const void *element))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(key, (const char *)v + mid * elem) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -15,7 +15,11 @@ int array_reserve(void **p, size_t *cap, size_t need, size_t elem);
 int array_reserve_from(void **p, size_t *cap, size_t need, size_t elem, size_t first);
 /* Sorts the n elements of elem bytes at v by cmp and keeps each once: how many are left. */
 size_t array_sort_unique(void *v, size_t n, size_t elem, int (*cmp)(const void *, const void *));
-/* Orders for it. */
+/* The first of the n elements of elem bytes at v, in order by cmp(key, element), that is not
+ * below key: n when none. */
+size_t array_lower_bound(const void *v, size_t n, size_t elem, const void *key,
+			 int (*cmp)(const void *key, const void *element));
+/* Orders for array_sort_unique. */
 int array_cmp_i32(const void *x, const void *y);
 int array_cmp_u64(const void *x, const void *y);
 
