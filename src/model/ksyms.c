@@ -384,16 +384,9 @@ fail:
 static const char *frame_name(const struct ksyms *ks, const struct ksym_memo *m, uint64_t addr,
 			      char buf[KSYM_NAME_SIZE])
 {
-	size_t lo = 0, hi = m ? m->n : 0;
+	size_t lo =
+		m ? array_lower_bound(m->addr, m->n, sizeof(*m->addr), &addr, array_cmp_u64) : 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->addr[mid] < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (m && lo < m->n && m->addr[lo] == addr)
 		return m->name[lo] == KSYM_MEMO_NONE ? NULL : m->text + m->name[lo];
 	return ksyms_lookup(ks, addr, NULL, buf);
