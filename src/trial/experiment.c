@@ -18,7 +18,7 @@
 #define ENGINE_BACKOFF_MIN_NS (100 * NSEC_PER_MSEC)
 #define ENGINE_BACKOFF_MAX_NS (2 * NSEC_PER_SEC)
 #define ENGINE_SHUTDOWN_NS    (5 * NSEC_PER_SEC) /* from stopping its containers to going away */
-#define TRIAL_HEAP_KEEP	      (4u << 20) /* growth of the heap kept from one trial for the next */
+#define TRIAL_HEAP_KEEP	      (1u << 20) /* growth of the heap kept from one trial for the next */
 
 struct cell_run {
 	struct session *s;
@@ -280,9 +280,9 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 	load_end = t.status == TRIAL_OK ? check_load_after(cr, &t, wall_ns()) : EXP_DONE;
 	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
 	trial_kernel_free(tk);
-	/* The trial's records and symbol tables are written and freed. The next trial needs as
-	 * much again: up to TRIAL_HEAP_KEEP stays for it, since faulting it back in page by page
-	 * costs the bookkeeping after each window milliseconds; a larger trial's surplus goes. */
+	/* The trial's records and symbol tables are written and freed. Up to TRIAL_HEAP_KEEP
+	 * stays for the next trial, which needs as much again (faulting pages back in costs the
+	 * bookkeeping after the window); more goes, since a device's memory is the tighter bound. */
 	heap_give_back_beyond(TRIAL_HEAP_KEEP);
 	if (rc)
 		return sink_failed(s, i, rc);
