@@ -298,7 +298,7 @@ $(BENCH_STORM): bench/storm.c | $(OUT)
 	$(Q)$(CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread $< -o $@
 
 bench:
-	$(Q)bash scripts/install-deps.sh build run bench
+	$(Q)bash scripts/install-deps.sh build run bench static
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_STORM)
 	$(Q)$(MAKE) --no-print-directory STATIC=1 all >/dev/null 2>&1 || \
 		echo "bench: no static build here (make STATIC=1): its memory is not measured"

@@ -60,7 +60,10 @@ section_watch() {
 	rm -f "$BENCH_OUT/watch.md"
 	# A soak that measured but missed its marks says so in its lines of the targets table; the
 	# section fails only when it measured nothing.
-	RP=$RP DOCKER=$DOCKER bash "$BENCH_DIR/watch_soak.sh" -n "$WATCH_SOAK_N" \
+	# The binary a device would carry, when there is one: the soak's memory is measured on it.
+	local soak_rp=$RP
+	[ -x "$ROOT/build-static/restartprof" ] && soak_rp=$ROOT/build-static/restartprof
+	RP=$soak_rp DOCKER=$DOCKER bash "$BENCH_DIR/watch_soak.sh" -n "$WATCH_SOAK_N" \
 		--idle "$WATCH_IDLE_S" --out "$BENCH_OUT/watch" --md "$BENCH_OUT/watch.md" ||
 		[ -s "$BENCH_OUT/watch.md" ] || return 1
 	RP=$RP DOCKER=$DOCKER bash "$BENCH_DIR/watch_cost.sh" --out "$BENCH_OUT/watch-cost" \
@@ -125,17 +128,75 @@ state_end=$(machine_state)
 quiet_end=$(machine_quiet && echo quiet || echo busy)
 minutes=$(((SECONDS - start_s + 30) / 60))
 
+# "ms name ms": CPU per trial of restartprof's programs in a cell of table 2 (runs times ns per
+# run, summed), the largest program and its share.
+progs_cpu() {
+	[ -f "$BENCH_OUT/cost.md" ] || return 0
+	awk -F'|' -v cell="$1" 'NF == 11 && $2 ~ /^ restartprof / {
+		c = cell == "none" ? 5 : cell == "cpu-2" ? 7 : 9; x = ($c + 0) * ($(c + 1) + 0); t += x
+		if (x > top) { top = x; name = $3; gsub(/ /, "", name) } }
+		END { if (t) printf "%.1f %s %.1f\n", t / 1e6, name, top / 1e6 }' "$BENCH_OUT/cost.md"
+}
+
+# Watch's own CPU per restart in the soak (its threads over the restarts made), ms.
+watch_cpu_per_restart() {
+	[ -f "$BENCH_OUT/watch.md" ] || return 0
+	awk -F'|' 'NF == 15 && $2 + 0 > 0 && $7 + 0 > 0 { printf "%.0f\n", ($14 / 100) * $6 * 1000 / $2; exit }' "$BENCH_OUT/watch.md"
+}
+
+# Why a restart is slower: CPU the kernel spends on restartprof's behalf (WHAT, MS a restart),
+# against the restart without it (MEDIAN_B ms) and the slowdown measured (the interval's lower
+# end LOW); OWN_MS: watch's own threads too.
+why_slower() {
+	local what=$1 ms=$2 med=$3 low=$4 own=${5:-}
+	[ -n "$ms" ] && [ -n "$med" ] || return 0
+	awk -v what="$what" -v ms="$ms" -v med="$med" -v low="$low" -v own="$own" 'BEGIN {
+		share = 100 * ms / med; slow = 100 * (low - 1)
+		printf "; why: %s, %.1f %% of the restart without them", what, share
+		if (own != "") { share += 100 * own / med; printf ", and watch'"'"'s own threads %s ms a restart (the soak, table 7)", own }
+		if (slow > share + 0.5) printf "; were all of it on the restart'"'"'s path, %.1f %%: the rest of the %.1f %% measured is not in that run time", share, slow
+		else printf "; were all of it on the restart'"'"'s path, %.1f %%, which covers the %.1f %% measured", share, slow }'
+}
+
+# Table 1's why: the programs' CPU in that cell of table 2.
+why_traced() {
+	local ms name top
+	read -r ms name top <<<"$(progs_cpu "$1")"
+	[ -n "${ms:-}" ] || return 0
+	why_slower "restartprof's programs run $ms ms of CPU a restart (table 2, $1; $name $top ms of it)" "$ms" "$2" "$3" "${4:-}"
+}
+
+# Table 6b's why: the stack capture's CPU a trial (table 6a).
+why_stacks() {
+	local us
+	us=$(awk -F'|' -v c="$1" '$2 == " " c " " && NF == 9 { print $8 + 0; exit }' "$BENCH_OUT/stacks.md" 2>/dev/null)
+	[ -n "$us" ] || return 0
+	why_slower "capturing the stacks takes $(awk -v u="$us" 'BEGIN { printf "%.1f", u / 1000 }') ms of CPU a restart (table 6a, $1)" \
+		"$(awk -v u="$us" 'BEGIN { print u / 1000 }')" "$2" "$3"
+}
+
+# "median_b ci_low" of an A/B row: the restart without (ms) and the interval's lower end; of
+# the perturbation's TABLE and CELL, of watch's cost.
+ab_fig() { awk -F'|' '{ split($8, ci, "-"); print $5 + 0, ci[1] + 0; exit }'; }
+perturb_fig() { awk -v s="^## $1\\." -v c="$2" '/^## / { t = $0 ~ s } t && $0 ~ "^\\| " c " "' "$BENCH_OUT/perturb.md" | ab_fig; }
+watch_fig() { grep '^| restart, watched' "$BENCH_OUT/watch-cost.md" | ab_fig; }
+
 # The targets of every table, from the tables themselves.
 summary() {
 	echo "| table | what | target | value | met | why |"
 	echo "|---|---|---|---|---|---|"
-	[ -f "$BENCH_OUT/perturb.md" ] && awk -F'|' '
+	[ -f "$BENCH_OUT/perturb.md" ] &&
+		awk -F'|' -v w1n="$(why_traced none $(perturb_fig 1 none))" -v w1h="$(why_traced hdd-2 $(perturb_fig 1 hdd-2))" \
+			-v w6n="$(why_stacks none $(perturb_fig 6b none))" -v w6h="$(why_stacks hdd-2 $(perturb_fig 6b hdd-2))" '
 		/^## 1\./ { t = "1 tracing on/off" } /^## 6b\./ { t = "6b stacks on/off" } /^## 6c\./ { t = "6c samples on/off" }
 		/^\| (none|hdd-2) / { gsub(/ /, "", $2)
-			printf "| %s | %s, paired A/B, 95 %% CI | upper end <= 1.02 | %s (%s ) |%s |%s |\n", t, $2, $7, $8, $12, $13 }' "$BENCH_OUT/perturb.md"
+			why = ""
+			if ($13 ~ /not met/ && t ~ /^1 /) why = $2 == "none" ? w1n : w1h
+			if ($13 ~ /not met/ && t ~ /^6b /) why = $2 == "none" ? w6n : w6h
+			printf "| %s | %s, paired A/B, 95 %% CI | upper end <= 1.02 | %s (%s ) |%s |%s%s |\n", t, $2, $7, $8, $12, $13, why }' "$BENCH_OUT/perturb.md"
 	[ -f "$BENCH_OUT/loader.md" ] && awk -F'|' '
-		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | see table 3 |\n", $2, $4, $3, $5 }
-		$2 ~ /allowed spike/ { printf "| 3 loader | %s | %s | %s | | see table 3 |\n", $2, $4, $3 }' "$BENCH_OUT/loader.md"
+		$4 ~ /</ && $5 != "" { printf "| 3 loader | %s | %s | %s | %s | %s |\n", $2, $4, $3, $5, $6 }
+		$2 ~ /allowed spike/ { printf "| 3 loader | %s | %s | %s | | |\n", $2, $4, $3 }' "$BENCH_OUT/loader.md"
 	[ -f "$BENCH_OUT/cost.md" ] && awk -F'|' -f "$BENCH_DIR/cost_targets.awk" "$BENCH_OUT/cost.md"
 	[ -f "$BENCH_OUT/harness.md" ] && awk -F'|' '
 		NF == 10 && $2 ~ /restartprof --no-trace/ { untraced = $9 + 0 }
@@ -146,6 +207,9 @@ summary() {
 				traced, untraced, reply, met ? "yes" : "**no**",
 				met ? "" : sprintf("%.1f ms over: the trial'"'"'s kernel records converted, attributed and symbolized before the next trial starts", traced - 20) }' "$BENCH_OUT/harness.md"
 	[ -f "$BENCH_OUT/watch/summary.md" ] && cat "$BENCH_OUT/watch/summary.md"
+	[ -f "$BENCH_OUT/watch-cost.md" ] && awk -F'|' -v why="$(why_traced none $(watch_fig) "$(watch_cpu_per_restart)")" '
+		/^\| restart, watched/ {
+			printf "| 7 watch cost | restart time, watched / not, paired ABBA, 95 %% CI | upper end <= 1.02 | %s (%s ) |%s |%s%s |\n", $7, $8, $12, $13, ($13 ~ /not met/ ? why : "") }' "$BENCH_OUT/watch-cost.md"
 	for s in "${failed[@]}"; do echo "| $s | the section failed (see bench/work) | | | **no** | |"; done
 }
 

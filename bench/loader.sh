@@ -210,12 +210,33 @@ bpf_sum_of() {
 # A figure of FILE.fig (bench/mem.awk's "key value" lines); 0 when absent.
 fig() { awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }' "$1.fig"; }
 
-# "| what | value | < 16 MiB | met |" with the margin: VALUE and TARGET in KiB.
+# "| what | value | < 16 MiB | met | why |" with the margin: VALUE in KiB; WHY said only
+# when the target is missed.
 target_row() {
-	awk -v what="$1" -v v="$2" -v detail="$3" 'BEGIN {
+	awk -v what="$1" -v v="$2" -v detail="$3" -v why="${4:-}" 'BEGIN {
 		d = 16 - v / 1024
-		printf "| %s | %.1f MiB%s | < 16 MiB | %s |\n", what, v / 1024, detail,
-			(d > 0 ? sprintf("yes, %.1f MiB under", d) : sprintf("**no**, %.1f MiB over", -d)) }'
+		printf "| %s | %.1f MiB%s | < 16 MiB | %s | %s |\n", what, v / 1024, detail,
+			(d > 0 ? sprintf("yes, %.1f MiB under", d) : sprintf("**no**, %.1f MiB over", -d)), (d > 0 ? "" : why) }'
+}
+
+# Where a sample's memory is, from its mappings (maps_at): COL 2 resident, 3 private; MiB.
+mem_parts() {
+	maps_at "$1" "$2" | awk -v c="$3" '
+		{ k = $4 ~ /^\[heap\]$/ ? "heap" : $4 ~ /\/restartprof$/ ? "bin" : $4 ~ /\.so/ ? "lib" : $4 ~ /bpf-map/ ? "ring" : "rest"; m[k] += $c }
+		END { printf "heap %.1f MiB, ", m["heap"] / 1024
+			if (m["bin"]) printf "the binary'"'"'s own pages %.1f, ", m["bin"] / 1024
+			if (m["lib"]) printf "the shared libraries'"'"' %.1f (no other process maps them here), ", m["lib"] / 1024
+			if (m["ring"] >= 64) printf "the BPF ring buffer %.1f (the kernel'"'"'s memory, mapped twice; counted again in the BPF maps), ", m["ring"] / 1024
+			printf "the rest %.1f", m["rest"] / 1024 }'
+}
+
+# Why the maps take what they take: the three largest, and what a stack map needs.
+maps_why() {
+	sort -k2,2nr "$1" | head -3 | awk -v use="$1.use" '
+		BEGIN { while ((getline l < use) > 0) { split(l, f, " "); seen[f[1]] = f[2] } }
+		{ printf "%s%s %.1f MiB (%s%s%s)", (NR > 1 ? ", " : "the largest: "), $1, $2 / 1048576, $3, ($3 == "ringbuf" ? "" : ", " $4 " entries"),
+			($1 in seen) ? sprintf(", at most %d seen in use", seen[$1]) : "" }
+		END { printf "; a stack map keeps one stack a hash bucket and drops a stack whose bucket another holds, so it has many more buckets than stacks: with a tenth of them taken, about one new stack in ten is dropped" }'
 }
 
 # Stage names of mem_sample.
@@ -253,13 +274,13 @@ loader_table() {
 	echo "The hour of CPU is extrapolated from the dynamic run at its own pace (a real --matrix has 100"
 	echo "trials a cell and fewer set-ups an hour, so its CPU an hour is at most this)."
 	echo
-	echo "| measure | value | target (1 GiB Raspberry Pi) | met |"
-	echo "|---|---|---|---|"
+	echo "| measure | value | target (1 GiB Raspberry Pi) | met | why not |"
+	echo "|---|---|---|---|---|"
 	awk -v wall="$wall" -v u="$user" -v s="$sys" -v n="$trials" 'BEGIN {
 		cpu = u + s
-		printf "| matrix run, dynamic build: wall, CPU (user + sys) | %.1f s, %.2f s (%.2f + %.2f) | | |\n", wall, cpu, u, s
-		printf "| CPU per trial (set-up and report included) | %.0f ms | | |\n", n ? cpu / n * 1000 : 0
-		printf "| CPU per hour of --matrix (extrapolated) | %.0f s (%.2f %% of one core) | | |\n", cpu / wall * 3600, cpu / wall * 100
+		printf "| matrix run, dynamic build: wall, CPU (user + sys) | %.1f s, %.2f s (%.2f + %.2f) | | | |\n", wall, cpu, u, s
+		printf "| CPU per trial (set-up and report included) | %.0f ms | | | |\n", n ? cpu / n * 1000 : 0
+		printf "| CPU per hour of --matrix (extrapolated) | %.0f s (%.2f %% of one core) | | | |\n", cpu / wall * 3600, cpu / wall * 100
 	}'
 	for b in build-static build; do
 		grep -qx "$b" "$out/builds.txt" 2>/dev/null || continue
@@ -271,39 +292,45 @@ loader_table() {
 		if [ "$b" = build-static ]; then
 			where="; in the $(stage_name "$(fig "$run" out_rss_stage)"); explain's: $(awk -v k="$(fig "$ex" peak_rss)" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
 			target_row "$label: peak VmRSS, sampled, run and explain, the tracer's opening aside" \
-				"$(printf '%s\n%s\n' "$(fig "$run" out_rss)" "$(fig "$ex" peak_rss)" | sort -n | tail -1)" "$where"
+				"$(printf '%s\n%s\n' "$(fig "$run" out_rss)" "$(fig "$ex" peak_rss)" | sort -n | tail -1)" "$where" \
+				"the run's, resident: $(mem_parts "$run" "$(fig "$run" out_rss_n)" 2) MiB"
 			target_row "$label: /usr/bin/time's maximum RSS, run and explain (the opening and gnuplot included)" \
 				"$(printf '%s\n%s\n' "$rx" "$ex_t" | sort -n | tail -1)" \
-				"$(awk -v a="$rx" -v b="$ex_t" 'BEGIN { printf " (run %.1f, explain %.1f)", a / 1024, b / 1024 }')"
+				"$(awk -v a="$rx" -v b="$ex_t" 'BEGIN { printf " (run %.1f, explain %.1f)", a / 1024, b / 1024 }')" \
+				"$(awk -v k="$(fig "$run" kids_rss)" -v o="$(fig "$run" open_rss)" 'BEGIN {
+					printf "the largest of the process and of the children it waited for: gnuplot drawing the figures (at least %.1f MiB, sampled), restartprof in the allowed spike (%.1f MiB)", k / 1024, o / 1024 }')"
 		else
 			libs=$(libs_at "$run" "$(fig "$run" out_priv_n)" | awk '{ p += $2 } END { print p + 0 }')
 			where="; in the $(stage_name "$(fig "$run" out_priv_stage)"); explain's: $(awk -v k="$(fig "$ex" peak_priv)" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
 			target_row "$label: peak private memory (smaps_rollup Private_*), sampled, run and explain, the tracer's opening aside" \
-				"$(printf '%s\n%s\n' "$(fig "$run" out_priv)" "$(fig "$ex" peak_priv)" | sort -n | tail -1)" "$where"
+				"$(printf '%s\n%s\n' "$(fig "$run" out_priv)" "$(fig "$ex" peak_priv)" | sort -n | tail -1)" "$where" \
+				"the run's, private: $(mem_parts "$run" "$(fig "$run" out_priv_n)" 3) MiB; less the libraries: the next line"
 			target_row "$label: the same less the shared libraries' pages counted private (no other process maps them here; named below)" \
 				"$(( $(fig "$run" out_priv) - libs ))" "; run only, at its peak"
 			awk -v r="$(fig "$run" peak_rss)" -v a="$rx" -v b="$ex_t" 'BEGIN {
-				printf "| dynamic build: peak VmRSS sampled (libraries included); /usr/bin/time'"'"'s maximum, run and explain | %.1f MiB; %.1f, %.1f MiB | | |\n", r / 1024, a / 1024, b / 1024 }'
+				printf "| dynamic build: peak VmRSS sampled (libraries included); /usr/bin/time'"'"'s maximum, run and explain | %.1f MiB; %.1f, %.1f MiB | | | |\n", r / 1024, a / 1024, b / 1024 }'
 		fi
 		awk -v l="$label" -v b0="$(fig "$run" before_rss)" -v o="$(fig "$run" open_rss)" -v a="$(fig "$run" after_rss)" \
 			-v p0="$(fig "$run" before_priv)" -v po="$(fig "$run" open_priv)" -v pa="$(fig "$run" after_priv)" \
 			-v n="$(fig "$run" parses)" -v s="$(fig "$run" open_s)" -v g="$(fig "$run" gap_fast_s)" 'BEGIN {
-			printf "| %s: the kernel BTF parses while the tracer opens (the allowed spike): VmRSS before, largest, after (private) | %.1f, %.1f, %.1f MiB (%.1f, %.1f, %.1f): +%.1f MiB over %.2f s, sampled every %.3f s; libbpf parsed it %d times, the tracer once before | stated | |\n",
+			printf "| %s: the kernel BTF parses while the tracer opens (the allowed spike): VmRSS before, largest, after (private) | %.1f, %.1f, %.1f MiB (%.1f, %.1f, %.1f): +%.1f MiB over %.2f s, sampled every %.3f s; libbpf parsed it %d times, the tracer once before | stated | | |\n",
 				l, b0 / 1024, o / 1024, a / 1024, p0 / 1024, po / 1024, pa / 1024, (o - b0) / 1024, s, g, n }'
 		awk -v l="$label" -v k="$(fig "$run" kids_rss)" -v nm="$(fig "$run" kids_names)" 'BEGIN {
-			printf "| %s: its children (%s), largest VmRSS sampled, apart | %.1f MiB | | |\n", l, nm, k / 1024 }'
+			printf "| %s: its children (%s), largest VmRSS sampled, apart | %.1f MiB | | | |\n", l, nm, k / 1024 }'
 	done
-	awk '{ t += $2 } END { printf "| BPF maps, bytes_memlock | %.2f MiB in %d maps | < 8 MiB | %s |\n", t / 1048576, NR, (t / 1048576 < 8 ? "yes" : "**no**") }' "$out/maps.txt"
+	awk -v why="$(maps_why "$out/maps.txt")" '{ t += $2 } END { m = t / 1048576 < 8
+		printf "| BPF maps, bytes_memlock | %.2f MiB in %d maps | < 8 MiB | %s | %s |\n", t / 1048576, NR,
+			(m ? "yes" : sprintf("**no**, %.2f MiB over", t / 1048576 - 8)), (m ? "" : why) }' "$out/maps.txt"
 	if [ -f "$out/idle.cpu" ]; then
 		read -r w0 c0 w1 c1 <"$out/idle.cpu"
 		read -r bc0 bt0 bc1 bt1 <"$out/idle.bpf"
 		awk -v w="$((w1 - w0))" -v c="$((c1 - c0))" -v bc="$((bc1 - bc0))" -v bt="$((bt1 - bt0))" 'BEGIN {
 			pct = c / w * 100
-			printf "| CPU while waiting (restartprof process) | %.3f %% of one core | < 1 %% | %s |\n", pct, (pct < 1 ? "yes" : "**no**")
-			printf "| its BPF programs while waiting (gate closed) | %.0f runs/s, %.0f ns/run, %.3f %% of one core | | |\n", bc / (w / 1e9), bc ? bt / bc : 0, bt / w * 100
+			printf "| CPU while waiting (restartprof process) | %.3f %% of one core | < 1 %% | %s | |\n", pct, (pct < 1 ? "yes" : "**no**")
+			printf "| its BPF programs while waiting (gate closed) | %.0f runs/s, %.0f ns/run, %.3f %% of one core | | | |\n", bc / (w / 1e9), bc ? bt / bc : 0, bt / w * 100
 		}'
 	else
-		echo "| CPU while waiting | not measured (the run failed) | < 1 % | **no** |"
+		echo "| CPU while waiting | not measured (the run failed) | < 1 % | **no** | the run failed |"
 	fi
 	echo
 	if grep -qx build "$out/builds.txt" 2>/dev/null; then
