@@ -281,8 +281,8 @@ static enum experiment_end one_trial(struct cell_run *cr, int i)
 	rc = cr->sink->trial(cr->sink->ctx, cr->cell, &t, tk);
 	trial_kernel_free(tk);
 	/* The trial's records and symbol tables are written and freed. Up to TRIAL_HEAP_KEEP
-	 * stays for the next trial, which needs as much again (faulting pages back in costs the
-	 * bookkeeping after the window); more goes, since a device's memory is the tighter bound. */
+	 * stays for the next trial, which needs as much again (faulting pages back in costs
+	 * the bookkeeping after the window); more goes: a device's memory is the tighter bound. */
 	heap_give_back_beyond(TRIAL_HEAP_KEEP);
 	if (rc)
 		return sink_failed(s, i, rc);
