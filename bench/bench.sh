@@ -152,10 +152,12 @@ why_slower() {
 	[ -n "$ms" ] && [ -n "$med" ] || return 0
 	awk -v what="$what" -v ms="$ms" -v med="$med" -v low="$low" -v own="$own" 'BEGIN {
 		share = 100 * ms / med; slow = 100 * (low - 1)
-		printf "; why: %s, %.1f %% of the restart without them", what, share
+		printf "; why: %s, %.1f %% of the median restart without (B)", what, share
 		if (own != "") { share += 100 * own / med; printf ", and watch'"'"'s own threads %s ms a restart (the soak, table 7)", own }
-		if (slow > share + 0.5) printf "; were all of it on the restart'"'"'s path, %.1f %%: the rest of the %.1f %% measured is not in that run time", share, slow
-		else printf "; were all of it on the restart'"'"'s path, %.1f %%, which covers the %.1f %% measured", share, slow }'
+		printf "; were all of it on the restart'"'"'s path, %.1f %%", share
+		if (slow > share + 0.5) printf ": the rest of the %.1f %% measured is not in that run time", slow
+		else if (slow < share - 0.5) printf ", more than the %.1f %% measured", slow
+		else printf ", about the %.1f %% measured", slow }'
 }
 
 # Table 1's why: the programs' CPU in that cell of table 2.
