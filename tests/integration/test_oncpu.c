@@ -346,8 +346,10 @@ static void unaccounted_is_small(const struct run *r)
 
 /*
  * Run-queue waits of the engine and the target carry the stack the task resumes in: taken at
- * the switch for preemptions, and at the switch back in after a long wait that followed an
- * interruptible sleep (tp_btf only). About half of their time had none without the latter.
+ * the switch for preemptions, and at the switch back in after a wait of RUNQ_STACK_NS or more
+ * that followed an interruptible sleep (tp_btf only). About half of their time had none
+ * without the latter; with it, the shorter waits left bare are 8-27 % of the time, the most
+ * on a fast machine's unloaded baseline, so the bound is a third.
  */
 static void runq_waits_have_stacks(const struct run *r)
 {
@@ -368,7 +370,7 @@ static void runq_waits_have_stacks(const struct run *r)
 		probe_path(r, "sched"));
 	assert_true(runq > 0);
 	if (strcmp(probe_path(r, "sched"), "tp_btf") == 0)
-		assert_true(bare < runq / 5);
+		assert_true(bare < runq / 3);
 }
 
 static void baseline_has_oncpu_rows(void **state)
